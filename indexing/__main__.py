@@ -1,0 +1,124 @@
+"""Command line: python -m indexing {ingest,find,similar,hashtags,captions,dupes,stats,snapshot,refit}."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from indexing.errors import BadImageError, EmptyQueryError, IndexingError, StorageUnavailableError
+from indexing.scopes import PUBLIC, validate_scope
+from indexing.settings import Settings
+from indexing.sources import SourceError, detect_and_read
+
+log = logging.getLogger("indexing")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m indexing", description="hashlens photo index")
+    p.add_argument("--scope", default=PUBLIC, help="scope to write or query as: public or chat:<id>")
+    p.add_argument("-k", type=int, default=5, help="how many results")
+    sub = p.add_subparsers(dest="command", required=True)
+    ing = sub.add_parser("ingest", help="import a folder, annotations.jsonl, Flickr8k captions.txt or HARRISON data_list.txt")
+    ing.add_argument("path")
+    ing.add_argument("--split", help="only manifest rows of this split (e.g. train)")
+    ing.add_argument("--limit", type=int, help="import at most this many items")
+    ing.add_argument("--no-progress", action="store_true")
+    f = sub.add_parser("find", help="photos matching a text (optionally with a photo)")
+    f.add_argument("text")
+    f.add_argument("--photo", help="a photo to combine with the text")
+    for name, helptext in (("similar", "similar photos"), ("hashtags", "hashtags for a photo"),
+                           ("captions", "captions that match a photo"), ("dupes", "is this photo a re-post?")):
+        sp = sub.add_parser(name, help=helptext)
+        sp.add_argument("photo", help="path of a photo file")
+    sub.add_parser("stats", help="what is stored")
+    sub.add_parser("snapshot", help="write index snapshots to Redis")
+    sub.add_parser("refit", help="refit the cold-start text bridge on stored captions")
+    return p
+
+
+def _read_photo(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise BadImageError(f"cannot read {path}: {exc.strerror}") from exc
+
+
+def _print_hits(hits) -> None:
+    if not hits:
+        print("no matching photos in this scope")
+    for h in hits:
+        caption = f"  “{h.post.captions[0]}”" if h.post.captions else ""
+        print(f"{h.score:6.3f}  #{h.post.id:<6} {h.post.source or h.post.file_id or ''}{caption}")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from indexing.service import open_engine  # heavy imports only once arguments are valid
+
+    with open_engine(settings) as engine:
+        if args.command == "ingest":
+            return _ingest(engine, args, settings)
+        if args.command == "find":
+            photo = _read_photo(args.photo) if args.photo else None
+            _print_hits(engine.find(args.text, args.scope, args.k, photo=photo))
+        elif args.command == "similar":
+            _print_hits(engine.similar(_read_photo(args.photo), args.scope, args.k))
+        elif args.command == "hashtags":
+            tags = engine.hashtags(_read_photo(args.photo), args.scope, max(args.k, 8))
+            print(" ".join(f"#{t.tag}" for t in tags) or "no hashtags found")
+            for t in tags:
+                print(f"{t.score:6.3f}  #{t.tag:<24} {t.why}")
+        elif args.command == "captions":
+            hits = engine.captions(_read_photo(args.photo), args.scope, args.k)
+            print("\n".join(f"{h.score:6.3f}  {h.caption}" for h in hits) or "no captions in this scope")
+        elif args.command == "dupes":
+            match = engine.duplicate_of(_read_photo(args.photo), args.scope, include_public=True)
+            print(f"re-post of #{match.post.id} {match.post.source} (cosine {match.cosine:.3f}, "
+                  f"hamming {match.hamming})" if match else "not a re-post of anything stored")
+        elif args.command == "stats":
+            for key, value in engine.stats(args.scope).items():
+                print(f"{key}: {value}")
+        elif args.command == "snapshot":
+            print(engine.snapshot())
+        elif args.command == "refit":
+            print(engine.refit_projector() or "not enough captioned photos to fit")
+    return 0
+
+
+def _ingest(engine, args, settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from indexing.ingest import ingest
+
+    try:
+        items = detect_and_read(args.path, args.split)
+    except SourceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.limit:
+        items = items[: args.limit]
+    with tqdm(total=len(items), unit="photo", disable=args.no_progress, file=sys.stderr) as bar:
+        report = ingest(engine, items, scope=args.scope, batch_size=settings.batch_size * 2, progress=bar.update)
+    if report.imported:
+        engine.snapshot()
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        validate_scope(args.scope)
+        return run(args, settings)
+    except (BadImageError, EmptyQueryError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (StorageUnavailableError, IndexingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

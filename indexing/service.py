@@ -1,0 +1,39 @@
+"""Builds a ready SearchEngine from Settings: Redis (REDIS_URL or embedded), encoders, indexes."""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from typing import Iterator
+
+from indexing.keys import Keys
+from indexing.redis_server import connect
+from indexing.search import SearchEngine, Thresholds
+from indexing.settings import Settings
+from indexing.store import PostStore
+from models.registry import get_image_encoder, get_text_encoder
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def open_engine(settings: Settings) -> Iterator[SearchEngine]:
+    """The engine, with the embedded Redis stopped (AOF flushed) on exit if this process started it."""
+    client, server = connect(settings.redis_url, settings.data_dir)
+    try:
+        engine = SearchEngine(
+            PostStore(client, Keys(settings.key_prefix)),
+            get_image_encoder(settings.image_model, threads=settings.threads, cache_dir=settings.model_cache_dir),
+            get_text_encoder(settings.text_model, threads=settings.threads),
+            cache_dir=settings.model_cache_dir,
+            thresholds=Thresholds(settings.dup_max_hamming, settings.dup_min_cosine_with_hash,
+                                  settings.dup_min_cosine),
+            hnsw_m=settings.hnsw_m, hnsw_ef_construction=settings.hnsw_ef_construction,
+            hnsw_ef_search=settings.hnsw_ef_search, exact_search_max_posts=settings.exact_search_max_posts,
+            batch_size=settings.batch_size, max_photo_bytes=settings.max_photo_bytes,
+            max_photo_pixels=settings.max_photo_pixels,
+        ).open()
+        yield engine
+    finally:
+        client.close()
+        if server is not None:
+            server.stop()

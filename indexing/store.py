@@ -1,0 +1,202 @@
+"""Posts and their vectors in Redis. The only module that writes post data."""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+import numpy as np
+import redis
+
+from indexing.errors import StorageUnavailableError
+from indexing.keys import Keys
+from indexing.scopes import validate_scope
+
+VECTOR_DTYPE = np.float16  # halves Redis memory; cosine error ~1e-3, far below any threshold we use
+
+
+@dataclass
+class Post:
+    """One stored photo post. `id` is also its label in every HNSW index."""
+
+    id: int
+    scope: str
+    sha256: str
+    phash: int
+    captions: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    source: str = ""
+    chat_id: int | None = None
+    message_id: int | None = None
+    file_id: str | None = None
+    file_unique_id: str | None = None
+    width: int = 0
+    height: int = 0
+    created_s: float = 0.0
+    image_model: str = ""
+
+    def to_redis(self) -> dict[str, str]:
+        out = {
+            "id": str(self.id), "scope": self.scope, "sha256": self.sha256, "phash": f"{self.phash:016x}",
+            "captions": json.dumps(self.captions, ensure_ascii=False), "tags": json.dumps(self.tags, ensure_ascii=False),
+            "source": self.source, "width": str(self.width), "height": str(self.height),
+            "created_s": f"{self.created_s:.3f}", "image_model": self.image_model,
+        }
+        for name in ("chat_id", "message_id", "file_id", "file_unique_id"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = str(value)
+        return out
+
+    @classmethod
+    def from_redis(cls, raw: dict[bytes, bytes]) -> "Post":
+        d = {k.decode(): v.decode() for k, v in raw.items()}
+        return cls(
+            id=int(d["id"]), scope=d["scope"], sha256=d.get("sha256", ""), phash=int(d.get("phash", "0"), 16),
+            captions=json.loads(d.get("captions", "[]")), tags=json.loads(d.get("tags", "[]")),
+            source=d.get("source", ""),
+            chat_id=int(d["chat_id"]) if "chat_id" in d else None,
+            message_id=int(d["message_id"]) if "message_id" in d else None,
+            file_id=d.get("file_id"), file_unique_id=d.get("file_unique_id"),
+            width=int(d.get("width", 0)), height=int(d.get("height", 0)),
+            created_s=float(d.get("created_s", 0)), image_model=d.get("image_model", ""),
+        )
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
+
+
+def from_blob(blob: bytes, dim: int) -> np.ndarray:
+    return np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32).reshape(-1, dim)
+
+
+class PostStore:
+    """Redis-backed storage of posts, vectors and per-scope hashtag counts."""
+
+    def __init__(self, client: redis.Redis, keys: Keys) -> None:
+        self.r = client
+        self.keys = keys
+
+    def ping(self) -> None:
+        try:
+            self.r.ping()
+        except (redis.RedisError, OSError) as exc:
+            raise StorageUnavailableError(f"Redis is unreachable: {exc}") from exc
+
+    # -- writes ----------------------------------------------------------------------------
+    def find_by_sha(self, scope: str, sha256: str) -> int | None:
+        raw = self.r.hget(self.keys.scope_seen(scope), sha256)
+        return int(raw) if raw is not None else None
+
+    def allocate_id(self) -> int:
+        return int(self.r.incr(self.keys.next_post_id()))
+
+    def add(self, post: Post, vectors: dict[tuple[str, str], np.ndarray]) -> None:
+        """Store a post and its vectors in one MULTI/EXEC: all of it is stored, or none."""
+        validate_scope(post.scope)
+        k = self.keys
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(k.post(post.id), mapping=post.to_redis())
+        pipe.hset(k.post_scopes(), post.id, post.scope)
+        pipe.hset(k.post_phashes(), post.id, f"{post.phash:016x}")
+        pipe.sadd(k.scopes(), post.scope)
+        pipe.sadd(k.scope_posts(post.scope), post.id)
+        pipe.hset(k.scope_seen(post.scope), post.sha256, post.id)
+        for tag in set(post.tags):
+            pipe.zincrby(k.scope_tags(post.scope), 1, tag)
+        for (kind, model), vec in vectors.items():
+            pipe.hset(k.vectors(kind, model), post.id, to_blob(vec))
+        pipe.execute()
+
+    def set_fields(self, post_id: int, **fields: str) -> None:
+        self.r.hset(self.keys.post(post_id), mapping={k: str(v) for k, v in fields.items()})
+
+    def delete(self, post_ids: Iterable[int], vector_kinds: Iterable[tuple[str, str]]) -> int:
+        """Delete posts with everything that points at them. Returns how many existed."""
+        posts = [p for p in self.get_posts(list(post_ids)) if p is not None]
+        if not posts:
+            return 0
+        k = self.keys
+        kinds = list(vector_kinds)
+        pipe = self.r.pipeline(transaction=True)
+        for p in posts:
+            pipe.delete(k.post(p.id))
+            pipe.hdel(k.post_scopes(), p.id)
+            pipe.hdel(k.post_phashes(), p.id)
+            pipe.srem(k.scope_posts(p.scope), p.id)
+            pipe.hdel(k.scope_seen(p.scope), p.sha256)
+            for tag in set(p.tags):
+                pipe.zincrby(k.scope_tags(p.scope), -1, tag)
+            for kind, model in kinds:
+                pipe.hdel(k.vectors(kind, model), p.id)
+        for scope in {p.scope for p in posts}:
+            pipe.zremrangebyscore(k.scope_tags(scope), "-inf", 0)
+        pipe.execute()
+        return len(posts)
+
+    # -- reads -----------------------------------------------------------------------------
+    def get_posts(self, post_ids: list[int]) -> list[Post | None]:
+        if not post_ids:
+            return []
+        pipe = self.r.pipeline(transaction=False)
+        for pid in post_ids:
+            pipe.hgetall(self.keys.post(int(pid)))
+        return [Post.from_redis(raw) if raw else None for raw in pipe.execute()]
+
+    def get_post(self, post_id: int) -> Post | None:
+        return self.get_posts([post_id])[0]
+
+    def all_meta(self) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """(ids, scopes, phashes) of every stored post, sorted by id."""
+        scopes = self.r.hgetall(self.keys.post_scopes())
+        phashes = self.r.hgetall(self.keys.post_phashes())
+        ids = np.array(sorted(int(i) for i in scopes), dtype=np.int64)
+        scope_list = [scopes[str(i).encode()].decode() for i in ids]
+        ph = np.array([int(phashes.get(str(i).encode(), b"0"), 16) for i in ids], dtype=np.uint64)
+        return ids, scope_list, ph
+
+    def scope_post_ids(self, scope: str) -> list[int]:
+        return sorted(int(x) for x in self.r.smembers(self.keys.scope_posts(scope)))
+
+    def scope_names(self) -> list[str]:
+        return sorted(x.decode() for x in self.r.smembers(self.keys.scopes()))
+
+    def count(self, scope: str | None = None) -> int:
+        if scope is None:
+            return int(self.r.hlen(self.keys.post_scopes()))
+        return int(self.r.scard(self.keys.scope_posts(scope)))
+
+    def get_vectors(self, kind: str, model: str, post_ids: list[int], dim: int) -> list[np.ndarray | None]:
+        if not post_ids:
+            return []
+        blobs = self.r.hmget(self.keys.vectors(kind, model), [int(i) for i in post_ids])
+        return [from_blob(b, dim) if b is not None else None for b in blobs]
+
+    def iter_vectors(self, kind: str, model: str, dim: int, batch: int = 2000) -> Iterator[tuple[int, np.ndarray]]:
+        for pid, blob in self.r.hscan_iter(self.keys.vectors(kind, model), count=batch):
+            yield int(pid), from_blob(blob, dim)
+
+    def tag_counts(self, scopes: Iterable[str], min_count: int = 1) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for scope in scopes:
+            for tag, score in self.r.zrangebyscore(self.keys.scope_tags(scope), min_count, "+inf", withscores=True):
+                counts[tag.decode()] = counts.get(tag.decode(), 0) + int(score)
+        return counts
+
+    # -- artifacts (projector, heads) ------------------------------------------------------
+    def put_artifact(self, name: str, blob: bytes, version: str | None = None) -> str:
+        version = version or time.strftime("%Y%m%dT%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
+        pipe = self.r.pipeline(transaction=True)
+        pipe.set(self.keys.artifact(name, version), blob)
+        pipe.set(self.keys.artifact_current(name), version)
+        pipe.execute()
+        return version
+
+    def get_artifact(self, name: str) -> tuple[str, bytes] | None:
+        version = self.r.get(self.keys.artifact_current(name))
+        if version is None:
+            return None
+        blob = self.r.get(self.keys.artifact(name, version.decode()))
+        return (version.decode(), blob) if blob is not None else None

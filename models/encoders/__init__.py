@@ -1,0 +1,1 @@
+"""Image and text encoders behind one small interface, chosen by name (see registry.py)."""

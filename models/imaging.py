@@ -1,0 +1,134 @@
+"""Safe image decoding and model preprocessing with PIL + numpy (no torchvision).
+
+Every photo that enters the system goes through `decode_image`: it enforces byte and pixel
+limits before decoding (decompression bombs), uses JPEG draft mode so a 12 MP photo is decoded
+at 1/2..1/8 scale straight from the DCT, applies EXIF orientation, and converts any mode
+(P, LA, RGBA, CMYK, I;16, F, ...) to 8-bit RGB.
+"""
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from models.errors import BadImageError, ImageTooLargeError
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_PIXELS = 64_000_000
+# Decoded side length we keep: large enough for every encoder (Lite2 wants 260 px) and pHash.
+DEFAULT_DECODE_SIDE = 384
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    """An RGB image ready for the encoders, plus facts about the original."""
+
+    image: Image.Image
+    original_size: tuple[int, int]
+    format: str | None
+
+
+def read_bytes(source: str | os.PathLike | bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """Return the raw bytes of a path or bytes, refusing files over `max_bytes`."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+    else:
+        try:
+            size = os.path.getsize(source)
+        except OSError as exc:
+            raise BadImageError(f"cannot read {source}: {exc.strerror or exc}") from exc
+        if size > max_bytes:
+            raise ImageTooLargeError(f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+        with open(source, "rb") as fh:
+            data = fh.read()
+    if len(data) > max_bytes:
+        raise ImageTooLargeError(f"file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+    if not data:
+        raise BadImageError("file is empty")
+    return data
+
+
+def decode_image(
+    data: bytes,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    decode_side: int = DEFAULT_DECODE_SIDE,
+) -> DecodedImage:
+    """Decode image bytes into an RGB PIL image whose short side is about `decode_side`."""
+    try:
+        with warnings.catch_warnings():
+            # We enforce our own pixel limit below; PIL's warning would only be noise.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            im = Image.open(io.BytesIO(data))
+            original_size = im.size
+            if original_size[0] * original_size[1] > max_pixels:
+                raise ImageTooLargeError(
+                    f"image is {original_size[0]}x{original_size[1]} "
+                    f"({original_size[0] * original_size[1] / 1e6:.0f} MP), over the {max_pixels / 1e6:.0f} MP limit"
+                )
+            fmt = im.format
+            if fmt == "JPEG":
+                # DCT-domain downscale: decodes at the smallest 1/2^k scale still >= decode_side.
+                im.draft("RGB", (decode_side, decode_side))
+            im.load()
+            im = ImageOps.exif_transpose(im)
+            im = to_rgb(im)
+            im = _shrink(im, decode_side)
+    except BadImageError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(f"image has too many pixels ({exc})") from exc
+    except UnidentifiedImageError as exc:
+        raise BadImageError("not a supported image format") from exc
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
+        raise BadImageError(f"corrupt or truncated image: {exc}") from exc
+    return DecodedImage(image=im, original_size=original_size, format=fmt)
+
+
+def to_rgb(im: Image.Image) -> Image.Image:
+    """Convert any PIL mode to 8-bit RGB; transparency is composited on white."""
+    if im.mode == "RGB":
+        return im
+    if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(im, dtype=np.float64)
+        lo, hi = float(arr.min()), float(arr.max())
+        scaled = np.zeros_like(arr) if hi <= lo else (arr - lo) * (255.0 / (hi - lo))
+        return Image.fromarray(scaled.astype(np.uint8), "L").convert("RGB")
+    if im.mode == "P" and "transparency" in im.info:
+        im = im.convert("RGBA")
+    if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        im = im.convert("RGBA")
+        background = Image.new("RGB", im.size, (255, 255, 255))
+        background.paste(im, mask=im.getchannel("A"))
+        return background
+    return im.convert("RGB")
+
+
+def _shrink(im: Image.Image, side: int) -> Image.Image:
+    short = min(im.size)
+    if short <= side:
+        return im
+    scale = side / short
+    size = (max(1, round(im.size[0] * scale)), max(1, round(im.size[1] * scale)))
+    return im.resize(size, Image.BILINEAR, reducing_gap=2.0)
+
+
+def center_crop_resize(im: Image.Image, size: int) -> Image.Image:
+    """Resize the short side to `size` then crop the centre square (the ImageNet eval transform)."""
+    w, h = im.size
+    scale = size / min(w, h)
+    nw, nh = max(size, round(w * scale)), max(size, round(h * scale))
+    im = im.resize((nw, nh), Image.BILINEAR, reducing_gap=2.0)
+    left, top = (nw - size) // 2, (nh - size) // 2
+    return im.crop((left, top, left + size, top + size))
+
+
+def to_chw_float(im: Image.Image, size: int, mean: float, std: float) -> np.ndarray:
+    """PIL RGB -> float32 CHW array normalised as (x - mean) / std."""
+    arr = np.asarray(center_crop_resize(im, size), dtype=np.float32)
+    arr = (arr - mean) / std
+    return np.ascontiguousarray(arr.transpose(2, 0, 1))

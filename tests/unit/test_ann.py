@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+
+from indexing.ann import VectorIndex
+
+
+def _vectors(n, dim=16, seed=0):
+    x = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def index():
+    idx = VectorIndex(16, exact_max=50)
+    idx.add(np.arange(1, 1001), _vectors(1000))
+    return idx
+
+
+def test_finds_itself_first(index):
+    x = _vectors(1000)
+    assert index.search(x[41], 1)[0][0] == 42
+    assert index.search(x[41], 1)[0][1] == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize("allowed", [{5, 6, 7}, set(range(1, 1001, 2))])
+def test_filtered_search_never_leaves_the_allowed_set(index, allowed):
+    x = _vectors(1000)
+    for q in range(0, 1000, 97):
+        found = index.search(x[q], 10, allowed)
+        assert found and all(label in allowed for label, _ in found)
+
+
+def test_matches_exact_search_at_recall_one_on_small_data(index):
+    x = _vectors(1000)
+    q = _vectors(20, seed=3)
+    for row in q:
+        exact = set((np.argsort(-(x @ row))[:10] + 1).tolist())
+        got = {label for label, _ in index.search(row, 10)}
+        assert len(exact & got) >= 9
+
+
+def test_deleted_labels_are_not_returned_and_re_adding_revives(index):
+    x = _vectors(1000)
+    index.remove([42])
+    assert 42 not in index and all(label != 42 for label, _ in index.search(x[41], 5))
+    index.add([42], x[41:42])
+    assert index.search(x[41], 1)[0][0] == 42
+
+
+def test_grows_beyond_initial_capacity():
+    idx = VectorIndex(8)
+    idx.add(np.arange(3000), _vectors(3000, 8))
+    assert len(idx) == 3000
+
+
+def test_snapshot_round_trip_keeps_vectors_and_deletions(index):
+    index.remove([7, 8])
+    copy = VectorIndex.from_bytes(index.to_bytes(), 16, exact_max=50)
+    assert len(copy) == len(index) == 998
+    assert 7 not in copy and 9 in copy
+    x = _vectors(1000)
+    assert copy.search(x[99], 1)[0][0] == 100
+
+
+def test_caption_labels_filter_by_post():
+    idx = VectorIndex(16, post_shift=3, exact_max=2)
+    x = _vectors(6)
+    idx.add([1 << 3 | 0, 1 << 3 | 1, 2 << 3 | 0, 3 << 3 | 0, 4 << 3, 5 << 3], x)
+    found = idx.search(x[0], 5, {1})
+    assert {label >> 3 for label, _ in found} == {1} and len(found) == 2
+    found = idx.search(x[0], 10, {1, 2, 3, 4})
+    assert {label >> 3 for label, _ in found} == {1, 2, 3, 4}
+
+
+def test_empty_index_and_empty_scope_give_nothing():
+    idx = VectorIndex(4)
+    assert idx.search(np.ones(4), 3) == []
+    idx.add([1], np.ones((1, 4)) / 2)
+    assert idx.search(np.ones(4), 3, set()) == []
