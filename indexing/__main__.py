@@ -55,9 +55,14 @@ def _print_hits(hits) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from indexing.service import open_engine  # heavy imports only once arguments are valid
 
+    items = None
+    if args.command == "ingest":
+        items = detect_and_read(args.path, args.split)[: args.limit or None]
+    if args.command == "find" and not args.text.strip():
+        raise EmptyQueryError("the query text is empty")
     with open_engine(settings) as engine:
         if args.command == "ingest":
-            return _ingest(engine, args, settings)
+            return _ingest(engine, items, args, settings)
         if args.command == "find":
             photo = _read_photo(args.photo) if args.photo else None
             _print_hits(engine.find(args.text, args.scope, args.k, photo=photo))
@@ -85,18 +90,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _ingest(engine, args, settings: Settings) -> int:
+def _ingest(engine, items, args, settings: Settings) -> int:
     from tqdm import tqdm
 
     from indexing.ingest import ingest
 
-    try:
-        items = detect_and_read(args.path, args.split)
-    except SourceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.limit:
-        items = items[: args.limit]
     with tqdm(total=len(items), unit="photo", disable=args.no_progress, file=sys.stderr) as bar:
         report = ingest(engine, items, scope=args.scope, batch_size=settings.batch_size * 2, progress=bar.update)
     if report.imported:
@@ -112,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         validate_scope(args.scope)
         return run(args, settings)
-    except (BadImageError, EmptyQueryError, ValueError) as exc:
+    except (BadImageError, EmptyQueryError, SourceError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (StorageUnavailableError, IndexingError) as exc:

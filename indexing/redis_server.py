@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from indexing.errors import StorageUnavailableError
 
@@ -109,7 +111,9 @@ class EmbeddedRedis:
             return
         if self.process.poll() is None:
             try:
-                redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5).shutdown(save=True)
+                # No retries: the connection dropping is how SHUTDOWN succeeds.
+                redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5,
+                            retry=Retry(NoBackoff(), 0)).shutdown(save=True)
             except redis.ConnectionError:
                 pass  # SHUTDOWN closes the connection: that is the success case
             except redis.RedisError as exc:

@@ -49,6 +49,17 @@ class Thresholds:
     min_cosine: float = 0.93
 
 
+HASH_CANDIDATE_RADIUS = 16
+
+
+def decide_duplicate(candidates: list[tuple[int, float, int]], th: Thresholds) -> tuple[int, float, int] | None:
+    """The most similar candidate that passes the thresholds, or None (shared by the bot and the benchmark)."""
+    for pid, cos, ham in sorted(candidates, key=lambda c: -c[1]):
+        if cos >= th.min_cosine or (ham <= th.max_hamming and cos >= th.min_cosine_with_hash):
+            return pid, cos, ham
+    return None
+
+
 @dataclass(frozen=True)
 class PhotoVectors:
     """Everything computed from one photo's pixels."""
@@ -560,37 +571,43 @@ class SearchEngine:
         order = np.argsort(-probs)[:top]
         return {tags[i]: float(probs[i]) for i in order}
 
-    def duplicate_of(self, photo: bytes | int | PhotoVectors, scope: str, include_public: bool = False,
-                     thresholds: Thresholds | None = None) -> DuplicateMatch | None:
-        """The stored post this photo re-posts (within `scope`), or None."""
-        th = thresholds or self.thresholds
+    def duplicate_candidates(self, photo: bytes | int | PhotoVectors, scope: str, include_public: bool = False,
+                             k: int = 10) -> list[tuple[int, float, int]]:
+        """(post id, feature cosine, pHash Hamming distance) of the posts this photo may re-post.
+
+        Candidates come from two sides, since each signal misses what the other catches: the
+        nearest features (crops, borders) and every hash within the widest Hamming radius we
+        decide on (recompression, resizing, mirroring via the mirrored hash).
+        """
         vec, own_id = self._photo_vectors(photo)
         visible = self._visible(scope, include_public=include_public)
-        candidates = {pid: s for pid, s in self.image_index.search(vec.features, 10, visible) if pid != own_id}
-        # Hash candidates: exact Hamming scan over the visible posts' hashes (cheap: one XOR+popcount each).
+        cosines = {pid: s for pid, s in self.image_index.search(vec.features, k, visible) if pid != own_id}
         with self._lock:
             pool = list(visible) if visible is not None else list(self._phash)
             hashes = np.array([self._phash.get(pid, 0) for pid in pool], np.uint64)
+        distances: dict[int, int] = {}
         if len(pool):
             dist = np.minimum(hamming(vec.phash, hashes), hamming(vec.phash_mirror, hashes))
-            for i in np.flatnonzero(dist <= th.max_hamming)[:50]:
-                if pool[i] != own_id and pool[i] not in candidates:
-                    candidates[pool[i]] = float(self.image_index.get([pool[i]]) @ vec.features) \
-                        if pool[i] in self.image_index else -1.0
-        best: tuple[float, int, int] | None = None
-        for pid, cos in candidates.items():
-            ph = self._phash.get(pid)
-            if ph is None:
-                continue
-            ham = int(min(hamming(vec.phash, np.array([ph], np.uint64))[0],
-                          hamming(vec.phash_mirror, np.array([ph], np.uint64))[0]))
-            if (ham <= th.max_hamming and cos >= th.min_cosine_with_hash) or cos >= th.min_cosine:
-                if best is None or cos > best[0]:
-                    best = (cos, ham, pid)
+            distances = {pool[i]: int(dist[i]) for i in np.flatnonzero(dist <= HASH_CANDIDATE_RADIUS)[:200]}
+            for pid in cosines:
+                if pid not in distances and pid in self._phash:
+                    ph = np.array([self._phash[pid]], np.uint64)
+                    distances[pid] = int(min(hamming(vec.phash, ph)[0], hamming(vec.phash_mirror, ph)[0]))
+        extra = [pid for pid in distances if pid not in cosines and pid != own_id][:50]
+        if extra:
+            present = [pid for pid in extra if pid in self.image_index]
+            for pid, cos in zip(present, self.image_index.get(present) @ vec.features):
+                cosines[pid] = float(cos)
+        return sorted(((pid, cos, distances.get(pid, 64)) for pid, cos in cosines.items()), key=lambda c: -c[1])
+
+    def duplicate_of(self, photo: bytes | int | PhotoVectors, scope: str, include_public: bool = False,
+                     thresholds: Thresholds | None = None) -> DuplicateMatch | None:
+        """The stored post this photo re-posts (within `scope`, plus public if asked), or None."""
+        best = decide_duplicate(self.duplicate_candidates(photo, scope, include_public), thresholds or self.thresholds)
         if best is None:
             return None
-        post = self.store.get_post(best[2])
-        return DuplicateMatch(post, round(best[0], 4), best[1]) if post else None
+        post = self.store.get_post(best[0])
+        return DuplicateMatch(post, round(best[1], 4), best[2]) if post else None
 
     # ------------------------------------------------------------------------------------
     # maintenance

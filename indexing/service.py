@@ -23,7 +23,7 @@ def open_engine(settings: Settings) -> Iterator[SearchEngine]:
         engine = SearchEngine(
             PostStore(client, Keys(settings.key_prefix)),
             get_image_encoder(settings.image_model, threads=settings.threads, cache_dir=settings.model_cache_dir),
-            get_text_encoder(settings.text_model, threads=settings.threads),
+            get_text_encoder(settings.text_model, threads=settings.threads, cache_dir=settings.model_cache_dir),
             cache_dir=settings.model_cache_dir,
             thresholds=Thresholds(settings.dup_max_hamming, settings.dup_min_cosine_with_hash,
                                   settings.dup_min_cosine),

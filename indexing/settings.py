@@ -42,6 +42,9 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    model_cache_dir_override: Path | None = Field(default=None, validation_alias=AliasChoices("HASHLENS_MODEL_CACHE_DIR"))
+
     @property
     def model_cache_dir(self) -> Path:
-        return self.data_dir / "models"
+        """Derived model files (ONNX exports, class-name vectors); shareable between data dirs."""
+        return self.model_cache_dir_override or self.data_dir / "models"

@@ -57,6 +57,7 @@ def decode_image(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     decode_side: int = DEFAULT_DECODE_SIDE,
+    trim: bool = True,
 ) -> DecodedImage:
     """Decode image bytes into an RGB PIL image whose short side is about `decode_side`."""
     try:
@@ -78,6 +79,8 @@ def decode_image(
             im = ImageOps.exif_transpose(im)
             im = to_rgb(im)
             im = _shrink(im, decode_side)
+            if trim:
+                im = trim_uniform_border(im)
     except BadImageError:
         raise
     except Image.DecompressionBombError as exc:
@@ -106,6 +109,35 @@ def to_rgb(im: Image.Image) -> Image.Image:
         background.paste(im, mask=im.getchannel("A"))
         return background
     return im.convert("RGB")
+
+
+def trim_uniform_border(im: Image.Image, tolerance: float = 10.0, max_fraction: float = 0.45,
+                        min_run: int = 3) -> Image.Image:
+    """Cut uniform bars off the edges (added frames, letterboxing, screenshot padding).
+
+    Re-posts often add them; trimming before hashing and embedding makes the re-post look
+    like the original again. A side is cut only where whole rows/columns stay within
+    `tolerance` grey levels of the edge colour, and never more than `max_fraction` of it.
+    """
+    arr = np.asarray(im, dtype=np.int16)
+    h, w = arr.shape[:2]
+
+    def run(lines: np.ndarray, limit: int) -> int:
+        ref = lines[0].mean(axis=0)
+        deviation = np.abs(lines[:limit] - ref).max(axis=2)  # (lines, pixels)
+        uniform = np.percentile(deviation, 98, axis=1) <= tolerance
+        if uniform.all():
+            return 0  # uniform as far as we look: that is the picture itself, not a frame
+        n = int(np.argmin(uniform))
+        return n if n >= min_run else 0
+
+    top = run(arr, int(h * max_fraction))
+    bottom = run(arr[::-1], int(h * max_fraction))
+    left = run(arr.transpose(1, 0, 2), int(w * max_fraction))
+    right = run(arr.transpose(1, 0, 2)[::-1], int(w * max_fraction))
+    if not (top or bottom or left or right):
+        return im
+    return im.crop((left, top, w - right, h - bottom))
 
 
 def _shrink(im: Image.Image, side: int) -> Image.Image:

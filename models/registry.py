@@ -5,6 +5,7 @@ import os
 
 from models.encoders.base import ImageEncoder, TextEncoder
 from models.encoders.efficientnet import EfficientNetLiteEncoder
+from models.encoders.minilm_onnx import OnnxMiniLMTextEncoder
 from models.encoders.sentence import PACKAGED_MINILM, SentenceClipImageEncoder, SentenceTextEncoder
 from models.errors import UnknownEncoderError
 
@@ -12,7 +13,7 @@ DEFAULT_IMAGE_MODEL = "efficientnet-lite0"
 DEFAULT_TEXT_MODEL = PACKAGED_MINILM
 IMAGE_MODELS = ("efficientnet-lite0", "efficientnet-lite2", "efficientnet-lite0-torch",
                 "efficientnet-lite2-torch", "st:<sentence-transformers CLIP model, e.g. st:clip-ViT-B-32>")
-TEXT_MODELS = (PACKAGED_MINILM, "st:<any sentence-transformers model>")
+TEXT_MODELS = (PACKAGED_MINILM, f"{PACKAGED_MINILM}-torch", "st:<any sentence-transformers model>")
 
 
 def get_image_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLike | None = None) -> ImageEncoder:
@@ -26,10 +27,12 @@ def get_image_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLi
     raise UnknownEncoderError(f"unknown image model {name!r}; known: {', '.join(IMAGE_MODELS)}")
 
 
-def get_text_encoder(name: str, *, threads: int = 2) -> TextEncoder:
+def get_text_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLike | None = None) -> TextEncoder:
     """Build (not load) the text encoder registered as `name`."""
     if name == PACKAGED_MINILM:
-        return SentenceTextEncoder(name, threads=threads)
+        return OnnxMiniLMTextEncoder(threads=threads, cache_dir=cache_dir)
+    if name == f"{PACKAGED_MINILM}-torch":
+        return SentenceTextEncoder(PACKAGED_MINILM, threads=threads)
     if name.startswith("st:") and len(name) > 3:
         return SentenceTextEncoder(name[3:], threads=threads)
     raise UnknownEncoderError(f"unknown text model {name!r}; known: {', '.join(TEXT_MODELS)}")

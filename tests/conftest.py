@@ -80,7 +80,7 @@ def encoders(session_dir):
     from models.registry import get_image_encoder, get_text_encoder
 
     image = get_image_encoder("efficientnet-lite0", threads=2, cache_dir=session_dir / "models").load()
-    text = get_text_encoder("all-minilm-l6-v2", threads=2).load()
+    text = get_text_encoder("all-minilm-l6-v2", threads=2, cache_dir=session_dir / "models").load()
     return image, text
 
 

@@ -35,6 +35,13 @@ def test_text_encoder_is_normalised_and_semantic(encoders):
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2
 
 
+def test_onnx_text_encoder_matches_sentence_transformers(encoders):
+    _, text_encoder = encoders
+    texts = ["a dog", "two children play football on a sunny field near the river", "", "émoji 🐶 ok"]
+    reference = get_text_encoder("all-minilm-l6-v2-torch").encode(texts)
+    assert np.abs(text_encoder.encode(texts) - reference).max() < 1e-4
+
+
 def test_empty_batches():
     enc = get_image_encoder("efficientnet-lite0")
     assert enc.encode([]).features.shape == (0, 1280) and not enc.loaded

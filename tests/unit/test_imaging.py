@@ -36,7 +36,7 @@ def test_every_mode_becomes_rgb(mode):
 
 def test_sixteen_bit_grey_keeps_its_contrast():
     ramp = (np.linspace(0, 65535, 64 * 64).reshape(64, 64)).astype(np.uint16)
-    out = np.asarray(decode_image(_encode(Image.fromarray(ramp), "PNG")).image)
+    out = np.asarray(decode_image(_encode(Image.fromarray(ramp), "PNG"), trim=False).image)
     assert out.min() == 0 and out.max() == 255
 
 
@@ -98,3 +98,16 @@ def test_preprocess_shape_and_scale():
     x = to_chw_float(Image.new("RGB", (300, 200), (255, 127, 0)), 224, 127.0, 128.0)
     assert x.shape == (3, 224, 224) and x.dtype == np.float32
     assert x[0].max() == pytest.approx(1.0, abs=1e-6) and x[1].max() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_uniform_borders_and_letterboxing_are_trimmed():
+    from PIL import ImageOps
+
+    photo = Image.effect_noise((300, 200), 50).convert("RGB")
+    framed = ImageOps.expand(photo, 20, fill="white")
+    letterboxed = ImageOps.pad(photo, (300, 600), color="black")
+    for im in (framed, letterboxed):
+        out = decode_image(jpeg_bytes(im)).image
+        assert abs(out.size[0] - 300) <= 4 and abs(out.size[1] - 200) <= 4, out.size
+    plain = decode_image(jpeg_bytes(photo)).image
+    assert plain.size == (300, 200)

@@ -1,0 +1,194 @@
+"""The search facade against a real Redis server, real encoders, photos made or shipped by packages."""
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageEnhance, ImageOps
+
+from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
+from indexing.search import PhotoInput
+from tests.conftest import jpeg_bytes, noise_photo, sample_image
+
+CHAT_A, CHAT_B = "chat:-1001", "chat:-1002"
+
+
+def _add(engine, data, scope="public", captions=(), tags=(), **kw):
+    return engine.add_photo(PhotoInput(data=data, scope=scope, captions=list(captions), tags=list(tags), **kw)).post_id
+
+
+@pytest.fixture
+def catalogue(engine, samples):
+    """A small public catalogue with captions and tags."""
+    ids = {
+        "coffee": _add(engine, samples["coffee"], captions=["a cup of espresso coffee on a saucer"], tags=["coffee", "cafe"]),
+        "chelsea": _add(engine, samples["chelsea"], captions=["a tabby cat lying down"], tags=["cat", "pets"]),
+        "rocket": _add(engine, samples["rocket"], captions=["a rocket launching into the sky"], tags=["space", "rocket"]),
+        "astronaut": _add(engine, samples["astronaut"], captions=["an astronaut in a space suit with a flag"], tags=["space", "nasa"]),
+        "coins": _add(engine, samples["coins"], captions=["old coins on a table"], tags=["money"]),
+    }
+    return ids
+
+
+def test_similar_returns_scored_neighbours_and_excludes_a_stored_query(engine, catalogue, samples):
+    hits = engine.similar(catalogue["rocket"], "public", k=3)
+    assert hits and all(h.post.id != catalogue["rocket"] for h in hits)
+    assert all(-1.0 <= h.score <= 1.0 for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    # A re-compressed copy of a stored photo finds that photo first.
+    copy = jpeg_bytes(sample_image("chelsea"), quality=40)
+    assert engine.similar(copy, "public", k=1)[0].post.id == catalogue["chelsea"]
+
+
+def test_find_text_ranks_the_matching_photo_first(engine, catalogue):
+    assert engine.find("espresso", "public", k=1)[0].post.id == catalogue["coffee"]
+    assert engine.find("a cat", "public", k=1)[0].post.id == catalogue["chelsea"]
+
+
+def test_find_text_plus_photo_combines_both(engine, catalogue, samples):
+    hits = engine.find("space", "public", k=2, photo=samples["astronaut"])
+    assert hits[0].post.id == catalogue["astronaut"]
+
+
+def test_uncaptioned_photos_are_found_through_the_class_bridge(engine, samples):
+    pid = _add(engine, samples["coffee"])
+    _add(engine, samples["rocket"])
+    _add(engine, samples["moon"])
+    assert engine.find("a cup of coffee", "public", k=1)[0].post.id == pid
+
+
+def test_hashtags_vote_from_similar_tagged_posts(engine, catalogue):
+    copy = jpeg_bytes(sample_image("coffee").resize((300, 200)), quality=50)
+    tags = engine.hashtags(copy, "public", k=5)
+    assert tags[0].tag in {"coffee", "cafe"}
+    assert "similar post" in tags[0].why and 0 < tags[0].score <= 1
+
+
+def test_hashtags_with_nothing_tagged_come_from_imagenet_classes(engine, samples):
+    tags = engine.hashtags(samples["coffee"], "public")
+    assert tags and tags[0].tag == "espresso" and "ImageNet" in tags[0].why
+
+
+def test_captions_of_a_photo(engine, catalogue, samples):
+    caps = engine.captions(jpeg_bytes(sample_image("chelsea"), quality=60), "public", k=3)
+    assert caps[0].caption == "a tabby cat lying down"  # the near duplicate's own caption first
+    caps = engine.captions(catalogue["rocket"], "public", k=3)
+    assert caps and all(c.post_id != catalogue["rocket"] for c in caps)
+
+
+def test_duplicates_survive_common_repost_edits(engine, samples):
+    original = sample_image("astronaut")
+    pid = _add(engine, jpeg_bytes(original), scope=CHAT_A)
+    _add(engine, samples["rocket"], scope=CHAT_A)
+    w, h = original.size
+    edits = {
+        "jpeg30": jpeg_bytes(original, quality=30),
+        "half": jpeg_bytes(original.resize((w // 2, h // 2))),
+        "crop85": jpeg_bytes(original.crop((int(w * .075), int(h * .075), int(w * .925), int(h * .925)))),
+        "brighter": jpeg_bytes(ImageEnhance.Brightness(original).enhance(1.25)),
+        "border": jpeg_bytes(ImageOps.expand(original, 20, fill="white")),
+        "mirror": jpeg_bytes(ImageOps.mirror(original)),
+    }
+    for name, data in edits.items():
+        match = engine.duplicate_of(data, CHAT_A)
+        assert match is not None and match.post.id == pid, name
+    for other in ("coffee", "chelsea", "coins", "camera"):
+        assert engine.duplicate_of(samples[other], CHAT_A) is None, other
+
+
+def test_scopes_never_leak_between_chats(engine, samples):
+    secret = _add(engine, samples["chelsea"], scope=CHAT_B, captions=["my secret cat"], tags=["secretcat"])
+    mine = _add(engine, samples["coffee"], scope=CHAT_A, captions=["my coffee"], tags=["mycoffee"])
+    public = _add(engine, samples["rocket"], scope="public", captions=["a rocket"], tags=["rocket"])
+    query = jpeg_bytes(sample_image("chelsea"), quality=50)
+    seen_ids = set()
+    seen_ids |= {h.post.id for h in engine.similar(query, CHAT_A, k=10)}
+    seen_ids |= {h.post.id for h in engine.find("secret cat", CHAT_A, k=10)}
+    seen_ids |= {h.post.id for h in engine.find("cat", CHAT_A, k=10, photo=query)}
+    seen_ids |= {c.post_id for c in engine.captions(query, CHAT_A, k=10)}
+    assert secret not in seen_ids and {mine, public} <= seen_ids
+    assert all(t.tag != "secretcat" for t in engine.hashtags(query, CHAT_A, k=20, min_score=0))
+    assert engine.duplicate_of(query, CHAT_A, include_public=True) is None
+    assert engine.duplicate_of(query, CHAT_B).post.id == secret
+    assert engine.similar(query, "public", k=10)[0].post.id == public  # public sees neither chat
+
+
+def test_scope_isolation_holds_on_the_hnsw_path_too(engine_factory, samples):
+    engine = engine_factory(exact_search_max_posts=2)  # force filtered HNSW instead of exact search
+    for seed in range(12):
+        _add(engine, noise_photo(seed), scope=CHAT_A if seed % 2 else "public")
+    secret = _add(engine, samples["chelsea"], scope=CHAT_B)
+    hits = engine.similar(samples["chelsea"], CHAT_A, k=20)
+    assert len(hits) == 12 and secret not in {h.post.id for h in hits}
+
+
+def test_same_bytes_twice_in_a_scope_are_stored_once(engine, samples):
+    first = engine.add_photo(PhotoInput(samples["coins"], scope=CHAT_A))
+    again = engine.add_photo(PhotoInput(samples["coins"], scope=CHAT_A))
+    other_chat = engine.add_photo(PhotoInput(samples["coins"], scope=CHAT_B))
+    assert first.created and not again.created and again.post_id == first.post_id
+    assert other_chat.created and other_chat.post_id != first.post_id
+
+
+def test_restart_loads_snapshots_and_catches_up_with_redis(engine_factory, samples):
+    engine = engine_factory()
+    a = _add(engine, samples["coffee"], captions=["coffee"])
+    b = _add(engine, samples["rocket"])
+    engine.snapshot()
+    c = _add(engine, samples["chelsea"], captions=["a cat"])  # after the snapshot
+    engine.delete_posts([b])
+    reopened = engine_factory()
+    assert set(reopened.image_index.labels().tolist()) == {a, c}
+    assert reopened.find("a cat", "public", k=1)[0].post.id == c
+    assert reopened.similar(samples["rocket"], "public", k=5)[0].post.id != b
+
+
+def test_forget_deletes_a_chat_and_nothing_else(engine, samples):
+    kept = _add(engine, samples["coffee"], scope=CHAT_B, tags=["x"])
+    for name in ("chelsea", "rocket"):
+        _add(engine, samples[name], scope=CHAT_A, tags=["gone"])
+    assert engine.forget_scope(CHAT_A) == 2
+    assert engine.store.count(CHAT_A) == 0 and engine.store.count(CHAT_B) == 1
+    assert engine.store.tag_counts([CHAT_A]) == {}
+    assert [h.post.id for h in engine.similar(samples["chelsea"], CHAT_B, k=5)] == [kept]
+
+
+def test_bad_input_is_refused_clearly_and_changes_nothing(engine, catalogue, samples):
+    before = engine.store.count()
+    for bad in (b"", b"not an image", samples["coffee"][:200]):
+        with pytest.raises(BadImageError):
+            engine.add_photo(PhotoInput(bad))
+        with pytest.raises(BadImageError):
+            engine.similar(bad, "public")
+    with pytest.raises(EmptyQueryError):
+        engine.find("   ", "public")
+    with pytest.raises(UnknownPostError):
+        engine.similar(999_999, "public")
+    with pytest.raises(ValueError):
+        engine.similar(samples["coffee"], "chat:abc")
+    assert engine.store.count() == before
+    huge = engine.find("word " * 5000, "public", k=1)  # huge text is cut, not fatal
+    assert len(huge) == 1
+
+
+def test_empty_index_answers_with_nothing(engine, samples):
+    assert engine.similar(samples["coffee"], "public") == []
+    assert engine.find("anything", "public") == []
+    assert engine.captions(samples["coffee"], "public") == []
+    assert engine.duplicate_of(samples["coffee"], "public") is None
+
+
+def test_refit_projector_improves_text_search_on_captioned_posts(engine):
+    rng = np.random.default_rng(0)
+    # Two visual kinds (red-ish noise, blue-ish noise) with two kinds of captions.
+    def photo(kind, seed):
+        base = np.array([200, 40, 40] if kind == "red" else [40, 40, 200], np.float32)
+        arr = np.clip(base + rng.normal(0, 40, (60, 80, 3)), 0, 255).astype(np.uint8)
+        return jpeg_bytes(Image.fromarray(arr).resize((320, 240)))
+    for i in range(40):
+        kind = "red" if i % 2 else "blue"
+        caption = "a glowing red sunset over fire" if kind == "red" else "a deep blue ocean under water"
+        _add(engine, photo(kind, i), captions=[caption])
+    red_query = _add(engine, photo("red", 100))  # no caption: only the bridge can find it
+    assert engine.refit_projector(min_captioned=10) is not None
+    hits = engine.find("red fire", "public", k=5)
+    assert red_query in {h.post.id for h in hits}

@@ -1,0 +1,75 @@
+"""Redis persistence and failure: a real embedded server, restarted and stopped for real."""
+import redis
+import pytest
+
+from indexing.errors import StorageUnavailableError
+from indexing.keys import Keys
+from indexing.redis_server import EmbeddedRedis, connect
+from indexing.store import Post, PostStore
+
+import numpy as np
+
+
+def _post(pid, scope="public"):
+    return Post(id=pid, scope=scope, sha256=f"sha{pid}", phash=pid, captions=["c"], tags=["t"])
+
+
+def test_posts_survive_a_restart_of_the_embedded_server(tmp_path):
+    data_dir = tmp_path / "r"
+    client, server = connect(None, data_dir)
+    store = PostStore(client, Keys("p"))
+    store.add(_post(store.allocate_id()), {("image", "m"): np.ones(4, np.float32)})
+    server.stop()
+    with pytest.raises(redis.ConnectionError):
+        client.ping()
+    client2, server2 = connect(None, data_dir)
+    try:
+        store2 = PostStore(client2, Keys("p"))
+        assert store2.get_post(1).captions == ["c"]
+        assert np.allclose(store2.get_vectors("image", "m", [1], 4)[0], 1.0)
+        assert client2.config_get("appendonly")["appendonly"] == "yes"
+    finally:
+        server2.stop()
+
+
+def test_a_second_process_reuses_the_running_server(tmp_path):
+    first = EmbeddedRedis(tmp_path / "r").start()
+    second = EmbeddedRedis(tmp_path / "r").start()
+    try:
+        assert second.process is None  # found, not spawned
+        redis.Redis.from_url(first.url).set("k", "v")
+        assert redis.Redis.from_url(second.url).get("k") == b"v"
+    finally:
+        second.stop()
+        first.stop()
+
+
+def test_unreachable_redis_url_is_a_clear_error(tmp_path):
+    with pytest.raises(StorageUnavailableError, match="cannot reach Redis"):
+        connect("redis://127.0.0.1:1/0", tmp_path)
+
+
+def test_store_ping_reports_a_dead_server(tmp_path):
+    client, server = connect(None, tmp_path / "r")
+    store = PostStore(client, Keys("p"))
+    server.stop()
+    with pytest.raises(StorageUnavailableError):
+        store.ping()
+
+
+def test_delete_removes_every_trace(redis_client, keys):
+    store = PostStore(redis_client, keys)
+    store.add(_post(1, "chat:5"), {("image", "m"): np.ones(4)})
+    store.add(_post(2, "chat:5"), {("image", "m"): np.ones(4)})
+    assert store.delete([1, 99], [("image", "m")]) == 1
+    assert store.get_post(1) is None and store.count("chat:5") == 1
+    assert store.find_by_sha("chat:5", "sha1") is None
+    assert store.tag_counts(["chat:5"]) == {"t": 1}
+    assert store.get_vectors("image", "m", [1], 4) == [None]
+
+
+def test_add_is_all_or_nothing(redis_client, keys):
+    store = PostStore(redis_client, keys)
+    with pytest.raises(ValueError):
+        store.add(_post(1, "not a scope"), {})
+    assert store.count() == 0
