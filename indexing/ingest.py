@@ -79,7 +79,8 @@ def ingest(engine: SearchEngine, items: list[SourceItem], scope: str = "public",
 
 def maybe_refit_projector(engine: SearchEngine) -> str | None:
     """Refit the cold-start text bridge when the captioned photos grew by 10 % or more since the last fit."""
-    captioned_now = len({label >> 3 for label in engine.caption_index.labels()})
+    public = set(engine.store.scope_post_ids("public"))
+    captioned_now = len({label >> 3 for label in engine.caption_index.labels()} & public)
     fitted_on = len(engine.projector.bank) if engine.projector.fitted else 0
     if captioned_now == 0 or (fitted_on and captioned_now < 1.1 * fitted_on) or \
             fitted_on >= engine.projector.max_bank:

@@ -44,9 +44,9 @@ PROJECTOR_ARTIFACT = "projector"
 class Thresholds:
     """Duplicate decision: near pHash AND similar features, or very similar features alone."""
 
-    max_hamming: int = 12
-    min_cosine_with_hash: float = 0.80
-    min_cosine: float = 0.93
+    max_hamming: int = 16
+    min_cosine_with_hash: float = 0.60
+    min_cosine: float = 0.82
 
 
 HASH_CANDIDATE_RADIUS = 16
@@ -457,10 +457,10 @@ class SearchEngine:
         return self.text_encoder.encode([text[:MAX_QUERY_CHARS]])[0]
 
     def find(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
-             photo_weight: float = 0.5) -> list[Hit]:
+             photo_weight: float = 0.5, include_public: bool = True) -> list[Hit]:
         """Visible photos matching a text, optionally together with a photo ('like this, but at night')."""
         query = self.encode_query(text)
-        visible = self._visible(scope)
+        visible = self._visible(scope, include_public=include_public)
         pool = max(4 * k, 40)
         candidates = {pid for pid, _ in self.text_index.search(query, pool, visible)}
         candidates |= {label >> 3 for label, _ in self.caption_index.search(query, pool, visible)}
@@ -613,16 +613,22 @@ class SearchEngine:
     # maintenance
     # ------------------------------------------------------------------------------------
     def refit_projector(self, min_captioned: int = 50) -> str | None:
-        """Fit the cold-start projector on stored photos + captions, store it, re-project the text index."""
+        """Fit the cold-start projector on public photos + captions, store it, re-project the text index.
+
+        Only `public` posts are used: the projector serves every chat, so a chat's private
+        captions must never shape what another chat's queries return.
+        """
         dim = self.image_encoder.dim
+        public = set(self.store.scope_post_ids(PUBLIC))
         ids, feats = [], []
         for pid, v in self.store.iter_vectors("image", self.image_model, dim):
-            ids.append(pid)
-            feats.append(v[0])
+            if pid in public:
+                ids.append(pid)
+                feats.append(v[0])
         cap = {pid: v for pid, v in self.store.iter_vectors("captions", self.text_model, self.text_encoder.dim)}
         captioned = [i for i, pid in enumerate(ids) if pid in cap]
         if len(captioned) < min_captioned:
-            log.info("projector not fitted: %d captioned photos (need %d)", len(captioned), min_captioned)
+            log.info("projector not fitted: %d captioned public photos (need %d)", len(captioned), min_captioned)
             return None
         all_feats = np.array(feats, np.float32)
         caption_means = np.array([cap[ids[i]].mean(axis=0) for i in captioned], np.float32)

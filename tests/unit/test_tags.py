@@ -18,3 +18,10 @@ def test_normalize_tags_dedups_in_order_and_blocklists():
 
 def test_overlong_tag_is_cut():
     assert len(normalize_tag("a" * 500)) == 64
+
+
+def test_content_words_drop_stop_words_and_numbers():
+    from models.tags import content_words
+
+    assert content_words("A dog is running on the beach with 2 other dogs.") == ["dog", "running", "beach", "dogs"]
+    assert content_words("") == [] and content_words("🐶🐶") == []

@@ -1,0 +1,40 @@
+# The two commands of the README: `make run` (the service) and `make test` (all tests).
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test unit integration bench-dedup bench-text2image bench-hashtags bench-speed clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m bot
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+unit: $(STAMP)
+	$(PY) -m pytest tests/unit
+
+integration: $(STAMP)
+	$(PY) -m pytest tests/integration
+
+DATA ?= ../shared/datasets
+bench-dedup: $(STAMP)
+	$(PY) -m bench dedup --data $(DATA)/flickr8k_fullres --distractors $(DATA)/flickr8k
+bench-text2image: $(STAMP)
+	$(PY) -m bench text2image --data $(DATA)/flickr8k --split dev
+bench-hashtags: $(STAMP)
+	$(PY) -m bench hashtags --data $(DATA)/food
+	$(PY) -m bench hashtags --data $(DATA)/flickr8k --split dev
+bench-speed: $(STAMP)
+	$(PY) -m bench speed --data $(DATA)/flickr8k
+
+clean:
+	rm -rf $(VENV) .pytest_cache

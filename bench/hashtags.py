@@ -1,0 +1,89 @@
+"""Hashtags for a photo, HARRISON protocol: P@1, R@5, A@5 beside the popularity baseline.
+
+Training posts (photo + tags, + captions when the data has them) are stored as public posts;
+each held-out photo is then asked for hashtags through `SearchEngine.hashtags` without being
+stored. Tags: photographer tags where the data has them (food), else the content words of
+the captions (Flickr8k, stop words removed).
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+
+import numpy as np
+
+from bench.common import bench_engine, emit, load_items, log_progress
+from indexing.ingest import ingest
+from models.tags import content_words, normalize_tags
+
+
+def add_args(p) -> None:
+    p.add_argument("--train-split", default=None, help="split to store (default: train, or 3/4 of the items by hash)")
+    p.add_argument("--k", type=int, default=5)
+
+
+def item_tags(item) -> list[str]:
+    if item.tags:
+        return normalize_tags(item.tags)
+    words: list[str] = []
+    for caption in item.captions:
+        words += [w for w in content_words(caption) if w not in words]
+    return words
+
+
+def held_out(item) -> bool:
+    """A stable quarter of the items, chosen by a hash of the image name."""
+    return hashlib.sha1(item.path.name.encode()).digest()[0] < 64
+
+
+def run(args) -> dict:
+    items = load_items(args)
+    if any(i.split for i in items):
+        train = [i for i in items if i.split == (args.train_split or "train")]
+        test = [i for i in items if i.split == (args.split or "dev")]
+        protocol = f"train on {args.train_split or 'train'}, test on {args.split or 'dev'}"
+    else:
+        train = [i for i in items if not held_out(i)]
+        test = [i for i in items if held_out(i)]
+        protocol = "hold out 1/4 by a hash of the image name"
+    for item in train:
+        item.tags = item_tags(item)
+    truth = [(i, set(item_tags(i))) for i in test]
+    truth = [(i, t) for i, t in truth if t]  # photos with no tags cannot be scored
+    if args.limit:
+        train, truth = train[: args.limit * 3], truth[: args.limit]
+    popular = [t for t, _ in Counter(t for i in train for t in i.tags).most_common(args.k)]
+    with bench_engine(args) as engine:
+        t0 = time.perf_counter()
+        log_progress(args, "storing %d tagged training posts", len(train))
+        ingest(engine, train, scope="public", refit=False)
+        engine.refit_projector()
+        build_s = time.perf_counter() - t0
+        predictions, latencies = [], []
+        for item, _ in truth:
+            q0 = time.perf_counter()
+            tags = engine.hashtags(item.path.read_bytes(), "public", k=args.k, min_score=0.0)
+            latencies.append(time.perf_counter() - q0)
+            predictions.append([t.tag for t in tags])
+    model = _metrics(predictions, [t for _, t in truth], args.k)
+    baseline = _metrics([popular] * len(truth), [t for _, t in truth], args.k)
+    result = {
+        "task": "hashtags", "protocol": protocol, "train_posts": len(train), "test_photos": len(truth),
+        "vocabulary": len({t for i in train for t in i.tags}),
+        **{k: v for k, v in model.items()},
+        "popularity_baseline": baseline, "popular_tags": popular,
+        "query_ms_p50": round(1000 * float(np.percentile(latencies, 50)), 1),
+        "query_ms_p95": round(1000 * float(np.percentile(latencies, 95)), 1),
+        "build_s": round(build_s, 1),
+        "settings": {"data": args.data, "k": args.k, "image_model": args.image_model, "text_model": args.text_model},
+    }
+    emit(result, args)
+    return result
+
+
+def _metrics(predictions: list[list[str]], truths: list[set[str]], k: int) -> dict:
+    p1 = np.mean([bool(p) and p[0] in t for p, t in zip(predictions, truths)])
+    rk = np.mean([len(set(p[:k]) & t) / len(t) for p, t in zip(predictions, truths)])
+    ak = np.mean([bool(set(p[:k]) & t) for p, t in zip(predictions, truths)])
+    return {"P@1": round(100 * float(p1), 2), f"R@{k}": round(100 * float(rk), 2), f"A@{k}": round(100 * float(ak), 2)}

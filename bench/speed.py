@@ -1,0 +1,107 @@
+"""Speed: photos embedded per second (decode included) per encoder, and query latency on a 10k index.
+
+Embedding throughput runs `SearchEngine.embed_photos` (decode + EXIF + border trim + encoder +
+pHash + text projection), the same call ingestion and the bot make. Latency: `find(text)`
+and `similar(stored photo)` / `similar(new photo bytes)` through the facade on an index of
+`--index-size` real photos (topped up with mirrored copies when the data set is smaller).
+"""
+from __future__ import annotations
+
+import io
+import random
+import time
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from bench.common import SEED, bench_engine, emit, load_items, log_progress
+from indexing.search import PhotoInput
+
+
+def add_args(p) -> None:
+    p.add_argument("--encoders", default="efficientnet-lite0,efficientnet-lite2,efficientnet-lite0-torch")
+    p.add_argument("--photos", type=int, default=512, help="photos per throughput measurement")
+    p.add_argument("--index-size", type=int, default=10_000)
+    p.add_argument("--queries", type=int, default=300)
+
+
+def _percentiles(samples: list[float]) -> dict:
+    a = np.array(samples) * 1000
+    return {"p50_ms": round(float(np.percentile(a, 50)), 1), "p95_ms": round(float(np.percentile(a, 95)), 1),
+            "p99_ms": round(float(np.percentile(a, 99)), 1)}
+
+
+def _mirror_jpeg(data: bytes) -> bytes:
+    buf = io.BytesIO()
+    ImageOps.mirror(Image.open(io.BytesIO(data)).convert("RGB")).save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def run(args) -> dict:
+    rng = random.Random(SEED)
+    items = load_items(args, args.split)
+    rng.shuffle(items)
+    sample = [i.path.read_bytes() for i in items[: args.photos]]
+    throughput = {}
+    for name in args.encoders.split(","):
+        args.image_model = name
+        with bench_engine(args) as engine:
+            engine.embed_photos(sample[:32])  # warm-up (and the ONNX export on a first run)
+            t0 = time.perf_counter()
+            for start in range(0, len(sample), 64):
+                engine.embed_photos(sample[start:start + 64])
+            elapsed = time.perf_counter() - t0
+            single = []
+            for data in sample[:50]:
+                q0 = time.perf_counter()
+                engine.embed_photos([data])
+                single.append(time.perf_counter() - q0)
+        throughput[name] = {"photos_per_s": round(len(sample) / elapsed, 1), "one_photo": _percentiles(single)}
+        log_progress(args, "%s: %.1f photos/s", name, len(sample) / elapsed)
+    args.image_model = args.encoders.split(",")[0]
+    latency = _latency(args, items, rng)
+    result = {"task": "speed", "embedding": throughput, **latency,
+              "settings": {"data": args.data, "photos": len(sample), "threads": args.threads,
+                           "index_size": args.index_size, "text_model": args.text_model}}
+    emit(result, args)
+    return result
+
+
+def _latency(args, items, rng) -> dict:
+    with bench_engine(args) as engine:
+        pool = items[: args.index_size]
+        photos = [PhotoInput(i.path.read_bytes(), captions=i.captions[:1], tags=i.tags) for i in pool]
+        while len(photos) < args.index_size:  # top up with mirrored copies: new bytes, new vectors
+            src = photos[len(photos) % len(pool)]
+            photos.append(PhotoInput(_mirror_jpeg(src.data), captions=src.captions))
+        log_progress(args, "building a %d-photo index", len(photos))
+        t0 = time.perf_counter()
+        for start in range(0, len(photos), 128):
+            engine.add_photos(photos[start:start + 128])
+        build_s = time.perf_counter() - t0
+        engine.refit_projector()
+        queries = [c for i in items for c in i.captions[1:2]] or ["a photo"]
+        rng.shuffle(queries)
+        ids = list(engine.image_index.labels())
+        find_t, similar_t, similar_new_t, hashtags_t = [], [], [], []
+        for text in queries[:20]:
+            engine.find(text, "public")  # warm-up
+        for n in range(args.queries):
+            q0 = time.perf_counter()
+            engine.find(queries[n % len(queries)], "public", k=5)
+            find_t.append(time.perf_counter() - q0)
+            q0 = time.perf_counter()
+            engine.similar(int(rng.choice(ids)), "public", k=5)
+            similar_t.append(time.perf_counter() - q0)
+        for n in range(min(100, args.queries)):
+            data = photos[rng.randrange(len(photos))].data
+            q0 = time.perf_counter()
+            engine.similar(data, "public", k=5)
+            similar_new_t.append(time.perf_counter() - q0)
+            q0 = time.perf_counter()
+            engine.hashtags(data, "public")
+            hashtags_t.append(time.perf_counter() - q0)
+        return {"index_photos": len(engine.image_index), "index_build_photos_per_s": round(len(photos) / build_s, 1),
+                "find_text": _percentiles(find_t), "similar_stored_photo": _percentiles(similar_t),
+                "similar_new_photo_incl_embedding": _percentiles(similar_new_t),
+                "hashtags_new_photo_incl_embedding": _percentiles(hashtags_t)}

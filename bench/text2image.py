@@ -1,0 +1,66 @@
+"""Text -> image retrieval, Flickr8k protocol: each caption of an eval image queries all eval images.
+
+The train split is stored as captioned public posts (what a running bot would have collected);
+the eval split's photos are stored without captions in a chat scope, and every query runs
+through `SearchEngine.find` restricted to that scope, so the numbers are the bot's numbers.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from bench.common import bench_engine, emit, file_sha256, load_items, log_progress
+from indexing.ingest import ingest
+from indexing.sources import SourceItem
+
+EVAL_SCOPE = "chat:-100"
+
+
+def add_args(p) -> None:
+    p.add_argument("--train-split", default="train", help="split stored as captioned posts ('none': cold start with no captions at all)")
+    p.add_argument("--captions-per-image", type=int, default=5)
+
+
+def run(args) -> dict:
+    eval_items = load_items(args, args.split or "dev")
+    train_items = [] if args.train_split == "none" else load_items(args, args.train_split)
+    if args.limit:
+        eval_items, train_items = eval_items[: args.limit], train_items[: args.limit * 6]
+    with bench_engine(args) as engine:
+        t0 = time.perf_counter()
+        log_progress(args, "storing %d captioned train posts", len(train_items))
+        ingest(engine, train_items, scope="public", refit=False)
+        log_progress(args, "storing %d eval photos without captions", len(eval_items))
+        blind = [SourceItem(i.path) for i in eval_items]
+        ingest(engine, blind, scope=EVAL_SCOPE, refit=False)
+        projector = engine.refit_projector() if train_items else None
+        build_s = time.perf_counter() - t0
+        post_of = {str(i.path): engine.store.find_by_sha(EVAL_SCOPE, file_sha256(i.path)) for i in eval_items}
+        n = len(eval_items)
+        ranks, latencies = [], []
+        log_progress(args, "querying")
+        for item in eval_items:
+            target = post_of[str(item.path)]
+            for caption in item.captions[: args.captions_per_image]:
+                q0 = time.perf_counter()
+                hits = engine.find(caption, EVAL_SCOPE, k=n, include_public=False)
+                latencies.append(time.perf_counter() - q0)
+                ids = [h.post.id for h in hits]
+                ranks.append(ids.index(target) + 1 if target in ids else n)
+    ranks_arr = np.array(ranks)
+    result = {
+        "task": "text2image", "images": n, "queries": len(ranks),
+        "bridge": "knn-caption projector + ImageNet class bridge" if projector else "ImageNet class bridge only",
+        "R@1": round(100 * float(np.mean(ranks_arr <= 1)), 2), "R@5": round(100 * float(np.mean(ranks_arr <= 5)), 2),
+        "R@10": round(100 * float(np.mean(ranks_arr <= 10)), 2), "median_rank": float(np.median(ranks_arr)),
+        "chance_R@10": round(100 * 10 / n, 2),
+        "query_ms_p50": round(1000 * float(np.percentile(latencies, 50)), 1),
+        "query_ms_p95": round(1000 * float(np.percentile(latencies, 95)), 1),
+        "build_s": round(build_s, 1),
+        "settings": {"data": args.data, "split": args.split or "dev", "train_split": args.train_split,
+                     "image_model": args.image_model, "text_model": args.text_model, "threads": args.threads},
+    }
+    emit(result, args)
+    return result
+
