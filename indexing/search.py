@@ -24,7 +24,6 @@ import numpy as np
 from indexing import snapshots
 from indexing.ann import VectorIndex
 from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
-from indexing.keys import Keys
 from indexing.scopes import PUBLIC, validate_scope, visible_scopes
 from indexing.store import Post, PostStore
 from models.encoders.base import ImageEncoder, TextEncoder, l2_normalize

@@ -47,7 +47,6 @@ def session_dir():
 @pytest.fixture(scope="session")
 def redis_server(session_dir):
     """A real Redis-compatible server process (the embedded one), or REDIS_URL when the caller set it."""
-    import redis
 
     from indexing.redis_server import EmbeddedRedis
 

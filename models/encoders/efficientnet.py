@@ -6,7 +6,6 @@ these CPUs. `backend="torch"` keeps the plain PyTorch path (also the reference i
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -16,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from models.encoders.base import ImageEmbedding, ImageEncoder, l2_normalize
+from models.encoders.onnx_session import cache_file, export_atomically, open_session
 from models.errors import EncoderUnavailableError
 from models.imaging import to_chw_float
 
@@ -88,47 +88,21 @@ class EfficientNetLiteEncoder(ImageEncoder):
             torch.set_num_threads(self.threads)
             self._torch_model = _build_torch_model(self.name)
             return
-        import onnxruntime as ort
-
-        path = self.onnx_path()
-        if not path.exists():
-            self._export_onnx(path)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        try:
-            self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # a damaged cache file: rebuild it once
-            log.warning("ONNX model %s unreadable (%s); exporting it again", path, exc)
-            path.unlink(missing_ok=True)
-            self._export_onnx(path)
-            self._session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        self._session = open_session(self.onnx_path(), self.threads, self._export_onnx)
 
     def onnx_path(self) -> Path:
-        weights = _weights_path(self.name)
-        stamp = hashlib.sha1(f"{weights}:{os.path.getsize(weights)}:{_EXPORT_FORMAT_VERSION}".encode()).hexdigest()[:10]
-        return self.cache_dir / f"{self.name}-{stamp}.onnx"
+        return cache_file(self.cache_dir, self.name, _weights_path(self.name), _EXPORT_FORMAT_VERSION)
 
     def _export_onnx(self, path: Path) -> None:
         import torch
 
         log.info("exporting %s to ONNX at %s (once)", self.name, path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         model = _build_torch_model(self.name)
         dummy = torch.zeros(1, 3, self.input_side, self.input_side)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
-        os.close(fd)
-        try:
-            torch.onnx.export(
-                model, (dummy,), tmp, input_names=["pixels"], output_names=["features", "probs"],
-                dynamic_axes={"pixels": {0: "n"}, "features": {0: "n"}, "probs": {0: "n"}},
-                opset_version=17, dynamo=False,
-            )
-            os.replace(tmp, path)  # atomic: readers never see half a file
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        export_atomically(path, lambda tmp: torch.onnx.export(
+            model, (dummy,), tmp, input_names=["pixels"], output_names=["features", "probs"],
+            dynamic_axes={"pixels": {0: "n"}, "features": {0: "n"}, "probs": {0: "n"}},
+            opset_version=17, dynamo=False))
 
     # -- inference -------------------------------------------------------------------------
     def preprocess(self, images: list[Image.Image]) -> np.ndarray:

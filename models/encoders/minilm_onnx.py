@@ -7,7 +7,6 @@ exported once into the model cache dir (that step does import torch).
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from models.encoders.base import TextEncoder
+from models.encoders.onnx_session import cache_file, export_atomically, open_session
 from models.encoders.sentence import PACKAGED_MINILM, _offline_hub
 from models.errors import EncoderUnavailableError
 
@@ -49,31 +49,16 @@ class OnnxMiniLMTextEncoder(TextEncoder):
         self._tokenizer = None
 
     def onnx_path(self) -> Path:
-        weights = _model_dir() / "model.safetensors"
-        stamp = hashlib.sha1(f"{weights}:{os.path.getsize(weights)}:{_EXPORT_FORMAT_VERSION}".encode()).hexdigest()[:10]
-        return self.cache_dir / f"{PACKAGED_MINILM}-{stamp}.onnx"
+        return cache_file(self.cache_dir, PACKAGED_MINILM, _model_dir() / "model.safetensors", _EXPORT_FORMAT_VERSION)
 
     def _load(self) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
 
         tokenizer = Tokenizer.from_file(str(_model_dir() / "tokenizer.json"))
         tokenizer.enable_truncation(MAX_TOKENS)
         tokenizer.enable_padding(length=None)  # pad to the longest in the batch, not to 128
-        path = self.onnx_path()
-        if not path.exists():
-            self._export(path)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        try:
-            session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # a damaged cache file: export again once
-            log.warning("ONNX text model %s unreadable (%s); exporting it again", path, exc)
-            path.unlink(missing_ok=True)
-            self._export(path)
-            session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        self._tokenizer, self._session = tokenizer, session
+        self._session = open_session(self.onnx_path(), self.threads, self._export)
+        self._tokenizer = tokenizer
 
     def _export(self, path: Path) -> None:
         _offline_hub()
@@ -92,20 +77,13 @@ class OnnxMiniLMTextEncoder(TextEncoder):
                 return self.inner(input_ids=input_ids, attention_mask=attention_mask,
                                   token_type_ids=token_type_ids).last_hidden_state
 
-        path.parent.mkdir(parents=True, exist_ok=True)
         ids = torch.ones(1, 8, dtype=torch.long)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
-        os.close(fd)
         axes = {0: "batch", 1: "tokens"}
-        try:
-            torch.onnx.export(Hidden(model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), tmp,
-                              input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["hidden"],
-                              dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
-                                            "hidden": axes}, opset_version=17, dynamo=False)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        export_atomically(path, lambda tmp: torch.onnx.export(
+            Hidden(model), (ids, torch.ones_like(ids), torch.zeros_like(ids)), tmp,
+            input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["hidden"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "hidden": axes},
+            opset_version=17, dynamo=False))
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         texts = [t[: self.max_chars] for t in texts]

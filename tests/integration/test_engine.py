@@ -1,5 +1,4 @@
 """The search facade against a real Redis server, real encoders, photos made or shipped by packages."""
-import io
 
 import numpy as np
 import pytest

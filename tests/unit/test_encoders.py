@@ -52,3 +52,15 @@ def test_unknown_names_are_rejected():
         get_image_encoder("resnet-9000")
     with pytest.raises(UnknownEncoderError):
         get_text_encoder("")
+
+
+def test_a_damaged_onnx_cache_file_is_exported_again(tmp_path, encoders):
+    from models.encoders.minilm_onnx import OnnxMiniLMTextEncoder
+
+    _, reference = encoders
+    enc = OnnxMiniLMTextEncoder(cache_dir=tmp_path)
+    enc.onnx_path().parent.mkdir(parents=True, exist_ok=True)
+    enc.onnx_path().write_bytes(b"half a file")
+    vec = enc.encode(["a red bicycle"])
+    assert np.abs(vec - reference.encode(["a red bicycle"])).max() < 1e-5
+    assert enc.onnx_path().stat().st_size > 1_000_000
