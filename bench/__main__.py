@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 
 TASKS = ("text2image", "hashtags", "dedup", "speed")
@@ -23,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         add_common_args(p)
         module.add_args(p)
     args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the embedded Redis we started is shut down cleanly.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     quiet_logs()
     seed_everything()
     modules[args.task].run(args)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -105,6 +106,8 @@ def _ingest(engine, items, args, settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the embedded Redis we started is shut down cleanly.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:

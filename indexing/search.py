@@ -174,6 +174,11 @@ class SearchEngine:
     # start-up
     # ------------------------------------------------------------------------------------
     @property
+    def decode_side(self) -> int:
+        """Decode JPEGs no larger than needed: JPEG draft mode then skips most of the work."""
+        return max(256, self.image_encoder.input_side)
+
+    @property
     def image_model(self) -> str:
         return self.image_encoder.name
 
@@ -309,7 +314,7 @@ class SearchEngine:
         decoded: list = []
         for d in datas:
             try:
-                decoded.append(decode_image(d, max_pixels=self.max_photo_pixels))
+                decoded.append(decode_image(d, max_pixels=self.max_photo_pixels, decode_side=self.decode_side))
             except BadImageError as exc:
                 if not return_errors:
                     raise

@@ -56,6 +56,7 @@ class ImageEncoder(Encoder):
     """Turns RGB PIL images into normalised feature vectors (+ class probabilities when it has them)."""
 
     has_class_probs: bool = False
+    input_side: int = 224  # pixels the model looks at; decoding needs no more than a little above it
     # Name of the text encoder whose space the features live in (CLIP-like models), else None.
     text_space: str | None = None
 
