@@ -163,6 +163,9 @@ class SearchEngine:
         self._scope_members: dict[str, set[int]] = {}
         self._phash: dict[int, int] = {}
         self._tag_vectors: dict[str, np.ndarray] = {}
+        # Per visible-scope set: (generation, tags, their vectors); rebuilt when any tag count changes.
+        self._vocabularies: dict[frozenset[str], tuple[int, list[str], np.ndarray]] = {}
+        self._tags_generation = 0
         self.projector = KnnCaptionProjector()
         self.projector_version = "none"
         self.class_vectors: np.ndarray | None = None
@@ -358,6 +361,7 @@ class SearchEngine:
         flat_vecs = self.text_encoder.encode(flat) if flat else np.zeros((0, self.text_encoder.dim), np.float32)
         offset = 0
         now = time.time()
+        stored_posts = []
         for i, vec, caps in zip(todo, vecs_todo, captions_all):
             p = photos[i]
             n_caps = min(len(caps), MAX_CAPTIONS_PER_POST)
@@ -373,22 +377,31 @@ class SearchEngine:
             if n_caps:
                 stored[("captions", self.text_model)] = cap_vecs
             self.store.add(post, stored)  # acknowledged once Redis has it (AOF); indexes follow
-            self._index_post(post, vec, cap_vecs)
+            stored_posts.append((post, vec, cap_vecs))
             results[i] = AddResult(post.id, created=True)
+        self._index_posts(stored_posts)
         return results  # type: ignore[return-value]
 
     def add_photo(self, photo: PhotoInput) -> AddResult:
         return self.add_photos([photo])[0]
 
-    def _index_post(self, post: Post, vec: PhotoVectors, caption_vectors: np.ndarray) -> None:
+    def _index_posts(self, stored: list[tuple[Post, PhotoVectors, np.ndarray]]) -> None:
+        """Add stored posts to the in-memory maps and indexes, one batched insert per index."""
+        if not stored:
+            return
         with self._lock:
-            self._scope_of[post.id] = post.scope
-            self._scope_members.setdefault(post.scope, set()).add(post.id)
-            self._phash[post.id] = post.phash
-        self.image_index.add([post.id], vec.features[None])
-        self.text_index.add([post.id], vec.text[None])
-        if len(caption_vectors):
-            self.caption_index.add([post.id << 3 | k for k in range(len(caption_vectors))], caption_vectors)
+            for post, _, _ in stored:
+                self._scope_of[post.id] = post.scope
+                self._scope_members.setdefault(post.scope, set()).add(post.id)
+                self._phash[post.id] = post.phash
+            if any(post.tags for post, _, _ in stored):
+                self._tags_generation += 1
+        ids = [post.id for post, _, _ in stored]
+        self.image_index.add(ids, np.array([vec.features for _, vec, _ in stored]))
+        self.text_index.add(ids, np.array([vec.text for _, vec, _ in stored]))
+        labels = [post.id << 3 | k for post, _, caps in stored for k in range(len(caps))]
+        if labels:
+            self.caption_index.add(labels, np.concatenate([caps for _, _, caps in stored if len(caps)]))
 
     def forget_scope(self, scope: str) -> int:
         """Delete every post of a scope (a chat's /forget). Returns how many were deleted."""
@@ -404,6 +417,7 @@ class SearchEngine:
             batch = ids[start:start + 1000]
             deleted += self.store.delete(batch, kinds)
             with self._lock:
+                self._tags_generation += 1
                 for pid in batch:
                     scope = self._scope_of.pop(pid, None)
                     if scope is not None:
@@ -463,6 +477,11 @@ class SearchEngine:
     def find(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
              photo_weight: float = 0.5, include_public: bool = True) -> list[Hit]:
         """Visible photos matching a text, optionally together with a photo ('like this, but at night')."""
+        return self._hits(self.find_scored(text, scope, k, photo, photo_weight, include_public), k)
+
+    def find_scored(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
+                    photo_weight: float = 0.5, include_public: bool = True) -> list[tuple[int, float]]:
+        """`find` as (post id, score) pairs, best first, without loading the posts."""
         query = self.encode_query(text)
         visible = self._visible(scope, include_public=include_public)
         pool = max(4 * k, 40)
@@ -480,8 +499,8 @@ class SearchEngine:
         if photo_vec is not None:
             image_sims = self.image_index.get(ids) @ photo_vec.features
             text_scores = (1 - photo_weight) * text_scores + photo_weight * image_sims
-        order = np.argsort(-text_scores)
-        return self._hits([(ids[i], float(text_scores[i])) for i in order], k)
+        order = np.argsort(-text_scores)[:k]
+        return [(ids[i], float(text_scores[i])) for i in order]
 
     def _text_scores(self, query: np.ndarray, ids: list[int]) -> np.ndarray:
         """Per post: the better of its photo's text-space match and its best caption match."""
@@ -521,8 +540,7 @@ class SearchEngine:
         vec, own_id = self._photo_vectors(photo)
         visible_scopes_ = visible_scopes(scope)
         votes, voters = self._neighbour_votes(vec, scope, own_id)
-        vocabulary = self.store.tag_counts(visible_scopes_, min_count=1)
-        zero_shot = self._zero_shot_tags(vec.text, vocabulary) if vocabulary else {}
+        zero_shot = self._zero_shot_tags(vec.text, visible_scopes_)
         scores: dict[str, float] = {}
         why: dict[str, str] = {}
         for tag, v in votes.items():
@@ -560,16 +578,33 @@ class SearchEngine:
                 voters[tag] = voters.get(tag, 0) + 1
         return votes, voters
 
-    def _zero_shot_tags(self, text_vec: np.ndarray, vocabulary: dict[str, int], top: int = 20,
-                        temperature: float = 0.05, max_vocab: int = 5000) -> dict[str, float]:
-        if not np.any(text_vec):
-            return {}
-        tags = sorted(vocabulary, key=lambda t: -vocabulary[t])[:max_vocab]
+    def _vocabulary(self, scopes: frozenset[str], max_vocab: int = 5000) -> tuple[list[str], np.ndarray]:
+        """The most used hashtags visible from these scopes and their text vectors (cached)."""
+        with self._lock:
+            generation = self._tags_generation
+            cached = self._vocabularies.get(scopes)
+        if cached is not None and cached[0] == generation:
+            return cached[1], cached[2]
+        counts = self.store.tag_counts(scopes, min_count=1)
+        tags = sorted(counts, key=lambda t: (-counts[t], t))[:max_vocab]
         missing = [t for t in tags if t not in self._tag_vectors]
         if missing:
             for tag, v in zip(missing, self.text_encoder.encode([tag_to_words(t) for t in missing])):
                 self._tag_vectors[tag] = v
-        sims = np.array([self._tag_vectors[t] for t in tags], np.float32) @ text_vec
+        matrix = np.array([self._tag_vectors[t] for t in tags], np.float32).reshape(-1, self.text_encoder.dim)
+        with self._lock:
+            self._vocabularies[scopes] = (generation, tags, matrix)
+        return tags, matrix
+
+    def _zero_shot_tags(self, text_vec: np.ndarray, scopes: frozenset[str], top: int = 20,
+                        temperature: float = 0.05) -> dict[str, float]:
+        """Vocabulary hashtags whose words match the photo's text-space vector (softmax over the vocabulary)."""
+        if not np.any(text_vec):
+            return {}
+        tags, matrix = self._vocabulary(scopes)
+        if not tags:
+            return {}
+        sims = matrix @ text_vec
         probs = np.exp((sims - sims.max()) / temperature)
         probs /= probs.sum()
         order = np.argsort(-probs)[:top]

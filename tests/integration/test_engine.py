@@ -187,7 +187,14 @@ def test_refit_projector_improves_text_search_on_captioned_posts(engine):
         kind = "red" if i % 2 else "blue"
         caption = "a glowing red sunset over fire" if kind == "red" else "a deep blue ocean under water"
         _add(engine, photo(kind, i), captions=[caption])
-    red_query = _add(engine, photo("red", 100))  # no caption: only the bridge can find it
+    red_query = _add(engine, photo("red", 100))  # no captions: only the bridge can rank these two
+    blue_query = _add(engine, photo("blue", 101))
     assert engine.refit_projector(min_captioned=10) is not None
-    hits = engine.find("red fire", "public", k=5)
-    assert red_query in {h.post.id for h in hits}
+    ranked = [h.post.id for h in engine.find("red fire", "public", k=50)]
+    assert ranked.index(red_query) < ranked.index(blue_query)
+    ranked = [h.post.id for h in engine.find("blue water", "public", k=50)]
+    assert ranked.index(blue_query) < ranked.index(red_query)
+    private = _add(engine, photo("red", 102), scope="chat:-77", captions=["a secret"])
+    assert engine.refit_projector(min_captioned=10) is not None
+    assert len(engine.projector.bank) == 40  # the chat's captioned photo never feeds the bridge
+    assert private not in {h.post.id for h in engine.find("red fire", "public", k=50)}
