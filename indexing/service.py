@@ -22,8 +22,10 @@ def open_engine(settings: Settings) -> Iterator[SearchEngine]:
     try:
         engine = SearchEngine(
             PostStore(client, Keys(settings.key_prefix)),
-            get_image_encoder(settings.image_model, threads=settings.threads, cache_dir=settings.model_cache_dir),
-            get_text_encoder(settings.text_model, threads=settings.threads, cache_dir=settings.model_cache_dir),
+            get_image_encoder(settings.image_model, threads=settings.threads, cache_dir=settings.model_cache_dir,
+                              runtime=settings.inference_runtime),
+            get_text_encoder(settings.text_model, threads=settings.threads, cache_dir=settings.model_cache_dir,
+                             runtime=settings.inference_runtime),
             cache_dir=settings.model_cache_dir,
             thresholds=Thresholds(settings.dup_max_hamming, settings.dup_min_cosine_with_hash,
                                   settings.dup_min_cosine),

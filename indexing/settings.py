@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     # Models
     image_model: str = "efficientnet-lite0"
     text_model: str = "all-minilm-l6-v2"
+    inference_runtime: str = "auto"  # auto | openvino | onnxruntime (auto: OpenVINO where the CPU has bf16)
     threads: int = 2
     batch_size: int = 32
     max_photo_bytes: int = 20 * 1024 * 1024

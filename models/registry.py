@@ -16,10 +16,11 @@ IMAGE_MODELS = ("efficientnet-lite0", "efficientnet-lite2", "efficientnet-lite0-
 TEXT_MODELS = (PACKAGED_MINILM, f"{PACKAGED_MINILM}-torch", "st:<any sentence-transformers model>")
 
 
-def get_image_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLike | None = None) -> ImageEncoder:
-    """Build (not load) the image encoder registered as `name`."""
+def get_image_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLike | None = None,
+                      runtime: str = "auto") -> ImageEncoder:
+    """Build (not load) the image encoder registered as `name`; `runtime` serves ONNX exports."""
     if name in ("efficientnet-lite0", "efficientnet-lite2"):
-        return EfficientNetLiteEncoder(name, backend="onnx", threads=threads, cache_dir=cache_dir)
+        return EfficientNetLiteEncoder(name, backend=runtime, threads=threads, cache_dir=cache_dir)
     if name in ("efficientnet-lite0-torch", "efficientnet-lite2-torch"):
         return EfficientNetLiteEncoder(name.removesuffix("-torch"), backend="torch", threads=threads)
     if name.startswith("st:") and len(name) > 3:
@@ -27,10 +28,11 @@ def get_image_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLi
     raise UnknownEncoderError(f"unknown image model {name!r}; known: {', '.join(IMAGE_MODELS)}")
 
 
-def get_text_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLike | None = None) -> TextEncoder:
-    """Build (not load) the text encoder registered as `name`."""
+def get_text_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLike | None = None,
+                     runtime: str = "auto") -> TextEncoder:
+    """Build (not load) the text encoder registered as `name`; `runtime` serves ONNX exports."""
     if name == PACKAGED_MINILM:
-        return OnnxMiniLMTextEncoder(threads=threads, cache_dir=cache_dir)
+        return OnnxMiniLMTextEncoder(threads=threads, cache_dir=cache_dir, runtime=runtime)
     if name == f"{PACKAGED_MINILM}-torch":
         return SentenceTextEncoder(PACKAGED_MINILM, threads=threads)
     if name.startswith("st:") and len(name) > 3:

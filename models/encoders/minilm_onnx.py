@@ -1,4 +1,4 @@
-"""The packaged all-MiniLM-L6-v2 run through ONNX Runtime with the fast `tokenizers` library.
+"""The packaged all-MiniLM-L6-v2 run through OpenVINO / ONNX Runtime with the fast `tokenizers` library.
 
 Same vectors as sentence-transformers (mean pooling + L2 norm; max diff ~1e-6, see
 tests/unit/test_encoders.py), but a process starts in 0.4 s instead of ~6 s of importing torch
@@ -38,8 +38,9 @@ class OnnxMiniLMTextEncoder(TextEncoder):
     dim = 384
 
     def __init__(self, *, threads: int = 2, batch_size: int = 32, max_chars: int = 2000,
-                 cache_dir: str | os.PathLike | None = None) -> None:
+                 cache_dir: str | os.PathLike | None = None, runtime: str = "auto") -> None:
         super().__init__()
+        self.runtime = runtime
         self.name = PACKAGED_MINILM
         self.threads = max(1, int(threads))
         self.batch_size = batch_size
@@ -57,7 +58,7 @@ class OnnxMiniLMTextEncoder(TextEncoder):
         tokenizer = Tokenizer.from_file(str(_model_dir() / "tokenizer.json"))
         tokenizer.enable_truncation(MAX_TOKENS)
         tokenizer.enable_padding(length=None)  # pad to the longest in the batch, not to 128
-        self._session = open_session(self.onnx_path(), self.threads, self._export)
+        self._session = open_session(self.onnx_path(), self.threads, self._export, self.runtime)
         self._tokenizer = tokenizer
 
     def _export(self, path: Path) -> None:

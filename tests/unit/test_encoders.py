@@ -8,24 +8,26 @@ from models.zeroshot import class_hashtags
 from tests.conftest import sample_image
 
 
-def test_onnx_matches_pytorch_and_knows_an_espresso(encoders):
-    image_encoder, _ = encoders
+def test_onnx_export_matches_pytorch_and_knows_an_espresso(encoders, session_dir):
+    served, _ = encoders  # the default runtime (OpenVINO bf16 where the CPU has it)
     photos = [sample_image("coffee"), sample_image("chelsea")]
-    onnx = image_encoder.encode(photos)
-    torch_enc = get_image_encoder("efficientnet-lite0-torch", threads=2)
-    ref = torch_enc.encode(photos)
-    assert onnx.features.shape == (2, 1280) and onnx.class_probs.shape == (2, 1000)
-    assert np.allclose(np.linalg.norm(onnx.features, axis=1), 1.0, atol=1e-5)
-    assert np.abs(onnx.features - ref.features).max() < 1e-3
-    assert class_hashtags(onnx.class_probs[0], 1)[0][0] == "espresso"
-    assert np.allclose(onnx.class_probs.sum(axis=1), 1.0, atol=1e-4)
+    ref = get_image_encoder("efficientnet-lite0-torch", threads=2).encode(photos)
+    exact = get_image_encoder("efficientnet-lite0", cache_dir=session_dir / "models", runtime="onnxruntime")
+    fp32 = exact.encode(photos)
+    assert np.abs(fp32.features - ref.features).max() < 1e-3  # the export itself is exact
+    out = served.encode(photos)
+    assert out.features.shape == (2, 1280) and out.class_probs.shape == (2, 1000)
+    assert np.allclose(np.linalg.norm(out.features, axis=1), 1.0, atol=1e-3)
+    assert np.min(np.sum(out.features * ref.features, axis=1)) > 0.99  # bf16 stays this close
+    assert class_hashtags(out.class_probs[0], 1)[0][0] == "espresso"
+    assert np.allclose(out.class_probs.sum(axis=1), 1.0, atol=1e-2)
 
 
 def test_batch_results_do_not_depend_on_batch_company(encoders):
     image_encoder, _ = encoders
     alone = image_encoder.encode([sample_image("rocket")]).features[0]
     together = image_encoder.encode([sample_image("astronaut"), sample_image("rocket")]).features[1]
-    assert float(alone @ together) > 0.9999
+    assert float(alone @ together) > 0.999
 
 
 def test_text_encoder_is_normalised_and_semantic(encoders):
@@ -39,12 +41,23 @@ def test_onnx_text_encoder_matches_sentence_transformers(encoders):
     _, text_encoder = encoders
     texts = ["a dog", "two children play football on a sunny field near the river", "", "émoji 🐶 ok"]
     reference = get_text_encoder("all-minilm-l6-v2-torch").encode(texts)
-    assert np.abs(text_encoder.encode(texts) - reference).max() < 1e-4
+    exact = get_text_encoder("all-minilm-l6-v2", runtime="onnxruntime", cache_dir=text_encoder.cache_dir)
+    assert np.abs(exact.encode(texts) - reference).max() < 1e-4
+    assert np.min(np.sum(text_encoder.encode(texts) * reference, axis=1)) > 0.999
 
 
 def test_empty_batches():
     enc = get_image_encoder("efficientnet-lite0")
     assert enc.encode([]).features.shape == (0, 1280) and not enc.loaded
+
+
+def test_runtime_choice_is_explicit_or_measured():
+    from models.encoders.onnx_session import openvino_bf16_available, resolve_runtime
+
+    assert resolve_runtime("onnxruntime") == "onnxruntime"
+    assert resolve_runtime("auto") == ("openvino" if openvino_bf16_available() else "onnxruntime")
+    with pytest.raises(ValueError, match="runtime"):
+        resolve_runtime("tpu")
 
 
 def test_unknown_names_are_rejected():
@@ -62,5 +75,5 @@ def test_a_damaged_onnx_cache_file_is_exported_again(tmp_path, encoders):
     enc.onnx_path().parent.mkdir(parents=True, exist_ok=True)
     enc.onnx_path().write_bytes(b"half a file")
     vec = enc.encode(["a red bicycle"])
-    assert np.abs(vec - reference.encode(["a red bicycle"])).max() < 1e-5
+    assert float(vec[0] @ reference.encode(["a red bicycle"])[0]) > 0.999
     assert enc.onnx_path().stat().st_size > 1_000_000

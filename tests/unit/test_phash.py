@@ -35,3 +35,9 @@ def test_mirror_hash_matches_a_flipped_repost():
     _, mirrored = phash_pair(im)
     assert hamming(mirrored, np.array([phash(ImageOps.mirror(im))], np.uint64))[0] <= 2
     assert hamming(phash(im), np.array([phash(ImageOps.mirror(im))], np.uint64))[0] > 12
+
+
+def test_mirror_hash_from_one_transform_equals_hashing_the_mirror():
+    for name in ("chelsea", "coffee", "rocket"):
+        im = sample_image(name)
+        assert phash_pair(im)[1] == phash(ImageOps.mirror(im))
