@@ -30,7 +30,8 @@ def add_common_args(p) -> None:
     p.add_argument("--split", default=None, help="split to evaluate on (e.g. dev)")
     p.add_argument("--image-model", default="efficientnet-lite0")
     p.add_argument("--text-model", default="all-minilm-l6-v2")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=2, help="text encoder threads")
+    p.add_argument("--image-threads", type=int, default=1, help="image model threads (decoding uses another core)")
     p.add_argument("--runtime", default="auto", help="auto | openvino | onnxruntime")
     p.add_argument("--model-cache", default=str(DEFAULT_CACHE), help="where exported ONNX files are kept")
     p.add_argument("--redis-url", default=None, help="use this Redis instead of a fresh embedded one")
@@ -51,7 +52,7 @@ def bench_engine(args, **engine_kwargs) -> Iterator[SearchEngine]:
         try:
             engine = SearchEngine(
                 PostStore(client, Keys(f"bench{int(time.time() * 1000)}")),
-                get_image_encoder(args.image_model, threads=args.threads, cache_dir=args.model_cache,
+                get_image_encoder(args.image_model, threads=args.image_threads, cache_dir=args.model_cache,
                                   runtime=args.runtime),
                 get_text_encoder(args.text_model, threads=args.threads, cache_dir=args.model_cache,
                                  runtime=args.runtime),

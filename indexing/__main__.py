@@ -97,7 +97,7 @@ def _ingest(engine, items, args, settings: Settings) -> int:
     from indexing.ingest import ingest
 
     with tqdm(total=len(items), unit="photo", disable=args.no_progress, file=sys.stderr) as bar:
-        report = ingest(engine, items, scope=args.scope, batch_size=settings.batch_size * 2, progress=bar.update)
+        report = ingest(engine, items, scope=args.scope, batch_size=settings.batch_size * 8, progress=bar.update)
     if report.imported:
         engine.snapshot()
     print(report.summary())

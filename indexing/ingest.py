@@ -43,7 +43,7 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def ingest(engine: SearchEngine, items: list[SourceItem], scope: str = "public", batch_size: int = 64,
+def ingest(engine: SearchEngine, items: list[SourceItem], scope: str = "public", batch_size: int = 256,
            progress: Callable[[int], None] | None = None, refit: bool = True) -> IngestReport:
     report = IngestReport(total=len(items))
     for start in range(0, len(items), batch_size):

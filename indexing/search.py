@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,6 +170,7 @@ class SearchEngine:
         self.projector = KnnCaptionProjector()
         self.projector_version = "none"
         self.class_vectors: np.ndarray | None = None
+        self._prep_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-prep")
         self.image_index: VectorIndex | None = None
         self.text_index: VectorIndex | None = None
         self.caption_index: VectorIndex | None = None
@@ -312,29 +314,47 @@ class SearchEngine:
         """Decode and embed photo bytes in batches.
 
         Raises BadImageError for the first bad photo, or with return_errors=True puts the
-        exception in that photo's place and embeds the others.
+        exception in that photo's place and embeds the others. Decoding and preprocessing of
+        the next batch run in a helper thread while the current batch is in the model.
         """
-        decoded: list = []
-        for d in datas:
-            try:
-                decoded.append(decode_image(d, max_pixels=self.max_photo_pixels, decode_side=self.decode_side))
-            except BadImageError as exc:
-                if not return_errors:
-                    raise
-                decoded.append(exc)
-        good = [i for i, d in enumerate(decoded) if not isinstance(d, Exception)]
-        out: list = list(decoded)
-        for start in range(0, len(good), self.batch_size):
-            chunk = good[start:start + self.batch_size]
-            emb = self.image_encoder.encode([decoded[i].image for i in chunk])
+        out: list = [None] * len(datas)
+        chunks = [range(s, min(s + self.batch_size, len(datas))) for s in range(0, len(datas), self.batch_size)]
+        if not chunks:
+            return out
+        pending = self._prep_pool.submit(self._prepare_chunk, datas, chunks[0])
+        for n in range(len(chunks)):
+            decoded, pixels = pending.result()
+            if n + 1 < len(chunks):
+                pending = self._prep_pool.submit(self._prepare_chunk, datas, chunks[n + 1])
+            for i, item in decoded:
+                if isinstance(item, BadImageError):
+                    if not return_errors:
+                        pending.cancel()
+                        raise item
+                    out[i] = item
+            good = [(i, item) for i, item in decoded if not isinstance(item, BadImageError)]
+            if not good:
+                continue
+            emb = self.image_encoder.encode_prepared(pixels)
             text = self._project(emb.features, emb.class_probs)
-            for j, i in enumerate(chunk):
-                ph, ph_mirror = phash_pair(decoded[i].image)
+            for j, (i, (d, (ph, ph_mirror))) in enumerate(good):
                 out[i] = PhotoVectors(
                     features=emb.features[j], class_probs=None if emb.class_probs is None else emb.class_probs[j],
                     text=text[j], phash=ph, phash_mirror=ph_mirror, sha256=hashlib.sha256(datas[i]).hexdigest(),
-                    width=decoded[i].original_size[0], height=decoded[i].original_size[1])
+                    width=d.original_size[0], height=d.original_size[1])
         return out
+
+    def _prepare_chunk(self, datas: list[bytes], chunk: range):
+        """Decode, hash and preprocess one batch: [(index, (decoded, hashes) | error)], model input."""
+        decoded = []
+        for i in chunk:
+            try:
+                d = decode_image(datas[i], max_pixels=self.max_photo_pixels, decode_side=self.decode_side)
+                decoded.append((i, (d, phash_pair(d.image))))
+            except BadImageError as exc:
+                decoded.append((i, exc))
+        images = [item[0].image for _, item in decoded if not isinstance(item, BadImageError)]
+        return decoded, (self.image_encoder.prepare(images) if images else None)
 
     def embed_photo(self, photo: bytes) -> PhotoVectors:
         return self.embed_photos([read_bytes(photo, self.max_photo_bytes)])[0]

@@ -22,7 +22,7 @@ def open_engine(settings: Settings) -> Iterator[SearchEngine]:
     try:
         engine = SearchEngine(
             PostStore(client, Keys(settings.key_prefix)),
-            get_image_encoder(settings.image_model, threads=settings.threads, cache_dir=settings.model_cache_dir,
+            get_image_encoder(settings.image_model, threads=settings.image_threads, cache_dir=settings.model_cache_dir,
                               runtime=settings.inference_runtime),
             get_text_encoder(settings.text_model, threads=settings.threads, cache_dir=settings.model_cache_dir,
                              runtime=settings.inference_runtime),

@@ -78,7 +78,9 @@ def decode_image(
             im.load()
             im = ImageOps.exif_transpose(im)
             im = to_rgb(im)
-            im = _shrink(im, decode_side)
+            # Keep up to 2x the side the models need: the model input is then made with one
+            # resize from here (each extra resampling pass costs ~1 ms a photo).
+            im = _shrink(im, decode_side, slack=2.0)
             if trim:
                 im = trim_uniform_border(im)
     except BadImageError:
@@ -145,9 +147,9 @@ def trim_uniform_border(im: Image.Image, tolerance: float = 10.0, max_fraction: 
     return im.crop((left, top, w - right, h - bottom))
 
 
-def _shrink(im: Image.Image, side: int) -> Image.Image:
+def _shrink(im: Image.Image, side: int, slack: float = 1.0) -> Image.Image:
     short = min(im.size)
-    if short <= side:
+    if short <= side * slack:
         return im
     scale = side / short
     size = (max(1, round(im.size[0] * scale)), max(1, round(im.size[1] * scale)))
@@ -157,15 +159,26 @@ def _shrink(im: Image.Image, side: int) -> Image.Image:
 def center_crop_resize(im: Image.Image, size: int) -> Image.Image:
     """Resize the short side to `size` then crop the centre square (the ImageNet eval transform)."""
     w, h = im.size
-    scale = size / min(w, h)
-    nw, nh = max(size, round(w * scale)), max(size, round(h * scale))
-    im = im.resize((nw, nh), Image.BILINEAR, reducing_gap=2.0)
-    left, top = (nw - size) // 2, (nh - size) // 2
-    return im.crop((left, top, left + size, top + size))
+    if w == h == size:
+        return im
+    side = min(w, h)  # the centre square, resized in one pass (resize reads only the box)
+    left, top = (w - side) / 2, (h - side) / 2
+    return im.resize((size, size), Image.BILINEAR, box=(left, top, left + side, top + side), reducing_gap=2.0)
 
 
 def to_chw_float(im: Image.Image, size: int, mean: float, std: float) -> np.ndarray:
     """PIL RGB -> float32 CHW array normalised as (x - mean) / std."""
-    arr = np.asarray(center_crop_resize(im, size), dtype=np.float32)
-    arr = (arr - mean) / std
-    return np.ascontiguousarray(arr.transpose(2, 0, 1))
+    return batch_to_nchw([im], size, mean, std)[0]
+
+
+def batch_to_nchw(images: list[Image.Image], size: int, mean: float, std: float) -> np.ndarray:
+    """PIL RGB images -> one float32 NCHW batch, normalised as (x - mean) / std.
+
+    Stacks the small uint8 crops first and converts once: 4x less memory traffic than
+    stacking float arrays.
+    """
+    pixels = np.stack([np.asarray(center_crop_resize(im, size), dtype=np.uint8) for im in images])
+    out = pixels.transpose(0, 3, 1, 2).astype(np.float32)
+    out -= mean
+    out *= 1.0 / std
+    return out

@@ -63,11 +63,18 @@ class ImageEncoder(Encoder):
     def encode(self, images: Sequence[Image.Image]) -> ImageEmbedding:
         if not images:
             return ImageEmbedding(np.zeros((0, self.dim), np.float32), None)
+        return self.encode_prepared(self.prepare(list(images)))
+
+    def prepare(self, images: list[Image.Image]):
+        """CPU-side preprocessing, separate so callers can overlap it with the previous batch's inference."""
+        return images
+
+    def encode_prepared(self, prepared) -> ImageEmbedding:
         self.load()
-        return self._encode(list(images))
+        return self._encode(prepared)
 
     @abstractmethod
-    def _encode(self, images: list[Image.Image]) -> ImageEmbedding: ...
+    def _encode(self, prepared) -> ImageEmbedding: ...
 
 
 class TextEncoder(Encoder):

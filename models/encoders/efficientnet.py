@@ -18,7 +18,7 @@ from PIL import Image
 from models.encoders.base import ImageEmbedding, ImageEncoder, l2_normalize
 from models.encoders.onnx_session import RUNTIMES, cache_file, export_atomically, open_session
 from models.errors import EncoderUnavailableError
-from models.imaging import to_chw_float
+from models.imaging import batch_to_nchw
 
 log = logging.getLogger(__name__)
 
@@ -106,11 +106,10 @@ class EfficientNetLiteEncoder(ImageEncoder):
             opset_version=17, dynamo=False))
 
     # -- inference -------------------------------------------------------------------------
-    def preprocess(self, images: list[Image.Image]) -> np.ndarray:
-        return np.stack([to_chw_float(im, self.input_side, _MEAN, _STD) for im in images])
+    def prepare(self, images: list[Image.Image]) -> np.ndarray:
+        return batch_to_nchw(images, self.input_side, _MEAN, _STD)
 
-    def _encode(self, images: list[Image.Image]) -> ImageEmbedding:
-        pixels = self.preprocess(images)
+    def _encode(self, pixels: np.ndarray) -> ImageEmbedding:
         if self._session is not None:
             feats, probs = self._session.run(None, {"pixels": pixels})
         else:
