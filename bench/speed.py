@@ -24,6 +24,7 @@ def add_args(p) -> None:
     p.add_argument("--index-size", type=int, default=10_000)
     p.add_argument("--queries", type=int, default=300)
     p.add_argument("--no-latency", action="store_true", help="only the embedding throughput")
+    p.add_argument("--ann-sizes", default="", help="e.g. 10000,100000: HNSW recall@10 vs exact, QPS, memory")
 
 
 def _percentiles(samples: list[float]) -> dict:
@@ -61,6 +62,8 @@ def run(args) -> dict:
         log_progress(args, "%s: %.1f photos/s", name, len(sample) / elapsed)
     args.image_model = args.encoders.split(",")[0]
     latency = {} if args.no_latency else _latency(args, items, rng)
+    if args.ann_sizes:
+        latency["ann"] = _ann_scaling(args, sample, [int(n) for n in args.ann_sizes.split(",")])
     result = {"task": "speed", "embedding": throughput, **latency,
               "settings": {"data": args.data, "photos": len(sample), "threads": args.threads, "image_threads": args.image_threads, "runtime": args.runtime,
                            "index_size": args.index_size, "text_model": args.text_model}}
@@ -106,3 +109,40 @@ def _latency(args, items, rng) -> dict:
                 "find_text": _percentiles(find_t), "similar_stored_photo": _percentiles(similar_t),
                 "similar_new_photo_incl_embedding": _percentiles(similar_new_t),
                 "hashtags_new_photo_incl_embedding": _percentiles(hashtags_t)}
+
+
+def _ann_scaling(args, sample: list[bytes], sizes: list[int]) -> dict:
+    """HNSW vs exact search as the index grows, on vectors shaped like real photo features.
+
+    Real features of the sample photos are the centres; each indexed vector is a centre plus
+    noise, so the set has the clustered structure of a photo collection at any size.
+    """
+    from indexing.ann import VectorIndex
+
+    with bench_engine(args) as engine:
+        centres = np.array([v.features for v in engine.embed_photos(sample)], np.float32)
+        ef_search = engine._index_args["ef_search"]
+        m, ef_construction = engine._index_args["m"], engine._index_args["ef_construction"]
+    rng = np.random.default_rng(SEED)
+    out = {}
+    for n in sizes:
+        vectors = centres[rng.integers(0, len(centres), n)] + rng.normal(0, 0.02, (n, centres.shape[1])).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        queries = centres[rng.integers(0, len(centres), 200)] + rng.normal(0, 0.02, (200, centres.shape[1])).astype(np.float32)
+        queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+        index = VectorIndex(centres.shape[1], m=m, ef_construction=ef_construction, ef_search=ef_search)
+        t0 = time.perf_counter()
+        for start in range(0, n, 10_000):
+            index.add(np.arange(start, min(n, start + 10_000)), vectors[start:start + 10_000])
+        build_s = time.perf_counter() - t0
+        exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
+        t0 = time.perf_counter()
+        found = [[label for label, _ in index.search(q, 10)] for q in queries]
+        qps = len(queries) / (time.perf_counter() - t0)
+        recall = float(np.mean([len(set(f) & set(e.tolist())) / 10 for f, e in zip(found, exact)]))
+        index_bytes = len(index.to_bytes())
+        out[str(n)] = {"recall@10": round(recall, 4), "qps_one_thread": round(qps, 1),
+                       "build_s": round(build_s, 1), "index_mb": round(index_bytes / 1e6, 1),
+                       "mb_per_million": round(index_bytes / n * 1e6 / 1e6, 1)}
+        log_progress(args, "ann %d: %s", n, out[str(n)])
+    return out

@@ -1,0 +1,64 @@
+"""Each benchmark runs end to end on a tiny data set made here and ends with its JSON line."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_NAMES, jpeg_bytes, sample_image
+
+ROOT = Path(__file__).resolve().parents[2]
+CAPTIONS = {"astronaut": "an astronaut in a suit", "coffee": "a cup of coffee", "chelsea": "a tabby cat",
+            "rocket": "a rocket on a launch pad", "coins": "old coins", "camera": "a man with a camera"}
+
+
+@pytest.fixture(scope="module")
+def tiny_set(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny")
+    (root / "images").mkdir()
+    rows = []
+    for n, name in enumerate(SAMPLE_NAMES):
+        (root / "images" / f"{name}.jpg").write_bytes(jpeg_bytes(sample_image(name)))
+        caption = CAPTIONS.get(name, f"a photo of {name}")
+        rows.append({"image": f"images/{name}.jpg", "captions": [caption, caption + " again"],
+                     "tags": [name, "sample"], "split": "dev" if n % 3 == 0 else "train"})
+    (root / "annotations.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    return root
+
+
+def _bench(*args):
+    env = dict(os.environ, HASHLENS_LOG_LEVEL="WARNING")
+    done = subprocess.run([sys.executable, "-m", "bench", *args, "--json"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_text2image(tiny_set, session_dir, encoders):
+    out = _bench("text2image", "--data", str(tiny_set), "--split", "dev", "--model-cache", str(session_dir / "models"))
+    assert out["task"] == "text2image" and out["images"] == 5 and out["queries"] == 10
+    assert 0 <= out["R@1"] <= out["R@5"] <= out["R@10"] <= 100 and out["median_rank"] >= 1
+
+
+def test_hashtags(tiny_set, session_dir, encoders):
+    out = _bench("hashtags", "--data", str(tiny_set), "--split", "dev", "--model-cache", str(session_dir / "models"))
+    assert out["test_photos"] == 5 and out["train_posts"] == 9
+    # Every photo carries #sample, so both the model and the popularity baseline get P@1 right often.
+    assert out["A@5"] == 100.0 and out["popularity_baseline"]["A@5"] == 100.0
+
+
+def test_dedup(tiny_set, session_dir, encoders):
+    out = _bench("dedup", "--data", str(tiny_set), "--model-cache", str(session_dir / "models"))
+    assert out["positives"] == 7 * 7 and out["queries"] == 7 * 7 + 7 * 8
+    assert out["configured"]["recall"] >= 0.9 and out["configured"]["precision"] >= 0.9
+
+
+def test_speed(tiny_set, session_dir, encoders):
+    out = _bench("speed", "--data", str(tiny_set), "--encoders", "efficientnet-lite0", "--photos", "8",
+                 "--index-size", "30", "--queries", "5", "--ann-sizes", "200",
+                 "--model-cache", str(session_dir / "models"))
+    assert out["embedding"]["efficientnet-lite0"]["photos_per_s"] > 0
+    assert out["index_photos"] == 30 and out["find_text"]["p50_ms"] > 0
+    assert out["ann"]["200"]["recall@10"] >= 0.9
