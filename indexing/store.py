@@ -1,6 +1,7 @@
 """Posts and their vectors in Redis. The only module that writes post data."""
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import dataclass, field
@@ -72,7 +73,32 @@ def from_blob(blob: bytes, dim: int) -> np.ndarray:
     return np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32).reshape(-1, dim)
 
 
-class PostStore:
+def _storage_errors(method):
+    """Redis failures leave the store as one domain error, so callers answer 'storage down' clearly."""
+
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+            raise StorageUnavailableError(f"Redis is unreachable: {exc}") from exc
+        except redis.ResponseError as exc:  # e.g. MISCONF (disk full), LOADING, OOM
+            raise StorageUnavailableError(f"Redis refused the command: {exc}") from exc
+
+    return wrapper
+
+
+class _StorageErrors(type):
+    """Wraps every public method of the class with _storage_errors."""
+
+    def __new__(mcs, name, bases, namespace):
+        for attr, value in list(namespace.items()):
+            if callable(value) and not attr.startswith("_"):
+                namespace[attr] = _storage_errors(value)
+        return super().__new__(mcs, name, bases, namespace)
+
+
+class PostStore(metaclass=_StorageErrors):
     """Redis-backed storage of posts, vectors and per-scope hashtag counts."""
 
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
@@ -80,10 +106,7 @@ class PostStore:
         self.keys = keys
 
     def ping(self) -> None:
-        try:
-            self.r.ping()
-        except (redis.RedisError, OSError) as exc:
-            raise StorageUnavailableError(f"Redis is unreachable: {exc}") from exc
+        self.r.ping()
 
     # -- writes ----------------------------------------------------------------------------
     def find_by_sha(self, scope: str, sha256: str) -> int | None:

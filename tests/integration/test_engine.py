@@ -198,3 +198,29 @@ def test_refit_projector_improves_text_search_on_captioned_posts(engine):
     assert engine.refit_projector(min_captioned=10) is not None
     assert len(engine.projector.bank) == 40  # the chat's captioned photo never feeds the bridge
     assert private not in {h.post.id for h in engine.find("red fire", "public", k=50)}
+
+
+def test_redis_down_is_a_clear_error_and_the_engine_recovers_when_it_returns(tmp_path, encoders, samples,
+                                                                              session_dir):
+    from indexing.errors import StorageUnavailableError
+    from indexing.keys import Keys
+    from indexing.redis_server import EmbeddedRedis, connect
+    from indexing.search import SearchEngine
+    from indexing.store import PostStore
+
+    client, server = connect(None, tmp_path / "r")
+    image, text = encoders
+    engine = SearchEngine(PostStore(client, Keys("down")), image, text, cache_dir=session_dir / "models").open()
+    kept = _add(engine, samples["coffee"], captions=["a coffee"])
+    server.stop()
+    with pytest.raises(StorageUnavailableError):
+        engine.add_photo(PhotoInput(samples["rocket"]))
+    with pytest.raises(StorageUnavailableError):
+        engine.find("coffee", "public")
+    assert len(engine.image_index) == 1  # nothing half-added while Redis was away
+    server = EmbeddedRedis(tmp_path / "r").start()  # same data dir: the AOF brings the post back
+    try:
+        assert engine.find("coffee", "public", k=1)[0].post.id == kept
+        assert engine.add_photo(PhotoInput(samples["rocket"])).created
+    finally:
+        server.stop()

@@ -49,12 +49,24 @@ def test_unreachable_redis_url_is_a_clear_error(tmp_path):
         connect("redis://127.0.0.1:1/0", tmp_path)
 
 
-def test_store_ping_reports_a_dead_server(tmp_path):
+def test_a_dead_server_is_one_clear_error_from_every_store_call(tmp_path):
     client, server = connect(None, tmp_path / "r")
     store = PostStore(client, Keys("p"))
     server.stop()
-    with pytest.raises(StorageUnavailableError):
-        store.ping()
+    for call in (store.ping, lambda: store.get_post(1), lambda: store.count(), lambda: store.add(_post(1), {}),
+                 lambda: store.tag_counts(["public"])):
+        with pytest.raises(StorageUnavailableError, match="unreachable"):
+            call()
+
+
+def test_redis_url_is_used_instead_of_starting_a_server(tmp_path):
+    running = EmbeddedRedis(tmp_path / "other").start()
+    try:
+        client, started = connect(running.url, tmp_path / "unused")
+        assert started is None and client.ping()
+        assert not (tmp_path / "unused").exists()
+    finally:
+        running.stop()
 
 
 def test_delete_removes_every_trace(redis_client, keys):
