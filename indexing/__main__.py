@@ -7,10 +7,12 @@ import signal
 import sys
 from pathlib import Path
 
-from indexing.errors import BadImageError, EmptyQueryError, IndexingError, StorageUnavailableError
+from indexing.errors import (BadImageError, EmptyQueryError, IndexingError, InvalidScopeError,
+                             StorageUnavailableError)
 from indexing.scopes import PUBLIC, validate_scope
 from indexing.settings import Settings
 from indexing.sources import SourceError, detect_and_read
+from models.errors import ModelError
 
 log = logging.getLogger("indexing")
 
@@ -113,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         validate_scope(args.scope)
         return run(args, settings)
-    except (BadImageError, EmptyQueryError, SourceError, ValueError) as exc:
+    except (BadImageError, EmptyQueryError, InvalidScopeError, SourceError, ModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (StorageUnavailableError, IndexingError) as exc:

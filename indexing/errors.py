@@ -18,5 +18,9 @@ class UnknownPostError(IndexingError, KeyError):
     """No stored post has that id."""
 
 
+class InvalidScopeError(IndexingError, ValueError):
+    """A scope that is neither 'public' nor 'chat:<id>'."""
+
+
 __all__ = ["BadImageError", "ImageTooLargeError", "IndexingError", "StorageUnavailableError",
-           "EmptyQueryError", "UnknownPostError"]
+           "EmptyQueryError", "UnknownPostError", "InvalidScopeError"]

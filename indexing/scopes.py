@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from indexing.errors import InvalidScopeError
+
 PUBLIC = "public"
 _SCOPE_RE = re.compile(r"^(public|chat:-?\d{1,20})$")
 
@@ -13,7 +15,7 @@ def chat_scope(chat_id: int) -> str:
 
 def validate_scope(scope: str) -> str:
     if not isinstance(scope, str) or not _SCOPE_RE.match(scope):
-        raise ValueError(f"invalid scope {scope!r}: use 'public' or 'chat:<id>'")
+        raise InvalidScopeError(f"invalid scope {scope!r}: use 'public' or 'chat:<id>'")
     return scope
 
 
