@@ -31,6 +31,7 @@ from models.encoders.base import ImageEncoder, TextEncoder, l2_normalize
 from models.imaging import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, decode_image, read_bytes
 from models.phash import hamming, phash_pair
 from models.tags import normalize_tags, tag_to_words
+from models.projectors import projector_from_bytes
 from models.zeroshot import KnnCaptionProjector, class_hashtags, class_prompts, class_text_vectors
 
 log = logging.getLogger(__name__)
@@ -241,9 +242,9 @@ class SearchEngine:
             return
         version, blob = found
         try:
-            self.projector = KnnCaptionProjector.from_bytes(blob)
+            self.projector = projector_from_bytes(blob)
             self.projector_version = version
-        except (ValueError, KeyError, OSError) as exc:
+        except ValueError as exc:
             log.error("projector artifact %s is unreadable (%s); using the cold-start class bridge", version, exc)
 
     def _open_index(self, name: str, dim: int, live: set[int], vectors_for, post_shift: int = 0,
@@ -692,10 +693,15 @@ class SearchEngine:
         all_feats = np.array(feats, np.float32)
         caption_means = np.array([cap[ids[i]].mean(axis=0) for i in captioned], np.float32)
         projector = KnnCaptionProjector().fit(all_feats, all_feats[captioned], caption_means)
+        version = self.set_projector(projector)
+        log.info("projector %s fitted on %d captioned of %d photos", version, len(captioned), len(ids))
+        return version
+
+    def set_projector(self, projector) -> str:
+        """Store a projector (cold-start or learned head) as the current one and re-project the text index."""
         version = self.store.put_artifact(PROJECTOR_ARTIFACT, projector.to_bytes())
         self.projector, self.projector_version = projector, version
         self.rebuild_text_index()
-        log.info("projector %s fitted on %d captioned of %d photos", version, len(captioned), len(ids))
         return version
 
     def rebuild_text_index(self) -> None:

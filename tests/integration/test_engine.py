@@ -224,3 +224,34 @@ def test_redis_down_is_a_clear_error_and_the_engine_recovers_when_it_returns(tmp
         assert engine.add_photo(PhotoInput(samples["rocket"])).created
     finally:
         server.stop()
+
+
+def test_a_learned_projection_head_plugs_in_and_survives_a_restart(engine_factory, redis_client):
+    from models.heads.projection import ProjectionHead
+
+    engine = engine_factory()
+    rng = np.random.default_rng(1)
+
+    def photo(kind):
+        base = np.array([200, 40, 40] if kind == "red" else [40, 40, 200], np.float32)
+        arr = np.clip(base + rng.normal(0, 40, (60, 80, 3)), 0, 255).astype(np.uint8)
+        return jpeg_bytes(Image.fromarray(arr).resize((320, 240)))
+    texts = {"red": "a glowing red sunset over fire", "blue": "a deep blue ocean under water"}
+    ids = {kind: [_add(engine, photo(kind), captions=[texts[kind]]) for _ in range(16)] for kind in texts}
+    red, blue = _add(engine, photo("red")), _add(engine, photo("blue"))
+    all_ids = ids["red"] + ids["blue"]
+    feats = engine.image_index.get(all_ids)
+    caps = [engine.store.get_vectors("captions", engine.text_model, [i], 384)[0] for i in all_ids]
+    head = ProjectionHead(hidden=64, epochs=30, batch_size=16, patience=30).fit(feats, caps, val_fraction=0)
+    version = engine.set_projector(head)
+    ranked = [h.post.id for h in engine.find("red fire", "public", k=50)]
+    assert ranked.index(red) < ranked.index(blue)
+    reopened = engine_factory()  # a restart: the head comes back from Redis, the text index is re-projected
+    assert isinstance(reopened.projector, ProjectionHead) and reopened.projector_version == version
+    ranked = [h.post.id for h in reopened.find("red fire", "public", k=50)]
+    assert ranked.index(red) < ranked.index(blue)
+    # A damaged artifact: the next start falls back to the cold-start bridge (logged), and still answers.
+    engine.store.r.set(engine.store.keys.artifact("projector", version), b"garbage")
+    fallback = engine_factory()
+    assert fallback.projector_version == "none" and not isinstance(fallback.projector, ProjectionHead)
+    assert fallback.find("red fire", "public", k=3)
