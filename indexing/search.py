@@ -75,6 +75,11 @@ class PhotoVectors:
     height: int
 
 
+def _hash_distances(vec: PhotoVectors, hashes: np.ndarray) -> np.ndarray:
+    """Hamming distance of each stored hash to the photo or to its mirror image, whichever is nearer."""
+    return np.minimum(hamming(vec.phash, hashes), hamming(vec.phash_mirror, hashes))
+
+
 @dataclass(frozen=True)
 class Hit:
     post: Post
@@ -367,7 +372,8 @@ class SearchEngine:
         results: list[AddResult | None] = [None] * len(photos)
         todo = []
         for i, p in enumerate(photos):
-            existing = self.store.find_by_sha(p.scope, hashlib.sha256(p.data).hexdigest())
+            sha = vectors[i].sha256 if vectors is not None else hashlib.sha256(p.data).hexdigest()
+            existing = self.store.find_by_sha(p.scope, sha)
             if existing is not None:
                 results[i] = AddResult(existing, created=False)
             else:
@@ -647,12 +653,12 @@ class SearchEngine:
             hashes = np.array([self._phash.get(pid, 0) for pid in pool], np.uint64)
         distances: dict[int, int] = {}
         if len(pool):
-            dist = np.minimum(hamming(vec.phash, hashes), hamming(vec.phash_mirror, hashes))
+            dist = _hash_distances(vec, hashes)
             distances = {pool[i]: int(dist[i]) for i in np.flatnonzero(dist <= HASH_CANDIDATE_RADIUS)[:200]}
-            for pid in cosines:
-                if pid not in distances and pid in self._phash:
-                    ph = np.array([self._phash[pid]], np.uint64)
-                    distances[pid] = int(min(hamming(vec.phash, ph)[0], hamming(vec.phash_mirror, ph)[0]))
+            unhashed = [pid for pid in cosines if pid not in distances and pid in self._phash]
+            if unhashed:
+                dist = _hash_distances(vec, np.array([self._phash[pid] for pid in unhashed], np.uint64))
+                distances.update(zip(unhashed, dist.tolist()))
         extra = [pid for pid in distances if pid not in cosines and pid != own_id][:50]
         if extra:
             present = [pid for pid in extra if pid in self.image_index]

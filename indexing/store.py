@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import time
 from dataclasses import dataclass, field
@@ -73,32 +74,47 @@ def from_blob(blob: bytes, dim: int) -> np.ndarray:
     return np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32).reshape(-1, dim)
 
 
+_REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OSError)
+
+
+def _as_storage_error(exc: Exception) -> StorageUnavailableError:
+    if isinstance(exc, redis.ResponseError):  # e.g. MISCONF (disk full), LOADING, OOM
+        return StorageUnavailableError(f"Redis refused the command: {exc}")
+    return StorageUnavailableError(f"Redis is unreachable: {exc}")
+
+
 def _storage_errors(method):
-    """Redis failures leave the store as one domain error, so callers answer 'storage down' clearly."""
+    """Redis failures leave the store as one domain error, so callers answer 'storage down' clearly.
+
+    Generators (iter_vectors) fail while they are consumed, so they are wrapped as generators.
+    """
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def generator(*args, **kwargs):
+            try:
+                yield from method(*args, **kwargs)
+            except (*_REDIS_DOWN, redis.ResponseError) as exc:
+                raise _as_storage_error(exc) from exc
+        return generator
 
     @functools.wraps(method)
     def wrapper(*args, **kwargs):
         try:
             return method(*args, **kwargs)
-        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
-            raise StorageUnavailableError(f"Redis is unreachable: {exc}") from exc
-        except redis.ResponseError as exc:  # e.g. MISCONF (disk full), LOADING, OOM
-            raise StorageUnavailableError(f"Redis refused the command: {exc}") from exc
-
+        except (*_REDIS_DOWN, redis.ResponseError) as exc:
+            raise _as_storage_error(exc) from exc
     return wrapper
 
 
-class _StorageErrors(type):
-    """Wraps every public method of the class with _storage_errors."""
-
-    def __new__(mcs, name, bases, namespace):
-        for attr, value in list(namespace.items()):
-            if callable(value) and not attr.startswith("_"):
-                namespace[attr] = _storage_errors(value)
-        return super().__new__(mcs, name, bases, namespace)
+def _public_methods_raise_storage_errors(cls):
+    for name, value in list(vars(cls).items()):
+        if callable(value) and not name.startswith("_"):
+            setattr(cls, name, _storage_errors(value))
+    return cls
 
 
-class PostStore(metaclass=_StorageErrors):
+@_public_methods_raise_storage_errors
+class PostStore:
     """Redis-backed storage of posts, vectors and per-scope hashtag counts."""
 
     def __init__(self, client: redis.Redis, keys: Keys) -> None:

@@ -85,3 +85,12 @@ def test_add_is_all_or_nothing(redis_client, keys):
     with pytest.raises(ValueError):
         store.add(_post(1, "not a scope"), {})
     assert store.count() == 0
+
+
+def test_a_dead_server_while_iterating_vectors_is_the_same_clear_error(tmp_path):
+    client, server = connect(None, tmp_path / "r")
+    store = PostStore(client, Keys("p"))
+    store.add(_post(1), {("image", "m"): np.ones(4)})
+    server.stop()
+    with pytest.raises(StorageUnavailableError, match="unreachable"):
+        list(store.iter_vectors("image", "m", 4))
