@@ -19,7 +19,7 @@ from indexing.redis_server import connect
 from indexing.search import SearchEngine
 from indexing.sources import SourceItem, detect_and_read
 from indexing.store import PostStore
-from models.registry import get_image_encoder, get_text_encoder
+from models.registry import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL, get_image_encoder, get_text_encoder
 
 SEED = 1234
 DEFAULT_CACHE = Path("data/models")
@@ -28,8 +28,8 @@ DEFAULT_CACHE = Path("data/models")
 def add_common_args(p) -> None:
     p.add_argument("--data", required=True, help="data set folder (with annotations.jsonl) or file")
     p.add_argument("--split", default=None, help="split to evaluate on (e.g. dev)")
-    p.add_argument("--image-model", default="efficientnet-lite0")
-    p.add_argument("--text-model", default="all-minilm-l6-v2")
+    p.add_argument("--image-model", default=DEFAULT_IMAGE_MODEL)
+    p.add_argument("--text-model", default=DEFAULT_TEXT_MODEL)
     p.add_argument("--threads", type=int, default=2, help="text encoder threads")
     p.add_argument("--image-threads", type=int, default=1, help="image model threads (decoding uses another core)")
     p.add_argument("--runtime", default="auto", help="auto | openvino | onnxruntime")
@@ -92,3 +92,74 @@ def log_progress(args, message: str, *values) -> None:
 
 def quiet_logs() -> None:
     logging.basicConfig(level=logging.WARNING)
+
+
+def add_heads_args(p) -> None:
+    p.add_argument("--heads", default=None, help="a trained heads folder (python -m models train) to use "
+                                                 "instead of training on the stored train posts")
+    p.add_argument("--no-learned", action="store_true", help="cold start only: do not train or load heads")
+    p.add_argument("--members", type=int, default=3, help="projection heads in the ensemble")
+
+
+def learned_heads(engine, args):
+    """Train heads on the engine's stored public posts (or load --heads) and install them; None if too few."""
+    from models.training import TrainedHeads, train_heads
+
+    if args.no_learned:
+        return None
+    if args.heads:
+        heads = TrainedHeads.load(args.heads)
+    else:
+        log_progress(args, "training the heads on the stored train posts")
+        heads = train_heads(engine.training_data(), members=args.members)
+        if heads.projector is None and heads.hashtag_head is None:
+            return None
+    engine.install_heads(heads)
+    return heads
+
+
+def heads_report(heads) -> dict:
+    if heads is None:
+        return {}
+    keep = ("train_s", "photos", "captioned", "tagged", "hashtags", "version")
+    return {"heads": {k: v for k, v in heads.metrics.items() if k in keep or k.startswith("projection_")}}
+
+
+def cropped_copy(data: bytes, n: int) -> bytes:
+    """A new photo from an old one (an 85 % crop at one of 9 offsets, mirrored on odd n): new vectors."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    im = Image.open(io.BytesIO(data)).convert("RGB")
+    w, h = im.size
+    cw, ch = int(w * 0.85), int(h * 0.85)
+    ox, oy = (n % 3) * (w - cw) // 2, (n // 3 % 3) * (h - ch) // 2
+    im = im.crop((ox, oy, ox + cw, oy + ch))
+    if n % 2:
+        im = ImageOps.mirror(im)
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def fill_index(engine, items, size: int, copies_dir: Path) -> float:
+    """Store `size` public photos (the items', topped up with cropped copies written to `copies_dir`);
+    returns the seconds it took. Every post keeps its file as `source`, so the bot can send it."""
+    from indexing.search import PhotoInput
+
+    pool = items[:size]
+    copies_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    batch: list = []
+    for n in range(size):
+        item = pool[n % len(pool)]
+        path = item.path
+        if n >= len(pool):
+            path = copies_dir / f"copy{n}.jpg"
+            path.write_bytes(cropped_copy(item.path.read_bytes(), n // len(pool)))
+        batch.append(PhotoInput(path.read_bytes(), captions=item.captions[:1], tags=item.tags, source=str(path)))
+        if len(batch) == 128 or n == size - 1:
+            engine.add_photos(batch)
+            batch = []
+    return time.perf_counter() - t0

@@ -13,23 +13,19 @@ from collections import Counter
 
 import numpy as np
 
-from bench.common import bench_engine, emit, load_items, log_progress
+from bench.common import add_heads_args, bench_engine, emit, heads_report, learned_heads, load_items, log_progress
 from indexing.ingest import ingest
-from models.tags import content_words, normalize_tags
+from models.tags import post_hashtags
 
 
 def add_args(p) -> None:
     p.add_argument("--train-split", default=None, help="split to store (default: train, or 3/4 of the items by hash)")
     p.add_argument("--k", type=int, default=5)
+    add_heads_args(p)
 
 
 def item_tags(item) -> list[str]:
-    if item.tags:
-        return normalize_tags(item.tags)
-    words: list[str] = []
-    for caption in item.captions:
-        words += [w for w in content_words(caption) if w not in words]
-    return words
+    return post_hashtags(item.tags, item.captions, words_as_tags=True)
 
 
 def held_out(item) -> bool:
@@ -60,26 +56,41 @@ def run(args) -> dict:
         ingest(engine, train, scope="public", refit=False)
         engine.refit_projector()
         build_s = time.perf_counter() - t0
-        predictions, latencies = [], []
-        for item, _ in truth:
-            q0 = time.perf_counter()
-            tags = engine.hashtags(item.path.read_bytes(), "public", k=args.k, min_score=0.0)
-            latencies.append(time.perf_counter() - q0)
-            predictions.append([t.tag for t in tags])
-    model = _metrics(predictions, [t for _, t in truth], args.k)
-    baseline = _metrics([popular] * len(truth), [t for _, t in truth], args.k)
+        log_progress(args, "asking for hashtags (cold start)")
+        cold, latencies = _predict(engine, truth, args.k)
+        heads = learned_heads(engine, args)
+        learned = None
+        if heads is not None:
+            log_progress(args, "asking for hashtags (learned heads)")
+            learned, latencies = _predict(engine, truth, args.k)
+    truths = [t for _, t in truth]
+    model = _metrics(learned or cold, truths, args.k)
     result = {
         "task": "hashtags", "protocol": protocol, "train_posts": len(train), "test_photos": len(truth),
         "vocabulary": len({t for i in train for t in i.tags}),
-        **{k: v for k, v in model.items()},
-        "popularity_baseline": baseline, "popular_tags": popular,
-        "query_ms_p50": round(1000 * float(np.percentile(latencies, 50)), 1),
-        "query_ms_p95": round(1000 * float(np.percentile(latencies, 95)), 1),
+        "sources": "learned head + similar posts + zero-shot" if learned else "similar posts + zero-shot",
+        **model,
+        "cold_start": _metrics(cold, truths, args.k),
+        "popularity_baseline": _metrics([popular] * len(truth), truths, args.k), "popular_tags": popular,
         "build_s": round(build_s, 1),
+        **heads_report(heads),
         "settings": {"data": args.data, "k": args.k, "image_model": args.image_model, "text_model": args.text_model},
     }
+    if latencies:
+        result["query_ms_p50"] = round(1000 * float(np.percentile(latencies, 50)), 1)
+        result["query_ms_p95"] = round(1000 * float(np.percentile(latencies, 95)), 1)
     emit(result, args)
     return result
+
+
+def _predict(engine, truth, k: int) -> tuple[list[list[str]], list[float]]:
+    predictions, latencies = [], []
+    for item, _ in truth:
+        q0 = time.perf_counter()
+        tags = engine.hashtags(item.path.read_bytes(), "public", k=k, min_score=0.0)
+        latencies.append(time.perf_counter() - q0)
+        predictions.append([t.tag for t in tags])
+    return predictions, latencies
 
 
 def _metrics(predictions: list[list[str]], truths: list[set[str]], k: int) -> dict:

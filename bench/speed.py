@@ -3,19 +3,18 @@
 Embedding throughput runs `SearchEngine.embed_photos` (decode + EXIF + border trim + encoder +
 pHash + text projection), the same call ingestion and the bot make. Latency: `find(text)`
 and `similar(stored photo)` / `similar(new photo bytes)` through the facade on an index of
-`--index-size` real photos (topped up with mirrored copies when the data set is smaller).
+`--index-size` real photos (topped up with cropped copies when the data set is smaller).
 """
 from __future__ import annotations
 
-import io
 import random
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
 
-from bench.common import SEED, bench_engine, emit, load_items, log_progress
-from indexing.search import PhotoInput
+from bench.common import SEED, bench_engine, emit, fill_index, load_items, log_progress
 
 
 def add_args(p) -> None:
@@ -31,12 +30,6 @@ def _percentiles(samples: list[float]) -> dict:
     a = np.array(samples) * 1000
     return {"p50_ms": round(float(np.percentile(a, 50)), 1), "p95_ms": round(float(np.percentile(a, 95)), 1),
             "p99_ms": round(float(np.percentile(a, 99)), 1)}
-
-
-def _mirror_jpeg(data: bytes) -> bytes:
-    buf = io.BytesIO()
-    ImageOps.mirror(Image.open(io.BytesIO(data)).convert("RGB")).save(buf, "JPEG", quality=85)
-    return buf.getvalue()
 
 
 def run(args) -> dict:
@@ -73,16 +66,8 @@ def run(args) -> dict:
 
 def _latency(args, items, rng) -> dict:
     with bench_engine(args) as engine:
-        pool = items[: args.index_size]
-        photos = [PhotoInput(i.path.read_bytes(), captions=i.captions[:1], tags=i.tags) for i in pool]
-        while len(photos) < args.index_size:  # top up with mirrored copies: new bytes, new vectors
-            src = photos[len(photos) % len(pool)]
-            photos.append(PhotoInput(_mirror_jpeg(src.data), captions=src.captions))
-        log_progress(args, "building a %d-photo index", len(photos))
-        t0 = time.perf_counter()
-        for start in range(0, len(photos), 128):
-            engine.add_photos(photos[start:start + 128])
-        build_s = time.perf_counter() - t0
+        log_progress(args, "building a %d-photo index", args.index_size)
+        build_s = fill_index(engine, items, args.index_size, Path(tempfile.mkdtemp(prefix="hashlens-copies-")))
         engine.refit_projector()
         queries = [c for i in items for c in i.captions[1:2]] or ["a photo"]
         rng.shuffle(queries)
@@ -98,14 +83,14 @@ def _latency(args, items, rng) -> dict:
             engine.similar(int(rng.choice(ids)), "public", k=5)
             similar_t.append(time.perf_counter() - q0)
         for n in range(min(100, args.queries)):
-            data = photos[rng.randrange(len(photos))].data
+            data = items[rng.randrange(min(len(items), args.index_size))].path.read_bytes()
             q0 = time.perf_counter()
             engine.similar(data, "public", k=5)
             similar_new_t.append(time.perf_counter() - q0)
             q0 = time.perf_counter()
             engine.hashtags(data, "public")
             hashtags_t.append(time.perf_counter() - q0)
-        return {"index_photos": len(engine.image_index), "index_build_photos_per_s": round(len(photos) / build_s, 1),
+        return {"index_photos": len(engine.image_index), "index_build_photos_per_s": round(args.index_size / build_s, 1),
                 "find_text": _percentiles(find_t), "similar_stored_photo": _percentiles(similar_t),
                 "similar_new_photo_incl_embedding": _percentiles(similar_new_t),
                 "hashtags_new_photo_incl_embedding": _percentiles(hashtags_t)}

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
 from pathlib import Path
 
 from indexing.errors import (BadImageError, EmptyQueryError, IndexingError, InvalidScopeError,
                              StorageUnavailableError)
 from indexing.scopes import PUBLIC, validate_scope
-from indexing.settings import Settings
+from indexing.settings import Settings, cli_settings
 from indexing.sources import SourceError, detect_and_read
 from models.errors import ModelError
 
@@ -108,10 +107,7 @@ def _ingest(engine, items, args, settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    # SIGTERM unwinds like Ctrl-C, so the embedded Redis we started is shut down cleanly.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = cli_settings()
     try:
         validate_scope(args.scope)
         return run(args, settings)

@@ -15,6 +15,7 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:snap:{index}:{version}    hash   meta (json) + chunk:{i} (hnswlib bytes)
   {p}:v1:artifact:{name}:current   string current version of a model artifact (projector, heads)
   {p}:v1:artifact:{name}:{version} string artifact bytes
+  {p}:v1:chat:{scope}:settings     hash   a chat's settings (duplicate handling, sensitivity, window)
   {p}:v1:lock:{name}               string cross-process job lock
   {p}:v1:events                    pub/sub channel: new snapshot / artifact versions
 """
@@ -66,6 +67,9 @@ class Keys:
 
     def snapshot(self, index: str, version: str) -> str:
         return f"{self.base}:snap:{index}:{version}"
+
+    def chat_settings(self, scope: str) -> str:
+        return f"{self.base}:chat:{scope}:settings"
 
     def artifact_current(self, name: str) -> str:
         return f"{self.base}:artifact:{name}:current"

@@ -16,22 +16,26 @@ import hashlib
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
 from indexing import snapshots
 from indexing.ann import VectorIndex
+from indexing.chats import ChatSettings, Thresholds
 from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
 from indexing.scopes import PUBLIC, validate_scope, visible_scopes
 from indexing.store import Post, PostStore
+from models.embedding import EmbeddedPhoto, PhotoEmbedder
 from models.encoders.base import ImageEncoder, TextEncoder, l2_normalize
-from models.imaging import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, decode_image, read_bytes
-from models.phash import hamming, phash_pair
-from models.tags import normalize_tags, tag_to_words
+from models.heads.hashtags import HashtagHead
+from models.imaging import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, read_bytes
+from models.phash import hamming
 from models.projectors import projector_from_bytes
+from models.tags import normalize_tags, tag_to_words
+from models.training import TrainedHeads, TrainingData
 from models.zeroshot import KnnCaptionProjector, class_hashtags, class_prompts, class_text_vectors
 
 log = logging.getLogger(__name__)
@@ -39,15 +43,8 @@ log = logging.getLogger(__name__)
 MAX_CAPTIONS_PER_POST = 8  # caption labels use 3 bits
 MAX_QUERY_CHARS = 1000
 PROJECTOR_ARTIFACT = "projector"
+HASHTAG_HEAD_ARTIFACT = "hashtag-head"
 
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Duplicate decision: near pHash AND similar features, or very similar features alone."""
-
-    max_hamming: int = 16
-    min_cosine_with_hash: float = 0.60
-    min_cosine: float = 0.82
 
 
 HASH_CANDIDATE_RADIUS = 16
@@ -154,7 +151,8 @@ class SearchEngine:
                  cache_dir: str | Path | None = None, thresholds: Thresholds = Thresholds(),
                  hnsw_m: int = 16, hnsw_ef_construction: int = 200, hnsw_ef_search: int = 96,
                  exact_search_max_posts: int = 4000, batch_size: int = 32,
-                 max_photo_bytes: int = DEFAULT_MAX_BYTES, max_photo_pixels: int = DEFAULT_MAX_PIXELS) -> None:
+                 max_photo_bytes: int = DEFAULT_MAX_BYTES, max_photo_pixels: int = DEFAULT_MAX_PIXELS,
+                 hashtag_blocklist: Iterable[str] = ()) -> None:
         self.store = store
         self.image_encoder = image_encoder
         self.text_encoder = text_encoder
@@ -175,8 +173,11 @@ class SearchEngine:
         self._tags_generation = 0
         self.projector = KnnCaptionProjector()
         self.projector_version = "none"
+        self.hashtag_head: HashtagHead | None = None
+        self.hashtag_head_version = "none"
+        self.blocklist = frozenset(normalize_tags(list(hashtag_blocklist)))  # never suggested
         self.class_vectors: np.ndarray | None = None
-        self._prep_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-prep")
+        self._embedder = PhotoEmbedder(image_encoder, batch_size=batch_size, max_pixels=max_photo_pixels)
         self.image_index: VectorIndex | None = None
         self.text_index: VectorIndex | None = None
         self.caption_index: VectorIndex | None = None
@@ -184,11 +185,6 @@ class SearchEngine:
     # ------------------------------------------------------------------------------------
     # start-up
     # ------------------------------------------------------------------------------------
-    @property
-    def decode_side(self) -> int:
-        """Decode JPEGs no larger than needed: JPEG draft mode then skips most of the work."""
-        return max(256, self.image_encoder.input_side)
-
     @property
     def image_model(self) -> str:
         return self.image_encoder.name
@@ -206,6 +202,7 @@ class SearchEngine:
         if self.image_encoder.has_class_probs:
             self.class_vectors = self._load_class_vectors()
         self._load_projector()
+        self._load_hashtag_head()
         ids, scopes, phashes = self.store.all_meta()
         with self._lock:
             self._scope_of = dict(zip(ids.tolist(), scopes))
@@ -215,10 +212,10 @@ class SearchEngine:
             self._phash = dict(zip(ids.tolist(), phashes.tolist()))
         live = set(ids.tolist())
         self.image_index = self._open_index("image", self.image_encoder.dim, live, self._image_vectors_for)
-        self.text_index = self._open_index("text", self.text_encoder.dim, live, self._text_vectors_for,
+        self.text_index = self._open_index("text", self.space_dim, live, self._text_vectors_for,
                                            require={"projector": self.projector_version})
-        self.caption_index = self._open_index("caption", self.text_encoder.dim, live, self._caption_vectors_for,
-                                              post_shift=3)
+        self.caption_index = self._open_index("caption", self.space_dim, live, self._caption_vectors_for,
+                                              post_shift=3, require={"projector": self.projector_version})
         log.info("search engine ready: %d posts, %d scopes, projector %s, in %.1f s",
                  len(live), len(self._scope_members), self.projector_version, time.monotonic() - t0)
         return self
@@ -247,10 +244,37 @@ class SearchEngine:
             return
         version, blob = found
         try:
-            self.projector = projector_from_bytes(blob)
-            self.projector_version = version
+            projector = projector_from_bytes(blob)
         except ValueError as exc:
             log.error("projector artifact %s is unreadable (%s); using the cold-start class bridge", version, exc)
+            return
+        wanted = getattr(projector, "input_model", "")
+        if wanted and wanted != self.image_model:
+            log.error("projector %s was trained on %s features, this engine makes %s; using the cold-start "
+                      "class bridge (retrain with `python -m models train`)", version, wanted, self.image_model)
+            return
+        self.projector, self.projector_version = projector, version
+
+    def _load_hashtag_head(self) -> None:
+        found = self.store.get_artifact(HASHTAG_HEAD_ARTIFACT)
+        if found is None:
+            return
+        version, blob = found
+        try:
+            head = HashtagHead.from_bytes(blob)
+        except ValueError as exc:
+            log.error("hashtag head %s is unreadable (%s); hashtags come from similar posts only", version, exc)
+            return
+        if head.input_model != self.image_model:
+            log.error("hashtag head %s was trained on %s features, this engine makes %s; not used",
+                      version, head.input_model, self.image_model)
+            return
+        self.hashtag_head, self.hashtag_head_version = head, version
+
+    @property
+    def space_dim(self) -> int:
+        """Dimension of the space where texts meet photos (the projector's, else the text encoder's)."""
+        return getattr(self.projector, "dim", None) or self.text_encoder.dim
 
     def _open_index(self, name: str, dim: int, live: set[int], vectors_for, post_shift: int = 0,
                     require: dict | None = None) -> VectorIndex:
@@ -303,64 +327,38 @@ class SearchEngine:
             for k, vec in enumerate(vecs[:MAX_CAPTIONS_PER_POST]):
                 labels.append(pid << 3 | k)
                 rows.append(vec)
-        return labels, np.array(rows, np.float32).reshape(-1, self.text_encoder.dim)
+        raw = np.array(rows, np.float32).reshape(-1, self.text_encoder.dim)
+        return labels, self.projector.adapt_text(raw) if len(raw) else np.zeros((0, self.space_dim), np.float32)
 
     def _project(self, features: np.ndarray, probs: np.ndarray | None) -> np.ndarray:
         if self.image_encoder.text_space == self.text_model:
             return l2_normalize(features)  # CLIP-like encoders already share the text space
         class_text = class_text_vectors(probs, self.class_vectors) if probs is not None else None
         if class_text is None and not self.projector.fitted:
-            return np.zeros((len(features), self.text_encoder.dim), np.float32)
+            return np.zeros((len(features), self.space_dim), np.float32)
         return self.projector.project(features, class_text)
 
     # ------------------------------------------------------------------------------------
     # photos in
     # ------------------------------------------------------------------------------------
     def embed_photos(self, datas: list[bytes], return_errors: bool = False) -> list:
-        """Decode and embed photo bytes in batches.
+        """Decode and embed photo bytes in batches (see PhotoEmbedder), plus their text-space vectors.
 
         Raises BadImageError for the first bad photo, or with return_errors=True puts the
-        exception in that photo's place and embeds the others. Decoding and preprocessing of
-        the next batch run in a helper thread while the current batch is in the model.
+        exception in that photo's place and embeds the others.
         """
-        out: list = [None] * len(datas)
-        chunks = [range(s, min(s + self.batch_size, len(datas))) for s in range(0, len(datas), self.batch_size)]
-        if not chunks:
-            return out
-        pending = self._prep_pool.submit(self._prepare_chunk, datas, chunks[0])
-        for n in range(len(chunks)):
-            decoded, pixels = pending.result()
-            if n + 1 < len(chunks):
-                pending = self._prep_pool.submit(self._prepare_chunk, datas, chunks[n + 1])
-            for i, item in decoded:
-                if isinstance(item, BadImageError):
-                    if not return_errors:
-                        pending.cancel()
-                        raise item
-                    out[i] = item
-            good = [(i, item) for i, item in decoded if not isinstance(item, BadImageError)]
-            if not good:
-                continue
-            emb = self.image_encoder.encode_prepared(pixels)
-            text = self._project(emb.features, emb.class_probs)
-            for j, (i, (d, (ph, ph_mirror))) in enumerate(good):
-                out[i] = PhotoVectors(
-                    features=emb.features[j], class_probs=None if emb.class_probs is None else emb.class_probs[j],
-                    text=text[j], phash=ph, phash_mirror=ph_mirror, sha256=hashlib.sha256(datas[i]).hexdigest(),
-                    width=d.original_size[0], height=d.original_size[1])
-        return out
-
-    def _prepare_chunk(self, datas: list[bytes], chunk: range):
-        """Decode, hash and preprocess one batch: [(index, (decoded, hashes) | error)], model input."""
-        decoded = []
-        for i in chunk:
-            try:
-                d = decode_image(datas[i], max_pixels=self.max_photo_pixels, decode_side=self.decode_side)
-                decoded.append((i, (d, phash_pair(d.image))))
-            except BadImageError as exc:
-                decoded.append((i, exc))
-        images = [item[0].image for _, item in decoded if not isinstance(item, BadImageError)]
-        return decoded, (self.image_encoder.prepare(images) if images else None)
+        embedded = self._embedder.embed(datas, return_errors=return_errors)
+        good = [i for i, e in enumerate(embedded) if isinstance(e, EmbeddedPhoto)]
+        if not good:
+            return embedded
+        feats = np.array([embedded[i].features for i in good], np.float32)
+        probs = None
+        if embedded[good[0]].class_probs is not None:
+            probs = np.array([embedded[i].class_probs for i in good], np.float32)
+        text = self._project(feats, probs)
+        for j, i in enumerate(good):
+            embedded[i] = PhotoVectors(text=text[j], **vars(embedded[i]))
+        return embedded
 
     def embed_photo(self, photo: bytes) -> PhotoVectors:
         return self.embed_photos([read_bytes(photo, self.max_photo_bytes)])[0]
@@ -428,7 +426,8 @@ class SearchEngine:
         self.text_index.add(ids, np.array([vec.text for _, vec, _ in stored]))
         labels = [post.id << 3 | k for post, _, caps in stored for k in range(len(caps))]
         if labels:
-            self.caption_index.add(labels, np.concatenate([caps for _, _, caps in stored if len(caps)]))
+            raw = np.concatenate([caps for _, _, caps in stored if len(caps)])
+            self.caption_index.add(labels, self.projector.adapt_text(raw))
 
     def forget_scope(self, scope: str) -> int:
         """Delete every post of a scope (a chat's /forget). Returns how many were deleted."""
@@ -479,7 +478,7 @@ class SearchEngine:
             post = self.store.get_post(photo)
             ph = post.phash if post else self._phash.get(photo, 0)
             return PhotoVectors(features=feats, class_probs=None if probs is None else probs[0],
-                                text=text[0] if len(text) else np.zeros(self.text_encoder.dim, np.float32),
+                                text=text[0] if len(text) else np.zeros(self.space_dim, np.float32),
                                 phash=ph, phash_mirror=ph, sha256=post.sha256 if post else "",
                                 width=post.width if post else 0, height=post.height if post else 0), photo
         return self.embed_photo(photo), None
@@ -496,10 +495,11 @@ class SearchEngine:
         return self._hits(found, k, exclude=own_id)
 
     def encode_query(self, text: str) -> np.ndarray:
+        """A text in the space where it meets photos and captions (through the projector's text side)."""
         text = (text or "").strip()
         if not text:
             raise EmptyQueryError("the query text is empty")
-        return self.text_encoder.encode([text[:MAX_QUERY_CHARS]])[0]
+        return self.projector.adapt_text(self.text_encoder.encode([text[:MAX_QUERY_CHARS]]))[0]
 
     def find(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
              photo_weight: float = 0.5, include_public: bool = True) -> list[Hit]:
@@ -568,14 +568,24 @@ class SearchEngine:
         visible_scopes_ = visible_scopes(scope)
         votes, voters = self._neighbour_votes(vec, scope, own_id)
         zero_shot = self._zero_shot_tags(vec.text, visible_scopes_)
+        learned = self.hashtag_head.top(vec.features, 4 * k) if self.hashtag_head is not None else {}
+        # Each source is a probability-like score in [0, 1]; the learned head is calibrated, the
+        # votes are the similarity-weighted share of neighbours with the tag. With a head, the two
+        # count equally; the zero-shot match only breaks ties between them.
+        w_votes, w_head, w_zero = (0.5, 0.5, 0.25) if learned else (1.0, 0.0, 0.5)
         scores: dict[str, float] = {}
         why: dict[str, str] = {}
         for tag, v in votes.items():
-            scores[tag] = v
+            scores[tag] = w_votes * v
             why[tag] = f"seen on {voters[tag]} similar post{'s' if voters[tag] != 1 else ''}"
+        for tag, h in learned.items():
+            scores[tag] = scores.get(tag, 0.0) + w_head * h
+            why.setdefault(tag, "learned from tagged posts")
         for tag, z in zero_shot.items():
-            scores[tag] = scores.get(tag, 0.0) + 0.5 * z
+            scores[tag] = scores.get(tag, 0.0) + w_zero * z
             why.setdefault(tag, "matches the photo's content")
+        for tag in self.blocklist & scores.keys():
+            del scores[tag]
         if not scores and vec.class_probs is not None:
             # Nothing tagged yet: the ImageNet classes themselves make the hashtags.
             for tag, p in class_hashtags(vec.class_probs, k):
@@ -619,6 +629,7 @@ class SearchEngine:
             for tag, v in zip(missing, self.text_encoder.encode([tag_to_words(t) for t in missing])):
                 self._tag_vectors[tag] = v
         matrix = np.array([self._tag_vectors[t] for t in tags], np.float32).reshape(-1, self.text_encoder.dim)
+        matrix = self.projector.adapt_text(matrix) if len(tags) else np.zeros((0, self.space_dim), np.float32)
         with self._lock:
             self._vocabularies[scopes] = (generation, tags, matrix)
         return tags, matrix
@@ -678,46 +689,81 @@ class SearchEngine:
     # ------------------------------------------------------------------------------------
     # maintenance
     # ------------------------------------------------------------------------------------
-    def refit_projector(self, min_captioned: int = 50) -> str | None:
+    def refit_projector(self, min_captioned: int = 50, replace_learned: bool = False) -> str | None:
         """Fit the cold-start projector on public photos + captions, store it, re-project the text index.
 
         Only `public` posts are used: the projector serves every chat, so a chat's private
-        captions must never shape what another chat's queries return.
+        captions must never shape what another chat's queries return. A learned projector in
+        service is kept (retraining it is `python -m models train`'s job) unless asked.
         """
-        dim = self.image_encoder.dim
-        public = set(self.store.scope_post_ids(PUBLIC))
-        ids, feats = [], []
-        for pid, v in self.store.iter_vectors("image", self.image_model, dim):
-            if pid in public:
-                ids.append(pid)
-                feats.append(v[0])
-        cap = {pid: v for pid, v in self.store.iter_vectors("captions", self.text_model, self.text_encoder.dim)}
-        captioned = [i for i, pid in enumerate(ids) if pid in cap]
+        if self.projector.kind != KnnCaptionProjector.kind and not replace_learned:
+            log.info("projector not refitted: the learned projector %s is in service", self.projector_version)
+            return None
+        data = self.training_data()
+        captioned = [i for i, c in enumerate(data.captions) if len(c)]
         if len(captioned) < min_captioned:
             log.info("projector not fitted: %d captioned public photos (need %d)", len(captioned), min_captioned)
             return None
-        all_feats = np.array(feats, np.float32)
-        caption_means = np.array([cap[ids[i]].mean(axis=0) for i in captioned], np.float32)
-        projector = KnnCaptionProjector().fit(all_feats, all_feats[captioned], caption_means)
+        caption_means = np.array([data.captions[i].mean(axis=0) for i in captioned], np.float32)
+        projector = KnnCaptionProjector().fit(data.features, data.features[captioned], caption_means)
         version = self.set_projector(projector)
-        log.info("projector %s fitted on %d captioned of %d photos", version, len(captioned), len(ids))
+        log.info("projector %s fitted on %d captioned of %d photos", version, len(captioned), len(data.features))
         return version
 
-    def set_projector(self, projector) -> str:
+    def set_projector(self, projector, version: str | None = None) -> str:
         """Store a projector (cold-start or learned head) as the current one and re-project the text index."""
-        version = self.store.put_artifact(PROJECTOR_ARTIFACT, projector.to_bytes())
+        version = self.store.put_artifact(PROJECTOR_ARTIFACT, projector.to_bytes(), version)
         self.projector, self.projector_version = projector, version
+        with self._lock:
+            self._vocabularies.clear()  # tag vectors live in the projector's space
         self.rebuild_text_index()
         return version
 
+    def set_hashtag_head(self, head: HashtagHead, version: str | None = None) -> str:
+        version = self.store.put_artifact(HASHTAG_HEAD_ARTIFACT, head.to_bytes(), version)
+        self.hashtag_head, self.hashtag_head_version = head, version
+        return version
+
+    def install_heads(self, heads: TrainedHeads, version: str | None = None) -> dict[str, str]:
+        """Make trained heads current (stored in Redis, so restarts and other processes load them)."""
+        for head in (heads.projector, heads.hashtag_head):
+            if head is not None and head.input_model != self.image_model:
+                raise ValueError(f"heads were trained on {head.input_model} features, this engine makes "
+                                 f"{self.image_model}")
+        installed = {}
+        if heads.projector is not None:
+            installed["projector"] = self.set_projector(heads.projector, version)
+        if heads.hashtag_head is not None:
+            installed["hashtag_head"] = self.set_hashtag_head(heads.hashtag_head, version)
+        return installed
+
+    def training_data(self, scope: str = PUBLIC) -> TrainingData:
+        """Stored features, caption vectors and hashtags of a scope's posts (public only by default:
+        heads serve every chat, so private chats never shape them)."""
+        ids = sorted(self.store.scope_post_ids(scope))
+        posts, feats, caps = [], [], []
+        for start in range(0, len(ids), 2000):
+            chunk = ids[start:start + 2000]
+            posts += self.store.get_posts(chunk)
+            feats += self.store.get_vectors("image", self.image_model, chunk, self.image_encoder.dim)
+            caps += self.store.get_vectors("captions", self.text_model, chunk, self.text_encoder.dim)
+        keep = [i for i, (p, f) in enumerate(zip(posts, feats)) if p is not None and f is not None]
+        empty = np.zeros((0, self.text_encoder.dim), np.float32)
+        return TrainingData(
+            features=np.array([feats[i][0] for i in keep], np.float32).reshape(-1, self.image_encoder.dim),
+            captions=[caps[i].astype(np.float32) if caps[i] is not None else empty for i in keep],
+            tags=[posts[i].tags for i in keep], input_model=self.image_model, text_model=self.text_model)
+
     def rebuild_text_index(self) -> None:
-        """Re-project every photo with the current projector into a new index, then swap it in."""
-        fresh = VectorIndex(self.text_encoder.dim, **self._index_args)
+        """Re-project every photo and caption with the current projector into new indexes, then swap them in."""
+        photos = VectorIndex(self.space_dim, **self._index_args)
+        captions = VectorIndex(self.space_dim, post_shift=3, **self._index_args)
         ids = sorted(self._scope_of)
         for start in range(0, len(ids), 2000):
-            labels, vecs = self._text_vectors_for(ids[start:start + 2000])
-            fresh.add(labels, vecs)
-        self.text_index = fresh  # one reference swap: queries in flight finish on the old index
+            photos.add(*self._text_vectors_for(ids[start:start + 2000]))
+            captions.add(*self._caption_vectors_for(ids[start:start + 2000]))
+        # reference swaps: queries in flight finish on the old indexes
+        self.text_index, self.caption_index = photos, captions
 
     def snapshot(self) -> dict[str, str]:
         """Write versioned snapshots of all indexes to Redis and flip their pointers."""
@@ -725,17 +771,40 @@ class SearchEngine:
         base = {"image_model": self.image_model, "text_model": self.text_model}
         for name, index, extra in (("image", self.image_index, {}),
                                    ("text", self.text_index, {"projector": self.projector_version}),
-                                   ("caption", self.caption_index, {})):
+                                   ("caption", self.caption_index, {"projector": self.projector_version})):
             meta = dict(base, dim=index.dim, count=len(index), **extra)
             versions[name] = snapshots.save_snapshot(self.store.r, self.store.keys, name, index.to_bytes(), meta)
         return versions
+
+    # ------------------------------------------------------------------------------------
+    # what a chat front-end needs besides search
+    # ------------------------------------------------------------------------------------
+    def chat_settings(self, scope: str) -> ChatSettings:
+        return ChatSettings.from_redis(self.store.get_settings(validate_scope(scope)))
+
+    def save_chat_settings(self, scope: str, settings: ChatSettings) -> None:
+        self.store.set_settings(validate_scope(scope), settings.to_redis())
+
+    def remember_file_id(self, post_id: int, file_id: str) -> None:
+        """Telegram's id of a photo the bot uploaded once, so it is sent by id afterwards."""
+        self.store.set_fields(post_id, file_id=file_id)
+
+    def photo_bytes(self, post: Post) -> bytes | None:
+        """The stored photo's file, for posts imported from disk (None if it is gone)."""
+        if not post.source:
+            return None
+        try:
+            return read_bytes(post.source, self.max_photo_bytes)
+        except BadImageError:
+            return None
 
     def stats(self, scope: str | None = None) -> dict:
         with self._lock:
             per_scope = {s: len(m) for s, m in self._scope_members.items() if m}
         out = {"posts": sum(per_scope.values()), "scopes": len(per_scope),
                "image_model": self.image_model, "text_model": self.text_model,
-               "projector": self.projector_version, "captions_indexed": len(self.caption_index)}
+               "projector": self.projector_version, "hashtag_head": self.hashtag_head_version,
+               "captions_indexed": len(self.caption_index)}
         if scope is not None:
             out["posts_in_scope"] = per_scope.get(scope, 0)
             out["top_tags"] = sorted(self.store.tag_counts([scope]).items(), key=lambda kv: -kv[1])[:10]

@@ -32,7 +32,7 @@ def open_engine(settings: Settings) -> Iterator[SearchEngine]:
             hnsw_m=settings.hnsw_m, hnsw_ef_construction=settings.hnsw_ef_construction,
             hnsw_ef_search=settings.hnsw_ef_search, exact_search_max_posts=settings.exact_search_max_posts,
             batch_size=settings.batch_size, max_photo_bytes=settings.max_photo_bytes,
-            max_photo_pixels=settings.max_photo_pixels,
+            max_photo_pixels=settings.max_photo_pixels, hashtag_blocklist=settings.hashtag_blocklist.split(","),
         ).open()
         yield engine
     finally:

@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.registry import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL
+
 
 class Settings(BaseSettings):
     """Every setting of the service; `.env.example` lists them all with their defaults."""
@@ -18,8 +20,8 @@ class Settings(BaseSettings):
     key_prefix: str = "hl"
 
     # Models
-    image_model: str = "efficientnet-lite0"
-    text_model: str = "all-minilm-l6-v2"
+    image_model: str = DEFAULT_IMAGE_MODEL
+    text_model: str = DEFAULT_TEXT_MODEL
     inference_runtime: str = "auto"  # auto | openvino | onnxruntime (auto: OpenVINO where the CPU has bf16)
     threads: int = 2  # text encoder threads
     # One thread for the image model leaves the other core to decode the next batch (measured:
@@ -40,9 +42,22 @@ class Settings(BaseSettings):
     dup_min_cosine_with_hash: float = 0.60
     dup_min_cosine: float = 0.82
 
-    # Telegram (issue 4)
+    # Hashtags never suggested (comma-separated, normalised like any hashtag)
+    hashtag_blocklist: str = ""
+
+    # Telegram. No token: the local playground (emulator + web page) instead of Telegram.
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "HASHLENS_TELEGRAM_BOT_TOKEN"))
+    telegram_api_url: str | None = None  # e.g. a local telegram-bot-api server: http://host:8081/bot
+    telegram_file_url: str | None = None
+    webhook_url: str | None = None  # set: webhook mode (Telegram POSTs updates here) instead of polling
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: SecretStr | None = None
+    upload_chat_id: int | None = None  # a private channel where inline mode uploads photos once
+    photo_max_mb: float = 20.0  # photos the bot downloads (Telegram's getFile limit is 20 MB)
+    playground_host: str = "127.0.0.1"
+    playground_port: int = 8080
 
     log_level: str = "INFO"
 
@@ -52,3 +67,16 @@ class Settings(BaseSettings):
     def model_cache_dir(self) -> Path:
         """Derived model files (ONNX exports, class-name vectors); shareable between data dirs."""
         return self.model_cache_dir_override or self.data_dir / "models"
+
+
+def cli_settings() -> Settings:
+    """Settings for a command-line entry point, with logging configured and SIGTERM unwinding like
+    Ctrl-C (so an embedded Redis this process started is shut down cleanly)."""
+    import logging
+    import signal
+    import sys
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return settings

@@ -224,6 +224,17 @@ class PostStore:
                 counts[tag.decode()] = counts.get(tag.decode(), 0) + int(score)
         return counts
 
+    # -- per-chat settings ---------------------------------------------------------------------
+    def get_settings(self, scope: str) -> dict[str, str]:
+        return {k.decode(): v.decode() for k, v in self.r.hgetall(self.keys.chat_settings(scope)).items()}
+
+    def set_settings(self, scope: str, values: dict[str, str]) -> None:
+        if values:
+            self.r.hset(self.keys.chat_settings(scope), mapping=values)
+
+    def delete_settings(self, scope: str) -> None:
+        self.r.delete(self.keys.chat_settings(scope))
+
     # -- artifacts (projector, heads) ------------------------------------------------------
     def put_artifact(self, name: str, blob: bytes, version: str | None = None) -> str:
         version = version or time.strftime("%Y%m%dT%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"

@@ -1,25 +1,85 @@
-"""Projectors (photo features -> text space) by kind, so a stored artifact loads as the right class."""
+"""Projectors: photo features -> a space where texts are matched, and texts -> the same space.
+
+Every projector has `project(features, class_text)`, `adapt_text(text_vecs)`, `dim`, `fitted`,
+`to_bytes()`. Kinds: the cold-start `KnnCaptionProjector`, the learned `ProjectionHead`, and
+`ProjectorEnsemble`, which fuses several of them. Artifacts load by the `kind` they carry.
+"""
 from __future__ import annotations
 
 import io
+import json
+import zipfile
 
 import numpy as np
 
 from models.heads.projection import ProjectionHead
 from models.zeroshot import KnnCaptionProjector
 
-PROJECTOR_KINDS = {KnnCaptionProjector.kind: KnnCaptionProjector, ProjectionHead.kind: ProjectionHead}
+
+class ProjectorEnsemble:
+    """Weighted fusion of projectors in one vector space.
+
+    Members' unit vectors are concatenated, each scaled by sqrt(weight) (weights sum to 1), on
+    both the photo side and the text side, so one dot product in the fused space equals the
+    weighted mean of the members' cosines: one index, one search, no re-ranking pass.
+    """
+
+    kind = "ensemble"
+
+    def __init__(self, members: list, weights: list[float] | None = None, input_model: str = "") -> None:
+        if not members:
+            raise ValueError("an ensemble needs members")
+        weights = np.asarray(weights if weights is not None else [1.0] * len(members), np.float64)
+        self.members = members
+        self.weights = (weights / weights.sum()).tolist()
+        self.input_model = input_model or next((getattr(m, "input_model", "") for m in members), "")
+
+    @property
+    def fitted(self) -> bool:
+        return all(m.fitted for m in self.members)
+
+    @property
+    def dim(self) -> int:
+        return sum(m.dim for m in self.members)
+
+    def project(self, features: np.ndarray, class_text: np.ndarray | None = None) -> np.ndarray:
+        return np.concatenate([np.sqrt(w) * m.project(features, class_text)
+                               for m, w in zip(self.members, self.weights)], axis=1).astype(np.float32)
+
+    def adapt_text(self, text_vecs: np.ndarray) -> np.ndarray:
+        return np.concatenate([np.sqrt(w) * m.adapt_text(text_vecs)
+                               for m, w in zip(self.members, self.weights)], axis=1).astype(np.float32)
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        np.savez(buf, kind=np.array(self.kind), weights=np.array(self.weights),
+                 input_model=np.array(self.input_model),
+                 **{f"member{i}": np.frombuffer(m.to_bytes(), np.uint8) for i, m in enumerate(self.members)})
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> "ProjectorEnsemble":
+        with np.load(io.BytesIO(blob), allow_pickle=False) as data:
+            n = sum(1 for name in data.files if name.startswith("member"))
+            members = [projector_from_bytes(data[f"member{i}"].tobytes()) for i in range(n)]
+            return cls(members, data["weights"].tolist(), str(data["input_model"]))
+
+
+# What a truncated or foreign .npz blob raises on the way in.
+UNREADABLE = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, json.JSONDecodeError)
+PROJECTOR_KINDS = {cls.kind: cls for cls in (KnnCaptionProjector, ProjectionHead, ProjectorEnsemble)}
 
 
 def projector_from_bytes(blob: bytes):
     """Load a projector artifact; raises ValueError for anything unreadable."""
     try:
         with np.load(io.BytesIO(blob), allow_pickle=False) as data:
-            names = set(data.files)
-    except (OSError, ValueError, EOFError) as exc:
+            kind = str(data["kind"]) if "kind" in data.files else KnnCaptionProjector.kind
+    except UNREADABLE as exc:
         raise ValueError(f"not a projector artifact: {exc}") from exc
-    kind = ProjectionHead.kind if "w0" in names else KnnCaptionProjector.kind
+    if kind not in PROJECTOR_KINDS:
+        raise ValueError(f"unknown projector kind {kind!r}")
     try:
         return PROJECTOR_KINDS[kind].from_bytes(blob)
-    except (KeyError, OSError, EOFError) as exc:
+    except UNREADABLE as exc:
         raise ValueError(f"damaged {kind} artifact: {exc}") from exc

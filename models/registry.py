@@ -4,21 +4,29 @@ from __future__ import annotations
 import os
 
 from models.encoders.base import ImageEncoder, TextEncoder
+from models.encoders.composite import MIRROR, CompositeImageEncoder
 from models.encoders.efficientnet import EfficientNetLiteEncoder
 from models.encoders.minilm_onnx import OnnxMiniLMTextEncoder
 from models.encoders.sentence import PACKAGED_MINILM, SentenceClipImageEncoder, SentenceTextEncoder
 from models.errors import UnknownEncoderError
 
-DEFAULT_IMAGE_MODEL = "efficientnet-lite0"
+# Both packaged CNNs, each averaged with the mirror image: what the learned heads are trained on.
+DEFAULT_IMAGE_MODEL = "efficientnet-lite0+efficientnet-lite2+mirror"
 DEFAULT_TEXT_MODEL = PACKAGED_MINILM
 IMAGE_MODELS = ("efficientnet-lite0", "efficientnet-lite2", "efficientnet-lite0-torch",
-                "efficientnet-lite2-torch", "st:<sentence-transformers CLIP model, e.g. st:clip-ViT-B-32>")
+                "efficientnet-lite2-torch", "st:<sentence-transformers CLIP model, e.g. st:clip-ViT-B-32>",
+                "<model>+<model>[+mirror] (features concatenated; mirror: averaged with the mirror image)")
 TEXT_MODELS = (PACKAGED_MINILM, f"{PACKAGED_MINILM}-torch", "st:<any sentence-transformers model>")
 
 
 def get_image_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLike | None = None,
                       runtime: str = "auto") -> ImageEncoder:
     """Build (not load) the image encoder registered as `name`; `runtime` serves ONNX exports."""
+    if "+" in name and not name.startswith("st:"):
+        parts = name.split("+")
+        models = [p for p in parts if p != MIRROR]
+        return CompositeImageEncoder([get_image_encoder(p, threads=threads, cache_dir=cache_dir, runtime=runtime)
+                                      for p in models], mirror=len(models) < len(parts))
     if name in ("efficientnet-lite0", "efficientnet-lite2"):
         return EfficientNetLiteEncoder(name, backend=runtime, threads=threads, cache_dir=cache_dir)
     if name in ("efficientnet-lite0-torch", "efficientnet-lite2-torch"):

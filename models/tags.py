@@ -54,3 +54,14 @@ def content_words(text: str, min_chars: int = 3) -> list[str]:
         if len(word) >= min_chars and word not in STOP_WORDS:
             seen.setdefault(word, None)
     return list(seen)
+
+
+def post_hashtags(tags, captions, words_as_tags: bool = False) -> list[str]:
+    """A post's hashtags; with `words_as_tags`, an untagged post's caption content words stand in
+    (how Flickr8k, which has captions only, trains and measures the hashtag head)."""
+    if tags or not words_as_tags:
+        return normalize_tags(tags)
+    words: dict[str, None] = {}
+    for caption in captions:
+        words.update(dict.fromkeys(content_words(caption)))
+    return normalize_tags(words)

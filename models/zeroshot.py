@@ -90,6 +90,14 @@ class KnnCaptionProjector:
     def fitted(self) -> bool:
         return self.bank is not None and len(self.bank) > 0
 
+    @property
+    def dim(self) -> int | None:
+        return None if self.bank_text is None else self.bank_text.shape[1]
+
+    def adapt_text(self, text_vecs: np.ndarray) -> np.ndarray:
+        """Texts stay as the sentence encoder made them (the bank is made of caption vectors)."""
+        return l2_normalize(np.atleast_2d(text_vecs))
+
     def fit(self, all_features: np.ndarray, captioned_features: np.ndarray, caption_vectors: np.ndarray,
             seed: int = 0) -> "KnnCaptionProjector":
         """Whitening from all stored photos; the bank from the captioned ones (sampled if huge)."""

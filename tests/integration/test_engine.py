@@ -226,8 +226,8 @@ def test_redis_down_is_a_clear_error_and_the_engine_recovers_when_it_returns(tmp
         server.stop()
 
 
-def test_a_learned_projection_head_plugs_in_and_survives_a_restart(engine_factory, redis_client):
-    from models.heads.projection import ProjectionHead
+def test_learned_heads_plug_in_survive_a_restart_and_fall_back_when_damaged(engine_factory, caplog):
+    from models.training import train_heads
 
     engine = engine_factory()
     rng = np.random.default_rng(1)
@@ -237,21 +237,49 @@ def test_a_learned_projection_head_plugs_in_and_survives_a_restart(engine_factor
         arr = np.clip(base + rng.normal(0, 40, (60, 80, 3)), 0, 255).astype(np.uint8)
         return jpeg_bytes(Image.fromarray(arr).resize((320, 240)))
     texts = {"red": "a glowing red sunset over fire", "blue": "a deep blue ocean under water"}
-    ids = {kind: [_add(engine, photo(kind), captions=[texts[kind]]) for _ in range(16)] for kind in texts}
+    tags = {"red": ["sunset", "fire"], "blue": ["ocean", "water"]}
+    for kind in texts:
+        for _ in range(20):
+            _add(engine, photo(kind), captions=[texts[kind]], tags=tags[kind])
+    _add(engine, photo("red"), scope="chat:-5", captions=["a secret"], tags=["secret"])
     red, blue = _add(engine, photo("red")), _add(engine, photo("blue"))
-    all_ids = ids["red"] + ids["blue"]
-    feats = engine.image_index.get(all_ids)
-    caps = [engine.store.get_vectors("captions", engine.text_model, [i], 384)[0] for i in all_ids]
-    head = ProjectionHead(hidden=64, epochs=30, batch_size=16, patience=30).fit(feats, caps, val_fraction=0)
-    version = engine.set_projector(head)
-    ranked = [h.post.id for h in engine.find("red fire", "public", k=50)]
-    assert ranked.index(red) < ranked.index(blue)
-    reopened = engine_factory()  # a restart: the head comes back from Redis, the text index is re-projected
-    assert isinstance(reopened.projector, ProjectionHead) and reopened.projector_version == version
-    ranked = [h.post.id for h in reopened.find("red fire", "public", k=50)]
-    assert ranked.index(red) < ranked.index(blue)
-    # A damaged artifact: the next start falls back to the cold-start bridge (logged), and still answers.
-    engine.store.r.set(engine.store.keys.artifact("projector", version), b"garbage")
-    fallback = engine_factory()
-    assert fallback.projector_version == "none" and not isinstance(fallback.projector, ProjectionHead)
-    assert fallback.find("red fire", "public", k=3)
+    data = engine.training_data()
+    assert len(data.features) == 42 and data.captioned == 40  # public posts only: the chat's post stays out
+    heads = train_heads(data, members=1, min_captioned=10, min_tagged=10, min_tag_count=3)
+    assert engine.install_heads(heads, "v-test") == {"projector": "v-test", "hashtag_head": "v-test"}
+    assert engine.refit_projector(min_captioned=10) is None  # the cold start does not overwrite it
+
+    def check(e):
+        ranked = [h.post.id for h in e.find("red fire", "public", k=50)]
+        assert ranked.index(red) < ranked.index(blue)
+        ranked = [h.post.id for h in e.find("blue water", "public", k=50)]
+        assert ranked.index(blue) < ranked.index(red)
+        suggested = e.hashtags(photo("red"), "public", k=4)
+        assert {t.tag for t in suggested[:2]} == {"sunset", "fire"}
+        assert "secret" not in {t.tag for t in e.hashtags(photo("red"), "public", k=20, min_score=0)}
+
+    check(engine)
+    reopened = engine_factory()  # a restart: both heads come back from Redis
+    assert (reopened.projector_version, reopened.hashtag_head_version) == ("v-test", "v-test")
+    check(reopened)
+    assert len(reopened.find("a deep blue ocean", "public", k=5)) == 5  # captions are searched in the same space
+
+    # Damaged artifacts: the next start falls back to the cold start, says so in the log, still answers.
+    engine.store.r.set(engine.store.keys.artifact("projector", "v-test"), b"garbage")
+    engine.store.r.set(engine.store.keys.artifact("hashtag-head", "v-test"), b"garbage")
+    with caplog.at_level("ERROR"):
+        fallback = engine_factory()
+    assert (fallback.projector_version, fallback.hashtag_head_version) == ("none", "none")
+    assert "projector artifact v-test is unreadable" in caplog.text and "hashtag head v-test" in caplog.text
+    assert fallback.find("red fire", "public", k=3) and fallback.hashtags(photo("red"), "public")
+
+    heads.projector.input_model = "another-model"  # heads for other features are refused, never mixed in
+    with pytest.raises(ValueError, match="another-model"):
+        fallback.install_heads(heads)
+
+
+def test_blocklisted_hashtags_are_never_suggested(engine_factory, samples):
+    engine = engine_factory(hashtag_blocklist=["#Spam", "nsfw"])
+    _add(engine, samples["coffee"], tags=["coffee", "spam", "NSFW"])
+    suggested = {t.tag for t in engine.hashtags(samples["coffee"], "public", k=20, min_score=0)}
+    assert "coffee" in suggested and not suggested & {"spam", "nsfw"}

@@ -77,3 +77,24 @@ def test_a_damaged_onnx_cache_file_is_exported_again(tmp_path, encoders):
     vec = enc.encode(["a red bicycle"])
     assert float(vec[0] @ reference.encode(["a red bicycle"])[0]) > 0.999
     assert enc.onnx_path().stat().st_size > 1_000_000
+
+
+def test_composite_encoder_concatenates_parts_and_mirror_makes_it_flip_invariant(encoders, session_dir):
+    from PIL import ImageOps
+
+    plain, _ = encoders
+    cache = session_dir / "models"
+    mirrored = get_image_encoder("efficientnet-lite0+mirror", cache_dir=cache)
+    twice = get_image_encoder("efficientnet-lite0+efficientnet-lite0", cache_dir=cache)
+    assert mirrored.name == "efficientnet-lite0+mirror" and mirrored.dim == 1280 and twice.dim == 2560
+    photo = sample_image("astronaut")
+    pair = mirrored.encode([photo, ImageOps.mirror(photo)])
+    assert pair.features.dtype == np.float32 and np.allclose(np.linalg.norm(pair.features, axis=1), 1.0, atol=1e-5)
+    assert float(pair.features[0] @ pair.features[1]) > 0.999  # a photo and its mirror image: one vector
+    alone = plain.encode([photo, ImageOps.mirror(photo)]).features
+    assert float(alone[0] @ alone[1]) < 0.99  # ... which the plain model does not give
+    both = twice.encode([photo]).features[0]
+    assert np.allclose(both[:1280], both[1280:], atol=1e-5) and abs(np.linalg.norm(both) - 1) < 1e-5
+    assert class_hashtags(pair.class_probs[0], 1) == class_hashtags(pair.class_probs[1], 1)
+    with pytest.raises(UnknownEncoderError):
+        get_image_encoder("efficientnet-lite0+nonsense")

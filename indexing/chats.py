@@ -1,0 +1,60 @@
+"""Per-chat settings (duplicate handling), validated here so the bot and the CLI share the rules."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+DUPES_MODES = ("reply", "delete", "off")
+SENSITIVITIES = ("low", "normal", "high")
+MAX_WINDOW_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A re-post: feature cosine >= min_cosine, or pHash distance <= max_hamming with cosine >= min_cosine_with_hash."""
+
+    max_hamming: int = 16
+    min_cosine_with_hash: float = 0.60
+    min_cosine: float = 0.82
+
+    def scaled(self, sensitivity: str) -> "Thresholds":
+        """`normal` = the calibrated defaults; `low` flags only near-identical copies; `high` also looser crops."""
+        if sensitivity == "low":
+            return Thresholds(max(4, self.max_hamming // 2), min(0.95, self.min_cosine_with_hash + 0.15),
+                              min(0.97, self.min_cosine + 0.08))
+        if sensitivity == "high":
+            return Thresholds(self.max_hamming + 4, max(0.3, self.min_cosine_with_hash - 0.1),
+                              max(0.5, self.min_cosine - 0.07))
+        return self
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    dupes: str = "reply"  # what to do with a re-post: reply with a link, delete it, or nothing
+    sensitivity: str = "normal"
+    window_days: int = 30  # only posts this recent count as originals
+
+    @classmethod
+    def from_redis(cls, raw: dict[str, str]) -> "ChatSettings":
+        base = cls()
+        try:
+            window = int(raw.get("window_days", base.window_days))
+        except ValueError:
+            window = base.window_days
+        return cls(raw.get("dupes") if raw.get("dupes") in DUPES_MODES else base.dupes,
+                   raw.get("sensitivity") if raw.get("sensitivity") in SENSITIVITIES else base.sensitivity,
+                   min(max(window, 1), MAX_WINDOW_DAYS))
+
+    def to_redis(self) -> dict[str, str]:
+        return {k: str(v) for k, v in asdict(self).items()}
+
+    def changed(self, dupes: str | None = None, sensitivity: str | None = None,
+                window_days: int | None = None) -> "ChatSettings":
+        """A copy with new values; ValueError names the allowed ones."""
+        if dupes is not None and dupes not in DUPES_MODES:
+            raise ValueError(f"mode must be one of {', '.join(DUPES_MODES)}")
+        if sensitivity is not None and sensitivity not in SENSITIVITIES:
+            raise ValueError(f"sensitivity must be one of {', '.join(SENSITIVITIES)}")
+        if window_days is not None and not 1 <= window_days <= MAX_WINDOW_DAYS:
+            raise ValueError(f"the window is 1 to {MAX_WINDOW_DAYS} days")
+        return replace(self, **{k: v for k, v in (("dupes", dupes), ("sensitivity", sensitivity),
+                                                  ("window_days", window_days)) if v is not None})

@@ -1,0 +1,28 @@
+"""What both Keras heads do before training: quiet TensorFlow, seed everything, hold out a validation split."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+
+def keras_and_tf(seed: int):
+    """Import Keras (TensorFlow backend) only when training, seeded for repeatable runs."""
+    os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    return keras, tf
+
+
+def validation_split(rng: np.random.Generator, usable: list[int] | np.ndarray, fraction: float,
+                     what: str) -> tuple[np.ndarray, np.ndarray]:
+    """(validation, training) indices of the usable examples; no validation under 20 of them."""
+    usable = np.asarray(usable)
+    if len(usable) < 2:
+        raise ValueError(f"need at least two {what} photos to train")
+    order = rng.permutation(usable)
+    n_val = int(len(order) * fraction) if len(order) >= 20 else 0
+    return order[:n_val], order[n_val:]

@@ -1,0 +1,120 @@
+"""Train the learned heads from (features, caption vectors, hashtags) and keep them as a versioned bundle.
+
+Where the examples come from (a data set on disk, or the posts stored in Redis) is the
+caller's business; this module only trains, summarises and saves. A bundle is a folder:
+`projector.npz`, `hashtags.npz` (either may be missing) and `metrics.json`.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from models.heads.hashtags import HashtagHead
+from models.heads.projection import ProjectionHead
+from models.projectors import ProjectorEnsemble, projector_from_bytes
+from models.zeroshot import KnnCaptionProjector
+
+log = logging.getLogger(__name__)
+
+PROJECTOR_FILE, HASHTAGS_FILE, METRICS_FILE = "projector.npz", "hashtags.npz", "metrics.json"
+
+
+@dataclass
+class TrainingData:
+    features: np.ndarray  # (n, d) image features made by `input_model`
+    captions: list[np.ndarray]  # per photo: (k_i, d_text) caption vectors, k_i may be 0
+    tags: list[list[str]]  # per photo: normalised hashtags, may be empty
+    input_model: str
+    text_model: str
+
+    @property
+    def captioned(self) -> int:
+        return sum(1 for c in self.captions if len(c))
+
+    @property
+    def tagged(self) -> int:
+        return sum(1 for t in self.tags if t)
+
+
+@dataclass
+class TrainedHeads:
+    projector: ProjectorEnsemble | None = None
+    hashtag_head: HashtagHead | None = None
+    metrics: dict = field(default_factory=dict)
+
+    def save(self, folder: str | Path) -> Path:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, head in ((PROJECTOR_FILE, self.projector), (HASHTAGS_FILE, self.hashtag_head)):
+            if head is not None:
+                tmp = folder / (name + ".tmp")
+                tmp.write_bytes(head.to_bytes())
+                tmp.replace(folder / name)
+        (folder / METRICS_FILE).write_text(json.dumps(self.metrics, indent=2, sort_keys=True))
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "TrainedHeads":
+        """Raises ValueError when an artifact is damaged, FileNotFoundError when the folder has none."""
+        folder = Path(folder)
+        out = cls()
+        if (folder / PROJECTOR_FILE).exists():
+            out.projector = projector_from_bytes((folder / PROJECTOR_FILE).read_bytes())
+        if (folder / HASHTAGS_FILE).exists():
+            out.hashtag_head = HashtagHead.from_bytes((folder / HASHTAGS_FILE).read_bytes())
+        if out.projector is None and out.hashtag_head is None:
+            raise FileNotFoundError(f"no trained heads in {folder}")
+        if (folder / METRICS_FILE).exists():
+            out.metrics = json.loads((folder / METRICS_FILE).read_text())
+        return out
+
+
+def _best(history: list[dict], key: str) -> dict:
+    scored = [h for h in history if key in h]
+    return max(scored, key=lambda h: h[key]) if scored else (history[-1] if history else {})
+
+
+def train_heads(data: TrainingData, *, members: int = 3, knn_weight: float = 0.2, min_captioned: int = 50,
+                min_tagged: int = 50, min_tag_count: int = 3, blocklist: Iterable[str] = (),
+                progress: Callable[[str, dict], None] | None = None) -> TrainedHeads:
+    """Projection ensemble (learned heads + the kNN caption bridge) and hashtag head, as data allows.
+
+    Ensemble members differ by seed, so each holds out a different validation tenth: together
+    they see all the data, and their errors differ (+1.3 R@1 over one head on Flickr8k dev).
+    """
+    out = TrainedHeads(metrics={"input_model": data.input_model, "text_model": data.text_model,
+                                "photos": len(data.features), "captioned": data.captioned, "tagged": data.tagged})
+    t0 = time.monotonic()
+    captioned = [i for i, c in enumerate(data.captions) if len(c)]
+    if len(captioned) >= min_captioned:
+        heads = []
+        for seed in range(members):
+            head = ProjectionHead(seed=seed, input_model=data.input_model, text_model=data.text_model)
+            head.fit(data.features, data.captions,
+                     progress=(lambda r, s=seed: progress(f"projection {s + 1}/{members}", r)) if progress else None)
+            heads.append(head)
+            out.metrics[f"projection_{seed}"] = _best(head.history, "R@1")
+        knn = KnnCaptionProjector().fit(data.features, data.features[captioned],
+                                        np.array([data.captions[i].mean(axis=0) for i in captioned]))
+        out.projector = ProjectorEnsemble([*heads, knn], [(1 - knn_weight) / members] * members + [knn_weight],
+                                          input_model=data.input_model)
+    else:
+        log.info("projection head not trained: %d captioned photos (need %d)", len(captioned), min_captioned)
+    if data.tagged >= min_tagged:
+        try:
+            head = HashtagHead(min_count=min_tag_count, input_model=data.input_model, blocklist=blocklist)
+            head.fit(data.features, data.tags, progress=(lambda r: progress("hashtags", r)) if progress else None)
+            out.hashtag_head = head
+            out.metrics["hashtags"] = {**_best(head.history, "val_R@5"), "vocabulary": len(head.tags)}
+        except ValueError as exc:
+            log.info("hashtag head not trained: %s", exc)
+    else:
+        log.info("hashtag head not trained: %d tagged photos (need %d)", data.tagged, min_tagged)
+    out.metrics["train_s"] = round(time.monotonic() - t0, 1)
+    return out
