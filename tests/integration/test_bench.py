@@ -62,3 +62,11 @@ def test_speed(tiny_set, session_dir, encoders):
     assert out["embedding"]["efficientnet-lite0"]["photos_per_s"] > 0
     assert out["index_photos"] == 30 and out["find_text"]["p50_ms"] > 0
     assert out["ann"]["200"]["recall@10"] >= 0.9
+
+
+def test_bot(tiny_set, session_dir, encoders):
+    out = _bench("bot", "--data", str(tiny_set), "--image-model", "efficientnet-lite0", "--index-size", "20",
+                 "--photos", "3", "--finds", "3", "--users", "3", "--model-cache", str(session_dir / "models"))
+    assert out["index_photos"] == 20 and out["photo_to_reply"]["n"] == 3 and out["find_to_reply"]["n"] == 3
+    assert out["photo_to_reply"]["p95_ms"] > 0 and out["concurrent"]["answered"] == 3
+    assert out["incomplete_replies"] == 0 and out["lost_posts"] == 0

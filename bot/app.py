@@ -1,0 +1,89 @@
+"""The python-telegram-bot Application: handlers wired, commands registered, secrets kept out of logs."""
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CommandHandler, InlineQueryHandler,
+                          MessageHandler, filters)
+
+from bot.handlers import BotConfig, Handlers
+from indexing.search import SearchEngine
+
+log = logging.getLogger(__name__)
+
+COMMANDS = {
+    "en": [("start", "what I do"), ("help", "every command, with examples"),
+           ("hashtags", "hashtags for a photo (reply to it)"), ("find", "photos matching words: /find dogs on a beach"),
+           ("similar", "photos similar to a photo (reply to it)"), ("captions", "captions that fit a photo"),
+           ("dupes", "groups: re-post checks (admins change them)"), ("stats", "what I know in this chat"),
+           ("forget", "admins: delete this chat's stored photos")],
+    "fr": [("start", "ce que je fais"), ("help", "toutes les commandes, avec exemples"),
+           ("hashtags", "hashtags d'une photo (en réponse)"), ("find", "photos pour des mots : /find chien plage"),
+           ("similar", "photos semblables (en réponse à une photo)"), ("captions", "légendes qui conviennent"),
+           ("dupes", "groupes : contrôle des republications"), ("stats", "ce que je sais de cette discussion"),
+           ("forget", "admins : effacer les photos de cette discussion")],
+}
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces the bot token wherever it would appear in a log line (URLs of the HTTP client...)."""
+
+    def __init__(self, *secrets: str) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(s in message for s in self.secrets):
+            for s in self.secrets:
+                message = message.replace(s, "[redacted]")
+            record.msg, record.args = message, None
+        return True
+
+
+def protect_logs(token: str) -> None:
+    """Token out of every handler's output; httpx's per-request INFO lines (URLs carry the token) off."""
+    redact = RedactSecrets(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def build_application(engine: SearchEngine, token: str, config: BotConfig | None = None, *,
+                      base_url: str | None = None, base_file_url: str | None = None,
+                      concurrent_updates: int = 32) -> tuple[Application, Handlers]:
+    handlers = Handlers(engine, config or BotConfig())
+    builder = (ApplicationBuilder().token(token)
+               .rate_limiter(AIORateLimiter(max_retries=5))  # waits out 429s (retry_after), 5 times at most
+               .concurrent_updates(concurrent_updates)
+               .post_init(register_commands))
+    if base_url:
+        builder = builder.base_url(base_url).base_file_url(base_file_url or base_url.replace("/bot", "/file/bot"))
+    app = builder.build()
+    h = handlers
+    app.add_handler(CommandHandler("start", h.start))
+    app.add_handler(CommandHandler("help", h.help))
+    app.add_handler(CommandHandler("find", h.find))
+    app.add_handler(CommandHandler(["hashtags", "similar", "captions"], h.photo_command))
+    app.add_handler(CommandHandler("dupes", h.dupes))
+    app.add_handler(CommandHandler("forget", h.forget))
+    app.add_handler(CommandHandler("stats", h.stats))
+    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE, h.photo))
+    app.add_handler(MessageHandler(filters.Document.ALL, h.not_a_photo))
+    app.add_handler(MessageHandler(filters.COMMAND, h.unknown))
+    app.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, h.text))
+    app.add_handler(InlineQueryHandler(h.inline))
+    app.add_error_handler(h.on_error)
+    return app, handlers
+
+
+async def register_commands(app: Application) -> None:
+    for lang, commands in COMMANDS.items():
+        await app.bot.set_my_commands([BotCommand(c, d) for c, d in commands],
+                                      language_code=None if lang == "en" else lang)
+    log.info("bot @%s ready", app.bot.username)
+
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.INLINE_QUERY]

@@ -1,0 +1,3 @@
+from bot.emulator.server import main
+
+main()

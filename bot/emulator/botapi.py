@@ -1,0 +1,354 @@
+"""The Bot API side of the emulator: POST/GET /bot<token>/<method>, GET /file/bot<token>/<path>.
+
+Parameters arrive the way python-telegram-bot (and any client) sends them: JSON body,
+url-encoded form or multipart form with uploads; complex values are JSON-encoded strings.
+Replies are Telegram's envelopes: {"ok": true, "result": ...} or {"ok": false, "error_code",
+"description"[, "parameters": {"retry_after"}]}, with Telegram's status codes.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+import time
+from html.parser import HTMLParser
+
+from aiohttp import web
+
+from bot.emulator.world import MAX_CAPTION, MAX_DOWNLOAD, MAX_TEXT, ApiError, World
+
+log = logging.getLogger(__name__)
+
+# Values that are strings even when they look like JSON ("123" stays a text, not a number).
+STRING_FIELDS = {"text", "caption", "query", "inline_query_id", "callback_query_id", "parse_mode", "url",
+                 "secret_token", "action", "file_id", "photo", "document", "next_offset", "language_code",
+                 "description", "short_description", "switch_pm_text"}
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a", "span",
+                "tg-spoiler", "blockquote", "tg-emoji"}
+
+
+async def parse_params(request: web.Request) -> tuple[dict, dict[str, bytes]]:
+    params: dict = dict(request.query)
+    uploads: dict[str, bytes] = {}
+    if request.content_type == "application/json":
+        body = await request.read()
+        if body:
+            try:
+                params.update(json.loads(body))
+            except json.JSONDecodeError:
+                raise ApiError(400, "Bad Request: can't parse JSON object") from None
+        return params, uploads
+    if request.content_type.startswith("multipart/"):
+        reader = await request.multipart()
+        async for part in reader:
+            if part.filename is not None:
+                uploads[part.name] = bytes(await part.read(decode=False))
+            else:
+                params[part.name] = await part.text()
+    elif request.can_read_body:
+        params.update(await request.post())
+    for key, value in list(params.items()):
+        if isinstance(value, str) and key not in STRING_FIELDS:
+            try:
+                params[key] = json.loads(value)
+            except json.JSONDecodeError:
+                pass
+    for key in list(uploads):  # a plain upload field (photo=<file>) is the parameter itself
+        if key not in params:
+            params[key] = uploads[key]
+    return params, uploads
+
+
+class _HtmlText(HTMLParser):
+    """Telegram's HTML parse mode: the text without tags; unsupported tags are an error."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in ALLOWED_TAGS:
+            raise ApiError(400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"')
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def visible_text(text: str, parse_mode: str | None) -> str:
+    if (parse_mode or "").upper() != "HTML":
+        return text
+    parser = _HtmlText()
+    parser.feed(text)
+    parser.close()
+    return html.unescape("".join(parser.parts))
+
+
+def _text_field(params: dict, key: str, limit: int, required: bool) -> tuple[str | None, str | None]:
+    raw = params.get(key)
+    if raw is None or raw == "":
+        if required:
+            raise ApiError(400, "Bad Request: message text is empty")
+        return None, None
+    raw = str(raw)
+    shown = visible_text(raw, params.get("parse_mode"))
+    if required and not shown.strip():
+        raise ApiError(400, "Bad Request: message text is empty")
+    if len(shown) > limit:
+        raise ApiError(400, "Bad Request: message is too long" if key == "text"
+                       else "Bad Request: message caption is too long")
+    return shown, raw if (params.get("parse_mode") or "").upper() == "HTML" else None
+
+
+class BotApi:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self._webhook_task: asyncio.Task | None = None
+
+    def routes(self) -> list:
+        return [web.route("*", "/bot{token}/{method}", self.call),
+                web.get("/file/bot{token}/{path:.+}", self.download)]
+
+    async def call(self, request: web.Request) -> web.Response:
+        w = self.world
+        if request.match_info["token"] != w.token:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        handler = getattr(self, "m_" + method.lower(), None)
+        try:
+            params, uploads = await parse_params(request)
+            w.calls.append((method, time.time()))
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            failure = w.take_failure(method)
+            if failure is not None:
+                if failure.code == 429:
+                    raise ApiError(429, f"Too Many Requests: retry after {failure.retry_after}", failure.retry_after)
+                raise ApiError(failure.code, "Internal Server Error" if failure.code >= 500 else "Bad Request")
+            result = await handler(params, uploads)
+        except ApiError as exc:
+            return web.json_response(exc.payload(), status=exc.code)
+        await w.notify()
+        return web.json_response({"ok": True, "result": result})
+
+    async def download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.world.token:
+            return web.Response(status=401, text="Unauthorized")
+        path = request.match_info["path"]
+        stored = next((f for f in self.world.files.values() if f.path == path), None)
+        if stored is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=stored.data, content_type="application/octet-stream")
+
+    # -- identity, updates, webhook -----------------------------------------------------------
+    async def m_getme(self, p, u):
+        return self.world.bot_user
+
+    async def m_getupdates(self, p, u):
+        w = self.world
+        if w.webhook:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")
+        offset, limit, timeout = int(p.get("offset") or 0), int(p.get("limit") or 100), float(p.get("timeout") or 0)
+        if offset:
+            w.acknowledged = max(w.acknowledged, offset - 1)
+            w.updates = [x for x in w.updates if x["update_id"] >= offset]
+
+        def pending():
+            return [x for x in w.updates if x["update_id"] > w.acknowledged][:limit]
+
+        async with w.changed:
+            if not pending() and timeout > 0:
+                try:
+                    await asyncio.wait_for(w.changed.wait_for(lambda: bool(pending())), timeout)
+                except asyncio.TimeoutError:
+                    pass
+        return pending()
+
+    async def m_setwebhook(self, p, u):
+        url = p.get("url") or ""
+        if not url:
+            return await self.m_deletewebhook(p, u)
+        self.world.webhook = {"url": url, "secret_token": p.get("secret_token")}
+        if self._webhook_task is None or self._webhook_task.done():
+            self._webhook_task = asyncio.create_task(self._deliver())
+        return True
+
+    async def m_deletewebhook(self, p, u):
+        self.world.webhook = None
+        if p.get("drop_pending_updates") in (True, "true"):
+            self.world.updates.clear()
+        return True
+
+    async def m_getwebhookinfo(self, p, u):
+        w = self.world
+        return {"url": (w.webhook or {}).get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": len([x for x in w.updates if x["update_id"] > w.acknowledged])}
+
+    async def _deliver(self) -> None:
+        """Push updates to the webhook like Telegram: POST each, drop it on 2xx, retry otherwise."""
+        import aiohttp
+
+        w = self.world
+        async with aiohttp.ClientSession() as session:
+            while w.webhook:
+                pending = [x for x in w.updates if x["update_id"] > w.acknowledged]
+                if not pending:
+                    async with w.changed:
+                        try:
+                            await asyncio.wait_for(w.changed.wait(), 1.0)
+                        except asyncio.TimeoutError:
+                            pass
+                    continue
+                update = pending[0]
+                headers = {}
+                if w.webhook.get("secret_token"):
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = w.webhook["secret_token"]
+                try:
+                    async with session.post(w.webhook["url"], json=update, headers=headers) as resp:
+                        ok = 200 <= resp.status < 300
+                except aiohttp.ClientError:
+                    ok = False
+                if ok:
+                    w.acknowledged = update["update_id"]
+                else:
+                    await asyncio.sleep(0.5)
+
+    # -- sending -----------------------------------------------------------------------------
+    def _reply_to(self, chat, p) -> dict | None:
+        ref = p.get("reply_parameters") or ({"message_id": p["reply_to_message_id"]}
+                                            if p.get("reply_to_message_id") else None)
+        if not ref:
+            return None
+        original = self.world.find_message(chat, ref.get("message_id"))
+        if original is None:
+            if ref.get("allow_sending_without_reply"):
+                return None
+            raise ApiError(400, "Bad Request: message to be replied not found")
+        return {k: v for k, v in original.items() if k != "reply_to_message"}
+
+    async def m_sendmessage(self, p, u):
+        chat = self.world.chat(p.get("chat_id"))
+        text, html_source = _text_field(p, "text", MAX_TEXT, required=True)
+        return self.world.new_message(chat, self.world.bot_user, text=text, html=html_source,
+                                      reply_to_message=self._reply_to(chat, p), reply_markup=p.get("reply_markup"))
+
+    async def m_sendphoto(self, p, u):
+        chat = self.world.chat(p.get("chat_id"))
+        caption, html_source = _text_field(p, "caption", MAX_CAPTION, required=False)
+        sizes = self.world.resolve_photo(p.get("photo"), u)
+        return self.world.new_message(chat, self.world.bot_user, photo=sizes, caption=caption, html=html_source,
+                                      reply_to_message=self._reply_to(chat, p))
+
+    async def m_senddocument(self, p, u):
+        chat = self.world.chat(p.get("chat_id"))
+        caption, html_source = _text_field(p, "caption", MAX_CAPTION, required=False)
+        value = p.get("document")
+        if isinstance(value, bytes):
+            stored = self.world.store_file(value, "bin")
+        elif isinstance(value, str) and value in self.world.files:
+            stored = self.world.files[value]
+        else:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        doc = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.data),
+               "file_name": "file", "mime_type": "application/octet-stream"}
+        return self.world.new_message(chat, self.world.bot_user, document=doc, caption=caption, html=html_source,
+                                      reply_to_message=self._reply_to(chat, p))
+
+    async def m_sendmediagroup(self, p, u):
+        chat = self.world.chat(p.get("chat_id"))
+        media = p.get("media")
+        if not isinstance(media, list) or not 2 <= len(media) <= 10:
+            raise ApiError(400, "Bad Request: wrong number of media in the album (must be 2-10)")
+        prepared = []
+        for item in media:
+            if not isinstance(item, dict) or item.get("type") != "photo":
+                raise ApiError(400, "Bad Request: unsupported media type in the album")
+            caption, html_source = _text_field({**item, "parse_mode": item.get("parse_mode")}, "caption",
+                                               MAX_CAPTION, required=False)
+            prepared.append((self.world.resolve_photo(item.get("media"), u), caption, html_source))
+        group_id = self.world.next_media_group_id()
+        reply = self._reply_to(chat, p)
+        return [self.world.new_message(chat, self.world.bot_user, photo=sizes, caption=caption, html=html_source,
+                                       media_group_id=group_id, reply_to_message=reply)
+                for sizes, caption, html_source in prepared]
+
+    async def m_getfile(self, p, u):
+        stored = self.world.files.get(str(p.get("file_id")))
+        if stored is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.data) > MAX_DOWNLOAD:
+            raise ApiError(400, "Bad Request: file is too big")
+        return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.data),
+                "file_path": stored.path}
+
+    async def m_deletemessage(self, p, u):
+        chat = self.world.chat(p.get("chat_id"))
+        message = self.world.find_message(chat, p.get("message_id"))
+        if message is None:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        if chat.type == "private" and message["from"]["id"] != self.world.bot_id:
+            raise ApiError(400, "Bad Request: message can't be deleted for everyone")
+        message["deleted"] = True
+        return True
+
+    async def m_sendchataction(self, p, u):
+        chat = self.world.chat(p.get("chat_id"))
+        self.world.chat_actions.append((chat.id, str(p.get("action"))))
+        return True
+
+    # -- chats and members -------------------------------------------------------------------
+    def _member(self, chat, user_id: int) -> dict:
+        user = self.world.users.get(user_id) or self.world.user(user_id)
+        if chat.creator == user_id:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if user_id in chat.admins:
+            return {"status": "administrator", "user": user, "can_be_edited": False, "is_anonymous": False,
+                    "can_manage_chat": True, "can_delete_messages": True, "can_manage_video_chats": True,
+                    "can_restrict_members": True, "can_promote_members": False, "can_change_info": True,
+                    "can_invite_users": True, "can_post_stories": False, "can_edit_stories": False,
+                    "can_delete_stories": False, "can_pin_messages": True}
+        return {"status": "member", "user": user}
+
+    async def m_getchatmember(self, p, u):
+        chat = self.world.chat(p.get("chat_id"))
+        return self._member(chat, int(p.get("user_id")))
+
+    async def m_getchatadministrators(self, p, u):
+        chat = self.world.chat(p.get("chat_id"))
+        return [self._member(chat, uid) for uid in sorted(chat.admins | ({chat.creator} if chat.creator else set()))]
+
+    async def m_getchat(self, p, u):
+        return {**self.world.chat(p.get("chat_id")).as_json(), "accent_color_id": 0, "max_reaction_count": 11}
+
+    # -- inline, commands, misc --------------------------------------------------------------
+    async def m_answerinlinequery(self, p, u):
+        query_id = str(p.get("inline_query_id"))
+        results = p.get("results") or []
+        if len(results) > 50:
+            raise ApiError(400, "Bad Request: too many inline query results")
+        self.world.inline_answers[query_id] = {"results": results, "next_offset": p.get("next_offset", "")}
+        return True
+
+    async def m_setmycommands(self, p, u):
+        commands = p.get("commands") or []
+        if len(commands) > 100 or any(not isinstance(c, dict) or not c.get("command") for c in commands):
+            raise ApiError(400, "Bad Request: invalid commands")
+        self.world.commands[str(p.get("language_code") or "")] = commands
+        return True
+
+    async def m_getmycommands(self, p, u):
+        return self.world.commands.get(str(p.get("language_code") or ""), [])
+
+    async def m_deletemycommands(self, p, u):
+        self.world.commands.pop(str(p.get("language_code") or ""), None)
+        return True
+
+    async def m_answercallbackquery(self, p, u):
+        return True
+
+    async def m_close(self, p, u):
+        return True
+
+    async def m_logout(self, p, u):
+        return True

@@ -1,0 +1,63 @@
+"""A small synchronous client of the emulator's control API: act as users, read what the bot sent."""
+from __future__ import annotations
+
+import base64
+
+import httpx
+
+
+class EmulatorClient:
+    def __init__(self, url: str, timeout: float = 60.0) -> None:
+        self.http = httpx.Client(base_url=url, timeout=timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+    def _post(self, path: str, body: dict):
+        res = self.http.post(path, json=body)
+        data = res.json()
+        if res.status_code >= 400:
+            raise RuntimeError(f"{path}: {data}")
+        return data
+
+    def send(self, user_id: int, chat_id: int | None = None, *, text: str | None = None, photo: bytes | None = None,
+             photos: list[bytes] | None = None, document: bytes | None = None, file_name: str = "file",
+             mime_type: str = "application/octet-stream", caption: str | None = None, reply_to: int | None = None,
+             language_code: str = "en", first_name: str = "User") -> list[dict]:
+        """The messages the user sent (one per photo for an album)."""
+        body = {"user_id": user_id, "chat_id": chat_id or user_id, "text": text, "caption": caption,
+                "reply_to": reply_to, "language_code": language_code, "first_name": first_name,
+                "file_name": file_name, "mime_type": mime_type}
+        if photo is not None:
+            body["photo_b64"] = base64.b64encode(photo).decode()
+        if photos:
+            body["photos_b64"] = [base64.b64encode(p).decode() for p in photos]
+        if document is not None:
+            body["document_b64"] = base64.b64encode(document).decode()
+        return self._post("/control/message", {k: v for k, v in body.items() if v is not None})
+
+    def wait(self, chat_id: int, after: int, count: int = 1, timeout: float = 30.0) -> list[dict]:
+        """The bot's messages in a chat after message `after`, once there are `count` (or at the timeout)."""
+        res = self.http.get("/control/wait", params={"chat_id": chat_id, "after": after, "count": count,
+                                                     "timeout": timeout}, timeout=timeout + 10)
+        return res.json()
+
+    def messages(self, chat_id: int, after: int = 0) -> list[dict]:
+        return self.http.get(f"/control/chats/{chat_id}/messages", params={"after": after}).json()
+
+    def group(self, chat_id: int, title: str, admins: list[int], creator: int | None = None) -> dict:
+        return self._post("/control/group", {"chat_id": chat_id, "title": title, "admins": admins,
+                                             "creator": creator})
+
+    def inline(self, user_id: int, query: str, timeout: float = 30.0) -> dict:
+        query_id = self._post("/control/inline", {"user_id": user_id, "query": query})["id"]
+        return self.http.get(f"/control/inline/{query_id}", params={"timeout": timeout}, timeout=timeout + 10).json()
+
+    def fail(self, method: str = "*", count: int = 1, code: int = 429, retry_after: int = 1) -> None:
+        self._post("/control/fail", {"method": method, "count": count, "code": code, "retry_after": retry_after})
+
+    def state(self) -> dict:
+        return self.http.get("/control/state").json()
+
+    def file(self, file_id: str) -> bytes:
+        return self.http.get(f"/control/files/{file_id}").content

@@ -1,0 +1,223 @@
+"""The control side of the emulator: act as Telegram users and read what the bot did.
+
+JSON (or multipart from the playground page) under /control/:
+  POST /control/message   {chat_id, user_id, [first_name, language_code, chat_title, text, caption,
+                           reply_to, photo_b64 | photos_b64: [...] (an album) | document_b64,
+                           file_name, mime_type]}   -> the message(s) the user sent
+  POST /control/group     {chat_id, title, admins: [user ids], creator}
+  POST /control/inline    {user_id, query}            -> {"id": inline query id}
+  GET  /control/inline/{id}?timeout=s                 -> the bot's answer (waits for it)
+  GET  /control/chats/{chat_id}/messages?after=id     -> every message in the chat
+  GET  /control/wait?chat_id=&after=&count=&timeout=  -> waits for `count` bot messages after `after`
+  POST /control/fail      {method | "*", count, code (429), retry_after}
+  GET  /control/files/{file_id}                       -> the file's bytes
+  GET  /control/state                                 -> calls, chat actions, commands, pending updates
+  GET  /control/playground                            -> the playground's users and chats (page only)
+"""
+from __future__ import annotations
+
+import asyncio
+import base64
+import re
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.emulator.world import MAX_CAPTION, MAX_TEXT, ApiError, Failure, World
+
+STATIC = Path(__file__).parent / "static"
+_COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]+)?")
+_HASHTAG = re.compile(r"(?<![\w#])#\w+")
+
+
+def _utf16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def entities(text: str | None) -> list[dict] | None:
+    """Telegram's entities for a user's text: a leading bot command and hashtags (UTF-16 offsets)."""
+    if not text:
+        return None
+    out = []
+    m = _COMMAND.match(text)
+    if m:
+        out.append({"type": "bot_command", "offset": 0, "length": _utf16(text, m.end())})
+    for h in _HASHTAG.finditer(text):
+        out.append({"type": "hashtag", "offset": _utf16(text, h.start()), "length": _utf16(text, h.end()) - _utf16(text, h.start())})
+    return out or None
+
+
+def _bytes(value) -> bytes | None:
+    if value is None:
+        return None
+    if isinstance(value, bytes):
+        return value
+    try:
+        return base64.b64decode(value, validate=True)
+    except (ValueError, TypeError):
+        raise ApiError(400, "Bad Request: files must be base64") from None
+
+
+class Control:
+    def __init__(self, world: World, playground: bool = False) -> None:
+        self.world = world
+        self.playground = playground
+
+    def routes(self) -> list:
+        routes = [web.post("/control/message", self.message), web.post("/control/group", self.group),
+                  web.post("/control/inline", self.inline), web.get("/control/inline/{id}", self.inline_answer),
+                  web.get("/control/chats/{chat_id}/messages", self.messages), web.get("/control/wait", self.wait),
+                  web.post("/control/fail", self.fail), web.get("/control/files/{file_id}", self.file),
+                  web.get("/control/state", self.state)]
+        if self.playground:
+            routes += [web.get("/", self.page), web.get("/control/playground", self.playground_meta)]
+        return routes
+
+    @staticmethod
+    async def _body(request: web.Request) -> dict:
+        if request.content_type.startswith("multipart/"):
+            body: dict = {"photos": []}
+            async for part in await request.multipart():
+                if part.filename is not None:
+                    data = bytes(await part.read(decode=False))
+                    if part.name == "document":
+                        body["document"], body["file_name"] = data, part.filename
+                        body["mime_type"] = part.headers.get("Content-Type", "application/octet-stream")
+                    else:
+                        body["photos"].append(data)
+                else:
+                    body[part.name] = await part.text()
+            return body
+        try:
+            return await request.json()
+        except ValueError:
+            raise ApiError(400, "Bad Request: JSON body expected") from None
+
+    async def message(self, request: web.Request) -> web.Response:
+        try:
+            body = await self._body(request)
+            return web.json_response(await self.send_as_user(body))
+        except ApiError as exc:
+            return web.json_response(exc.payload(), status=exc.code)
+
+    async def send_as_user(self, body: dict) -> list[dict]:
+        w = self.world
+        user = w.user(int(body["user_id"]), body.get("first_name") or "User", body.get("language_code") or "en")
+        chat_id = int(body.get("chat_id") or user["id"])
+        chat = w.private_chat(user) if chat_id == user["id"] else w.group(chat_id, body.get("chat_title") or "Group")
+        reply = None
+        if body.get("reply_to"):
+            original = w.find_message(chat, body["reply_to"])
+            if original is None:
+                raise ApiError(400, "Bad Request: message to be replied not found")
+            reply = {k: v for k, v in original.items() if k != "reply_to_message"}
+        photos = [_bytes(p) for p in body.get("photos") or body.get("photos_b64") or []]
+        if body.get("photo_b64"):
+            photos.append(_bytes(body["photo_b64"]))
+        document = _bytes(body.get("document") or body.get("document_b64"))
+        text = body.get("text") or None
+        caption = body.get("caption") or (text if (photos or document) else None)
+        if photos or document:
+            text = None
+        if text and len(text) > MAX_TEXT or caption and len(caption) > MAX_CAPTION:
+            raise ApiError(400, "Bad Request: message is too long")
+        sent = []
+        group_id = w.next_media_group_id() if len(photos) > 1 else None
+        if photos:
+            for n, data in enumerate(photos):
+                cap = caption if n == 0 else None
+                sent.append(w.new_message(chat, user, photo=w.photo_sizes(data), caption=cap,
+                                          caption_entities=entities(cap), media_group_id=group_id,
+                                          reply_to_message=reply))
+        elif document is not None:
+            stored = w.store_file(document, "bin")
+            doc = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(document),
+                   "file_name": body.get("file_name") or "file", "mime_type": body.get("mime_type") or
+                   "application/octet-stream"}
+            sent.append(w.new_message(chat, user, document=doc, caption=caption, caption_entities=entities(caption),
+                                      reply_to_message=reply))
+        elif text:
+            sent.append(w.new_message(chat, user, text=text, entities=entities(text), reply_to_message=reply))
+        else:
+            raise ApiError(400, "Bad Request: message text is empty")
+        for message in sent:
+            await w.push_update("message", message)
+        return sent
+
+    async def group(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        for uid in body.get("admins", []) + ([body["creator"]] if body.get("creator") else []):
+            self.world.user(int(uid))
+        chat = self.world.group(int(body["chat_id"]), body.get("title") or "Group",
+                                admins={int(a) for a in body.get("admins", [])}, creator=body.get("creator"))
+        return web.json_response(chat.as_json())
+
+    async def inline(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        user = self.world.user(int(body["user_id"]), body.get("first_name") or "User", body.get("language_code") or "en")
+        query_id = self.world.next_inline_id()
+        await self.world.push_update("inline_query", {"id": query_id, "from": user, "query": body.get("query", ""),
+                                                      "offset": "", "chat_type": "private"})
+        return web.json_response({"id": query_id})
+
+    async def inline_answer(self, request: web.Request) -> web.Response:
+        query_id = request.match_info["id"]
+        timeout = float(request.query.get("timeout", 10))
+        w = self.world
+        async with w.changed:
+            try:
+                await asyncio.wait_for(w.changed.wait_for(lambda: query_id in w.inline_answers), timeout)
+            except asyncio.TimeoutError:
+                return web.json_response({"error": "no answer"}, status=404)
+        return web.json_response(w.inline_answers[query_id])
+
+    async def messages(self, request: web.Request) -> web.Response:
+        try:
+            chat = self.world.chat(request.match_info["chat_id"])
+        except ApiError:
+            return web.json_response([])
+        after = int(request.query.get("after", 0))
+        return web.json_response([m for m in chat.messages if m["message_id"] > after])
+
+    async def wait(self, request: web.Request) -> web.Response:
+        w = self.world
+        chat_id = int(request.query["chat_id"])
+        after, count = int(request.query.get("after", 0)), int(request.query.get("count", 1))
+        timeout = float(request.query.get("timeout", 10))
+
+        def from_bot():
+            chat = w.chats.get(chat_id)
+            return [m for m in (chat.messages if chat else []) if m["message_id"] > after
+                    and m["from"]["id"] == w.bot_id]
+
+        async with w.changed:
+            try:
+                await asyncio.wait_for(w.changed.wait_for(lambda: len(from_bot()) >= count), timeout)
+            except asyncio.TimeoutError:
+                pass
+        return web.json_response(from_bot())
+
+    async def fail(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.world.failures.append(Failure(body.get("method", "*"), int(body.get("count", 1)),
+                                           int(body.get("code", 429)), int(body.get("retry_after", 1))))
+        return web.json_response({"ok": True})
+
+    async def file(self, request: web.Request) -> web.Response:
+        stored = self.world.files.get(request.match_info["file_id"])
+        if stored is None:
+            return web.Response(status=404)
+        return web.Response(body=stored.data, content_type="image/jpeg")
+
+    async def state(self, request: web.Request) -> web.Response:
+        w = self.world
+        return web.json_response({
+            "calls": [m for m, _ in w.calls], "chat_actions": w.chat_actions, "commands": w.commands,
+            "pending_updates": len([x for x in w.updates if x["update_id"] > w.acknowledged]),
+            "webhook": w.webhook, "bot": w.bot_user})
+
+    async def playground_meta(self, request: web.Request) -> web.Response:
+        return web.json_response(self.world.meta)
+
+    async def page(self, request: web.Request) -> web.Response:
+        return web.FileResponse(STATIC / "playground.html")

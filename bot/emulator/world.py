@@ -1,0 +1,220 @@
+"""The emulated Telegram: users, chats, messages, files and the bot's update queue.
+
+Everything is in memory and JSON-shaped exactly as the Bot API returns it, so the same dicts
+go to the bot (Bot API side) and to tests / the playground page (control side).
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import time
+from dataclasses import dataclass, field
+
+from PIL import Image, UnidentifiedImageError
+
+# Telegram's documented limits
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_UPLOAD_PHOTO = 10 * 1024 * 1024
+MAX_DOWNLOAD = 20 * 1024 * 1024
+PHOTO_SIDES = (90, 320, 800, 1280)  # the sizes Telegram keeps of a sent photo
+
+
+class ApiError(Exception):
+    """A Bot API error: becomes {"ok": false, "error_code": ..., "description": ...}."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+    def payload(self) -> dict:
+        out = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            out["parameters"] = {"retry_after": self.retry_after}
+        return out
+
+
+@dataclass
+class StoredFile:
+    file_id: str
+    file_unique_id: str
+    data: bytes
+    path: str
+
+
+@dataclass
+class Chat:
+    id: int
+    type: str  # private | group | supergroup
+    title: str | None = None
+    first_name: str | None = None
+    admins: set[int] = field(default_factory=set)
+    creator: int | None = None
+    messages: list[dict] = field(default_factory=list)
+    next_message_id: int = 1
+
+    def as_json(self) -> dict:
+        out = {"id": self.id, "type": self.type}
+        if self.title:
+            out["title"] = self.title
+        if self.first_name:
+            out["first_name"] = self.first_name
+        return out
+
+
+@dataclass
+class Failure:
+    """Make the next `count` calls of `method` (or '*' for any send*) fail like Telegram would."""
+
+    method: str
+    count: int
+    code: int = 429
+    retry_after: int = 1
+
+
+class World:
+    def __init__(self, token: str = "123456:TEST-TOKEN", bot_username: str = "hashlens_bot") -> None:
+        self.token = token
+        self.bot_id = int(token.split(":")[0])
+        self.bot_user = {"id": self.bot_id, "is_bot": True, "first_name": "hashlens", "username": bot_username,
+                         "can_join_groups": True, "can_read_all_group_messages": True,
+                         "supports_inline_queries": True}
+        self.users: dict[int, dict] = {}
+        self.chats: dict[int, Chat] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.updates: list[dict] = []
+        self.acknowledged = 0  # highest update_id the bot confirmed via getUpdates offset
+        self.commands: dict[str, list[dict]] = {}
+        self.inline_answers: dict[str, dict] = {}
+        self.chat_actions: list[tuple[int, str]] = []
+        self.webhook: dict | None = None
+        self.failures: list[Failure] = []
+        self.meta: dict = {}  # what the playground page needs to know (its users and chats)
+        self.calls: list[tuple[str, float]] = []  # (method, time) of every Bot API call, for tests
+        self._update_ids = itertools.count(1)
+        self._file_ids = itertools.count(1)
+        self._inline_ids = itertools.count(1)
+        self._media_groups = itertools.count(1)
+        self.changed = asyncio.Condition()
+
+    # -- people and chats ----------------------------------------------------------------
+    def user(self, user_id: int, first_name: str = "User", language_code: str = "en") -> dict:
+        if user_id not in self.users:
+            self.users[user_id] = {"id": user_id, "is_bot": False, "first_name": first_name,
+                                   "language_code": language_code}
+        return self.users[user_id]
+
+    def private_chat(self, user: dict) -> Chat:
+        if user["id"] not in self.chats:
+            self.chats[user["id"]] = Chat(user["id"], "private", first_name=user["first_name"])
+        return self.chats[user["id"]]
+
+    def group(self, chat_id: int, title: str = "Group", admins: set[int] | None = None,
+              creator: int | None = None) -> Chat:
+        if chat_id not in self.chats:
+            kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+            self.chats[chat_id] = Chat(chat_id, kind, title=title)
+        chat = self.chats[chat_id]
+        if admins is not None:
+            chat.admins = set(admins)
+        if creator is not None:
+            chat.creator = creator
+        return chat
+
+    def chat(self, chat_id) -> Chat:
+        try:
+            return self.chats[int(chat_id)]
+        except (KeyError, ValueError, TypeError):
+            raise ApiError(400, "Bad Request: chat not found") from None
+
+    # -- files -----------------------------------------------------------------------------
+    def store_file(self, data: bytes, ext: str = "jpg") -> StoredFile:
+        n = next(self._file_ids)
+        stored = StoredFile(f"AgAC{n:06d}emu", f"AQAD{n:06d}", data, f"photos/file_{n}.{ext}")
+        self.files[stored.file_id] = stored
+        return stored
+
+    def photo_sizes(self, data: bytes) -> list[dict]:
+        """Telegram keeps a photo in a few sizes; the largest is at most 1280 px on its long side."""
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                im.load()
+                im = im.convert("RGB")
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+            raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED") from None
+        sizes = []
+        for side in PHOTO_SIDES:
+            if side != PHOTO_SIDES[-1] and max(im.size) <= side:
+                continue
+            copy = im.copy()
+            copy.thumbnail((side, side))
+            buf = io.BytesIO()
+            copy.save(buf, "JPEG", quality=87)
+            stored = self.store_file(buf.getvalue())
+            sizes.append({"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                          "width": copy.size[0], "height": copy.size[1], "file_size": len(stored.data)})
+        return sizes
+
+    def resolve_photo(self, value, uploads: dict[str, bytes]) -> list[dict]:
+        """A photo argument of sendPhoto / sendMediaGroup: an upload, attach://name, or a known file_id."""
+        if isinstance(value, str) and value.startswith("attach://"):
+            value = uploads.get(value[len("attach://"):])
+            if value is None:
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        if isinstance(value, bytes):
+            if len(value) > MAX_UPLOAD_PHOTO:
+                raise ApiError(400, "Bad Request: file is too big")
+            return self.photo_sizes(value)
+        if isinstance(value, str) and value in self.files:
+            return self._same_sizes(value)
+        raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+
+    def _same_sizes(self, file_id: str) -> list[dict]:
+        """Sending by file_id re-uses the stored file (no new upload, same file_id)."""
+        stored = self.files[file_id]
+        with Image.open(io.BytesIO(stored.data)) as im:
+            w, h = im.size
+        return [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "width": w, "height": h,
+                 "file_size": len(stored.data)}]
+
+    # -- messages ----------------------------------------------------------------------------
+    def new_message(self, chat: Chat, sender: dict, **content) -> dict:
+        message = {"message_id": chat.next_message_id, "date": int(time.time()), "chat": chat.as_json(),
+                   "from": sender}
+        chat.next_message_id += 1
+        message.update({k: v for k, v in content.items() if v is not None})
+        chat.messages.append(message)
+        return message
+
+    def find_message(self, chat: Chat, message_id) -> dict | None:
+        try:
+            wanted = int(message_id)
+        except (TypeError, ValueError):
+            return None
+        return next((m for m in chat.messages if m["message_id"] == wanted and not m.get("deleted")), None)
+
+    async def push_update(self, kind: str, payload: dict) -> dict:
+        update = {"update_id": next(self._update_ids), kind: payload}
+        async with self.changed:
+            self.updates.append(update)
+            self.changed.notify_all()
+        return update
+
+    async def notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    def next_inline_id(self) -> str:
+        return f"inline{next(self._inline_ids)}"
+
+    def next_media_group_id(self) -> str:
+        return f"mg{next(self._media_groups)}"
+
+    def take_failure(self, method: str) -> Failure | None:
+        for failure in self.failures:
+            if failure.count > 0 and (failure.method == method or
+                                      (failure.method == "*" and method.startswith("send"))):
+                failure.count -= 1
+                return failure
+        return None

@@ -1,0 +1,424 @@
+"""What the bot does with each kind of update. Talks to `indexing.search.SearchEngine` only.
+
+Engine calls block (CPU work), so they run in a small thread pool; the event loop keeps
+answering other chats meanwhile. Every reply is HTML; user text is escaped by `i18n.t`.
+"""
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+
+from telegram import (InlineQueryResultCachedPhoto, InputMediaPhoto, Message, Update)
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from bot.i18n import language, t
+from indexing.errors import BadImageError, EmptyQueryError, StorageUnavailableError
+from indexing.scopes import PUBLIC
+from indexing.search import Hit, PhotoInput, SearchEngine
+from models.tags import normalize_tags
+
+log = logging.getLogger(__name__)
+
+ALBUM_QUIET_S = 0.8  # Telegram delivers an album as separate updates; wait this long for the rest
+_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+_QUOTES = "\"'“”«»‘’"
+
+
+@dataclass
+class BotConfig:
+    max_photo_bytes: int = 20 * 1024 * 1024  # Telegram's getFile limit is 20 MB
+    hashtags_k: int = 8
+    similar_k: int = 4
+    find_k: int = 5
+    inline_k: int = 10
+    upload_chat_id: int | None = None  # where inline mode uploads photos to learn their file_id
+    engine_threads: int = 2
+
+
+@dataclass
+class _Album:
+    messages: list[Message] = field(default_factory=list)
+    task: asyncio.Task | None = None
+
+
+def scope_of(chat_id: int) -> str:
+    return f"chat:{chat_id}"
+
+
+def command_text(text: str | None) -> tuple[str | None, str]:
+    """('find', 'dogs on a beach') from '/find@hashlens_bot "dogs on a beach"'."""
+    if not text or not text.startswith("/"):
+        return None, ""
+    head, _, rest = text.partition(" ")
+    return head[1:].split("@")[0].lower(), rest.strip().strip(_QUOTES).strip()
+
+
+def caption_hashtags(caption: str | None) -> list[str]:
+    return normalize_tags(_HASHTAG.findall(caption or ""))
+
+
+class Handlers:
+    def __init__(self, engine: SearchEngine, config: BotConfig) -> None:
+        self.engine = engine
+        self.config = config
+        self._pool = ThreadPoolExecutor(max_workers=config.engine_threads, thread_name_prefix="engine")
+        self._albums: dict[tuple[int, str], _Album] = {}
+
+    async def run(self, fn, *args, **kwargs):
+        return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, *args, **kwargs))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    # -- helpers ---------------------------------------------------------------------------
+    @staticmethod
+    def lang(update: Update) -> str:
+        user = update.effective_user
+        return language(user.language_code if user else None)
+
+    async def reply(self, update: Update, text: str, **kwargs) -> Message | None:
+        message = update.effective_message
+        return await message.reply_html(text, do_quote=message.chat.type != ChatType.PRIVATE, **kwargs)
+
+    async def working(self, update: Update, context, action: str = ChatAction.TYPING) -> None:
+        try:
+            await context.bot.send_chat_action(update.effective_chat.id, action)
+        except TelegramError as exc:  # a chat action is a courtesy; never fail the request on it
+            log.debug("chat action failed: %s", exc)
+
+    async def photo_of(self, message: Message | None, update: Update) -> bytes | None:
+        """The bytes of the photo (or image document) in a message; None if it has none.
+
+        Raises BadImageError when the file is over the size limit, with the sizes in its message.
+        """
+        if message is None:
+            return None
+        if message.photo:
+            item = message.photo[-1]
+        elif message.document and (message.document.mime_type or "").startswith("image/"):
+            item = message.document
+        else:
+            return None
+        if item.file_size and item.file_size > self.config.max_photo_bytes:
+            raise _TooBig(item.file_size)
+        file = await item.get_file()
+        return bytes(await file.download_as_bytearray())
+
+    async def send_hits(self, update: Update, context, hits: list[Hit], intro: str | None = None,
+                        label: str = "similar_caption") -> int:
+        """Photos of hits as one album (or one photo), each captioned with its score; returns how many."""
+        chat_id = update.effective_chat.id
+        lang = self.lang(update)
+        media, uploaded = [], []
+        for hit in hits:
+            post = hit.post
+            source = post.file_id or await self.run(self.engine.photo_bytes, post)
+            if source is None:
+                continue
+            caption = t(lang, label, score=hit.score)
+            if post.captions:
+                caption += " · " + html.escape(post.captions[0][:300])
+            media.append(InputMediaPhoto(source, caption=caption, parse_mode=ParseMode.HTML))
+            uploaded.append(post.id if not post.file_id else None)
+        if not media:
+            return 0
+        if intro:
+            await self.reply(update, intro)
+        reply_to = update.effective_message.message_id
+        if len(media) == 1:
+            sent = [await context.bot.send_photo(chat_id, media[0].media, caption=media[0].caption,
+                                                 parse_mode=ParseMode.HTML, reply_to_message_id=reply_to)]
+        else:
+            sent = list(await context.bot.send_media_group(chat_id, media, reply_to_message_id=reply_to))
+        for post_id, message in zip(uploaded, sent):
+            if post_id is not None and message.photo:  # uploaded once, sent by file_id from now on
+                await self.run(self.engine.remember_file_id, post_id, message.photo[-1].file_id)
+        return len(sent)
+
+    def hashtag_text(self, lang: str, tags) -> str:
+        if not tags:
+            return t(lang, "no_hashtags")
+        line = " ".join(f"#{s.tag}" for s in tags)
+        scored = " · ".join(f"#{html.escape(s.tag)} {s.score:.2f}" for s in tags)
+        return t(lang, "hashtags", line=line, scored_html=scored)
+
+    # -- commands --------------------------------------------------------------------------
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.reply(update, t(self.lang(update), "start", name=update.effective_user.first_name or ""))
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.reply(update, t(self.lang(update), "help", bot=context.bot.username or "bot"))
+
+    async def find(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang = self.lang(update)
+        _, query = command_text(update.effective_message.text)
+        if not query:
+            await self.reply(update, t(lang, "find_usage"))
+            return
+        await self.working(update, context, ChatAction.UPLOAD_PHOTO)
+        photo = await self.photo_of(update.effective_message.reply_to_message, update)
+        hits = await self.run(self.engine.find, query[:1000], scope_of(update.effective_chat.id),
+                              self.config.find_k, photo=photo)
+        sent = await self.send_hits(update, context, hits, t(lang, "find_results", query=query[:200]), "match_caption")
+        if not sent:
+            await self.reply(update, t(lang, "find_none", query=query[:200]))
+
+    async def photo_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/hashtags, /similar, /captions as a reply to a photo (with a photo, `photo` handles it)."""
+        command, _ = command_text(update.effective_message.text)
+        photo = await self.photo_of(update.effective_message.reply_to_message, update)
+        if photo is None:
+            await self.reply(update, t(self.lang(update), "need_photo"))
+            return
+        await self.answer_photo(update, context, photo, {command})
+
+    async def dupes(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang, chat = self.lang(update), update.effective_chat
+        if chat.type == ChatType.PRIVATE:
+            await self.reply(update, t(lang, "groups_only"))
+            return
+        scope = scope_of(chat.id)
+        current = await self.run(self.engine.chat_settings, scope)
+        args = [a.lower() for a in context.args or []]
+        if args:
+            if not await self.is_admin(update, context):
+                await self.reply(update, t(lang, "admins_only"))
+                return
+            try:
+                if args[0] in ("reply", "delete", "off", "on"):
+                    current = current.changed(dupes="reply" if args[0] == "on" else args[0])
+                elif args[0] == "sensitivity" and len(args) == 2:
+                    current = current.changed(sensitivity=args[1])
+                elif args[0] == "window" and len(args) == 2 and args[1].rstrip("d").isdigit():
+                    current = current.changed(window_days=int(args[1].rstrip("d")))
+                else:
+                    raise ValueError("/dupes reply|delete|off, /dupes sensitivity low|normal|high, /dupes window DAYS")
+            except ValueError as exc:
+                await self.reply(update, t(lang, "dupes_bad", reason=str(exc)))
+                return
+            await self.run(self.engine.save_chat_settings, scope, current)
+        await self.reply(update, t(lang, "dupes_settings", mode=t(lang, f"mode_{current.dupes}"),
+                                   sensitivity=current.sensitivity, window=current.window_days))
+
+    async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang, chat = self.lang(update), update.effective_chat
+        if chat.type != ChatType.PRIVATE and not await self.is_admin(update, context):
+            await self.reply(update, t(lang, "admins_only"))
+            return
+        await self.working(update, context)
+        n = await self.run(self.engine.forget_scope, scope_of(chat.id))
+        await self.reply(update, t(lang, "forgot", n=n))
+
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        lang, scope = self.lang(update), scope_of(update.effective_chat.id)
+        chat_stats = await self.run(self.engine.stats, scope)
+        public = await self.run(self.engine.stats, PUBLIC)
+        settings = await self.run(self.engine.chat_settings, scope)
+        await self.reply(update, t(lang, "stats", chat_posts=chat_stats.get("posts_in_scope", 0),
+                                   public_posts=public.get("posts_in_scope", 0), mode=t(lang, f"mode_{settings.dupes}")))
+
+    async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_chat.type == ChatType.PRIVATE or self._addressed_to_me(update, context):
+            await self.reply(update, t(self.lang(update), "unknown_command"))
+
+    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.reply(update, t(self.lang(update), "text_hint"))
+
+    async def not_a_photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_chat.type == ChatType.PRIVATE:
+            await self.reply(update, t(self.lang(update), "not_a_photo"))
+
+    @staticmethod
+    def _addressed_to_me(update: Update, context) -> bool:
+        text = update.effective_message.text or ""
+        return f"@{(context.bot.username or '').lower()}" in text.split(" ")[0].lower()
+
+    async def is_admin(self, update: Update, context) -> bool:
+        member = await context.bot.get_chat_member(update.effective_chat.id, update.effective_user.id)
+        return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+    # -- photos ----------------------------------------------------------------------------
+    async def photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message.media_group_id:
+            self._collect_album(update, context)
+            return
+        command, _ = command_text(message.caption)
+        photo = await self.photo_of(message, update)
+        if update.effective_chat.type == ChatType.PRIVATE:
+            wanted = {command} if command in ("hashtags", "similar", "captions") else {"hashtags", "similar"}
+            await self.answer_photo(update, context, photo, wanted, store=True)
+        else:
+            await self.collect_group_photo(update, context, message, photo)
+            if command in ("hashtags", "similar", "captions"):
+                await self.answer_photo(update, context, photo, {command})
+
+    async def answer_photo(self, update: Update, context, photo: bytes, wanted: set[str], store: bool = False) -> None:
+        lang, scope = self.lang(update), scope_of(update.effective_chat.id)
+        await self.working(update, context)
+        vec = await self.run(self.engine.embed_photo, photo)
+        if "hashtags" in wanted:
+            tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k)
+            await self.reply(update, self.hashtag_text(lang, tags))
+        if "captions" in wanted:
+            hits = await self.run(self.engine.captions, vec, scope, 5)
+            lines = "\n".join(f"• {html.escape(h.caption)} <i>({h.score:.2f})</i>" for h in hits)
+            await self.reply(update, t(lang, "captions", lines_html=lines) if hits else t(lang, "no_captions"))
+        if "similar" in wanted:
+            hits = await self.run(self.engine.similar, vec, scope, self.config.similar_k)
+            if not await self.send_hits(update, context, hits):
+                await self.reply(update, t(lang, "similar_none"))
+        if store:  # a private chat's photos stay in that chat's scope, searchable there later
+            await self.run(self.engine.add_photos, [self._photo_input(update.effective_message, photo)], [vec])
+
+    def _photo_input(self, message: Message, photo: bytes) -> PhotoInput:
+        caption = message.caption or ""
+        item = message.photo[-1] if message.photo else message.document
+        command, _ = command_text(caption)
+        return PhotoInput(photo, scope_of(message.chat.id), captions=[caption] if caption and not command else [],
+                          tags=caption_hashtags(caption), source="telegram", chat_id=message.chat.id,
+                          message_id=message.message_id, file_id=item.file_id if message.photo else None,
+                          file_unique_id=item.file_unique_id)
+
+    async def collect_group_photo(self, update: Update, context, message: Message, photo: bytes) -> None:
+        """Store a group's photo in the group's scope; flag it first if it re-posts a recent one."""
+        scope = scope_of(message.chat.id)
+        settings = await self.run(self.engine.chat_settings, scope)
+        vec = await self.run(self.engine.embed_photo, photo)
+        if settings.dupes != "off":
+            thresholds = self.engine.thresholds.scaled(settings.sensitivity)
+            match = await self.run(self.engine.duplicate_of, vec, scope, False, thresholds)
+            if match and match.post.message_id != message.message_id and \
+                    match.post.created_s >= time.time() - settings.window_days * 86400:
+                await self.flag_repost(update, context, message, match, settings.dupes)
+        await self.run(self.engine.add_photos, [self._photo_input(message, photo)], [vec])
+
+    async def flag_repost(self, update: Update, context, message: Message, match, mode: str) -> None:
+        lang = self.lang(update)
+        days = int((time.time() - match.post.created_s) // 86400)
+        when = t(lang, "when_today") if days == 0 else t(lang, "when_days", days=days)
+        label = html.escape(t(lang, "original"))
+        chat_id = str(message.chat.id)
+        if chat_id.startswith("-100") and match.post.message_id:
+            link = f'<a href="https://t.me/c/{chat_id[4:]}/{match.post.message_id}">{label}</a>'
+        else:
+            link = f"{label} (#{match.post.message_id})" if match.post.message_id else label
+        if mode == "delete":
+            try:
+                await message.delete()
+                await context.bot.send_message(message.chat.id, t(lang, "repost_deleted", link_html=link),
+                                               parse_mode=ParseMode.HTML)
+                return
+            except TelegramError as exc:  # not allowed to delete: fall back to replying
+                log.warning("could not delete a re-post in chat %s: %s", message.chat.id, exc)
+        await message.reply_html(t(lang, "repost", when_html=when, link_html=link), do_quote=True)
+
+    # -- albums ----------------------------------------------------------------------------
+    def _collect_album(self, update: Update, context) -> None:
+        message = update.effective_message
+        key = (message.chat.id, message.media_group_id)
+        album = self._albums.setdefault(key, _Album())
+        album.messages.append(message)
+        if album.task is not None:
+            album.task.cancel()
+        album.task = asyncio.create_task(self._album_after_quiet(key, update, context))
+
+    async def _album_after_quiet(self, key, update: Update, context) -> None:
+        await asyncio.sleep(ALBUM_QUIET_S)
+        album = self._albums.pop(key, None)
+        if album is None:
+            return
+        try:
+            await self.answer_album(update, context, sorted(album.messages, key=lambda m: m.message_id))
+        except Exception as exc:  # the task is ours: report like the application's error handler
+            await self.on_error(update, context, exc)
+
+    async def answer_album(self, update: Update, context, messages: list[Message]) -> None:
+        lang, chat = self.lang(update), update.effective_chat
+        photos = [await self.photo_of(m, update) for m in messages]
+        if chat.type != ChatType.PRIVATE:
+            for message, photo in zip(messages, photos):
+                await self.collect_group_photo(update, context, message, photo)
+            return
+        await self.working(update, context)
+        scope = scope_of(chat.id)
+        vectors = await self.run(self.engine.embed_photos, photos)
+        lines, merged = [], {}
+        for n, vec in enumerate(vectors, 1):
+            tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k)
+            lines.append(t(lang, "album_photo", n=n, line=" ".join(f"#{s.tag}" for s in tags) or "—"))
+            for hit in await self.run(self.engine.similar, vec, scope, self.config.similar_k):
+                if hit.post.id not in merged or merged[hit.post.id].score < hit.score:
+                    merged[hit.post.id] = hit
+        await self.reply(update, t(lang, "album", n=len(photos)) + "\n" + "\n".join(lines))
+        best = sorted(merged.values(), key=lambda h: -h.score)[: max(self.config.similar_k, 2)]
+        if not await self.send_hits(update, context, best):
+            await self.reply(update, t(lang, "similar_none"))
+        await self.run(self.engine.add_photos, [self._photo_input(m, p) for m, p in zip(messages, photos)], vectors)
+
+    # -- inline mode -----------------------------------------------------------------------
+    async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """`@bot words` in any chat: public photos only (the result may be posted anywhere)."""
+        query = update.inline_query.query.strip().strip(_QUOTES).strip()
+        results = []
+        if query:
+            hits = await self.run(self.engine.find, query[:256], PUBLIC, self.config.inline_k, include_public=True)
+            for hit in hits:
+                file_id = hit.post.file_id or await self._upload_for_inline(context, hit.post)
+                if file_id:
+                    caption = hit.post.captions[0][:200] if hit.post.captions else None
+                    results.append(InlineQueryResultCachedPhoto(str(hit.post.id), file_id, caption=caption))
+        await update.inline_query.answer(results, cache_time=30, is_personal=False)
+
+    async def _upload_for_inline(self, context, post) -> str | None:
+        if self.config.upload_chat_id is None:
+            return None
+        data = await self.run(self.engine.photo_bytes, post)
+        if data is None:
+            return None
+        message = await context.bot.send_photo(self.config.upload_chat_id, data, disable_notification=True)
+        file_id = message.photo[-1].file_id
+        await self.run(self.engine.remember_file_id, post.id, file_id)
+        return file_id
+
+    # -- errors ----------------------------------------------------------------------------
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE, error: Exception | None = None) -> None:
+        error = error or context.error
+        if not isinstance(update, Update):
+            log.error("error outside an update: %r", error, exc_info=error)
+            return
+        lang = self.lang(update)
+        if isinstance(error, _TooBig):
+            text = t(lang, "too_big", size_mb=error.size / 1e6, limit_mb=self.config.max_photo_bytes / 1e6)
+        elif isinstance(error, BadImageError):
+            text = t(lang, "bad_photo", reason=str(error))
+        elif isinstance(error, EmptyQueryError):
+            text = t(lang, "find_usage")
+        elif isinstance(error, StorageUnavailableError):
+            log.error("storage unavailable (update %s, chat %s): %s", update.update_id,
+                      update.effective_chat.id if update.effective_chat else None, error)
+            text = t(lang, "storage_down")
+        else:
+            log.error("error handling update %s (chat %s, user %s)", update.update_id,
+                      update.effective_chat.id if update.effective_chat else None,
+                      update.effective_user.id if update.effective_user else None, exc_info=error)
+            text = t(lang, "error")
+        if update.effective_message is not None:
+            try:
+                await self.reply(update, text)
+            except TelegramError as exc:
+                log.warning("could not send the error reply: %s", exc)
+
+
+class _TooBig(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(f"file of {size} bytes is over the limit")
+        self.size = size

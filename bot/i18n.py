@@ -1,0 +1,138 @@
+"""Every sentence the bot says, in English and French. Add a language by adding a dict.
+
+Messages are HTML (Telegram's parse mode): values put into them are escaped by `t()`.
+Hashtags are never translated.
+"""
+from __future__ import annotations
+
+import html
+
+DEFAULT = "en"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "start": "Hi {name}! I understand photos.\n\n"
+                 "Send me a photo: I answer with hashtags that fit it and the most similar photos I know.\n"
+                 "Or search: <code>/find dogs on a beach</code>\n\n/help shows everything I can do.",
+        "help": "<b>What I do</b>\n"
+                "• Send a photo → hashtags + similar photos\n"
+                "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — as a photo's caption "
+                "or in reply to a photo\n"
+                "• <code>/find dogs on a beach</code> → matching photos\n"
+                "• <code>/find at night</code> in reply to a photo → like that photo, but at night\n"
+                "• Inline: type <code>@{bot} red bicycle</code> in any chat\n\n"
+                "<b>In groups</b> I collect the photos posted and flag re-posts.\n"
+                "• <code>/dupes</code> — show the settings; admins: <code>/dupes reply|delete|off</code>, "
+                "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (days)\n"
+                "• <code>/stats</code> — what I know in this chat\n"
+                "• <code>/forget</code> — admins: delete everything I stored for this chat",
+        "hashtags": "<b>Hashtags</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
+        "no_hashtags": "I could not find hashtags for this photo yet: nothing similar is tagged.",
+        "similar_none": "No similar photos yet.",
+        "similar_caption": "{score:.2f} similar",
+        "match_caption": "{score:.2f} match",
+        "captions": "<b>Captions that fit</b>:\n{lines}",
+        "no_captions": "I know no captions that fit this photo yet.",
+        "find_results": "Photos matching “{query}”:",
+        "find_none": "No photo matches “{query}” yet. Try other words, or send me photos first.",
+        "find_usage": "Tell me what to look for, e.g. <code>/find dogs on a beach</code>.",
+        "need_photo": "Send this command as the caption of a photo, or reply with it to a photo.",
+        "album": "Album of {n} photos:",
+        "album_photo": "Photo {n}: <code>{line}</code>",
+        "bad_photo": "I could not read this photo ({reason}). Please send a JPEG, PNG or WebP image.",
+        "too_big": "This file is too large ({size_mb:.0f} MB); I read photos up to {limit_mb:.0f} MB.",
+        "not_a_photo": "I only understand photos. Send it as a photo, or as an image file.",
+        "text_hint": "Send me a photo, or search with <code>/find your words</code>. /help lists everything.",
+        "unknown_command": "I do not know that command. /help lists what I can do.",
+        "error": "Sorry, something went wrong on my side. Please try again in a moment.",
+        "storage_down": "My photo memory is unavailable right now. Please try again in a minute; nothing was lost.",
+        "repost": "This photo was already posted here{when}: {link}",
+        "repost_deleted": "I removed a re-post of a photo already shared here: {link}",
+        "original": "the original",
+        "when_days": " {days} days ago",
+        "when_today": " today",
+        "admins_only": "Only the chat's admins can change this.",
+        "dupes_settings": "<b>Re-post checks</b>: {mode}\nSensitivity: {sensitivity}\nWindow: {window} days\n\n"
+                          "Admins: <code>/dupes reply|delete|off</code>, "
+                          "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code>",
+        "dupes_bad": "I did not understand that: {reason}.",
+        "forgot": "Done: I deleted the {n} photos I had stored for this chat.",
+        "stats": "<b>This chat</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
+                 "Re-post checks: {mode}.",
+        "groups_only": "This command works in groups.",
+        "inline_none": "No matching photos",
+        "mode_reply": "reply with a link to the original",
+        "mode_delete": "delete re-posts",
+        "mode_off": "off",
+    },
+    "fr": {
+        "start": "Bonjour {name} ! Je comprends les photos.\n\n"
+                 "Envoyez-moi une photo : je réponds avec des hashtags qui lui vont et les photos les plus "
+                 "proches que je connais.\nOu cherchez : <code>/find chiens sur une plage</code>\n\n"
+                 "/help montre tout ce que je sais faire.",
+        "help": "<b>Ce que je fais</b>\n"
+                "• Une photo → hashtags + photos semblables\n"
+                "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — en légende d'une photo "
+                "ou en réponse à une photo\n"
+                "• <code>/find chiens sur une plage</code> → les photos qui correspondent\n"
+                "• <code>/find de nuit</code> en réponse à une photo → comme cette photo, mais de nuit\n"
+                "• En ligne : tapez <code>@{bot} vélo rouge</code> dans n'importe quelle discussion\n\n"
+                "<b>Dans les groupes</b> je collecte les photos publiées et signale les republications.\n"
+                "• <code>/dupes</code> — voir les réglages ; admins : <code>/dupes reply|delete|off</code>, "
+                "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (jours)\n"
+                "• <code>/stats</code> — ce que je sais de ce groupe\n"
+                "• <code>/forget</code> — admins : effacer tout ce que j'ai gardé de ce groupe",
+        "hashtags": "<b>Hashtags</b> (touchez pour copier) :\n<code>{line}</code>\n\n{scored}",
+        "no_hashtags": "Je ne trouve pas encore de hashtags pour cette photo : rien de semblable n'est tagué.",
+        "similar_none": "Pas encore de photos semblables.",
+        "similar_caption": "{score:.2f} semblable",
+        "match_caption": "{score:.2f} correspondance",
+        "captions": "<b>Légendes qui conviennent</b> :\n{lines}",
+        "no_captions": "Je ne connais pas encore de légende pour cette photo.",
+        "find_results": "Photos pour « {query} » :",
+        "find_none": "Aucune photo ne correspond à « {query} » pour l'instant. Essayez d'autres mots, "
+                     "ou envoyez-moi d'abord des photos.",
+        "find_usage": "Dites-moi quoi chercher, par exemple <code>/find chiens sur une plage</code>.",
+        "need_photo": "Envoyez cette commande en légende d'une photo, ou en réponse à une photo.",
+        "album": "Album de {n} photos :",
+        "album_photo": "Photo {n} : <code>{line}</code>",
+        "bad_photo": "Je n'arrive pas à lire cette photo ({reason}). Envoyez une image JPEG, PNG ou WebP.",
+        "too_big": "Ce fichier est trop gros ({size_mb:.0f} Mo) ; je lis les photos jusqu'à {limit_mb:.0f} Mo.",
+        "not_a_photo": "Je ne comprends que les photos. Envoyez-la comme photo, ou comme fichier image.",
+        "text_hint": "Envoyez-moi une photo, ou cherchez avec <code>/find vos mots</code>. /help liste tout.",
+        "unknown_command": "Je ne connais pas cette commande. /help liste ce que je sais faire.",
+        "error": "Désolé, un problème est survenu de mon côté. Réessayez dans un instant.",
+        "storage_down": "Ma mémoire de photos est indisponible. Réessayez dans une minute ; rien n'est perdu.",
+        "repost": "Cette photo a déjà été publiée ici{when} : {link}",
+        "repost_deleted": "J'ai retiré la republication d'une photo déjà partagée ici : {link}",
+        "original": "l'originale",
+        "when_days": " il y a {days} jours",
+        "when_today": " aujourd'hui",
+        "admins_only": "Seuls les admins du groupe peuvent changer cela.",
+        "dupes_settings": "<b>Contrôle des republications</b> : {mode}\nSensibilité : {sensitivity}\n"
+                          "Fenêtre : {window} jours\n\nAdmins : <code>/dupes reply|delete|off</code>, "
+                          "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window JOURS</code>",
+        "dupes_bad": "Je n'ai pas compris : {reason}.",
+        "forgot": "C'est fait : j'ai effacé les {n} photos gardées pour ce groupe.",
+        "stats": "<b>Ce groupe</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
+                 "{public_posts} photos.\nContrôle des republications : {mode}.",
+        "groups_only": "Cette commande fonctionne dans les groupes.",
+        "inline_none": "Aucune photo ne correspond",
+        "mode_reply": "répondre avec un lien vers l'originale",
+        "mode_delete": "supprimer les republications",
+        "mode_off": "désactivé",
+    },
+}
+
+
+def language(code: str | None) -> str:
+    """'fr-CA' -> 'fr'; anything we have no catalogue for -> English."""
+    base = (code or "").split("-")[0].lower()
+    return base if base in MESSAGES else DEFAULT
+
+
+def t(lang: str, key: str, **values) -> str:
+    """The message `key` in `lang`, with values HTML-escaped (names and captions come from users)."""
+    template = MESSAGES.get(lang, MESSAGES[DEFAULT]).get(key) or MESSAGES[DEFAULT][key]
+    safe = {k: html.escape(v) if isinstance(v, str) and not k.endswith("_html") else v for k, v in values.items()}
+    return template.format(**{k.removesuffix("_html"): v for k, v in safe.items()})

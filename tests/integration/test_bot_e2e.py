@@ -1,0 +1,252 @@
+"""End to end: the real bot process (python-telegram-bot's HTTP stack) against the project's Bot API
+emulator and a real Redis server, driven as Telegram users would drive it."""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.conftest import jpeg_bytes, sample_image
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "987654:E2E-SECRET-TOKEN"
+ANN, BOB, CAROL = 501, 502, 503  # Ann administers both groups; Bob and Carol are members
+GROUP, OTHER_GROUP = -1002000000001, -1002000000002
+UPLOADS = -1002000000099
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    from bot.emulator.client import EmulatorClient
+    from bot.emulator.server import ThreadedEmulator
+    from bot.emulator.world import World
+
+    emu = ThreadedEmulator(World(TOKEN)).start()
+    client = EmulatorClient(emu.url)
+    client.group(GROUP, "Photo club", admins=[ANN], creator=ANN)
+    client.group(OTHER_GROUP, "Other club", admins=[ANN], creator=ANN)
+    client.group(UPLOADS, "uploads", admins=[])
+    emu.client = client
+    yield emu
+    client.close()
+    emu.stop()
+
+
+@pytest.fixture(scope="module")
+def bot(emulator, redis_server, session_dir, tmp_path_factory, encoders):
+    """`python -m bot` with a token: the Telegram mode, pointed at the emulator."""
+    data_dir = tmp_path_factory.mktemp("bot-data")
+    log_path = data_dir / "bot.log"
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
+               HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_server,
+               HASHLENS_KEY_PREFIX=f"e2e{os.getpid()}", HASHLENS_DATA_DIR=str(data_dir),
+               HASHLENS_MODEL_CACHE_DIR=str(session_dir / "models"), HASHLENS_IMAGE_MODEL="efficientnet-lite0",
+               HASHLENS_UPLOAD_CHAT_ID=str(UPLOADS), HASHLENS_PHOTO_MAX_MB="1", HASHLENS_LOG_LEVEL="INFO")
+    log_file = open(log_path, "w")
+    proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    deadline = time.time() + 240
+    while "setMyCommands" not in emulator.client.state()["calls"]:
+        assert proc.poll() is None, log_path.read_text()[-3000:]
+        assert time.time() < deadline, "the bot did not start"
+        time.sleep(0.5)
+    proc.log_path = log_path
+    yield proc
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(60)
+    log_file.close()
+
+
+def last_id(client, chat_id: int) -> int:
+    messages = client.messages(chat_id)
+    return messages[-1]["message_id"] if messages else 0
+
+
+def ask(client, user: int, chat: int | None = None, count: int = 1, **message) -> list[dict]:
+    """Send as `user` and return the bot's replies once `count` arrived (what came within the timeout)."""
+    chat = chat or user
+    sent = client.send(user, chat, **message)
+    return client.wait(chat, sent[-1]["message_id"], count, timeout=60)
+
+
+def text_of(replies: list[dict]) -> str:
+    return "\n".join(r.get("text") or r.get("caption") or "" for r in replies)
+
+
+def noise(seed: int, size=(400, 300)) -> bytes:
+    rng = np.random.default_rng(seed)
+    small = (rng.random((size[1] // 10, size[0] // 10, 3)) * 255).astype(np.uint8)
+    return jpeg_bytes(Image.fromarray(small).resize(size, Image.NEAREST))
+
+
+def test_start_help_and_the_command_menu_in_english_and_french(emulator, bot):
+    c = emulator.client
+    assert "Send me a photo" in text_of(ask(c, 601, text="/start"))
+    assert "Envoyez-moi une photo" in text_of(ask(c, 602, text="/start", language_code="fr"))
+    help_text = text_of(ask(c, 601, text="/help"))
+    assert "/find dogs on a beach" in help_text and "@" in help_text
+    commands = c.state()["commands"]
+    assert {x["command"] for x in commands[""]} >= {"start", "help", "hashtags", "find", "similar", "captions",
+                                                    "dupes", "forget", "stats"}
+    assert any("photos" in x["description"] for x in commands["fr"])
+
+
+def test_a_photo_gets_hashtags_and_similar_photos_with_scores(emulator, bot):
+    c = emulator.client
+    replies = ask(c, 611, photo=jpeg_bytes(sample_image("coffee")), count=2)
+    first = replies[0]["text"]
+    assert first.startswith("Hashtags") and "#coffee" in first.splitlines()[1]  # one copyable line
+    assert "<code>#" in replies[0]["html"]
+    album = [r for r in replies[1:] if r.get("photo")]
+    assert album and all(r.get("media_group_id") == album[0].get("media_group_id") for r in album)
+    assert album[0]["caption"].startswith("0.") or album[0]["caption"].startswith("1.")
+    assert "espresso" in album[0]["caption"]  # the demo's coffee photo comes first
+    assert (611, "typing") in [tuple(a) for a in c.state()["chat_actions"]]
+
+
+def test_photo_commands_as_caption_or_reply(emulator, bot):
+    c = emulator.client
+    only_tags = ask(c, 612, photo=jpeg_bytes(sample_image("chelsea")), caption="/hashtags")
+    assert "#cat" in only_tags[0]["text"]
+    time.sleep(1.0)
+    assert len(c.messages(612)) == 2  # the photo and one answer: no album for /hashtags alone
+    photo_msg = c.messages(612)[0]["message_id"]
+    similar = c.wait(612, c.send(612, text="/similar", reply_to=photo_msg)[0]["message_id"], count=2)
+    assert any(r.get("photo") for r in similar)
+    captions = ask(c, 612, text="/captions", reply_to=photo_msg)
+    assert "tabby cat" in captions[0]["text"]
+    needs_photo = ask(c, 612, text="/similar")
+    assert "reply with it to a photo" in needs_photo[0]["text"]
+
+
+def test_find_with_text_and_with_text_plus_photo(emulator, bot):
+    c = emulator.client
+    replies = ask(c, 613, text='/find "a cup of coffee"', count=2)
+    assert "a cup of coffee" in replies[0]["text"]
+    assert "espresso" in next(r for r in replies if r.get("photo"))["caption"]
+    usage = ask(c, 613, text="/find")
+    assert "Tell me what to look for" in usage[0]["text"]
+    photo_msg = c.send(613, photo=jpeg_bytes(sample_image("rocket")))[0]["message_id"]
+    c.wait(613, photo_msg, 2)
+    combined = c.wait(613, c.send(613, text="/find at night", reply_to=photo_msg)[0]["message_id"], 2)
+    assert any(r.get("photo") for r in combined)
+
+
+def test_an_album_is_one_request(emulator, bot):
+    c = emulator.client
+    sent = c.send(614, photos=[jpeg_bytes(sample_image("coffee")), jpeg_bytes(sample_image("moon"))])
+    assert len(sent) == 2 and sent[0]["media_group_id"] == sent[1]["media_group_id"]
+    replies = c.wait(614, sent[-1]["message_id"], count=3)
+    time.sleep(1.5)
+    replies = c.messages(614, after=sent[-1]["message_id"])
+    texts = [r for r in replies if r.get("text")]
+    assert len(texts) == 1 and "Album of 2 photos" in texts[0]["text"] and "Photo 2" in texts[0]["text"]
+    groups = {r.get("media_group_id") for r in replies if r.get("photo")}
+    assert len(groups) == 1  # one album of similar photos for the whole request
+
+
+def test_group_reposts_are_flagged_with_a_link_and_scopes_never_leak(emulator, bot):
+    c = emulator.client
+    original = noise(7)
+    first = c.send(BOB, GROUP, photo=original, caption="our secret purple tree #club_secret")[0]
+    time.sleep(2.0)
+    assert not [m for m in c.messages(GROUP, first["message_id"]) if m["from"]["is_bot"]]  # collected quietly
+    repost = jpeg_bytes(Image.open(io.BytesIO(original)).resize((300, 225)), quality=70)  # recompressed, smaller
+    flagged = ask(c, CAROL, GROUP, photo=repost)
+    assert flagged[0]["reply_to_message"]["from"]["id"] == CAROL
+    assert f"https://t.me/c/2000000001/{first['message_id']}" in flagged[0]["html"]
+    # The same photo in another group is not a re-post there, and its words never surface elsewhere.
+    other = c.send(BOB, OTHER_GROUP, photo=repost)[0]
+    time.sleep(2.0)
+    assert not [m for m in c.messages(OTHER_GROUP, other["message_id"]) if m["from"]["is_bot"]]
+    for chat, user in ((OTHER_GROUP, BOB), (615, 615)):
+        found = ask(c, user, chat, text="/find secret purple tree", count=2)
+        assert all("secret" not in (r.get("caption") or "") for r in found)
+    stats = ask(c, ANN, GROUP, text="/stats")
+    assert "2 photos stored" in stats[0]["text"]
+
+
+def test_only_admins_change_settings_and_delete_mode_removes_reposts(emulator, bot):
+    c = emulator.client
+    refused = ask(c, BOB, GROUP, text="/dupes off")
+    assert "Only the chat's admins" in refused[0]["text"]
+    assert "reply with a link" in ask(c, ANN, GROUP, text="/dupes")[0]["text"]
+    assert "delete re-posts" in ask(c, ANN, GROUP, text="/dupes delete")[0]["text"]
+    assert "sensitivity must be one of" in ask(c, ANN, GROUP, text="/dupes sensitivity extreme")[0]["text"]
+    photo = noise(11)
+    c.send(BOB, GROUP, photo=photo)
+    time.sleep(2.0)
+    again = c.send(CAROL, GROUP, photo=photo)[0]
+    notice = c.wait(GROUP, again["message_id"], 1)
+    assert "removed a re-post" in notice[0]["text"]
+    assert next(m for m in c.messages(GROUP) if m["message_id"] == again["message_id"]).get("deleted")
+    assert "off" in ask(c, ANN, GROUP, text="/dupes off")[0]["text"]
+    quiet = c.send(CAROL, GROUP, photo=photo)[0]
+    time.sleep(2.0)
+    assert not [m for m in c.messages(GROUP, quiet["message_id"]) if m["from"]["is_bot"]]
+    assert "Only the chat's admins" in ask(c, BOB, GROUP, text="/forget")[0]["text"]
+    forgot = ask(c, ANN, GROUP, text="/forget")
+    assert "deleted the" in forgot[0]["text"] and " 0 photos" not in forgot[0]["text"]
+    assert "0 photos stored" in ask(c, ANN, GROUP, text="/stats")[0]["text"]
+    ask(c, ANN, GROUP, text="/dupes reply")
+
+
+def test_bad_input_gets_clear_answers_and_the_bot_keeps_serving(emulator, bot):
+    c = emulator.client
+    corrupt = ask(c, 616, document=jpeg_bytes(sample_image("coffee"))[:500], file_name="x.jpg", mime_type="image/jpeg")
+    assert "could not read this photo" in corrupt[0]["text"]
+    pdf = ask(c, 616, document=b"%PDF-1.4 not a photo", file_name="doc.pdf", mime_type="application/pdf")
+    assert "only understand photos" in pdf[0]["text"]
+    big = Image.fromarray((np.random.default_rng(0).random((900, 900, 3)) * 255).astype(np.uint8))
+    buf = io.BytesIO()
+    big.save(buf, "PNG")
+    assert len(buf.getvalue()) > 1024 * 1024
+    too_big = ask(c, 616, document=buf.getvalue(), file_name="big.png", mime_type="image/png")
+    assert "too large" in too_big[0]["text"]
+    assert "do not know that command" in ask(c, 616, text="/frobnicate")[0]["text"]
+    assert "Send me a photo" in ask(c, 616, text="hello there")[0]["text"]
+    assert "Send me a photo" in ask(c, 616, text="/start")[0]["text"]  # still serving
+    log = bot.log_path.read_text()
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log  # the token never reaches the logs
+
+
+def test_inline_mode_returns_public_photos_uploaded_once(emulator, bot):
+    c = emulator.client
+    answer = c.inline(617, "a cup of coffee")
+    results = answer["results"]
+    assert results and results[0]["type"] == "photo" and results[0]["photo_file_id"]
+    assert "espresso" in results[0].get("caption", "")
+    uploads = len(c.messages(UPLOADS))  # photos never sent before were uploaded there to get a file_id
+    assert uploads <= len(results)
+    again = c.inline(617, "a cup of coffee")["results"]
+    assert [r["photo_file_id"] for r in again] == [r["photo_file_id"] for r in results]
+    assert len(c.messages(UPLOADS)) == uploads  # file_ids are cached: each photo is uploaded once
+
+
+def test_a_429_storm_is_waited_out_and_every_request_answered(emulator, bot):
+    c = emulator.client
+    c.fail("sendMessage", count=3, retry_after=1)
+    t0 = time.time()
+    replies = ask(c, 618, text="/start")
+    assert "Send me a photo" in replies[0]["text"] and time.time() - t0 >= 1.0
+    users = range(620, 628)
+    sent = {u: c.send(u, text="/help")[0]["message_id"] for u in users}
+    assert all("What I do" in c.wait(u, sent[u], 1)[0]["text"] for u in users)
+
+
+def test_sigterm_finishes_in_flight_work_then_exits(emulator, bot):
+    c = emulator.client
+    sent = c.send(619, photo=jpeg_bytes(sample_image("astronaut")))[0]
+    time.sleep(0.3)
+    bot.send_signal(signal.SIGTERM)
+    replies = c.wait(619, sent["message_id"], 2, timeout=60)
+    assert replies and replies[0]["text"].startswith("Hashtags")
+    assert bot.wait(60) == 0
