@@ -34,8 +34,12 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))  # no overflow for large |x|
 
 
-def _platt(z: np.ndarray, y: np.ndarray, prior: np.ndarray, strength: float, steps: int = 25) -> np.ndarray:
-    """Per column: (a, b) minimising log loss of sigmoid(a*z + b) + strength * |(a, b) - prior|^2."""
+def _platt(z: np.ndarray, y: np.ndarray, prior: np.ndarray, strength: float, steps: int = 50) -> np.ndarray:
+    """Per column: (a, b) minimising log loss of sigmoid(a*z + b) + strength * |(a, b) - prior|^2.
+
+    Damped Newton: a rare tag's few validation examples are often perfectly separable, where a
+    full Newton step overshoots; steps are capped and the result kept in a sane range.
+    """
     n_tags = z.shape[1]
     ab = np.tile(prior, (n_tags, 1)).astype(np.float64)
     for _ in range(steps):
@@ -43,9 +47,12 @@ def _platt(z: np.ndarray, y: np.ndarray, prior: np.ndarray, strength: float, ste
         r, w = p - y, p * (1 - p)
         grad = np.stack([(r * z).sum(0), r.sum(0)], 1) + 2 * strength * (ab - prior)
         h_aa, h_ab, h_bb = (w * z * z).sum(0) + 2 * strength, (w * z).sum(0), w.sum(0) + 2 * strength
-        det = h_aa * h_bb - h_ab ** 2
-        ab[:, 0] -= (h_bb * grad[:, 0] - h_ab * grad[:, 1]) / det
-        ab[:, 1] -= (h_aa * grad[:, 1] - h_ab * grad[:, 0]) / det
+        det = np.maximum(h_aa * h_bb - h_ab ** 2, 1e-9)
+        step = np.stack([(h_bb * grad[:, 0] - h_ab * grad[:, 1]) / det, (h_aa * grad[:, 1] - h_ab * grad[:, 0]) / det], 1)
+        norm = np.linalg.norm(step, axis=1, keepdims=True)
+        ab -= step * np.minimum(1.0, 0.5 / np.maximum(norm, 1e-12))
+    ab[:, 0] = np.clip(ab[:, 0], 0.05, 5.0)
+    ab[:, 1] = np.clip(ab[:, 1], -15.0, 15.0)
     return ab.astype(np.float32)
 
 

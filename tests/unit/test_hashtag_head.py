@@ -94,3 +94,22 @@ def test_train_heads_bundle_saves_and_loads(toy, tmp_path):
         TrainedHeads.load(tmp_path / "v1")
     with pytest.raises(FileNotFoundError):
         TrainedHeads.load(tmp_path / "nothing-here")
+
+
+def test_calibration_survives_separable_rare_tags():
+    """A rare tag whose few validation photos are perfectly separable must not end up 'always 1.0'."""
+    from models.heads.hashtags import _platt
+
+    rng = np.random.default_rng(3)
+    z = rng.normal(-4, 1, (200, 3))
+    y = np.zeros((200, 3))
+    z[:2, 0] += 12  # tag 0: two positives far above every negative (separable)
+    y[:2, 0] = 1
+    z[:, 1] = rng.normal(0, 3, 200)  # tag 1: no positive at all
+    y[:100, 2] = 1  # tag 2: common and informative
+    z[:100, 2] += 3
+    ab = _platt(z, y, np.array([1.0, 0.0]), strength=2.0)
+    p = 1 / (1 + np.exp(-(ab[:, 0] * z + ab[:, 1])))
+    assert np.all(np.isfinite(ab)) and np.all(ab[:, 0] > 0)
+    assert p[2:, 0].max() < 0.5 and p[:, 1].max() < 0.9  # negatives stay unlikely
+    assert abs(p[:, 2].mean() - 0.5) < 0.1  # a common tag's probabilities match its frequency
