@@ -105,6 +105,15 @@ class BotApi:
         self.world = world
         self._webhook_task: asyncio.Task | None = None
 
+    async def close(self) -> None:
+        """Stop pushing to a webhook (the emulator is shutting down)."""
+        if self._webhook_task is not None and not self._webhook_task.done():
+            self._webhook_task.cancel()
+            try:
+                await self._webhook_task
+            except asyncio.CancelledError:
+                pass
+
     def routes(self) -> list:
         return [web.route("*", "/bot{token}/{method}", self.call),
                 web.get("/file/bot{token}/{path:.+}", self.download)]

@@ -16,8 +16,10 @@ log = logging.getLogger(__name__)
 
 def make_app(world: World, playground: bool = False) -> web.Application:
     app = web.Application(client_max_size=64 * 1024 * 1024)
-    app["world"] = world
-    app.add_routes(BotApi(world).routes() + Control(world, playground).routes())
+    api = BotApi(world)
+    app["world"], app["botapi"] = world, api
+    app.add_routes(api.routes() + Control(world, playground).routes())
+    app.on_cleanup.append(lambda _: api.close())
     return app
 
 

@@ -250,3 +250,32 @@ def test_sigterm_finishes_in_flight_work_then_exits(emulator, bot):
     replies = c.wait(619, sent["message_id"], 2, timeout=60)
     assert replies and replies[0]["text"].startswith("Hashtags")
     assert bot.wait(60) == 0
+
+
+def test_webhook_mode_receives_updates_pushed_by_telegram(emulator, bot, redis_server, session_dir, tmp_path):
+    """After the polling bot stopped: the same bot in webhook mode (Telegram POSTs the updates)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
+               HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_server,
+               HASHLENS_KEY_PREFIX=f"e2e{os.getpid()}", HASHLENS_DATA_DIR=str(tmp_path),
+               HASHLENS_MODEL_CACHE_DIR=str(session_dir / "models"), HASHLENS_IMAGE_MODEL="efficientnet-lite0",
+               HASHLENS_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", HASHLENS_WEBHOOK_LISTEN="127.0.0.1",
+               HASHLENS_WEBHOOK_PORT=str(port), HASHLENS_WEBHOOK_SECRET="s3cret", HASHLENS_LOG_LEVEL="WARNING")
+    proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        while not (emulator.client.state()["webhook"] or {}).get("url"):
+            assert proc.poll() is None, proc.stderr.read()[-2000:]
+            assert time.time() < deadline, "the bot never set its webhook"
+            time.sleep(0.5)
+        assert emulator.client.state()["webhook"]["secret_token"] == "s3cret"
+        replies = ask(emulator.client, 640, text="/start")
+        assert "Send me a photo" in replies[0]["text"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 0
