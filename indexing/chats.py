@@ -12,9 +12,10 @@ MAX_WINDOW_DAYS = 3650
 class Thresholds:
     """A re-post: feature cosine >= min_cosine, or pHash distance <= max_hamming with cosine >= min_cosine_with_hash."""
 
-    max_hamming: int = 16
-    min_cosine_with_hash: float = 0.60
-    min_cosine: float = 0.82
+    # Calibrated by `python -m bench dedup` on Lite0+Lite2+mirror features (docs/BENCHMARKS.md)
+    max_hamming: int = 6
+    min_cosine_with_hash: float = 0.50
+    min_cosine: float = 0.84
 
     def scaled(self, sensitivity: str) -> "Thresholds":
         """`normal` = the calibrated defaults; `low` flags only near-identical copies; `high` also looser crops."""

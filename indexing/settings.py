@@ -38,9 +38,9 @@ class Settings(BaseSettings):
     exact_search_max_posts: int = 20_000  # scopes this small are searched exactly (filtered HNSW is slow there)
 
     # Duplicates (defaults calibrated by `python -m bench dedup`, see docs/BENCHMARKS.md)
-    dup_max_hamming: int = 16
-    dup_min_cosine_with_hash: float = 0.60
-    dup_min_cosine: float = 0.82
+    dup_max_hamming: int = 6
+    dup_min_cosine_with_hash: float = 0.50
+    dup_min_cosine: float = 0.84
 
     # Hashtags never suggested (comma-separated, normalised like any hashtag)
     hashtag_blocklist: str = ""
