@@ -35,6 +35,10 @@ bench-hashtags: $(STAMP)
 	$(PY) -m bench hashtags --data $(DATA)/flickr8k --split dev
 bench-speed: $(STAMP)
 	$(PY) -m bench speed --data $(DATA)/flickr8k
+bench-bot: $(STAMP)
+	$(PY) -m bench bot --data $(DATA)/flickr8k
+train-heads: $(STAMP)
+	$(PY) -m models train --data $(DATA)/flickr8k --split train --words-as-tags --out flickr-v1 --activate
 
 clean:
 	rm -rf $(VENV) .pytest_cache
