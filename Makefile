@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration bench-dedup bench-text2image bench-hashtags bench-speed clean
+.PHONY: run test unit integration bench-dedup bench-text2image bench-hashtags bench-speed bench-bot train-heads clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
