@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from models.heads.training_utils import keras_and_tf, validation_split
+from models.heads.training_utils import EarlyStopping, keras_and_tf, validation_split
 from models.tags import normalize_tags
 
 
@@ -127,7 +127,7 @@ class HashtagHead:
         def logits(idx):
             return model.predict_on_batch(x[idx]) if len(idx) else np.zeros((0, len(self.tags)), np.float32)
 
-        best, best_weights, bad = -np.inf, None, 0
+        stopper = EarlyStopping(p["patience"])
         for epoch in range(p["epochs"]):
             shuffled = rng.permutation(train)
             losses = [float(step(x[b], y[b])) for b in
@@ -138,14 +138,9 @@ class HashtagHead:
             self.history.append(record)
             if progress:
                 progress(record)
-            monitored = record.get("val_R@5", -record["loss"])
-            if monitored > best + 1e-6:
-                best, bad, best_weights = monitored, 0, model.get_weights()
-            else:
-                bad += 1
-                if bad >= p["patience"]:
-                    break
-        model.set_weights(best_weights)
+            if stopper.should_stop(record.get("val_R@5", -record["loss"]), model.get_weights):
+                break
+        model.set_weights(stopper.best_weights)
         w1, b1 = model.get_layer("w1").get_weights()
         w2, b2 = model.get_layer("w2").get_weights()
         calibration = np.tile(np.array([1.0, 0.0], np.float32), (len(self.tags), 1))

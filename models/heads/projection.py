@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from models.encoders.base import l2_normalize
-from models.heads.training_utils import keras_and_tf, validation_split
+from models.heads.training_utils import EarlyStopping, keras_and_tf, validation_split
 
 WEIGHT_NAMES = ("mean", "scale", "w1", "b1", "w2", "b2", "skip", "t1", "tb1", "t2", "tb2")
 
@@ -123,7 +123,7 @@ class ProjectionHead:
         val_texts = np.concatenate([captions[i] for i in val]) if n_val else None
         val_owner = np.concatenate([[j] * len(captions[i]) for j, i in enumerate(val)]) if n_val else None
 
-        best, best_weights, bad_epochs = -np.inf, None, 0
+        stopper = EarlyStopping(p["patience"])
         self.weights = None
         for epoch in range(p["epochs"]):
             shuffled = rng.permutation(train)
@@ -139,13 +139,9 @@ class ProjectionHead:
             if progress:
                 progress(record)
             monitored = record["R@1"] + record["R@5"] / 2 if n_val else -record["loss"]
-            if monitored > best + 1e-6:
-                best, bad_epochs, best_weights = monitored, 0, self.weights
-            else:
-                bad_epochs += 1
-                if bad_epochs >= p["patience"]:
-                    break
-        self.weights = best_weights
+            if stopper.should_stop(monitored, lambda: self.weights):
+                break
+        self.weights = stopper.best_weights
         return self
 
     @staticmethod

@@ -1,4 +1,4 @@
-"""What both Keras heads do before training: quiet TensorFlow, seed everything, hold out a validation split."""
+"""What both Keras heads share: quiet seeded TensorFlow, a validation split, early stopping."""
 from __future__ import annotations
 
 import os
@@ -26,3 +26,21 @@ def validation_split(rng: np.random.Generator, usable: list[int] | np.ndarray, f
     order = rng.permutation(usable)
     n_val = int(len(order) * fraction) if len(order) >= 20 else 0
     return order[:n_val], order[n_val:]
+
+
+class EarlyStopping:
+    """Remembers the best epoch's weights; says when `patience` epochs in a row brought nothing."""
+
+    def __init__(self, patience: int) -> None:
+        self.patience = patience
+        self.best = -np.inf
+        self.best_weights = None
+        self._bad_epochs = 0
+
+    def should_stop(self, score: float, weights) -> bool:
+        """`weights` is called only when the score improved (copying weights every epoch is waste)."""
+        if score > self.best + 1e-6:
+            self.best, self.best_weights, self._bad_epochs = score, weights(), 0
+            return False
+        self._bad_epochs += 1
+        return self._bad_epochs >= self.patience
