@@ -201,8 +201,7 @@ class SearchEngine:
         self.text_encoder.load()
         if self.image_encoder.has_class_probs:
             self.class_vectors = self._load_class_vectors()
-        self._load_projector()
-        self._load_hashtag_head()
+        self._load_heads()
         ids, scopes, phashes = self.store.all_meta()
         with self._lock:
             self._scope_of = dict(zip(ids.tolist(), scopes))
@@ -238,38 +237,34 @@ class SearchEngine:
             tmp.replace(path)
         return vectors
 
-    def _load_projector(self) -> None:
-        found = self.store.get_artifact(PROJECTOR_ARTIFACT)
-        if found is None:
-            return
-        version, blob = found
-        try:
-            projector = projector_from_bytes(blob)
-        except ValueError as exc:
-            log.error("projector artifact %s is unreadable (%s); using the cold-start class bridge", version, exc)
-            return
-        wanted = getattr(projector, "input_model", "")
-        if wanted and wanted != self.image_model:
-            log.error("projector %s was trained on %s features, this engine makes %s; using the cold-start "
-                      "class bridge (retrain with `python -m models train`)", version, wanted, self.image_model)
-            return
-        self.projector, self.projector_version = projector, version
+    def _load_heads(self) -> None:
+        found = self._stored_head(PROJECTOR_ARTIFACT, "projector artifact", projector_from_bytes,
+                                  "using the cold-start class bridge")
+        if found is not None:
+            self.projector_version, self.projector = found
+        found = self._stored_head(HASHTAG_HEAD_ARTIFACT, "hashtag head", HashtagHead.from_bytes,
+                                  "hashtags come from similar posts only")
+        if found is not None:
+            self.hashtag_head_version, self.hashtag_head = found
 
-    def _load_hashtag_head(self) -> None:
-        found = self.store.get_artifact(HASHTAG_HEAD_ARTIFACT)
+    def _stored_head(self, artifact: str, what: str, parse, fallback: str) -> tuple[str, object] | None:
+        """(version, head) of the current stored artifact, or None, logged, when it is unreadable or
+        was trained on another image model's features (a cold-start projector records none)."""
+        found = self.store.get_artifact(artifact)
         if found is None:
-            return
+            return None
         version, blob = found
         try:
-            head = HashtagHead.from_bytes(blob)
+            head = parse(blob)
         except ValueError as exc:
-            log.error("hashtag head %s is unreadable (%s); hashtags come from similar posts only", version, exc)
-            return
-        if head.input_model != self.image_model:
-            log.error("hashtag head %s was trained on %s features, this engine makes %s; not used",
-                      version, head.input_model, self.image_model)
-            return
-        self.hashtag_head, self.hashtag_head_version = head, version
+            log.error("%s %s is unreadable (%s); %s", what, version, exc, fallback)
+            return None
+        trained_on = getattr(head, "input_model", None)
+        if trained_on is not None and trained_on != self.image_model:
+            log.error("%s %s was trained on %s features, this engine makes %s; %s (retrain with "
+                      "`python -m models train`)", what, version, trained_on, self.image_model, fallback)
+            return None
+        return version, head
 
     @property
     def space_dim(self) -> int:
