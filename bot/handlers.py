@@ -22,7 +22,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import language, t
 from indexing.errors import BadImageError, EmptyQueryError, StorageUnavailableError
 from indexing.scopes import PUBLIC
-from indexing.search import Hit, PhotoInput, SearchEngine
+from indexing.search import Hit, PhotoInput, PhotoVectors, SearchEngine
 from models.tags import normalize_tags
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class Handlers:
         except TelegramError as exc:  # a chat action is a courtesy; never fail the request on it
             log.debug("chat action failed: %s", exc)
 
-    async def photo_of(self, message: Message | None, update: Update) -> bytes | None:
+    async def photo_of(self, message: Message | None) -> bytes | None:
         """The bytes of the photo (or image document) in a message; None if it has none.
 
         Raises BadImageError when the file is over the size limit, with the sizes in its message.
@@ -164,7 +164,7 @@ class Handlers:
             await self.reply(update, t(lang, "find_usage"))
             return
         await self.working(update, context, ChatAction.UPLOAD_PHOTO)
-        photo = await self.photo_of(update.effective_message.reply_to_message, update)
+        photo = await self.photo_of(update.effective_message.reply_to_message)
         hits = await self.run(self.engine.find, query[:1000], scope_of(update.effective_chat.id),
                               self.config.find_k, photo=photo)
         sent = await self.send_hits(update, context, hits, t(lang, "find_results", query=query[:200]), "match_caption")
@@ -174,7 +174,7 @@ class Handlers:
     async def photo_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/hashtags, /similar, /captions as a reply to a photo (with a photo, `photo` handles it)."""
         command, _ = command_text(update.effective_message.text)
-        photo = await self.photo_of(update.effective_message.reply_to_message, update)
+        photo = await self.photo_of(update.effective_message.reply_to_message)
         if photo is None:
             await self.reply(update, t(self.lang(update), "need_photo"))
             return
@@ -252,19 +252,22 @@ class Handlers:
             self._collect_album(update, context)
             return
         command, _ = command_text(message.caption)
-        photo = await self.photo_of(message, update)
+        photo = await self.photo_of(message)
         if update.effective_chat.type == ChatType.PRIVATE:
             wanted = {command} if command in ("hashtags", "similar", "captions") else {"hashtags", "similar"}
             await self.answer_photo(update, context, photo, wanted, store=True)
         else:
-            await self.collect_group_photo(update, context, message, photo)
+            vec = await self.run(self.engine.embed_photo, photo)
+            await self.collect_group_photo(update, context, message, photo, vec)
             if command in ("hashtags", "similar", "captions"):
-                await self.answer_photo(update, context, photo, {command})
+                await self.answer_photo(update, context, photo, {command}, vec=vec)
 
-    async def answer_photo(self, update: Update, context, photo: bytes, wanted: set[str], store: bool = False) -> None:
+    async def answer_photo(self, update: Update, context, photo: bytes, wanted: set[str], store: bool = False,
+                           vec: PhotoVectors | None = None) -> None:
         lang, scope = self.lang(update), scope_of(update.effective_chat.id)
         await self.working(update, context)
-        vec = await self.run(self.engine.embed_photo, photo)
+        if vec is None:
+            vec = await self.run(self.engine.embed_photo, photo)
         if "hashtags" in wanted:
             tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k)
             await self.reply(update, self.hashtag_text(lang, tags))
@@ -288,11 +291,11 @@ class Handlers:
                           message_id=message.message_id, file_id=item.file_id if message.photo else None,
                           file_unique_id=item.file_unique_id)
 
-    async def collect_group_photo(self, update: Update, context, message: Message, photo: bytes) -> None:
-        """Store a group's photo in the group's scope; flag it first if it re-posts a recent one."""
+    async def collect_group_photo(self, update: Update, context, message: Message, photo: bytes,
+                                  vec: PhotoVectors) -> None:
+        """Store a group's photo (embedded as `vec`) in the group's scope; flag it first if it re-posts a recent one."""
         scope = scope_of(message.chat.id)
         settings = await self.run(self.engine.chat_settings, scope)
-        vec = await self.run(self.engine.embed_photo, photo)
         if settings.dupes != "off":
             thresholds = self.engine.thresholds.scaled(settings.sensitivity)
             match = await self.run(self.engine.duplicate_of, vec, scope, False, thresholds)
@@ -342,15 +345,22 @@ class Handlers:
             await self.on_error(update, context, exc)
 
     async def answer_album(self, update: Update, context, messages: list[Message]) -> None:
-        lang, chat = self.lang(update), update.effective_chat
-        photos = [await self.photo_of(m, update) for m in messages]
-        if chat.type != ChatType.PRIVATE:
-            for message, photo in zip(messages, photos):
-                await self.collect_group_photo(update, context, message, photo)
-            return
+        photos = [await self.photo_of(m) for m in messages]
+        vectors = await self.run(self.engine.embed_photos, photos, return_errors=True)
+        bad = next((v for v in vectors if isinstance(v, BadImageError)), None)
+        if update.effective_chat.type != ChatType.PRIVATE:
+            for message, photo, vec in zip(messages, photos, vectors):
+                if not isinstance(vec, BadImageError):  # the album's readable photos are still collected
+                    await self.collect_group_photo(update, context, message, photo, vec)
+        elif bad is None:
+            await self._answer_private_album(update, context, messages, photos, vectors)
+        if bad is not None:
+            raise bad
+
+    async def _answer_private_album(self, update: Update, context, messages: list[Message], photos: list[bytes],
+                                    vectors: list[PhotoVectors]) -> None:
+        lang, scope = self.lang(update), scope_of(update.effective_chat.id)
         await self.working(update, context)
-        scope = scope_of(chat.id)
-        vectors = await self.run(self.engine.embed_photos, photos)
         lines, merged = [], {}
         for n, vec in enumerate(vectors, 1):
             tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k)
