@@ -73,6 +73,21 @@ class VectorIndex:
                     self._index.mark_deleted(int(label))
                     self._live.discard(int(label))
 
+    def labels_of(self, labels) -> list[int]:
+        """The given labels that are in the index, in their order."""
+        with self._lock:
+            return [int(x) for x in labels if int(x) in self._live]
+
+    def get_or_zero(self, labels) -> np.ndarray:
+        """Vectors of the labels, one row each, zeros for labels not (or no longer) in the index."""
+        labels = [int(x) for x in labels]
+        out = np.zeros((len(labels), self.dim), np.float32)
+        with self._lock:
+            rows = [i for i, label in enumerate(labels) if label in self._live]
+            if rows:
+                out[rows] = self._index.get_items([labels[i] for i in rows], return_type="numpy")
+        return out
+
     def get(self, labels) -> np.ndarray:
         with self._lock:
             present = [int(x) for x in labels if int(x) in self._live]
@@ -129,20 +144,22 @@ class VectorIndex:
         return [(int(candidates[i]), float(sims[i])) for i in top]
 
     # -- snapshots -------------------------------------------------------------------------
-    def to_bytes(self) -> bytes:
-        """hnswlib's own file format, written to a temp file (hnswlib saves only to paths)."""
+    def to_bytes(self) -> tuple[bytes, np.ndarray]:
+        """hnswlib's own file format (written to a temp file: hnswlib saves only to paths) and the
+        live labels, taken together under the lock so they agree."""
         with self._lock:
             fd, path = tempfile.mkstemp(suffix=".hnsw")
             os.close(fd)
             try:
                 self._index.save_index(path)
                 with open(path, "rb") as fh:
-                    return fh.read()
+                    return fh.read(), np.array(sorted(self._live), np.int64)
             finally:
                 os.unlink(path)
 
     @classmethod
-    def from_bytes(cls, blob: bytes, dim: int, **kwargs) -> "VectorIndex":
+    def from_bytes(cls, blob: bytes, dim: int, live=None, **kwargs) -> "VectorIndex":
+        """An index from `to_bytes` output; `live` lists the labels not deleted (else they are probed)."""
         index = cls(dim, **kwargs)
         fd, path = tempfile.mkstemp(suffix=".hnsw")
         try:
@@ -155,14 +172,14 @@ class VectorIndex:
         raw.set_ef(index.ef_search)  # ef is not saved with the index
         raw.set_num_threads(1)
         index._index = raw
-        all_ids = set(int(x) for x in raw.get_ids_list())
+        if live is not None:
+            index._live = set(np.asarray(live, np.int64).tolist())
+            return index
         # Deleted elements stay in the id list; get_items on them fails, which tells them apart.
-        live = set()
-        for label in all_ids:
+        for label in raw.get_ids_list():
             try:
-                raw.get_items([label])
-                live.add(label)
+                raw.get_items([int(label)])
+                index._live.add(int(label))
             except RuntimeError:
                 pass
-        index._live = live
         return index

@@ -10,14 +10,17 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:scope:{scope}:seen        hash   content sha256 -> post id (resumable ingest, exact re-posts)
   {p}:v1:scope:{scope}:tags        zset   hashtag -> number of posts carrying it
   {p}:v1:vec:{kind}:{model}        hash   post id -> float16 vector bytes (kind: image, probs, captions)
-  {p}:v1:snap:{index}:current      string current snapshot version of an index
-  {p}:v1:snap:{index}:versions     list   snapshot versions, newest first
-  {p}:v1:snap:{index}:{version}    hash   meta (json) + chunk:{i} (hnswlib bytes)
+  {p}:v1:changes                   stream change log: posts added / deleted, releases published
+  {p}:v1:counters                  hash   changes / labelled / deleted since the last release or training
+  {p}:v1:release:current           string the release every process serves (flipped atomically)
+  {p}:v1:release:versions          list   kept releases, newest first (rollback targets)
+  {p}:v1:release:{version}         string release manifest (json): index metas, artifact versions, metrics
+  {p}:v1:snap:{index}:{version}    hash   meta (json) + live (int64 labels) + chunk:{i} (hnswlib bytes)
   {p}:v1:artifact:{name}:current   string current version of a model artifact (projector, heads)
   {p}:v1:artifact:{name}:{version} string artifact bytes
   {p}:v1:chat:{scope}:settings     hash   a chat's settings (duplicate handling, sensitivity, window)
-  {p}:v1:lock:{name}               string cross-process job lock
-  {p}:v1:events                    pub/sub channel: new snapshot / artifact versions
+  {p}:v1:lock:{name}               string cross-process job lock (token, expiry)
+  {p}:v1:job:{name}                hash   a scheduled job's state: running/done/failed, progress, result
 """
 from __future__ import annotations
 
@@ -59,14 +62,26 @@ class Keys:
     def vectors(self, kind: str, model: str) -> str:
         return f"{self.base}:vec:{kind}:{model}"
 
-    def snapshot_current(self, index: str) -> str:
-        return f"{self.base}:snap:{index}:current"
+    def changes(self) -> str:
+        return f"{self.base}:changes"
 
-    def snapshot_versions(self, index: str) -> str:
-        return f"{self.base}:snap:{index}:versions"
+    def counters(self) -> str:
+        return f"{self.base}:counters"
+
+    def release_current(self) -> str:
+        return f"{self.base}:release:current"
+
+    def release_versions(self) -> str:
+        return f"{self.base}:release:versions"
+
+    def release(self, version: str) -> str:
+        return f"{self.base}:release:{version}"
 
     def snapshot(self, index: str, version: str) -> str:
         return f"{self.base}:snap:{index}:{version}"
+
+    def snapshot_pattern(self) -> str:
+        return f"{self.base}:snap:*"
 
     def chat_settings(self, scope: str) -> str:
         return f"{self.base}:chat:{scope}:settings"
@@ -80,5 +95,5 @@ class Keys:
     def lock(self, name: str) -> str:
         return f"{self.base}:lock:{name}"
 
-    def events(self) -> str:
-        return f"{self.base}:events"
+    def job(self, name: str) -> str:
+        return f"{self.base}:job:{name}"

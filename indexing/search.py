@@ -9,6 +9,9 @@ Three HNSW indexes, all labelled by post id:
   caption  caption vectors, label = post_id << 3 | k for the k-th caption (find, captions)
 The `text` vectors are derived (projector output) and rebuilt whenever the projector changes;
 image features, class probabilities and caption vectors are stored in Redis.
+
+The indexes and the heads they were built with form one `IndexView`; a query reads the view once,
+so a swap (new heads, a rebuild, another process's release) never mixes two versions in one answer.
 """
 from __future__ import annotations
 
@@ -16,13 +19,15 @@ import hashlib
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 
-from indexing import snapshots
+from indexing import releases
 from indexing.ann import VectorIndex
 from indexing.chats import ChatSettings, Thresholds
 from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
@@ -70,6 +75,7 @@ class PhotoVectors:
     sha256: str
     width: int
     height: int
+    space: str = "none"  # the projector version `text` was made with
 
 
 def _hash_distances(vec: PhotoVectors, hashes: np.ndarray) -> np.ndarray:
@@ -125,6 +131,20 @@ class PhotoInput:
     file_unique_id: str | None = None
 
 
+@dataclass(frozen=True)
+class IndexView:
+    """What one query reads: the indexes and the heads they were built with, swapped as one reference."""
+
+    image: VectorIndex
+    text: VectorIndex
+    caption: VectorIndex
+    projector: object
+    projector_version: str
+    hashtag_head: HashtagHead | None
+    hashtag_head_version: str
+    release: str = "none"  # the release these indexes were loaded from or published as
+
+
 class ScopeFilter:
     """The posts visible from a viewer, answering `in` and `len` without building a set."""
 
@@ -171,16 +191,25 @@ class SearchEngine:
         # Per visible-scope set: (generation, tags, their vectors); rebuilt when any tag count changes.
         self._vocabularies: dict[frozenset[str], tuple[int, list[str], np.ndarray]] = {}
         self._tags_generation = 0
-        self.projector = KnnCaptionProjector()
-        self.projector_version = "none"
-        self.hashtag_head: HashtagHead | None = None
-        self.hashtag_head_version = "none"
+        self._swap_lock = threading.RLock()  # index writes vs view swaps
+        self.publishing = threading.Lock()  # held while this process writes a release
+        self.origin = uuid.uuid4().hex[:12]  # tells this process's releases from others' in the change log
+        self._position = "0-0"  # change-log entry applied last
+        self._follower = None
+        self.view: IndexView | None = None
         self.blocklist = frozenset(normalize_tags(list(hashtag_blocklist)))  # never suggested
         self.class_vectors: np.ndarray | None = None
         self._embedder = PhotoEmbedder(image_encoder, batch_size=batch_size, max_pixels=max_photo_pixels)
-        self.image_index: VectorIndex | None = None
-        self.text_index: VectorIndex | None = None
-        self.caption_index: VectorIndex | None = None
+
+    # The serving view's parts, for callers that read one thing (queries read `self.view` once).
+    image_index = property(lambda self: self.view.image)
+    text_index = property(lambda self: self.view.text)
+    caption_index = property(lambda self: self.view.caption)
+    projector = property(lambda self: self.view.projector)
+    projector_version = property(lambda self: self.view.projector_version)
+    hashtag_head = property(lambda self: self.view.hashtag_head)
+    hashtag_head_version = property(lambda self: self.view.hashtag_head_version)
+    release_version = property(lambda self: self.view.release)
 
     # ------------------------------------------------------------------------------------
     # start-up
@@ -194,30 +223,38 @@ class SearchEngine:
         return self.text_encoder.name
 
     def open(self) -> "SearchEngine":
-        """Load encoders, the projector and the indexes (from snapshots, then caught up with Redis)."""
+        """Load encoders, then the current release (heads + index snapshots), caught up with Redis."""
         t0 = time.monotonic()
         self.store.ping()
         self.image_encoder.load()
         self.text_encoder.load()
         if self.image_encoder.has_class_probs:
             self.class_vectors = self._load_class_vectors()
-        self._load_heads()
+        position = self.store.changes_position()  # before reading posts: nothing after it is missed
+        view = self._view_from_release(releases.load_release(self.store.r, self.store.keys))
+        if view is None:
+            view = self._view_from_current_artifacts()
+        self._sync_meta()
+        with self._lock:
+            live = set(self._scope_of)
+        self.view = self._caught_up(view, live)
+        self._position = position
+        log.info("search engine ready: %d posts, %d scopes, release %s, projector %s, in %.1f s",
+                 len(live), len(self._scope_members), self.view.release, self.view.projector_version,
+                 time.monotonic() - t0)
+        return self
+
+    def _sync_meta(self) -> None:
+        """Replace the in-memory post maps by what Redis holds now."""
         ids, scopes, phashes = self.store.all_meta()
+        members: dict[str, set[int]] = {}
+        for pid, scope in zip(ids.tolist(), scopes):
+            members.setdefault(scope, set()).add(pid)
         with self._lock:
             self._scope_of = dict(zip(ids.tolist(), scopes))
-            self._scope_members = {}
-            for pid, scope in self._scope_of.items():
-                self._scope_members.setdefault(scope, set()).add(pid)
+            self._scope_members = members
             self._phash = dict(zip(ids.tolist(), phashes.tolist()))
-        live = set(ids.tolist())
-        self.image_index = self._open_index("image", self.image_encoder.dim, live, self._image_vectors_for)
-        self.text_index = self._open_index("text", self.space_dim, live, self._text_vectors_for,
-                                           require={"projector": self.projector_version})
-        self.caption_index = self._open_index("caption", self.space_dim, live, self._caption_vectors_for,
-                                              post_shift=3, require={"projector": self.projector_version})
-        log.info("search engine ready: %d posts, %d scopes, projector %s, in %.1f s",
-                 len(live), len(self._scope_members), self.projector_version, time.monotonic() - t0)
-        return self
+            self._tags_generation += 1
 
     def _load_class_vectors(self) -> np.ndarray:
         path = None
@@ -237,21 +274,32 @@ class SearchEngine:
             tmp.replace(path)
         return vectors
 
-    def _load_heads(self) -> None:
-        found = self._stored_head(PROJECTOR_ARTIFACT, "projector artifact", projector_from_bytes,
-                                  "using the cold-start class bridge")
+    def _heads(self, versions: dict[str, str] | None) -> tuple[object, str, HashtagHead | None, str]:
+        """(projector, its version, hashtag head, its version): the given artifact versions, or the
+        current ones; an unreadable or mismatched artifact falls back to the cold start, logged."""
+        versions = versions or {}
+        projector, projector_version = KnnCaptionProjector(), "none"
+        head, head_version = None, "none"
+        found = self._stored_head(PROJECTOR_ARTIFACT, versions.get(PROJECTOR_ARTIFACT), "projector artifact",
+                                  projector_from_bytes, "using the cold-start class bridge")
         if found is not None:
-            self.projector_version, self.projector = found
-        found = self._stored_head(HASHTAG_HEAD_ARTIFACT, "hashtag head", HashtagHead.from_bytes,
-                                  "hashtags come from similar posts only")
+            projector_version, projector = found
+        found = self._stored_head(HASHTAG_HEAD_ARTIFACT, versions.get(HASHTAG_HEAD_ARTIFACT), "hashtag head",
+                                  HashtagHead.from_bytes, "hashtags come from similar posts only")
         if found is not None:
-            self.hashtag_head_version, self.hashtag_head = found
+            head_version, head = found
+        return projector, projector_version, head, head_version
 
-    def _stored_head(self, artifact: str, what: str, parse, fallback: str) -> tuple[str, object] | None:
-        """(version, head) of the current stored artifact, or None, logged, when it is unreadable or
-        was trained on another image model's features (a cold-start projector records none)."""
-        found = self.store.get_artifact(artifact)
+    def _stored_head(self, artifact: str, version: str | None, what: str, parse,
+                     fallback: str) -> tuple[str, object] | None:
+        """(version, head) of a stored artifact, or None, logged, when it is unreadable or was
+        trained on another image model's features (a cold-start projector records none)."""
+        if version == "none":
+            return None
+        found = self.store.get_artifact(artifact, version)
         if found is None:
+            if version is not None:
+                log.error("%s %s is missing; %s", what, version, fallback)
             return None
         version, blob = found
         try:
@@ -266,38 +314,76 @@ class SearchEngine:
             return None
         return version, head
 
+    def _space_dim_of(self, projector) -> int:
+        return getattr(projector, "dim", None) or self.text_encoder.dim
+
     @property
     def space_dim(self) -> int:
         """Dimension of the space where texts meet photos (the projector's, else the text encoder's)."""
-        return getattr(self.projector, "dim", None) or self.text_encoder.dim
+        return self._space_dim_of(self.view.projector)
 
-    def _open_index(self, name: str, dim: int, live: set[int], vectors_for, post_shift: int = 0,
-                    require: dict | None = None) -> VectorIndex:
-        index = None
-        meta_wanted = {"image_model": self.image_model, "text_model": self.text_model, **(require or {})}
-        found = snapshots.load_snapshot(self.store.r, self.store.keys, name)
-        if found is not None:
-            meta, blob = found
-            if all(meta.get(k) == v for k, v in meta_wanted.items()) and meta.get("dim") == dim:
-                try:
-                    index = VectorIndex.from_bytes(blob, dim, post_shift=post_shift, **self._index_args)
-                except RuntimeError as exc:
-                    log.error("snapshot %s/%s unreadable (%s); rebuilding from Redis", name, meta["version"], exc)
-            else:
-                log.info("snapshot %s/%s was made by other models; rebuilding", name, meta.get("version"))
-        if index is None:
-            index = VectorIndex(dim, post_shift=post_shift, **self._index_args)
-        # Catch up with Redis: drop what was deleted, add what was stored after the snapshot.
-        stale = [label for label in index.labels() if (label >> post_shift) not in live]
-        index.remove(stale)
-        present = {label >> post_shift for label in index.labels()}
-        missing = sorted(live - present)
-        for start in range(0, len(missing), 2000):
-            labels, vecs = vectors_for(missing[start:start + 2000])
-            index.add(labels, vecs)
-        if stale or missing:
-            log.info("index %s: %d stale removed, %d missing added", name, len(stale), len(missing))
-        return index
+    def _empty_view(self, projector, projector_version: str, head, head_version: str, release: str = "none",
+                    image: VectorIndex | None = None) -> IndexView:
+        dim = self._space_dim_of(projector)
+        return IndexView(image or VectorIndex(self.image_encoder.dim, **self._index_args),
+                         VectorIndex(dim, **self._index_args), VectorIndex(dim, post_shift=3, **self._index_args),
+                         projector, projector_version, head, head_version, release)
+
+    def _view_from_current_artifacts(self) -> IndexView:
+        return self._empty_view(*self._heads(None))
+
+    def _view_from_release(self, release: releases.Release | None) -> IndexView | None:
+        """The indexes and heads of a release, or None when it cannot serve this engine (logged)."""
+        if release is None:
+            return None
+        projector, projector_version, head, head_version = self._heads(release.manifest.get("artifacts"))
+        wanted = {"image": self.image_encoder.dim, "text": self._space_dim_of(projector),
+                  "caption": self._space_dim_of(projector)}
+        indexes = {}
+        for name, dim in wanted.items():
+            snap = release.indexes.get(name)
+            meta = snap.meta if snap else {}
+            if (meta.get("image_model"), meta.get("text_model"), meta.get("dim")) != \
+                    (self.image_model, self.text_model, dim) or \
+                    (name != "image" and meta.get("projector") != projector_version):
+                log.info("release %s: the %s index was made by other models or heads; rebuilding it",
+                         release.version, name)
+                continue
+            try:
+                indexes[name] = VectorIndex.from_bytes(snap.blob, dim, snap.live, post_shift=3 if name == "caption"
+                                                       else 0, **self._index_args)
+            except RuntimeError as exc:
+                log.error("release %s: %s index unreadable (%s); rebuilding it", release.version, name, exc)
+        view = self._empty_view(projector, projector_version, head, head_version, release.version)
+        return replace(view, **indexes)
+
+    def _caught_up(self, view: IndexView, live: set[int]) -> IndexView:
+        """Drop from the view's indexes what is deleted, add what was stored since they were written."""
+        for name, index, vectors_for in (("image", view.image, self._image_vectors_for),
+                                         ("text", view.text, partial(self._text_vectors_for, projector=view.projector)),
+                                         ("caption", view.caption,
+                                          partial(self._caption_vectors_for, projector=view.projector))):
+            shift = index.post_shift
+            labels = index.labels()
+            stale = [label for label in labels.tolist() if (label >> shift) not in live]
+            index.remove(stale)
+            present = set((labels >> shift).tolist()) if len(labels) else set()
+            missing = sorted(live - present)
+            for start in range(0, len(missing), 2000):
+                index.add(*vectors_for(missing[start:start + 2000]))
+            if stale or missing:
+                log.info("index %s: %d stale removed, %d missing added", name, len(stale), len(missing))
+        return view
+
+    def _swap_in(self, view: IndexView) -> None:
+        """Serve `view` from now on. Queries in flight finish on the view they started with; posts
+        stored while the view was built are added to it first (writers wait for the swap)."""
+        with self._swap_lock:
+            with self._lock:
+                live = set(self._scope_of)
+            self.view = self._caught_up(view, live)
+            with self._lock:
+                self._vocabularies.clear()  # tag vectors live in the projector's space
 
     def _image_vectors_for(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
         vecs = self.store.get_vectors("image", self.image_model, ids, self.image_encoder.dim)
@@ -306,15 +392,15 @@ class SearchEngine:
             log.warning("%d posts have no %s vector (made by another model?)", len(ids) - len(keep), self.image_model)
         return [i for i, _ in keep], np.array([v for _, v in keep], np.float32).reshape(-1, self.image_encoder.dim)
 
-    def _text_vectors_for(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
+    def _text_vectors_for(self, ids: list[int], projector) -> tuple[list[int], np.ndarray]:
         labels, feats = self._image_vectors_for(ids)
         probs = None
         if self.class_vectors is not None:
             raw = self.store.get_vectors("probs", self.image_model, labels, 1000)
             probs = np.array([p[0] if p is not None else np.zeros(1000, np.float32) for p in raw], np.float32)
-        return labels, self._project(feats, probs)
+        return labels, self._project(feats, probs, projector)
 
-    def _caption_vectors_for(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
+    def _caption_vectors_for(self, ids: list[int], projector) -> tuple[list[int], np.ndarray]:
         labels, rows = [], []
         for pid, vecs in zip(ids, self.store.get_vectors("captions", self.text_model, ids, self.text_encoder.dim)):
             if vecs is None:
@@ -323,15 +409,33 @@ class SearchEngine:
                 labels.append(pid << 3 | k)
                 rows.append(vec)
         raw = np.array(rows, np.float32).reshape(-1, self.text_encoder.dim)
-        return labels, self.projector.adapt_text(raw) if len(raw) else np.zeros((0, self.space_dim), np.float32)
+        if not len(raw):
+            return labels, np.zeros((0, self._space_dim_of(projector)), np.float32)
+        return labels, projector.adapt_text(raw)
 
-    def _project(self, features: np.ndarray, probs: np.ndarray | None) -> np.ndarray:
+    def _project(self, features: np.ndarray, probs: np.ndarray | None, projector) -> np.ndarray:
         if self.image_encoder.text_space == self.text_model:
             return l2_normalize(features)  # CLIP-like encoders already share the text space
         class_text = class_text_vectors(probs, self.class_vectors) if probs is not None else None
-        if class_text is None and not self.projector.fitted:
-            return np.zeros((len(features), self.space_dim), np.float32)
-        return self.projector.project(features, class_text)
+        if class_text is None and not projector.fitted:
+            return np.zeros((len(features), self._space_dim_of(projector)), np.float32)
+        return projector.project(features, class_text)
+
+    # ------------------------------------------------------------------------------------
+    # following other processes: the change log
+    # ------------------------------------------------------------------------------------
+    def follow(self) -> "SearchEngine":
+        """Apply other processes' writes and releases as they happen (a background thread)."""
+        from indexing.follower import ChangeFollower
+
+        if self._follower is None:
+            self._follower = ChangeFollower(self).start()
+        return self
+
+    def close(self) -> None:
+        if self._follower is not None:
+            self._follower.stop()
+            self._follower = None
 
     # ------------------------------------------------------------------------------------
     # photos in
@@ -350,10 +454,18 @@ class SearchEngine:
         probs = None
         if embedded[good[0]].class_probs is not None:
             probs = np.array([embedded[i].class_probs for i in good], np.float32)
-        text = self._project(feats, probs)
+        v = self.view
+        text = self._project(feats, probs, v.projector)
         for j, i in enumerate(good):
-            embedded[i] = PhotoVectors(text=text[j], **vars(embedded[i]))
+            embedded[i] = PhotoVectors(text=text[j], space=v.projector_version, **vars(embedded[i]))
         return embedded
+
+    def _text_of(self, vec: PhotoVectors, v: IndexView) -> np.ndarray:
+        """The photo's text-space vector in view `v` (re-projected if the heads changed since it was made)."""
+        if vec.space == v.projector_version:
+            return vec.text
+        probs = vec.class_probs[None] if vec.class_probs is not None else None
+        return self._project(vec.features[None], probs, v.projector)[0]
 
     def embed_photo(self, photo: bytes) -> PhotoVectors:
         return self.embed_photos([read_bytes(photo, self.max_photo_bytes)])[0]
@@ -409,27 +521,67 @@ class SearchEngine:
         """Add stored posts to the in-memory maps and indexes, one batched insert per index."""
         if not stored:
             return
+        with self._swap_lock:
+            self._remember(post for post, _, _ in stored)
+            v = self.view
+            ids = [post.id for post, _, _ in stored]
+            v.image.add(ids, np.array([vec.features for _, vec, _ in stored]))
+            v.text.add(ids, np.array([self._text_of(vec, v) for _, vec, _ in stored]))
+            labels = [post.id << 3 | k for post, _, caps in stored for k in range(len(caps))]
+            if labels:
+                raw = np.concatenate([caps for _, _, caps in stored if len(caps)])
+                v.caption.add(labels, v.projector.adapt_text(raw))
+
+    def _remember(self, posts: Iterable[Post]) -> None:
         with self._lock:
-            for post, _, _ in stored:
+            for post in posts:
                 self._scope_of[post.id] = post.scope
                 self._scope_members.setdefault(post.scope, set()).add(post.id)
                 self._phash[post.id] = post.phash
-            if any(post.tags for post, _, _ in stored):
+                if post.tags:
+                    self._tags_generation += 1
+
+    def _forget_locally(self, ids: list[int]) -> None:
+        with self._swap_lock:
+            with self._lock:
                 self._tags_generation += 1
-        ids = [post.id for post, _, _ in stored]
-        self.image_index.add(ids, np.array([vec.features for _, vec, _ in stored]))
-        self.text_index.add(ids, np.array([vec.text for _, vec, _ in stored]))
-        labels = [post.id << 3 | k for post, _, caps in stored for k in range(len(caps))]
-        if labels:
-            raw = np.concatenate([caps for _, _, caps in stored if len(caps)])
-            self.caption_index.add(labels, self.projector.adapt_text(raw))
+                for pid in ids:
+                    scope = self._scope_of.pop(pid, None)
+                    if scope is not None:
+                        self._scope_members.get(scope, set()).discard(pid)
+                    self._phash.pop(pid, None)
+            v = self.view
+            v.image.remove(ids)
+            v.text.remove(ids)
+            v.caption.remove([pid << 3 | k for pid in ids for k in range(MAX_CAPTIONS_PER_POST)])
+
+    def apply_added(self, ids: list[int]) -> int:
+        """Index posts another process stored (from the change log); known ones are skipped."""
+        with self._lock:
+            ids = [pid for pid in ids if pid not in self._scope_of]
+        posts = [p for p in self.store.get_posts(ids) if p is not None]  # deleted since: skipped
+        if not posts:
+            return 0
+        with self._swap_lock:
+            v = self.view
+            ids = [p.id for p in posts]
+            labels, feats = self._image_vectors_for(ids)
+            self._remember(p for p in posts if p.id in set(labels))
+            v.image.add(labels, feats)
+            v.text.add(*self._text_vectors_for(labels, v.projector))
+            v.caption.add(*self._caption_vectors_for(labels, v.projector))
+        return len(labels)
+
+    def apply_deleted(self, ids: list[int]) -> None:
+        with self._lock:
+            ids = [pid for pid in ids if pid in self._scope_of]
+        if ids:
+            self._forget_locally(ids)
 
     def forget_scope(self, scope: str) -> int:
         """Delete every post of a scope (a chat's /forget). Returns how many were deleted."""
         validate_scope(scope)
-        ids = self.store.scope_post_ids(scope)
-        deleted = self.delete_posts(ids)
-        return deleted
+        return self.delete_posts(self.store.scope_post_ids(scope))
 
     def delete_posts(self, ids: list[int]) -> int:
         kinds = [("image", self.image_model), ("probs", self.image_model), ("captions", self.text_model)]
@@ -437,18 +589,8 @@ class SearchEngine:
         for start in range(0, len(ids), 1000):
             batch = ids[start:start + 1000]
             deleted += self.store.delete(batch, kinds)
-            with self._lock:
-                self._tags_generation += 1
-                for pid in batch:
-                    scope = self._scope_of.pop(pid, None)
-                    if scope is not None:
-                        self._scope_members.get(scope, set()).discard(pid)
-                    self._phash.pop(pid, None)
-            self.image_index.remove(batch)
-            self.text_index.remove(batch)
-            self.caption_index.remove([pid << 3 | k for pid in batch for k in range(MAX_CAPTIONS_PER_POST)])
+            self._forget_locally(batch)
         return deleted
-
     # ------------------------------------------------------------------------------------
     # queries
     # ------------------------------------------------------------------------------------
@@ -460,22 +602,23 @@ class SearchEngine:
                 return None  # nothing invisible exists: search unfiltered
             return filt
 
-    def _photo_vectors(self, photo: bytes | int | PhotoVectors) -> tuple[PhotoVectors, int | None]:
+    def _photo_vectors(self, photo: bytes | int | PhotoVectors, v: IndexView) -> tuple[PhotoVectors, int | None]:
         """Vectors of a query photo: bytes are embedded, an int is a stored post id."""
         if isinstance(photo, PhotoVectors):
             return photo, None
         if isinstance(photo, int):
-            if photo not in self.image_index:
+            if photo not in v.image:
                 raise UnknownPostError(f"no indexed post {photo}")
-            feats = self.image_index.get([photo])[0]
-            text = self.text_index.get([photo])
+            feats = v.image.get([photo])[0]
+            text = v.text.get([photo])
             probs = self.store.get_vectors("probs", self.image_model, [photo], 1000)[0]
             post = self.store.get_post(photo)
             ph = post.phash if post else self._phash.get(photo, 0)
             return PhotoVectors(features=feats, class_probs=None if probs is None else probs[0],
-                                text=text[0] if len(text) else np.zeros(self.space_dim, np.float32),
+                                text=text[0] if len(text) else np.zeros(v.text.dim, np.float32),
                                 phash=ph, phash_mirror=ph, sha256=post.sha256 if post else "",
-                                width=post.width if post else 0, height=post.height if post else 0), photo
+                                width=post.width if post else 0, height=post.height if post else 0,
+                                space=v.projector_version), photo
         return self.embed_photo(photo), None
 
     def _hits(self, scored: list[tuple[int, float]], k: int, exclude: int | None = None) -> list[Hit]:
@@ -485,16 +628,17 @@ class SearchEngine:
 
     def similar(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 5) -> list[Hit]:
         """The k most similar visible photos (the query photo itself excluded when it is stored)."""
-        vec, own_id = self._photo_vectors(photo)
-        found = self.image_index.search(vec.features, k + 1, self._visible(scope))
+        v = self.view
+        vec, own_id = self._photo_vectors(photo, v)
+        found = v.image.search(vec.features, k + 1, self._visible(scope))
         return self._hits(found, k, exclude=own_id)
 
-    def encode_query(self, text: str) -> np.ndarray:
+    def encode_query(self, text: str, v: IndexView | None = None) -> np.ndarray:
         """A text in the space where it meets photos and captions (through the projector's text side)."""
         text = (text or "").strip()
         if not text:
             raise EmptyQueryError("the query text is empty")
-        return self.projector.adapt_text(self.text_encoder.encode([text[:MAX_QUERY_CHARS]]))[0]
+        return (v or self.view).projector.adapt_text(self.text_encoder.encode([text[:MAX_QUERY_CHARS]]))[0]
 
     def find(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
              photo_weight: float = 0.5, include_public: bool = True) -> list[Hit]:
@@ -504,48 +648,50 @@ class SearchEngine:
     def find_scored(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
                     photo_weight: float = 0.5, include_public: bool = True) -> list[tuple[int, float]]:
         """`find` as (post id, score) pairs, best first, without loading the posts."""
-        query = self.encode_query(text)
+        v = self.view
+        query = self.encode_query(text, v)
         visible = self._visible(scope, include_public=include_public)
         pool = max(4 * k, 40)
-        candidates = {pid for pid, _ in self.text_index.search(query, pool, visible)}
-        candidates |= {label >> 3 for label, _ in self.caption_index.search(query, pool, visible)}
+        candidates = {pid for pid, _ in v.text.search(query, pool, visible)}
+        candidates |= {label >> 3 for label, _ in v.caption.search(query, pool, visible)}
         photo_vec, own_id = (None, None)
         if photo is not None:
-            photo_vec, own_id = self._photo_vectors(photo)
-            candidates |= {pid for pid, _ in self.image_index.search(photo_vec.features, pool, visible)}
+            photo_vec, own_id = self._photo_vectors(photo, v)
+            candidates |= {pid for pid, _ in v.image.search(photo_vec.features, pool, visible)}
         candidates.discard(own_id)
         if not candidates:
             return []
         ids = sorted(candidates)
-        text_scores = self._text_scores(query, ids)
+        text_scores = self._text_scores(query, ids, v)
         if photo_vec is not None:
-            image_sims = self.image_index.get(ids) @ photo_vec.features
+            image_sims = v.image.get_or_zero(ids) @ photo_vec.features
             text_scores = (1 - photo_weight) * text_scores + photo_weight * image_sims
         order = np.argsort(-text_scores)[:k]
         return [(ids[i], float(text_scores[i])) for i in order]
 
-    def _text_scores(self, query: np.ndarray, ids: list[int]) -> np.ndarray:
+    def _text_scores(self, query: np.ndarray, ids: list[int], v: IndexView) -> np.ndarray:
         """Per post: the better of its photo's text-space match and its best caption match."""
-        photo_scores = self.text_index.get(ids) @ query
+        photo_scores = v.text.get_or_zero(ids) @ query
         caption_labels = [pid << 3 | j for pid in ids for j in range(MAX_CAPTIONS_PER_POST)
-                          if (pid << 3 | j) in self.caption_index]
+                          if (pid << 3 | j) in v.caption]
         best_caption = dict.fromkeys(ids, -1.0)
         if caption_labels:
-            sims = self.caption_index.get(caption_labels) @ query
+            sims = v.caption.get_or_zero(caption_labels) @ query
             for label, s in zip(caption_labels, sims):
                 best_caption[label >> 3] = max(best_caption[label >> 3], float(s))
         return np.array([max(p, best_caption[pid]) for pid, p in zip(ids, photo_scores)], np.float32)
 
     def captions(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 5) -> list[CaptionHit]:
         """Visible captions that match a photo, best first; a duplicate's own captions come first."""
-        vec, own_id = self._photo_vectors(photo)
+        v = self.view
+        vec, own_id = self._photo_vectors(photo, v)
         visible = self._visible(scope)
         out: dict[str, CaptionHit] = {}
         dup = self.duplicate_of(vec, scope, include_public=True)
         if dup is not None and dup.post.id != own_id:
             for caption in dup.post.captions:
                 out.setdefault(caption, CaptionHit(caption, round(dup.cosine, 4), dup.post.id))
-        found = [(label, s) for label, s in self.caption_index.search(vec.text, 4 * k, visible)
+        found = [(label, s) for label, s in v.caption.search(self._text_of(vec, v), 4 * k, visible)
                  if label >> 3 != own_id]
         posts = {p.id: p for p in self.store.get_posts(sorted({label >> 3 for label, _ in found})) if p}
         for label, s in found:
@@ -559,19 +705,19 @@ class SearchEngine:
     def hashtags(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 8,
                  min_score: float = 0.05) -> list[TagSuggestion]:
         """Hashtags for a photo: votes of similar tagged posts + zero-shot match against the tag vocabulary."""
-        vec, own_id = self._photo_vectors(photo)
-        visible_scopes_ = visible_scopes(scope)
-        votes, voters = self._neighbour_votes(vec, scope, own_id)
-        zero_shot = self._zero_shot_tags(vec.text, visible_scopes_)
-        learned = self.hashtag_head.top(vec.features, 4 * k) if self.hashtag_head is not None else {}
+        v = self.view
+        vec, own_id = self._photo_vectors(photo, v)
+        votes, voters = self._neighbour_votes(vec, scope, own_id, v)
+        zero_shot = self._zero_shot_tags(self._text_of(vec, v), visible_scopes(scope), v)
+        learned = v.hashtag_head.top(vec.features, 4 * k) if v.hashtag_head is not None else {}
         # Each source is a probability-like score in [0, 1]; the learned head is calibrated, the
         # votes are the similarity-weighted share of neighbours with the tag. With a head, the two
         # count equally; the zero-shot match only breaks ties between them.
         w_votes, w_head, w_zero = (0.5, 0.5, 0.25) if learned else (1.0, 0.0, 0.5)
         scores: dict[str, float] = {}
         why: dict[str, str] = {}
-        for tag, v in votes.items():
-            scores[tag] = w_votes * v
+        for tag, share in votes.items():
+            scores[tag] = w_votes * share
             why[tag] = f"seen on {voters[tag]} similar post{'s' if voters[tag] != 1 else ''}"
         for tag, h in learned.items():
             scores[tag] = scores.get(tag, 0.0) + w_head * h
@@ -589,9 +735,9 @@ class SearchEngine:
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         return [TagSuggestion(t, round(min(s, 1.0), 4), why[t]) for t, s in ranked if s >= min_score][:k]
 
-    def _neighbour_votes(self, vec: PhotoVectors, scope: str, own_id: int | None,
+    def _neighbour_votes(self, vec: PhotoVectors, scope: str, own_id: int | None, v: IndexView,
                          neighbours: int = 25, temperature: float = 0.05) -> tuple[dict[str, float], dict[str, int]]:
-        found = [(pid, s) for pid, s in self.image_index.search(vec.features, neighbours + 1, self._visible(scope))
+        found = [(pid, s) for pid, s in v.image.search(vec.features, neighbours + 1, self._visible(scope))
                  if pid != own_id][:neighbours]
         if not found:
             return {}, {}
@@ -610,31 +756,32 @@ class SearchEngine:
                 voters[tag] = voters.get(tag, 0) + 1
         return votes, voters
 
-    def _vocabulary(self, scopes: frozenset[str], max_vocab: int = 5000) -> tuple[list[str], np.ndarray]:
-        """The most used hashtags visible from these scopes and their text vectors (cached)."""
+    def _vocabulary(self, scopes: frozenset[str], v: IndexView, max_vocab: int = 5000) -> tuple[list[str], np.ndarray]:
+        """The most used hashtags visible from these scopes and their vectors in the view's space (cached)."""
+        key = (scopes, v.projector_version)
         with self._lock:
             generation = self._tags_generation
-            cached = self._vocabularies.get(scopes)
+            cached = self._vocabularies.get(key)
         if cached is not None and cached[0] == generation:
             return cached[1], cached[2]
         counts = self.store.tag_counts(scopes, min_count=1)
         tags = sorted(counts, key=lambda t: (-counts[t], t))[:max_vocab]
         missing = [t for t in tags if t not in self._tag_vectors]
         if missing:
-            for tag, v in zip(missing, self.text_encoder.encode([tag_to_words(t) for t in missing])):
-                self._tag_vectors[tag] = v
+            for tag, vec in zip(missing, self.text_encoder.encode([tag_to_words(t) for t in missing])):
+                self._tag_vectors[tag] = vec
         matrix = np.array([self._tag_vectors[t] for t in tags], np.float32).reshape(-1, self.text_encoder.dim)
-        matrix = self.projector.adapt_text(matrix) if len(tags) else np.zeros((0, self.space_dim), np.float32)
+        matrix = v.projector.adapt_text(matrix) if len(tags) else np.zeros((0, v.text.dim), np.float32)
         with self._lock:
-            self._vocabularies[scopes] = (generation, tags, matrix)
+            self._vocabularies[key] = (generation, tags, matrix)
         return tags, matrix
 
-    def _zero_shot_tags(self, text_vec: np.ndarray, scopes: frozenset[str], top: int = 20,
+    def _zero_shot_tags(self, text_vec: np.ndarray, scopes: frozenset[str], v: IndexView, top: int = 20,
                         temperature: float = 0.05) -> dict[str, float]:
         """Vocabulary hashtags whose words match the photo's text-space vector (softmax over the vocabulary)."""
         if not np.any(text_vec):
             return {}
-        tags, matrix = self._vocabulary(scopes)
+        tags, matrix = self._vocabulary(scopes, v)
         if not tags:
             return {}
         sims = matrix @ text_vec
@@ -651,9 +798,10 @@ class SearchEngine:
         nearest features (crops, borders) and every hash within the widest Hamming radius we
         decide on (recompression, resizing, mirroring via the mirrored hash).
         """
-        vec, own_id = self._photo_vectors(photo)
+        v = self.view
+        vec, own_id = self._photo_vectors(photo, v)
         visible = self._visible(scope, include_public=include_public)
-        cosines = {pid: s for pid, s in self.image_index.search(vec.features, k, visible) if pid != own_id}
+        cosines = {pid: s for pid, s in v.image.search(vec.features, k, visible) if pid != own_id}
         with self._lock:
             pool = list(visible) if visible is not None else list(self._phash)
             hashes = np.array([self._phash.get(pid, 0) for pid in pool], np.uint64)
@@ -667,8 +815,8 @@ class SearchEngine:
                 distances.update(zip(unhashed, dist.tolist()))
         extra = [pid for pid in distances if pid not in cosines and pid != own_id][:50]
         if extra:
-            present = [pid for pid in extra if pid in self.image_index]
-            for pid, cos in zip(present, self.image_index.get(present) @ vec.features):
+            present = v.image.labels_of(extra)
+            for pid, cos in zip(present, v.image.get_or_zero(present) @ vec.features):
                 cosines[pid] = float(cos)
         return sorted(((pid, cos, distances.get(pid, 64)) for pid, cos in cosines.items()), key=lambda c: -c[1])
 
@@ -682,14 +830,14 @@ class SearchEngine:
         return DuplicateMatch(post, round(best[1], 4), best[2]) if post else None
 
     # ------------------------------------------------------------------------------------
-    # maintenance
+    # maintenance: heads, rebuilds, releases
     # ------------------------------------------------------------------------------------
     def refit_projector(self, min_captioned: int = 50, replace_learned: bool = False) -> str | None:
         """Fit the cold-start projector on public photos + captions, store it, re-project the text index.
 
         Only `public` posts are used: the projector serves every chat, so a chat's private
         captions must never shape what another chat's queries return. A learned projector in
-        service is kept (retraining it is `python -m models train`'s job) unless asked.
+        service is kept (retraining it is the scheduler's or `python -m models train`'s job) unless asked.
         """
         if self.projector.kind != KnnCaptionProjector.kind and not replace_learned:
             log.info("projector not refitted: the learned projector %s is in service", self.projector_version)
@@ -706,36 +854,104 @@ class SearchEngine:
         return version
 
     def set_projector(self, projector, version: str | None = None) -> str:
-        """Store a projector (cold-start or learned head) as the current one and re-project the text index."""
-        version = self.store.put_artifact(PROJECTOR_ARTIFACT, projector.to_bytes(), version)
-        self.projector, self.projector_version = projector, version
-        with self._lock:
-            self._vocabularies.clear()  # tag vectors live in the projector's space
-        self.rebuild_text_index()
-        return version
+        """Make a projector (cold-start or learned) current: text indexes re-projected, a release published."""
+        return self.install(projector=projector, version=version)["projector"]
 
     def set_hashtag_head(self, head: HashtagHead, version: str | None = None) -> str:
-        version = self.store.put_artifact(HASHTAG_HEAD_ARTIFACT, head.to_bytes(), version)
-        self.hashtag_head, self.hashtag_head_version = head, version
-        return version
+        return self.install(hashtag_head=head, version=version)["hashtag_head"]
 
-    def install_heads(self, heads: TrainedHeads, version: str | None = None) -> dict[str, str]:
-        """Make trained heads current (stored in Redis, so restarts and other processes load them)."""
+    def install_heads(self, heads: TrainedHeads, version: str | None = None, info: dict | None = None) -> dict[str, str]:
+        """Make trained heads current for every process (stored in Redis with a new release)."""
         for head in (heads.projector, heads.hashtag_head):
             if head is not None and head.input_model != self.image_model:
                 raise ValueError(f"heads were trained on {head.input_model} features, this engine makes "
                                  f"{self.image_model}")
+        return self.install(projector=heads.projector, hashtag_head=heads.hashtag_head, version=version, info=info)
+
+    def install(self, projector=None, hashtag_head: HashtagHead | None = None, version: str | None = None,
+                info: dict | None = None) -> dict[str, str]:
+        """Store new heads, build indexes for them beside the serving ones, swap, publish a release."""
+        old = self.view
         installed = {}
-        if heads.projector is not None:
-            installed["projector"] = self.set_projector(heads.projector, version)
-        if heads.hashtag_head is not None:
-            installed["hashtag_head"] = self.set_hashtag_head(heads.hashtag_head, version)
+        new = dict(projector=old.projector, projector_version=old.projector_version,
+                   hashtag_head=old.hashtag_head, hashtag_head_version=old.hashtag_head_version)
+        if projector is not None:
+            installed["projector"] = self.store.put_artifact(PROJECTOR_ARTIFACT, projector.to_bytes(), version)
+            new.update(projector=projector, projector_version=installed["projector"])
+        if hashtag_head is not None:
+            installed["hashtag_head"] = self.store.put_artifact(HASHTAG_HEAD_ARTIFACT, hashtag_head.to_bytes(), version)
+            new.update(hashtag_head=hashtag_head, hashtag_head_version=installed["hashtag_head"])
+        if projector is None:  # the text indexes stay valid: only the head changes
+            view = replace(old, **new)
+        else:
+            view = self._empty_view(new["projector"], new["projector_version"], new["hashtag_head"],
+                                    new["hashtag_head_version"], old.release, image=old.image)
+        self._swap_in(view)
+        installed["release"] = self.publish_release(info)
         return installed
 
-    def training_data(self, scope: str = PUBLIC) -> TrainingData:
+    def rebuild(self, info: dict | None = None, progress=None) -> str:
+        """Build every index afresh from Redis (deleted posts compacted away), swap, publish a release."""
+        old = self.view
+        view = self._empty_view(old.projector, old.projector_version, old.hashtag_head, old.hashtag_head_version,
+                                old.release)
+        with self._lock:
+            ids = sorted(self._scope_of)
+        for start in range(0, len(ids), 2000):
+            chunk = ids[start:start + 2000]
+            view.image.add(*self._image_vectors_for(chunk))
+            view.text.add(*self._text_vectors_for(chunk, view.projector))
+            view.caption.add(*self._caption_vectors_for(chunk, view.projector))
+            if progress is not None:
+                progress(min(start + 2000, len(ids)), len(ids))
+        self._swap_in(view)
+        return self.publish_release(dict(info or {}, rebuilt=True))
+
+    def publish_release(self, info: dict | None = None, keep: int = 3, lock_wait_s: float = 600) -> str:
+        """Snapshot the serving indexes as a new release and make it every process's current one."""
+        from indexing.locks import JobLock
+
+        with JobLock(self.store, "release", ttl_s=300, wait_s=lock_wait_s), self.publishing:
+            v = self.view
+            base = {"image_model": self.image_model, "text_model": self.text_model}
+            snaps = {}
+            for name, index, extra in (("image", v.image, {}), ("text", v.text, {"projector": v.projector_version}),
+                                       ("caption", v.caption, {"projector": v.projector_version})):
+                blob, live = index.to_bytes()
+                snaps[name] = releases.IndexSnapshot(dict(base, dim=index.dim, **extra), blob, live)
+            artifacts = {PROJECTOR_ARTIFACT: v.projector_version, HASHTAG_HEAD_ARTIFACT: v.hashtag_head_version}
+            version = releases.save_release(self.store.r, self.store.keys, snaps, artifacts,
+                                            dict(info or {}, origin=self.origin, posts=len(v.image)), keep=keep)
+            with self._swap_lock:
+                if self.view.image is v.image and self.view.text is v.text:
+                    self.view = replace(self.view, release=version)
+        log.info("release %s published (%d posts, projector %s, hashtag head %s)", version, len(v.image),
+                 v.projector_version, v.hashtag_head_version)
+        return version
+
+    def snapshot(self) -> str:
+        return self.publish_release()
+
+    def load_release(self, version: str | None = None) -> bool:
+        """Serve another process's release (or a rolled-back one): loaded beside the serving view, then
+        swapped in. False when it cannot serve here (the current view stays)."""
+        release = releases.load_release(self.store.r, self.store.keys, version)
+        if release is None or release.version == self.view.release:
+            return False
+        view = self._view_from_release(release)
+        if view is None:
+            return False
+        with self._lock:
+            live = set(self._scope_of)
+        self._swap_in(self._caught_up(view, live))  # the bulk outside the swap lock, the rest inside
+        log.info("now serving release %s (projector %s, hashtag head %s)", release.version,
+                 view.projector_version, view.hashtag_head_version)
+        return True
+
+    def training_data(self, scope: str = PUBLIC, ids: list[int] | None = None) -> TrainingData:
         """Stored features, caption vectors and hashtags of a scope's posts (public only by default:
-        heads serve every chat, so private chats never shape them)."""
-        ids = sorted(self.store.scope_post_ids(scope))
+        heads serve every chat, so private chats never shape them), or of the given posts."""
+        ids = sorted(self.store.scope_post_ids(scope)) if ids is None else ids
         posts, feats, caps = [], [], []
         for start in range(0, len(ids), 2000):
             chunk = ids[start:start + 2000]
@@ -748,28 +964,6 @@ class SearchEngine:
             features=np.array([feats[i][0] for i in keep], np.float32).reshape(-1, self.image_encoder.dim),
             captions=[caps[i].astype(np.float32) if caps[i] is not None else empty for i in keep],
             tags=[posts[i].tags for i in keep], input_model=self.image_model, text_model=self.text_model)
-
-    def rebuild_text_index(self) -> None:
-        """Re-project every photo and caption with the current projector into new indexes, then swap them in."""
-        photos = VectorIndex(self.space_dim, **self._index_args)
-        captions = VectorIndex(self.space_dim, post_shift=3, **self._index_args)
-        ids = sorted(self._scope_of)
-        for start in range(0, len(ids), 2000):
-            photos.add(*self._text_vectors_for(ids[start:start + 2000]))
-            captions.add(*self._caption_vectors_for(ids[start:start + 2000]))
-        # reference swaps: queries in flight finish on the old indexes
-        self.text_index, self.caption_index = photos, captions
-
-    def snapshot(self) -> dict[str, str]:
-        """Write versioned snapshots of all indexes to Redis and flip their pointers."""
-        versions = {}
-        base = {"image_model": self.image_model, "text_model": self.text_model}
-        for name, index, extra in (("image", self.image_index, {}),
-                                   ("text", self.text_index, {"projector": self.projector_version}),
-                                   ("caption", self.caption_index, {"projector": self.projector_version})):
-            meta = dict(base, dim=index.dim, count=len(index), **extra)
-            versions[name] = snapshots.save_snapshot(self.store.r, self.store.keys, name, index.to_bytes(), meta)
-        return versions
 
     # ------------------------------------------------------------------------------------
     # what a chat front-end needs besides search
@@ -796,10 +990,11 @@ class SearchEngine:
     def stats(self, scope: str | None = None) -> dict:
         with self._lock:
             per_scope = {s: len(m) for s, m in self._scope_members.items() if m}
+        v = self.view
         out = {"posts": sum(per_scope.values()), "scopes": len(per_scope),
-               "image_model": self.image_model, "text_model": self.text_model,
-               "projector": self.projector_version, "hashtag_head": self.hashtag_head_version,
-               "captions_indexed": len(self.caption_index)}
+               "image_model": self.image_model, "text_model": self.text_model, "release": v.release,
+               "projector": v.projector_version, "hashtag_head": v.hashtag_head_version,
+               "captions_indexed": len(v.caption), "jobs": self.store.job_states()}
         if scope is not None:
             out["posts_in_scope"] = per_scope.get(scope, 0)
             out["top_tags"] = sorted(self.store.tag_counts([scope]).items(), key=lambda kv: -kv[1])[:10]

@@ -16,6 +16,7 @@ from indexing.keys import Keys
 from indexing.scopes import validate_scope
 
 VECTOR_DTYPE = np.float16  # halves Redis memory; cosine error ~1e-3, far below any threshold we use
+CHANGES_MAXLEN = 100_000  # change-log entries kept; a process further behind re-reads all posts instead
 
 
 @dataclass
@@ -147,7 +148,17 @@ class PostStore:
             pipe.zincrby(k.scope_tags(post.scope), 1, tag)
         for (kind, model), vec in vectors.items():
             pipe.hset(k.vectors(kind, model), post.id, to_blob(vec))
+        # In the same transaction: other processes learn of the post from the change log, and the
+        # scheduler counts what it has not trained on yet (public posts only ever train heads).
+        self._log_change(pipe, "add", [post.id])
+        pipe.hincrby(k.counters(), "changes", 1)
+        if post.scope == "public" and (post.captions or post.tags):
+            pipe.hincrby(k.counters(), "labelled", 1)
         pipe.execute()
+
+    def _log_change(self, pipe, op: str, ids: list[int]) -> None:
+        pipe.xadd(self.keys.changes(), {"op": op, "ids": ",".join(str(i) for i in ids)},
+                  maxlen=CHANGES_MAXLEN, approximate=True)
 
     def set_fields(self, post_id: int, **fields: str) -> None:
         self.r.hset(self.keys.post(post_id), mapping={k: str(v) for k, v in fields.items()})
@@ -172,8 +183,36 @@ class PostStore:
                 pipe.hdel(k.vectors(kind, model), p.id)
         for scope in {p.scope for p in posts}:
             pipe.zremrangebyscore(k.scope_tags(scope), "-inf", 0)
+        self._log_change(pipe, "del", [p.id for p in posts])
+        pipe.hincrby(k.counters(), "changes", len(posts))
+        pipe.hincrby(k.counters(), "deleted", len(posts))
         pipe.execute()
         return len(posts)
+
+    # -- change log and counters -----------------------------------------------------------
+    def changes_position(self) -> str:
+        """Id of the newest change-log entry ("0-0" when empty): read from here to miss nothing after now."""
+        last = self.r.xrevrange(self.keys.changes(), count=1)
+        return last[0][0].decode() if last else "0-0"
+
+    def oldest_change(self) -> str | None:
+        first = self.r.xrange(self.keys.changes(), count=1)
+        return first[0][0].decode() if first else None
+
+    def read_changes(self, after: str, block_ms: int = 1000, count: int = 500) -> list[tuple[str, dict[str, str]]]:
+        """Change-log entries after `after`, waiting up to block_ms for the first one."""
+        found = self.r.xread({self.keys.changes(): after}, count=count, block=block_ms)
+        if not found:
+            return []
+        return [(eid.decode(), {k.decode(): v.decode() for k, v in fields.items()}) for eid, fields in found[0][1]]
+
+    def counters(self) -> dict[str, int]:
+        return {k.decode(): int(v) for k, v in self.r.hgetall(self.keys.counters()).items()}
+
+    def consume_counter(self, name: str, amount: int) -> None:
+        """Subtract what a job has dealt with (what arrived meanwhile stays counted)."""
+        if amount:
+            self.r.hincrby(self.keys.counters(), name, -amount)
 
     # -- reads -----------------------------------------------------------------------------
     def get_posts(self, post_ids: list[int]) -> list[Post | None]:
@@ -237,16 +276,29 @@ class PostStore:
 
     # -- artifacts (projector, heads) ------------------------------------------------------
     def put_artifact(self, name: str, blob: bytes, version: str | None = None) -> str:
+        """Store an artifact version; it becomes current when a release naming it is published."""
         version = version or time.strftime("%Y%m%dT%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
-        pipe = self.r.pipeline(transaction=True)
-        pipe.set(self.keys.artifact(name, version), blob)
-        pipe.set(self.keys.artifact_current(name), version)
-        pipe.execute()
+        self.r.set(self.keys.artifact(name, version), blob)
         return version
 
-    def get_artifact(self, name: str) -> tuple[str, bytes] | None:
-        version = self.r.get(self.keys.artifact_current(name))
+    def get_artifact(self, name: str, version: str | None = None) -> tuple[str, bytes] | None:
+        """(version, bytes) of the current (or given) version of an artifact, or None."""
         if version is None:
-            return None
-        blob = self.r.get(self.keys.artifact(name, version.decode()))
-        return (version.decode(), blob) if blob is not None else None
+            raw = self.r.get(self.keys.artifact_current(name))
+            if raw is None:
+                return None
+            version = raw.decode()
+        blob = self.r.get(self.keys.artifact(name, version))
+        return (version, blob) if blob is not None else None
+
+    # -- scheduled jobs' state ---------------------------------------------------------------
+    def job_state(self, name: str) -> dict[str, str]:
+        return {k.decode(): v.decode() for k, v in self.r.hgetall(self.keys.job(name)).items()}
+
+    def job_states(self) -> dict[str, dict[str, str]]:
+        prefix = self.keys.job("")
+        return {key.decode()[len(prefix):]: self.job_state(key.decode()[len(prefix):])
+                for key in self.r.scan_iter(match=self.keys.job("*"), count=100)}
+
+    def set_job_state(self, name: str, **fields) -> None:
+        self.r.hset(self.keys.job(name), mapping={k: str(v) for k, v in fields.items()})

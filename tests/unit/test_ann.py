@@ -55,11 +55,13 @@ def test_grows_beyond_initial_capacity():
 
 def test_snapshot_round_trip_keeps_vectors_and_deletions(index):
     index.remove([7, 8])
-    copy = VectorIndex.from_bytes(index.to_bytes(), 16, exact_max=50)
-    assert len(copy) == len(index) == 998
-    assert 7 not in copy and 9 in copy
-    x = _vectors(1000)
-    assert copy.search(x[99], 1)[0][0] == 100
+    blob, live = index.to_bytes()
+    for copy in (VectorIndex.from_bytes(blob, 16, live, exact_max=50),  # live labels given
+                 VectorIndex.from_bytes(blob, 16, exact_max=50)):  # probed from the file
+        assert len(copy) == len(index) == 998
+        assert 7 not in copy and 9 in copy
+        x = _vectors(1000)
+        assert copy.search(x[99], 1)[0][0] == 100
 
 
 def test_caption_labels_filter_by_post():

@@ -1,0 +1,158 @@
+"""Releases: one version of everything a search process serves, flipped into service atomically.
+
+A release is the three index snapshots (hnswlib bytes + live labels) and the versions of the
+heads they were built with. Writing one: every chunk first, then the manifest, the `current`
+pointer, the artifacts' current pointers and a change-log entry in one MULTI/EXEC. A crash
+before that step leaves orphan chunks nobody points at (deleted by the next writer), never a
+half-written release in service; readers check every chunk's presence and size anyway.
+The newest `keep` releases are kept as rollback targets.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import redis
+
+from indexing.keys import Keys
+from indexing.store import CHANGES_MAXLEN
+
+log = logging.getLogger(__name__)
+CHUNK_BYTES = 64 * 1024 * 1024  # Redis strings stop at 512 MB; chunks also keep replies small
+INDEX_NAMES = ("image", "text", "caption")
+
+
+@dataclass
+class IndexSnapshot:
+    meta: dict
+    blob: bytes
+    live: np.ndarray  # int64 labels not marked deleted (hnswlib keeps deleted ones in the file)
+
+
+@dataclass
+class Release:
+    version: str
+    manifest: dict
+    indexes: dict[str, IndexSnapshot]
+
+
+def new_version() -> str:
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time() % 1:.6f}"[1:]
+
+
+def save_release(r: redis.Redis, keys: Keys, indexes: dict[str, IndexSnapshot], artifacts: dict[str, str],
+                 info: dict | None = None, keep: int = 3) -> str:
+    """Write a release and make it current; returns its version. Call with the release lock held."""
+    version = new_version()
+    manifest = {"version": version, "created_s": round(time.time(), 3), "artifacts": artifacts,
+                "indexes": {}, **(info or {})}
+    for name, snap in indexes.items():
+        key = keys.snapshot(name, version)
+        chunks = [snap.blob[i:i + CHUNK_BYTES] for i in range(0, len(snap.blob), CHUNK_BYTES)] or [b""]
+        meta = dict(snap.meta, chunks=len(chunks), bytes=len(snap.blob), live=len(snap.live))
+        for i, chunk in enumerate(chunks):
+            r.hset(key, f"chunk:{i}", chunk)
+        r.hset(key, mapping={"live": np.asarray(snap.live, np.int64).tobytes(), "meta": json.dumps(meta)})
+        manifest["indexes"][name] = meta
+    _flip(r, keys, version, manifest, new=True)
+    _trim(r, keys, keep)
+    return version
+
+
+def _flip(r: redis.Redis, keys: Keys, version: str, manifest: dict, new: bool) -> None:
+    pipe = r.pipeline(transaction=True)
+    if new:
+        pipe.set(keys.release(version), json.dumps(manifest))
+        pipe.lpush(keys.release_versions(), version)
+    pipe.set(keys.release_current(), version)
+    for name, artifact_version in manifest.get("artifacts", {}).items():
+        if artifact_version and artifact_version != "none":
+            pipe.set(keys.artifact_current(name), artifact_version)
+        else:
+            pipe.delete(keys.artifact_current(name))
+    pipe.xadd(keys.changes(), {"op": "release", "version": version}, maxlen=CHANGES_MAXLEN, approximate=True)
+    pipe.hset(keys.counters(), "changes", 0)
+    pipe.execute()
+
+
+def _trim(r: redis.Redis, keys: Keys, keep: int) -> None:
+    """Drop releases beyond the newest `keep` (never the current one) and orphan chunks of crashed writes."""
+    current = current_version(r, keys)
+    versions = list_versions(r, keys)
+    kept = set(versions[:keep]) | ({current} if current else set())
+    for old in versions[keep:]:
+        if old in kept:
+            continue
+        r.lrem(keys.release_versions(), 0, old)
+        r.delete(keys.release(old), *(keys.snapshot(name, old) for name in INDEX_NAMES))
+    prefix = keys.snapshot_pattern()[:-1]  # "<base>:snap:" then "<index>:<version>"
+    for key in r.scan_iter(match=keys.snapshot_pattern(), count=1000):
+        version = key.decode()[len(prefix):].split(":", 1)[-1]
+        if version not in kept:
+            log.info("deleting orphan snapshot %s (an interrupted write)", key.decode())
+            r.delete(key)
+
+
+def current_version(r: redis.Redis, keys: Keys) -> str | None:
+    raw = r.get(keys.release_current())
+    return raw.decode() if raw is not None else None
+
+
+def list_versions(r: redis.Redis, keys: Keys) -> list[str]:
+    return [v.decode() for v in r.lrange(keys.release_versions(), 0, -1)]
+
+
+def manifest_of(r: redis.Redis, keys: Keys, version: str) -> dict | None:
+    raw = r.get(keys.release(version))
+    return json.loads(raw) if raw is not None else None
+
+
+def load_release(r: redis.Redis, keys: Keys, version: str | None = None) -> Release | None:
+    """The current (or given) release with all its snapshots, or None if there is none or it is incomplete."""
+    version = version or current_version(r, keys)
+    if version is None:
+        return None
+    manifest = manifest_of(r, keys, version)
+    if manifest is None:
+        log.warning("release %s has no manifest: ignored", version)
+        return None
+    indexes = {}
+    for name in manifest["indexes"]:
+        snap = _load_snapshot(r, keys, name, version)
+        if snap is None:
+            return None
+        indexes[name] = snap
+    return Release(version, manifest, indexes)
+
+
+def _load_snapshot(r: redis.Redis, keys: Keys, name: str, version: str) -> IndexSnapshot | None:
+    key = keys.snapshot(name, version)
+    raw_meta, live = r.hmget(key, ["meta", "live"])
+    if raw_meta is None or live is None:
+        log.warning("snapshot %s/%s is incomplete: ignored", name, version)
+        return None
+    meta = json.loads(raw_meta)
+    parts = r.hmget(key, [f"chunk:{i}" for i in range(meta["chunks"])])
+    if any(p is None for p in parts):
+        log.warning("snapshot %s/%s is missing chunks: ignored", name, version)
+        return None
+    blob = b"".join(parts)
+    labels = np.frombuffer(live, np.int64)
+    if len(blob) != meta["bytes"] or len(labels) != meta["live"]:
+        log.warning("snapshot %s/%s has %d bytes, expected %d: ignored", name, version, len(blob), meta["bytes"])
+        return None
+    return IndexSnapshot(meta, blob, labels)
+
+
+def rollback(r: redis.Redis, keys: Keys, version: str) -> dict:
+    """Make an older kept release current again (its heads too) and tell every process."""
+    if version not in list_versions(r, keys):
+        raise KeyError(f"no kept release {version}; kept: {', '.join(list_versions(r, keys)) or 'none'}")
+    if load_release(r, keys, version) is None:
+        raise KeyError(f"release {version} is incomplete")
+    manifest = manifest_of(r, keys, version)
+    _flip(r, keys, version, manifest, new=False)
+    return manifest
