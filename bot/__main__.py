@@ -1,9 +1,10 @@
-"""python -m bot: run the hashlens service.
+"""python -m bot: run the hashlens service; python -m bot scheduler: run only the scheduled jobs.
 
 With TELEGRAM_BOT_TOKEN: the Telegram bot (polling, or webhook when HASHLENS_WEBHOOK_URL is set).
 Without: the local playground — the same bot against the project's Bot API emulator, and a web
 chat page on http://127.0.0.1:8080 to talk to it. Either way: embedded Redis unless REDIS_URL,
-the packaged models, and the demo photos imported on a first start.
+the packaged models, the demo photos imported on a first start, and the scheduler (retrain,
+rebuild, snapshot) in the same process unless HASHLENS_SCHEDULER_IN_BOT=false.
 """
 from __future__ import annotations
 
@@ -55,20 +56,51 @@ def run_telegram(engine, settings: Settings) -> None:
         handlers.close()
 
 
+def run_scheduler(argv: list[str], settings: Settings) -> int:
+    """`python -m bot scheduler [--once JOB [--force]]`: the jobs alone, beside any number of bots."""
+    import argparse
+    import json
+
+    from indexing.jobs import JOBS
+    from indexing.scheduler import JobScheduler
+    from indexing.service import open_engine
+
+    p = argparse.ArgumentParser(prog="python -m bot scheduler", description="run the scheduled jobs")
+    p.add_argument("--once", choices=JOBS, help="run this job now and exit (its result as JSON)")
+    p.add_argument("--force", action="store_true", help="with --once: run even if there is no work for it")
+    args = p.parse_args(argv)
+    with open_engine(settings, follow=True) as engine:
+        scheduler = JobScheduler(engine, settings, blocking=args.once is None)
+        if args.once:
+            result = scheduler.run(args.once, force=args.force)
+            print(json.dumps(result, indent=2, default=str))
+            return 1 if "error" in result else 0
+        scheduler.start()  # blocks; SIGTERM/Ctrl-C end it
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     settings = cli_settings()  # SIGTERM in the playground is handled by its event loop instead
+    from indexing.scheduler import JobScheduler
     from indexing.service import open_engine
 
     try:
-        with open_engine(settings) as engine:
+        if argv[:1] == ["scheduler"]:
+            return run_scheduler(argv[1:], settings)
+        with open_engine(settings, follow=True) as engine:
             _import_demo_if_empty(engine, settings)
-            if settings.telegram_bot_token:
-                run_telegram(engine, settings)
-            else:
-                from bot.playground import run_playground
+            scheduler = JobScheduler(engine, settings).start() if settings.scheduler_in_bot else None
+            try:
+                if settings.telegram_bot_token:
+                    run_telegram(engine, settings)
+                else:
+                    from bot.playground import run_playground
 
-                run_playground(engine, settings, _config)
+                    run_playground(engine, settings, _config)
+            finally:
+                if scheduler is not None:
+                    scheduler.stop()
             log.info("stopped")
     except IndexingError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import re
 import time
@@ -59,6 +60,21 @@ def command_text(text: str | None) -> tuple[str | None, str]:
         return None, ""
     head, _, rest = text.partition(" ")
     return head[1:].split("@")[0].lower(), rest.strip().strip(_QUOTES).strip()
+
+
+def job_detail(state: dict[str, str]) -> str:
+    """One short clause about a scheduled job's state: its progress, or when it finished and how."""
+    if state.get("state") == "running":
+        return f" ({state['progress']})" if state.get("progress") else ""
+    finished = float(state.get("finished_s", 0) or 0)
+    ago = f" {max(0, int((time.time() - finished) // 60))} min ago" if finished else ""
+    try:
+        result = json.loads(state.get("result", "{}"))
+    except ValueError:
+        result = {}
+    what = result.get("skipped") or result.get("why") or result.get("error") or \
+        (f"release {result['release']}" if result.get("release") else "")
+    return f"{ago}" + (f": {what[:120]}" if what else "")
 
 
 def caption_hashtags(caption: str | None) -> list[str]:
@@ -222,8 +238,12 @@ class Handlers:
         chat_stats = await self.run(self.engine.stats, scope)
         public = await self.run(self.engine.stats, PUBLIC)
         settings = await self.run(self.engine.chat_settings, scope)
+        jobs = "".join(t(lang, "job_line", job=name, state=state.get("state", "?"), detail=job_detail(state))
+                       for name, state in sorted(chat_stats.get("jobs", {}).items()))
         await self.reply(update, t(lang, "stats", chat_posts=chat_stats.get("posts_in_scope", 0),
-                                   public_posts=public.get("posts_in_scope", 0), mode=t(lang, f"mode_{settings.dupes}")))
+                                   public_posts=public.get("posts_in_scope", 0), mode=t(lang, f"mode_{settings.dupes}"),
+                                   release=chat_stats.get("release", "none"), heads=chat_stats.get("projector", "none"),
+                                   jobs_html=jobs))
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat.type == ChatType.PRIVATE or self._addressed_to_me(update, context):
@@ -268,19 +288,19 @@ class Handlers:
         await self.working(update, context)
         if vec is None:
             vec = await self.run(self.engine.embed_photo, photo)
-        if "hashtags" in wanted:
-            tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k)
-            await self.reply(update, self.hashtag_text(lang, tags))
-        if "captions" in wanted:
-            hits = await self.run(self.engine.captions, vec, scope, 5)
-            lines = "\n".join(f"• {html.escape(h.caption)} <i>({h.score:.2f})</i>" for h in hits)
-            await self.reply(update, t(lang, "captions", lines_html=lines) if hits else t(lang, "no_captions"))
-        if "similar" in wanted:
-            hits = await self.run(self.engine.similar, vec, scope, self.config.similar_k)
-            if not await self.send_hits(update, context, hits):
-                await self.reply(update, t(lang, "similar_none"))
-        if store:  # a private chat's photos stay in that chat's scope, searchable there later
+        tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k) if "hashtags" in wanted else None
+        captions = await self.run(self.engine.captions, vec, scope, 5) if "captions" in wanted else None
+        similar = await self.run(self.engine.similar, vec, scope, self.config.similar_k) if "similar" in wanted else None
+        if store:  # a private chat's photos stay in that chat's scope, searchable there later; stored
+            # before any reply, so a photo the bot has answered is never lost to a crash
             await self.run(self.engine.add_photos, [self._photo_input(update.effective_message, photo)], [vec])
+        if tags is not None:
+            await self.reply(update, self.hashtag_text(lang, tags))
+        if captions is not None:
+            lines = "\n".join(f"• {html.escape(h.caption)} <i>({h.score:.2f})</i>" for h in captions)
+            await self.reply(update, t(lang, "captions", lines_html=lines) if captions else t(lang, "no_captions"))
+        if similar is not None and not await self.send_hits(update, context, similar):
+            await self.reply(update, t(lang, "similar_none"))
 
     def _photo_input(self, message: Message, photo: bytes) -> PhotoInput:
         caption = message.caption or ""
@@ -296,13 +316,16 @@ class Handlers:
         """Store a group's photo (embedded as `vec`) in the group's scope; flag it first if it re-posts a recent one."""
         scope = scope_of(message.chat.id)
         settings = await self.run(self.engine.chat_settings, scope)
-        if settings.dupes != "off":
+        match = None
+        if settings.dupes != "off":  # checked before storing, so the photo cannot match itself
             thresholds = self.engine.thresholds.scaled(settings.sensitivity)
             match = await self.run(self.engine.duplicate_of, vec, scope, False, thresholds)
-            if match and match.post.message_id != message.message_id and \
-                    match.post.created_s >= time.time() - settings.window_days * 86400:
-                await self.flag_repost(update, context, message, match, settings.dupes)
+            if not (match and match.post.message_id != message.message_id and
+                    match.post.created_s >= time.time() - settings.window_days * 86400):
+                match = None
         await self.run(self.engine.add_photos, [self._photo_input(message, photo)], [vec])
+        if match is not None:
+            await self.flag_repost(update, context, message, match, settings.dupes)
 
     async def flag_repost(self, update: Update, context, message: Message, match, mode: str) -> None:
         lang = self.lang(update)
@@ -368,11 +391,11 @@ class Handlers:
             for hit in await self.run(self.engine.similar, vec, scope, self.config.similar_k):
                 if hit.post.id not in merged or merged[hit.post.id].score < hit.score:
                     merged[hit.post.id] = hit
+        await self.run(self.engine.add_photos, [self._photo_input(m, p) for m, p in zip(messages, photos)], vectors)
         await self.reply(update, t(lang, "album", n=len(photos)) + "\n" + "\n".join(lines))
         best = sorted(merged.values(), key=lambda h: -h.score)[: max(self.config.similar_k, 2)]
         if not await self.send_hits(update, context, best):
             await self.reply(update, t(lang, "similar_none"))
-        await self.run(self.engine.add_photos, [self._photo_input(m, p) for m, p in zip(messages, photos)], vectors)
 
     # -- inline mode -----------------------------------------------------------------------
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

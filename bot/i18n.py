@@ -58,7 +58,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dupes_bad": "I did not understand that: {reason}.",
         "forgot": "Done: I deleted the {n} photos I had stored for this chat.",
         "stats": "<b>This chat</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
-                 "Re-post checks: {mode}.",
+                 "Re-post checks: {mode}.\n<b>Index</b>: release {release}, heads {heads}.{jobs}",
+        "job_line": "\n• {job}: {state}{detail}",
         "groups_only": "This command works in groups.",
         "inline_none": "No matching photos",
         "mode_reply": "reply with a link to the original",
@@ -115,7 +116,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dupes_bad": "Je n'ai pas compris : {reason}.",
         "forgot": "C'est fait : j'ai effacé les {n} photos gardées pour ce groupe.",
         "stats": "<b>Ce groupe</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
-                 "{public_posts} photos.\nContrôle des republications : {mode}.",
+                 "{public_posts} photos.\nContrôle des republications : {mode}.\n<b>Index</b> : version {release}, "
+                 "têtes {heads}.{jobs}",
+        "job_line": "\n• {job} : {state}{detail}",
         "groups_only": "Cette commande fonctionne dans les groupes.",
         "inline_none": "Aucune photo ne correspond",
         "mode_reply": "répondre avec un lien vers l'originale",

@@ -1,4 +1,5 @@
-"""Command line: python -m indexing {ingest,find,similar,hashtags,captions,dupes,stats,snapshot,refit}."""
+"""Command line: python -m indexing {ingest,find,similar,hashtags,captions,dupes,stats,snapshot,rebuild,
+retrain,refit,releases,rollback}."""
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,13 @@ def _parser() -> argparse.ArgumentParser:
         sp = sub.add_parser(name, help=helptext)
         sp.add_argument("photo", help="path of a photo file")
     sub.add_parser("stats", help="what is stored")
-    sub.add_parser("snapshot", help="write index snapshots to Redis")
+    sub.add_parser("snapshot", help="publish the indexes as a new release (running bots swap to it)")
+    sub.add_parser("rebuild", help="rebuild every index from Redis, compacting deletions, and publish it")
+    sub.add_parser("retrain", help="retrain the heads on public posts now; promoted only if not worse")
     sub.add_parser("refit", help="refit the cold-start text bridge on stored captions")
+    sub.add_parser("releases", help="list the kept releases (rollback targets)")
+    rb = sub.add_parser("rollback", help="serve an older kept release again (its heads too), in every process")
+    rb.add_argument("version")
     return p
 
 
@@ -54,7 +60,46 @@ def _print_hits(hits) -> None:
         print(f"{h.score:6.3f}  #{h.post.id:<6} {h.post.source or h.post.file_id or ''}{caption}")
 
 
+def _releases(args: argparse.Namespace, settings: Settings) -> int:
+    """Releases and rollback need Redis only, not the models."""
+    import json
+
+    from indexing import releases
+    from indexing.keys import Keys
+    from indexing.redis_server import connect
+
+    client, server = connect(settings.redis_url, settings.data_dir)
+    keys = Keys(settings.key_prefix)
+    try:
+        if args.command == "rollback":
+            try:
+                manifest = releases.rollback(client, keys, args.version)
+            except KeyError as exc:
+                print(f"error: {exc.args[0]}", file=sys.stderr)
+                return 2
+            print(f"release {args.version} is current again (projector "
+                  f"{manifest['artifacts'].get('projector')}, hashtag head {manifest['artifacts'].get('hashtag-head')})")
+            return 0
+        current = releases.current_version(client, keys)
+        kept = releases.list_versions(client, keys)
+        if not kept:
+            print("no releases yet")
+        for version in kept:
+            m = releases.manifest_of(client, keys, version) or {}
+            mark = "*" if version == current else " "
+            print(f"{mark} {version}  posts {m.get('posts', '?'):>7}  {m.get('job', 'manual'):<8} "
+                  f"projector {m.get('artifacts', {}).get('projector', '?')}  "
+                  f"metrics {json.dumps(m.get('metrics', {}))}")
+        return 0
+    finally:
+        client.close()
+        if server is not None:
+            server.stop()
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command in ("releases", "rollback"):
+        return _releases(args, settings)
     from indexing.service import open_engine  # heavy imports only once arguments are valid
 
     items = None
@@ -86,7 +131,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             for key, value in engine.stats(args.scope).items():
                 print(f"{key}: {value}")
         elif args.command == "snapshot":
-            print(engine.snapshot())
+            print(f"release {engine.snapshot()} published")
+        elif args.command in ("rebuild", "retrain"):
+            import json
+
+            from indexing.jobs import run_job
+            from indexing.scheduler import policy_from
+
+            result = run_job(engine, args.command, policy_from(settings), force=True)
+            print(json.dumps(result, indent=2, default=str))
+            return 1 if "error" in result or "busy" in result else 0
         elif args.command == "refit":
             print(engine.refit_projector() or "not enough captioned photos to fit")
     return 0

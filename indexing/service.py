@@ -16,9 +16,16 @@ log = logging.getLogger(__name__)
 
 
 @contextmanager
-def open_engine(settings: Settings) -> Iterator[SearchEngine]:
-    """The engine, with the embedded Redis stopped (AOF flushed) on exit if this process started it."""
+def open_engine(settings: Settings, follow: bool = False) -> Iterator[SearchEngine]:
+    """The engine, with the embedded Redis stopped (AOF flushed) on exit if this process started it.
+
+    An embedded Redis is supervised (restarted if it dies) while the engine is open. `follow`: the
+    engine applies other processes' posts and releases as they happen (long-running services).
+    """
     client, server = connect(settings.redis_url, settings.data_dir)
+    if server is not None:
+        server.supervise()
+    engine = None
     try:
         engine = SearchEngine(
             PostStore(client, Keys(settings.key_prefix)),
@@ -34,8 +41,12 @@ def open_engine(settings: Settings) -> Iterator[SearchEngine]:
             batch_size=settings.batch_size, max_photo_bytes=settings.max_photo_bytes,
             max_photo_pixels=settings.max_photo_pixels, hashtag_blocklist=settings.hashtag_blocklist.split(","),
         ).open()
+        if follow:
+            engine.follow()
         yield engine
     finally:
+        if engine is not None:
+            engine.close()
         client.close()
         if server is not None:
             server.stop()

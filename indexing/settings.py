@@ -59,6 +59,17 @@ class Settings(BaseSettings):
     playground_host: str = "127.0.0.1"
     playground_port: int = 8080
 
+    # Scheduler (runs in the bot process unless `scheduler_in_bot` is off; `python -m bot scheduler` runs it alone).
+    # Minutes between checks; 0 turns a job off. A check runs the job only when there is work for it.
+    scheduler_in_bot: bool = True
+    snapshot_minutes: float = 10  # publish a release (fast restarts) when posts changed
+    rebuild_minutes: float = 60  # rebuild the indexes when deletions reach rebuild_min_deleted
+    rebuild_min_deleted: float = 0.05
+    retrain_minutes: float = 360  # retrain the heads when retrain_min_new labelled public posts arrived
+    retrain_min_new: int = 200
+    retrain_members: int = 3
+    keep_releases: int = 3  # rollback targets kept (`python -m indexing releases` lists them)
+
     log_level: str = "INFO"
 
     model_cache_dir_override: Path | None = Field(default=None, validation_alias=AliasChoices("HASHLENS_MODEL_CACHE_DIR"))
