@@ -8,6 +8,7 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Comma
                           MessageHandler, filters)
 
 from bot.handlers import BotConfig, Handlers
+from bot.inbox import DurableApplication, Inbox
 from indexing.search import SearchEngine
 
 log = logging.getLogger(__name__)
@@ -58,10 +59,12 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     builder = (ApplicationBuilder().token(token)
                .rate_limiter(AIORateLimiter(max_retries=5))  # waits out 429s (retry_after), 5 times at most
                .concurrent_updates(concurrent_updates)
-               .post_init(register_commands))
+               .application_class(DurableApplication)
+               .post_init(post_init))
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url.replace("/bot", "/file/bot"))
     app = builder.build()
+    app.inbox = handlers.inbox = Inbox(engine.store, token.split(":")[0])
     h = handlers
     app.add_handler(CommandHandler("start", h.start))
     app.add_handler(CommandHandler("help", h.help))
@@ -77,6 +80,13 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     app.add_handler(InlineQueryHandler(h.inline))
     app.add_error_handler(h.on_error)
     return app, handlers
+
+
+async def post_init(app: Application) -> None:
+    """Before polling starts: the command menu, then the updates a killed predecessor left unhandled."""
+    await register_commands(app)
+    if getattr(app, "inbox", None) is not None:
+        await app.inbox.replay(app)
 
 
 async def register_commands(app: Application) -> None:

@@ -47,6 +47,7 @@ class BotConfig:
 @dataclass
 class _Album:
     messages: list[Message] = field(default_factory=list)
+    update_ids: list[int] = field(default_factory=list)
     task: asyncio.Task | None = None
 
 
@@ -87,6 +88,7 @@ class Handlers:
         self.config = config
         self._pool = ThreadPoolExecutor(max_workers=config.engine_threads, thread_name_prefix="engine")
         self._albums: dict[tuple[int, str], _Album] = {}
+        self.inbox = None  # bot.inbox.Inbox: album updates are cleared from it once answered
 
     async def run(self, fn, *args, **kwargs):
         return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, *args, **kwargs))
@@ -353,6 +355,7 @@ class Handlers:
         key = (message.chat.id, message.media_group_id)
         album = self._albums.setdefault(key, _Album())
         album.messages.append(message)
+        album.update_ids.append(update.update_id)
         if album.task is not None:
             album.task.cancel()
         album.task = asyncio.create_task(self._album_after_quiet(key, update, context))
@@ -366,6 +369,8 @@ class Handlers:
             await self.answer_album(update, context, sorted(album.messages, key=lambda m: m.message_id))
         except Exception as exc:  # the task is ours: report like the application's error handler
             await self.on_error(update, context, exc)
+        if self.inbox is not None:
+            self.inbox.done(*album.update_ids)
 
     async def answer_album(self, update: Update, context, messages: list[Message]) -> None:
         photos = [await self.photo_of(m) for m in messages]

@@ -34,7 +34,7 @@ def playground_world() -> World:
 
 async def serve_playground(engine, settings, config_for, stop: asyncio.Event,
                            ready: asyncio.Event | None = None) -> None:
-    from bot.app import ALLOWED_UPDATES, build_application, protect_logs, register_commands
+    from bot.app import ALLOWED_UPDATES, build_application, post_init, protect_logs
 
     server = await EmulatorServer(playground_world(), settings.playground_host, settings.playground_port,
                                   playground=True).start()
@@ -44,7 +44,7 @@ async def serve_playground(engine, settings, config_for, stop: asyncio.Event,
     try:
         async with app:
             await app.start()
-            await register_commands(app)
+            await post_init(app)
             await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES)
             print(f"hashlens playground: open {server.url}/ in a browser "
                   f"({engine.stats()['posts']} photos indexed; Ctrl-C stops)", flush=True)

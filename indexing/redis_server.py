@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import redis
-from redis.backoff import NoBackoff
+from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
 from indexing.errors import StorageUnavailableError
@@ -67,7 +67,11 @@ class EmbeddedRedis:
         if not self.socket_path.exists():
             return False
         try:
-            return bool(redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=1).ping())
+            client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=1, retry=Retry(NoBackoff(), 0))
+            try:
+                return bool(client.ping())
+            finally:
+                client.close()
         except (redis.RedisError, OSError):
             return False
 
@@ -174,8 +178,11 @@ def connect(redis_url: str | None, data_dir: str | os.PathLike) -> tuple[redis.R
     if not redis_url:
         server = EmbeddedRedis(data_dir).start()
         redis_url = server.url
-    client = redis.Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=5,
-                                  health_check_interval=30, retry_on_timeout=True)
+    # Retries ride out a restart (the supervisor brings an embedded server back in ~1 s): about 2.5 s
+    # of backoff before a call fails and the user is told storage is unavailable.
+    client = redis.Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30,
+                                  retry=Retry(ExponentialBackoff(cap=1.0, base=0.1), 5),
+                                  retry_on_error=[redis.ConnectionError, redis.TimeoutError])
     try:
         client.ping()
     except (redis.RedisError, OSError) as exc:

@@ -1,0 +1,76 @@
+"""Updates kept in Redis until handled, so a bot killed mid-update answers it after its restart.
+
+Telegram forgets an update once the next getUpdates confirms it, and python-telegram-bot
+confirms as soon as it fetches the next batch, while earlier updates are still being handled.
+So every update is written here before its handlers run and deleted after they finish; a new
+process replays what a dead one left (handlers are idempotent: a photo is stored once per chat).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import redis
+from telegram import Update
+from telegram.ext import Application
+
+from indexing.store import PostStore
+
+log = logging.getLogger(__name__)
+MAX_AGE_S = 3600  # older leftovers are dropped: an answer an hour late helps nobody
+
+
+class Inbox:
+    def __init__(self, store: PostStore, bot_id: str) -> None:
+        self.r = store.r
+        self.key = f"{store.keys.base}:inbox:{bot_id}"
+
+    def keep(self, update: Update) -> bool:
+        try:
+            self.r.hset(self.key, str(update.update_id), json.dumps({"t": time.time(), "update": update.to_dict()}))
+            return True
+        except (redis.RedisError, OSError) as exc:  # storage down: handle the update anyway
+            log.warning("update %s not kept in the inbox: %s", update.update_id, exc)
+            return False
+
+    def done(self, *update_ids: int) -> None:
+        try:
+            if update_ids:
+                self.r.hdel(self.key, *(str(u) for u in update_ids))
+        except (redis.RedisError, OSError) as exc:
+            log.warning("inbox entries %s not cleared: %s", update_ids, exc)
+
+    async def replay(self, app: Application) -> int:
+        """Queue the updates a previous process left unhandled; returns how many."""
+        try:
+            left = self.r.hgetall(self.key)
+        except (redis.RedisError, OSError) as exc:
+            log.warning("inbox unreadable: %s", exc)
+            return 0
+        replayed = 0
+        for raw_id, raw in sorted(left.items(), key=lambda kv: int(kv[0])):
+            entry = json.loads(raw)
+            if time.time() - entry["t"] > MAX_AGE_S:
+                self.done(int(raw_id))
+                continue
+            await app.update_queue.put(Update.de_json(entry["update"], app.bot))
+            replayed += 1
+        if replayed:
+            log.info("replaying %d updates a previous run left unhandled", replayed)
+        return replayed
+
+
+class DurableApplication(Application):
+    """An Application whose updates are kept in the inbox while they are handled."""
+
+    inbox: Inbox | None = None
+
+    async def process_update(self, update: object) -> None:
+        kept = isinstance(update, Update) and self.inbox is not None and self.inbox.keep(update)
+        try:
+            await super().process_update(update)
+        finally:
+            # An album's photos are answered together after a quiet time: the album clears them.
+            if kept and not (update.effective_message and update.effective_message.media_group_id):
+                self.inbox.done(update.update_id)
