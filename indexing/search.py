@@ -358,7 +358,12 @@ class SearchEngine:
         return replace(view, **indexes)
 
     def _caught_up(self, view: IndexView, live: set[int]) -> IndexView:
-        """Drop from the view's indexes what is deleted, add what was stored since they were written."""
+        """Drop from the view's indexes what is deleted, add what was stored since they were written.
+
+        Posts missing from the text index (one label per post) are the new ones; the caption index,
+        written with it, gets their captions (most posts have none, so it cannot tell by itself).
+        """
+        new_posts: list[int] = []
         for name, index, vectors_for in (("image", view.image, self._image_vectors_for),
                                          ("text", view.text, partial(self._text_vectors_for, projector=view.projector)),
                                          ("caption", view.caption,
@@ -367,8 +372,13 @@ class SearchEngine:
             labels = index.labels()
             stale = [label for label in labels.tolist() if (label >> shift) not in live]
             index.remove(stale)
-            present = set((labels >> shift).tolist()) if len(labels) else set()
-            missing = sorted(live - present)
+            if name == "caption":
+                missing = new_posts
+            else:
+                present = set((labels >> shift).tolist()) if len(labels) else set()
+                missing = sorted(live - present)
+                if name == "text":
+                    new_posts = missing
             for start in range(0, len(missing), 2000):
                 index.add(*vectors_for(missing[start:start + 2000]))
             if stale or missing:
