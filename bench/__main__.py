@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-TASKS = ("text2image", "hashtags", "dedup", "speed", "bot")
+TASKS = ("text2image", "hashtags", "dedup", "speed", "bot", "load", "swap")
 
 
 def main(argv: list[str] | None = None) -> int:

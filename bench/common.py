@@ -49,6 +49,7 @@ def bench_engine(args, **engine_kwargs) -> Iterator[SearchEngine]:
     """A SearchEngine on an empty store: an embedded Redis in a temp dir (or --redis-url, fresh prefix)."""
     with tempfile.TemporaryDirectory(prefix="hashlens-bench-", dir="/tmp") as tmp:
         client, server = connect(args.redis_url, Path(tmp) / "redis")
+        engine = None
         try:
             engine = SearchEngine(
                 PostStore(client, Keys(f"bench{int(time.time() * 1000)}")),
@@ -57,8 +58,11 @@ def bench_engine(args, **engine_kwargs) -> Iterator[SearchEngine]:
                 get_text_encoder(args.text_model, threads=args.threads, cache_dir=args.model_cache,
                                  runtime=args.runtime),
                 cache_dir=args.model_cache, **engine_kwargs).open()
+            engine.bench_data_dir = Path(tmp) / "redis"  # where other processes find this embedded Redis
             yield engine
         finally:
+            if engine is not None:
+                engine.close()
             client.close()
             if server:
                 server.stop()

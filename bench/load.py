@@ -1,0 +1,154 @@
+"""Load: N simulated users drive the real bot through the emulator for a fixed time.
+
+Each user loops over a mix of actions, waiting for each answer before the next (closed loop):
+a photo in their private chat (hashtags + album), `/find <caption>` (intro + album), and a photo
+in a shared group with `/hashtags` as caption, half of them re-posts of earlier group photos
+(collected, checked for re-posts, answered). Reported: throughput, p50/p95/p99 latency per
+action, errors (an error reply or no reply within the timeout) and lost posts (a photo the bot
+answered that is not stored).
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from bench.bot import TOKEN, BotThread
+from bench.common import SEED, bench_engine, emit, fill_index, load_items, log_progress
+
+GROUP = -1003000000001
+ERROR_MARKS = ("Sorry, something went wrong", "unavailable", "Slow down")
+
+
+def add_args(p) -> None:
+    p.add_argument("--index-size", type=int, default=10_000)
+    p.add_argument("--users", type=int, default=20)
+    p.add_argument("--seconds", type=float, default=60)
+    p.add_argument("--timeout", type=float, default=30, help="no answer within this long is an error")
+
+
+def _pct(values: list[float]) -> dict:
+    if not values:
+        return {"n": 0}
+    ms = np.array(values) * 1000
+    return {"n": len(values), **{f"p{q}_ms": round(float(np.percentile(ms, q)), 1) for q in (50, 95, 99)},
+            "max_ms": round(float(ms.max()), 1)}
+
+
+class Users:
+    def __init__(self, client, photos: list[bytes], texts: list[str], expect: dict[str, int], timeout: float) -> None:
+        self.client = client
+        self.photos = photos
+        self.texts = texts
+        self.expect = expect
+        self.timeout = timeout
+        self.lock = threading.Lock()
+        self.latency: dict[str, list[float]] = {"photo": [], "find": [], "group": []}
+        self.errors: list[str] = []
+        self.answered_photos: list[tuple[str, bytes]] = []  # (scope, photo) the bot answered
+        self.group_posted: list[bytes] = []
+        self.reposts = self.flagged = 0
+
+    def act(self, user: int, rng: random.Random) -> None:
+        kind = rng.choices(["photo", "find", "group"], weights=[4, 4, 2])[0]
+        t0 = time.perf_counter()
+        chat, message = user, {}
+        repost = False
+        if kind == "photo":
+            message = {"photo": rng.choice(self.photos)}
+        elif kind == "find":
+            message = {"text": f"/find {rng.choice(self.texts)}"}
+        else:
+            chat = GROUP
+            with self.lock:
+                repost = bool(self.group_posted) and rng.random() < 0.5
+                photo = rng.choice(self.group_posted) if repost else rng.choice(self.photos)
+            message = {"photo": photo, "caption": "/hashtags"}
+        sent = self.client.send(user, chat, **message)[-1]
+        replies = self._replies(chat, user, sent["message_id"], self.expect[kind] + repost)
+        seconds = time.perf_counter() - t0
+        text = " ".join((r.get("text") or r.get("caption") or "") for r in replies)
+        with self.lock:
+            if len(replies) < self.expect[kind] or any(mark in text for mark in ERROR_MARKS):
+                self.errors.append(f"{kind}: {len(replies)} replies: {text[:120]}")
+                return
+            self.latency[kind].append(seconds)
+            if kind == "photo":
+                self.answered_photos.append((f"chat:{user}", message["photo"]))
+            elif kind == "group":
+                self.answered_photos.append((f"chat:{GROUP}", message["photo"]))
+                self.group_posted.append(message["photo"])
+                self.reposts += repost
+                self.flagged += repost and any("already posted here" in (r.get("text") or "") for r in replies)
+
+    def _replies(self, chat: int, user: int, message_id: int, count: int) -> list[dict]:
+        """The bot's replies to one message (in a group, only those replying to it: others talk there too)."""
+        if chat != GROUP:
+            return self.client.wait(chat, message_id, count, timeout=self.timeout)
+        deadline = time.time() + self.timeout
+        while True:
+            mine = [m for m in self.client.messages(chat, message_id) if m["from"]["is_bot"] and
+                    (m.get("reply_to_message") or {}).get("message_id") == message_id]
+            if len(mine) >= count or time.time() > deadline:
+                return mine
+            time.sleep(0.02)
+
+
+def run(args) -> dict:
+    from bot.emulator.client import EmulatorClient
+    from bot.emulator.server import ThreadedEmulator
+    from bot.emulator.world import World
+
+    rng = random.Random(SEED)
+    items = load_items(args, args.split)
+    rng.shuffle(items)
+    queries, pool = items[:200], items[200:]
+    with bench_engine(args) as engine:
+        log_progress(args, "building a %d-photo index", args.index_size)
+        fill_index(engine, pool, args.index_size, Path(tempfile.mkdtemp(prefix="hashlens-copies-")))
+        emulator = ThreadedEmulator(World(TOKEN)).start()
+        client = EmulatorClient(emulator.url)
+        client.group(GROUP, "Load group", admins=[], creator=None)
+        bot = BotThread(engine, emulator.base_url, emulator.base_file_url).start()
+        config = bot.handlers.config
+        users = Users(client, [q.path.read_bytes() for q in queries], [c for q in queries for c in q.captions[:1]],
+                      {"photo": 1 + config.similar_k, "find": 1 + config.find_k, "group": 1}, args.timeout)
+        log_progress(args, "%d users for %.0f s", args.users, args.seconds)
+        stop_at = time.perf_counter() + args.seconds
+
+        def user_loop(n: int) -> int:
+            user_rng = random.Random(SEED + n)
+            done = 0
+            while time.perf_counter() < stop_at:
+                users.act(20_000 + n, user_rng)
+                done += 1
+            return done
+
+        try:
+            t0 = time.perf_counter()
+            with ThreadPoolExecutor(args.users) as pool_:
+                actions = sum(pool_.map(user_loop, range(args.users)))
+            elapsed = time.perf_counter() - t0
+            lost = [(scope, p) for scope, p in users.answered_photos
+                    if engine.store.find_by_sha(scope, hashlib.sha256(p).hexdigest()) is None]
+        finally:
+            bot.stop()
+            client.close()
+            emulator.stop()
+    result = {
+        "task": "load", "users": args.users, "seconds": round(elapsed, 1), "index_photos": args.index_size,
+        "actions": actions, "throughput_per_s": round(actions / elapsed, 2),
+        "latency": {kind: _pct(values) for kind, values in users.latency.items()},
+        "all": _pct([v for values in users.latency.values() for v in values]),
+        "errors": len(users.errors), "error_samples": users.errors[:5],
+        "lost_posts": len(lost), "reposts": users.reposts, "reposts_flagged": users.flagged,
+        "settings": {"data": args.data, "image_model": args.image_model, "runtime": args.runtime},
+    }
+    emit(result, args)
+    return result
