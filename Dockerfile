@@ -22,6 +22,8 @@ USER hashlens
 VOLUME ["/data"]
 # 8080: the playground page (no token); 8443: webhook mode
 EXPOSE 8080 8443
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s \
+# Healthy = the storage answers and this container's process is alive (the scheduler service too).
+HEALTHCHECK --interval=30s --timeout=5s --start-period=90s \
     CMD python -c "import redis,os,sys; u=os.environ.get('REDIS_URL') or 'unix:///data/redis.sock'; sys.exit(0 if redis.Redis.from_url(u).ping() else 1)"
+# `python -m bot scheduler` runs the scheduled jobs alone (docker-compose.yml's scheduler service).
 CMD ["python", "-m", "bot"]

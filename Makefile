@@ -4,7 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit integration bench-dedup bench-text2image bench-hashtags bench-speed bench-bot train-heads clean
+.PHONY: run test unit integration bench-dedup bench-text2image bench-hashtags bench-text2tags bench-speed bench-bot \
+	bench-load bench-swap bench-scale train-heads clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -33,10 +34,19 @@ bench-text2image: $(STAMP)
 bench-hashtags: $(STAMP)
 	$(PY) -m bench hashtags --data $(DATA)/food
 	$(PY) -m bench hashtags --data $(DATA)/flickr8k --split dev
+bench-text2tags: $(STAMP)
+	$(PY) -m bench text2tags --data $(DATA)/food
+	$(PY) -m bench text2tags --data $(DATA)/flickr8k --split dev
 bench-speed: $(STAMP)
 	$(PY) -m bench speed --data $(DATA)/flickr8k
 bench-bot: $(STAMP)
 	$(PY) -m bench bot --data $(DATA)/flickr8k
+bench-load: $(STAMP)
+	$(PY) -m bench load --data $(DATA)/flickr8k --users 20 --seconds 60
+bench-swap: $(STAMP)
+	$(PY) -m bench swap --data $(DATA)/flickr8k
+bench-scale: $(STAMP)
+	$(PY) -m bench scale --data .
 train-heads: $(STAMP)
 	$(PY) -m models train --data $(DATA)/flickr8k --split train --words-as-tags --out flickr-v1 --activate
 

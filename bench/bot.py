@@ -33,11 +33,11 @@ def add_args(p) -> None:
 class BotThread:
     """The bot's Application polling the emulator, on its own event loop in a thread."""
 
-    def __init__(self, engine, base_url: str, base_file_url: str) -> None:
+    def __init__(self, engine, base_url: str, base_file_url: str, config=None) -> None:
         from bot.app import ALLOWED_UPDATES, build_application
         from bot.handlers import BotConfig
 
-        self.app, self.handlers = build_application(engine, TOKEN, BotConfig(), base_url=base_url,
+        self.app, self.handlers = build_application(engine, TOKEN, config or BotConfig(), base_url=base_url,
                                                     base_file_url=base_file_url)
         self._allowed = ALLOWED_UPDATES
         self._loop = asyncio.new_event_loop()

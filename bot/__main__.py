@@ -33,7 +33,8 @@ def _config(settings: Settings, upload_chat_id: int | None = None):
     from bot.handlers import BotConfig
 
     return BotConfig(max_photo_bytes=int(settings.photo_max_mb * 1024 * 1024),
-                     upload_chat_id=upload_chat_id if upload_chat_id is not None else settings.upload_chat_id)
+                     upload_chat_id=upload_chat_id if upload_chat_id is not None else settings.upload_chat_id,
+                     user_per_minute=settings.user_per_minute, user_burst=settings.user_burst)
 
 
 def run_telegram(engine, settings: Settings) -> None:

@@ -5,7 +5,7 @@ import logging
 
 from telegram import BotCommand, Update
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CommandHandler, InlineQueryHandler,
-                          MessageHandler, filters)
+                          MessageHandler, TypeHandler, filters)
 
 from bot.handlers import BotConfig, Handlers
 from bot.inbox import DurableApplication, Inbox
@@ -66,6 +66,7 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     app = builder.build()
     app.inbox = handlers.inbox = Inbox(engine.store, token.split(":")[0])
     h = handlers
+    app.add_handler(TypeHandler(Update, h.limit), group=-1)  # before every other handler
     app.add_handler(CommandHandler("start", h.start))
     app.add_handler(CommandHandler("help", h.help))
     app.add_handler(CommandHandler("find", h.find))

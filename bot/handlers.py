@@ -18,12 +18,13 @@ from functools import partial
 from telegram import (InlineQueryResultCachedPhoto, InputMediaPhoto, Message, Update)
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.i18n import language, t
+from bot.throttle import Throttle
 from indexing.errors import BadImageError, EmptyQueryError, StorageUnavailableError
 from indexing.scopes import PUBLIC
-from indexing.search import Hit, PhotoInput, PhotoVectors, SearchEngine
+from indexing.search import WORD, Hit, PhotoInput, PhotoVectors, SearchEngine
 from models.tags import normalize_tags
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,12 @@ class BotConfig:
     inline_k: int = 10
     upload_chat_id: int | None = None  # where inline mode uploads photos to learn their file_id
     engine_threads: int = 2
+    user_per_minute: float = 30  # photos and searches per user and minute, after a burst (0: no limit)
+    user_burst: int = 10
+
+
+MAX_TEXT_CHARS = 1000  # of a caption to suggest hashtags for (Telegram allows 4,096)
+COSTLY_COMMANDS = {"find", "hashtags", "similar", "captions"}  # rate-limited with photos
 
 
 @dataclass
@@ -89,6 +96,7 @@ class Handlers:
         self._pool = ThreadPoolExecutor(max_workers=config.engine_threads, thread_name_prefix="engine")
         self._albums: dict[tuple[int, str], _Album] = {}
         self.inbox = None  # bot.inbox.Inbox: album updates are cleared from it once answered
+        self.throttle = Throttle(config.user_per_minute, config.user_burst)
 
     async def run(self, fn, *args, **kwargs):
         return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, *args, **kwargs))
@@ -97,6 +105,25 @@ class Handlers:
         self._pool.shutdown(wait=True)
 
     # -- helpers ---------------------------------------------------------------------------
+    async def limit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Runs before every handler: refuses a user's costly requests beyond their rate."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or not self.throttle.enabled:
+            return
+        message = update.effective_message
+        command, _ = command_text(message.text if message is not None else None)
+        costly = update.inline_query is not None or (
+            chat is not None and chat.type == ChatType.PRIVATE and message is not None and
+            bool(message.photo or message.document or command in COSTLY_COMMANDS))
+        if not costly:
+            return
+        allowed, warn = self.throttle.allow(user.id)
+        if allowed:
+            return
+        log.info("user %s throttled (update %s)", user.id, update.update_id)
+        if warn and message is not None:
+            await self.reply(update, t(self.lang(update), "slow_down", seconds=self.throttle.wait_s(user.id)))
+        raise ApplicationHandlerStop
     @staticmethod
     def lang(update: Update) -> str:
         user = update.effective_user
@@ -161,12 +188,25 @@ class Handlers:
                 await self.run(self.engine.remember_file_id, post_id, message.photo[-1].file_id)
         return len(sent)
 
-    def hashtag_text(self, lang: str, tags) -> str:
+    def hashtag_text(self, lang: str, tags, for_text: bool = False) -> str:
         if not tags:
-            return t(lang, "no_hashtags")
+            return t(lang, "no_text_hashtags" if for_text else "no_hashtags")
         line = " ".join(f"#{s.tag}" for s in tags)
         scored = " · ".join(f"#{html.escape(s.tag)} {s.score:.2f}" for s in tags)
-        return t(lang, "hashtags", line=line, scored_html=scored)
+        out = t(lang, "text_hashtags" if for_text else "hashtags", line=line, scored_html=scored)
+        words = [s.tag for s in tags if s.from_words]
+        if words and not for_text:  # a photo with a caption: say which came from the words
+            out += "\n" + t(lang, "from_words", tags=" ".join(f"#{w}" for w in words))
+        return out
+
+    async def answer_text(self, update: Update, context, text: str) -> None:
+        """Hashtags that fit a caption, and the photos that match it (someone drafting a post)."""
+        lang, scope = self.lang(update), scope_of(update.effective_chat.id)
+        await self.working(update, context)
+        tags = await self.run(self.engine.text_hashtags, text[:MAX_TEXT_CHARS], scope, self.config.hashtags_k)
+        hits = await self.run(self.engine.find, text[:MAX_TEXT_CHARS], scope, self.config.similar_k)
+        await self.reply(update, self.hashtag_text(lang, tags, for_text=True))
+        await self.send_hits(update, context, hits, label="match_caption")
 
     # -- commands --------------------------------------------------------------------------
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -191,8 +231,11 @@ class Handlers:
 
     async def photo_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/hashtags, /similar, /captions as a reply to a photo (with a photo, `photo` handles it)."""
-        command, _ = command_text(update.effective_message.text)
+        command, rest = command_text(update.effective_message.text)
         photo = await self.photo_of(update.effective_message.reply_to_message)
+        if photo is None and command == "hashtags" and WORD.search(rest):
+            await self.answer_text(update, context, rest)  # /hashtags <a caption>
+            return
         if photo is None:
             await self.reply(update, t(self.lang(update), "need_photo"))
             return
@@ -252,7 +295,12 @@ class Handlers:
             await self.reply(update, t(self.lang(update), "unknown_command"))
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.reply(update, t(self.lang(update), "text_hint"))
+        """Plain text in a private chat: a caption someone is drafting (words), or a hint (no words)."""
+        text = update.effective_message.text or ""
+        if WORD.search(text):
+            await self.answer_text(update, context, text)
+        else:
+            await self.reply(update, t(self.lang(update), "text_hint"))
 
     async def not_a_photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat.type == ChatType.PRIVATE:
@@ -290,7 +338,10 @@ class Handlers:
         await self.working(update, context)
         if vec is None:
             vec = await self.run(self.engine.embed_photo, photo)
-        tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k) if "hashtags" in wanted else None
+        caption = update.effective_message.caption if update.effective_message else None
+        caption = caption if caption and not command_text(caption)[0] else None  # words, not a command
+        tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k,
+                              caption=caption) if "hashtags" in wanted else None
         captions = await self.run(self.engine.captions, vec, scope, 5) if "captions" in wanted else None
         similar = await self.run(self.engine.similar, vec, scope, self.config.similar_k) if "similar" in wanted else None
         if store:  # a private chat's photos stay in that chat's scope, searchable there later; stored

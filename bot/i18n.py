@@ -15,7 +15,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                  "Send me a photo: I answer with hashtags that fit it and the most similar photos I know.\n"
                  "Or search: <code>/find dogs on a beach</code>\n\n/help shows everything I can do.",
         "help": "<b>What I do</b>\n"
-                "• Send a photo → hashtags + similar photos\n"
+                "• Send a photo → hashtags + similar photos (with a caption: hashtags from both)\n"
+                "• Send a caption you are drafting (or <code>/hashtags your words</code>) → hashtags + "
+                "matching photos\n"
                 "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — as a photo's caption "
                 "or in reply to a photo\n"
                 "• <code>/find dogs on a beach</code> → matching photos\n"
@@ -28,6 +30,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "• <code>/forget</code> — admins: delete everything I stored for this chat",
         "hashtags": "<b>Hashtags</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
         "no_hashtags": "I could not find hashtags for this photo yet: nothing similar is tagged.",
+        "text_hashtags": "<b>Hashtags for your text</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
+        "no_text_hashtags": "I know no hashtags that fit these words yet.",
+        "from_words": "✍️ from your caption: {tags}",
         "similar_none": "No similar photos yet.",
         "similar_caption": "{score:.2f} similar",
         "match_caption": "{score:.2f} match",
@@ -42,8 +47,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bad_photo": "I could not read this photo ({reason}). Please send a JPEG, PNG or WebP image.",
         "too_big": "This file is too large ({size_mb:.0f} MB); I read photos up to {limit_mb:.0f} MB.",
         "not_a_photo": "I only understand photos. Send it as a photo, or as an image file.",
-        "text_hint": "Send me a photo, or search with <code>/find your words</code>. /help lists everything.",
+        "text_hint": "Send me a photo or a caption, or search with <code>/find your words</code>. "
+                     "/help lists everything.",
         "unknown_command": "I do not know that command. /help lists what I can do.",
+        "slow_down": "Slow down a little: that is more photos and searches than I take from one person. "
+                     "Try again in {seconds} s.",
         "error": "Sorry, something went wrong on my side. Please try again in a moment.",
         "storage_down": "My photo memory is unavailable right now. Please try again in a minute; nothing was lost.",
         "repost": "This photo was already posted here{when}: {link}",
@@ -72,7 +80,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                  "proches que je connais.\nOu cherchez : <code>/find chiens sur une plage</code>\n\n"
                  "/help montre tout ce que je sais faire.",
         "help": "<b>Ce que je fais</b>\n"
-                "• Une photo → hashtags + photos semblables\n"
+                "• Une photo → hashtags + photos semblables (avec une légende : hashtags des deux)\n"
+                "• Une légende en préparation (ou <code>/hashtags vos mots</code>) → hashtags + photos "
+                "qui correspondent\n"
                 "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — en légende d'une photo "
                 "ou en réponse à une photo\n"
                 "• <code>/find chiens sur une plage</code> → les photos qui correspondent\n"
@@ -85,6 +95,9 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "• <code>/forget</code> — admins : effacer tout ce que j'ai gardé de ce groupe",
         "hashtags": "<b>Hashtags</b> (touchez pour copier) :\n<code>{line}</code>\n\n{scored}",
         "no_hashtags": "Je ne trouve pas encore de hashtags pour cette photo : rien de semblable n'est tagué.",
+        "text_hashtags": "<b>Hashtags pour votre texte</b> (touchez pour copier) :\n<code>{line}</code>\n\n{scored}",
+        "no_text_hashtags": "Je ne connais pas encore de hashtags pour ces mots.",
+        "from_words": "✍️ de votre légende : {tags}",
         "similar_none": "Pas encore de photos semblables.",
         "similar_caption": "{score:.2f} semblable",
         "match_caption": "{score:.2f} correspondance",
@@ -100,8 +113,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bad_photo": "Je n'arrive pas à lire cette photo ({reason}). Envoyez une image JPEG, PNG ou WebP.",
         "too_big": "Ce fichier est trop gros ({size_mb:.0f} Mo) ; je lis les photos jusqu'à {limit_mb:.0f} Mo.",
         "not_a_photo": "Je ne comprends que les photos. Envoyez-la comme photo, ou comme fichier image.",
-        "text_hint": "Envoyez-moi une photo, ou cherchez avec <code>/find vos mots</code>. /help liste tout.",
+        "text_hint": "Envoyez-moi une photo ou une légende, ou cherchez avec <code>/find vos mots</code>. "
+                     "/help liste tout.",
         "unknown_command": "Je ne connais pas cette commande. /help liste ce que je sais faire.",
+        "slow_down": "Doucement : c'est plus de photos et de recherches que je n'en accepte d'une personne. "
+                     "Réessayez dans {seconds} s.",
         "error": "Désolé, un problème est survenu de mon côté. Réessayez dans un instant.",
         "storage_down": "Ma mémoire de photos est indisponible. Réessayez dans une minute ; rien n'est perdu.",
         "repost": "Cette photo a déjà été publiée ici{when} : {link}",

@@ -30,10 +30,15 @@ def _parser() -> argparse.ArgumentParser:
     f = sub.add_parser("find", help="photos matching a text (optionally with a photo)")
     f.add_argument("text")
     f.add_argument("--photo", help="a photo to combine with the text")
-    for name, helptext in (("similar", "similar photos"), ("hashtags", "hashtags for a photo"),
-                           ("captions", "captions that match a photo"), ("dupes", "is this photo a re-post?")):
+    for name, helptext in (("similar", "similar photos"), ("captions", "captions that match a photo"),
+                           ("dupes", "is this photo a re-post?")):
         sp = sub.add_parser(name, help=helptext)
         sp.add_argument("photo", help="path of a photo file")
+    ht = sub.add_parser("hashtags", help="hashtags for a photo, a caption, a folder of photos or a file of captions")
+    ht.add_argument("photo", nargs="?", help="a photo, a folder of photos, or a .txt file of captions (one a line)")
+    ht.add_argument("--text", help="a caption instead of a photo (with a photo: the photo's caption)")
+    ht.add_argument("--csv", help="write one row per input to this CSV file (batch mode)")
+    ht.add_argument("--no-progress", action="store_true")
     sub.add_parser("stats", help="what is stored")
     sub.add_parser("snapshot", help="publish the indexes as a new release (running bots swap to it)")
     sub.add_parser("rebuild", help="rebuild every index from Redis, compacting deletions, and publish it")
@@ -107,6 +112,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         items = detect_and_read(args.path, args.split)[: args.limit or None]
     if args.command == "find" and not args.text.strip():
         raise EmptyQueryError("the query text is empty")
+    if args.command == "hashtags" and not args.photo and not (args.text or "").strip():
+        raise EmptyQueryError("give a photo, a folder, a .txt file of captions, or --text")
     with open_engine(settings) as engine:
         if args.command == "ingest":
             return _ingest(engine, items, args, settings)
@@ -116,10 +123,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         elif args.command == "similar":
             _print_hits(engine.similar(_read_photo(args.photo), args.scope, args.k))
         elif args.command == "hashtags":
-            tags = engine.hashtags(_read_photo(args.photo), args.scope, max(args.k, 8))
-            print(" ".join(f"#{t.tag}" for t in tags) or "no hashtags found")
-            for t in tags:
-                print(f"{t.score:6.3f}  #{t.tag:<24} {t.why}")
+            return _hashtags(engine, args)
         elif args.command == "captions":
             hits = engine.captions(_read_photo(args.photo), args.scope, args.k)
             print("\n".join(f"{h.score:6.3f}  {h.caption}" for h in hits) or "no captions in this scope")
@@ -144,6 +148,37 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         elif args.command == "refit":
             print(engine.refit_projector() or "not enough captioned photos to fit")
     return 0
+
+
+def _hashtags(engine, args) -> int:
+    k = max(args.k, 8)
+    path = Path(args.photo) if args.photo else None
+    if args.csv or (path is not None and (path.is_dir() or path.suffix.lower() in (".txt", ".text"))):
+        return _hashtags_csv(engine, args, path, k)
+    if path is None:
+        tags = engine.text_hashtags(args.text or "", args.scope, k)
+    else:
+        tags = engine.hashtags(_read_photo(args.photo), args.scope, k, caption=args.text)
+    print(" ".join(f"#{t.tag}" for t in tags) or "no hashtags found")
+    for t in tags:
+        print(f"{t.score:6.3f}  #{t.tag:<24} {t.why}{'  (from the words)' if t.from_words and path else ''}")
+    return 0
+
+
+def _hashtags_csv(engine, args, path: Path | None, k: int) -> int:
+    from tqdm import tqdm
+
+    from indexing.batch import batch_inputs, caption_rows, photo_rows, write_csv
+
+    if path is None or not path.exists():
+        raise BadImageError(f"nothing to read at {args.photo}")
+    kind, inputs = batch_inputs(path)
+    rows = photo_rows(engine, inputs, args.scope, k) if kind == "photos" else caption_rows(engine, inputs, args.scope, k)
+    out = Path(args.csv or path.with_suffix(".hashtags.csv").name)
+    with tqdm(total=len(inputs), unit=kind[:-1], disable=args.no_progress, file=sys.stderr) as bar:
+        counts = write_csv(rows, out, bar.update)
+    print(f"{counts['rows']} {kind} → {out} ({counts['skipped']} skipped, reason in the last column)")
+    return 0 if counts["rows"] > counts["skipped"] or not counts["rows"] else 1
 
 
 def _ingest(engine, items, args, settings: Settings) -> int:

@@ -12,8 +12,9 @@ import logging
 import threading
 import time
 
-from indexing.errors import StorageUnavailableError
 from indexing import releases
+from indexing.errors import StorageUnavailableError
+from indexing.priority import background_priority
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class ChangeFollower:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        background_priority()  # loading a release must not slow the queries served meanwhile
         store = self.engine.store
         resync = False
         while not self._stop.is_set():

@@ -7,14 +7,13 @@ queries answered beside a retrain or a rebuild keep their latency.
 from __future__ import annotations
 
 import logging
-import os
-import threading
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from indexing.jobs import JobPolicy, interrupted_jobs, run_job
+from indexing.priority import background_priority
 from indexing.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -23,13 +22,6 @@ log = logging.getLogger(__name__)
 def policy_from(settings: Settings) -> JobPolicy:
     return JobPolicy(retrain_min_new=settings.retrain_min_new, rebuild_min_deleted=settings.rebuild_min_deleted,
                      members=settings.retrain_members, keep_releases=settings.keep_releases)
-
-
-def _background_priority() -> None:
-    try:  # Linux: a thread is a task with its own nice value
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (OSError, AttributeError):
-        pass
 
 
 class JobScheduler:
@@ -45,7 +37,7 @@ class JobScheduler:
                 self._scheduler.add_job(self.run, "interval", args=[name], minutes=minutes, id=name, name=name)
 
     def run(self, name: str, force: bool = False) -> dict:
-        _background_priority()
+        background_priority()
         return run_job(self.engine, name, self.policy, force=force)
 
     def start(self) -> "JobScheduler":

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+import unicodedata
 import threading
 import time
 import uuid
@@ -39,7 +41,7 @@ from models.heads.hashtags import HashtagHead
 from models.imaging import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, read_bytes
 from models.phash import hamming
 from models.projectors import projector_from_bytes
-from models.tags import normalize_tags, tag_to_words
+from models.tags import STOP_WORDS, normalize_tags, tag_to_words
 from models.training import TrainedHeads, TrainingData
 from models.zeroshot import KnnCaptionProjector, class_hashtags, class_prompts, class_text_vectors
 
@@ -101,6 +103,12 @@ class TagSuggestion:
     tag: str
     score: float
     why: str  # e.g. "seen on 7 similar posts", "looks like: espresso"
+    from_words: bool = False  # it came from the text (a caption with the photo), not the pixels
+
+
+WRITTEN_HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
+WORD = re.compile(r"\w", re.UNICODE)
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # scripts written without spaces
 
 
 @dataclass(frozen=True)
@@ -713,10 +721,32 @@ class SearchEngine:
         return sorted(out.values(), key=lambda h: -h.score)[:k]
 
     def hashtags(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 8,
-                 min_score: float = 0.05) -> list[TagSuggestion]:
-        """Hashtags for a photo: votes of similar tagged posts + zero-shot match against the tag vocabulary."""
+                 min_score: float = 0.05, caption: str | None = None) -> list[TagSuggestion]:
+        """Hashtags for a photo: votes of similar tagged posts + the learned head + zero-shot match against
+        the tag vocabulary; with a caption, fused with the caption's own hashtags (`text_hashtags`)."""
         v = self.view
         vec, own_id = self._photo_vectors(photo, v)
+        scores, why = self._photo_tag_scores(vec, own_id, scope, v, k)
+        words: set[str] = set()
+        if caption and WORD.search(caption):
+            text_scores, text_why = self._text_tag_scores(caption, self.encode_query(caption, v), scope, v)
+            # The words weigh as much as the pixels: a caption saying "Paris" brings #paris even
+            # when nothing in the photo could.
+            for tag in scores.keys() | text_scores.keys():
+                photo_side, text_side = scores.get(tag, 0.0), text_scores.get(tag, 0.0)
+                scores[tag] = 0.5 * photo_side + 0.5 * text_side
+                if text_side > photo_side:
+                    why[tag] = text_why[tag]
+                    words.add(tag)
+        if not scores and vec.class_probs is not None:
+            # Nothing tagged yet: the ImageNet classes themselves make the hashtags.
+            for tag, p in class_hashtags(vec.class_probs, k):
+                scores[tag] = p
+                why[tag] = "looks like it (ImageNet class)"
+        return self._ranked(scores, why, k, min_score, words)
+
+    def _photo_tag_scores(self, vec: PhotoVectors, own_id: int | None, scope: str, v: IndexView,
+                          k: int) -> tuple[dict[str, float], dict[str, str]]:
         votes, voters = self._neighbour_votes(vec, scope, own_id, v)
         zero_shot = self._zero_shot_tags(self._text_of(vec, v), visible_scopes(scope), v)
         learned = v.hashtag_head.top(vec.features, 4 * k) if v.hashtag_head is not None else {}
@@ -735,15 +765,85 @@ class SearchEngine:
         for tag, z in zero_shot.items():
             scores[tag] = scores.get(tag, 0.0) + w_zero * z
             why.setdefault(tag, "matches the photo's content")
-        for tag in self.blocklist & scores.keys():
-            del scores[tag]
-        if not scores and vec.class_probs is not None:
-            # Nothing tagged yet: the ImageNet classes themselves make the hashtags.
-            for tag, p in class_hashtags(vec.class_probs, k):
-                scores[tag] = p
-                why[tag] = "looks like it (ImageNet class)"
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        return [TagSuggestion(t, round(min(s, 1.0), 4), why[t]) for t, s in ranked if s >= min_score][:k]
+        return scores, why
+
+    def _ranked(self, scores: dict[str, float], why: dict[str, str], k: int, min_score: float,
+                from_words: set[str] = frozenset()) -> list[TagSuggestion]:
+        """Best first, blocklisted and stop words out, scores clipped to [0, 1]."""
+        ranked = sorted(((t, sc) for t, sc in scores.items() if t not in self.blocklist and t not in STOP_WORDS),
+                        key=lambda kv: -kv[1])
+        return [TagSuggestion(t, round(min(sc, 1.0), 4), why[t], t in from_words)
+                for t, sc in ranked if sc >= min_score][:k]
+
+    def text_hashtags(self, text: str, scope: str, k: int = 8, min_score: float = 0.05) -> list[TagSuggestion]:
+        """Hashtags for a caption alone (someone drafting a post before choosing the photo)."""
+        if not WORD.search(text or ""):
+            raise EmptyQueryError("the text has no words")
+        v = self.view
+        scores, why = self._text_tag_scores(text, self.encode_query(text, v), scope, v)
+        return self._ranked(scores, why, k, min_score, set(scores))
+
+    def _text_tag_scores(self, text: str, query: np.ndarray, scope: str, v: IndexView, neighbours: int = 25,
+                         temperature: float = 0.05) -> tuple[dict[str, float], dict[str, str]]:
+        """Tag scores for a text: hashtags of the posts whose captions are nearest, the hashtag head on
+        the photos nearest in the text space, the vocabulary's tags that mean the same, and the
+        words of the text that are known hashtags (or written as #tags)."""
+        visible = self._visible(scope)
+        scopes = visible_scopes(scope)
+        scores: dict[str, float] = {}
+        why: dict[str, str] = {}
+
+        def add(tag: str, value: float, reason: str) -> None:
+            scores[tag] = scores.get(tag, 0.0) + value
+            why.setdefault(tag, reason)
+
+        for tag in self._tags_in_words(text, scopes, v):
+            add(tag, 0.6, "in your words")
+        found = v.caption.search(query, neighbours, visible)
+        by_post: dict[int, float] = {}
+        for label, sim in found:
+            by_post[label >> 3] = max(by_post.get(label >> 3, -1.0), sim)
+        posts = [p for p in self.store.get_posts(list(by_post)) if p is not None and p.tags]
+        learned = {}
+        if v.hashtag_head is not None:
+            near = v.text.search(query, 10, visible)
+            if near:
+                sims = np.array([sim for _, sim in near], np.float32)
+                w = np.exp((sims - sims.max()) / temperature)
+                probs = (w / w.sum()) @ v.hashtag_head.predict(v.image.get_or_zero([pid for pid, _ in near]))
+                learned = {v.hashtag_head.tags[j]: float(probs[j]) for j in np.argsort(-probs)[:20]}
+        w_votes, w_head, w_zero = (0.4, 0.3, 0.3) if learned else (0.6, 0.0, 0.4)
+        if posts:
+            sims = np.array([by_post[p.id] for p in posts], np.float32)
+            weights = np.exp((sims - sims.max()) / temperature)
+            weights /= weights.sum()
+            voters: dict[str, int] = {}
+            for post, w in zip(posts, weights):
+                for tag in post.tags:
+                    voters[tag] = voters.get(tag, 0) + 1
+                    add(tag, w_votes * float(w), "")
+            for tag, n in voters.items():
+                if not why[tag]:
+                    why[tag] = f"on {n} post{'s' if n != 1 else ''} with a similar caption"
+        for tag, h in learned.items():
+            add(tag, w_head * h, "learned from tagged posts")
+        for tag, z in self._zero_shot_tags(query, scopes, v).items():
+            add(tag, w_zero * z, "means what your words say")
+        return scores, why
+
+    def _tags_in_words(self, text: str, scopes: frozenset[str], v: IndexView) -> list[str]:
+        """Hashtags written in the text, and its words (and word pairs: 'new york' -> newyork /
+        new_york) that are hashtags used in these scopes; in scripts written without spaces (CJK),
+        known hashtags found inside the text. Stop words never qualify."""
+        written = normalize_tags(WRITTEN_HASHTAG.findall(text))
+        plain = unicodedata.normalize("NFKC", WRITTEN_HASHTAG.sub(" ", text)).casefold()
+        words = [w for w in re.findall(r"\w+", plain) if w not in STOP_WORDS and not w.isdigit()]
+        candidates = words + [a + b for a, b in zip(words, words[1:])] + [f"{a}_{b}" for a, b in zip(words, words[1:])]
+        vocabulary = self._vocabulary(scopes, v)[0]
+        known = set(vocabulary)
+        found = [c for c in normalize_tags(candidates) if c in known]
+        found += [tag for tag in vocabulary if len(tag) >= 2 and CJK.search(tag) and tag in plain]
+        return list(dict.fromkeys(written + found))
 
     def _neighbour_votes(self, vec: PhotoVectors, scope: str, own_id: int | None, v: IndexView,
                          neighbours: int = 25, temperature: float = 0.05) -> tuple[dict[str, float], dict[str, int]]:

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     upload_chat_id: int | None = None  # a private channel where inline mode uploads photos once
     photo_max_mb: float = 20.0  # photos the bot downloads (Telegram's getFile limit is 20 MB)
+    user_per_minute: float = 30  # photos and searches one user may ask for per minute, after a burst (0: no limit)
+    user_burst: int = 10
     playground_host: str = "127.0.0.1"
     playground_port: int = 8080
 

@@ -36,10 +36,14 @@ class EmulatorClient:
             body["document_b64"] = base64.b64encode(document).decode()
         return self._post("/control/message", {k: v for k, v in body.items() if v is not None})
 
-    def wait(self, chat_id: int, after: int, count: int = 1, timeout: float = 30.0) -> list[dict]:
-        """The bot's messages in a chat after message `after`, once there are `count` (or at the timeout)."""
-        res = self.http.get("/control/wait", params={"chat_id": chat_id, "after": after, "count": count,
-                                                     "timeout": timeout}, timeout=timeout + 10)
+    def wait(self, chat_id: int, after: int, count: int = 1, timeout: float = 30.0,
+             reply_to: int | None = None) -> list[dict]:
+        """The bot's messages in a chat after message `after` (replying to `reply_to` if given), once
+        there are `count` (or at the timeout)."""
+        params = {"chat_id": chat_id, "after": after, "count": count, "timeout": timeout}
+        if reply_to is not None:
+            params["reply_to"] = reply_to
+        res = self.http.get("/control/wait", params=params, timeout=timeout + 10)
         return res.json()
 
     def messages(self, chat_id: int, after: int = 0) -> list[dict]:

@@ -8,7 +8,8 @@ JSON (or multipart from the playground page) under /control/:
   POST /control/inline    {user_id, query}            -> {"id": inline query id}
   GET  /control/inline/{id}?timeout=s                 -> the bot's answer (waits for it)
   GET  /control/chats/{chat_id}/messages?after=id     -> every message in the chat
-  GET  /control/wait?chat_id=&after=&count=&timeout=  -> waits for `count` bot messages after `after`
+  GET  /control/wait?chat_id=&after=&count=&timeout=[&reply_to=]  -> waits for `count` bot messages after
+                                                       `after` (only those replying to message `reply_to`)
   POST /control/fail      {method | "*", count, code (429), retry_after}
   GET  /control/files/{file_id}                       -> the file's bytes
   GET  /control/state                                 -> calls, chat actions, commands, pending updates
@@ -184,11 +185,13 @@ class Control:
         chat_id = int(request.query["chat_id"])
         after, count = int(request.query.get("after", 0)), int(request.query.get("count", 1))
         timeout = float(request.query.get("timeout", 10))
+        reply_to = int(request.query["reply_to"]) if "reply_to" in request.query else None
 
         def from_bot():
             chat = w.chats.get(chat_id)
             return [m for m in (chat.messages if chat else []) if m["message_id"] > after
-                    and m["from"]["id"] == w.bot_id]
+                    and m["from"]["id"] == w.bot_id and
+                    (reply_to is None or (m.get("reply_to_message") or {}).get("message_id") == reply_to)]
 
         async with w.changed:
             try:

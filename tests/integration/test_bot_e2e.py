@@ -212,10 +212,79 @@ def test_bad_input_gets_clear_answers_and_the_bot_keeps_serving(emulator, bot):
     too_big = ask(c, 616, document=buf.getvalue(), file_name="big.png", mime_type="image/png")
     assert "too large" in too_big[0]["text"]
     assert "do not know that command" in ask(c, 616, text="/frobnicate")[0]["text"]
-    assert "Send me a photo" in ask(c, 616, text="hello there")[0]["text"]
+    assert "Send me a photo" in ask(c, 616, text="🙂🙂 …")[0]["text"]  # no words: a hint
     assert "Send me a photo" in ask(c, 616, text="/start")[0]["text"]  # still serving
     log = bot.log_path.read_text()
     assert TOKEN not in log and TOKEN.split(":")[1] not in log  # the token never reaches the logs
+
+
+def _image_bytes(im: Image.Image, fmt: str, **kw) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def test_fuzzed_photos_each_get_a_clear_answer_and_the_bot_keeps_serving(emulator, bot):
+    c = emulator.client
+    coffee = sample_image("coffee")
+    rotated = coffee.rotate(90, expand=True)
+    exif = Image.Exif()
+    exif[0x0112] = 8  # "rotate 90° clockwise to display": the stored pixels lie on their side
+    frames = [coffee.resize((160, 120)), sample_image("chelsea").resize((160, 120))]
+    sixteen = Image.fromarray((np.asarray(coffee.convert("L"), np.uint16) * 257))
+    readable = {
+        "cmyk.jpg": _image_bytes(coffee.convert("CMYK"), "JPEG"),
+        "grey16.png": _image_bytes(sixteen, "PNG"),
+        "exif-rotated.jpg": _image_bytes(rotated, "JPEG", exif=exif),
+        "animated.gif": _image_bytes(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100),
+    }
+    for n, (name, data) in enumerate(readable.items()):
+        mime = "image/png" if name.endswith("png") else "image/gif" if name.endswith("gif") else "image/jpeg"
+        replies = ask(c, 640 + n, document=data, file_name=name, mime_type=mime)
+        assert replies[0]["text"].startswith("Hashtags"), (name, replies[0]["text"])
+    assert "#coffee" in ask(c, 650, document=readable["exif-rotated.jpg"], file_name="r.jpg",
+                            mime_type="image/jpeg")[0]["text"]
+    refused = {
+        "zero.jpg": b"",
+        "truncated.jpg": jpeg_bytes(coffee)[:2000],
+        "noise.jpg": np.random.default_rng(1).bytes(5000),
+        "100mp.png": _image_bytes(Image.new("L", (10_000, 10_000)), "PNG"),  # 100 megapixels in ~100 KB
+    }
+    for n, (name, data) in enumerate(refused.items()):
+        reply = ask(c, 660 + n, document=data, file_name=name, mime_type="image/png")[0]["text"]
+        assert "could not read this photo" in reply or "too large" in reply, (name, reply)
+    assert "Send me a photo" in ask(c, 669, text="/start")[0]["text"]
+
+
+def test_odd_text_and_injected_markup_are_answered_safely(emulator, bot):
+    c = emulator.client
+    assert "Tell me what to look for" in ask(c, 670, text='/find ""')[0]["text"]
+    long_find = ask(c, 671, text="/find " + "dogs on a beach " * 250, count=2)  # 4,000 characters
+    assert "dogs on a beach" in long_find[0]["text"] and len(long_find[0]["text"]) < 4096
+    control = ask(c, 672, text="/find \x00\x07 coffee \u202e cup\x1b", count=2)
+    assert control and "Sorry" not in control[0]["text"]
+    evil = '<b>bold</b> <a href="javascript:alert(1)">x</a> & #tag<script>'
+    photo = c.send(ANN, GROUP, photo=noise(4242), caption=evil)[0]
+    asked = c.send(ANN, GROUP, text="/captions", reply_to=photo["message_id"])[0]
+    replies = c.wait(GROUP, asked["message_id"], 1, timeout=60)
+    shown = next(r for r in replies if (r.get("text") or "").startswith("Captions that fit"))
+    assert "<b>bold</b>" in shown["text"] and "<script>" not in shown["html"]  # shown as text, never as markup
+    asked = c.send(ANN, GROUP, text="/hashtags", reply_to=photo["message_id"])[0]
+    tags = c.wait(GROUP, asked["message_id"], 1, timeout=60)
+    assert tags[0]["text"].startswith("Hashtags") and "<script" not in tags[0]["html"]
+
+
+def test_a_flooding_user_is_slowed_down_without_hurting_others(emulator, bot):
+    c = emulator.client
+    sent = [c.send(680, text=f"/find coffee {n}")[0]["message_id"] for n in range(16)]
+    other = ask(c, 681, text="/find a cup of coffee", count=2)  # another user, meanwhile
+    assert "a cup of coffee" in other[0]["text"]
+    time.sleep(3)
+    replies = [m for m in c.messages(680, sent[0] - 1) if m["from"]["is_bot"]]
+    slow = [m for m in replies if "Slow down" in (m.get("text") or "")]
+    assert len(slow) == 1  # told once per flood, not once per message
+    answered = [m for m in replies if "coffee" in (m.get("text") or "") and "Slow down" not in m["text"]]
+    assert 8 <= len(answered) <= 12  # the burst (10, plus what refilled meanwhile), not all 16
 
 
 def test_inline_mode_returns_public_photos_uploaded_once(emulator, bot):

@@ -1,0 +1,137 @@
+"""Where one machine stops: memory and query rate of the storage and the indexes as the library grows.
+
+Measured, not assumed: a real Redis gets `--redis-posts` posts shaped like ours (image features,
+class scores, one caption, a post hash; made-up numbers), and its memory per post is read back;
+hnswlib indexes of clustered made-up vectors of the image and text dimensions are built at each
+`--sizes` and timed (build rate, single-thread queries per second, recall@10 against exact
+search, bytes). Then both are extrapolated to 1M and 10M photos (memory linearly, query time by
+the log-size fit HNSW follows). `--data` is not read (the vectors are made up): pass any folder.
+"""
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import hnswlib
+import numpy as np
+
+from bench.common import emit, log_progress
+
+
+def add_args(p) -> None:
+    p.add_argument("--sizes", default="10000,50000,200000")
+    p.add_argument("--dims", default="2560,1536", help="image features, text space (projector ensemble)")
+    p.add_argument("--redis-posts", type=int, default=5000)
+    p.add_argument("--queries", type=int, default=500)
+    p.add_argument("--machine-gb", type=float, default=24.0)
+
+
+def clustered(n: int, dim: int, rng: np.random.Generator, centres: int = 500) -> np.ndarray:
+    """Unit vectors around random centres: closer to real embeddings than uniform noise (which HNSW finds hardest)."""
+    c = rng.normal(size=(centres, dim)).astype(np.float32)
+    x = c[rng.integers(0, centres, n)] + 0.6 * rng.normal(size=(n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def index_numbers(n: int, dim: int, queries: int, rng: np.random.Generator) -> dict:
+    data = clustered(n + queries, dim, rng)
+    base, q = data[:n], data[n:]
+    index = hnswlib.Index(space="ip", dim=dim)
+    index.init_index(max_elements=n, ef_construction=200, M=16)
+    t0 = time.perf_counter()
+    index.add_items(base, np.arange(n), num_threads=2)
+    build_s = time.perf_counter() - t0
+    index.set_ef(96)
+    index.set_num_threads(1)
+    t0 = time.perf_counter()
+    for row in q:
+        labels, _ = index.knn_query(row[None], k=10)
+    query_s = (time.perf_counter() - t0) / len(q)
+    found, _ = index.knn_query(q, k=10)
+    exact = np.argsort(-(q @ base.T), axis=1)[:, :10]
+    recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact)]))
+    fd, path = tempfile.mkstemp(suffix=".hnsw")
+    os.close(fd)
+    index.save_index(path)
+    size = Path(path).stat().st_size
+    os.unlink(path)
+    return {"n": n, "dim": dim, "build_per_s_2threads": round(n / build_s), "query_ms": round(1000 * query_s, 3),
+            "qps_one_core": round(1 / query_s), "recall@10": round(recall, 3), "bytes": size,
+            "bytes_per_vector": round(size / n)}
+
+
+def redis_bytes_per_post(posts: int, rng: np.random.Generator, appendfsync: str = "always") -> dict:
+    """Memory per stored post, and how long storing one takes (the MULTI the bot waits for)."""
+    import redis
+
+    from indexing.keys import Keys
+    from indexing.redis_server import EmbeddedRedis
+    from indexing.store import Post, PostStore
+
+    with tempfile.TemporaryDirectory(prefix="hashlens-scale-") as tmp:
+        server = EmbeddedRedis(Path(tmp) / "redis", appendfsync=appendfsync).start()
+        client = redis.Redis.from_url(server.url)
+        write_s = []
+        try:
+            store = PostStore(client, Keys("scale"))
+            before = client.info("memory")["used_memory"]
+            for i in range(posts):
+                pid = store.allocate_id()
+                post = Post(id=pid, scope="public", sha256=f"{i:064x}", phash=int(rng.integers(1 << 62)),
+                            captions=["a dog runs along the beach with a red ball in its mouth"],
+                            tags=["dog", "beach", "ball"], source="telegram", chat_id=-100123, message_id=i,
+                            file_id="AgACAgIAAxkBAAIB" + "x" * 60, file_unique_id="AQAD" + "y" * 12, width=1280,
+                            height=960, created_s=time.time(), image_model="efficientnet-lite0+efficientnet-lite2")
+                vectors = {("image", "m"): rng.normal(size=2560), ("probs", "m"): rng.random(1000),
+                           ("captions", "t"): rng.normal(size=(1, 384))}
+                t0 = time.perf_counter()
+                store.add(post, vectors)
+                write_s.append(time.perf_counter() - t0)
+            used = client.info("memory")["used_memory"] - before
+        finally:
+            client.close()
+            server.stop()
+    ms = 1000 * np.array(write_s)
+    return {"posts": posts, "bytes_per_post": round(used / posts), "appendfsync": appendfsync,
+            "store_ms_p50": round(float(np.percentile(ms, 50)), 3), "store_ms_p99": round(float(np.percentile(ms, 99)), 3)}
+
+
+def run(args) -> dict:
+    rng = np.random.default_rng(0)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    dims = [int(d) for d in args.dims.split(",")]
+    log_progress(args, "Redis memory per post (%d posts)", args.redis_posts)
+    redis_numbers = redis_bytes_per_post(args.redis_posts, rng)
+    everysec = redis_bytes_per_post(min(args.redis_posts, 2000), rng, appendfsync="everysec")
+    indexes = []
+    for dim in dims:
+        for n in sizes:
+            log_progress(args, "hnswlib %d x %d", n, dim)
+            indexes.append(index_numbers(n, dim, args.queries, rng))
+    projections = {}
+    for target in (1_000_000, 10_000_000):
+        index_bytes = sum(max(r["bytes_per_vector"] for r in indexes if r["dim"] == d) * target for d in dims)
+        # one caption per photo in the caption index, in the text space
+        index_bytes += max(r["bytes_per_vector"] for r in indexes if r["dim"] == dims[-1]) * target
+        redis_b = redis_numbers["bytes_per_post"] * target
+        query_ms = 0.0
+        for d in dims:  # a /find touches the text and caption indexes, a photo the image index
+            rows = [r for r in indexes if r["dim"] == d]
+            slope, icpt = np.polyfit([math.log(r["n"]) for r in rows], [r["query_ms"] for r in rows], 1)
+            query_ms += icpt + slope * math.log(target)
+        projections[f"{target // 1_000_000}M"] = {
+            "hnsw_gb": round(index_bytes / 1e9, 1), "redis_gb": round(redis_b / 1e9, 1),
+            "total_gb": round((index_bytes + redis_b) / 1e9, 1), "fits_machine": (index_bytes + redis_b) / 1e9 <
+            0.8 * args.machine_gb, "search_ms_one_core": round(query_ms, 2),
+            "searches_per_s_2_cores": round(2000 / query_ms)}
+    per_photo = sum(max(r["bytes_per_vector"] for r in indexes if r["dim"] == d) for d in dims) + \
+        max(r["bytes_per_vector"] for r in indexes if r["dim"] == dims[-1]) + redis_numbers["bytes_per_post"]
+    result = {"task": "scale", "redis": redis_numbers, "redis_everysec": everysec, "hnsw": indexes,
+              "projections": projections,
+              "max_photos_on_machine": int(0.8 * args.machine_gb * 1e9 / per_photo),
+              "machine_gb": args.machine_gb}
+    emit(result, args)
+    return result

@@ -1,0 +1,29 @@
+"""Every setting is documented in .env.example (the deployment's reference) and read from the environment."""
+import re
+from pathlib import Path
+
+from indexing.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env_name(name: str, field) -> str:
+    alias = field.validation_alias
+    if alias is not None:
+        return alias.choices[0] if hasattr(alias, "choices") else str(alias)
+    return f"HASHLENS_{name.upper()}"
+
+
+def test_env_example_lists_every_setting():
+    documented = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    wanted = {_env_name(name, field) for name, field in Settings.model_fields.items()}
+    assert wanted - documented == set()
+    assert documented - wanted == set()  # nothing documented that the service ignores
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("HASHLENS_USER_PER_MINUTE", "5")
+    monkeypatch.setenv("REDIS_URL", "redis://example:6379/1")
+    monkeypatch.setenv("HASHLENS_SCHEDULER_IN_BOT", "false")
+    s = Settings(_env_file=None)
+    assert (s.user_per_minute, s.redis_url, s.scheduler_in_bot) == (5, "redis://example:6379/1", False)
