@@ -101,7 +101,8 @@ def run(args) -> dict:
     rng = random.Random(SEED)
     items = load_items(args, args.split)
     rng.shuffle(items)
-    queries, pool = items[:200], items[200:]
+    split = min(200, len(items) // 2)  # photos users send / photos of the library
+    queries, pool = items[:split], items[split:]
     with bench_engine(args) as engine:
         log_progress(args, "building a %d-photo index", args.index_size)
         fill_index(engine, pool, args.index_size, Path(tempfile.mkdtemp(prefix="hashlens-copies-")))

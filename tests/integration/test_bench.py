@@ -70,3 +70,33 @@ def test_bot(tiny_set, session_dir, encoders):
     assert out["index_photos"] == 20 and out["photo_to_reply"]["n"] == 3 and out["find_to_reply"]["n"] == 3
     assert out["photo_to_reply"]["p95_ms"] > 0 and out["concurrent"]["answered"] == 3
     assert out["incomplete_replies"] == 0 and out["lost_posts"] == 0
+
+
+def test_text2tags(tiny_set, session_dir, encoders):
+    out = _bench("text2tags", "--data", str(tiny_set), "--split", "dev", "--image-model", "efficientnet-lite0",
+                 "--no-learned", "--model-cache", str(session_dir / "models"))
+    assert out["test_captions"] == 5 and out["train_posts"] == 9
+    # Every post carries #sample; each photo's own name tag is never seen in training, so R@5 is 50.
+    assert out["A@5"] == 100.0 and out["R@5"] == 50.0 and out["text_to_reply_ms_p95"] > 0
+
+
+def test_load(tiny_set, session_dir, encoders):
+    out = _bench("load", "--data", str(tiny_set), "--image-model", "efficientnet-lite0", "--index-size", "20",
+                 "--users", "3", "--seconds", "6", "--model-cache", str(session_dir / "models"))
+    assert out["actions"] >= 3 and out["throughput_per_s"] > 0 and out["all"]["p99_ms"] > 0
+    assert out["errors"] == 0 and out["lost_posts"] == 0
+
+
+def test_swap(tiny_set, session_dir, encoders):
+    out = _bench("swap", "--data", str(tiny_set), "--image-model", "efficientnet-lite0", "--index-size", "30",
+                 "--steady", "3", "--after", "1", "--model-cache", str(session_dir / "models"))
+    assert out["swapped"] and out["rebuild_exit"] == 0 and out["failed_queries"] == 0
+    assert out["windows"]["steady"]["n"] > 10 and out["windows"]["swap"]["n"] > 0
+
+
+def test_scale(tmp_path):
+    out = _bench("scale", "--data", str(tmp_path), "--sizes", "300,600", "--dims", "64,32", "--redis-posts", "50",
+                 "--queries", "20")
+    assert out["redis"]["bytes_per_post"] > 2560 * 2  # at least the float16 features
+    assert {r["n"] for r in out["hnsw"]} == {300, 600} and all(r["recall@10"] > 0.5 for r in out["hnsw"])
+    assert out["projections"]["10M"]["total_gb"] > out["projections"]["1M"]["total_gb"] > 0
