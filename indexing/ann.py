@@ -45,6 +45,13 @@ class VectorIndex:
     def __len__(self) -> int:
         return len(self._live)
 
+    @property
+    def deleted_share(self) -> float:
+        """Share of the graph's elements that are deletion marks (compaction removes them)."""
+        with self._lock:
+            total = self._index.get_current_count()
+            return 1.0 - len(self._live) / total if total else 0.0
+
     def __contains__(self, label: int) -> bool:
         return int(label) in self._live
 

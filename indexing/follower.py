@@ -2,8 +2,8 @@
 
 Reads the change log (a Redis stream written in the same transaction as each post) from the
 position the engine loaded at: posts other processes stored are indexed, deleted ones dropped,
-and a release another process published (a rebuild, new heads, a rollback) is loaded beside the
-serving view and swapped in. Entries are idempotent, so reading one twice is harmless. When
+and a release another process published (a rebuild, new heads, a rollback) is adopted: what
+changed is built beside the serving view and swapped in. Entries are idempotent, so reading one twice is harmless. When
 Redis was away, or the log was trimmed past our position, everything is re-read instead.
 """
 from __future__ import annotations
@@ -82,7 +82,7 @@ class ChangeFollower:
         if releases.current_version(store.r, store.keys) != version:
             return  # superseded already: a later entry names the current one
         t0 = time.monotonic()
-        if engine.load_release(version):
+        if engine.adopt_release(version):
             log.info("swapped to release %s in %.2f s", version, time.monotonic() - t0)
 
     def _resync(self) -> None:
@@ -91,7 +91,7 @@ class ChangeFollower:
         position = engine.store.changes_position()
         engine._sync_meta()
         current = releases.current_version(engine.store.r, engine.store.keys)
-        if not (current and current != engine.view.release and engine.load_release(current)):
+        if not (current and current != engine.view.release and engine.adopt_release(current)):
             engine._swap_in(engine.view)  # catches the serving view up with the posts just read
         engine._position = position
         log.info("re-read all posts: %d indexed, release %s", len(engine.view.image), engine.view.release)

@@ -1043,8 +1043,8 @@ class SearchEngine:
         return self.publish_release()
 
     def load_release(self, version: str | None = None) -> bool:
-        """Serve another process's release (or a rolled-back one): loaded beside the serving view, then
-        swapped in. False when it cannot serve here (the current view stays)."""
+        """Serve a release's snapshots (a restart's fast path, or on request): loaded beside the
+        serving view, then swapped in. False when it cannot serve here (the current view stays)."""
         release = releases.load_release(self.store.r, self.store.keys, version)
         if release is None or release.version == self.view.release:
             return False
@@ -1056,6 +1056,44 @@ class SearchEngine:
         self._swap_in(self._caught_up(view, live))  # the bulk outside the swap lock, the rest inside
         log.info("now serving release %s (projector %s, hashtag head %s)", release.version,
                  view.projector_version, view.hashtag_head_version)
+        return True
+
+    def adopt_release(self, version: str, compact_above: float = 0.2) -> bool:
+        """Serve another process's release while answering queries: what this process already holds
+        is kept, what changed is rebuilt beside the serving view from Redis, then swapped in.
+
+        Why not load the snapshots here too: hnswlib's load_index holds the GIL (~1 ms per MB),
+        stalling every query for the length of a load; its add_items does not. A follower that
+        applied the same change log already has the release's posts: only new heads need new text
+        and caption indexes, and only many deletion marks need a fresh image index.
+        """
+        manifest = releases.manifest_of(self.store.r, self.store.keys, version)
+        if manifest is None or version == self.view.release:
+            return False
+        old = self.view
+        projector, projector_version, head, head_version = self._heads(manifest.get("artifacts"))
+        view = replace(old, hashtag_head=head, hashtag_head_version=head_version, release=version)
+        rebuild_text = projector_version != old.projector_version
+        rebuild_image = old.image.deleted_share > compact_above
+        if rebuild_text or rebuild_image:
+            fresh = self._empty_view(projector, projector_version, head, head_version, version,
+                                     image=None if rebuild_image else old.image)
+            with self._lock:
+                ids = sorted(self._scope_of)
+            for start in range(0, len(ids), 500):  # small steps: the serving view answers in between
+                chunk = ids[start:start + 500]
+                if rebuild_image:
+                    fresh.image.add(*self._image_vectors_for(chunk))
+                if rebuild_text:
+                    fresh.text.add(*self._text_vectors_for(chunk, projector))
+                    fresh.caption.add(*self._caption_vectors_for(chunk, projector))
+            if not rebuild_text:
+                fresh = replace(fresh, text=old.text, caption=old.caption)
+            view = fresh
+        self._swap_in(view)
+        log.info("now serving release %s (projector %s, hashtag head %s; rebuilt here: %s)", version,
+                 projector_version, head_version,
+                 ", ".join(n for n, b in (("image", rebuild_image), ("text", rebuild_text)) if b) or "nothing")
         return True
 
     def training_data(self, scope: str = PUBLIC, ids: list[int] | None = None) -> TrainingData:
