@@ -5,8 +5,9 @@ mixed `find` text / `similar` by stored post / `hashtags`), latency counted from
 scheduled start (queueing included). After `--steady` seconds, `python -m bot scheduler --once
 rebuild --force` runs as a separate process on the same Redis (the scheduler of a deployment);
 this process follows the change log, loads the new release beside the serving one and swaps.
-Windows reported: steady, rebuild (the other process building), swap (release published → swapped,
-plus one second), after.
+With `--change heads` the other process refits the heads instead, and this process re-projects
+its text and caption indexes beside the serving ones. Windows reported: steady, rebuild (the
+other process working), swap (release published → swapped, plus one second), after.
 """
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ def add_args(p) -> None:
     p.add_argument("--qps", type=float, default=20)
     p.add_argument("--steady", type=float, default=30, help="seconds of steady load before the rebuild")
     p.add_argument("--after", type=float, default=10, help="seconds of load after the swap")
+    p.add_argument("--change", choices=["rebuild", "heads"], default="rebuild",
+                   help="rebuild: the scheduler's rebuild job; heads: new heads (the cold-start bridge refitted), "
+                        "so this process must re-project its text and caption indexes")
 
 
 def _p(values: list[float]) -> dict:
@@ -91,8 +95,9 @@ def run(args) -> dict:
         rebuild_start = time.perf_counter()
         if args.redis_url:
             env["REDIS_URL"] = args.redis_url
-        proc = subprocess.run([sys.executable, "-m", "bot", "scheduler", "--once", "rebuild", "--force"], env=env,
-                              capture_output=True, text=True)
+        command = ["-m", "bot", "scheduler", "--once", "rebuild", "--force"] if args.change == "rebuild" else \
+            ["-m", "indexing", "refit"]
+        proc = subprocess.run([sys.executable, *command], env=env, capture_output=True, text=True)
         waited = time.perf_counter()
         while engine.release_version == first and time.perf_counter() - waited < 120:
             time.sleep(0.005)
@@ -112,7 +117,8 @@ def run(args) -> dict:
     out = {name: _p([s for start, s, failed in samples if lo <= start < hi and not failed])
            for name, (lo, hi) in windows.items()}
     result = {
-        "task": "swap", "index_photos": args.index_size, "qps": args.qps, "queries": len(samples),
+        "task": "swap", "change": args.change, "index_photos": args.index_size, "qps": args.qps,
+        "queries": len(samples),
         "failed_queries": sum(failed for _, _, failed in samples), "windows": out,
         "swap_p99_over_steady_p99": round(out["swap"].get("p99_ms", 0) / max(out["steady"].get("p99_ms", 1), 1e-9), 2),
         "rebuild_s": round(published - rebuild_start, 1), "swap_s": round(swapped - published, 2),
