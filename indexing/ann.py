@@ -3,6 +3,11 @@
 hnswlib must not add and query at the same time, so one lock guards the index. Queries that may
 only see a small set of posts are answered by exact search over those posts (HNSW with a
 filter that rejects most nodes degrades badly); larger ones use HNSW with a label filter.
+
+Beside the graph, the vectors are kept as a float16 matrix: hnswlib's get_items copies element by
+element under the GIL (measured 0.27 ms per 2,560-d vector), which made exact search over a
+chat's scope and the rescoring in `find` slow; a matrix row is a memcpy. float16 is what Redis
+stores anyway (cosine error ~1e-3), and costs dim x 2 bytes a vector (docs/SCALING.md).
 """
 from __future__ import annotations
 
@@ -33,7 +38,10 @@ class VectorIndex:
         self.exact_max = exact_max
         self._lock = threading.RLock()
         self._index = self._new_index(_INITIAL_CAPACITY)
-        self._live: set[int] = set()
+        self._live: dict[int, int] = {}  # label -> row of _matrix
+        self._matrix = np.zeros((_INITIAL_CAPACITY, dim), np.float16)
+        self._free_rows: list[int] = []
+        self._next_row = 0
 
     def _new_index(self, capacity: int) -> hnswlib.Index:
         index = hnswlib.Index(space="ip", dim=self.dim)
@@ -71,14 +79,31 @@ class VectorIndex:
                 self._index.resize_index(max(needed, 2 * self._index.get_max_elements()))
             # Re-adding a label (also a deleted one) replaces its vector.
             self._index.add_items(vectors, labels, num_threads=1)
-            self._live.update(int(x) for x in labels)
+            rows = [self._row_for(int(label)) for label in labels]
+            self._matrix[rows] = vectors
+
+    def _row_for(self, label: int) -> int:
+        row = self._live.get(label)
+        if row is None:
+            if self._free_rows:
+                row = self._free_rows.pop()
+            else:
+                row = self._next_row
+                self._next_row += 1
+                if row >= len(self._matrix):
+                    grown = np.zeros((2 * len(self._matrix), self.dim), np.float16)
+                    grown[:len(self._matrix)] = self._matrix
+                    self._matrix = grown
+            self._live[label] = row
+        return row
 
     def remove(self, labels) -> None:
         with self._lock:
             for label in np.asarray(labels, dtype=np.int64).reshape(-1):
-                if int(label) in self._live:
+                row = self._live.pop(int(label), None)
+                if row is not None:
                     self._index.mark_deleted(int(label))
-                    self._live.discard(int(label))
+                    self._free_rows.append(row)
 
     def labels_of(self, labels) -> list[int]:
         """The given labels that are in the index, in their order."""
@@ -87,20 +112,17 @@ class VectorIndex:
 
     def get_or_zero(self, labels) -> np.ndarray:
         """Vectors of the labels, one row each, zeros for labels not (or no longer) in the index."""
-        labels = [int(x) for x in labels]
-        out = np.zeros((len(labels), self.dim), np.float32)
         with self._lock:
-            rows = [i for i, label in enumerate(labels) if label in self._live]
-            if rows:
-                out[rows] = self._index.get_items([labels[i] for i in rows], return_type="numpy")
+            rows = [self._live.get(int(x), -1) for x in labels]
+            out = self._matrix[rows].astype(np.float32) if rows else np.zeros((0, self.dim), np.float32)
+        out[[i for i, r in enumerate(rows) if r < 0]] = 0.0
         return out
 
     def get(self, labels) -> np.ndarray:
+        """Vectors of the labels present in the index (absent ones are skipped)."""
         with self._lock:
-            present = [int(x) for x in labels if int(x) in self._live]
-            if not present:
-                return np.zeros((0, self.dim), np.float32)
-            return np.asarray(self._index.get_items(present, return_type="numpy"), dtype=np.float32)
+            rows = [self._live[int(x)] for x in labels if int(x) in self._live]
+            return self._matrix[rows].astype(np.float32) if rows else np.zeros((0, self.dim), np.float32)
 
     # -- search ----------------------------------------------------------------------------
     def search(self, query: np.ndarray, k: int, allowed_posts=None) -> list[tuple[int, float]]:
@@ -117,7 +139,9 @@ class VectorIndex:
                 return self._hnsw(query, min(k, len(self._live)), None)
             if len(allowed_posts) == 0:
                 return []
-            if len(allowed_posts) <= self.exact_max:
+            # Exact when the visible set is small next to the index (a filter rejecting most nodes
+            # makes the graph walk wander); when it is most of the index, the filtered walk is fast.
+            if len(allowed_posts) <= self.exact_max and 2 * len(allowed_posts) < len(self._live):
                 return self._exact(query, k, self._allowed_labels(allowed_posts))
             shift = self.post_shift
             accept = (lambda label: (label >> shift) in allowed_posts) if shift else allowed_posts.__contains__
@@ -143,30 +167,33 @@ class VectorIndex:
     def _exact(self, query: np.ndarray, k: int, candidates: list[int]) -> list[tuple[int, float]]:
         if not candidates:
             return []
-        vecs = np.asarray(self._index.get_items(candidates, return_type="numpy"), dtype=np.float32)
-        sims = vecs @ query[0]
+        sims = self._matrix[[self._live[c] for c in candidates]].astype(np.float32) @ query[0]
         k = min(k, len(candidates))
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[np.argsort(-sims[top])]
         return [(int(candidates[i]), float(sims[i])) for i in top]
 
     # -- snapshots -------------------------------------------------------------------------
-    def to_bytes(self) -> tuple[bytes, np.ndarray]:
-        """hnswlib's own file format (written to a temp file: hnswlib saves only to paths) and the
-        live labels, taken together under the lock so they agree."""
+    def to_bytes(self) -> tuple[bytes, np.ndarray, bytes]:
+        """hnswlib's own file format (written to a temp file: hnswlib saves only to paths), the
+        live labels, and their float16 vectors in that order, taken together under the lock."""
         with self._lock:
             fd, path = tempfile.mkstemp(suffix=".hnsw")
             os.close(fd)
             try:
                 self._index.save_index(path)
                 with open(path, "rb") as fh:
-                    return fh.read(), np.array(sorted(self._live), np.int64)
+                    blob = fh.read()
             finally:
                 os.unlink(path)
+            live = np.array(sorted(self._live), np.int64)
+            vectors = self._matrix[[self._live[int(x)] for x in live]].tobytes() if len(live) else b""
+            return blob, live, vectors
 
     @classmethod
-    def from_bytes(cls, blob: bytes, dim: int, live=None, **kwargs) -> "VectorIndex":
-        """An index from `to_bytes` output; `live` lists the labels not deleted (else they are probed)."""
+    def from_bytes(cls, blob: bytes, dim: int, live=None, vectors: bytes | None = None, **kwargs) -> "VectorIndex":
+        """An index from `to_bytes` output; without `live` the deleted labels are probed, without
+        `vectors` they are read back from the graph (slow: older snapshots only)."""
         index = cls(dim, **kwargs)
         fd, path = tempfile.mkstemp(suffix=".hnsw")
         try:
@@ -179,14 +206,23 @@ class VectorIndex:
         raw.set_ef(index.ef_search)  # ef is not saved with the index
         raw.set_num_threads(1)
         index._index = raw
-        if live is not None:
-            index._live = set(np.asarray(live, np.int64).tolist())
-            return index
-        # Deleted elements stay in the id list; get_items on them fails, which tells them apart.
-        for label in raw.get_ids_list():
-            try:
-                raw.get_items([int(label)])
-                index._live.add(int(label))
-            except RuntimeError:
-                pass
+        if live is None:
+            # Deleted elements stay in the id list; get_items on them fails, which tells them apart.
+            found = []
+            for label in raw.get_ids_list():
+                try:
+                    raw.get_items([int(label)])
+                    found.append(int(label))
+                except RuntimeError:
+                    pass
+            live = np.array(sorted(found), np.int64)
+        live = np.asarray(live, np.int64)
+        if vectors is not None and len(vectors) == len(live) * dim * 2:
+            matrix = np.frombuffer(vectors, np.float16).reshape(len(live), dim)
+        else:
+            matrix = np.asarray(raw.get_items(live.tolist(), return_type="numpy"), np.float16).reshape(-1, dim)
+        index._matrix = np.zeros((max(_INITIAL_CAPACITY, 2 * len(live)), dim), np.float16)
+        index._matrix[:len(live)] = matrix
+        index._live = {int(label): row for row, label in enumerate(live.tolist())}
+        index._next_row = len(live)
         return index

@@ -33,6 +33,7 @@ class IndexSnapshot:
     meta: dict
     blob: bytes
     live: np.ndarray  # int64 labels not marked deleted (hnswlib keeps deleted ones in the file)
+    vectors: bytes = b""  # float16 vectors of `live`, in order (the index's exact-search matrix)
 
 
 @dataclass
@@ -54,15 +55,23 @@ def save_release(r: redis.Redis, keys: Keys, indexes: dict[str, IndexSnapshot], 
                 "indexes": {}, **(info or {})}
     for name, snap in indexes.items():
         key = keys.snapshot(name, version)
-        chunks = [snap.blob[i:i + CHUNK_BYTES] for i in range(0, len(snap.blob), CHUNK_BYTES)] or [b""]
-        meta = dict(snap.meta, chunks=len(chunks), bytes=len(snap.blob), live=len(snap.live))
+        chunks = _chunks(snap.blob)
+        vchunks = _chunks(snap.vectors)
+        meta = dict(snap.meta, chunks=len(chunks), bytes=len(snap.blob), live=len(snap.live),
+                    vchunks=len(vchunks), vbytes=len(snap.vectors))
         for i, chunk in enumerate(chunks):
             r.hset(key, f"chunk:{i}", chunk)
+        for i, chunk in enumerate(vchunks):
+            r.hset(key, f"vchunk:{i}", chunk)
         r.hset(key, mapping={"live": np.asarray(snap.live, np.int64).tobytes(), "meta": json.dumps(meta)})
         manifest["indexes"][name] = meta
     _flip(r, keys, version, manifest, new=True)
     _trim(r, keys, keep)
     return version
+
+
+def _chunks(data: bytes) -> list[bytes]:
+    return [data[i:i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)] or [b""]
 
 
 def _flip(r: redis.Redis, keys: Keys, version: str, manifest: dict, new: bool) -> None:
@@ -139,15 +148,16 @@ def _load_snapshot(r: redis.Redis, keys: Keys, name: str, version: str) -> Index
         return None
     meta = json.loads(raw_meta)
     parts = [r.hget(key, f"chunk:{i}") for i in range(meta["chunks"])]
-    if any(p is None for p in parts):
+    vparts = [r.hget(key, f"vchunk:{i}") for i in range(meta.get("vchunks", 0))]
+    if any(p is None for p in parts + vparts):
         log.warning("snapshot %s/%s is missing chunks: ignored", name, version)
         return None
-    blob = b"".join(parts)
+    blob, vectors = b"".join(parts), b"".join(vparts)
     labels = np.frombuffer(live, np.int64)
-    if len(blob) != meta["bytes"] or len(labels) != meta["live"]:
+    if len(blob) != meta["bytes"] or len(labels) != meta["live"] or len(vectors) != meta.get("vbytes", 0):
         log.warning("snapshot %s/%s has %d bytes, expected %d: ignored", name, version, len(blob), meta["bytes"])
         return None
-    return IndexSnapshot(meta, blob, labels)
+    return IndexSnapshot(meta, blob, labels, vectors)
 
 
 def rollback(r: redis.Redis, keys: Keys, version: str) -> dict:

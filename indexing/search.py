@@ -358,8 +358,8 @@ class SearchEngine:
                          release.version, name)
                 continue
             try:
-                indexes[name] = VectorIndex.from_bytes(snap.blob, dim, snap.live, post_shift=3 if name == "caption"
-                                                       else 0, **self._index_args)
+                indexes[name] = VectorIndex.from_bytes(snap.blob, dim, snap.live, snap.vectors,
+                                                       post_shift=3 if name == "caption" else 0, **self._index_args)
             except RuntimeError as exc:
                 log.error("release %s: %s index unreadable (%s); rebuilding it", release.version, name, exc)
         view = self._empty_view(projector, projector_version, head, head_version, release.version)
@@ -1027,8 +1027,8 @@ class SearchEngine:
             snaps = {}
             for name, index, extra in (("image", v.image, {}), ("text", v.text, {"projector": v.projector_version}),
                                        ("caption", v.caption, {"projector": v.projector_version})):
-                blob, live = index.to_bytes()
-                snaps[name] = releases.IndexSnapshot(dict(base, dim=index.dim, **extra), blob, live)
+                blob, live, vectors = index.to_bytes()
+                snaps[name] = releases.IndexSnapshot(dict(base, dim=index.dim, **extra), blob, live, vectors)
             artifacts = {PROJECTOR_ARTIFACT: v.projector_version, HASHTAG_HEAD_ARTIFACT: v.hashtag_head_version}
             version = releases.save_release(self.store.r, self.store.keys, snaps, artifacts,
                                             dict(info or {}, origin=self.origin, posts=len(v.image)), keep=keep)

@@ -55,13 +55,17 @@ def test_grows_beyond_initial_capacity():
 
 def test_snapshot_round_trip_keeps_vectors_and_deletions(index):
     index.remove([7, 8])
-    blob, live = index.to_bytes()
-    for copy in (VectorIndex.from_bytes(blob, 16, live, exact_max=50),  # live labels given
-                 VectorIndex.from_bytes(blob, 16, exact_max=50)):  # probed from the file
+    blob, live, vectors = index.to_bytes()
+    for copy in (VectorIndex.from_bytes(blob, 16, live, vectors, exact_max=50),  # all given
+                 VectorIndex.from_bytes(blob, 16, exact_max=50)):  # probed and read back from the graph
         assert len(copy) == len(index) == 998
         assert 7 not in copy and 9 in copy
         x = _vectors(1000)
         assert copy.search(x[99], 1)[0][0] == 100
+        assert np.allclose(copy.get([100, 7, 101]), x[[99, 100]], atol=2e-3)  # float16 rows, 7 skipped
+        assert copy.search(x[99], 1, allowed_posts={100, 101})[0][0] == 100  # the exact path
+        copy.add([5000], x[:1])  # grows on after a load
+        assert copy.search(x[0], 1, allowed_posts={5000})[0][0] == 5000
 
 
 def test_caption_labels_filter_by_post():
