@@ -798,7 +798,7 @@ class SearchEngine:
             why.setdefault(tag, reason)
 
         for tag in self._tags_in_words(text, scopes, v):
-            add(tag, 0.6, "in your words")
+            add(tag, 0.5, "in your words")
         found = v.caption.search(query, neighbours, visible)
         by_post: dict[int, float] = {}
         for label, sim in found:
@@ -829,7 +829,26 @@ class SearchEngine:
             add(tag, w_head * h, "learned from tagged posts")
         for tag, z in self._zero_shot_tags(query, scopes, v).items():
             add(tag, w_zero * z, "means what your words say")
+        # A prior: how often a tag is used here. Captions are short and often name one thing;
+        # the hashtags people add to every post of a kind (#food) are rarely in the words.
+        for tag, share in self._tag_prior(scopes, v).items():
+            add(tag, 0.3 * share, "often used here")
         return scores, why
+
+    def _tag_prior(self, scopes: frozenset[str], v: IndexView, top: int = 20) -> dict[str, float]:
+        """Share of the visible posts carrying each of the most used tags (cached with the vocabulary)."""
+        key = ("prior", scopes)
+        with self._lock:
+            generation = self._tags_generation
+            cached = self._vocabularies.get(key)
+            posts = sum(len(self._scope_members.get(s, ())) for s in scopes)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        counts = self.store.tag_counts(scopes)
+        prior = {t: min(1.0, c / max(posts, 1)) for t, c in sorted(counts.items(), key=lambda kv: -kv[1])[:top]}
+        with self._lock:
+            self._vocabularies[key] = (generation, prior, None)
+        return prior
 
     def _tags_in_words(self, text: str, scopes: frozenset[str], v: IndexView) -> list[str]:
         """Hashtags written in the text, and its words (and word pairs: 'new york' -> newyork /
