@@ -7,7 +7,8 @@ rebuild --force` runs as a separate process on the same Redis (the scheduler of 
 this process follows the change log, loads the new release beside the serving one and swaps.
 With `--change heads` the other process refits the heads instead, and this process re-projects
 its text and caption indexes beside the serving ones. Windows reported: steady, rebuild (the
-other process working), swap (release published → swapped, plus one second), after.
+other process working, incl. writing the release), swap (the release's pointer flipped →
+swapped here, plus one second), after.
 """
 from __future__ import annotations
 
@@ -105,8 +106,8 @@ def run(args) -> dict:
         from indexing import releases
 
         manifest = releases.manifest_of(engine.store.r, engine.store.keys, engine.release_version) or {}
-        # the release's wall-clock birth on this process's perf_counter clock
-        published = manifest.get("created_s", time.time()) - (time.time() - time.perf_counter())
+        # the release's flip into service (its chunks were written before) on this process's clock
+        published = manifest.get("published_s", time.time()) - (time.time() - time.perf_counter())
         time.sleep(args.after)
         stop.set()
         load.join()

@@ -65,6 +65,7 @@ def save_release(r: redis.Redis, keys: Keys, indexes: dict[str, IndexSnapshot], 
             r.hset(key, f"vchunk:{i}", chunk)
         r.hset(key, mapping={"live": np.asarray(snap.live, np.int64).tobytes(), "meta": json.dumps(meta)})
         manifest["indexes"][name] = meta
+    manifest["published_s"] = round(time.time(), 3)  # the flip (created_s: when writing began)
     _flip(r, keys, version, manifest, new=True)
     _trim(r, keys, keep)
     return version
