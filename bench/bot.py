@@ -16,9 +16,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 
-from bench.common import SEED, bench_engine, emit, fill_index, load_items, log_progress
+from bench.common import SEED, bench_engine, emit, fill_index, latency_ms, load_items, log_progress
 
 TOKEN = "424242:BENCH"
 
@@ -73,12 +72,6 @@ def _timed(client, user: int, expect: int, **message) -> tuple[float, int]:
     return time.perf_counter() - t0, len(replies)
 
 
-def _pct(values: list[float]) -> dict:
-    ms = np.array(values) * 1000
-    return {"p50_ms": round(float(np.percentile(ms, 50)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1),
-            "max_ms": round(float(ms.max()), 1), "n": len(values)}
-
-
 def run(args) -> dict:
     from bot.emulator.client import EmulatorClient
     from bot.emulator.server import ThreadedEmulator
@@ -126,8 +119,8 @@ def run(args) -> dict:
             emulator.stop()
     result = {
         "task": "bot", "index_photos": args.index_size, "index_build_s": round(build_s, 1),
-        "photo_to_reply": _pct(photo_t), "find_to_reply": _pct(find_t),
-        "concurrent": {"users": args.users, "answered": answered, **_pct([s for s, _ in together])},
+        "photo_to_reply": latency_ms(photo_t, (50, 95)), "find_to_reply": latency_ms(find_t, (50, 95)),
+        "concurrent": {"users": args.users, "answered": answered, **latency_ms([s for s, _ in together], (50, 95))},
         "incomplete_replies": short, "lost_posts": lost,
         "settings": {"data": args.data, "image_model": args.image_model, "text_model": args.text_model,
                      "runtime": args.runtime},

@@ -80,6 +80,15 @@ def file_sha256(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def latency_ms(seconds: list[float], quantiles=(50, 95, 99)) -> dict:
+    """How many, the given percentiles and the maximum of latencies given in seconds, in ms."""
+    if not seconds:
+        return {"n": 0}
+    ms = np.array(seconds) * 1000
+    return {"n": len(seconds), **{f"p{q}_ms": round(float(np.percentile(ms, q)), 1) for q in quantiles},
+            "max_ms": round(float(ms.max()), 1)}
+
+
 def emit(result: dict, args) -> None:
     """Human lines unless --json, then the JSON object as the last line, always."""
     if not args.json:

@@ -33,16 +33,18 @@ def held_out(item) -> bool:
     return hashlib.sha1(item.path.name.encode()).digest()[0] < 64
 
 
-def run(args) -> dict:
-    items = load_items(args)
+def train_test(args, items) -> tuple[list, list, str]:
+    """(train items, test items, the protocol in words): the data's splits, else a hashed quarter held out."""
     if any(i.split for i in items):
         train = [i for i in items if i.split == (args.train_split or "train")]
         test = [i for i in items if i.split == (args.split or "dev")]
-        protocol = f"train on {args.train_split or 'train'}, test on {args.split or 'dev'}"
-    else:
-        train = [i for i in items if not held_out(i)]
-        test = [i for i in items if held_out(i)]
-        protocol = "hold out 1/4 by a hash of the image name"
+        return train, test, f"train on {args.train_split or 'train'}, test on {args.split or 'dev'}"
+    return ([i for i in items if not held_out(i)], [i for i in items if held_out(i)],
+            "hold out 1/4 by a hash of the image name")
+
+
+def run(args) -> dict:
+    train, test, protocol = train_test(args, load_items(args))
     for item in train:
         item.tags = item_tags(item)
     truth = [(i, set(item_tags(i))) for i in test]

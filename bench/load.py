@@ -17,10 +17,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 
 from bench.bot import TOKEN, BotThread
-from bench.common import SEED, bench_engine, emit, fill_index, load_items, log_progress
+from bench.common import SEED, bench_engine, emit, fill_index, latency_ms, load_items, log_progress
 
 GROUPS = [-1003000000001 - i for i in range(5)]  # Telegram lets a bot send 20 messages a minute into
 # one group (AIORateLimiter keeps to it): the group traffic is spread over several groups, as in life
@@ -32,14 +31,6 @@ def add_args(p) -> None:
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--timeout", type=float, default=30, help="no answer within this long is an error")
-
-
-def _pct(values: list[float]) -> dict:
-    if not values:
-        return {"n": 0}
-    ms = np.array(values) * 1000
-    return {"n": len(values), **{f"p{q}_ms": round(float(np.percentile(ms, q)), 1) for q in (50, 95, 99)},
-            "max_ms": round(float(ms.max()), 1)}
 
 
 class Users:
@@ -145,8 +136,8 @@ def run(args) -> dict:
     result = {
         "task": "load", "users": args.users, "seconds": round(elapsed, 1), "index_photos": args.index_size,
         "actions": actions, "throughput_per_s": round(actions / elapsed, 2),
-        "latency": {kind: _pct(values) for kind, values in users.latency.items()},
-        "all": _pct([v for values in users.latency.values() for v in values]),
+        "latency": {kind: latency_ms(values) for kind, values in users.latency.items()},
+        "all": latency_ms([v for values in users.latency.values() for v in values]),
         "errors": len(users.errors), "error_samples": users.errors[:5],
         "lost_posts": len(lost), "reposts": users.reposts, "reposts_flagged": users.flagged,
         "settings": {"data": args.data, "image_model": args.image_model, "runtime": args.runtime},

@@ -22,9 +22,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import numpy as np
 
-from bench.common import SEED, bench_engine, emit, fill_index, load_items, log_progress
+from bench.common import SEED, bench_engine, emit, fill_index, latency_ms, load_items, log_progress
 
 
 def add_args(p) -> None:
@@ -35,14 +34,6 @@ def add_args(p) -> None:
     p.add_argument("--change", choices=["rebuild", "heads"], default="rebuild",
                    help="rebuild: the scheduler's rebuild job; heads: new heads (the cold-start bridge refitted), "
                         "so this process must re-project its text and caption indexes")
-
-
-def _p(values: list[float]) -> dict:
-    if not values:
-        return {"n": 0}
-    ms = np.array(values) * 1000
-    return {"n": len(values), "p50_ms": round(float(np.percentile(ms, 50)), 1),
-            "p99_ms": round(float(np.percentile(ms, 99)), 1), "max_ms": round(float(ms.max()), 1)}
 
 
 def run(args) -> dict:
@@ -115,7 +106,7 @@ def run(args) -> dict:
         release = engine.release_version
     windows = {"steady": (0, rebuild_start), "rebuild": (rebuild_start, published),
                "swap": (published, swapped + 1.0), "after": (swapped + 1.0, float("inf"))}
-    out = {name: _p([s for start, s, failed in samples if lo <= start < hi and not failed])
+    out = {name: latency_ms([s for start, s, failed in samples if lo <= start < hi and not failed], (50, 99))
            for name, (lo, hi) in windows.items()}
     result = {
         "task": "swap", "change": args.change, "index_photos": args.index_size, "qps": args.qps,

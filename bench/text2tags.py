@@ -15,7 +15,7 @@ from collections import Counter
 import numpy as np
 
 from bench.common import add_heads_args, bench_engine, emit, heads_report, learned_heads, load_items, log_progress
-from bench.hashtags import _metrics, held_out, item_tags
+from bench.hashtags import _metrics, item_tags, train_test
 from indexing.ingest import ingest
 from models.tags import post_hashtags
 
@@ -37,15 +37,7 @@ def query_and_truth(item) -> tuple[str, set[str]] | None:
 
 
 def run(args) -> dict:
-    items = load_items(args)
-    if any(i.split for i in items):
-        train = [i for i in items if i.split == (args.train_split or "train")]
-        test = [i for i in items if i.split == (args.split or "dev")]
-        protocol = f"train on {args.train_split or 'train'}, test on {args.split or 'dev'}"
-    else:
-        train = [i for i in items if not held_out(i)]
-        test = [i for i in items if held_out(i)]
-        protocol = "hold out 1/4 by a hash of the image name"
+    train, test, protocol = train_test(args, load_items(args))
     cases = [c for c in (query_and_truth(i) for i in test) if c is not None]
     for item in train:
         item.tags = item_tags(item)
