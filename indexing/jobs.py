@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import zlib
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ def run_job(engine, name: str, policy: JobPolicy, force: bool = False) -> dict:
     try:
         with JobLock(store, name, ttl_s=120):
             t0 = time.time()
-            store.set_job_state(name, state="running", started_s=round(t0, 3), progress="", pid=_pid())
+            store.set_job_state(name, state="running", started_s=round(t0, 3), progress="", pid=os.getpid())
 
             def progress(text: str) -> None:
                 store.set_job_state(name, progress=text)
@@ -72,12 +73,6 @@ def interrupted_jobs(engine) -> list[str]:
     store = engine.store
     return [name for name in JOBS
             if store.job_state(name).get("state") == "running" and not store.r.exists(store.keys.lock(name))]
-
-
-def _pid() -> int:
-    import os
-
-    return os.getpid()
 
 
 # -- retrain ------------------------------------------------------------------------------

@@ -197,7 +197,8 @@ class SearchEngine:
         self._phash: dict[int, int] = {}
         self._tag_vectors: dict[str, np.ndarray] = {}
         # Per visible-scope set: (generation, tags, their vectors); rebuilt when any tag count changes.
-        self._vocabularies: dict[frozenset[str], tuple[int, list[str], np.ndarray]] = {}
+        self._vocabularies: dict[tuple[frozenset[str], str], tuple[int, list[str], np.ndarray]] = {}
+        self._priors: dict[frozenset[str], tuple[int, dict[str, float]]] = {}  # same generation rule
         self._tags_generation = 0
         self._swap_lock = threading.RLock()  # index writes vs view swaps
         self.publishing = threading.Lock()  # held while this process writes a release
@@ -831,23 +832,22 @@ class SearchEngine:
             add(tag, w_zero * z, "means what your words say")
         # A prior: how often a tag is used here. Captions are short and often name one thing;
         # the hashtags people add to every post of a kind (#food) are rarely in the words.
-        for tag, share in self._tag_prior(scopes, v).items():
+        for tag, share in self._tag_prior(scopes).items():
             add(tag, 0.3 * share, "often used here")
         return scores, why
 
-    def _tag_prior(self, scopes: frozenset[str], v: IndexView, top: int = 20) -> dict[str, float]:
-        """Share of the visible posts carrying each of the most used tags (cached with the vocabulary)."""
-        key = ("prior", scopes)
+    def _tag_prior(self, scopes: frozenset[str], top: int = 20) -> dict[str, float]:
+        """Share of the visible posts carrying each of the most used tags (cached until tags change)."""
         with self._lock:
             generation = self._tags_generation
-            cached = self._vocabularies.get(key)
+            cached = self._priors.get(scopes)
             posts = sum(len(self._scope_members.get(s, ())) for s in scopes)
         if cached is not None and cached[0] == generation:
             return cached[1]
         counts = self.store.tag_counts(scopes)
         prior = {t: min(1.0, c / max(posts, 1)) for t, c in sorted(counts.items(), key=lambda kv: -kv[1])[:top]}
         with self._lock:
-            self._vocabularies[key] = (generation, prior, None)
+            self._priors[scopes] = (generation, prior)
         return prior
 
     def _tags_in_words(self, text: str, scopes: frozenset[str], v: IndexView) -> list[str]:
@@ -1024,17 +1024,23 @@ class SearchEngine:
         old = self.view
         view = self._empty_view(old.projector, old.projector_version, old.hashtag_head, old.hashtag_head_version,
                                 old.release)
-        with self._lock:
-            ids = sorted(self._scope_of)
-        for start in range(0, len(ids), 2000):
-            chunk = ids[start:start + 2000]
-            view.image.add(*self._image_vectors_for(chunk))
-            view.text.add(*self._text_vectors_for(chunk, view.projector))
-            view.caption.add(*self._caption_vectors_for(chunk, view.projector))
-            if progress is not None:
-                progress(min(start + 2000, len(ids)), len(ids))
+        self._fill(view, image=True, text=True, progress=progress)
         self._swap_in(view)
         return self.publish_release(dict(info or {}, rebuilt=True))
+
+    def _fill(self, view: IndexView, image: bool, text: bool, step: int = 2000, progress=None) -> None:
+        """Add every known post's stored vectors to the view's image and/or text + caption indexes."""
+        with self._lock:
+            ids = sorted(self._scope_of)
+        for start in range(0, len(ids), step):
+            chunk = ids[start:start + step]
+            if image:
+                view.image.add(*self._image_vectors_for(chunk))
+            if text:
+                view.text.add(*self._text_vectors_for(chunk, view.projector))
+                view.caption.add(*self._caption_vectors_for(chunk, view.projector))
+            if progress is not None:
+                progress(min(start + step, len(ids)), len(ids))
 
     def publish_release(self, info: dict | None = None, keep: int = 3, lock_wait_s: float = 600) -> str:
         """Snapshot the serving indexes as a new release and make it every process's current one."""
@@ -1097,15 +1103,8 @@ class SearchEngine:
         if rebuild_text or rebuild_image:
             fresh = self._empty_view(projector, projector_version, head, head_version, version,
                                      image=None if rebuild_image else old.image)
-            with self._lock:
-                ids = sorted(self._scope_of)
-            for start in range(0, len(ids), 500):  # small steps: the serving view answers in between
-                chunk = ids[start:start + 500]
-                if rebuild_image:
-                    fresh.image.add(*self._image_vectors_for(chunk))
-                if rebuild_text:
-                    fresh.text.add(*self._text_vectors_for(chunk, projector))
-                    fresh.caption.add(*self._caption_vectors_for(chunk, projector))
+            # small steps: the serving view answers queries in between
+            self._fill(fresh, image=rebuild_image, text=rebuild_text, step=500)
             if not rebuild_text:
                 fresh = replace(fresh, text=old.text, caption=old.caption)
             view = fresh
