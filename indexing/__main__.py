@@ -1,5 +1,5 @@
 """Command line: python -m indexing {ingest,find,similar,hashtags,captions,dupes,stats,snapshot,rebuild,
-retrain,refit,releases,rollback}."""
+retrain,refit,releases,rollback,map}."""
 from __future__ import annotations
 
 import argparse
@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("releases", help="list the kept releases (rollback targets)")
     rb = sub.add_parser("rollback", help="serve an older kept release again (its heads too), in every process")
     rb.add_argument("version")
+    mp = sub.add_parser("map", help="draw a scope's photos grouped by similarity on one picture")
+    mp.add_argument("--scope", default=argparse.SUPPRESS, help="the scope to map (public or chat:<id>)")
+    mp.add_argument("--out", default="map.png", help="the picture to write (.png or .jpg), full resolution")
+    mp.add_argument("--query", default="", help="only photos with this #hashtag or matching this text")
+    mp.add_argument("--clusters", action="store_true", help="also list the clusters")
     return p
 
 
@@ -145,6 +150,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             result = run_job(engine, args.command, policy_from(settings), force=True)
             print(json.dumps(result, indent=2, default=str))
             return 1 if "error" in result or "busy" in result else 0
+        elif args.command == "map":
+            return _map(engine, args, settings)
         elif args.command == "refit":
             print(engine.refit_projector() or "not enough captioned photos to fit")
     return 0
@@ -179,6 +186,34 @@ def _hashtags_csv(engine, args, path: Path | None, k: int) -> int:
         counts = write_csv(rows, out, bar.update)
     print(f"{counts['rows']} {kind} → {out} ({counts['skipped']} skipped, reason in the last column)")
     return 0 if counts["rows"] > counts["skipped"] or not counts["rows"] else 1
+
+
+def _map(engine, args, settings: Settings) -> int:
+    import time
+
+    from indexing import maprender
+    from indexing.maps import NothingToMapError, PhotoMaps
+
+    maps = PhotoMaps(engine, settings.map_max_photos, settings.map_cache_days, settings.thumbnail_side)
+    t0 = time.perf_counter()
+    try:
+        photo_map = maps.layout(args.scope, args.query)
+    except NothingToMapError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    image = maprender.render(photo_map.layout, maps.thumbnails(photo_map.layout.ids), maps.cell, photo_map.title)
+    out = Path(args.out)
+    if out.suffix.lower() in (".jpg", ".jpeg"):
+        out.write_bytes(maprender.to_jpeg(image, quality=90))
+    else:
+        image.save(out)
+    print(f"{photo_map.title} → {out} ({image.size[0]}x{image.size[1]}, layout "
+          f"{'from the cache' if photo_map.cached else f'computed in {photo_map.layout.seconds:.1f} s'}, "
+          f"{time.perf_counter() - t0:.1f} s in all)")
+    if args.clusters:
+        for c in photo_map.layout.clusters:
+            print(f"{c.number:3d}  {c.size:5d} photos  {' '.join('#' + t for t in c.tags)}  (e.g. #{c.sample})")
+    return 0
 
 
 def _ingest(engine, items, args, settings: Settings) -> int:

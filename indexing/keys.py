@@ -10,6 +10,7 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:scope:{scope}:seen        hash   content sha256 -> post id (resumable ingest, exact re-posts)
   {p}:v1:scope:{scope}:tags        zset   hashtag -> number of posts carrying it
   {p}:v1:vec:{kind}:{model}        hash   post id -> float16 vector bytes (kind: image, probs, captions)
+  {p}:v1:thumbs                    hash   post id -> small square JPEG (drawn on /map)
   {p}:v1:changes                   stream change log: posts added / deleted, releases published
   {p}:v1:counters                  hash   changes / labelled / deleted since the last release or training
   {p}:v1:release:current           string the release every process serves (flipped atomically)
@@ -21,6 +22,7 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:chat:{scope}:settings     hash   a chat's settings (duplicate handling, sensitivity, window)
   {p}:v1:lock:{name}               string cross-process job lock (token, expiry)
   {p}:v1:job:{name}                hash   a scheduled job's state: running/done/failed, progress, result
+  {p}:v1:map:{scope}:{query}       hash   a cached /map: fingerprint of the photos mapped, layout, images
 """
 from __future__ import annotations
 
@@ -62,6 +64,9 @@ class Keys:
     def vectors(self, kind: str, model: str) -> str:
         return f"{self.base}:vec:{kind}:{model}"
 
+    def thumbnails(self) -> str:
+        return f"{self.base}:thumbs"
+
     def changes(self) -> str:
         return f"{self.base}:changes"
 
@@ -97,3 +102,6 @@ class Keys:
 
     def job(self, name: str) -> str:
         return f"{self.base}:job:{name}"
+
+    def map_cache(self, scope: str, query_hash: str) -> str:
+        return f"{self.base}:map:{scope}:{query_hash}"

@@ -38,7 +38,7 @@ from indexing.store import Post, PostStore
 from models.embedding import EmbeddedPhoto, PhotoEmbedder
 from models.encoders.base import ImageEncoder, TextEncoder, l2_normalize
 from models.heads.hashtags import HashtagHead
-from models.imaging import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, read_bytes
+from models.imaging import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, THUMBNAIL_SIDE, read_bytes
 from models.phash import hamming
 from models.projectors import projector_from_bytes
 from models.tags import STOP_WORDS, normalize_tags, tag_to_words
@@ -78,6 +78,7 @@ class PhotoVectors:
     width: int
     height: int
     space: str = "none"  # the projector version `text` was made with
+    thumbnail: bytes = b""  # small square JPEG, stored with the post for /map
 
 
 def _hash_distances(vec: PhotoVectors, hashes: np.ndarray) -> np.ndarray:
@@ -180,7 +181,7 @@ class SearchEngine:
                  hnsw_m: int = 16, hnsw_ef_construction: int = 200, hnsw_ef_search: int = 96,
                  exact_search_max_posts: int = 4000, batch_size: int = 32,
                  max_photo_bytes: int = DEFAULT_MAX_BYTES, max_photo_pixels: int = DEFAULT_MAX_PIXELS,
-                 hashtag_blocklist: Iterable[str] = ()) -> None:
+                 hashtag_blocklist: Iterable[str] = (), thumbnail_side: int = THUMBNAIL_SIDE) -> None:
         self.store = store
         self.image_encoder = image_encoder
         self.text_encoder = text_encoder
@@ -208,7 +209,8 @@ class SearchEngine:
         self.view: IndexView | None = None
         self.blocklist = frozenset(normalize_tags(list(hashtag_blocklist)))  # never suggested
         self.class_vectors: np.ndarray | None = None
-        self._embedder = PhotoEmbedder(image_encoder, batch_size=batch_size, max_pixels=max_photo_pixels)
+        self._embedder = PhotoEmbedder(image_encoder, batch_size=batch_size, max_pixels=max_photo_pixels,
+                                       thumbnail_side=thumbnail_side)
 
     # The serving view's parts, for callers that read one thing (queries read `self.view` once).
     image_index = property(lambda self: self.view.image)
@@ -527,7 +529,7 @@ class SearchEngine:
                 stored[("probs", self.image_model)] = vec.class_probs
             if n_caps:
                 stored[("captions", self.text_model)] = cap_vecs
-            self.store.add(post, stored)  # acknowledged once Redis has it (AOF); indexes follow
+            self.store.add(post, stored, vec.thumbnail)  # acknowledged once Redis has it (AOF); indexes follow
             stored_posts.append((post, vec, cap_vecs))
             results[i] = AddResult(post.id, created=True)
         self._index_posts(stored_posts)
@@ -1139,6 +1141,20 @@ class SearchEngine:
 
     def save_chat_settings(self, scope: str, settings: ChatSettings) -> None:
         self.store.set_settings(validate_scope(scope), settings.to_redis())
+
+    def scope_ids(self, scope: str) -> list[int]:
+        """Ids of the posts stored in one scope (from memory), sorted."""
+        with self._lock:
+            return sorted(self._scope_members.get(validate_scope(scope), ()))
+
+    def image_vectors(self, ids: list[int]) -> np.ndarray:
+        """The photos' image vectors from the serving index (zeros for posts it does not hold)."""
+        return self.view.image.get_or_zero(ids)
+
+    def text_match(self, text: str, ids: list[int]) -> np.ndarray:
+        """How well each given post matches a text: its photo or best caption, scored as `find` scores them."""
+        v = self.view
+        return self._text_scores(self.encode_query(text, v), ids, v)
 
     def remember_file_id(self, post_id: int, file_id: str) -> None:
         """Telegram's id of a photo the bot uploaded once, so it is sent by id afterwards."""

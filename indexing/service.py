@@ -40,6 +40,7 @@ def open_engine(settings: Settings, follow: bool = False) -> Iterator[SearchEngi
             hnsw_ef_search=settings.hnsw_ef_search, exact_search_max_posts=settings.exact_search_max_posts,
             batch_size=settings.batch_size, max_photo_bytes=settings.max_photo_bytes,
             max_photo_pixels=settings.max_photo_pixels, hashtag_blocklist=settings.hashtag_blocklist.split(","),
+            thumbnail_side=settings.thumbnail_side,
         ).open()
         if follow:
             engine.follow()

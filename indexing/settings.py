@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     retrain_members: int = 3
     keep_releases: int = 3  # rollback targets kept (`python -m indexing releases` lists them)
 
+    # /map: photos drawn at most (sampled per cluster above it), days a layout stays cached, tile side
+    # stored with every photo (pixels; 0 stores none: maps then draw grey tiles)
+    map_max_photos: int = 2000
+    map_cache_days: float = 7
+    thumbnail_side: int = 64
+
     log_level: str = "INFO"
 
     model_cache_dir_override: Path | None = Field(default=None, validation_alias=AliasChoices("HASHLENS_MODEL_CACHE_DIR"))

@@ -133,8 +133,8 @@ class PostStore:
     def allocate_id(self) -> int:
         return int(self.r.incr(self.keys.next_post_id()))
 
-    def add(self, post: Post, vectors: dict[tuple[str, str], np.ndarray]) -> None:
-        """Store a post and its vectors in one MULTI/EXEC: all of it is stored, or none."""
+    def add(self, post: Post, vectors: dict[tuple[str, str], np.ndarray], thumbnail: bytes = b"") -> None:
+        """Store a post, its vectors and thumbnail in one MULTI/EXEC: all of it is stored, or none."""
         validate_scope(post.scope)
         k = self.keys
         pipe = self.r.pipeline(transaction=True)
@@ -148,6 +148,8 @@ class PostStore:
             pipe.zincrby(k.scope_tags(post.scope), 1, tag)
         for (kind, model), vec in vectors.items():
             pipe.hset(k.vectors(kind, model), post.id, to_blob(vec))
+        if thumbnail:
+            pipe.hset(k.thumbnails(), post.id, thumbnail)
         # In the same transaction: other processes learn of the post from the change log, and the
         # scheduler counts what it has not trained on yet (public posts only ever train heads).
         self._log_change(pipe, "add", [post.id])
@@ -181,6 +183,7 @@ class PostStore:
                 pipe.zincrby(k.scope_tags(p.scope), -1, tag)
             for kind, model in kinds:
                 pipe.hdel(k.vectors(kind, model), p.id)
+            pipe.hdel(k.thumbnails(), p.id)
         for scope in {p.scope for p in posts}:
             pipe.zremrangebyscore(k.scope_tags(scope), "-inf", 0)
         self._log_change(pipe, "del", [p.id for p in posts])
@@ -255,6 +258,13 @@ class PostStore:
     def iter_vectors(self, kind: str, model: str, dim: int, batch: int = 2000) -> Iterator[tuple[int, np.ndarray]]:
         for pid, blob in self.r.hscan_iter(self.keys.vectors(kind, model), count=batch):
             yield int(pid), from_blob(blob, dim)
+
+    def get_thumbnails(self, post_ids: list[int]) -> list[bytes | None]:
+        return self.r.hmget(self.keys.thumbnails(), post_ids) if post_ids else []
+
+    def set_thumbnails(self, thumbnails: dict[int, bytes]) -> None:
+        if thumbnails:
+            self.r.hset(self.keys.thumbnails(), mapping=thumbnails)
 
     def tag_counts(self, scopes: Iterable[str], min_count: int = 1) -> dict[str, int]:
         counts: dict[str, int] = {}

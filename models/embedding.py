@@ -13,7 +13,7 @@ import numpy as np
 
 from models.encoders.base import ImageEncoder
 from models.errors import BadImageError
-from models.imaging import DEFAULT_MAX_PIXELS, decode_image
+from models.imaging import DEFAULT_MAX_PIXELS, THUMBNAIL_SIDE, decode_image, square_thumbnail
 from models.phash import phash_pair
 
 
@@ -26,13 +26,16 @@ class EmbeddedPhoto:
     sha256: str
     width: int
     height: int
+    thumbnail: bytes = b""  # small square JPEG for /map (empty when disabled)
 
 
 class PhotoEmbedder:
-    def __init__(self, encoder: ImageEncoder, *, batch_size: int = 32, max_pixels: int = DEFAULT_MAX_PIXELS) -> None:
+    def __init__(self, encoder: ImageEncoder, *, batch_size: int = 32, max_pixels: int = DEFAULT_MAX_PIXELS,
+                 thumbnail_side: int = THUMBNAIL_SIDE) -> None:
         self.encoder = encoder
         self.batch_size = batch_size
         self.max_pixels = max_pixels
+        self.thumbnail_side = thumbnail_side
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="photo-prep")
 
     @property
@@ -61,20 +64,22 @@ class PhotoEmbedder:
             if not good:
                 continue
             emb = self.encoder.encode_prepared(pixels)
-            for j, (i, (d, (ph, ph_mirror))) in enumerate(good):
+            for j, (i, (d, (ph, ph_mirror), thumb)) in enumerate(good):
                 out[i] = EmbeddedPhoto(
                     features=emb.features[j], class_probs=None if emb.class_probs is None else emb.class_probs[j],
                     phash=ph, phash_mirror=ph_mirror, sha256=hashlib.sha256(datas[i]).hexdigest(),
-                    width=d.original_size[0], height=d.original_size[1])
+                    width=d.original_size[0], height=d.original_size[1], thumbnail=thumb)
         return out
 
     def _prepare_chunk(self, datas: list[bytes], chunk: range):
-        """Decode, hash and preprocess one batch: [(index, (decoded, hashes) | error)], model input."""
+        """Decode, hash, thumbnail and preprocess one batch: [(index, (decoded, hashes, thumbnail) | error)],
+        model input."""
         decoded = []
         for i in chunk:
             try:
                 d = decode_image(datas[i], max_pixels=self.max_pixels, decode_side=self.decode_side)
-                decoded.append((i, (d, phash_pair(d.image))))
+                thumb = square_thumbnail(d.image, self.thumbnail_side) if self.thumbnail_side else b""
+                decoded.append((i, (d, phash_pair(d.image), thumb)))
             except BadImageError as exc:
                 decoded.append((i, exc))
         images = [item[0].image for _, item in decoded if not isinstance(item, BadImageError)]

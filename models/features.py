@@ -80,7 +80,7 @@ def file_features(paths: Sequence[str | os.PathLike], encoder: ImageEncoder, cac
         else:
             todo.append((i, data))
     if todo:
-        embedder = PhotoEmbedder(encoder, batch_size=batch_size)
+        embedder = PhotoEmbedder(encoder, batch_size=batch_size, thumbnail_side=0)
         try:
             for start in range(0, len(todo), 512):
                 part = todo[start:start + 512]

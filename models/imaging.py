@@ -182,3 +182,13 @@ def batch_to_nchw(images: list[Image.Image], size: int, mean: float, std: float)
     out -= mean
     out *= 1.0 / std
     return out
+
+
+THUMBNAIL_SIDE = 64
+
+
+def square_thumbnail(im: Image.Image, side: int = THUMBNAIL_SIDE, quality: int = 82) -> bytes:
+    """A small square JPEG of the photo's centre (a /map tile; about 2 KB at 64 px)."""
+    buf = io.BytesIO()
+    center_crop_resize(im, side).save(buf, "JPEG", quality=quality)
+    return buf.getvalue()

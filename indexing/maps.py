@@ -1,0 +1,198 @@
+"""/map and /clusters: which photos a map covers, its cache in Redis, and its pictures.
+
+A chat's map covers the chat's own photos (the public collection when the chat has none yet),
+optionally only those carrying a hashtag (`#tag`) or matching a text. The layout is cached in Redis
+under a fingerprint of exactly the photos mapped, so it is reused until a photo of them is added or
+deleted; the rendered pictures are kept for an hour, and once Telegram has them, only their file ids.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexing import maprender
+from indexing.errors import EmptyQueryError
+from indexing.photomap import MapLayout, build_layout
+from indexing.scopes import PUBLIC, validate_scope
+from models.errors import BadImageError
+from models.imaging import decode_image, read_bytes, square_thumbnail
+from models.tags import normalize_tags, tag_to_words
+
+log = logging.getLogger(__name__)
+
+MIN_TEXT_MATCHES = 12  # a text query maps at least this many photos (when the scope has them)
+IMAGES_TTL_S = 3600  # rendered pictures: until Telegram has them (file ids), at most an hour
+
+
+class NothingToMapError(ValueError):
+    """The scope (or the filter) leaves no photo to map."""
+
+
+@dataclass
+class PhotoMap:
+    layout: MapLayout
+    scope: str  # the scope mapped
+    query: str
+    key: str
+    fingerprint: str
+    cached: bool  # the layout came from Redis
+    photo: bytes | None = None  # JPEG for the chat (at most 2,048 px)
+    document: bytes | None = None  # full-resolution JPEG
+    photo_file_id: str | None = None
+    document_file_id: str | None = None
+
+    @property
+    def title(self) -> str:
+        what = "public photos" if self.scope == PUBLIC else "photos"
+        about = f" matching {self.query}" if self.query else ""
+        groups = len(self.layout.clusters)
+        shown = (f", {len(self.layout.ids)} drawn" if len(self.layout.ids) < self.layout.total else "")
+        return f"{self.layout.total} {what}{about}{shown} · {groups} group{'s' if groups != 1 else ''}"
+
+
+class PhotoMaps:
+    def __init__(self, engine, max_photos: int = 2000, cache_days: float = 7.0, cell: int = 64) -> None:
+        self.engine = engine
+        self.max_photos = max_photos
+        self.cache_s = max(60, int(cache_days * 86400))
+        self.cell = cell
+        self._computing = threading.Lock()  # one layout at a time: t-SNE takes both cores
+
+    # -- what a map covers -----------------------------------------------------------------
+    def selection(self, scope: str, query: str = "") -> tuple[str, list[int]]:
+        """(scope mapped, post ids): the chat's own photos, or the public ones while it has none, filtered."""
+        validate_scope(scope)
+        ids = self.engine.scope_ids(scope)
+        mapped = scope
+        if not ids and scope != PUBLIC:
+            mapped, ids = PUBLIC, self.engine.scope_ids(PUBLIC)
+        query = query.strip()
+        if not query or not ids:
+            return mapped, ids
+        words = query.split()
+        if len(words) == 1 and words[0].startswith("#"):
+            tag = normalize_tags(words)
+            if tag:
+                tagged = [p.id for p in self._posts(ids) if tag[0] in p.tags]
+                if tagged:
+                    return mapped, tagged
+                query = " ".join(tag_to_words(tag[0]))  # nobody wrote it: photos that look like it
+        return mapped, self._matching(query, ids)
+
+    def _matching(self, text: str, ids: list[int]) -> list[int]:
+        """Photos scoring a standard deviation above the scope's mean for the text (at least a dozen)."""
+        if not text.strip():
+            raise EmptyQueryError("the query text is empty")
+        scores = self.engine.text_match(text, ids)
+        order = np.argsort(-scores, kind="stable")
+        keep = int((scores >= scores.mean() + scores.std()).sum())
+        keep = max(keep, min(MIN_TEXT_MATCHES, len(ids)))
+        return sorted(ids[i] for i in order[:keep])
+
+    def _posts(self, ids: list[int]) -> list:
+        posts = []
+        for start in range(0, len(ids), 2000):
+            posts += [p for p in self.engine.store.get_posts(ids[start:start + 2000]) if p is not None]
+        return posts
+
+    # -- the layout, cached ------------------------------------------------------------------
+    def layout(self, scope: str, query: str = "") -> PhotoMap:
+        """The map's layout: from the cache while the same photos are mapped, else computed and cached."""
+        mapped, ids = self.selection(scope, query)
+        if not ids:
+            raise NothingToMapError(f"no photos to map in {scope}" + (f" matching {query!r}" if query else ""))
+        query = query.strip()
+        key = self.engine.store.keys.map_cache(mapped, hashlib.sha1(query.lower().encode()).hexdigest()[:16])
+        fingerprint = self._fingerprint(ids)
+        found = self._cached(key, fingerprint, mapped, query)
+        if found is not None:
+            return found
+        with self._computing:
+            found = self._cached(key, fingerprint, mapped, query)  # another request may just have made it
+            if found is not None:
+                return found
+            layout = self._compute(mapped, ids)
+            r = self.engine.store.r
+            pipe = r.pipeline(transaction=True)
+            pipe.delete(key, key + ":images")
+            pipe.hset(key, mapping={"fingerprint": fingerprint, "layout": json.dumps(layout.to_dict())})
+            pipe.expire(key, self.cache_s)
+            pipe.execute()
+            log.info("map of %s (%d photos, %d drawn, %d clusters) computed in %.1f s", mapped, layout.total,
+                     len(layout.ids), len(layout.clusters), layout.seconds)
+            return PhotoMap(layout, mapped, query, key, fingerprint, cached=False)
+
+    def _fingerprint(self, ids: list[int]) -> str:
+        h = hashlib.sha1(f"{self.engine.image_model}|{self.max_photos}|".encode())
+        h.update(np.asarray(sorted(ids), np.int64).tobytes())
+        return h.hexdigest()
+
+    def _cached(self, key: str, fingerprint: str, scope: str, query: str) -> PhotoMap | None:
+        raw = self.engine.store.r.hgetall(key)
+        if raw.get(b"fingerprint", b"").decode() != fingerprint:
+            return None
+        get = lambda name: raw[name.encode()].decode() if name.encode() in raw else None  # noqa: E731
+        return PhotoMap(MapLayout.from_dict(json.loads(raw[b"layout"])), scope, query, key, fingerprint,
+                        cached=True, photo_file_id=get("photo_file_id"), document_file_id=get("document_file_id"))
+
+    def _compute(self, scope: str, ids: list[int]) -> MapLayout:
+        posts = {p.id: p for p in self._posts(ids)}
+        ids = [i for i in ids if i in posts]  # deleted meanwhile
+        layout = build_layout(ids, self.engine.image_vectors(ids), [posts[i].tags for i in ids],
+                              cap=self.max_photos, seed=len(ids))
+        for cluster in layout.clusters:
+            if not cluster.tags:  # nobody tagged these photos: what the engine would suggest for the typical one
+                cluster.tags = [s.tag for s in self.engine.hashtags(cluster.sample, scope, 3)]
+        return layout
+
+    # -- pictures ----------------------------------------------------------------------------
+    def draw(self, photo_map: PhotoMap) -> PhotoMap:
+        """Fill in the map's two JPEGs (kept in Redis for an hour, so a re-send does not redraw)."""
+        r = self.engine.store.r
+        images_key = photo_map.key + ":images"
+        raw = r.hmget(images_key, ["fingerprint", "photo", "document"])
+        if raw[0] is not None and raw[0].decode() == photo_map.fingerprint:
+            photo_map.photo, photo_map.document = raw[1], raw[2]
+            return photo_map
+        image = maprender.render(photo_map.layout, self.thumbnails(photo_map.layout.ids), self.cell,
+                                 title=photo_map.title)
+        photo_map.photo = maprender.to_jpeg(image, maprender.PHOTO_MAX_SIDE)
+        photo_map.document = maprender.to_jpeg(image, quality=90)
+        pipe = r.pipeline(transaction=True)
+        pipe.hset(images_key, mapping={"fingerprint": photo_map.fingerprint, "photo": photo_map.photo,
+                                       "document": photo_map.document})
+        pipe.expire(images_key, IMAGES_TTL_S)
+        pipe.execute()
+        return photo_map
+
+    def thumbnails(self, ids: list[int]) -> list[bytes | None]:
+        """Stored tiles; posts stored before tiles existed get one made from their file when it is on disk."""
+        store = self.engine.store
+        tiles = store.get_thumbnails(ids)
+        missing = [i for i, t in zip(ids, tiles) if t is None]
+        made: dict[int, bytes] = {}
+        for post in self._posts(missing) if missing else []:
+            if not post.source:
+                continue
+            try:
+                made[post.id] = square_thumbnail(decode_image(read_bytes(post.source)).image, self.cell)
+            except (BadImageError, OSError):
+                continue
+        store.set_thumbnails(made)
+        return [t if t is not None else made.get(i) for i, t in zip(ids, tiles)]
+
+    def remember_files(self, photo_map: PhotoMap, photo_file_id: str | None, document_file_id: str | None) -> None:
+        """Telegram's ids of the sent pictures: the next /map of the same photos re-sends them by id."""
+        r = self.engine.store.r
+        fields = {k: v for k, v in (("photo_file_id", photo_file_id), ("document_file_id", document_file_id)) if v}
+        if not fields or r.hget(photo_map.key, "fingerprint") != photo_map.fingerprint.encode():
+            return
+        pipe = r.pipeline(transaction=True)
+        pipe.hset(photo_map.key, mapping=fields)
+        pipe.delete(photo_map.key + ":images")
+        pipe.execute()
