@@ -17,11 +17,15 @@ COMMANDS = {
     "en": [("start", "what I do"), ("help", "every command, with examples"),
            ("hashtags", "hashtags for a photo (reply to it)"), ("find", "photos matching words: /find dogs on a beach"),
            ("similar", "photos similar to a photo (reply to it)"), ("captions", "captions that fit a photo"),
+           ("map", "this chat's photos grouped by similarity: /map, /map #tag, /map dogs"),
+           ("clusters", "the groups of similar photos in this chat"),
            ("dupes", "groups: re-post checks (admins change them)"), ("stats", "what I know in this chat"),
            ("forget", "admins: delete this chat's stored photos")],
     "fr": [("start", "ce que je fais"), ("help", "toutes les commandes, avec exemples"),
            ("hashtags", "hashtags d'une photo (en réponse)"), ("find", "photos pour des mots : /find chien plage"),
            ("similar", "photos semblables (en réponse à une photo)"), ("captions", "légendes qui conviennent"),
+           ("map", "les photos groupées par ressemblance : /map, /map #tag, /map chiens"),
+           ("clusters", "les groupes de photos semblables de cette discussion"),
            ("dupes", "groupes : contrôle des republications"), ("stats", "ce que je sais de cette discussion"),
            ("forget", "admins : effacer les photos de cette discussion")],
 }
@@ -74,6 +78,8 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     app.add_handler(CommandHandler("dupes", h.dupes))
     app.add_handler(CommandHandler("forget", h.forget))
     app.add_handler(CommandHandler("stats", h.stats))
+    app.add_handler(CommandHandler("map", h.map))
+    app.add_handler(CommandHandler("clusters", h.clusters))
     app.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE, h.photo))
     app.add_handler(MessageHandler(filters.Document.ALL, h.not_a_photo))
     app.add_handler(MessageHandler(filters.COMMAND, h.unknown))

@@ -23,8 +23,11 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot.i18n import language, t
 from bot.throttle import Throttle
 from indexing.errors import BadImageError, EmptyQueryError, StorageUnavailableError
+from indexing.maprender import cluster_label
+from indexing.maps import PhotoMap, PhotoMaps
 from indexing.scopes import PUBLIC
 from indexing.search import WORD, Hit, PhotoInput, PhotoVectors, SearchEngine
+from indexing.store import Post
 from models.tags import normalize_tags
 
 log = logging.getLogger(__name__)
@@ -45,10 +48,14 @@ class BotConfig:
     engine_threads: int = 2
     user_per_minute: float = 30  # photos and searches per user and minute, after a burst (0: no limit)
     user_burst: int = 10
+    map_max_photos: int = 2000  # drawn on one /map (sampled per cluster above it)
+    map_cache_days: float = 7
+    thumbnail_side: int = 64
 
 
 MAX_TEXT_CHARS = 1000  # of a caption to suggest hashtags for (Telegram allows 4,096)
 COSTLY_COMMANDS = {"find", "hashtags", "similar", "captions"}  # rate-limited with photos
+MAP_COMMANDS = {"map", "clusters"}  # rate-limited in groups too: a new layout takes both cores for seconds
 
 
 @dataclass
@@ -97,6 +104,7 @@ class Handlers:
         self._albums: dict[tuple[int, str], _Album] = {}
         self.inbox = None  # bot.inbox.Inbox: album updates are cleared from it once answered
         self.throttle = Throttle(config.user_per_minute, config.user_burst)
+        self.maps = PhotoMaps(engine, config.map_max_photos, config.map_cache_days, config.thumbnail_side)
 
     async def run(self, fn, *args, **kwargs):
         return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, *args, **kwargs))
@@ -112,7 +120,7 @@ class Handlers:
             return
         message = update.effective_message
         command, _ = command_text(message.text if message is not None else None)
-        costly = update.inline_query is not None or (
+        costly = update.inline_query is not None or command in MAP_COMMANDS or (
             chat is not None and chat.type == ChatType.PRIVATE and message is not None and
             bool(message.photo or message.document or command in COSTLY_COMMANDS))
         if not costly:
@@ -160,19 +168,34 @@ class Handlers:
     async def send_hits(self, update: Update, context, hits: list[Hit], intro: str | None = None,
                         label: str = "similar_caption") -> int:
         """Photos of hits as one album (or one photo), each captioned with its score; returns how many."""
-        chat_id = update.effective_chat.id
         lang = self.lang(update)
-        media, uploaded = [], []
+        items = []
         for hit in hits:
-            post = hit.post
-            source = post.file_id or await self.run(self.engine.photo_bytes, post)
+            caption = t(lang, label, score=hit.score)
+            if hit.post.captions:
+                caption += " · " + html.escape(hit.post.captions[0][:300])
+            items.append((hit.post, caption))
+        return await self.send_posts(update, context, items, intro)
+
+    async def send_posts(self, update: Update, context, items: list[tuple[Post, str]], intro: str | None = None,
+                         fallback_tiles: bool = False) -> int:
+        """Stored posts' photos as one album (or one photo) with the given HTML captions; returns how many.
+        A post with neither a Telegram file id nor a file on disk is skipped (or, with `fallback_tiles`,
+        shown as its small /map tile)."""
+        chat_id = update.effective_chat.id
+        media, uploaded = [], []
+        tiles = (dict(zip([p.id for p, _ in items], await self.run(self.engine.store.get_thumbnails,
+                                                                  [p.id for p, _ in items])))
+                 if fallback_tiles else {})
+        for post, caption in items[:10]:
+            source, is_tile = post.file_id or await self.run(self.engine.photo_bytes, post), False
+            if source is None and tiles.get(post.id):
+                source, is_tile = tiles[post.id], True
             if source is None:
                 continue
-            caption = t(lang, label, score=hit.score)
-            if post.captions:
-                caption += " · " + html.escape(post.captions[0][:300])
             media.append(InputMediaPhoto(source, caption=caption, parse_mode=ParseMode.HTML))
-            uploaded.append(post.id if not post.file_id else None)
+            # A photo uploaded from disk is sent by file id from now on (never a tile: it would stick).
+            uploaded.append(post.id if not post.file_id and not is_tile else None)
         if not media:
             return 0
         if intro:
@@ -184,7 +207,7 @@ class Handlers:
         else:
             sent = list(await context.bot.send_media_group(chat_id, media, reply_to_message_id=reply_to))
         for post_id, message in zip(uploaded, sent):
-            if post_id is not None and message.photo:  # uploaded once, sent by file_id from now on
+            if post_id is not None and message.photo:
                 await self.run(self.engine.remember_file_id, post_id, message.photo[-1].file_id)
         return len(sent)
 
@@ -289,6 +312,73 @@ class Handlers:
                                    public_posts=public.get("posts_in_scope", 0), mode=t(lang, f"mode_{settings.dupes}"),
                                    release=chat_stats.get("release", "none"), heads=chat_stats.get("projector", "none"),
                                    jobs_html=jobs))
+
+    async def map(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/map [#tag | text]: the chat's photos grouped by similarity, as a photo and a full-size document."""
+        lang = self.lang(update)
+        photo_map = await self._photo_map(update, context)
+        if photo_map is None:
+            return
+        chat_id, reply_to = update.effective_chat.id, update.effective_message.message_id
+        if not (photo_map.photo_file_id and photo_map.document_file_id):
+            await self.run(self.maps.draw, photo_map)
+        caption = self._map_caption(lang, photo_map)
+        photo = await context.bot.send_photo(chat_id, photo_map.photo_file_id or photo_map.photo, caption=caption,
+                                             parse_mode=ParseMode.HTML, reply_to_message_id=reply_to)
+        document = await context.bot.send_document(
+            chat_id, photo_map.document_file_id or photo_map.document, caption=t(lang, "map_document"),
+            filename="hashlens-map.jpg", disable_content_type_detection=True, reply_to_message_id=reply_to)
+        if not (photo_map.photo_file_id and photo_map.document_file_id) and photo.photo and document.document:
+            await self.run(self.maps.remember_files, photo_map, photo.photo[-1].file_id, document.document.file_id)
+
+    async def clusters(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/clusters [#tag | text]: the groups of the chat's map, biggest first, with a typical photo each."""
+        lang = self.lang(update)
+        photo_map = await self._photo_map(update, context)
+        if photo_map is None:
+            return
+        layout = photo_map.layout
+        if not layout.clusters:
+            await self.reply(update, t(lang, "clusters_none", n=layout.total))
+            return
+        lines = [t(lang, "cluster_line", number=c.number, size=c.size, tags=" ".join(f"#{x}" for x in c.tags) or "—")
+                 for c in layout.clusters[:30]]
+        if layout.unclustered:
+            lines.append(t(lang, "clusters_rest", n=layout.unclustered))
+        await self.reply(update, f"<b>{html.escape(photo_map.title)}</b>\n" + "\n".join(lines))
+        posts = await self.run(self.engine.store.get_posts, [c.sample for c in layout.clusters[:10]])
+        items = [(post, html.escape(cluster_label(c.number, c.tags)))
+                 for c, post in zip(layout.clusters, posts) if post is not None]
+        await self.send_posts(update, context, items, fallback_tiles=True)
+
+    async def _photo_map(self, update: Update, context) -> PhotoMap | None:
+        """The layout for /map and /clusters (told when there is nothing to map, or while it is computed)."""
+        lang, scope = self.lang(update), scope_of(update.effective_chat.id)
+        _, query = command_text(update.effective_message.text)
+        query = query.strip().strip(_QUOTES).strip()[:200]
+        await self.working(update, context, ChatAction.UPLOAD_PHOTO)
+        selection = await self.run(self.maps.selection, scope, query)
+        if not selection.ids:
+            await self.reply(update, t(lang, "map_empty_query", query=query) if query and
+                             self.engine.scope_ids(selection.scope) else t(lang, "map_empty"))
+            return None
+        photo_map = await self.run(self.maps.cached, selection)
+        if photo_map is None:
+            if len(selection.ids) > 300:
+                await self.reply(update, t(lang, "map_drawing", n=len(selection.ids)))
+            photo_map = await self.run(self.maps.layout, selection)
+        if photo_map.scope != scope:
+            await self.reply(update, t(lang, "map_public"))
+        return photo_map
+
+    @staticmethod
+    def _map_caption(lang: str, photo_map: PhotoMap) -> str:
+        lines = [f"<b>{html.escape(photo_map.title)}</b>"]
+        for c in photo_map.layout.clusters[:12]:
+            lines.append(t(lang, "cluster_line", number=c.number, size=c.size,
+                           tags=" ".join(f"#{x}" for x in c.tags) or "—"))
+        caption = "\n".join(lines)
+        return caption if len(caption) <= 1000 else caption[:caption.rfind("\n", 0, 1000)]
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_chat.type == ChatType.PRIVATE or self._addressed_to_me(update, context):

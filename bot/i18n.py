@@ -22,7 +22,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "or in reply to a photo\n"
                 "• <code>/find dogs on a beach</code> → matching photos\n"
                 "• <code>/find at night</code> in reply to a photo → like that photo, but at night\n"
-                "• Inline: type <code>@{bot} red bicycle</code> in any chat\n\n"
+                "• Inline: type <code>@{bot} red bicycle</code> in any chat\n"
+                "• <code>/map</code> → this chat's photos grouped by similarity on one picture; "
+                "<code>/map #food</code> or <code>/map dogs</code> for some of them; <code>/clusters</code> lists "
+                "the groups\n\n"
                 "<b>In groups</b> I collect the photos posted and flag re-posts.\n"
                 "• <code>/dupes</code> — show the settings; admins: <code>/dupes reply|delete|off</code>, "
                 "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (days)\n"
@@ -73,6 +76,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "mode_reply": "reply with a link to the original",
         "mode_delete": "delete re-posts",
         "mode_off": "off",
+        "map_drawing": "Drawing the map of {n} photos… (a few seconds; the next /map is instant)",
+        "map_empty": "No photos to map here yet: send me some first.",
+        "map_empty_query": "No photo here matches “{query}”.",
+        "map_public": "This chat has no photos of its own yet: here is the public collection.",
+        "map_document": "Full resolution",
+        "cluster_line": "{number}. {size} photos — {tags}",
+        "clusters_none": "{n} photos, but no group of similar ones stands out (yet).",
+        "clusters_rest": "In no group: {n} photos.",
     },
     "fr": {
         "start": "Bonjour {name} ! Je comprends les photos.\n\n"
@@ -87,7 +98,10 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "ou en réponse à une photo\n"
                 "• <code>/find chiens sur une plage</code> → les photos qui correspondent\n"
                 "• <code>/find de nuit</code> en réponse à une photo → comme cette photo, mais de nuit\n"
-                "• En ligne : tapez <code>@{bot} vélo rouge</code> dans n'importe quelle discussion\n\n"
+                "• En ligne : tapez <code>@{bot} vélo rouge</code> dans n'importe quelle discussion\n"
+                "• <code>/map</code> → les photos de cette discussion groupées par ressemblance sur une image ; "
+                "<code>/map #food</code> ou <code>/map chiens</code> pour une partie ; <code>/clusters</code> "
+                "liste les groupes\n\n"
                 "<b>Dans les groupes</b> je collecte les photos publiées et signale les republications.\n"
                 "• <code>/dupes</code> — voir les réglages ; admins : <code>/dupes reply|delete|off</code>, "
                 "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (jours)\n"
@@ -140,6 +154,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "mode_reply": "répondre avec un lien vers l'originale",
         "mode_delete": "supprimer les republications",
         "mode_off": "désactivé",
+        "map_drawing": "Je dessine la carte de {n} photos… (quelques secondes ; la prochaine /map est immédiate)",
+        "map_empty": "Pas encore de photos à placer ici : envoyez-m'en d'abord.",
+        "map_empty_query": "Aucune photo d'ici ne correspond à « {query} ».",
+        "map_public": "Cette discussion n'a pas encore de photos à elle : voici la collection publique.",
+        "map_document": "Pleine résolution",
+        "cluster_line": "{number}. {size} photos — {tags}",
+        "clusters_none": "{n} photos, mais aucun groupe de photos semblables ne se détache (pour l'instant).",
+        "clusters_rest": "Hors groupe : {n} photos.",
     },
 }
 

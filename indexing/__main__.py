@@ -197,7 +197,7 @@ def _map(engine, args, settings: Settings) -> int:
     maps = PhotoMaps(engine, settings.map_max_photos, settings.map_cache_days, settings.thumbnail_side)
     t0 = time.perf_counter()
     try:
-        photo_map = maps.layout(args.scope, args.query)
+        photo_map = maps.get(args.scope, args.query)
     except NothingToMapError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -33,6 +33,15 @@ class NothingToMapError(ValueError):
     """The scope (or the filter) leaves no photo to map."""
 
 
+@dataclass(frozen=True)
+class Selection:
+    """The photos one map covers."""
+
+    scope: str  # the scope mapped (the chat's, or public while the chat has no photos)
+    query: str  # '' (all), '#tag' or words
+    ids: list[int]
+
+
 @dataclass
 class PhotoMap:
     layout: MapLayout
@@ -64,8 +73,8 @@ class PhotoMaps:
         self._computing = threading.Lock()  # one layout at a time: t-SNE takes both cores
 
     # -- what a map covers -----------------------------------------------------------------
-    def selection(self, scope: str, query: str = "") -> tuple[str, list[int]]:
-        """(scope mapped, post ids): the chat's own photos, or the public ones while it has none, filtered."""
+    def selection(self, scope: str, query: str = "") -> Selection:
+        """The chat's own photos (the public ones while it has none), those with `#tag` or matching words."""
         validate_scope(scope)
         ids = self.engine.scope_ids(scope)
         mapped = scope
@@ -73,16 +82,16 @@ class PhotoMaps:
             mapped, ids = PUBLIC, self.engine.scope_ids(PUBLIC)
         query = query.strip()
         if not query or not ids:
-            return mapped, ids
-        words = query.split()
+            return Selection(mapped, query, ids)
+        words, text = query.split(), query
         if len(words) == 1 and words[0].startswith("#"):
             tag = normalize_tags(words)
             if tag:
                 tagged = [p.id for p in self._posts(ids) if tag[0] in p.tags]
                 if tagged:
-                    return mapped, tagged
-                query = " ".join(tag_to_words(tag[0]))  # nobody wrote it: photos that look like it
-        return mapped, self._matching(query, ids)
+                    return Selection(mapped, query, tagged)
+                text = " ".join(tag_to_words(tag[0]))  # nobody wrote it: photos that look like it
+        return Selection(mapped, query, self._matching(text, ids))
 
     def _matching(self, text: str, ids: list[int]) -> list[int]:
         """Photos scoring a standard deviation above the scope's mean for the text (at least a dozen)."""
@@ -101,44 +110,55 @@ class PhotoMaps:
         return posts
 
     # -- the layout, cached ------------------------------------------------------------------
-    def layout(self, scope: str, query: str = "") -> PhotoMap:
+    def get(self, scope: str, query: str = "") -> PhotoMap:
+        """The map's layout for a chat (see `layout`)."""
+        return self.layout(self.selection(scope, query))
+
+    def cached(self, selection: Selection) -> PhotoMap | None:
+        """The cached layout if it was made from exactly these photos, else None."""
+        if not selection.ids:
+            return None
+        return self._cached(self._key(selection), self._fingerprint(selection.ids), selection)
+
+    def layout(self, selection: Selection) -> PhotoMap:
         """The map's layout: from the cache while the same photos are mapped, else computed and cached."""
-        mapped, ids = self.selection(scope, query)
-        if not ids:
-            raise NothingToMapError(f"no photos to map in {scope}" + (f" matching {query!r}" if query else ""))
-        query = query.strip()
-        key = self.engine.store.keys.map_cache(mapped, hashlib.sha1(query.lower().encode()).hexdigest()[:16])
-        fingerprint = self._fingerprint(ids)
-        found = self._cached(key, fingerprint, mapped, query)
+        if not selection.ids:
+            raise NothingToMapError(f"no photos to map in {selection.scope}" +
+                                    (f" matching {selection.query!r}" if selection.query else ""))
+        key, fingerprint = self._key(selection), self._fingerprint(selection.ids)
+        found = self._cached(key, fingerprint, selection)
         if found is not None:
             return found
         with self._computing:
-            found = self._cached(key, fingerprint, mapped, query)  # another request may just have made it
+            found = self._cached(key, fingerprint, selection)  # another request may just have made it
             if found is not None:
                 return found
-            layout = self._compute(mapped, ids)
-            r = self.engine.store.r
-            pipe = r.pipeline(transaction=True)
+            layout = self._compute(selection.scope, selection.ids)
+            pipe = self.engine.store.r.pipeline(transaction=True)
             pipe.delete(key, key + ":images")
             pipe.hset(key, mapping={"fingerprint": fingerprint, "layout": json.dumps(layout.to_dict())})
             pipe.expire(key, self.cache_s)
             pipe.execute()
-            log.info("map of %s (%d photos, %d drawn, %d clusters) computed in %.1f s", mapped, layout.total,
-                     len(layout.ids), len(layout.clusters), layout.seconds)
-            return PhotoMap(layout, mapped, query, key, fingerprint, cached=False)
+            log.info("map of %s (%d photos, %d drawn, %d clusters) computed in %.1f s", selection.scope,
+                     layout.total, len(layout.ids), len(layout.clusters), layout.seconds)
+            return PhotoMap(layout, selection.scope, selection.query, key, fingerprint, cached=False)
+
+    def _key(self, selection: Selection) -> str:
+        query_hash = hashlib.sha1(selection.query.lower().encode()).hexdigest()[:16]
+        return self.engine.store.keys.map_cache(selection.scope, query_hash)
 
     def _fingerprint(self, ids: list[int]) -> str:
         h = hashlib.sha1(f"{self.engine.image_model}|{self.max_photos}|".encode())
         h.update(np.asarray(sorted(ids), np.int64).tobytes())
         return h.hexdigest()
 
-    def _cached(self, key: str, fingerprint: str, scope: str, query: str) -> PhotoMap | None:
+    def _cached(self, key: str, fingerprint: str, selection: Selection) -> PhotoMap | None:
         raw = self.engine.store.r.hgetall(key)
         if raw.get(b"fingerprint", b"").decode() != fingerprint:
             return None
         get = lambda name: raw[name.encode()].decode() if name.encode() in raw else None  # noqa: E731
-        return PhotoMap(MapLayout.from_dict(json.loads(raw[b"layout"])), scope, query, key, fingerprint,
-                        cached=True, photo_file_id=get("photo_file_id"), document_file_id=get("document_file_id"))
+        return PhotoMap(MapLayout.from_dict(json.loads(raw[b"layout"])), selection.scope, selection.query, key,
+                        fingerprint, cached=True, photo_file_id=get("photo_file_id"), document_file_id=get("document_file_id"))
 
     def _compute(self, scope: str, ids: list[int]) -> MapLayout:
         posts = {p.id: p for p in self._posts(ids)}

@@ -144,6 +144,8 @@ class World:
         try:
             with Image.open(io.BytesIO(data)) as im:
                 width, height = im.size
+                if width + height > 10000 or max(width, height) > 20 * min(width, height):
+                    raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")  # Telegram's photo limits
                 im.draft("RGB", (160, 160))  # JPEG: decode at 1/8 scale, enough to validate and thumbnail
                 thumb = im.convert("RGB")
                 largest = None

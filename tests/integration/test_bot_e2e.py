@@ -19,7 +19,7 @@ from tests.conftest import jpeg_bytes, sample_image
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "987654:E2E-SECRET-TOKEN"
 ANN, BOB, CAROL = 501, 502, 503  # Ann administers both groups; Bob and Carol are members
-GROUP, OTHER_GROUP = -1002000000001, -1002000000002
+GROUP, OTHER_GROUP, MAP_GROUP = -1002000000001, -1002000000002, -1002000000003
 UPLOADS = -1002000000099
 
 
@@ -33,6 +33,7 @@ def emulator():
     client = EmulatorClient(emu.url)
     client.group(GROUP, "Photo club", admins=[ANN], creator=ANN)
     client.group(OTHER_GROUP, "Other club", admins=[ANN], creator=ANN)
+    client.group(MAP_GROUP, "Map club", admins=[ANN], creator=ANN)
     client.group(UPLOADS, "uploads", admins=[])
     emu.client = client
     yield emu
@@ -95,7 +96,7 @@ def test_start_help_and_the_command_menu_in_english_and_french(emulator, bot):
     assert "/find dogs on a beach" in help_text and "@" in help_text
     commands = c.state()["commands"]
     assert {x["command"] for x in commands[""]} >= {"start", "help", "hashtags", "find", "similar", "captions",
-                                                    "dupes", "forget", "stats"}
+                                                    "dupes", "forget", "stats", "map", "clusters"}
     assert any("photos" in x["description"] for x in commands["fr"])
 
 
@@ -172,6 +173,57 @@ def test_group_reposts_are_flagged_with_a_link_and_scopes_never_leak(emulator, b
         assert all("secret" not in (r.get("caption") or "") for r in found)
     stats = ask(c, ANN, GROUP, text="/stats")
     assert "2 photos stored" in stats[0]["text"]
+
+
+def wait_stored(client, chat: int, n: int, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while f"{n} photos stored" not in ask(client, ANN, chat, text="/stats")[0]["text"]:
+        assert time.time() < deadline, f"{n} photos were not stored in {chat}"
+        time.sleep(1.0)
+
+
+def map_replies(client, user: int, chat: int, text: str = "/map") -> tuple[dict, dict, list[dict]]:
+    """The map photo, the full-size document, and everything the bot said for one /map."""
+    sent = client.send(user, chat, text=text)[-1]
+    deadline = time.time() + 120
+    while True:
+        replies = [m for m in client.messages(chat, sent["message_id"]) if m["from"]["is_bot"]]
+        photo = next((m for m in replies if m.get("photo")), None)
+        document = next((m for m in replies if m.get("document")), None)
+        if photo and document:
+            return photo, document, replies
+        assert time.time() < deadline, replies
+        time.sleep(0.3)
+
+
+def test_map_of_a_group_is_sent_cached_and_redrawn_when_photos_change(emulator, bot):
+    c = emulator.client
+    names = ("astronaut", "coffee", "chelsea", "rocket", "coins", "moon")
+    for i, name in enumerate(names):
+        c.send(BOB, MAP_GROUP, photo=jpeg_bytes(sample_image(name)), caption=f"#club{i % 2}")
+    wait_stored(c, MAP_GROUP, 6)
+    photo, document, _ = map_replies(c, ANN, MAP_GROUP)
+    assert photo["caption"].startswith("6 photos")
+    with Image.open(io.BytesIO(c.file(document["document"]["file_id"]))) as full:
+        assert full.format == "JPEG" and full.width >= 480 and np.asarray(full.convert("L")).std() > 20
+    assert (MAP_GROUP, "upload_photo") in [tuple(a) for a in c.state()["chat_actions"]]
+    again, again_document, _ = map_replies(c, BOB, MAP_GROUP)  # cached: re-sent by file id, not redrawn
+    assert again["photo"][-1]["file_id"] == photo["photo"][-1]["file_id"]
+    assert again_document["document"]["file_id"] == document["document"]["file_id"]
+    c.send(CAROL, MAP_GROUP, photo=jpeg_bytes(sample_image("brick")))
+    wait_stored(c, MAP_GROUP, 7)
+    redrawn, _, _ = map_replies(c, ANN, MAP_GROUP)
+    assert redrawn["caption"].startswith("7 photos") and redrawn["photo"][-1]["file_id"] != photo["photo"][-1]["file_id"]
+    tagged, _, _ = map_replies(c, ANN, MAP_GROUP, "/map #club1")
+    assert tagged["caption"].startswith("3 photos matching #club1")
+    listed = ask(c, ANN, MAP_GROUP, text="/clusters")
+    assert "7 photos" in text_of(listed)
+
+
+def test_map_in_a_private_chat_without_photos_shows_the_public_collection(emulator, bot):
+    c = emulator.client
+    photo, _, replies = map_replies(c, 631, 631)
+    assert "public collection" in text_of(replies) and "public photos" in photo["caption"]
 
 
 def test_only_admins_change_settings_and_delete_mode_removes_reposts(emulator, bot):

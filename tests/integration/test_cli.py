@@ -51,6 +51,17 @@ def test_ingest_reports_skips_resumes_and_queries(dataset, tmp_path, session_dir
     assert tags.stdout.startswith("#cat")
     dupes = _cli(data_dir, "dupes", str(dataset / "images" / "rocket.jpg"), model_cache=session_dir / "models")
     assert "re-post of" in dupes.stdout and "rocket.jpg" in dupes.stdout
+    out = tmp_path / "map.png"
+    drawn = _cli(data_dir, "map", "--scope", "public", "--out", str(out), model_cache=session_dir / "models")
+    assert drawn.returncode == 0, drawn.stderr
+    assert "4 public photos" in drawn.stdout and "computed in" in drawn.stdout
+    from PIL import Image
+
+    with Image.open(out) as im:
+        assert im.format == "PNG" and im.width >= 480 and im.height >= 200
+    again = _cli(data_dir, "map", "--out", str(tmp_path / "map.jpg"), model_cache=session_dir / "models")
+    assert again.returncode == 0 and "from the cache" in again.stdout
+    assert (tmp_path / "map.jpg").read_bytes()[:2] == b"\xff\xd8"
 
 
 def test_nothing_importable_is_a_nonzero_exit(tmp_path, session_dir, encoders):
