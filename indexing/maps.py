@@ -22,6 +22,7 @@ from indexing.scopes import PUBLIC, validate_scope
 from models.errors import BadImageError
 from models.imaging import decode_image, read_bytes, square_thumbnail
 from models.tags import normalize_tags, tag_to_words
+from models.zeroshot import class_hashtags
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +166,25 @@ class PhotoMaps:
         ids = [i for i in ids if i in posts]  # deleted meanwhile
         layout = build_layout(ids, self.engine.image_vectors(ids), [posts[i].tags for i in ids],
                               cap=self.max_photos, seed=len(ids))
+        members: dict[int, list[int]] = {}
+        for pid, number in zip(layout.ids, layout.cluster_of):
+            members.setdefault(number, []).append(pid)
         for cluster in layout.clusters:
-            if not cluster.tags:  # nobody tagged these photos: what the engine would suggest for the typical one
-                cluster.tags = [s.tag for s in self.engine.hashtags(cluster.sample, scope, 3)]
+            if not cluster.tags:  # nobody tagged these photos
+                cluster.tags = self._suggested_tags(cluster.sample, members.get(cluster.number, []), scope)
         return layout
+
+    def _suggested_tags(self, sample: int, members: list[int], scope: str, k: int = 3) -> list[str]:
+        """What the engine suggests for the cluster's typical photo; when that is only its ImageNet classes
+        (nothing tagged in sight), the classes of all its members drawn, which one odd medoid cannot sway."""
+        suggested = self.engine.hashtags(sample, scope, k)
+        if suggested and not all(s.why.startswith("looks like it") for s in suggested):
+            return [s.tag for s in suggested]
+        probs = [p for p in self.engine.store.get_vectors("probs", self.engine.image_model, members, 1000)
+                 if p is not None]
+        if not probs:
+            return [s.tag for s in suggested]
+        return [tag for tag, _ in class_hashtags(np.mean([p[0] for p in probs], axis=0), k)]
 
     # -- pictures ----------------------------------------------------------------------------
     def draw(self, photo_map: PhotoMap) -> PhotoMap:

@@ -100,3 +100,14 @@ def test_scale(tmp_path):
     assert out["redis"]["bytes_per_post"] > 2560 * 2  # at least the float16 features
     assert {r["n"] for r in out["hnsw"]} == {300, 600} and all(r["recall@10"] > 0.5 for r in out["hnsw"])
     assert out["projections"]["10M"]["total_gb"] > out["projections"]["1M"]["total_gb"] > 0
+
+
+def test_clusters(tiny_set, session_dir, encoders, tmp_path):
+    out = _bench("clusters", "--data", str(tiny_set), "--model-cache", str(session_dir / "models"),
+                 "--out", str(tmp_path / "map.png"))
+    assert out["task"] == "clusters" and out["photos"] == out["drawn"] == len(SAMPLE_NAMES)
+    assert out["label_source"] == "caption content words"
+    ours = out["ours_hdbscan"]
+    assert 0.0 <= ours["coverage"] <= 1.0 and 0.0 <= ours["purity"] <= 1.0
+    assert out["kmeans_all_photos_same_k"]["photos"] == len(SAMPLE_NAMES)
+    assert out["map_pixels"][0] >= 480 and (tmp_path / "map.png").stat().st_size > 10_000
