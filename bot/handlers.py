@@ -346,10 +346,11 @@ class Handlers:
         if layout.unclustered:
             lines.append(t(lang, "clusters_rest", n=layout.unclustered))
         await self.reply(update, f"<b>{html.escape(photo_map.title)}</b>\n" + "\n".join(lines))
-        posts = await self.run(self.engine.store.get_posts, [c.sample for c in layout.clusters[:10]])
-        items = [(post, html.escape(cluster_label(c.number, c.tags)))
-                 for c, post in zip(layout.clusters, posts) if post is not None]
-        await self.send_posts(update, context, items, fallback_tiles=True)
+        shown = layout.clusters[:30]
+        posts = await self.run(self.engine.store.get_posts, [c.sample for c in shown])
+        items = [(post, html.escape(cluster_label(c.number, c.tags))) for c, post in zip(shown, posts) if post]
+        for start in range(0, len(items), 10):  # a typical photo each, in albums of 10 (Telegram's limit)
+            await self.send_posts(update, context, items[start:start + 10], fallback_tiles=True)
 
     async def _photo_map(self, update: Update, context) -> PhotoMap | None:
         """The layout for /map and /clusters (told when there is nothing to map, or while it is computed)."""

@@ -21,7 +21,7 @@ from indexing.photomap import MapLayout, build_layout
 from indexing.scopes import PUBLIC, validate_scope
 from models.errors import BadImageError
 from models.imaging import decode_image, read_bytes, square_thumbnail
-from models.tags import normalize_tags, tag_to_words
+from models.tags import normalize_tags, post_hashtags, tag_to_words
 from models.zeroshot import class_hashtags
 
 log = logging.getLogger(__name__)
@@ -164,8 +164,10 @@ class PhotoMaps:
     def _compute(self, scope: str, ids: list[int]) -> MapLayout:
         posts = {p.id: p for p in self._posts(ids)}
         ids = [i for i in ids if i in posts]  # deleted meanwhile
-        layout = build_layout(ids, self.engine.image_vectors(ids), [posts[i].tags for i in ids],
-                              cap=self.max_photos, seed=len(ids))
+        # A post's hashtags, or for an untagged one the content words of its captions ("a dog runs on the
+        # grass" -> dog, runs, grass): what a group of photos is about, in its posters' words.
+        words = [post_hashtags(posts[i].tags, posts[i].captions, words_as_tags=True) for i in ids]
+        layout = build_layout(ids, self.engine.image_vectors(ids), words, cap=self.max_photos, seed=len(ids))
         members: dict[int, list[int]] = {}
         for pid, number in zip(layout.ids, layout.cluster_of):
             members.setdefault(number, []).append(pid)

@@ -4,7 +4,7 @@ Choices measured with `python -m bench clusters` (docs/BENCHMARKS.md, docs/DESIG
   reduce    PCA to 50 dimensions of the L2-normalised photo vectors (2,560 -> 50: t-SNE and HDBSCAN
             are slow and noisy in thousands of dimensions)
   clusters  HDBSCAN on the first 10 of those dimensions, re-normalised (density is meaningless in 50),
-            leaf selection, minimum cluster size max(5, n / 100): no parameter tuned per collection.
+            leaf selection, minimum cluster size n / 100 within [5, 25]: nothing tuned per collection.
             Photos in no dense group stay unclustered rather than being forced into one.
   layout    t-SNE (scikit-learn, Barnes-Hut) on the 50 dimensions: higher trustworthiness than UMAP
             (0.974 vs 0.958 on 2,000 Flickr8k photos) and faster (4-6 s vs 6 s + 15 s of JIT).
@@ -72,7 +72,9 @@ def reduce(vectors: np.ndarray, dims: int = LAYOUT_DIMS, seed: int = 0) -> np.nd
 
 
 def min_cluster_size(n: int) -> int:
-    return max(5, n // 100)
+    """A percent of the photos, between 5 and 25: on 7,091 Flickr8k photos 70 merged themes into 6
+    clusters (ARI 0.099, below k-means), 25 gave 7 clusters (ARI 0.153, above it)."""
+    return max(5, min(25, n // 100))
 
 
 def find_clusters(reduced: np.ndarray) -> np.ndarray:

@@ -11,6 +11,7 @@ import asyncio
 import html
 import json
 import logging
+import mimetypes
 import time
 from html.parser import HTMLParser
 
@@ -44,6 +45,7 @@ async def parse_params(request: web.Request) -> tuple[dict, dict[str, bytes]]:
         async for part in reader:
             if part.filename is not None:
                 uploads[part.name] = bytes(await part.read(decode=False))
+                params.setdefault("_filenames", {})[part.name] = part.filename
             else:
                 params[part.name] = await part.text()
     elif request.can_read_body:
@@ -259,8 +261,9 @@ class BotApi:
             stored = self.world.files[value]
         else:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        name = (p.get("_filenames") or {}).get("document") or "file"
         doc = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.data),
-               "file_name": "file", "mime_type": "application/octet-stream"}
+               "file_name": name, "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream"}
         return self.world.new_message(chat, self.world.bot_user, document=doc, caption=caption, html=html_source,
                                       reply_to_message=self._reply_to(chat, p))
 

@@ -203,7 +203,7 @@ def test_map_of_a_group_is_sent_cached_and_redrawn_when_photos_change(emulator, 
         c.send(BOB, MAP_GROUP, photo=jpeg_bytes(sample_image(name)), caption=f"#club{i % 2}")
     wait_stored(c, MAP_GROUP, 6)
     photo, document, _ = map_replies(c, ANN, MAP_GROUP)
-    assert photo["caption"].startswith("6 photos")
+    assert photo["caption"].startswith("6 photos") and document["document"]["file_name"] == "hashlens-map.jpg"
     with Image.open(io.BytesIO(c.file(document["document"]["file_id"]))) as full:
         assert full.format == "JPEG" and full.width >= 480 and np.asarray(full.convert("L")).std() > 20
     assert (MAP_GROUP, "upload_photo") in [tuple(a) for a in c.state()["chat_actions"]]

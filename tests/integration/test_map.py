@@ -23,8 +23,9 @@ def variant(name: str, n: int) -> bytes:
     return jpeg_bytes(ImageOps.mirror(im) if n % 2 else im, quality=80 + n % 10)
 
 
-def add(engine, photos, scope=CHAT, tags=()):
-    return [r.post_id for r in engine.add_photos([PhotoInput(p, scope, tags=list(tags)) for p in photos])]
+def add(engine, photos, scope=CHAT, tags=(), caption=None):
+    inputs = [PhotoInput(p, scope, tags=list(tags), captions=[caption] if caption else []) for p in photos]
+    return [r.post_id for r in engine.add_photos(inputs)]
 
 
 def rendered(maps, photo_map) -> Image.Image:
@@ -57,6 +58,15 @@ def test_one_dominant_cluster_is_found_and_labelled_by_its_tags(engine):
     posts = engine.store.get_posts(sorted(members))
     assert sum("espresso" in p.tags for p in posts) >= 0.9 * len(posts)  # the cluster is the coffee shots
     assert biggest.sample in members
+
+
+def test_untagged_photos_are_labelled_by_the_words_of_their_captions(engine):
+    maps = PhotoMaps(engine)
+    add(engine, [variant("chelsea", n) for n in range(20)], caption="our tabby kitten asleep on the sofa")
+    add(engine, [noise_photo(seed) for seed in range(6)])
+    layout = maps.get(CHAT).layout
+    assert layout.clusters and {"tabby", "kitten", "asleep", "sofa"} & set(layout.clusters[0].tags)
+    assert not {"our", "the", "on"} & set(layout.clusters[0].tags)  # stop words never label a group
 
 
 def test_the_layout_is_cached_until_the_scope_changes(engine, samples):
