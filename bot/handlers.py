@@ -25,6 +25,7 @@ from bot.throttle import Throttle
 from indexing.errors import BadImageError, EmptyQueryError, StorageUnavailableError
 from indexing.maprender import cluster_label
 from indexing.maps import PhotoMap, PhotoMaps
+from indexing.priority import background_priority
 from indexing.scopes import PUBLIC
 from indexing.search import WORD, Hit, PhotoInput, PhotoVectors, SearchEngine
 from indexing.store import Post
@@ -101,6 +102,9 @@ class Handlers:
         self.engine = engine
         self.config = config
         self._pool = ThreadPoolExecutor(max_workers=config.engine_threads, thread_name_prefix="engine")
+        # Maps get a thread of their own at a lower priority: a new layout takes seconds of both cores,
+        # and must not hold up the engine threads that answer photos meanwhile.
+        self._map_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map", initializer=background_priority)
         self._albums: dict[tuple[int, str], _Album] = {}
         self.inbox = None  # bot.inbox.Inbox: album updates are cleared from it once answered
         self.throttle = Throttle(config.user_per_minute, config.user_burst)
@@ -109,8 +113,12 @@ class Handlers:
     async def run(self, fn, *args, **kwargs):
         return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, *args, **kwargs))
 
+    async def run_map(self, fn, *args, **kwargs):
+        return await asyncio.get_running_loop().run_in_executor(self._map_pool, partial(fn, *args, **kwargs))
+
     def close(self) -> None:
         self._pool.shutdown(wait=True)
+        self._map_pool.shutdown(wait=True)
 
     # -- helpers ---------------------------------------------------------------------------
     async def limit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -321,7 +329,7 @@ class Handlers:
             return
         chat_id, reply_to = update.effective_chat.id, update.effective_message.message_id
         if not (photo_map.photo_file_id and photo_map.document_file_id):
-            await self.run(self.maps.draw, photo_map)
+            await self.run_map(self.maps.draw, photo_map)
         caption = self._map_caption(lang, photo_map)
         photo = await context.bot.send_photo(chat_id, photo_map.photo_file_id or photo_map.photo, caption=caption,
                                              parse_mode=ParseMode.HTML, reply_to_message_id=reply_to)
@@ -367,7 +375,7 @@ class Handlers:
         if photo_map is None:
             if len(selection.ids) > 300:
                 await self.reply(update, t(lang, "map_drawing", n=len(selection.ids)))
-            photo_map = await self.run(self.maps.layout, selection)
+            photo_map = await self.run_map(self.maps.layout, selection)
         if photo_map.scope != scope:
             await self.reply(update, t(lang, "map_public"))
         return photo_map
