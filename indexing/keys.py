@@ -22,7 +22,8 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:chat:{scope}:settings     hash   a chat's settings (duplicate handling, sensitivity, window)
   {p}:v1:lock:{name}               string cross-process job lock (token, expiry)
   {p}:v1:job:{name}                hash   a scheduled job's state: running/done/failed, progress, result
-  {p}:v1:map:{scope}:{query}       hash   a cached /map: fingerprint of the photos mapped, layout, images
+  {p}:v1:map:{scope}:{query}       hash   a cached /map: fingerprint of the photos mapped, layout, file ids
+  {p}:v1:map:{scope}:{query}:images hash  its rendered JPEGs, for an hour or until Telegram has them
 """
 from __future__ import annotations
 

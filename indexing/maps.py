@@ -48,7 +48,7 @@ class PhotoMap:
     layout: MapLayout
     scope: str  # the scope mapped
     query: str
-    key: str
+    query_hash: str  # with the scope, where the map is cached
     fingerprint: str
     cached: bool  # the layout came from Redis
     photo: bytes | None = None  # JPEG for the chat (at most 2,048 px)
@@ -119,47 +119,47 @@ class PhotoMaps:
         """The cached layout if it was made from exactly these photos, else None."""
         if not selection.ids:
             return None
-        return self._cached(self._key(selection), self._fingerprint(selection.ids), selection)
+        return self._cached(selection, self._fingerprint(selection.ids))
 
     def layout(self, selection: Selection) -> PhotoMap:
         """The map's layout: from the cache while the same photos are mapped, else computed and cached."""
         if not selection.ids:
             raise NothingToMapError(f"no photos to map in {selection.scope}" +
                                     (f" matching {selection.query!r}" if selection.query else ""))
-        key, fingerprint = self._key(selection), self._fingerprint(selection.ids)
-        found = self._cached(key, fingerprint, selection)
+        fingerprint = self._fingerprint(selection.ids)
+        found = self._cached(selection, fingerprint)
         if found is not None:
             return found
         with self._computing:
-            found = self._cached(key, fingerprint, selection)  # another request may just have made it
+            found = self._cached(selection, fingerprint)  # another request may just have made it
             if found is not None:
                 return found
             layout = self._compute(selection.scope, selection.ids)
-            pipe = self.engine.store.r.pipeline(transaction=True)
-            pipe.delete(key, key + ":images")
-            pipe.hset(key, mapping={"fingerprint": fingerprint, "layout": json.dumps(layout.to_dict())})
-            pipe.expire(key, self.cache_s)
-            pipe.execute()
+            query_hash = self._query_hash(selection.query)
+            self.engine.store.put_map_layout(selection.scope, query_hash, fingerprint, json.dumps(layout.to_dict()),
+                                             self.cache_s)
             log.info("map of %s (%d photos, %d drawn, %d clusters) computed in %.1f s", selection.scope,
                      layout.total, len(layout.ids), len(layout.clusters), layout.seconds)
-            return PhotoMap(layout, selection.scope, selection.query, key, fingerprint, cached=False)
+            return PhotoMap(layout, selection.scope, selection.query, query_hash, fingerprint, cached=False)
 
-    def _key(self, selection: Selection) -> str:
-        query_hash = hashlib.sha1(selection.query.lower().encode()).hexdigest()[:16]
-        return self.engine.store.keys.map_cache(selection.scope, query_hash)
+    @staticmethod
+    def _query_hash(query: str) -> str:
+        return hashlib.sha1(query.strip().lower().encode()).hexdigest()[:16]
 
     def _fingerprint(self, ids: list[int]) -> str:
         h = hashlib.sha1(f"{self.engine.image_model}|{self.max_photos}|".encode())
         h.update(np.asarray(sorted(ids), np.int64).tobytes())
         return h.hexdigest()
 
-    def _cached(self, key: str, fingerprint: str, selection: Selection) -> PhotoMap | None:
-        raw = self.engine.store.r.hgetall(key)
-        if raw.get(b"fingerprint", b"").decode() != fingerprint:
+    def _cached(self, selection: Selection, fingerprint: str) -> PhotoMap | None:
+        query_hash = self._query_hash(selection.query)
+        entry = self.engine.store.map_entry(selection.scope, query_hash)
+        if entry.get("fingerprint", b"").decode() != fingerprint:
             return None
-        get = lambda name: raw[name.encode()].decode() if name.encode() in raw else None  # noqa: E731
-        return PhotoMap(MapLayout.from_dict(json.loads(raw[b"layout"])), selection.scope, selection.query, key,
-                        fingerprint, cached=True, photo_file_id=get("photo_file_id"), document_file_id=get("document_file_id"))
+        get = lambda name: entry[name].decode() if name in entry else None  # noqa: E731
+        return PhotoMap(MapLayout.from_dict(json.loads(entry["layout"])), selection.scope, selection.query,
+                        query_hash, fingerprint, cached=True, photo_file_id=get("photo_file_id"),
+                        document_file_id=get("document_file_id"))
 
     def _compute(self, scope: str, ids: list[int]) -> MapLayout:
         posts = {p.id: p for p in self._posts(ids)}
@@ -191,21 +191,17 @@ class PhotoMaps:
     # -- pictures ----------------------------------------------------------------------------
     def draw(self, photo_map: PhotoMap) -> PhotoMap:
         """Fill in the map's two JPEGs (kept in Redis for an hour, so a re-send does not redraw)."""
-        r = self.engine.store.r
-        images_key = photo_map.key + ":images"
-        raw = r.hmget(images_key, ["fingerprint", "photo", "document"])
-        if raw[0] is not None and raw[0].decode() == photo_map.fingerprint:
-            photo_map.photo, photo_map.document = raw[1], raw[2]
+        store = self.engine.store
+        kept = store.map_images(photo_map.scope, photo_map.query_hash, photo_map.fingerprint)
+        if kept is not None:
+            photo_map.photo, photo_map.document = kept
             return photo_map
         image = maprender.render(photo_map.layout, self.thumbnails(photo_map.layout.ids), self.cell,
                                  title=photo_map.title)
         photo_map.photo = maprender.to_jpeg(image, maprender.PHOTO_MAX_SIDE)
         photo_map.document = maprender.to_jpeg(image, quality=90)
-        pipe = r.pipeline(transaction=True)
-        pipe.hset(images_key, mapping={"fingerprint": photo_map.fingerprint, "photo": photo_map.photo,
-                                       "document": photo_map.document})
-        pipe.expire(images_key, IMAGES_TTL_S)
-        pipe.execute()
+        store.put_map_images(photo_map.scope, photo_map.query_hash, photo_map.fingerprint, photo_map.photo,
+                             photo_map.document, IMAGES_TTL_S)
         return photo_map
 
     def thumbnails(self, ids: list[int]) -> list[bytes | None]:
@@ -226,11 +222,5 @@ class PhotoMaps:
 
     def remember_files(self, photo_map: PhotoMap, photo_file_id: str | None, document_file_id: str | None) -> None:
         """Telegram's ids of the sent pictures: the next /map of the same photos re-sends them by id."""
-        r = self.engine.store.r
         fields = {k: v for k, v in (("photo_file_id", photo_file_id), ("document_file_id", document_file_id)) if v}
-        if not fields or r.hget(photo_map.key, "fingerprint") != photo_map.fingerprint.encode():
-            return
-        pipe = r.pipeline(transaction=True)
-        pipe.hset(photo_map.key, mapping=fields)
-        pipe.delete(photo_map.key + ":images")
-        pipe.execute()
+        self.engine.store.put_map_files(photo_map.scope, photo_map.query_hash, photo_map.fingerprint, fields)

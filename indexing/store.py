@@ -266,6 +266,42 @@ class PostStore:
         if thumbnails:
             self.r.hset(self.keys.thumbnails(), mapping=thumbnails)
 
+    # -- /map cache (indexing/maps.py): a layout per chat and query, pictures for a while -------------
+    def map_entry(self, scope: str, query_hash: str) -> dict[str, bytes]:
+        return {k.decode(): v for k, v in self.r.hgetall(self.keys.map_cache(scope, query_hash)).items()}
+
+    def put_map_layout(self, scope: str, query_hash: str, fingerprint: str, layout_json: str, ttl_s: int) -> None:
+        """A new layout replaces the old one and its pictures (they showed other photos)."""
+        key = self.keys.map_cache(scope, query_hash)
+        pipe = self.r.pipeline(transaction=True)
+        pipe.delete(key, key + ":images")
+        pipe.hset(key, mapping={"fingerprint": fingerprint, "layout": layout_json})
+        pipe.expire(key, ttl_s)
+        pipe.execute()
+
+    def map_images(self, scope: str, query_hash: str, fingerprint: str) -> tuple[bytes, bytes] | None:
+        """(photo, document) drawn for this fingerprint, if still kept."""
+        got = self.r.hmget(self.keys.map_cache(scope, query_hash) + ":images", ["fingerprint", "photo", "document"])
+        return (got[1], got[2]) if got[0] is not None and got[0].decode() == fingerprint else None
+
+    def put_map_images(self, scope: str, query_hash: str, fingerprint: str, photo: bytes, document: bytes,
+                       ttl_s: int) -> None:
+        key = self.keys.map_cache(scope, query_hash) + ":images"
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(key, mapping={"fingerprint": fingerprint, "photo": photo, "document": document})
+        pipe.expire(key, ttl_s)
+        pipe.execute()
+
+    def put_map_files(self, scope: str, query_hash: str, fingerprint: str, file_ids: dict[str, str]) -> None:
+        """Telegram's file ids of the pictures, kept with the layout they show (then the bytes can go)."""
+        key = self.keys.map_cache(scope, query_hash)
+        if not file_ids or self.r.hget(key, "fingerprint") != fingerprint.encode():
+            return
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(key, mapping=file_ids)
+        pipe.delete(key + ":images")
+        pipe.execute()
+
     def tag_counts(self, scopes: Iterable[str], min_count: int = 1) -> dict[str, int]:
         counts: dict[str, int] = {}
         for scope in scopes:

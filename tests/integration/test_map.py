@@ -148,3 +148,21 @@ def test_posts_stored_without_tiles_are_drawn_from_their_file(engine, samples, t
     maps = PhotoMaps(engine)
     assert maps.thumbnails([pid])[0][:2] == b"\xff\xd8"
     assert engine.store.get_thumbnails([pid])[0] is not None  # and kept for next time
+
+
+def test_redis_down_is_a_storage_error_and_nothing_is_lost(engine, samples):
+    import redis
+
+    from indexing.errors import StorageUnavailableError
+
+    maps = PhotoMaps(engine)
+    add(engine, [samples[name] for name in SAMPLE_NAMES[:3]])
+    live = engine.store.r
+    engine.store.r = redis.Redis(port=1, socket_connect_timeout=0.2)  # nothing listens there
+    try:
+        with pytest.raises(StorageUnavailableError):
+            maps.get(CHAT)
+    finally:
+        engine.store.r.close()
+        engine.store.r = live
+    assert maps.get(CHAT).layout.total == 3
