@@ -175,6 +175,12 @@ def test_group_reposts_are_flagged_with_a_link_and_scopes_never_leak(emulator, b
     assert "2 photos stored" in stats[0]["text"]
 
 
+def stored_count(client, chat: int) -> int:
+    import re
+
+    return int(re.search(r"(\d+) photos stored", ask(client, ANN, chat, text="/stats")[0]["text"]).group(1))
+
+
 def wait_stored(client, chat: int, n: int, timeout: float = 60) -> None:
     deadline = time.time() + timeout
     while f"{n} photos stored" not in ask(client, ANN, chat, text="/stats")[0]["text"]:
@@ -316,7 +322,9 @@ def test_odd_text_and_injected_markup_are_answered_safely(emulator, bot):
     control = ask(c, 672, text="/find \x00\x07 coffee \u202e cup\x1b", count=2)
     assert control and "Sorry" not in control[0]["text"]
     evil = '<b>bold</b> <a href="javascript:alert(1)">x</a> & #tag<script>'
+    before = stored_count(c, GROUP)
     photo = c.send(ANN, GROUP, photo=noise(4242), caption=evil)[0]
+    wait_stored(c, GROUP, before + 1)  # collected before it is asked about (its own caption comes first)
     asked = c.send(ANN, GROUP, text="/captions", reply_to=photo["message_id"])[0]
     replies = c.wait(GROUP, asked["message_id"], 1, timeout=60)
     shown = next(r for r in replies if (r.get("text") or "").startswith("Captions that fit"))
