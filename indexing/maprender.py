@@ -47,12 +47,14 @@ def render(layout: MapLayout, thumbnails: list[bytes | None], cell: int = 64, ti
     """The map as one RGB image; `thumbnails` are the JPEG tiles of `layout.ids`, in order."""
     frame, gap = max(2, cell // 12), max(1, cell // 32)
     pitch = cell + 2 * frame + gap
-    label_font, title_font = font(max(12, cell // 3)), font(max(14, cell // 2))
     margin = cell // 2
+    width = max(2 * margin + layout.columns * pitch, 480)
+    # Text grows with the picture, so labels stay readable in the in-chat photo (shrunk to 2,048 px).
+    text_size = max(12, cell // 3, width // 110)
+    label_font, title_font = font(text_size), font(text_size * 3 // 2)
     header = title_font.size * 2 if title else 0
     legend_rows = len(layout.clusters[:20])
     legend_line = label_font.size + 8
-    width = max(2 * margin + layout.columns * pitch, 480)
     height = header + 2 * margin + layout.rows * pitch + (legend_rows * legend_line + margin if legend_rows else 0)
     image = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
