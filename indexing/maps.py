@@ -26,6 +26,7 @@ from models.zeroshot import class_hashtags
 
 log = logging.getLogger(__name__)
 
+CLUSTER_SAMPLE = 20_000  # photos clustered at most (a uniform sample of bigger scopes; see photomap.py)
 MIN_TEXT_MATCHES = 12  # a text query maps at least this many photos (when the scope has them)
 IMAGES_TTL_S = 3600  # rendered pictures: until Telegram has them (file ids), at most an hour
 
@@ -66,8 +67,10 @@ class PhotoMap:
 
 
 class PhotoMaps:
-    def __init__(self, engine, max_photos: int = 2000, cache_days: float = 7.0, cell: int = 64) -> None:
+    def __init__(self, engine, max_photos: int = 2000, cache_days: float = 7.0, cell: int = 64,
+                 cluster_sample: int = CLUSTER_SAMPLE) -> None:
         self.engine = engine
+        self.cluster_sample = max(cluster_sample, max_photos)
         self.max_photos = max_photos
         self.cache_s = max(60, int(cache_days * 86400))
         self.cell = cell
@@ -162,12 +165,18 @@ class PhotoMaps:
                         document_file_id=get("document_file_id"))
 
     def _compute(self, scope: str, ids: list[int]) -> MapLayout:
+        total = len(ids)
+        if total > self.cluster_sample:  # a uniform sample: same clusters, bounded time and memory
+            rng = np.random.default_rng(total)
+            ids = sorted(int(i) for i in rng.choice(ids, self.cluster_sample, replace=False))
         posts = {p.id: p for p in self._posts(ids)}
-        ids = [i for i in ids if i in posts]  # deleted meanwhile
+        total -= len(ids) - len(posts)  # deleted meanwhile
+        ids = [i for i in ids if i in posts]
         # A post's hashtags, or for an untagged one the content words of its captions ("a dog runs on the
         # grass" -> dog, runs, grass): what a group of photos is about, in its posters' words.
         words = [post_hashtags(posts[i].tags, posts[i].captions, words_as_tags=True) for i in ids]
-        layout = build_layout(ids, self.engine.image_vectors(ids), words, cap=self.max_photos, seed=len(ids))
+        layout = build_layout(ids, self.engine.image_vectors(ids), words, cap=self.max_photos, seed=len(ids),
+                              total=total)
         members: dict[int, list[int]] = {}
         for pid, number in zip(layout.ids, layout.cluster_of):
             members.setdefault(number, []).append(pid)

@@ -166,3 +166,13 @@ def test_redis_down_is_a_storage_error_and_nothing_is_lost(engine, samples):
         engine.store.r.close()
         engine.store.r = live
     assert maps.get(CHAT).layout.total == 3
+
+
+def test_huge_scopes_are_clustered_on_a_uniform_sample_with_sizes_scaled_up(engine):
+    maps = PhotoMaps(engine, max_photos=16, cluster_sample=16)
+    add(engine, [variant("coffee", n) for n in range(24)], tags=["coffee"])
+    add(engine, [variant("chelsea", n) for n in range(16)], tags=["cat"])
+    layout = maps.get(CHAT).layout
+    assert layout.total == 40 and len(layout.ids) == 16
+    counted = sum(c.size for c in layout.clusters) + layout.unclustered
+    assert 36 <= counted <= 44  # the sample's counts, scaled back to the 40 photos

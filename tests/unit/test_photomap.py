@@ -82,3 +82,10 @@ def test_layout_round_trips_through_json():
     layout = pm.build_layout(list(range(50)), x, [["t"]] * 50)
     again = pm.MapLayout.from_dict(json.loads(json.dumps(layout.to_dict())))
     assert again == layout
+
+
+def test_cluster_sizes_of_a_sample_are_scaled_to_the_whole():
+    x, _ = blobs([60, 40])
+    layout = pm.build_layout(list(range(100)), x, [["t"]] * 100, total=1000)
+    assert layout.total == 1000
+    assert 900 <= sum(c.size for c in layout.clusters) + layout.unclustered <= 1100
