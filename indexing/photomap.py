@@ -9,7 +9,8 @@ Choices measured with `python -m bench clusters` (docs/BENCHMARKS.md, docs/DESIG
   layout    t-SNE (scikit-learn, Barnes-Hut) on the 50 dimensions: higher trustworthiness than UMAP
             (0.974 vs 0.958 on 2,000 Flickr8k photos) and faster (4-6 s vs 6 s + 15 s of JIT).
   grid      every photo gets its own cell, near its layout position (so no thumbnail hides another):
-            a balanced split of points and cells, then an exact assignment inside small blocks.
+            a balanced split of points and cells, then an exact assignment inside small blocks
+            (trustworthiness 0.942 of the cells vs 0.974 of the t-SNE positions, 2,000 photos).
 Above a cap, the photos drawn are sampled per cluster (every cluster keeps its share); above
 20,000 photos, clusters are found on a uniform sample of 20,000 (50,000 photos: 33 s and 1.8 GB
 for everything; the sample keeps a map under ~15 s whatever the chat's size).
@@ -159,7 +160,12 @@ def _assign(pos: np.ndarray, idx: np.ndarray, c0: int, c1: int, r0: int, r1: int
         from scipy.optimize import linear_sum_assignment
 
         grid = np.array([(c, r) for r in range(r0, r1) for c in range(c0, c1)], np.float32)
-        cost = ((pos[idx, None, :] - grid[None, :, :]) ** 2).sum(axis=2)
+        # The block's points stretched over the whole block: without it they huddle towards the
+        # middle of the layout and every block boundary shows as an empty row or column.
+        sub = pos[idx]
+        low, span = sub.min(axis=0), np.maximum(sub.max(axis=0) - sub.min(axis=0), 1e-9)
+        sub = np.array([c0, r0], np.float32) + (sub - low) / span * np.array([c1 - c0 - 1, r1 - r0 - 1])
+        cost = ((sub[:, None, :] - grid[None, :, :]) ** 2).sum(axis=2)
         rows, cols = linear_sum_assignment(cost)
         for i, j in zip(rows, cols):
             out[idx[i]] = (int(grid[j, 0]), int(grid[j, 1]))
