@@ -17,7 +17,7 @@ import numpy as np
 
 from indexing import maprender
 from indexing.errors import EmptyQueryError
-from indexing.photomap import MapLayout, build_layout
+from indexing.photomap import LAYOUT_VERSION, MapLayout, build_layout
 from indexing.scopes import PUBLIC, validate_scope
 from models.errors import BadImageError
 from models.imaging import decode_image, read_bytes, square_thumbnail
@@ -150,7 +150,7 @@ class PhotoMaps:
         return hashlib.sha1(query.strip().lower().encode()).hexdigest()[:16]
 
     def _fingerprint(self, ids: list[int]) -> str:
-        h = hashlib.sha1(f"{self.engine.image_model}|{self.max_photos}|".encode())
+        h = hashlib.sha1(f"{LAYOUT_VERSION}|{self.engine.image_model}|{self.max_photos}|".encode())
         h.update(np.asarray(sorted(ids), np.int64).tobytes())
         return h.hexdigest()
 

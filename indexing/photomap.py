@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+LAYOUT_VERSION = 2  # part of every cached map's fingerprint: bump it when layouts change
 LAYOUT_DIMS = 50
 CLUSTER_DIMS = 10
 GRID_FILL = 1.15  # cells per photo: room for the layout's gaps between groups
