@@ -111,8 +111,7 @@ def run(args) -> dict:
         if args.out:
             image = maprender.render(photo_map.layout, maps.thumbnails(photo_map.layout.ids), maps.cell,
                                      photo_map.title)
-            image.save(args.out) if not args.out.lower().endswith((".jpg", ".jpeg")) else \
-                Path(args.out).write_bytes(maprender.to_jpeg(image, quality=90))
+            maprender.save(image, args.out)
         # The clusters of all the photos, as build_layout computes them (same seed).
         reduced = reduce(engine.image_vectors(ids), seed=len(ids))
         ours = find_clusters(reduced)

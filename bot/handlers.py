@@ -328,7 +328,8 @@ class Handlers:
         if photo_map is None:
             return
         chat_id, reply_to = update.effective_chat.id, update.effective_message.message_id
-        if not (photo_map.photo_file_id and photo_map.document_file_id):
+        by_file_id = bool(photo_map.photo_file_id and photo_map.document_file_id)  # Telegram has both already
+        if not by_file_id:
             await self.run_map(self.maps.draw, photo_map)
         caption = self._map_caption(lang, photo_map)
         photo = await context.bot.send_photo(chat_id, photo_map.photo_file_id or photo_map.photo, caption=caption,
@@ -336,7 +337,7 @@ class Handlers:
         document = await context.bot.send_document(
             chat_id, photo_map.document_file_id or photo_map.document, caption=t(lang, "map_document"),
             filename="hashlens-map.jpg", disable_content_type_detection=True, reply_to_message_id=reply_to)
-        if not (photo_map.photo_file_id and photo_map.document_file_id) and photo.photo and document.document:
+        if not by_file_id and photo.photo and document.document:
             await self.run(self.maps.remember_files, photo_map, photo.photo[-1].file_id, document.document.file_id)
 
     async def clusters(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -349,12 +350,11 @@ class Handlers:
         if not layout.clusters:
             await self.reply(update, t(lang, "clusters_none", n=layout.total))
             return
-        lines = [t(lang, "cluster_line", number=c.number, size=c.size, tags=" ".join(f"#{x}" for x in c.tags) or "—")
-                 for c in layout.clusters[:30]]
+        shown = layout.clusters[:30]
+        lines = [self._cluster_line(lang, c) for c in shown]
         if layout.unclustered:
             lines.append(t(lang, "clusters_rest", n=layout.unclustered))
         await self.reply(update, f"<b>{html.escape(photo_map.title)}</b>\n" + "\n".join(lines))
-        shown = layout.clusters[:30]
         posts = await self.run(self.engine.store.get_posts, [c.sample for c in shown])
         items = [(post, html.escape(cluster_label(c.number, c.tags))) for c, post in zip(shown, posts) if post]
         for start in range(0, len(items), 10):  # a typical photo each, in albums of 10 (Telegram's limit)
@@ -367,9 +367,8 @@ class Handlers:
         query = query.strip().strip(_QUOTES).strip()[:200]
         await self.working(update, context, ChatAction.UPLOAD_PHOTO)
         selection = await self.run(self.maps.selection, scope, query)
-        if not selection.ids:
-            await self.reply(update, t(lang, "map_empty_query", query=query) if query and
-                             self.engine.scope_ids(selection.scope) else t(lang, "map_empty"))
+        if not selection.ids:  # a filter never empties a map (see PhotoMaps.selection): the scope is empty
+            await self.reply(update, t(lang, "map_empty"))
             return None
         photo_map = await self.run(self.maps.cached, selection)
         if photo_map is None:
@@ -381,11 +380,14 @@ class Handlers:
         return photo_map
 
     @staticmethod
+    def _cluster_line(lang: str, cluster) -> str:
+        return t(lang, "cluster_line", number=cluster.number, size=cluster.size,
+                 tags=" ".join(f"#{x}" for x in cluster.tags) or "—")
+
+    @staticmethod
     def _map_caption(lang: str, photo_map: PhotoMap) -> str:
         lines = [f"<b>{html.escape(photo_map.title)}</b>"]
-        for c in photo_map.layout.clusters[:12]:
-            lines.append(t(lang, "cluster_line", number=c.number, size=c.size,
-                           tags=" ".join(f"#{x}" for x in c.tags) or "—"))
+        lines += [Handlers._cluster_line(lang, c) for c in photo_map.layout.clusters[:12]]
         caption = "\n".join(lines)
         return caption if len(caption) <= 1000 else caption[:caption.rfind("\n", 0, 1000)]
 

@@ -202,12 +202,8 @@ def _map(engine, args, settings: Settings) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     image = maprender.render(photo_map.layout, maps.thumbnails(photo_map.layout.ids), maps.cell, photo_map.title)
-    out = Path(args.out)
-    if out.suffix.lower() in (".jpg", ".jpeg"):
-        out.write_bytes(maprender.to_jpeg(image, quality=90))
-    else:
-        image.save(out)
-    print(f"{photo_map.title} → {out} ({image.size[0]}x{image.size[1]}, layout "
+    maprender.save(image, args.out)
+    print(f"{photo_map.title} → {args.out} ({image.size[0]}x{image.size[1]}, layout "
           f"{'from the cache' if photo_map.cached else f'computed in {photo_map.layout.seconds:.1f} s'}, "
           f"{time.perf_counter() - t0:.1f} s in all)")
     if args.clusters:

@@ -106,3 +106,6 @@ class Keys:
 
     def map_cache(self, scope: str, query_hash: str) -> str:
         return f"{self.base}:map:{scope}:{query_hash}"
+
+    def map_images(self, scope: str, query_hash: str) -> str:
+        return f"{self.map_cache(scope, query_hash)}:images"

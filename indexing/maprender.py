@@ -110,3 +110,14 @@ def to_jpeg(image: Image.Image, max_side: int | None = None, quality: int = 88) 
     buf = io.BytesIO()
     image.save(buf, "JPEG", quality=quality, optimize=True)
     return buf.getvalue()
+
+
+def save(image: Image.Image, path) -> None:
+    """Write the map at full resolution: JPEG for a .jpg / .jpeg path, else the format the suffix names."""
+    from pathlib import Path
+
+    path = Path(path)
+    if path.suffix.lower() in (".jpg", ".jpeg"):
+        path.write_bytes(to_jpeg(image, quality=90))
+    else:
+        image.save(path)

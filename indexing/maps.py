@@ -19,6 +19,7 @@ from indexing import maprender
 from indexing.errors import EmptyQueryError
 from indexing.photomap import LAYOUT_VERSION, MapLayout, build_layout
 from indexing.scopes import PUBLIC, validate_scope
+from indexing.search import IMAGENET_REASON
 from models.errors import BadImageError
 from models.imaging import decode_image, read_bytes, square_thumbnail
 from models.tags import normalize_tags, post_hashtags, tag_to_words
@@ -189,7 +190,7 @@ class PhotoMaps:
         """What the engine suggests for the cluster's typical photo; when that is only its ImageNet classes
         (nothing tagged in sight), the classes of all its members drawn, which one odd medoid cannot sway."""
         suggested = self.engine.hashtags(sample, scope, k)
-        if suggested and not all(s.why.startswith("looks like it") for s in suggested):
+        if suggested and not all(s.why == IMAGENET_REASON for s in suggested):
             return [s.tag for s in suggested]
         probs = [p for p in self.engine.store.get_vectors("probs", self.engine.image_model, members, 1000)
                  if p is not None]

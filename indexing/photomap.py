@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from models.encoders.base import l2_normalize
+
 LAYOUT_VERSION = 2  # part of every cached map's fingerprint: bump it when layouts change
 LAYOUT_DIMS = 50
 CLUSTER_DIMS = 10
@@ -60,15 +62,11 @@ class MapLayout:
                    total=d["total"], unclustered=d["unclustered"], seconds=d["seconds"])
 
 
-def _normalized(x: np.ndarray) -> np.ndarray:
-    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-
-
 def reduce(vectors: np.ndarray, dims: int = LAYOUT_DIMS, seed: int = 0) -> np.ndarray:
     """PCA of the L2-normalised vectors to at most `dims` dimensions (components by variance, first first)."""
     from sklearn.decomposition import PCA
 
-    x = _normalized(np.asarray(vectors, np.float32))
+    x = l2_normalize(vectors)
     n_components = min(dims, x.shape[0] - 1, x.shape[1])
     if n_components < 2:
         return x - x.mean(axis=0)
@@ -89,7 +87,7 @@ def find_clusters(reduced: np.ndarray) -> np.ndarray:
     size = min_cluster_size(n)
     if n <= size:
         return np.full(n, -1)
-    x = _normalized(reduced[:, :CLUSTER_DIMS])
+    x = l2_normalize(reduced[:, :CLUSTER_DIMS])
     labels = HDBSCAN(min_cluster_size=size, cluster_selection_method="leaf", copy=False).fit_predict(x)
     # Renumber by size so cluster 1 is always the biggest.
     order = [label for label, _ in Counter(labels[labels >= 0].tolist()).most_common()]
@@ -202,7 +200,7 @@ def telling_tags(member_tags: list[list[str]], tag_share: dict[str, float], top:
 
 def medoid(reduced: np.ndarray, members: np.ndarray) -> int:
     """Index (into `reduced`) of the member nearest the members' mean."""
-    x = _normalized(reduced[members])
+    x = l2_normalize(reduced[members])
     centre = x.mean(axis=0)
     return int(members[int(np.argmax(x @ centre))])
 
@@ -225,7 +223,7 @@ def build_layout(ids: list[int], vectors: np.ndarray, tags: list[list[str]], cap
     counts = Counter(t for photo_tags in tags for t in set(photo_tags))
     share = {t: c / n for t, c in counts.items()}
     clusters = []
-    for c in range(int(labels.max()) + 1 if n else 0):
+    for c in range(int(labels.max()) + 1):
         members = np.flatnonzero(labels == c)
         clusters.append(Cluster(number=c + 1, size=round(len(members) * scale),
                                 tags=telling_tags([tags[i] for i in members], share),

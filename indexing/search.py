@@ -55,6 +55,7 @@ HASHTAG_HEAD_ARTIFACT = "hashtag-head"
 
 
 HASH_CANDIDATE_RADIUS = 16
+IMAGENET_REASON = "looks like it (ImageNet class)"  # the why of hashtags made from the classes alone
 
 
 def decide_duplicate(candidates: list[tuple[int, float, int]], th: Thresholds) -> tuple[int, float, int] | None:
@@ -745,7 +746,7 @@ class SearchEngine:
             # Nothing tagged yet: the ImageNet classes themselves make the hashtags.
             for tag, p in class_hashtags(vec.class_probs, k):
                 scores[tag] = p
-                why[tag] = "looks like it (ImageNet class)"
+                why[tag] = IMAGENET_REASON
         return self._ranked(scores, why, k, min_score, words)
 
     def _photo_tag_scores(self, vec: PhotoVectors, own_id: int | None, scope: str, v: IndexView,
@@ -756,7 +757,7 @@ class SearchEngine:
         learned = v.hashtag_head.top(vec.features, 4 * k) if v.hashtag_head is not None else {}
         # With learned heads, the posts whose *captions* match the photo (through the learned projection)
         # vote too: they describe what is in it, where image neighbours only look alike. Measured on
-        # Flickr8k dev: P@1 75.3 -> 77.6; neutral on food (docs/BENCHMARKS.md).
+        # Flickr8k dev: P@1 74.9 -> 78.9; neutral on food (docs/BENCHMARKS.md).
         caption_votes, caption_voters = (self._caption_votes(text_vec, self._visible(scope), v, own_id)
                                          if learned else ({}, {}))
         # Each source is a probability-like score in [0, 1]; the learned head is calibrated, the

@@ -274,19 +274,19 @@ class PostStore:
         """A new layout replaces the old one and its pictures (they showed other photos)."""
         key = self.keys.map_cache(scope, query_hash)
         pipe = self.r.pipeline(transaction=True)
-        pipe.delete(key, key + ":images")
+        pipe.delete(key, self.keys.map_images(scope, query_hash))
         pipe.hset(key, mapping={"fingerprint": fingerprint, "layout": layout_json})
         pipe.expire(key, ttl_s)
         pipe.execute()
 
     def map_images(self, scope: str, query_hash: str, fingerprint: str) -> tuple[bytes, bytes] | None:
         """(photo, document) drawn for this fingerprint, if still kept."""
-        got = self.r.hmget(self.keys.map_cache(scope, query_hash) + ":images", ["fingerprint", "photo", "document"])
+        got = self.r.hmget(self.keys.map_images(scope, query_hash), ["fingerprint", "photo", "document"])
         return (got[1], got[2]) if got[0] is not None and got[0].decode() == fingerprint else None
 
     def put_map_images(self, scope: str, query_hash: str, fingerprint: str, photo: bytes, document: bytes,
                        ttl_s: int) -> None:
-        key = self.keys.map_cache(scope, query_hash) + ":images"
+        key = self.keys.map_images(scope, query_hash)
         pipe = self.r.pipeline(transaction=True)
         pipe.hset(key, mapping={"fingerprint": fingerprint, "photo": photo, "document": document})
         pipe.expire(key, ttl_s)
@@ -299,7 +299,7 @@ class PostStore:
             return
         pipe = self.r.pipeline(transaction=True)
         pipe.hset(key, mapping=file_ids)
-        pipe.delete(key + ":images")
+        pipe.delete(self.keys.map_images(scope, query_hash))
         pipe.execute()
 
     def tag_counts(self, scopes: Iterable[str], min_count: int = 1) -> dict[str, int]:
