@@ -102,9 +102,12 @@ def sample_per_cluster(labels: np.ndarray, cap: int, seed: int = 0) -> np.ndarra
         return np.arange(n)
     rng = np.random.default_rng(seed)
     groups = {g: np.flatnonzero(labels == g) for g in np.unique(labels)}
-    quota = {g: max(1, math.floor(cap * len(m) / n)) for g, m in groups.items()}
-    # Hand out what rounding left to the largest groups; take back from them if the minimums overshot.
     by_size = sorted(groups, key=lambda g: -len(groups[g]))
+    if len(by_size) > cap:  # more groups than photos to draw: one photo from each of the biggest
+        by_size = by_size[:cap]
+        groups = {g: groups[g] for g in by_size}
+    quota = {g: max(1, math.floor(cap * len(groups[g]) / n)) for g in by_size}
+    # Hand out what rounding left to the largest groups; take back from them if the minimums overshot.
     i = 0
     while sum(quota.values()) != cap:
         g = by_size[i % len(by_size)]

@@ -89,3 +89,9 @@ def test_cluster_sizes_of_a_sample_are_scaled_to_the_whole():
     layout = pm.build_layout(list(range(100)), x, [["t"]] * 100, total=1000)
     assert layout.total == 1000
     assert 900 <= sum(c.size for c in layout.clusters) + layout.unclustered <= 1100
+
+
+def test_more_groups_than_photos_to_draw_takes_one_from_each_of_the_biggest():
+    labels = np.repeat(np.arange(20), [30 - g for g in range(20)])  # 20 groups, cap of 12
+    picked = pm.sample_per_cluster(labels, cap=12, seed=1)
+    assert len(picked) == 12 and sorted(set(labels[picked].tolist())) == list(range(12))
