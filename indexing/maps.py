@@ -21,7 +21,7 @@ from indexing.photomap import LAYOUT_VERSION, MapLayout, build_layout
 from indexing.scopes import PUBLIC, validate_scope
 from indexing.search import IMAGENET_REASON
 from models.errors import BadImageError
-from models.imaging import decode_image, read_bytes, square_thumbnail
+from models.imaging import THUMBNAIL_SIDE, decode_image, read_bytes, square_thumbnail
 from models.tags import normalize_tags, post_hashtags, tag_to_words
 from models.zeroshot import class_hashtags
 
@@ -74,7 +74,7 @@ class PhotoMaps:
         self.cluster_sample = max(cluster_sample, max_photos)
         self.max_photos = max_photos
         self.cache_s = max(60, int(cache_days * 86400))
-        self.cell = cell
+        self.cell = cell or THUMBNAIL_SIDE  # tiles stored at 0 px (none stored): drawn grey at the default side
         self._computing = threading.Lock()  # one layout at a time: t-SNE takes both cores
 
     # -- what a map covers -----------------------------------------------------------------

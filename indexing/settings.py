@@ -73,7 +73,8 @@ class Settings(BaseSettings):
     keep_releases: int = 3  # rollback targets kept (`python -m indexing releases` lists them)
 
     # /map: photos drawn at most (sampled per cluster above it), days a layout stays cached, tile side
-    # stored with every photo (pixels; 0 stores none: maps then draw grey tiles)
+    # stored with every photo (pixels; 0 stores none at upload: maps draw those grey, or from the file for
+    # photos imported from disk)
     map_max_photos: int = 2000
     map_cache_days: float = 7
     thumbnail_side: int = 64

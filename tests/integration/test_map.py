@@ -176,3 +176,12 @@ def test_huge_scopes_are_clustered_on_a_uniform_sample_with_sizes_scaled_up(engi
     assert layout.total == 40 and len(layout.ids) == 16
     counted = sum(c.size for c in layout.clusters) + layout.unclustered
     assert 36 <= counted <= 44  # the sample's counts, scaled back to the 40 photos
+
+
+def test_without_stored_tiles_maps_still_draw(engine_factory, samples):
+    engine = engine_factory(thumbnail_side=0)  # HASHLENS_THUMBNAIL_SIDE=0: no tile is stored
+    pid = add(engine, [samples["coffee"], samples["chelsea"]])[0]
+    assert engine.store.get_thumbnails([pid]) == [None]
+    maps = PhotoMaps(engine, cell=0)  # what the bot and the CLI pass through from the same setting
+    image = rendered(maps, maps.get(CHAT))
+    assert image.width >= 480 and image.height >= 64
