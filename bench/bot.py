@@ -16,7 +16,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-
 from bench.common import SEED, bench_engine, emit, fill_index, latency_ms, load_items, log_progress
 
 TOKEN = "424242:BENCH"

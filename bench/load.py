@@ -3,9 +3,9 @@
 Each user loops over a mix of actions, waiting for each answer before the next (closed loop):
 a photo in their private chat (hashtags + album), `/find <caption>` (intro + album), and a photo
 in a shared group with `/hashtags` as caption, half of them re-posts of earlier group photos
-(collected, checked for re-posts, answered), each user in one of five groups. Reported: throughput, p50/p95/p99 latency per
-action, errors (an error reply or no reply within the timeout) and lost posts (a photo the bot
-answered that is not stored).
+(collected, checked for re-posts, answered), each user in one of five groups. Reported:
+throughput, p50/p95/p99 latency per action, errors (an error reply or no reply within the
+timeout) and lost posts (a photo the bot answered that is not stored).
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-
 
 from bench.bot import TOKEN, BotThread
 from bench.common import SEED, bench_engine, emit, fill_index, latency_ms, load_items, log_progress

@@ -1,12 +1,14 @@
 """Where one machine stops: memory and query rate of the storage and the indexes as the library grows.
 
 Measured, not assumed: a real Redis gets `--redis-posts` posts shaped like ours (image features,
-class scores, one caption, a post hash; made-up numbers), and its memory per post is read back;
+class scores, one caption, a post hash, a /map tile; made-up numbers, tiles of real photos), and
+its memory per post is read back;
 hnswlib indexes of clustered made-up vectors of the image and text dimensions are built at each
 `--sizes` and timed (build rate, single-thread queries per second, recall@10 against exact
 search, bytes). Then both are extrapolated to 1M and 10M photos: memory linearly (plus each
 index's float16 matrix), query time as the slowest measured time scaled by log(n) (HNSW's
-growth; conservative, since small indexes measured slower here than big ones). `--data` is not read (the vectors are made up): pass any folder.
+growth; conservative, since small indexes measured slower here than big ones). `--data` is not
+read (the vectors are made up): pass any folder.
 """
 from __future__ import annotations
 
@@ -72,6 +74,7 @@ def redis_bytes_per_post(posts: int, rng: np.random.Generator, appendfsync: str 
     from indexing.redis_server import EmbeddedRedis
     from indexing.store import Post, PostStore
 
+    tiles = _sample_tiles()
     with tempfile.TemporaryDirectory(prefix="hashlens-scale-") as tmp:
         server = EmbeddedRedis(Path(tmp) / "redis", appendfsync=appendfsync).start()
         client = redis.Redis.from_url(server.url)
@@ -89,7 +92,7 @@ def redis_bytes_per_post(posts: int, rng: np.random.Generator, appendfsync: str 
                 vectors = {("image", "m"): rng.normal(size=2560), ("probs", "m"): rng.random(1000),
                            ("captions", "t"): rng.normal(size=(1, 384))}
                 t0 = time.perf_counter()
-                store.add(post, vectors)
+                store.add(post, vectors, tiles[i % len(tiles)])
                 write_s.append(time.perf_counter() - t0)
             used = client.info("memory")["used_memory"] - before
         finally:
@@ -98,6 +101,17 @@ def redis_bytes_per_post(posts: int, rng: np.random.Generator, appendfsync: str 
     ms = 1000 * np.array(write_s)
     return {"posts": posts, "bytes_per_post": round(used / posts), "appendfsync": appendfsync,
             "store_ms_p50": round(float(np.percentile(ms, 50)), 3), "store_ms_p99": round(float(np.percentile(ms, 99)), 3)}
+
+
+def _sample_tiles() -> list[bytes]:
+    """/map tiles as the engine makes them, of real photos scikit-image ships (~2 KB each)."""
+    from PIL import Image
+    from skimage import data
+
+    from models.imaging import square_thumbnail
+
+    return [square_thumbnail(Image.fromarray(getattr(data, name)()).convert("RGB"))
+            for name in ("astronaut", "coffee", "chelsea", "rocket")]
 
 
 def run(args) -> dict:
