@@ -25,7 +25,14 @@ def add_args(p) -> None:
 
 
 def item_tags(item) -> list[str]:
+    """What a stored post trains on: its hashtags, else its caption's content words."""
     return post_hashtags(item.tags, item.captions, words_as_tags=True)
+
+
+def truth_tags(item, tagged_data: bool) -> set[str]:
+    """What a held-out photo is scored against. In a data set with photographer tags (food) only
+    those count: an untagged photo there has no truth (its title's words are not its tags)."""
+    return set(post_hashtags(item.tags, []) if tagged_data else item_tags(item))
 
 
 def held_out(item) -> bool:
@@ -45,9 +52,10 @@ def train_test(args, items) -> tuple[list, list, str]:
 
 def run(args) -> dict:
     train, test, protocol = train_test(args, load_items(args))
+    tagged_data = any(i.tags for i in train)
     for item in train:
         item.tags = item_tags(item)
-    truth = [(i, set(item_tags(i))) for i in test]
+    truth = [(i, truth_tags(i, tagged_data)) for i in test]
     truth = [(i, t) for i, t in truth if t]  # photos with no tags cannot be scored
     if args.limit:
         train, truth = train[: args.limit * 3], truth[: args.limit]

@@ -15,7 +15,7 @@ from collections import Counter
 import numpy as np
 
 from bench.common import add_heads_args, bench_engine, emit, heads_report, learned_heads, load_items, log_progress
-from bench.hashtags import _metrics, item_tags, train_test
+from bench.hashtags import _metrics, item_tags, train_test, truth_tags
 from indexing.ingest import ingest
 from models.tags import post_hashtags
 
@@ -26,19 +26,23 @@ def add_args(p) -> None:
     add_heads_args(p)
 
 
-def query_and_truth(item) -> tuple[str, set[str]] | None:
-    """(the caption typed, the hashtags it should get), or None when the item cannot be scored."""
+def query_and_truth(item, tagged_data: bool) -> tuple[str, set[str]] | None:
+    """(the caption typed, the hashtags it should get), or None when the item cannot be scored.
+    With photographer tags (food) the title is the caption and only tagged photos are scored;
+    else one caption is typed and the other captions' content words are the truth."""
     if not item.captions:
         return None
-    if item.tags:  # photographer tags: the title is the caption
-        return item.captions[0], set(post_hashtags(item.tags, []))
-    truth = set(post_hashtags([], item.captions[1:], words_as_tags=True))
+    if tagged_data:
+        truth = truth_tags(item, tagged_data)
+    else:
+        truth = set(post_hashtags([], item.captions[1:], words_as_tags=True))
     return (item.captions[0], truth) if truth else None
 
 
 def run(args) -> dict:
     train, test, protocol = train_test(args, load_items(args))
-    cases = [c for c in (query_and_truth(i) for i in test) if c is not None]
+    tagged_data = any(i.tags for i in train)
+    cases = [c for c in (query_and_truth(i, tagged_data) for i in test) if c is not None]
     for item in train:
         item.tags = item_tags(item)
     if args.limit:
