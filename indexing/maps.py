@@ -21,7 +21,7 @@ from indexing.photomap import LAYOUT_VERSION, MapLayout, build_layout
 from indexing.scopes import PUBLIC, validate_scope
 from indexing.search import IMAGENET_REASON
 from models.errors import BadImageError
-from models.imaging import THUMBNAIL_SIDE, decode_image, read_bytes, square_thumbnail
+from models.imaging import THUMBNAIL_SIDE, decode_image, square_thumbnail
 from models.tags import normalize_tags, post_hashtags, tag_to_words
 from models.zeroshot import class_hashtags
 
@@ -221,12 +221,14 @@ class PhotoMaps:
         missing = [i for i, t in zip(ids, tiles) if t is None]
         made: dict[int, bytes] = {}
         for post in self._posts(missing) if missing else []:
-            if not post.source:
+            data = self.engine.photo_bytes(post)  # None for Telegram posts and files gone from disk
+            if data is None:
                 continue
             try:
-                made[post.id] = square_thumbnail(decode_image(read_bytes(post.source)).image, self.cell)
-            except (BadImageError, OSError):
+                image = decode_image(data, max_pixels=self.engine.max_photo_pixels).image
+            except BadImageError:
                 continue
+            made[post.id] = square_thumbnail(image, self.cell)
         store.set_thumbnails(made)
         return [t if t is not None else made.get(i) for i, t in zip(ids, tiles)]
 
