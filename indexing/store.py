@@ -295,12 +295,20 @@ class PostStore:
     def put_map_files(self, scope: str, query_hash: str, fingerprint: str, file_ids: dict[str, str]) -> None:
         """Telegram's file ids of the pictures, kept with the layout they show (then the bytes can go)."""
         key = self.keys.map_cache(scope, query_hash)
-        if not file_ids or self.r.hget(key, "fingerprint") != fingerprint.encode():
+        if not file_ids:
             return
-        pipe = self.r.pipeline(transaction=True)
-        pipe.hset(key, mapping=file_ids)
-        pipe.delete(self.keys.map_images(scope, query_hash))
-        pipe.execute()
+        with self.r.pipeline(transaction=True) as pipe:
+            try:
+                # Watched: a new layout written between the check and the write must not get these ids.
+                pipe.watch(key)
+                if pipe.hget(key, "fingerprint") != fingerprint.encode():
+                    return
+                pipe.multi()
+                pipe.hset(key, mapping=file_ids)
+                pipe.delete(self.keys.map_images(scope, query_hash))
+                pipe.execute()
+            except redis.WatchError:
+                return  # replaced meanwhile: these ids show the old pictures
 
     def tag_counts(self, scopes: Iterable[str], min_count: int = 1) -> dict[str, int]:
         counts: dict[str, int] = {}
