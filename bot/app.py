@@ -4,11 +4,13 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommand, Update
-from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, CommandHandler, InlineQueryHandler,
-                          MessageHandler, TypeHandler, filters)
+from telegram.ext import (Application, ApplicationBuilder, CommandHandler, InlineQueryHandler, MessageHandler,
+                          filters)
 
 from bot.handlers import BotConfig, Handlers
 from bot.inbox import DurableApplication, Inbox
+from bot.lanes import UserLanes
+from bot.retry import RetryingRateLimiter
 from indexing.search import SearchEngine
 
 log = logging.getLogger(__name__)
@@ -60,17 +62,24 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
                       base_url: str | None = None, base_file_url: str | None = None,
                       concurrent_updates: int = 32) -> tuple[Application, Handlers]:
     handlers = Handlers(engine, config or BotConfig())
+    lanes = handlers.lanes = UserLanes(handlers.throttle)  # one user's updates in order, slowed, never dropped
+    lanes.on_wait = handlers.tell_waiting
     builder = (ApplicationBuilder().token(token)
-               .rate_limiter(AIORateLimiter(max_retries=5))  # waits out 429s (retry_after), 5 times at most
+               .update_queue(lanes)
+               # waits out 429s (retry_after), 5 times at most; retries 5xx and timeouts with backoff
+               .rate_limiter(RetryingRateLimiter(max_retries=5))
                .concurrent_updates(concurrent_updates)
                .application_class(DurableApplication)
                .post_init(post_init))
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url.replace("/bot", "/file/bot"))
     app = builder.build()
-    app.inbox = handlers.inbox = Inbox(engine.store, token.split(":")[0])
+    app.inbox = handlers.inbox = lanes.inbox = Inbox(engine.store, token.split(":")[0])
     h = handlers
-    app.add_handler(TypeHandler(Update, h.limit), group=-1)  # before every other handler
+    # Edited messages: a command is answered again (CommandHandler takes edits by default); a photo's
+    # new caption is stored (a command caption is answered as a new request).
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & (filters.PHOTO | filters.Document.IMAGE),
+                                   h.edited_photo))
     app.add_handler(CommandHandler("start", h.start))
     app.add_handler(CommandHandler("help", h.help))
     app.add_handler(CommandHandler("find", h.find))
@@ -103,4 +112,4 @@ async def register_commands(app: Application) -> None:
     log.info("bot @%s ready", app.bot.username)
 
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.INLINE_QUERY]

@@ -6,6 +6,7 @@ answering other chats meanwhile. Every reply is HTML; user text is escaped by `i
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import json
 import logging
@@ -17,10 +18,11 @@ from functools import partial
 
 from telegram import (InlineQueryResultCachedPhoto, InputMediaPhoto, Message, Update)
 from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
-from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import ContextTypes
 
-from bot.i18n import language, t
+from bot.i18n import bad_photo_reason, language, megabytes, t
+from bot.resend import showable_photo
 from bot.throttle import Throttle
 from indexing.errors import BadImageError, EmptyQueryError, StorageUnavailableError
 from indexing.maprender import cluster_label
@@ -55,8 +57,7 @@ class BotConfig:
 
 
 MAX_TEXT_CHARS = 1000  # of a caption to suggest hashtags for (Telegram allows 4,096)
-COSTLY_COMMANDS = {"find", "hashtags", "similar", "captions"}  # rate-limited with photos
-MAP_COMMANDS = {"map", "clusters"}  # rate-limited in groups too: a new layout takes both cores for seconds
+PHOTO_COMMANDS = ("hashtags", "similar", "captions")
 
 
 @dataclass
@@ -78,18 +79,18 @@ def command_text(text: str | None) -> tuple[str | None, str]:
     return head[1:].split("@")[0].lower(), rest.strip().strip(_QUOTES).strip()
 
 
-def job_detail(state: dict[str, str]) -> str:
+def job_detail(lang: str, state: dict[str, str]) -> str:
     """One short clause about a scheduled job's state: its progress, or when it finished and how."""
     if state.get("state") == "running":
         return f" ({state['progress']})" if state.get("progress") else ""
     finished = float(state.get("finished_s", 0) or 0)
-    ago = f" {max(0, int((time.time() - finished) // 60))} min ago" if finished else ""
+    ago = t(lang, "job_ago", minutes=max(0, int((time.time() - finished) // 60))) if finished else ""
     try:
         result = json.loads(state.get("result", "{}"))
     except ValueError:
         result = {}
     what = result.get("skipped") or result.get("why") or result.get("error") or \
-        (f"release {result['release']}" if result.get("release") else "")
+        (t(lang, "job_release", release=result["release"]) if result.get("release") else "")
     return f"{ago}" + (f": {what[:120]}" if what else "")
 
 
@@ -107,6 +108,7 @@ class Handlers:
         self._map_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map", initializer=background_priority)
         self._albums: dict[tuple[int, str], _Album] = {}
         self.inbox = None  # bot.inbox.Inbox: album updates are cleared from it once answered
+        self.lanes = None  # bot.lanes.UserLanes: told when an album is collected and answered
         self.throttle = Throttle(config.user_per_minute, config.user_burst)
         self.maps = PhotoMaps(engine, config.map_max_photos, config.map_cache_days, config.thumbnail_side)
 
@@ -121,33 +123,26 @@ class Handlers:
         self._map_pool.shutdown(wait=True)
 
     # -- helpers ---------------------------------------------------------------------------
-    async def limit(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Runs before every handler: refuses a user's costly requests beyond their rate."""
-        user, chat = update.effective_user, update.effective_chat
-        if user is None or not self.throttle.enabled:
+    async def tell_waiting(self, update: Update, waiting: int) -> None:
+        """Once per flood: the user's updates wait their turn (bot.lanes), they are not lost."""
+        if update.effective_message is None:
             return
-        message = update.effective_message
-        command, _ = command_text(message.text if message is not None else None)
-        costly = update.inline_query is not None or command in MAP_COMMANDS or (
-            chat is not None and chat.type == ChatType.PRIVATE and message is not None and
-            bool(message.photo or message.document or command in COSTLY_COMMANDS))
-        if not costly:
-            return
-        allowed, warn = self.throttle.allow(user.id)
-        if allowed:
-            return
-        log.info("user %s throttled (update %s)", user.id, update.update_id)
-        if warn and message is not None:
-            await self.reply(update, t(self.lang(update), "slow_down", seconds=self.throttle.wait_s(user.id)))
-        raise ApplicationHandlerStop
+        try:
+            await self.reply(update, t(self.lang(update), "queued", waiting=waiting,
+                                       per_minute=int(self.config.user_per_minute)))
+        except TelegramError as exc:
+            log.info("could not tell user %s their updates wait: %s", update.effective_user.id, exc)
+
     @staticmethod
     def lang(update: Update) -> str:
         user = update.effective_user
         return language(user.language_code if user else None)
 
     async def reply(self, update: Update, text: str, **kwargs) -> Message | None:
+        """Quoted in groups, and always for a photo: in a burst, it says which photo is answered."""
         message = update.effective_message
-        return await message.reply_html(text, do_quote=message.chat.type != ChatType.PRIVATE, **kwargs)
+        quote = message.chat.type != ChatType.PRIVATE or bool(message.photo or message.document)
+        return await message.reply_html(text, do_quote=quote, **kwargs)
 
     async def working(self, update: Update, context, action: str = ChatAction.TYPING) -> None:
         try:
@@ -197,6 +192,8 @@ class Handlers:
                  if fallback_tiles else {})
         for post, caption in items[:10]:
             source, is_tile = post.file_id or await self.run(self.engine.photo_bytes, post), False
+            if source is None and post.document_file_id:  # sent to the bot as a file: uploaded as a photo once
+                source = await showable_photo(context.bot, post.document_file_id, self.config.max_photo_bytes)
             if source is None and tiles.get(post.id):
                 source, is_tile = tiles[post.id], True
             if source is None:
@@ -246,14 +243,18 @@ class Handlers:
     async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await self.reply(update, t(self.lang(update), "help", bot=context.bot.username or "bot"))
 
-    async def find(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def find(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
+                   photo: bytes | PhotoVectors | None = None) -> None:
+        """/find words; in reply to a photo, or as a photo's caption (`photo`), words + that photo."""
         lang = self.lang(update)
-        _, query = command_text(update.effective_message.text)
+        message = update.effective_message
+        _, query = command_text(message.text or message.caption)
         if not query:
             await self.reply(update, t(lang, "find_usage"))
             return
         await self.working(update, context, ChatAction.UPLOAD_PHOTO)
-        photo = await self.photo_of(update.effective_message.reply_to_message)
+        if photo is None:
+            photo = await self.photo_of(message.reply_to_message)
         hits = await self.run(self.engine.find, query[:1000], scope_of(update.effective_chat.id),
                               self.config.find_k, photo=photo)
         sent = await self.send_hits(update, context, hits, t(lang, "find_results", query=query[:200]), "match_caption")
@@ -307,16 +308,17 @@ class Handlers:
             return
         await self.working(update, context)
         n = await self.run(self.engine.forget_scope, scope_of(chat.id))
-        await self.reply(update, t(lang, "forgot", n=n))
+        await self.reply(update, t(lang, "forgot_private" if chat.type == ChatType.PRIVATE else "forgot", n=n))
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang, scope = self.lang(update), scope_of(update.effective_chat.id)
         chat_stats = await self.run(self.engine.stats, scope)
         public = await self.run(self.engine.stats, PUBLIC)
         settings = await self.run(self.engine.chat_settings, scope)
-        jobs = "".join(t(lang, "job_line", job=name, state=state.get("state", "?"), detail=job_detail(state))
+        jobs = "".join(t(lang, "job_line", job=name, state=state.get("state", "?"), detail=job_detail(lang, state))
                        for name, state in sorted(chat_stats.get("jobs", {}).items()))
-        await self.reply(update, t(lang, "stats", chat_posts=chat_stats.get("posts_in_scope", 0),
+        private = update.effective_chat.type == ChatType.PRIVATE
+        await self.reply(update, t(lang, "stats_private" if private else "stats", chat_posts=chat_stats.get("posts_in_scope", 0),
                                    public_posts=public.get("posts_in_scope", 0), mode=t(lang, f"mode_{settings.dupes}"),
                                    release=chat_stats.get("release", "none"), heads=chat_stats.get("projector", "none"),
                                    jobs_html=jobs))
@@ -354,7 +356,7 @@ class Handlers:
         lines = [self._cluster_line(lang, c) for c in shown]
         if layout.unclustered:
             lines.append(t(lang, "clusters_rest", n=layout.unclustered))
-        await self.reply(update, f"<b>{html.escape(photo_map.title)}</b>\n" + "\n".join(lines))
+        await self.reply(update, f"<b>{self._map_title(lang, photo_map)}</b>\n" + "\n".join(lines))
         posts = await self.run(self.engine.store.get_posts, [c.sample for c in shown])
         items = [(post, html.escape(cluster_label(c.number, c.tags))) for c, post in zip(shown, posts) if post]
         for start in range(0, len(items), 10):  # a typical photo each, in albums of 10 (Telegram's limit)
@@ -385,8 +387,16 @@ class Handlers:
                  tags=" ".join(f"#{x}" for x in cluster.tags) or "—")
 
     @staticmethod
+    def _map_title(lang: str, photo_map: PhotoMap) -> str:
+        layout, groups = photo_map.layout, len(photo_map.layout.clusters)
+        return t(lang, "map_title_public" if photo_map.scope == PUBLIC else "map_title", total=layout.total,
+                 about=t(lang, "map_about", query=photo_map.query) if photo_map.query else "",
+                 drawn=t(lang, "map_drawn", n=len(layout.ids)) if len(layout.ids) < layout.total else "",
+                 groups=t(lang, "map_groups_one") if groups == 1 else t(lang, "map_groups", n=groups))
+
+    @staticmethod
     def _map_caption(lang: str, photo_map: PhotoMap) -> str:
-        lines = [f"<b>{html.escape(photo_map.title)}</b>"]
+        lines = [f"<b>{Handlers._map_title(lang, photo_map)}</b>"]
         lines += [Handlers._cluster_line(lang, c) for c in photo_map.layout.clusters[:12]]
         caption = "\n".join(lines)
         return caption if len(caption) <= 1000 else caption[:caption.rfind("\n", 0, 1000)]
@@ -424,14 +434,41 @@ class Handlers:
             return
         command, _ = command_text(message.caption)
         photo = await self.photo_of(message)
-        if update.effective_chat.type == ChatType.PRIVATE:
-            wanted = {command} if command in ("hashtags", "similar", "captions") else {"hashtags", "similar"}
+        if command == "find":  # a photo captioned `/find words`: stored, then words + photo searched
+            vec = await self.run(self.engine.embed_photo, photo)
+            if update.effective_chat.type == ChatType.PRIVATE:
+                await self.run(self.engine.add_photos, [self._photo_input(message, photo)], [vec])
+            else:
+                await self.collect_group_photo(update, context, message, photo, vec)
+            await self.find(update, context, photo=vec)
+        elif update.effective_chat.type == ChatType.PRIVATE:
+            wanted = {command} if command in PHOTO_COMMANDS else {"hashtags", "similar"}
             await self.answer_photo(update, context, photo, wanted, store=True)
         else:
             vec = await self.run(self.engine.embed_photo, photo)
             await self.collect_group_photo(update, context, message, photo, vec)
-            if command in ("hashtags", "similar", "captions"):
+            if command in PHOTO_COMMANDS:
                 await self.answer_photo(update, context, photo, {command}, vec=vec)
+
+    async def edited_photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo's caption was edited: the stored post takes the new caption and hashtags. A new
+        command caption is answered as a request; in a private chat the photo is answered again."""
+        message = update.effective_message
+        if message.media_group_id is None:
+            command, _ = command_text(message.caption)
+        else:
+            command = None  # one part of an album: its caption is updated, the album not answered again
+        photo = await self.photo_of(message)
+        if not command:
+            caption = message.caption or ""
+            sha = hashlib.sha256(photo).hexdigest()
+            updated = await self.run(self.engine.update_caption, scope_of(message.chat.id), sha,
+                                     [caption] if caption else [], caption_hashtags(caption))
+            if not updated:  # never stored (sent before the bot joined?): stored now
+                vec = await self.run(self.engine.embed_photo, photo)
+                await self.run(self.engine.add_photos, [self._photo_input(message, photo)], [vec])
+        if command or (update.effective_chat.type == ChatType.PRIVATE and message.media_group_id is None):
+            await self.photo(update, context)
 
     async def answer_photo(self, update: Update, context, photo: bytes, wanted: set[str], store: bool = False,
                            vec: PhotoVectors | None = None) -> None:
@@ -460,9 +497,12 @@ class Handlers:
         caption = message.caption or ""
         item = message.photo[-1] if message.photo else message.document
         command, _ = command_text(caption)
+        # A photo sent as a file has no photo file id: its document's id is kept, to upload it as a
+        # photo the first time a result shows it (bot.resend)
         return PhotoInput(photo, scope_of(message.chat.id), captions=[caption] if caption and not command else [],
                           tags=caption_hashtags(caption), source="telegram", chat_id=message.chat.id,
                           message_id=message.message_id, file_id=item.file_id if message.photo else None,
+                          document_file_id=None if message.photo else item.file_id,
                           file_unique_id=item.file_unique_id)
 
     async def collect_group_photo(self, update: Update, context, message: Message, photo: bytes,
@@ -506,6 +546,8 @@ class Handlers:
         message = update.effective_message
         key = (message.chat.id, message.media_group_id)
         album = self._albums.setdefault(key, _Album())
+        if self.lanes is not None:
+            self.lanes.hold_album(update)  # the album's other parts come before anything else of the user
         album.messages.append(message)
         album.update_ids.append(update.update_id)
         if album.task is not None:
@@ -521,6 +563,9 @@ class Handlers:
             await self.answer_album(update, context, sorted(album.messages, key=lambda m: m.message_id))
         except Exception as exc:  # the task is ours: report like the application's error handler
             await self.on_error(update, context, exc)
+        finally:
+            if self.lanes is not None:
+                self.lanes.album_done(update)
         if self.inbox is not None:
             self.inbox.done(*album.update_ids)
 
@@ -585,11 +630,15 @@ class Handlers:
         if not isinstance(update, Update):
             log.error("error outside an update: %r", error, exc_info=error)
             return
+        if isinstance(error, Forbidden):  # kicked from the group, or blocked by the user: nobody to tell
+            log.info("chat %s no longer lets me write (update %s): %s",
+                     update.effective_chat.id if update.effective_chat else None, update.update_id, error)
+            return
         lang = self.lang(update)
         if isinstance(error, _TooBig):
-            text = t(lang, "too_big", size_mb=error.size / 1e6, limit_mb=self.config.max_photo_bytes / 1e6)
+            text = t(lang, "too_big", size=megabytes(error.size, lang), limit=megabytes(self.config.max_photo_bytes, lang))
         elif isinstance(error, BadImageError):
-            text = t(lang, "bad_photo", reason=str(error))
+            text = t(lang, "bad_photo", reason=t(lang, bad_photo_reason(error)))
         elif isinstance(error, EmptyQueryError):
             text = t(lang, "find_usage")
         elif isinstance(error, StorageUnavailableError):
@@ -604,7 +653,7 @@ class Handlers:
         if update.effective_message is not None:
             try:
                 await self.reply(update, text)
-            except TelegramError as exc:
+            except TelegramError as exc:  # Forbidden here too: kicked while answering
                 log.warning("could not send the error reply: %s", exc)
 
 

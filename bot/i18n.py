@@ -48,13 +48,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "album": "Album of {n} photos:",
         "album_photo": "Photo {n}: <code>{line}</code>",
         "bad_photo": "I could not read this photo ({reason}). Please send a JPEG, PNG or WebP image.",
-        "too_big": "This file is too large ({size_mb:.0f} MB); I read photos up to {limit_mb:.0f} MB.",
+        "bad_photo_empty": "the file is empty",
+        "bad_photo_format": "not an image format I read",
+        "bad_photo_corrupt": "the file is damaged or cut short",
+        "bad_photo_pixels": "it has too many pixels",
+        "bad_photo_bytes": "the file is larger than I read",
+        "too_big": "This file is too large ({size} MB); I read photos up to {limit} MB.",
         "not_a_photo": "I only understand photos. Send it as a photo, or as an image file.",
         "text_hint": "Send me a photo or a caption, or search with <code>/find your words</code>. "
                      "/help lists everything.",
         "unknown_command": "I do not know that command. /help lists what I can do.",
-        "slow_down": "Slow down a little: that is more photos and searches than I take from one person. "
-                     "Try again in {seconds} s.",
+        "queued": "That is a lot at once: I answer everything in order, about {per_minute} a minute "
+                  "({waiting} waiting). Nothing is lost.",
         "error": "Sorry, something went wrong on my side. Please try again in a moment.",
         "storage_down": "My photo memory is unavailable right now. Please try again in a minute; nothing was lost.",
         "repost": "This photo was already posted here{when}: {link}",
@@ -67,8 +72,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "Admins: <code>/dupes reply|delete|off</code>, "
                           "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code>",
         "dupes_bad": "I did not understand that: {reason}.",
-        "forgot": "Done: I deleted the {n} photos I had stored for this chat.",
-        "stats": "<b>This chat</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
+        "forgot": "Done: I deleted the {n} photos I had stored for this group.",
+        "forgot_private": "Done: I deleted the {n} photos I had stored for our chat.",
+        "stats_private": "<b>Our chat</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
+                         "<b>Index</b>: release {release}, heads {heads}.{jobs}",
+        "job_ago": " {minutes} min ago",
+        "job_release": "release {release}",
+        "stats": "<b>This group</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
                  "Re-post checks: {mode}.\n<b>Index</b>: release {release}, heads {heads}.{jobs}",
         "job_line": "\n• {job}: {state}{detail}",
         "groups_only": "This command works in groups.",
@@ -80,6 +90,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "map_empty": "No photos to map here yet: send me some first.",
         "map_public": "This chat has no photos of its own yet: here is the public collection.",
         "map_document": "Full resolution",
+        "map_title": "{total} photos{about}{drawn} · {groups}",
+        "map_title_public": "{total} public photos{about}{drawn} · {groups}",
+        "map_about": " matching {query}",
+        "map_drawn": ", {n} drawn",
+        "map_groups_one": "1 group",
+        "map_groups": "{n} groups",
         "cluster_line": "{number}. {size} photos — {tags}",
         "clusters_none": "{n} photos, but no group of similar ones stands out (yet).",
         "clusters_rest": "In no group: {n} photos.",
@@ -124,13 +140,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "album": "Album de {n} photos :",
         "album_photo": "Photo {n} : <code>{line}</code>",
         "bad_photo": "Je n'arrive pas à lire cette photo ({reason}). Envoyez une image JPEG, PNG ou WebP.",
-        "too_big": "Ce fichier est trop gros ({size_mb:.0f} Mo) ; je lis les photos jusqu'à {limit_mb:.0f} Mo.",
+        "bad_photo_empty": "le fichier est vide",
+        "bad_photo_format": "ce n'est pas un format d'image que je lis",
+        "bad_photo_corrupt": "le fichier est abîmé ou incomplet",
+        "bad_photo_pixels": "elle a trop de pixels",
+        "bad_photo_bytes": "le fichier est plus gros que ce que je lis",
+        "too_big": "Ce fichier est trop gros ({size} Mo) ; je lis les photos jusqu'à {limit} Mo.",
         "not_a_photo": "Je ne comprends que les photos. Envoyez-la comme photo, ou comme fichier image.",
         "text_hint": "Envoyez-moi une photo ou une légende, ou cherchez avec <code>/find vos mots</code>. "
                      "/help liste tout.",
         "unknown_command": "Je ne connais pas cette commande. /help liste ce que je sais faire.",
-        "slow_down": "Doucement : c'est plus de photos et de recherches que je n'en accepte d'une personne. "
-                     "Réessayez dans {seconds} s.",
+        "queued": "Ça fait beaucoup d'un coup : je réponds à tout dans l'ordre, environ {per_minute} par minute "
+                  "({waiting} en attente). Rien n'est perdu.",
         "error": "Désolé, un problème est survenu de mon côté. Réessayez dans un instant.",
         "storage_down": "Ma mémoire de photos est indisponible. Réessayez dans une minute ; rien n'est perdu.",
         "repost": "Cette photo a déjà été publiée ici{when} : {link}",
@@ -144,6 +165,11 @@ MESSAGES: dict[str, dict[str, str]] = {
                           "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window JOURS</code>",
         "dupes_bad": "Je n'ai pas compris : {reason}.",
         "forgot": "C'est fait : j'ai effacé les {n} photos gardées pour ce groupe.",
+        "forgot_private": "C'est fait : j'ai effacé les {n} photos gardées de notre discussion.",
+        "stats_private": "<b>Notre discussion</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
+                         "{public_posts} photos.\n<b>Index</b> : version {release}, têtes {heads}.{jobs}",
+        "job_ago": " il y a {minutes} min",
+        "job_release": "version {release}",
         "stats": "<b>Ce groupe</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
                  "{public_posts} photos.\nContrôle des republications : {mode}.\n<b>Index</b> : version {release}, "
                  "têtes {heads}.{jobs}",
@@ -157,11 +183,37 @@ MESSAGES: dict[str, dict[str, str]] = {
         "map_empty": "Pas encore de photos à placer ici : envoyez-m'en d'abord.",
         "map_public": "Cette discussion n'a pas encore de photos à elle : voici la collection publique.",
         "map_document": "Pleine résolution",
+        "map_title": "{total} photos{about}{drawn} · {groups}",
+        "map_title_public": "{total} photos publiques{about}{drawn} · {groups}",
+        "map_about": " pour « {query} »",
+        "map_drawn": ", {n} dessinées",
+        "map_groups_one": "1 groupe",
+        "map_groups": "{n} groupes",
         "cluster_line": "{number}. {size} photos — {tags}",
         "clusters_none": "{n} photos, mais aucun groupe de photos semblables ne se détache (pour l'instant).",
         "clusters_rest": "Hors groupe : {n} photos.",
     },
 }
+
+
+def megabytes(n_bytes: int, lang: str = DEFAULT) -> str:
+    """A size in Telegram's megabytes (its "20 MB" limit is 20 x 1024 x 1024 bytes): 20, 21.5 (21,5 in French)."""
+    value = f"{n_bytes / (1024 * 1024):.1f}".removesuffix(".0")
+    return value.replace(".", ",") if lang == "fr" else value
+
+
+def bad_photo_reason(error: Exception) -> str:
+    """The message key that says, in the user's words, why a photo could not be read."""
+    from models.errors import ImageTooLargeError
+
+    text = str(error).lower()
+    if isinstance(error, ImageTooLargeError):
+        return "bad_photo_pixels" if "pixels" in text else "bad_photo_bytes"
+    if "empty" in text:
+        return "bad_photo_empty"
+    if "not a supported image format" in text:
+        return "bad_photo_format"
+    return "bad_photo_corrupt"
 
 
 def language(code: str | None) -> str:

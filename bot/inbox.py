@@ -1,9 +1,10 @@
 """Updates kept in Redis until handled, so a bot killed mid-update answers it after its restart.
 
 Telegram forgets an update once the next getUpdates confirms it, and python-telegram-bot
-confirms as soon as it fetches the next batch, while earlier updates are still being handled.
-So every update is written here before its handlers run and deleted after they finish; a new
-process replays what a dead one left (handlers are idempotent: a photo is stored once per chat).
+confirms as soon as it fetches the next batch, while earlier updates are still waiting or being
+handled. So every update is written here when it is queued (bot.lanes) and deleted after its
+handlers finish; a new process replays what a dead one left (handlers are idempotent: a photo
+is stored once per chat).
 """
 from __future__ import annotations
 
@@ -62,15 +63,18 @@ class Inbox:
 
 
 class DurableApplication(Application):
-    """An Application whose updates are kept in the inbox while they are handled."""
+    """An Application whose updates leave the inbox once handled (its queue, bot.lanes, kept them)."""
 
     inbox: Inbox | None = None
 
     async def process_update(self, update: object) -> None:
-        kept = isinstance(update, Update) and self.inbox is not None and self.inbox.keep(update)
         try:
             await super().process_update(update)
         finally:
+            finished = getattr(self.update_queue, "finished", None)
+            if finished is not None:
+                finished(update)  # the user's next update may start
             # An album's photos are answered together after a quiet time: the album clears them.
-            if kept and not (update.effective_message and update.effective_message.media_group_id):
+            if isinstance(update, Update) and self.inbox is not None and not (
+                    update.effective_message and update.effective_message.media_group_id):
                 self.inbox.done(update.update_id)

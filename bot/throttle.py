@@ -1,8 +1,10 @@
-"""Per-user rate limit: a token bucket for the requests that cost CPU (photos, searches).
+"""Per-user rate: a token bucket for the requests that cost CPU (photos, searches).
 
-A user flooding the bot is refused (told once per flood) while everyone else is served as
-usual; the engine's thread pool never fills with one person's requests. Group photos are not
-limited: they are collected and checked for re-posts, which moderation needs most from floods.
+A user flooding the bot is slowed down, never refused: their requests wait in their lane
+(bot.lanes) until a token is there, while everyone else is served as usual, so the engine's
+thread pool never fills with one person's requests. Album parts after the first may take
+tokens the user does not have yet (a debt): an album is answered whole, the debt is waited
+out by what the user sends next.
 """
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ from dataclasses import dataclass
 class _Bucket:
     tokens: float
     at: float
-    warned: bool = False
 
 
 class Throttle:
@@ -28,11 +29,7 @@ class Throttle:
     def enabled(self) -> bool:
         return self.rate > 0
 
-    def allow(self, user_id: int, now: float | None = None) -> tuple[bool, bool]:
-        """(allowed, warn): warn is True the first time a flood is refused."""
-        if not self.enabled:
-            return True, False
-        now = time.monotonic() if now is None else now
+    def _bucket(self, user_id: int, now: float) -> _Bucket:
         bucket = self._buckets.get(user_id)
         if bucket is None:
             if len(self._buckets) >= self.max_users:  # forget idle users rather than grow forever
@@ -40,14 +37,16 @@ class Throttle:
             bucket = self._buckets[user_id] = _Bucket(float(self.burst), now)
         bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.at) * self.rate)
         bucket.at = now
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
-            bucket.warned = False
-            return True, False
-        warn = not bucket.warned
-        bucket.warned = True
-        return False, warn
+        return bucket
 
-    def wait_s(self, user_id: int) -> int:
-        bucket = self._buckets.get(user_id)
-        return max(1, int((1.0 - (bucket.tokens if bucket else 0)) / self.rate + 0.999)) if self.rate else 0
+    def wait_s(self, user_id: int, now: float | None = None) -> float:
+        """Seconds until the user has a whole token (0: now)."""
+        if not self.enabled:
+            return 0.0
+        bucket = self._bucket(user_id, time.monotonic() if now is None else now)
+        return max(0.0, (1.0 - bucket.tokens) / self.rate)
+
+    def take(self, user_id: int, now: float | None = None) -> None:
+        """Spend one token, going into debt if there is none."""
+        if self.enabled:
+            self._bucket(user_id, time.monotonic() if now is None else now).tokens -= 1.0

@@ -139,6 +139,7 @@ class PhotoInput:
     message_id: int | None = None
     file_id: str | None = None
     file_unique_id: str | None = None
+    document_file_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -524,7 +525,7 @@ class SearchEngine:
             post = Post(id=self.store.allocate_id(), scope=p.scope, sha256=vec.sha256, phash=vec.phash,
                         captions=caps, tags=normalize_tags(p.tags), source=p.source, chat_id=p.chat_id,
                         message_id=p.message_id, file_id=p.file_id, file_unique_id=p.file_unique_id,
-                        width=vec.width, height=vec.height, created_s=now, image_model=self.image_model)
+                        document_file_id=p.document_file_id, width=vec.width, height=vec.height, created_s=now, image_model=self.image_model)
             stored = {("image", self.image_model): vec.features}
             if vec.class_probs is not None:
                 stored[("probs", self.image_model)] = vec.class_probs
@@ -1175,6 +1176,25 @@ class SearchEngine:
         """How well each given post matches a text: its photo or best caption, scored as `find` scores them."""
         v = self.view
         return self._text_scores(self.encode_query(text, v), ids, v)
+
+    def update_caption(self, scope: str, sha256: str, captions: list[str], tags: list[str]) -> bool:
+        """The post of these bytes in `scope` takes new captions and hashtags (a caption edited on
+        Telegram): stored, re-encoded and re-indexed. False when the scope has no such post."""
+        post_id = self.store.find_by_sha(scope, sha256)
+        post = self.store.get_post(post_id) if post_id is not None else None
+        if post is None:
+            return False
+        caps = [c.strip()[:MAX_QUERY_CHARS] for c in captions if c and c.strip()][:MAX_CAPTIONS_PER_POST]
+        vecs = self.text_encoder.encode(caps) if caps else np.zeros((0, self.text_encoder.dim), np.float32)
+        self.store.replace_caption(post, caps, normalize_tags(tags), vecs, self.text_model)
+        with self._swap_lock:
+            with self._lock:
+                self._tags_generation += 1
+            v = self.view
+            v.caption.remove([post.id << 3 | k for k in range(MAX_CAPTIONS_PER_POST)])
+            if caps:
+                v.caption.add([post.id << 3 | k for k in range(len(caps))], v.projector.adapt_text(vecs))
+        return True
 
     def remember_file_id(self, post_id: int, file_id: str) -> None:
         """Telegram's id of a photo the bot uploaded once, so it is sent by id afterwards."""

@@ -34,6 +34,7 @@ class Post:
     message_id: int | None = None
     file_id: str | None = None
     file_unique_id: str | None = None
+    document_file_id: str | None = None  # sent to the bot as a file: no photo file id until uploaded as one
     width: int = 0
     height: int = 0
     created_s: float = 0.0
@@ -46,7 +47,7 @@ class Post:
             "source": self.source, "width": str(self.width), "height": str(self.height),
             "created_s": f"{self.created_s:.3f}", "image_model": self.image_model,
         }
-        for name in ("chat_id", "message_id", "file_id", "file_unique_id"):
+        for name in ("chat_id", "message_id", "file_id", "file_unique_id", "document_file_id"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = str(value)
@@ -62,6 +63,7 @@ class Post:
             chat_id=int(d["chat_id"]) if "chat_id" in d else None,
             message_id=int(d["message_id"]) if "message_id" in d else None,
             file_id=d.get("file_id"), file_unique_id=d.get("file_unique_id"),
+            document_file_id=d.get("document_file_id"),
             width=int(d.get("width", 0)), height=int(d.get("height", 0)),
             created_s=float(d.get("created_s", 0)), image_model=d.get("image_model", ""),
         )
@@ -164,6 +166,23 @@ class PostStore:
 
     def set_fields(self, post_id: int, **fields: str) -> None:
         self.r.hset(self.keys.post(post_id), mapping={k: str(v) for k, v in fields.items()})
+
+    def replace_caption(self, post: Post, captions: list[str], tags: list[str], caption_vectors: np.ndarray,
+                        text_model: str) -> None:
+        """A post's captions, hashtags (with the scope's tag counts) and caption vectors, replaced at once."""
+        k = self.keys
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(k.post(post.id), mapping={"captions": json.dumps(captions, ensure_ascii=False),
+                                            "tags": json.dumps(tags, ensure_ascii=False)})
+        for tag in set(post.tags) - set(tags):
+            pipe.zincrby(k.scope_tags(post.scope), -1, tag)
+        for tag in set(tags) - set(post.tags):
+            pipe.zincrby(k.scope_tags(post.scope), 1, tag)
+        if len(caption_vectors):
+            pipe.hset(k.vectors("captions", text_model), post.id, to_blob(caption_vectors))
+        else:
+            pipe.hdel(k.vectors("captions", text_model), post.id)
+        pipe.execute()
 
     def delete(self, post_ids: Iterable[int], vector_kinds: Iterable[tuple[str, str]]) -> int:
         """Delete posts with everything that points at them. Returns how many existed."""

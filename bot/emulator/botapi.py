@@ -133,9 +133,9 @@ class BotApi:
                 raise ApiError(404, "Not Found: method not found")
             failure = w.take_failure(method)
             if failure is not None:
-                if failure.code == 429:
-                    raise ApiError(429, f"Too Many Requests: retry after {failure.retry_after}", failure.retry_after)
-                raise ApiError(failure.code, "Internal Server Error" if failure.code >= 500 else "Bad Request")
+                await asyncio.sleep(failure.delay_s)  # a timeout: the client gave up before this answer
+                raise failure.error()
+            w.check_member(method, params.get("chat_id"))
             result = await handler(params, uploads)
         except ApiError as exc:
             return web.json_response(exc.payload(), status=exc.code)

@@ -23,11 +23,12 @@ class EmulatorClient:
     def send(self, user_id: int, chat_id: int | None = None, *, text: str | None = None, photo: bytes | None = None,
              photos: list[bytes] | None = None, document: bytes | None = None, file_name: str = "file",
              mime_type: str = "application/octet-stream", caption: str | None = None, reply_to: int | None = None,
-             language_code: str = "en", first_name: str = "User") -> list[dict]:
-        """The messages the user sent (one per photo for an album)."""
+             language_code: str = "en", first_name: str = "User", album_gap_s: float | None = None) -> list[dict]:
+        """The messages the user sent (one per photo for an album; with `album_gap_s`, the album's
+        updates reach the bot that far apart, in separate getUpdates batches)."""
         body = {"user_id": user_id, "chat_id": chat_id or user_id, "text": text, "caption": caption,
                 "reply_to": reply_to, "language_code": language_code, "first_name": first_name,
-                "file_name": file_name, "mime_type": mime_type}
+                "file_name": file_name, "mime_type": mime_type, "album_gap_s": album_gap_s}
         if photo is not None:
             body["photo_b64"] = base64.b64encode(photo).decode()
         if photos:
@@ -57,8 +58,20 @@ class EmulatorClient:
         query_id = self._post("/control/inline", {"user_id": user_id, "query": query})["id"]
         return self.http.get(f"/control/inline/{query_id}", params={"timeout": timeout}, timeout=timeout + 10).json()
 
-    def fail(self, method: str = "*", count: int = 1, code: int = 429, retry_after: int = 1) -> None:
-        self._post("/control/fail", {"method": method, "count": count, "code": code, "retry_after": retry_after})
+    def edit(self, chat_id: int, message_id: int, *, text: str | None = None, caption: str | None = None) -> dict:
+        """The user edits a message's text (or a photo's caption): the bot gets an `edited_message`."""
+        return self._post("/control/edit", {"chat_id": chat_id, "message_id": message_id, "text": text,
+                                            "caption": caption})
+
+    def kick(self, chat_id: int, after: int = 0) -> None:
+        """The bot is kicked from the chat (blocked, for a private chat) after `after` more messages there."""
+        self._post("/control/kick", {"chat_id": chat_id, "after": after})
+
+    def fail(self, method: str = "*", count: int = 1, code: int = 429, retry_after: int = 1,
+             delay_s: float = 0.0) -> None:
+        """The next `count` calls fail: 429, a 5xx, or (delay_s) a timeout before the error."""
+        self._post("/control/fail", {"method": method, "count": count, "code": code, "retry_after": retry_after,
+                                     "delay_s": delay_s})
 
     def state(self) -> dict:
         return self.http.get("/control/state").json()

@@ -3,14 +3,20 @@
 JSON (or multipart from the playground page) under /control/:
   POST /control/message   {chat_id, user_id, [first_name, language_code, chat_title, text, caption,
                            reply_to, photo_b64 | photos_b64: [...] (an album) | document_b64,
-                           file_name, mime_type]}   -> the message(s) the user sent
+                           file_name, mime_type, album_gap_s]}   -> the message(s) the user sent
+                           (album_gap_s: an album's updates pushed that far apart, so they reach
+                           the bot in separate getUpdates batches; the call returns at once)
+  POST /control/edit      {chat_id, message_id, text | caption}  -> the edited message (an
+                           `edited_message` update, as Telegram sends when a user edits)
   POST /control/group     {chat_id, title, admins: [user ids], creator}
   POST /control/inline    {user_id, query}            -> {"id": inline query id}
   GET  /control/inline/{id}?timeout=s                 -> the bot's answer (waits for it)
   GET  /control/chats/{chat_id}/messages?after=id     -> every message in the chat
   GET  /control/wait?chat_id=&after=&count=&timeout=[&reply_to=]  -> waits for `count` bot messages after
                                                        `after` (only those replying to message `reply_to`)
-  POST /control/fail      {method | "*", count, code (429), retry_after}
+  POST /control/fail      {method | "*", count, code (429 | 5xx), retry_after, delay_s (a timeout)}
+  POST /control/kick      {chat_id, after: n}   -> the bot is kicked (blocked in a private chat) after
+                           n more messages there: then 403 Forbidden for all it sends there
   GET  /control/files/{file_id}                       -> the file's bytes
   GET  /control/state                                 -> calls, chat actions, commands, pending updates
   GET  /control/playground                            -> the playground's users and chats (page only)
@@ -20,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import re
+import time
 from pathlib import Path
 
 from aiohttp import web
@@ -66,6 +73,7 @@ class Control:
 
     def routes(self) -> list:
         routes = [web.post("/control/message", self.message), web.post("/control/group", self.group),
+                  web.post("/control/edit", self.edit), web.post("/control/kick", self.kick),
                   web.post("/control/inline", self.inline), web.get("/control/inline/{id}", self.inline_answer),
                   web.get("/control/chats/{chat_id}/messages", self.messages), web.get("/control/wait", self.wait),
                   web.post("/control/fail", self.fail), web.get("/control/files/{file_id}", self.file),
@@ -131,7 +139,8 @@ class Control:
                                           caption_entities=entities(cap), media_group_id=group_id,
                                           reply_to_message=reply))
         elif document is not None:
-            stored = w.store_file(document, "bin")
+            mime = body.get("mime_type") or "application/octet-stream"
+            stored = w.store_file(document, mime.split("/")[-1] if mime.startswith("image/") else "bin")
             doc = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(document),
                    "file_name": body.get("file_name") or "file", "mime_type": body.get("mime_type") or
                    "application/octet-stream"}
@@ -141,9 +150,46 @@ class Control:
             sent.append(w.new_message(chat, user, text=text, entities=entities(text), reply_to_message=reply))
         else:
             raise ApiError(400, "Bad Request: message text is empty")
-        for message in sent:
-            await w.push_update("message", message)
+        gap = float(body.get("album_gap_s") or 0)
+        if gap and len(sent) > 1:
+            asyncio.get_running_loop().create_task(self._push_apart(sent, gap))
+        else:
+            for message in sent:
+                await w.push_update("message", message)
         return sent
+
+    async def _push_apart(self, messages: list[dict], gap: float) -> None:
+        for n, message in enumerate(messages):
+            if n:
+                await asyncio.sleep(gap)
+            await self.world.push_update("message", message)
+
+    async def edit(self, request: web.Request) -> web.Response:
+        """A user edits their message's text or caption: Telegram sends an `edited_message` update."""
+        try:
+            body = await request.json()
+            chat = self.world.chat(body["chat_id"])
+            message = self.world.find_message(chat, body.get("message_id"))
+            if message is None:
+                raise ApiError(400, "Bad Request: message to edit not found")
+            field = "caption" if any(k in message for k in ("photo", "document")) else "text"
+            value = body.get(field)
+            if value is None or (field == "text" and not value):
+                raise ApiError(400, f"Bad Request: {field} expected")
+            if len(value) > (MAX_CAPTION if field == "caption" else MAX_TEXT):
+                raise ApiError(400, "Bad Request: message is too long")
+            message[field] = value
+            message[f"{'caption_' if field == 'caption' else ''}entities"] = entities(value)
+            message["edit_date"] = int(time.time())
+            await self.world.push_update("edited_message", message)
+            return web.json_response(message)
+        except ApiError as exc:
+            return web.json_response(exc.payload(), status=exc.code)
+
+    async def kick(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.world.kicked[int(body["chat_id"])] = int(body.get("after", 0))
+        return web.json_response({"ok": True})
 
     async def group(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -203,7 +249,8 @@ class Control:
     async def fail(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.world.failures.append(Failure(body.get("method", "*"), int(body.get("count", 1)),
-                                           int(body.get("code", 429)), int(body.get("retry_after", 1))))
+                                           int(body.get("code", 429)), int(body.get("retry_after", 1)),
+                                           float(body.get("delay_s", 0))))
         return web.json_response({"ok": True})
 
     async def file(self, request: web.Request) -> web.Response:

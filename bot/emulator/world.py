@@ -65,12 +65,26 @@ class Chat:
 
 @dataclass
 class Failure:
-    """Make the next `count` calls of `method` (or '*' for any send*) fail like Telegram would."""
+    """Make the next `count` calls of `method` (or '*' for any send*) fail like Telegram would:
+    429 (with retry_after), a 5xx, or a timeout (`delay_s` of silence before the error, longer
+    than the client waits)."""
 
     method: str
     count: int
     code: int = 429
     retry_after: int = 1
+    delay_s: float = 0.0
+
+    def error(self) -> ApiError:
+        if self.code == 429:
+            return ApiError(429, f"Too Many Requests: retry after {self.retry_after}", self.retry_after)
+        return ApiError(self.code, SERVER_ERRORS.get(self.code, "Bad Request"))
+
+
+SERVER_ERRORS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+                 504: "Gateway Timeout"}
+KICKED = {"private": "Forbidden: bot was blocked by the user", "group": "Forbidden: bot was kicked from the group chat",
+          "supergroup": "Forbidden: bot was kicked from the supergroup chat"}
 
 
 class World:
@@ -90,6 +104,7 @@ class World:
         self.chat_actions: list[tuple[int, str]] = []
         self.webhook: dict | None = None
         self.failures: list[Failure] = []
+        self.kicked: dict[int, int] = {}  # chat id -> messages the bot may still send there before it is out
         self.meta: dict = {}  # what the playground page needs to know (its users and chats)
         self.calls: list[tuple[str, float]] = []  # (method, time) of every Bot API call, for tests
         self._update_ids = itertools.count(1)
@@ -222,6 +237,20 @@ class World:
 
     def next_media_group_id(self) -> str:
         return f"mg{next(self._media_groups)}"
+
+    def check_member(self, method: str, chat_id) -> None:
+        """A bot kicked from a group (or blocked by a user) gets 403 Forbidden for anything it sends there."""
+        try:
+            chat_id = int(chat_id)
+        except (TypeError, ValueError):
+            return
+        if chat_id not in self.kicked or not (method.startswith("send") or method.startswith("edit")):
+            return
+        if self.kicked[chat_id] > 0:
+            self.kicked[chat_id] -= 1
+            return
+        chat = self.chats.get(chat_id)
+        raise ApiError(403, KICKED.get(chat.type if chat else "group", KICKED["group"]))
 
     def take_failure(self, method: str) -> Failure | None:
         for failure in self.failures:

@@ -1,17 +1,26 @@
 from bot.throttle import Throttle
 
 
-def test_a_burst_then_the_rate_and_one_warning_per_flood():
+def test_a_burst_then_the_rate():
     th = Throttle(per_minute=30, burst=3)
-    assert [th.allow(1, now=0.0) for _ in range(3)] == [(True, False)] * 3
-    assert th.allow(1, now=0.1) == (False, True)  # refused, told so
-    assert th.allow(1, now=0.2) == (False, False)  # refused quietly
-    assert th.allow(2, now=0.2) == (True, False)  # others are not affected
-    assert th.wait_s(1) == 2  # one request per 2 s at 30/min
-    assert th.allow(1, now=2.2) == (True, False)  # refilled
-    assert th.allow(1, now=2.3) == (False, True)  # a new flood is told again
+    for _ in range(3):
+        assert th.wait_s(1, now=0.0) == 0.0
+        th.take(1, now=0.0)
+    assert th.wait_s(1, now=0.0) == 2.0  # one request per 2 s at 30/min
+    assert th.wait_s(2, now=0.0) == 0.0  # others are not affected
+    assert th.wait_s(1, now=1.5) == 0.5
+    assert th.wait_s(1, now=2.0) == 0.0  # refilled
+
+
+def test_a_debt_is_waited_out():
+    th = Throttle(per_minute=60, burst=1)
+    th.take(1, now=0.0)
+    th.take(1, now=0.0)  # an album's second part: taken without a token
+    assert th.wait_s(1, now=0.0) == 2.0
 
 
 def test_zero_rate_means_no_limit():
     th = Throttle(per_minute=0, burst=1)
-    assert all(th.allow(1, now=0.0) == (True, False) for _ in range(100))
+    for _ in range(100):
+        th.take(1, now=0.0)
+    assert th.wait_s(1, now=0.0) == 0.0
