@@ -22,14 +22,19 @@ from bench.common import SEED, bench_engine, emit, fill_index, latency_ms, load_
 
 GROUPS = [-1003000000001 - i for i in range(5)]  # Telegram lets a bot send 20 messages a minute into
 # one group (AIORateLimiter keeps to it): the group traffic is spread over several groups, as in life
-ERROR_MARKS = ("Sorry, something went wrong", "unavailable", "Slow down")
+ERROR_MARKS = ("Sorry, something went wrong", "unavailable")
 
 
 def add_args(p) -> None:
     p.add_argument("--index-size", type=int, default=10_000)
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--seconds", type=float, default=60)
-    p.add_argument("--timeout", type=float, default=30, help="no answer within this long is an error")
+    p.add_argument("--timeout", type=float, default=None, help="no answer within this long (default 30 s) is an "
+                   "error; with --burst: how long to wait for all answers (default 600 s)")
+    p.add_argument("--burst", action="store_true", help="instead: one user floods the bot process (bench.burst)")
+    p.add_argument("--burst-photos", type=int, default=30)
+    p.add_argument("--albums", type=int, default=3)
+    p.add_argument("--album-size", type=int, default=5)
 
 
 class Users:
@@ -86,6 +91,10 @@ class Users:
 
 
 def run(args) -> dict:
+    if args.burst:
+        from bench import burst
+
+        return burst.run(args)
     from bot.emulator.client import EmulatorClient
     from bot.emulator.server import ThreadedEmulator
     from bot.emulator.world import World
@@ -105,11 +114,11 @@ def run(args) -> dict:
         from bot.handlers import BotConfig
 
         # Simulated users act as fast as the bot answers, beyond any human rate: the per-user limit
-        # (tested on its own) would refuse them, so it is off here to measure the service itself.
+        # (measured on its own by --burst) would slow them down, so it is off here to measure the service.
         bot = BotThread(engine, emulator.base_url, emulator.base_file_url, BotConfig(user_per_minute=0)).start()
         config = bot.handlers.config
         users = Users(client, [q.path.read_bytes() for q in queries], [c for q in queries for c in q.captions[:1]],
-                      {"photo": 1 + config.similar_k, "find": 1 + config.find_k, "group": 1}, args.timeout)
+                      {"photo": 1 + config.similar_k, "find": 1 + config.find_k, "group": 1}, args.timeout or 30)
         log_progress(args, "%d users for %.0f s", args.users, args.seconds)
         stop_at = time.perf_counter() + args.seconds
 

@@ -247,7 +247,8 @@ class World:
         if chat_id not in self.kicked or not (method.startswith("send") or method.startswith("edit")):
             return
         if self.kicked[chat_id] > 0:
-            self.kicked[chat_id] -= 1
+            if method != "sendChatAction":  # `after` counts messages
+                self.kicked[chat_id] -= 1
             return
         chat = self.chats.get(chat_id)
         raise ApiError(403, KICKED.get(chat.type if chat else "group", KICKED["group"]))
