@@ -573,12 +573,12 @@ class Handlers:
         photos = [await self.photo_of(m) for m in messages]
         vectors = await self.run(self.engine.embed_photos, photos, return_errors=True)
         bad = next((v for v in vectors if isinstance(v, BadImageError)), None)
+        readable = [(m, p, v) for m, p, v in zip(messages, photos, vectors) if not isinstance(v, BadImageError)]
         if update.effective_chat.type != ChatType.PRIVATE:
-            for message, photo, vec in zip(messages, photos, vectors):
-                if not isinstance(vec, BadImageError):  # the album's readable photos are still collected
-                    await self.collect_group_photo(update, context, message, photo, vec)
-        elif bad is None:
-            await self._answer_private_album(update, context, messages, photos, vectors)
+            for message, photo, vec in readable:  # the album's readable photos are still collected
+                await self.collect_group_photo(update, context, message, photo, vec)
+        elif readable:  # the readable photos are stored and answered; the others are told about after
+            await self._answer_private_album(update, context, *map(list, zip(*readable)))
         if bad is not None:
             raise bad
 
@@ -617,6 +617,8 @@ class Handlers:
         if self.config.upload_chat_id is None:
             return None
         data = await self.run(self.engine.photo_bytes, post)
+        if data is None and post.document_file_id:  # sent to the bot as a file
+            data = await showable_photo(context.bot, post.document_file_id, self.config.max_photo_bytes)
         if data is None:
             return None
         message = await context.bot.send_photo(self.config.upload_chat_id, data, disable_notification=True)
