@@ -80,8 +80,8 @@ def run(args) -> dict:
                      if method.startswith("send") and method != "sendChatAction"]
             last_reply_s = max(sends) - t0 if sends else float("nan")
             store = PostStore(client, Keys(proc.env["HASHLENS_KEY_PREFIX"]))
-            stored = sum(store.find_by_sha(f"chat:{USER}", hashlib.sha256(c.file(m["photo"][-1]["file_id"])).hexdigest())
-                         is not None for messages in sent for m in messages)
+            shas = [hashlib.sha256(c.file(m["photo"][-1]["file_id"])).hexdigest() for messages in sent for m in messages]
+            stored = sum(store.find_by_sha(f"chat:{USER}", sha) is not None for sha in shas)
             replies = [m for m in c.messages(USER) if m["from"]["is_bot"]]
         finally:
             if proc is not None and proc.poll() is None:

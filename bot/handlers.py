@@ -318,7 +318,8 @@ class Handlers:
         jobs = "".join(t(lang, "job_line", job=name, state=state.get("state", "?"), detail=job_detail(lang, state))
                        for name, state in sorted(chat_stats.get("jobs", {}).items()))
         private = update.effective_chat.type == ChatType.PRIVATE
-        await self.reply(update, t(lang, "stats_private" if private else "stats", chat_posts=chat_stats.get("posts_in_scope", 0),
+        await self.reply(update, t(lang, "stats_private" if private else "stats",
+                                   chat_posts=chat_stats.get("posts_in_scope", 0),
                                    public_posts=public.get("posts_in_scope", 0), mode=t(lang, f"mode_{settings.dupes}"),
                                    release=chat_stats.get("release", "none"), heads=chat_stats.get("projector", "none"),
                                    jobs_html=jobs))
@@ -638,7 +639,8 @@ class Handlers:
             return
         lang = self.lang(update)
         if isinstance(error, _TooBig):
-            text = t(lang, "too_big", size=megabytes(error.size, lang), limit=megabytes(self.config.max_photo_bytes, lang))
+            text = t(lang, "too_big", size=megabytes(error.size, lang),
+                     limit=megabytes(self.config.max_photo_bytes, lang))
         elif isinstance(error, BadImageError):
             text = t(lang, "bad_photo", reason=t(lang, bad_photo_reason(error)))
         elif isinstance(error, EmptyQueryError):

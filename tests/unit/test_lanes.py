@@ -69,7 +69,8 @@ def test_a_flood_waits_for_tokens_and_nothing_is_dropped():
 def test_an_albums_parts_come_first_even_without_tokens_and_interleaved():
     async def go():
         lanes = UserLanes(Throttle(per_minute=1, burst=1))
-        first, photo, second, text = update(1, album="g"), update(1), update(1, album="g"), update(1, photo=False, text="/help")
+        first, photo, second = update(1, album="g"), update(1), update(1, album="g")
+        text = update(1, photo=False, text="/help")
         for u in (first, photo, second, text):
             await lanes.put(u)
         assert drain(lanes) == [first]
