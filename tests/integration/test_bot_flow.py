@@ -251,3 +251,16 @@ def test_french_private_chats_are_not_called_groups(emulator, bot):
     assert "Notre discussion" in stats and "groupe" not in stats
     forgot = ask(c, 709, text="/forget", language_code="fr")[0]["text"]
     assert "notre discussion" in forgot and "groupe" not in forgot
+
+
+def test_french_users_see_french_map_captions_reasons_and_telegram_sizes(emulator, bot):
+    c, user = emulator.client, 710
+    replies = ask(c, user, count=3, timeout=180, text="/map", language_code="fr")
+    caption = next(r for r in replies if r.get("photo"))["caption"]
+    assert "photos publiques" in caption and "groupe" in caption and "groups" not in caption
+    unreadable = ask(c, user, document=b"this is not an image", file_name="x.jpg", mime_type="image/jpeg",
+                     language_code="fr")[0]["text"]
+    assert "Je n'arrive pas à lire cette photo (ce n'est pas un format d'image que je lis)" in unreadable
+    too_big = ask(c, user, document=b"\xff" * (21 * 1024 * 1024), file_name="big.jpg", mime_type="image/jpeg",
+                  language_code="fr")[0]["text"]
+    assert "(21 Mo)" in too_big and "jusqu'à 20 Mo" in too_big  # Telegram's 20 MB, in its units
