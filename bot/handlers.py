@@ -24,6 +24,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import bad_photo_reason, language, megabytes, t
 from bot.resend import showable_photo
 from bot.throttle import Throttle
+from indexing.chats import MAX_WINDOW_DAYS
 from indexing.errors import BadImageError, EmptyQueryError, StorageUnavailableError
 from indexing.maprender import cluster_label
 from indexing.maps import PhotoMap, PhotoMaps
@@ -293,9 +294,9 @@ class Handlers:
                 elif args[0] == "window" and len(args) == 2 and args[1].rstrip("d").isdigit():
                     current = current.changed(window_days=int(args[1].rstrip("d")))
                 else:
-                    raise ValueError("/dupes reply|delete|off, /dupes sensitivity low|normal|high, /dupes window DAYS")
-            except ValueError as exc:
-                await self.reply(update, t(lang, "dupes_bad", reason=str(exc)))
+                    raise ValueError(args[0])
+            except ValueError:  # the settings' own messages are English: the user gets the usage instead
+                await self.reply(update, t(lang, "dupes_bad", max_days=MAX_WINDOW_DAYS))
                 return
             await self.run(self.engine.save_chat_settings, scope, current)
         await self.reply(update, t(lang, "dupes_settings", mode=t(lang, f"mode_{current.dupes}"),

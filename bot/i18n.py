@@ -71,7 +71,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dupes_settings": "<b>Re-post checks</b>: {mode}\nSensitivity: {sensitivity}\nWindow: {window} days\n\n"
                           "Admins: <code>/dupes reply|delete|off</code>, "
                           "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code>",
-        "dupes_bad": "I did not understand that: {reason}.",
+        "dupes_bad": "I did not understand that. Admins: <code>/dupes reply|delete|off</code>, "
+                     "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code> "
+                     "(1 to {max_days}).",
         "forgot": "Done: I deleted the {n} photos I had stored for this group.",
         "forgot_private": "Done: I deleted the {n} photos I had stored for our chat.",
         "stats_private": "<b>Our chat</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
@@ -163,7 +165,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "dupes_settings": "<b>Contrôle des republications</b> : {mode}\nSensibilité : {sensitivity}\n"
                           "Fenêtre : {window} jours\n\nAdmins : <code>/dupes reply|delete|off</code>, "
                           "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window JOURS</code>",
-        "dupes_bad": "Je n'ai pas compris : {reason}.",
+        "dupes_bad": "Je n'ai pas compris. Admins : <code>/dupes reply|delete|off</code>, "
+                     "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window JOURS</code> "
+                     "(de 1 à {max_days}).",
         "forgot": "C'est fait : j'ai effacé les {n} photos gardées pour ce groupe.",
         "forgot_private": "C'est fait : j'ai effacé les {n} photos gardées de notre discussion.",
         "stats_private": "<b>Notre discussion</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
