@@ -1,19 +1,43 @@
 """Projectors: photo features -> a space where texts are matched, and texts -> the same space.
 
-Every projector has `project(features, class_text)`, `adapt_text(text_vecs)`, `dim`, `fitted`,
-`to_bytes()`. Kinds: the cold-start `KnnCaptionProjector`, the learned `ProjectionHead`, and
-`ProjectorEnsemble`, which fuses several of them. Artifacts load by the `kind` they carry.
+Every projector is a `Projector` (below). Kinds: the cold-start `KnnCaptionProjector`, the
+learned `ProjectionHead`, and `ProjectorEnsemble`, which fuses several of them. Artifacts load by
+the `kind` they carry.
 """
 from __future__ import annotations
 
 import io
 import json
 import zipfile
+from typing import Protocol
 
 import numpy as np
 
 from models.heads.projection import ProjectionHead
 from models.zeroshot import KnnCaptionProjector
+
+
+class Projector(Protocol):
+    """What the engine, ingestion and the jobs may ask of any projector."""
+
+    kind: str
+    # True for the cold-start bridge: ingestion refits it as captions arrive. False for trained
+    # heads (alone or in an ensemble): only a retrain replaces them.
+    cold_start: bool
+    # Captioned photos it was fitted or trained on (0: not fitted, or not recorded by an old artifact).
+    fitted_on: int
+
+    @property
+    def fitted(self) -> bool: ...
+
+    @property
+    def dim(self) -> int | None: ...
+
+    def project(self, features: np.ndarray, class_text: np.ndarray | None) -> np.ndarray: ...
+
+    def adapt_text(self, text_vecs: np.ndarray) -> np.ndarray: ...
+
+    def to_bytes(self) -> bytes: ...
 
 
 class ProjectorEnsemble:
@@ -25,6 +49,7 @@ class ProjectorEnsemble:
     """
 
     kind = "ensemble"
+    cold_start = False  # its learned members are replaced by retraining, never refitted
 
     def __init__(self, members: list, weights: list[float] | None = None, input_model: str = "") -> None:
         if not members:
@@ -37,6 +62,10 @@ class ProjectorEnsemble:
     @property
     def fitted(self) -> bool:
         return all(m.fitted for m in self.members)
+
+    @property
+    def fitted_on(self) -> int:
+        return max(m.fitted_on for m in self.members)
 
     @property
     def dim(self) -> int:

@@ -80,6 +80,13 @@ def _best(history: list[dict], key: str) -> dict:
     return max(scored, key=lambda h: h[key]) if scored else (history[-1] if history else {})
 
 
+def fit_caption_bridge(data: TrainingData) -> KnnCaptionProjector:
+    """The cold-start bridge on these photos: whitening from all, the bank from the captioned ones."""
+    captioned = [i for i, c in enumerate(data.captions) if len(c)]
+    means = np.array([data.captions[i].mean(axis=0) for i in captioned], np.float32)
+    return KnnCaptionProjector().fit(data.features, data.features[captioned], means)
+
+
 def train_heads(data: TrainingData, *, members: int = 3, knn_weight: float = 0.2, min_captioned: int = 50,
                 min_tagged: int = 50, min_tag_count: int = 3, blocklist: Iterable[str] = (),
                 progress: Callable[[str, dict], None] | None = None) -> TrainedHeads:
@@ -100,8 +107,7 @@ def train_heads(data: TrainingData, *, members: int = 3, knn_weight: float = 0.2
                      progress=(lambda r, s=seed: progress(f"projection {s + 1}/{members}", r)) if progress else None)
             heads.append(head)
             out.metrics[f"projection_{seed}"] = _best(head.history, "R@1")
-        knn = KnnCaptionProjector().fit(data.features, data.features[captioned],
-                                        np.array([data.captions[i].mean(axis=0) for i in captioned]))
+        knn = fit_caption_bridge(data)
         out.projector = ProjectorEnsemble([*heads, knn], [(1 - knn_weight) / members] * members + [knn_weight],
                                           input_model=data.input_model)
     else:

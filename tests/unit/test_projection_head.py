@@ -38,6 +38,7 @@ def test_round_trip_and_untrained_head(toy):
     assert np.allclose(again.project(feats[:5]), head.project(feats[:5]), atol=1e-6)
     assert np.allclose(again.adapt_text(captions[0]), head.adapt_text(captions[0]), atol=1e-6)
     assert again.history == head.history and again.dim == 16
+    assert not again.cold_start and again.fitted_on == head.fitted_on == 200  # validation split included
     with pytest.raises(ValueError):
         ProjectionHead().project(feats[:1])
 
@@ -63,6 +64,8 @@ def test_ensemble_scores_are_the_weighted_mean_of_member_cosines(toy):
     assert ensemble.dim == 32 and np.allclose(np.linalg.norm(photos, axis=1), 1.0, atol=1e-5)
     again = projector_from_bytes(ensemble.to_bytes())
     assert isinstance(again, ProjectorEnsemble) and np.allclose(again.project(feats[300:310]), photos, atol=1e-6)
+    # a cold-start member does not make the ensemble a cold-start bridge: ingestion never refits it
+    assert not again.cold_start and again.fitted_on == 300
     for junk in (b"", b"garbage", ensemble.to_bytes()[:200]):
         with pytest.raises(ValueError):
             projector_from_bytes(junk)
