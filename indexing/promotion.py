@@ -26,7 +26,7 @@ def evaluate_heads(engine, projector, hashtag_head, ids: list[int]) -> dict[str,
     if projector is not None and len(kept) >= MIN_CAPTIONED:
         probs = None
         if engine.class_vectors is not None:
-            raw = engine.store.get_vectors("probs", engine.image_model, [ids[i] for i in kept], 1000)
+            raw = engine.store.get_vectors("probs", engine.image_model, [data.post_ids[i] for i in kept], 1000)
             probs = np.array([p[0] if p is not None else np.zeros(1000, np.float32) for p in raw], np.float32)
         photos = engine._project(data.features[kept], probs, projector)
         texts = projector.adapt_text(np.concatenate([data.captions[i] for i in kept]))

@@ -997,7 +997,8 @@ class SearchEngine:
             return None
         data = self.training_data(ids=trainable_post_ids(self.store))  # never the held-out tenth
         if data.captioned < min_captioned:
-            log.info("projector not fitted: %d captioned public photos (need %d)", data.captioned, min_captioned)
+            log.info("projector not fitted: %d captioned public photos outside the held-out tenth (need %d)",
+                     data.captioned, min_captioned)
             return None
         projector = fit_caption_bridge(data)
         version = self.set_projector(projector)
@@ -1151,7 +1152,8 @@ class SearchEngine:
         return TrainingData(
             features=np.array([feats[i][0] for i in keep], np.float32).reshape(-1, self.image_encoder.dim),
             captions=[caps[i].astype(np.float32) if caps[i] is not None else empty for i in keep],
-            tags=[posts[i].tags for i in keep], input_model=self.image_model, text_model=self.text_model)
+            tags=[posts[i].tags for i in keep], input_model=self.image_model, text_model=self.text_model,
+            post_ids=[ids[i] for i in keep])
 
     # ------------------------------------------------------------------------------------
     # what a chat front-end needs besides search

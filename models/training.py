@@ -32,6 +32,7 @@ class TrainingData:
     tags: list[list[str]]  # per photo: normalised hashtags, may be empty
     input_model: str
     text_model: str
+    post_ids: list[int] = field(default_factory=list)  # per photo, when it comes from stored posts
 
     @property
     def captioned(self) -> int:

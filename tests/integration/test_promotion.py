@@ -33,11 +33,21 @@ def test_no_training_path_fits_on_the_held_out_posts(cold):
     assert maybe_refit_projector(cold) is None  # nothing new: the held-out posts do not count as growth
 
 
-def test_the_scheduler_promotes_learned_heads_on_a_cold_deployment(cold, tmp_path):
+def test_the_scheduler_promotes_learned_heads_on_a_cold_deployment(cold, tmp_path, monkeypatch):
+    import models.training as training
+
+    real, trained_on = training.train_heads, []
+
+    def watched(data, **kwargs):  # the real training, noting which posts it saw
+        trained_on.extend(data.post_ids)
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(training, "train_heads", watched)
     policy = JobPolicy(retrain_min_new=150, members=1)
     result = run_job(cold, "retrain", policy)  # not forced: the collected posts are the reason to run
     assert result["promoted"] is True, result
     holdout = held_out_post_ids(cold.store)
+    assert sorted(trained_on) == sorted(set(cold.store.scope_post_ids("public")) - set(holdout))
     assert (result["trained_on"], result["held_out"]) == (200 - len(holdout), len(holdout))
     assert not cold.projector.cold_start and cold.release_version == result["release"]
     manifest = releases.manifest_of(cold.store.r, cold.store.keys, result["release"])
