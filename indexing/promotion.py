@@ -5,8 +5,9 @@ neither is scored on answers it memorised. Scores are kept per held-out post (th
 captions that find it at rank 1 / within 5, the share of its hashtags in the top 5), so the two
 are compared post by post: a candidate is refused on a metric when its mean paired difference is
 below -max(PROMOTION_TOLERANCE, NOISE_STANDARD_ERRORS standard errors). On a few dozen held-out
-posts one caption moves a metric by more than half a point, so a fixed tolerance alone refuses
-an equal candidate about half the time; the standard-error term shrinks as the collection grows.
+posts one caption moves a metric by more than half a point, so a fixed tolerance alone refuses an
+equally good candidate whenever chance puts it one caption behind; the standard-error term
+shrinks as the held-out posts grow, down to the fixed tolerance.
 """
 from __future__ import annotations
 
