@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from indexing.holdout import held_out_post_ids, trainable_post_ids
 from indexing.locks import JobLock, LockBusy
-from indexing.promotion import compare, evaluate_heads, percent
+from indexing.promotion import MIN_CAPTIONED, compare, evaluate_heads, not_seen_by, percent
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +90,20 @@ def retrain(engine, policy: JobPolicy, force: bool, progress) -> dict:
         engine.store.consume_counter("labelled", new)
         return {"skipped": "not enough captioned or tagged posts to train a head", "metrics": heads.metrics}
     progress("evaluating the candidate and the serving heads on the held-out posts")
-    candidate_scores = evaluate_heads(engine, heads.projector, heads.hashtag_head, holdout_ids)
-    current_scores = evaluate_heads(engine, serving_projector, v.hashtag_head, holdout_ids)
+    unseen = not_seen_by(engine, [v.projector, v.hashtag_head, heads.projector, heads.hashtag_head], holdout_ids)
+    candidate_scores = evaluate_heads(engine, heads.projector, heads.hashtag_head, unseen)
+    current_scores = evaluate_heads(engine, serving_projector, v.hashtag_head, unseen)
     candidate, current = percent(candidate_scores), percent(current_scores)
     comparison = compare(candidate_scores, current_scores)
     worse = [k for k, c in comparison.items() if c["worse"]]
     result = {"candidate": candidate, "current": current, "comparison": comparison,
-              "trained_on": len(data.features), "held_out": len(holdout_ids), "train_s": heads.metrics.get("train_s")}
-    if worse:
+              "trained_on": len(data.features), "held_out": len(holdout_ids), "compared_on": len(unseen),
+              "train_s": heads.metrics.get("train_s")}
+    if len(unseen) < min(len(holdout_ids), MIN_CAPTIONED):  # the serving heads were trained on the yardstick
+        result["promoted"] = False
+        result["why"] = (f"only {len(unseen)} held-out posts the serving heads were not trained on "
+                         f"(need {MIN_CAPTIONED} to compare)")
+    elif worse:
         result["promoted"] = False
         result["why"] = f"worse than the serving heads on {', '.join(worse)}"
     else:

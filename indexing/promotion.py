@@ -1,7 +1,9 @@
 """The promotion rule: is a candidate's set of heads worse than the serving one on the held-out posts?
 
-Both are scored on the held-out tenth (indexing/holdout.py), which no training path fits on, so
-neither is scored on answers it memorised. Scores are kept per held-out post (the share of its
+Both are scored on the held-out tenth (indexing/holdout.py), which no training path here fits on,
+minus the photos the serving heads record having been trained on (heads trained with `models
+train --data` on files the deployment later ingested), so neither is scored on answers it
+memorised. Scores are kept per held-out post (the share of its
 captions that find it at rank 1 / within 5, the share of its hashtags in the top 5), so the two
 are compared post by post: a candidate is refused on a metric when its mean paired difference is
 below -max(PROMOTION_TOLERANCE, NOISE_STANDARD_ERRORS standard errors). On a few dozen held-out
@@ -13,9 +15,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.heads.training_utils import NO_PHOTOS, seen_by
+
 PROMOTION_TOLERANCE = 0.5  # points a candidate may always trail by
 NOISE_STANDARD_ERRORS = 2.0  # ... or by this many standard errors of the paired difference
 MIN_CAPTIONED = 10  # fewer captioned held-out posts: the projection is not compared
+
+
+def not_seen_by(engine, heads: list, ids: list[int]) -> list[int]:
+    """The posts (of these ids) whose photo none of the heads records having been trained on."""
+    seen = np.concatenate([NO_PHOTOS, *(h.seen for h in heads if h is not None)])
+    posts = [p for p in engine.store.get_posts(ids) if p is not None]
+    return [p.id for p, was_seen in zip(posts, seen_by(seen, [p.sha256 for p in posts])) if not was_seen]
 
 
 def evaluate_heads(engine, projector, hashtag_head, ids: list[int]) -> dict[str, np.ndarray]:

@@ -1153,7 +1153,7 @@ class SearchEngine:
             features=np.array([feats[i][0] for i in keep], np.float32).reshape(-1, self.image_encoder.dim),
             captions=[caps[i].astype(np.float32) if caps[i] is not None else empty for i in keep],
             tags=[posts[i].tags for i in keep], input_model=self.image_model, text_model=self.text_model,
-            post_ids=[ids[i] for i in keep])
+            post_ids=[ids[i] for i in keep], photo_shas=[posts[i].sha256 for i in keep])
 
     # ------------------------------------------------------------------------------------
     # what a chat front-end needs besides search

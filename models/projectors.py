@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from models.heads.projection import ProjectionHead
+from models.heads.training_utils import NO_PHOTOS
 from models.zeroshot import KnnCaptionProjector
 
 
@@ -26,6 +27,10 @@ class Projector(Protocol):
     cold_start: bool
     # Captioned photos it was fitted or trained on (0: not fitted, or not recorded by an old artifact).
     fitted_on: int
+    # Digests of the photos it was trained on (models.heads.training_utils.photo_digests), when
+    # recorded: the promotion rule never scores it on them. Empty for the cold-start bridge, which
+    # the retrain judges refitted on the candidate's posts.
+    seen: np.ndarray
 
     @property
     def fitted(self) -> bool: ...
@@ -51,9 +56,11 @@ class ProjectorEnsemble:
     kind = "ensemble"
     cold_start = False  # its learned members are replaced by retraining, never refitted
 
-    def __init__(self, members: list, weights: list[float] | None = None, input_model: str = "") -> None:
+    def __init__(self, members: list, weights: list[float] | None = None, input_model: str = "",
+                 seen: np.ndarray = NO_PHOTOS) -> None:
         if not members:
             raise ValueError("an ensemble needs members")
+        self.seen = seen
         weights = np.asarray(weights if weights is not None else [1.0] * len(members), np.float64)
         self.members = members
         self.weights = (weights / weights.sum()).tolist()
@@ -82,7 +89,7 @@ class ProjectorEnsemble:
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
         np.savez(buf, kind=np.array(self.kind), weights=np.array(self.weights),
-                 input_model=np.array(self.input_model),
+                 input_model=np.array(self.input_model), seen=self.seen,
                  **{f"member{i}": np.frombuffer(m.to_bytes(), np.uint8) for i, m in enumerate(self.members)})
         return buf.getvalue()
 
@@ -91,7 +98,8 @@ class ProjectorEnsemble:
         with np.load(io.BytesIO(blob), allow_pickle=False) as data:
             n = sum(1 for name in data.files if name.startswith("member"))
             members = [projector_from_bytes(data[f"member{i}"].tobytes()) for i in range(n)]
-            return cls(members, data["weights"].tolist(), str(data["input_model"]))
+            seen = data["seen"].astype(np.uint64) if "seen" in data.files else NO_PHOTOS  # older artifacts: none
+            return cls(members, data["weights"].tolist(), str(data["input_model"]), seen)
 
 
 # What a truncated or foreign .npz blob raises on the way in.

@@ -17,6 +17,7 @@ import numpy as np
 
 from models.heads.hashtags import HashtagHead
 from models.heads.projection import ProjectionHead
+from models.heads.training_utils import photo_digests
 from models.projectors import ProjectorEnsemble, projector_from_bytes
 from models.zeroshot import KnnCaptionProjector
 
@@ -33,6 +34,7 @@ class TrainingData:
     input_model: str
     text_model: str
     post_ids: list[int] = field(default_factory=list)  # per photo, when it comes from stored posts
+    photo_shas: list[str] = field(default_factory=list)  # per photo: sha256 of its file (hex), if known
 
     @property
     def captioned(self) -> int:
@@ -110,13 +112,14 @@ def train_heads(data: TrainingData, *, members: int = 3, knn_weight: float = 0.2
             out.metrics[f"projection_{seed}"] = _best(head.history, "R@1")
         knn = fit_caption_bridge(data)
         out.projector = ProjectorEnsemble([*heads, knn], [(1 - knn_weight) / members] * members + [knn_weight],
-                                          input_model=data.input_model)
+                                          input_model=data.input_model, seen=photo_digests(data.photo_shas))
     else:
         log.info("projection head not trained: %d captioned photos (need %d)", len(captioned), min_captioned)
     if data.tagged >= min_tagged:
         try:
             head = HashtagHead(min_count=min_tag_count, input_model=data.input_model, blocklist=blocklist)
             head.fit(data.features, data.tags, progress=(lambda r: progress("hashtags", r)) if progress else None)
+            head.seen = photo_digests(data.photo_shas)
             out.hashtag_head = head
             out.metrics["hashtags"] = {**_best(head.history, "val_R@5"), "vocabulary": len(head.tags)}
         except ValueError as exc:

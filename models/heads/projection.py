@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from models.encoders.base import l2_normalize
-from models.heads.training_utils import EarlyStopping, keras_and_tf, validation_split
+from models.heads.training_utils import NO_PHOTOS, EarlyStopping, keras_and_tf, validation_split
 
 WEIGHT_NAMES = ("mean", "scale", "w1", "b1", "w2", "b2", "skip", "t1", "tb1", "t2", "tb2")
 
@@ -39,6 +39,7 @@ class ProjectionHead:
 
     kind = "learned-projection"
     cold_start = False
+    seen = NO_PHOTOS  # recorded by the ensemble it serves in (models.projectors.Projector)
 
     def __init__(self, *, hidden: int = 2048, input_dropout: float = 0.5, dropout: float = 0.3,
                  weight_decay: float = 0.05, learning_rate: float = 1e-3, epochs: int = 60, batch_size: int = 512,

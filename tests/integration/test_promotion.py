@@ -48,7 +48,8 @@ def test_the_scheduler_promotes_learned_heads_on_a_cold_deployment(cold, tmp_pat
     assert result["promoted"] is True, result
     holdout = held_out_post_ids(cold.store)
     assert sorted(trained_on) == sorted(set(cold.store.scope_post_ids("public")) - set(holdout))
-    assert (result["trained_on"], result["held_out"]) == (200 - len(holdout), len(holdout))
+    assert (result["trained_on"], result["held_out"], result["compared_on"]) == (200 - len(holdout), len(holdout),
+                                                                                len(holdout))
     assert not cold.projector.cold_start and cold.release_version == result["release"]
     manifest = releases.manifest_of(cold.store.r, cold.store.keys, result["release"])
     assert manifest["metrics"] == result["candidate"] and manifest["previous_metrics"] == result["current"]
@@ -78,3 +79,16 @@ def test_a_worse_candidate_is_still_refused(cold, monkeypatch):
     result = run_job(cold, "retrain", JobPolicy(members=1), force=True)
     assert result["promoted"] is False and "text2image" in result["why"]
     assert (cold.release_version, cold.projector_version) == serving and cold.projector.cold_start
+
+
+def test_heads_trained_on_the_held_out_photos_are_not_scored_on_them(cold):
+    """Heads trained by hand on files the deployment also stored (`models train --data` on a set that
+    is later ingested) saw the held-out photos: the retrain compares only on photos they did not see."""
+    from models.training import train_heads
+
+    everything = cold.training_data()  # the held-out posts included, as a data set on disk would be
+    cold.install_heads(train_heads(everything, members=1), "by-hand")
+    result = run_job(cold, "retrain", JobPolicy(members=1), force=True)
+    assert result["held_out"] > 10 and result["compared_on"] == 0
+    assert result["promoted"] is False and "not trained on" in result["why"]
+    assert cold.projector_version == "by-hand"
