@@ -186,7 +186,8 @@ class ProjectionHead:
             raise ValueError("projection head is not trained")
         buf = io.BytesIO()
         np.savez(buf, kind=np.array(self.kind), params=np.array(json.dumps(self.params)),
-                 history=np.array(json.dumps(self.history)), fitted_on=np.array(self.fitted_on), **{f"w_{k}": v for k, v in self.weights.items()})
+                 history=np.array(json.dumps(self.history)), fitted_on=np.array(self.fitted_on),
+                 **{f"w_{k}": v for k, v in self.weights.items()})
         return buf.getvalue()
 
     @classmethod

@@ -57,5 +57,8 @@ def photo_digests(shas) -> np.ndarray:
 
 
 def seen_by(digests: np.ndarray, shas: list[str]) -> np.ndarray:
-    """Which of these photos (sha256, hex) are among the recorded digests."""
-    return np.isin(np.array([int(s[:16], 16) for s in shas], np.uint64), digests)
+    """Which of these photos (sha256, hex; "" when unknown: not seen) are among the recorded digests."""
+    known = np.array([bool(s) for s in shas], bool)
+    seen = np.zeros(len(shas), bool)
+    seen[known] = np.isin(np.array([int(s[:16], 16) for s in shas if s], np.uint64), digests)
+    return seen

@@ -67,7 +67,7 @@ def test_ensemble_scores_are_the_weighted_mean_of_member_cosines(toy):
     assert isinstance(again, ProjectorEnsemble) and np.allclose(again.project(feats[300:310]), photos, atol=1e-6)
     # a cold-start member does not make the ensemble a cold-start bridge: ingestion never refits it
     assert not again.cold_start and again.fitted_on == 300
-    assert seen_by(again.seen, ["cd" * 32, "ef" * 32]).tolist() == [True, False]
+    assert seen_by(again.seen, ["cd" * 32, "ef" * 32, ""]).tolist() == [True, False, False]
     for junk in (b"", b"garbage", ensemble.to_bytes()[:200]):
         with pytest.raises(ValueError):
             projector_from_bytes(junk)
