@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", help="what is stored")
     sub.add_parser("snapshot", help="publish the indexes as a new release (running bots swap to it)")
     sub.add_parser("rebuild", help="rebuild every index from Redis, compacting deletions, and publish it")
-    sub.add_parser("retrain", help="retrain the heads on public posts now; promoted only if not worse")
+    sub.add_parser("retrain", help="retrain the heads on public posts now; promoted unless worse on the held-out tenth")
     sub.add_parser("refit", help="refit the cold-start text bridge on stored captions")
     sub.add_parser("releases", help="list the kept releases (rollback targets)")
     rb = sub.add_parser("rollback", help="serve an older kept release again (its heads too), in every process")

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
+from indexing.holdout import trainable_post_ids
 from indexing.search import PhotoInput, SearchEngine
 from indexing.sources import SourceItem
 from models.errors import BadImageError
@@ -78,11 +79,15 @@ def ingest(engine: SearchEngine, items: list[SourceItem], scope: str = "public",
 
 
 def maybe_refit_projector(engine: SearchEngine) -> str | None:
-    """Refit the cold-start text bridge when the captioned photos grew by 10 % or more since the last fit."""
-    public = set(engine.store.scope_post_ids("public"))
-    captioned_now = len({label >> 3 for label in engine.caption_index.labels()} & public)
-    fitted_on = len(engine.projector.bank) if engine.projector.fitted else 0
-    if captioned_now == 0 or (fitted_on and captioned_now < 1.1 * fitted_on) or \
-            fitted_on >= engine.projector.max_bank:
+    """Refit the cold-start text bridge once the captioned posts it may fit on grew by 10 % since its fit.
+
+    A trained projector in service is left alone: only a retrain replaces it.
+    """
+    projector = engine.projector
+    if not projector.cold_start:
+        return None
+    trainable = set(trainable_post_ids(engine.store))
+    captioned_now = len({label >> 3 for label in engine.caption_index.labels()} & trainable)
+    if captioned_now == 0 or captioned_now < 1.1 * projector.fitted_on:
         return None
     return engine.refit_projector()

@@ -33,6 +33,7 @@ from indexing import releases
 from indexing.ann import VectorIndex
 from indexing.chats import ChatSettings, Thresholds
 from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
+from indexing.holdout import trainable_post_ids
 from indexing.scopes import PUBLIC, validate_scope, visible_scopes
 from indexing.store import Post, PostStore
 from models.embedding import EmbeddedPhoto, PhotoEmbedder
@@ -40,9 +41,9 @@ from models.encoders.base import ImageEncoder, TextEncoder, l2_normalize
 from models.heads.hashtags import HashtagHead
 from models.imaging import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, THUMBNAIL_SIDE, read_bytes
 from models.phash import hamming
-from models.projectors import projector_from_bytes
+from models.projectors import Projector, projector_from_bytes
 from models.tags import STOP_WORDS, normalize_tags, tag_to_words
-from models.training import TrainedHeads, TrainingData
+from models.training import TrainedHeads, TrainingData, fit_caption_bridge
 from models.zeroshot import KnnCaptionProjector, class_hashtags, class_prompts, class_text_vectors
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ class IndexView:
     image: VectorIndex
     text: VectorIndex
     caption: VectorIndex
-    projector: object
+    projector: Projector
     projector_version: str
     hashtag_head: HashtagHead | None
     hashtag_head_version: str
@@ -988,21 +989,21 @@ class SearchEngine:
         """Fit the cold-start projector on public photos + captions, store it, re-project the text index.
 
         Only `public` posts are used: the projector serves every chat, so a chat's private
-        captions must never shape what another chat's queries return. A learned projector in
+        captions must never shape what another chat's queries return; and not the held-out tenth
+        (indexing/holdout.py), on which retraining compares heads. A learned projector in
         service is kept (retraining it is the scheduler's or `python -m models train`'s job) unless asked.
         """
-        if self.projector.kind != KnnCaptionProjector.kind and not replace_learned:
+        if not self.projector.cold_start and not replace_learned:
             log.info("projector not refitted: the learned projector %s is in service", self.projector_version)
             return None
-        data = self.training_data()
-        captioned = [i for i, c in enumerate(data.captions) if len(c)]
-        if len(captioned) < min_captioned:
-            log.info("projector not fitted: %d captioned public photos (need %d)", len(captioned), min_captioned)
+        data = self.training_data(ids=trainable_post_ids(self.store))  # never the held-out tenth
+        if data.captioned < min_captioned:
+            log.info("projector not fitted: %d captioned public photos outside the held-out tenth (need %d)",
+                     data.captioned, min_captioned)
             return None
-        caption_means = np.array([data.captions[i].mean(axis=0) for i in captioned], np.float32)
-        projector = KnnCaptionProjector().fit(data.features, data.features[captioned], caption_means)
+        projector = fit_caption_bridge(data)
         version = self.set_projector(projector)
-        log.info("projector %s fitted on %d captioned of %d photos", version, len(captioned), len(data.features))
+        log.info("projector %s fitted on %d captioned of %d photos", version, data.captioned, len(data.features))
         return version
 
     def set_projector(self, projector, version: str | None = None) -> str:
@@ -1152,7 +1153,8 @@ class SearchEngine:
         return TrainingData(
             features=np.array([feats[i][0] for i in keep], np.float32).reshape(-1, self.image_encoder.dim),
             captions=[caps[i].astype(np.float32) if caps[i] is not None else empty for i in keep],
-            tags=[posts[i].tags for i in keep], input_model=self.image_model, text_model=self.text_model)
+            tags=[posts[i].tags for i in keep], input_model=self.image_model, text_model=self.text_model,
+            post_ids=[ids[i] for i in keep], photo_shas=[posts[i].sha256 for i in keep])
 
     # ------------------------------------------------------------------------------------
     # what a chat front-end needs besides search

@@ -2,9 +2,10 @@
 
 Trains the learned heads (projection ensemble + hashtag classifier) on a data set that
 `python -m indexing ingest` accepts, or with --from-redis on the public posts the service has
-stored. Photo features are cached by content hash (<data dir>/features), so a retrain never
-re-embeds a photo. The bundle goes to <data dir>/heads/VERSION/; --activate also stores it in
-Redis as the current version, where every engine loads it at start.
+stored (all but the held-out tenth the scheduler's retrain compares heads on). Photo features
+are cached by content hash (<data dir>/features), so a retrain never re-embeds a photo. The
+bundle goes to <data dir>/heads/VERSION/; --activate also stores it in Redis as the current
+version, where every engine loads it at start.
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train the projection and hashtag heads")
     src = t.add_mutually_exclusive_group(required=True)
     src.add_argument("--data", help="folder / annotations.jsonl / captions file, as for `indexing ingest`")
-    src.add_argument("--from-redis", action="store_true", help="the public posts stored in Redis")
+    src.add_argument("--from-redis", action="store_true",
+                     help="the public posts stored in Redis (minus the held-out tenth the scheduler evaluates on)")
     t.add_argument("--split", default=None, help="only items of this split (e.g. train)")
     t.add_argument("--out", default=None, help="version name (default: a timestamp)")
     t.add_argument("--activate", action="store_true", help="store in Redis as the current heads")
@@ -83,7 +85,7 @@ def _data_from_files(args, settings):
         offset += len(captions[i])
     return TrainingData(features=feats[good], captions=per_photo,
                         tags=[post_hashtags(items[i].tags, items[i].captions, args.words_as_tags) for i in good],
-                        input_model=image.name, text_model=text.name)
+                        input_model=image.name, text_model=text.name, photo_shas=[shas[i] for i in good])
 
 
 def train(args, settings) -> int:
@@ -95,8 +97,10 @@ def train(args, settings) -> int:
     if not re.fullmatch(r"[\w.-]{1,64}", version):
         raise SystemExit("error: --out must be a plain name (letters, digits, '.', '_', '-')")
     if args.from_redis:
-        with open_engine(settings) as engine:
-            data = engine.training_data()
+        from indexing.holdout import trainable_post_ids
+
+        with open_engine(settings) as engine:  # never the held-out tenth: the scheduler's yardstick
+            data = engine.training_data(ids=trainable_post_ids(engine.store))
     else:
         data = _data_from_files(args, settings)
     print(f"training on {len(data.features)} photos ({data.captioned} captioned, {data.tagged} tagged), "

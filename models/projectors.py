@@ -1,19 +1,48 @@
 """Projectors: photo features -> a space where texts are matched, and texts -> the same space.
 
-Every projector has `project(features, class_text)`, `adapt_text(text_vecs)`, `dim`, `fitted`,
-`to_bytes()`. Kinds: the cold-start `KnnCaptionProjector`, the learned `ProjectionHead`, and
-`ProjectorEnsemble`, which fuses several of them. Artifacts load by the `kind` they carry.
+Every projector is a `Projector` (below). Kinds: the cold-start `KnnCaptionProjector`, the
+learned `ProjectionHead`, and `ProjectorEnsemble`, which fuses several of them. Artifacts load by
+the `kind` they carry.
 """
 from __future__ import annotations
 
 import io
 import json
 import zipfile
+from typing import Protocol
 
 import numpy as np
 
 from models.heads.projection import ProjectionHead
+from models.heads.training_utils import NO_PHOTOS
 from models.zeroshot import KnnCaptionProjector
+
+
+class Projector(Protocol):
+    """What the engine, ingestion and the jobs may ask of any projector."""
+
+    kind: str
+    # True for the cold-start bridge: ingestion refits it as captions arrive. False for trained
+    # heads (alone or in an ensemble): only a retrain replaces them.
+    cold_start: bool
+    # Captioned photos it was fitted or trained on (0: not fitted, or not recorded by an old artifact).
+    fitted_on: int
+    # Digests of the photos it was trained on (models.heads.training_utils.photo_digests), when
+    # recorded: the promotion rule never scores it on them. Empty for the cold-start bridge, which
+    # the retrain judges refitted on the candidate's posts.
+    seen: np.ndarray
+
+    @property
+    def fitted(self) -> bool: ...
+
+    @property
+    def dim(self) -> int | None: ...
+
+    def project(self, features: np.ndarray, class_text: np.ndarray | None) -> np.ndarray: ...
+
+    def adapt_text(self, text_vecs: np.ndarray) -> np.ndarray: ...
+
+    def to_bytes(self) -> bytes: ...
 
 
 class ProjectorEnsemble:
@@ -25,10 +54,13 @@ class ProjectorEnsemble:
     """
 
     kind = "ensemble"
+    cold_start = False  # its learned members are replaced by retraining, never refitted
 
-    def __init__(self, members: list, weights: list[float] | None = None, input_model: str = "") -> None:
+    def __init__(self, members: list, weights: list[float] | None = None, input_model: str = "",
+                 seen: np.ndarray = NO_PHOTOS) -> None:
         if not members:
             raise ValueError("an ensemble needs members")
+        self.seen = seen
         weights = np.asarray(weights if weights is not None else [1.0] * len(members), np.float64)
         self.members = members
         self.weights = (weights / weights.sum()).tolist()
@@ -37,6 +69,10 @@ class ProjectorEnsemble:
     @property
     def fitted(self) -> bool:
         return all(m.fitted for m in self.members)
+
+    @property
+    def fitted_on(self) -> int:
+        return max(m.fitted_on for m in self.members)
 
     @property
     def dim(self) -> int:
@@ -53,7 +89,7 @@ class ProjectorEnsemble:
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
         np.savez(buf, kind=np.array(self.kind), weights=np.array(self.weights),
-                 input_model=np.array(self.input_model),
+                 input_model=np.array(self.input_model), seen=self.seen,
                  **{f"member{i}": np.frombuffer(m.to_bytes(), np.uint8) for i, m in enumerate(self.members)})
         return buf.getvalue()
 
@@ -62,7 +98,8 @@ class ProjectorEnsemble:
         with np.load(io.BytesIO(blob), allow_pickle=False) as data:
             n = sum(1 for name in data.files if name.startswith("member"))
             members = [projector_from_bytes(data[f"member{i}"].tobytes()) for i in range(n)]
-            return cls(members, data["weights"].tolist(), str(data["input_model"]))
+            seen = data["seen"].astype(np.uint64) if "seen" in data.files else NO_PHOTOS  # older artifacts: none
+            return cls(members, data["weights"].tolist(), str(data["input_model"]), seen)
 
 
 # What a truncated or foreign .npz blob raises on the way in.

@@ -17,6 +17,7 @@ import numpy as np
 
 from models.heads.hashtags import HashtagHead
 from models.heads.projection import ProjectionHead
+from models.heads.training_utils import photo_digests
 from models.projectors import ProjectorEnsemble, projector_from_bytes
 from models.zeroshot import KnnCaptionProjector
 
@@ -32,6 +33,8 @@ class TrainingData:
     tags: list[list[str]]  # per photo: normalised hashtags, may be empty
     input_model: str
     text_model: str
+    post_ids: list[int] = field(default_factory=list)  # per photo, when it comes from stored posts
+    photo_shas: list[str] = field(default_factory=list)  # per photo: sha256 of its file (hex), if known
 
     @property
     def captioned(self) -> int:
@@ -80,6 +83,13 @@ def _best(history: list[dict], key: str) -> dict:
     return max(scored, key=lambda h: h[key]) if scored else (history[-1] if history else {})
 
 
+def fit_caption_bridge(data: TrainingData) -> KnnCaptionProjector:
+    """The cold-start bridge on these photos: whitening from all, the bank from the captioned ones."""
+    captioned = [i for i, c in enumerate(data.captions) if len(c)]
+    means = np.array([data.captions[i].mean(axis=0) for i in captioned], np.float32)
+    return KnnCaptionProjector().fit(data.features, data.features[captioned], means)
+
+
 def train_heads(data: TrainingData, *, members: int = 3, knn_weight: float = 0.2, min_captioned: int = 50,
                 min_tagged: int = 50, min_tag_count: int = 3, blocklist: Iterable[str] = (),
                 progress: Callable[[str, dict], None] | None = None) -> TrainedHeads:
@@ -100,16 +110,16 @@ def train_heads(data: TrainingData, *, members: int = 3, knn_weight: float = 0.2
                      progress=(lambda r, s=seed: progress(f"projection {s + 1}/{members}", r)) if progress else None)
             heads.append(head)
             out.metrics[f"projection_{seed}"] = _best(head.history, "R@1")
-        knn = KnnCaptionProjector().fit(data.features, data.features[captioned],
-                                        np.array([data.captions[i].mean(axis=0) for i in captioned]))
+        knn = fit_caption_bridge(data)
         out.projector = ProjectorEnsemble([*heads, knn], [(1 - knn_weight) / members] * members + [knn_weight],
-                                          input_model=data.input_model)
+                                          input_model=data.input_model, seen=photo_digests(data.photo_shas))
     else:
         log.info("projection head not trained: %d captioned photos (need %d)", len(captioned), min_captioned)
     if data.tagged >= min_tagged:
         try:
             head = HashtagHead(min_count=min_tag_count, input_model=data.input_model, blocklist=blocklist)
             head.fit(data.features, data.tags, progress=(lambda r: progress("hashtags", r)) if progress else None)
+            head.seen = photo_digests(data.photo_shas)
             out.hashtag_head = head
             out.metrics["hashtags"] = {**_best(head.history, "val_R@5"), "vocabulary": len(head.tags)}
         except ValueError as exc:

@@ -73,6 +73,8 @@ class KnnCaptionProjector:
     """Image features -> text space by caption vectors of whitened-nearest captioned photos."""
 
     kind = "knn-caption"
+    cold_start = True  # fitted on the stored captions, refitted as they grow (no training)
+    seen = np.zeros(0, np.uint64)  # not recorded (see models.projectors.Projector)
 
     def __init__(self, *, neighbours: int = 100, temperature: float = 0.1, class_weight: float = 0.3,
                  whiten_dims: int = 256, max_bank: int = 100_000) -> None:
@@ -85,6 +87,7 @@ class KnnCaptionProjector:
         self.whitener: np.ndarray | None = None
         self.bank: np.ndarray | None = None  # whitened features of captioned photos
         self.bank_text: np.ndarray | None = None  # their mean caption vectors
+        self.fitted_on = 0  # captioned photos offered to fit() (the bank samples max_bank of them)
 
     @property
     def fitted(self) -> bool:
@@ -114,6 +117,7 @@ class KnnCaptionProjector:
             self.whitener = None
         captioned_features = np.asarray(captioned_features, np.float32)
         caption_vectors = np.asarray(caption_vectors, np.float32)
+        self.fitted_on = len(captioned_features)
         if len(captioned_features) > self.max_bank:
             keep = rng.choice(len(captioned_features), self.max_bank, replace=False)
             captioned_features, caption_vectors = captioned_features[keep], caption_vectors[keep]
@@ -152,7 +156,7 @@ class KnnCaptionProjector:
         params = np.array(json.dumps({"neighbours": self.neighbours, "temperature": self.temperature,
                                       "class_weight": self.class_weight, "whiten_dims": self.whiten_dims,
                                       "max_bank": self.max_bank}))
-        np.savez(buf, params=params, **arrays)
+        np.savez(buf, params=params, fitted_on=np.array(self.fitted_on), **arrays)
         return buf.getvalue()
 
     @classmethod
@@ -162,4 +166,7 @@ class KnnCaptionProjector:
             for name in ("mean", "whitener", "bank", "bank_text"):
                 if name in data:
                     setattr(proj, name, data[name].astype(np.float32))
+            # artifacts from before `fitted_on` was kept: the bank size is the best record
+            proj.fitted_on = (int(data["fitted_on"]) if "fitted_on" in data
+                              else len(proj.bank) if proj.bank is not None else 0)
         return proj

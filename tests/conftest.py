@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 _counter = itertools.count()
@@ -109,3 +109,47 @@ def noise_photo(seed: int, size=(320, 240)) -> bytes:
     rng = np.random.default_rng(seed)
     arr = (rng.random((size[1] // 8, size[0] // 8, 3)) * 255).astype(np.uint8)
     return jpeg_bytes(Image.fromarray(arr).resize(size, Image.BICUBIC))
+
+
+COLOURS = {"red": (220, 30, 30), "green": (30, 170, 40), "blue": (30, 60, 220), "yellow": (240, 220, 20)}
+SHAPES = ("circle", "square", "triangle", "cross")
+NAMES = ("Alice", "Bruno", "Chloe", "Dmitri", "Emma", "Farid", "Gaelle", "Hugo", "Ines", "Jules")
+
+
+def shape_photo(rng, colour: str, shape: str) -> bytes:
+    """A coloured shape on a random textured background the captions never mention."""
+    side = 224
+    background = rng.integers(0, 256, 3)
+    noise = rng.normal(0, 35, (side // 8, side // 8, 3))
+    arr = np.clip(background + noise, 0, 255).astype(np.uint8)
+    im = Image.fromarray(arr).resize((side, side), Image.BICUBIC)
+    draw = ImageDraw.Draw(im)
+    r = int(rng.integers(45, 75))
+    cx, cy = (int(v) for v in rng.integers(r + 5, side - r - 5, 2))
+    fill = COLOURS[colour]
+    if shape == "circle":
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=fill)
+    elif shape == "square":
+        draw.rectangle((cx - r, cy - r, cx + r, cy + r), fill=fill)
+    elif shape == "triangle":
+        draw.polygon([(cx, cy - r), (cx - r, cy + r), (cx + r, cy + r)], fill=fill)
+    else:
+        draw.rectangle((cx - r, cy - r // 3, cx + r, cy + r // 3), fill=fill)
+        draw.rectangle((cx - r // 3, cy - r, cx + r // 3, cy + r), fill=fill)
+    return jpeg_bytes(im)
+
+
+def shape_posts(folder: Path, n: int, seed: int) -> list[tuple[Path, list[str]]]:
+    """n shape photos written to a folder, each with its own captions: the shape and its colour
+    (what a head can learn), and who drew it (unique per photo and not visible: only a model that
+    memorised the photo's own captions can use it)."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    posts = []
+    for i in range(n):
+        colour, shape = list(COLOURS)[i % 4], SHAPES[(i // 4) % 4]
+        path = folder / f"{colour}-{shape}-{i:04d}.jpg"
+        path.write_bytes(shape_photo(rng, colour, shape))
+        who = f"{NAMES[int(rng.integers(len(NAMES)))]} {NAMES[int(rng.integers(len(NAMES)))]}"
+        posts.append((path, [f"a {colour} {shape}, photographed by {who}", f"{who} drew a {shape} in {colour}"]))
+    return posts

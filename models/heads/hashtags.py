@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from models.heads.training_utils import EarlyStopping, keras_and_tf, validation_split
+from models.heads.training_utils import NO_PHOTOS, EarlyStopping, keras_and_tf, validation_split
 from models.tags import normalize_tags
 
 
@@ -68,6 +68,7 @@ class HashtagHead:
                            batch_size=batch_size, patience=patience, seed=seed, input_model=input_model,
                            blocklist=sorted(normalize_tags(list(blocklist))))
         self.tags: list[str] = []
+        self.seen = NO_PHOTOS  # digests of the photos it was trained on (training_utils.photo_digests)
         self.weights: dict[str, np.ndarray] | None = None
         self.history: list[dict] = []
 
@@ -171,7 +172,7 @@ class HashtagHead:
             raise ValueError("hashtag head is not trained")
         buf = io.BytesIO()
         np.savez(buf, kind=np.array(self.kind), params=np.array(json.dumps(self.params)),
-                 history=np.array(json.dumps(self.history)), tags=np.array(json.dumps(self.tags)),
+                 history=np.array(json.dumps(self.history)), tags=np.array(json.dumps(self.tags)), seen=self.seen,
                  **{f"w_{k}": v for k, v in self.weights.items()})
         return buf.getvalue()
 
@@ -184,6 +185,8 @@ class HashtagHead:
                 head = cls(**json.loads(str(data["params"])))
                 head.history = json.loads(str(data["history"]))
                 head.tags = json.loads(str(data["tags"]))
+                if "seen" in data.files:  # older artifacts recorded none
+                    head.seen = data["seen"].astype(np.uint64)
                 head.weights = {k[2:]: data[k].astype(np.float32) for k in data.files if k.startswith("w_")}
         except (OSError, KeyError, EOFError, zipfile.BadZipFile, json.JSONDecodeError) as exc:
             raise ValueError(f"damaged {cls.kind} artifact: {exc}") from exc

@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from models.encoders.base import l2_normalize
-from models.heads.training_utils import EarlyStopping, keras_and_tf, validation_split
+from models.heads.training_utils import NO_PHOTOS, EarlyStopping, keras_and_tf, validation_split
 
 WEIGHT_NAMES = ("mean", "scale", "w1", "b1", "w2", "b2", "skip", "t1", "tb1", "t2", "tb2")
 
@@ -38,6 +38,8 @@ class ProjectionHead:
     """features (n, d_in) -> L2-normalised vectors (n, d_out) in the text encoder's space."""
 
     kind = "learned-projection"
+    cold_start = False
+    seen = NO_PHOTOS  # recorded by the ensemble it serves in (models.projectors.Projector)
 
     def __init__(self, *, hidden: int = 2048, input_dropout: float = 0.5, dropout: float = 0.3,
                  weight_decay: float = 0.05, learning_rate: float = 1e-3, epochs: int = 60, batch_size: int = 512,
@@ -48,6 +50,7 @@ class ProjectionHead:
                            text_adapter=text_adapter, captions_per_step=captions_per_step, seed=seed, input_model=input_model, text_model=text_model)
         self.weights: dict[str, np.ndarray] | None = None
         self.history: list[dict] = []
+        self.fitted_on = 0  # captioned photos it was trained on (validation split included)
 
     @property
     def fitted(self) -> bool:
@@ -71,6 +74,7 @@ class ProjectionHead:
         features = np.asarray(features, np.float32)
         val, train = validation_split(rng, [i for i, c in enumerate(captions) if len(c)], val_fraction, "captioned")
         n_val = len(val)
+        self.fitted_on = len(train) + n_val
         d_in, d_out = features.shape[1], captions[train[0]].shape[1]
         mean = features[train].mean(axis=0)
         scale = 1.0 / (features[train].std(axis=0) + 1e-3)
@@ -182,7 +186,8 @@ class ProjectionHead:
             raise ValueError("projection head is not trained")
         buf = io.BytesIO()
         np.savez(buf, kind=np.array(self.kind), params=np.array(json.dumps(self.params)),
-                 history=np.array(json.dumps(self.history)), **{f"w_{k}": v for k, v in self.weights.items()})
+                 history=np.array(json.dumps(self.history)), fitted_on=np.array(self.fitted_on),
+                 **{f"w_{k}": v for k, v in self.weights.items()})
         return buf.getvalue()
 
     @classmethod
@@ -190,5 +195,6 @@ class ProjectionHead:
         with np.load(io.BytesIO(blob), allow_pickle=False) as data:
             head = cls(**json.loads(str(data["params"])))
             head.history = json.loads(str(data["history"]))
+            head.fitted_on = int(data["fitted_on"]) if "fitted_on" in data else 0  # older artifacts: unknown
             head.weights = {k: data[f"w_{k}"].astype(np.float32) for k in WEIGHT_NAMES}
         return head

@@ -1,4 +1,5 @@
-"""What both Keras heads share: quiet seeded TensorFlow, a validation split, early stopping."""
+"""What both Keras heads share: quiet seeded TensorFlow, a validation split, early stopping, and the
+record of the photos a head was trained on."""
 from __future__ import annotations
 
 import os
@@ -44,3 +45,20 @@ class EarlyStopping:
             return False
         self._bad_epochs += 1
         return self._bad_epochs >= self.patience
+
+
+NO_PHOTOS = np.zeros(0, np.uint64)
+
+
+def photo_digests(shas) -> np.ndarray:
+    """Photos (their sha256, hex) -> sorted unique 64-bit prefixes: what a head records of the photos
+    it was trained on (8 bytes a photo), so the promotion rule never scores it on one of them."""
+    return np.unique(np.array([int(s[:16], 16) for s in shas if s], np.uint64))
+
+
+def seen_by(digests: np.ndarray, shas: list[str]) -> np.ndarray:
+    """Which of these photos (sha256, hex; "" when unknown: not seen) are among the recorded digests."""
+    known = np.array([bool(s) for s in shas], bool)
+    seen = np.zeros(len(shas), bool)
+    seen[known] = np.isin(np.array([int(s[:16], 16) for s in shas if s], np.uint64), digests)
+    return seen

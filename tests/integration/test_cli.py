@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import jpeg_bytes, sample_image
+from tests.conftest import jpeg_bytes, sample_image, shape_posts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,3 +78,58 @@ def test_bad_arguments_get_clear_messages(tmp_path):
     assert bad_scope.returncode == 2 and "invalid scope" in bad_scope.stderr
     empty = _cli(tmp_path / "d", "find", "  ")
     assert empty.returncode == 2 and "empty" in empty.stderr
+
+
+def _models_cli(data_dir, *args, model_cache, timeout=600):
+    env = dict(os.environ, HASHLENS_DATA_DIR=str(data_dir), HASHLENS_LOG_LEVEL="WARNING",
+               HASHLENS_MODEL_CACHE_DIR=str(model_cache))
+    env.pop("REDIS_URL", None)
+    return subprocess.run([sys.executable, "-m", "models", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_the_readme_train_ingest_query_flow(tmp_path, session_dir, encoders):
+    """Every README command of the learned-heads flow, in the README's order, as a user runs them."""
+    from indexing.holdout import held_out
+
+    cache = session_dir / "models"
+    data_dir = tmp_path / "data"
+    manifest = tmp_path / "shapes" / "annotations.jsonl"
+    posts = shape_posts(manifest.parent / "images", 80, seed=11)
+    manifest.write_text("\n".join(json.dumps({"image": str(path.relative_to(manifest.parent)), "captions": captions,
+                                              "split": "train"}) for path, captions in posts))
+    pictures = tmp_path / "Pictures"  # a folder of one's own: uncaptioned photos
+    pictures.mkdir()
+    for path, _ in shape_posts(tmp_path / "more", 8, seed=12):
+        path.rename(pictures / path.name)
+    for name in ("coffee", "chelsea"):
+        (pictures / f"{name}.jpg").write_bytes(jpeg_bytes(sample_image(name)))
+
+    def ok(result):
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+        return result.stdout
+
+    out = ok(_models_cli(data_dir, "train", "--data", str(manifest), "--split", "train", "--words-as-tags",
+                         "--out", "shapes-v1", "--activate", model_cache=cache))
+    assert "activated" in out and "'projector': 'shapes-v1'" in out
+    out = ok(_cli(data_dir, "ingest", str(pictures), "--no-progress", model_cache=cache))
+    assert "10 files: 10 imported" in out and "text bridge refitted" not in out  # the learned heads stay
+    assert "projector: shapes-v1" in ok(_cli(data_dir, "stats", model_cache=cache))
+    blue_square = next(pictures.glob("blue-square-*.jpg"))
+    hits = ok(_cli(data_dir, "find", "a blue square", model_cache=cache)).splitlines()
+    assert len(hits) == 5 and all("-square-" in hit for hit in hits[:4])  # the four squares of the folder lead
+    assert ok(_cli(data_dir, "find", "at night", "--photo", str(blue_square), model_cache=cache)).strip()
+    hits = ok(_cli(data_dir, "similar", str(blue_square), model_cache=cache)).splitlines()
+    assert hits and all(line.split()[0].replace(".", "").isdigit() for line in hits)
+    tags = ok(_cli(data_dir, "hashtags", str(blue_square), model_cache=cache)).splitlines()[0].split()
+    assert "#square" in tags[:3], tags  # the hashtag head learned the caption words
+    assert ok(_cli(data_dir, "hashtags", "--text", "a red circle", model_cache=cache)).startswith("#")
+    assert ok(_cli(data_dir, "captions", str(blue_square), model_cache=cache)).strip()
+    # The README's other ingest and the hand retrain on the stored public posts, minus the held-out tenth.
+    out = ok(_cli(data_dir, "ingest", str(manifest), "--split", "train", "--no-progress", model_cache=cache))
+    assert "80 imported" in out and "text bridge refitted" not in out
+    train = _models_cli(data_dir, "train", "--from-redis", "--out", "v2", "--activate", model_cache=cache)
+    ok(train)
+    trainable = sum(not held_out(post_id) for post_id in range(1, 91))  # post ids count up from 1
+    assert f"training on {trainable} photos" in train.stderr
+    assert "projector: v2" in ok(_cli(data_dir, "stats", model_cache=cache))

@@ -5,6 +5,7 @@ import pytest
 from PIL import Image, ImageEnhance, ImageOps
 
 from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
+from indexing.holdout import held_out
 from indexing.search import PhotoInput
 from tests.conftest import jpeg_bytes, noise_photo, sample_image
 
@@ -183,10 +184,11 @@ def test_refit_projector_improves_text_search_on_captioned_posts(engine):
         base = np.array([200, 40, 40] if kind == "red" else [40, 40, 200], np.float32)
         arr = np.clip(base + rng.normal(0, 40, (60, 80, 3)), 0, 255).astype(np.uint8)
         return jpeg_bytes(Image.fromarray(arr).resize((320, 240)))
+    captioned = []
     for i in range(40):
         kind = "red" if i % 2 else "blue"
         caption = "a glowing red sunset over fire" if kind == "red" else "a deep blue ocean under water"
-        _add(engine, photo(kind, i), captions=[caption])
+        captioned.append(_add(engine, photo(kind, i), captions=[caption]))
     red_query = _add(engine, photo("red", 100))  # no captions: only the bridge can rank these two
     blue_query = _add(engine, photo("blue", 101))
     assert engine.refit_projector(min_captioned=10) is not None
@@ -196,7 +198,9 @@ def test_refit_projector_improves_text_search_on_captioned_posts(engine):
     assert ranked.index(blue_query) < ranked.index(red_query)
     private = _add(engine, photo("red", 102), scope="chat:-77", captions=["a secret"])
     assert engine.refit_projector(min_captioned=10) is not None
-    assert len(engine.projector.bank) == 40  # the chat's captioned photo never feeds the bridge
+    # neither the chat's captioned photo nor the held-out tenth (the retrain's yardstick) feeds the bridge
+    trainable = [i for i in captioned if not held_out(i)]
+    assert len(engine.projector.bank) == engine.projector.fitted_on == len(trainable) < 40
     assert private not in {h.post.id for h in engine.find("red fire", "public", k=50)}
 
 

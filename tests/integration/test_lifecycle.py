@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from indexing import releases
-from indexing.jobs import JobPolicy, held_out, interrupted_jobs, run_job
+from indexing.holdout import held_out
+from indexing.jobs import JobPolicy, interrupted_jobs, run_job
 from indexing.locks import JobLock
 from indexing.search import PhotoInput
 from tests.conftest import jpeg_bytes, noise_photo

@@ -1,4 +1,6 @@
 """The hashtag head learns made-up tagged photos, is calibrated, and round-trips; training bundles save/load."""
+import hashlib
+
 import numpy as np
 import pytest
 
@@ -72,6 +74,7 @@ def test_too_few_tags_is_a_clear_error(toy):
 
 
 def test_train_heads_bundle_saves_and_loads(toy, tmp_path):
+    from models.heads.training_utils import seen_by
     from models.training import TrainedHeads, TrainingData, train_heads
 
     feats, tags, labels = toy
@@ -79,7 +82,9 @@ def test_train_heads_bundle_saves_and_loads(toy, tmp_path):
     text_centres = _unit(rng.normal(size=(6, 16)))
     captions = [_unit(text_centres[c] + 0.2 * rng.normal(size=(2, 16))).astype(np.float32) for c in labels]
     captions[5] = np.zeros((0, 16), np.float32)  # an uncaptioned photo is fine
-    data = TrainingData(feats, captions, tags, input_model="toy-image", text_model="toy-text")
+    shas = [hashlib.sha256(bytes([i % 256, i // 256])).hexdigest() for i in range(len(feats) + 1)]
+    shas, never_seen = shas[:-1], shas[-1:]  # the photos' files, and one that is not among them
+    data = TrainingData(feats, captions, tags, input_model="toy-image", text_model="toy-text", photo_shas=shas)
     stages = []
     heads = train_heads(data, members=2, progress=lambda stage, record: stages.append(stage))
     assert {"projection 1/2", "projection 2/2", "hashtags"} <= set(stages)
@@ -89,6 +94,8 @@ def test_train_heads_bundle_saves_and_loads(toy, tmp_path):
     loaded = TrainedHeads.load(heads.save(tmp_path / "v1"))
     assert np.allclose(loaded.projector.project(feats[:4]), heads.projector.project(feats[:4]), atol=1e-6)
     assert loaded.hashtag_head.tags == heads.hashtag_head.tags and loaded.metrics == heads.metrics
+    for head in (loaded.projector, loaded.hashtag_head):  # both record what they were trained on
+        assert seen_by(head.seen, shas).all() and not seen_by(head.seen, never_seen).any()
     (tmp_path / "v1" / "projector.npz").write_bytes(b"truncated")
     with pytest.raises(ValueError):
         TrainedHeads.load(tmp_path / "v1")

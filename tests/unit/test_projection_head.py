@@ -38,6 +38,7 @@ def test_round_trip_and_untrained_head(toy):
     assert np.allclose(again.project(feats[:5]), head.project(feats[:5]), atol=1e-6)
     assert np.allclose(again.adapt_text(captions[0]), head.adapt_text(captions[0]), atol=1e-6)
     assert again.history == head.history and again.dim == 16
+    assert not again.cold_start and again.fitted_on == head.fitted_on == 200  # validation split included
     with pytest.raises(ValueError):
         ProjectionHead().project(feats[:1])
 
@@ -49,13 +50,14 @@ def test_without_text_adapter_texts_stay_as_they_are(toy):
 
 
 def test_ensemble_scores_are_the_weighted_mean_of_member_cosines(toy):
+    from models.heads.training_utils import photo_digests, seen_by
     from models.projectors import ProjectorEnsemble, projector_from_bytes
     from models.zeroshot import KnnCaptionProjector
 
     feats, captions, _, _ = toy
     head = ProjectionHead(hidden=32, epochs=3, batch_size=64).fit(feats[:300], captions[:300])
     knn = KnnCaptionProjector(whiten_dims=32).fit(feats[:300], feats[:300], np.array([c.mean(0) for c in captions[:300]]))
-    ensemble = ProjectorEnsemble([head, knn], [3, 1])
+    ensemble = ProjectorEnsemble([head, knn], [3, 1], seen=photo_digests(["ab" * 32, "cd" * 32]))
     photos, texts = ensemble.project(feats[300:310]), ensemble.adapt_text(np.concatenate(captions[300:303]))
     expected = (0.75 * head.adapt_text(np.concatenate(captions[300:303])) @ head.project(feats[300:310]).T
                 + 0.25 * knn.adapt_text(np.concatenate(captions[300:303])) @ knn.project(feats[300:310], None).T)
@@ -63,6 +65,9 @@ def test_ensemble_scores_are_the_weighted_mean_of_member_cosines(toy):
     assert ensemble.dim == 32 and np.allclose(np.linalg.norm(photos, axis=1), 1.0, atol=1e-5)
     again = projector_from_bytes(ensemble.to_bytes())
     assert isinstance(again, ProjectorEnsemble) and np.allclose(again.project(feats[300:310]), photos, atol=1e-6)
+    # a cold-start member does not make the ensemble a cold-start bridge: ingestion never refits it
+    assert not again.cold_start and again.fitted_on == 300
+    assert seen_by(again.seen, ["cd" * 32, "ef" * 32, ""]).tolist() == [True, False, False]
     for junk in (b"", b"garbage", ensemble.to_bytes()[:200]):
         with pytest.raises(ValueError):
             projector_from_bytes(junk)

@@ -40,10 +40,14 @@ def test_knn_projector_learns_a_clustered_mapping_and_round_trips():
     assert accuracy > 0.9  # chance is 0.2
     again = KnnCaptionProjector.from_bytes(proj.to_bytes())
     assert np.allclose(again.project(feats[300:], None), out, atol=1e-6)
+    assert again.cold_start and again.fitted_on == proj.fitted_on == 300
+    capped = KnnCaptionProjector(max_bank=100, whiten_dims=32).fit(feats, feats[:300], texts[:300])
+    assert len(capped.bank) == 100 and capped.fitted_on == 300  # the captions offered, not the sample kept
 
 
 def test_unfitted_projector_uses_the_class_bridge_or_refuses():
     proj = KnnCaptionProjector()
+    assert proj.cold_start and proj.fitted_on == 0 and not proj.fitted
     class_text = _unit(np.ones((2, 16), np.float32))
     assert np.allclose(proj.project(np.zeros((2, 64)), class_text), class_text)
     with pytest.raises(ValueError):
