@@ -738,11 +738,13 @@ class SearchEngine:
 
     def captions(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 5) -> list[CaptionHit]:
         """Visible captions that match a photo, best first; a copy's own captions come first (they
-        describe this very photo), the query photo's own captions never (same post, same bytes)."""
+        describe this very photo, e.g. the public collection's caption of a photo someone forwards),
+        the query photo's own captions never (its post, or the same bytes in the viewer's own chat:
+        the message it was sent in)."""
         v = self.view
         vec, own_id = self._photo_vectors(photo, v)
         visible = self._visible(scope)
-        itself = self._same_photo(vec, own_id, visible_scopes(scope))
+        itself = self._same_photo(vec, own_id, [validate_scope(scope)])
         out: dict[str, CaptionHit] = {}
         dup = decide_duplicate([c for c in self.duplicate_candidates(vec, scope, include_public=True)
                                 if c[0] not in itself], self.thresholds)

@@ -74,6 +74,10 @@ def test_captions_skip_the_query_photos_own_but_keep_a_copys(engine, samples, ca
     assert captions[0].startswith("a tabby cat, copy")  # a copy's caption describes this very photo
     captions = [c.caption for c in engine.captions(cats["q50"], "public", k=5)]
     assert captions[0].startswith("a tabby cat") and "a tabby cat, copy 0" not in captions
+    # In a chat, the same bytes stored there are the message itself; the public collection's copy is not.
+    _add(engine, samples["chelsea"], scope=CHAT, captions=["my own cat"])
+    captions = [c.caption for c in engine.captions(samples["chelsea"], CHAT, k=5)]
+    assert captions[0] == "a tabby cat lying down" and "my own cat" not in captions
 
 
 def _chain(engine, settings=ChatSettings()):
