@@ -478,13 +478,14 @@ class Handlers:
         stored = await self.run(self.engine.add_photos,
                                 [replace(self._photo_input(message, photo), repost_of=verdict.original_id)], [vec])
         if verdict.repost is not None:
-            deleted = await self.flag_repost(update, context, message, verdict.repost, settings.dupes)
-            if deleted and stored[0].created:  # (not created: the same bytes were stored from another message)
-                await self.run(self.engine.mark_message_deleted, stored[0].post_id)
+            # (not created: the same bytes were stored from an earlier message, which stays)
+            await self.flag_repost(update, context, message, verdict.repost, settings.dupes,
+                                   stored[0].post_id if stored[0].created else None)
 
     async def flag_repost(self, update: Update, context, message: Message, repost: reposts.Repost,
-                          mode: str) -> bool:
-        """Tell the chat a photo re-posts `repost.original` (or delete it, in delete mode); True if deleted."""
+                          mode: str, post_id: int | None = None) -> None:
+        """Tell the chat a photo re-posts `repost.original`; in delete mode delete it, and mark the post it
+        stored (`post_id`) so its message is never linked to."""
         lang = self.lang(update)
         original = repost.original
         days = int((time.time() - original.created_s) // 86400)
@@ -501,11 +502,12 @@ class Handlers:
             except TelegramError as exc:  # not allowed to delete: fall back to replying
                 log.warning("could not delete a re-post in chat %s: %s", message.chat.id, exc)
             else:
+                if post_id is not None:
+                    await self.run(self.engine.mark_message_deleted, post_id)
                 await context.bot.send_message(message.chat.id, t(lang, "repost_deleted", link_html=link),
                                                parse_mode=ParseMode.HTML)
-                return True
+                return
         await message.reply_html(t(lang, "repost", when_html=when, link_html=link), do_quote=True)
-        return False
 
     # -- albums ----------------------------------------------------------------------------
     def _collect_album(self, update: Update, context) -> None:

@@ -3,12 +3,15 @@ to a re-post or a deleted message), and answers never show the query photo or se
 from __future__ import annotations
 
 import io
+import os
 import re
 import time
 
 import pytest
 from PIL import Image
 
+from indexing.keys import Keys
+from indexing.store import PostStore
 from tests.conftest import jpeg_bytes, sample_image
 from tests.integration.test_bot_e2e import ANN, BOB, CAROL, TOKEN, ask, bot, wait_stored  # noqa: F401 (fixture)
 
@@ -59,7 +62,7 @@ def test_every_repost_links_to_the_first_post(emulator, bot):
     assert "3 photos stored" in ask(c, ANN, REPOST_GROUP, text="/stats")[0]["text"]
 
 
-def test_delete_mode_never_links_to_a_deleted_message(emulator, bot):
+def test_delete_mode_never_links_to_a_deleted_message(emulator, bot, redis_client):
     c = emulator.client
     assert "delete re-posts" in ask(c, ANN, DELETE_GROUP, text="/dupes delete")[0]["text"]
     first, second, third = three_posts("coffee")
@@ -75,6 +78,11 @@ def test_delete_mode_never_links_to_a_deleted_message(emulator, bot):
         deleted = {str(m["message_id"]) for m in c.messages(DELETE_GROUP) if m.get("deleted")}
         assert not {m for _, m in links(notice[0]["html"])} & deleted
     assert "3 photos stored" in ask(c, ANN, DELETE_GROUP, text="/stats")[0]["text"]
+    # what the bot stored: each copy names the first post, and is marked as a deleted message
+    store = PostStore(redis_client, Keys(f"e2e{os.getpid()}"))
+    posts = sorted(store.get_posts(store.scope_post_ids(f"chat:{DELETE_GROUP}")), key=lambda p: p.message_id)
+    assert [p.message_id for p in posts] == [original["message_id"]] + sorted(int(m) for m in deleted)
+    assert [(p.repost_of, p.message_deleted) for p in posts] == [(None, False)] + [(posts[0].id, True)] * 2
 
 
 def album_of(replies: list[dict]) -> list[dict]:
