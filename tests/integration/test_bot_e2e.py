@@ -42,13 +42,15 @@ def emulator():
 
 
 @pytest.fixture(scope="module")
-def bot(emulator, redis_server, session_dir, tmp_path_factory, encoders):
-    """`python -m bot` with a token: the Telegram mode, pointed at the emulator."""
+def bot(request, emulator, redis_server, session_dir, tmp_path_factory, encoders):
+    """`python -m bot` with a token: the Telegram mode, pointed at the emulator (each test module that uses
+    it has its own emulator, so its own keys: file ids of one emulator mean nothing to another)."""
     data_dir = tmp_path_factory.mktemp("bot-data")
+    key_prefix = f"e2e{os.getpid()}{request.module.__name__.rsplit('.', 1)[-1]}"
     log_path = data_dir / "bot.log"
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
                HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_server,
-               HASHLENS_KEY_PREFIX=f"e2e{os.getpid()}", HASHLENS_DATA_DIR=str(data_dir),
+               HASHLENS_KEY_PREFIX=key_prefix, HASHLENS_DATA_DIR=str(data_dir),
                HASHLENS_MODEL_CACHE_DIR=str(session_dir / "models"), HASHLENS_IMAGE_MODEL="efficientnet-lite0",
                HASHLENS_UPLOAD_CHAT_ID=str(UPLOADS), HASHLENS_PHOTO_MAX_MB="1", HASHLENS_LOG_LEVEL="INFO")
     log_file = open(log_path, "w")
@@ -58,7 +60,7 @@ def bot(emulator, redis_server, session_dir, tmp_path_factory, encoders):
         assert proc.poll() is None, log_path.read_text()[-3000:]
         assert time.time() < deadline, "the bot did not start"
         time.sleep(0.5)
-    proc.log_path = log_path
+    proc.log_path, proc.key_prefix = log_path, key_prefix
     yield proc
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -392,7 +394,7 @@ def test_webhook_mode_receives_updates_pushed_by_telegram(emulator, bot, redis_s
         port = s.getsockname()[1]
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
                HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_server,
-               HASHLENS_KEY_PREFIX=f"e2e{os.getpid()}", HASHLENS_DATA_DIR=str(tmp_path),
+               HASHLENS_KEY_PREFIX=bot.key_prefix, HASHLENS_DATA_DIR=str(tmp_path),
                HASHLENS_MODEL_CACHE_DIR=str(session_dir / "models"), HASHLENS_IMAGE_MODEL="efficientnet-lite0",
                HASHLENS_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", HASHLENS_WEBHOOK_LISTEN="127.0.0.1",
                HASHLENS_WEBHOOK_PORT=str(port), HASHLENS_WEBHOOK_SECRET="s3cret", HASHLENS_LOG_LEVEL="WARNING")

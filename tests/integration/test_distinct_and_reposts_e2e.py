@@ -3,7 +3,6 @@ to a re-post or a deleted message), and answers never show the query photo or se
 from __future__ import annotations
 
 import io
-import os
 import re
 import time
 
@@ -79,7 +78,7 @@ def test_delete_mode_never_links_to_a_deleted_message(emulator, bot, redis_clien
         assert not {m for _, m in links(notice[0]["html"])} & deleted
     assert "3 photos stored" in ask(c, ANN, DELETE_GROUP, text="/stats")[0]["text"]
     # what the bot stored: each copy names the first post, and is marked as a deleted message
-    store = PostStore(redis_client, Keys(f"e2e{os.getpid()}"))
+    store = PostStore(redis_client, Keys(bot.key_prefix))
     posts = sorted(store.get_posts(store.scope_post_ids(f"chat:{DELETE_GROUP}")), key=lambda p: p.message_id)
     assert [p.message_id for p in posts] == [original["message_id"]] + sorted(int(m) for m in deleted)
     assert [(p.repost_of, p.message_deleted) for p in posts] == [(None, False)] + [(posts[0].id, True)] * 2
