@@ -27,14 +27,13 @@ def distinct(ranked: list[tuple[int, float]], features: np.ndarray, hashes: np.n
     if not ranked:
         return []
     hashes = np.asarray(hashes, np.uint64)
-    query_closeness = [(features @ q.features,
-                        np.minimum(hamming(q.phash, hashes), hamming(q.phash_mirror, hashes))) for q in queries]
+    query_copy = np.zeros(len(ranked), bool)
+    for q in queries:
+        query_copy |= thresholds.matches(features @ q.features,
+                                         np.minimum(hamming(q.phash, hashes), hamming(q.phash_mirror, hashes)))
     kept: list[int] = []
-    for i in range(len(ranked)):
-        if any(thresholds.matches(float(cos[i]), int(ham[i])) for cos, ham in query_closeness):
-            continue
-        cos, ham = features[kept] @ features[i], hamming(int(hashes[i]), hashes[kept])
-        if any(thresholds.matches(float(c), int(h)) for c, h in zip(cos, ham)):
+    for i in np.flatnonzero(~query_copy).tolist():
+        if kept and thresholds.matches(features[kept] @ features[i], hamming(int(hashes[i]), hashes[kept])).any():
             continue
         kept.append(i)
         if len(kept) == k:

@@ -700,8 +700,11 @@ class SearchEngine:
         return self._hits(self.find_scored(text, scope, k, photo, photo_weight, include_public), k)
 
     def find_scored(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
-                    photo_weight: float = 0.5, include_public: bool = True) -> list[tuple[int, float]]:
-        """`find` as (post id, score) pairs, best first, without loading the posts."""
+                    photo_weight: float = 0.5, include_public: bool = True,
+                    one_per_photo: bool = True) -> list[tuple[int, float]]:
+        """`find` as (post id, score) pairs, best first, without loading the posts. `one_per_photo=False`
+        keeps copies of one photo (a benchmark ranking one post among thousands: the collapsing
+        compares each kept result with the others, k^2 feature products)."""
         v = self.view
         query = self.encode_query(text, v)
         visible = self._visible(scope, include_public=include_public)
@@ -722,6 +725,8 @@ class SearchEngine:
             image_sims = v.image.get_or_zero(ids) @ photo_vec.features
             text_scores = (1 - photo_weight) * text_scores + photo_weight * image_sims
         ranked = [(ids[i], float(text_scores[i])) for i in np.argsort(-text_scores)]
+        if not one_per_photo:
+            return ranked[:k]
         return self._distinct(ranked, k, v, [photo_vec] if photo_vec is not None else [])
 
     def _text_scores(self, query: np.ndarray, ids: list[int], v: IndexView) -> np.ndarray:
