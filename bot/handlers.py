@@ -13,7 +13,7 @@ import logging
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from telegram import (InlineQueryResultCachedPhoto, InputMediaPhoto, Message, Update)
@@ -24,6 +24,7 @@ from telegram.ext import ContextTypes
 from bot.i18n import bad_photo_reason, language, megabytes, t
 from bot.resend import showable_photo
 from bot.throttle import Throttle
+from indexing import reposts
 from indexing.chats import MAX_WINDOW_DAYS
 from indexing.errors import BadImageError, EmptyQueryError, StorageUnavailableError
 from indexing.maprender import cluster_label
@@ -509,38 +510,45 @@ class Handlers:
 
     async def collect_group_photo(self, update: Update, context, message: Message, photo: bytes,
                                   vec: PhotoVectors) -> None:
-        """Store a group's photo (embedded as `vec`) in the group's scope; flag it first if it re-posts a recent one."""
+        """Store a group's photo (embedded as `vec`) in the group's scope, recording the photo's first post
+        there; flag it if it re-posts one within the chat's window (the policy: indexing/reposts.py)."""
         scope = scope_of(message.chat.id)
         settings = await self.run(self.engine.chat_settings, scope)
-        match = None
+        verdict = reposts.NOT_A_REPOST
         if settings.dupes != "off":  # checked before storing, so the photo cannot match itself
-            thresholds = self.engine.thresholds.scaled(settings.sensitivity)
-            match = await self.run(self.engine.duplicate_of, vec, scope, False, thresholds)
-            if not (match and match.post.message_id != message.message_id and
-                    match.post.created_s >= time.time() - settings.window_days * 86400):
-                match = None
-        await self.run(self.engine.add_photos, [self._photo_input(message, photo)], [vec])
-        if match is not None:
-            await self.flag_repost(update, context, message, match, settings.dupes)
+            verdict = await self.run(reposts.check, self.engine, vec, scope, settings, message.message_id)
+        stored = await self.run(self.engine.add_photos,
+                                [replace(self._photo_input(message, photo), repost_of=verdict.original_id)], [vec])
+        if verdict.repost is not None:
+            # (not created: the same bytes were stored from an earlier message, which stays)
+            await self.flag_repost(update, context, message, verdict.repost, settings.dupes,
+                                   stored[0].post_id if stored[0].created else None)
 
-    async def flag_repost(self, update: Update, context, message: Message, match, mode: str) -> None:
+    async def flag_repost(self, update: Update, context, message: Message, repost: reposts.Repost,
+                          mode: str, post_id: int | None = None) -> None:
+        """Tell the chat a photo re-posts `repost.original`; in delete mode delete it, and mark the post it
+        stored (`post_id`) so its message is never linked to."""
         lang = self.lang(update)
-        days = int((time.time() - match.post.created_s) // 86400)
+        original = repost.original
+        days = int((time.time() - original.created_s) // 86400)
         when = t(lang, "when_today") if days == 0 else t(lang, "when_days", days=days)
         label = html.escape(t(lang, "original"))
         chat_id = str(message.chat.id)
-        if chat_id.startswith("-100") and match.post.message_id:
-            link = f'<a href="https://t.me/c/{chat_id[4:]}/{match.post.message_id}">{label}</a>'
+        if chat_id.startswith("-100") and original.message_id:
+            link = f'<a href="https://t.me/c/{chat_id[4:]}/{original.message_id}">{label}</a>'
         else:
-            link = f"{label} (#{match.post.message_id})" if match.post.message_id else label
+            link = f"{label} (#{original.message_id})" if original.message_id else label
         if mode == "delete":
             try:
                 await message.delete()
+            except TelegramError as exc:  # not allowed to delete: fall back to replying
+                log.warning("could not delete a re-post in chat %s: %s", message.chat.id, exc)
+            else:
+                if post_id is not None:
+                    await self.run(self.engine.mark_message_deleted, post_id)
                 await context.bot.send_message(message.chat.id, t(lang, "repost_deleted", link_html=link),
                                                parse_mode=ParseMode.HTML)
                 return
-            except TelegramError as exc:  # not allowed to delete: fall back to replying
-                log.warning("could not delete a re-post in chat %s: %s", message.chat.id, exc)
         await message.reply_html(t(lang, "repost", when_html=when, link_html=link), do_quote=True)
 
     # -- albums ----------------------------------------------------------------------------
@@ -588,16 +596,14 @@ class Handlers:
                                     vectors: list[PhotoVectors]) -> None:
         lang, scope = self.lang(update), scope_of(update.effective_chat.id)
         await self.working(update, context)
-        lines, merged = [], {}
+        lines = []
         for n, vec in enumerate(vectors, 1):
             tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k)
             lines.append(t(lang, "album_photo", n=n, line=" ".join(f"#{s.tag}" for s in tags) or "—"))
-            for hit in await self.run(self.engine.similar, vec, scope, self.config.similar_k):
-                if hit.post.id not in merged or merged[hit.post.id].score < hit.score:
-                    merged[hit.post.id] = hit
+        # One album of similar photos for the whole request: none of the album's photos, one post per photo.
+        best = await self.run(self.engine.similar_to_any, vectors, scope, max(self.config.similar_k, 2))
         await self.run(self.engine.add_photos, [self._photo_input(m, p) for m, p in zip(messages, photos)], vectors)
         await self.reply(update, t(lang, "album", n=len(photos)) + "\n" + "\n".join(lines))
-        best = sorted(merged.values(), key=lambda h: -h.score)[: max(self.config.similar_k, 2)]
         if not await self.send_hits(update, context, best):
             await self.reply(update, t(lang, "similar_none"))
 

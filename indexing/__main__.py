@@ -31,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("text")
     f.add_argument("--photo", help="a photo to combine with the text")
     for name, helptext in (("similar", "similar photos"), ("captions", "captions that match a photo"),
-                           ("dupes", "is this photo a re-post?")):
+                           ("dupes", "is this photo a re-post in the scope? (the bot's rule, the chat's settings)")):
         sp = sub.add_parser(name, help=helptext)
         sp.add_argument("photo", help="path of a photo file")
     ht = sub.add_parser("hashtags", help="hashtags for a photo, a caption, a folder of photos or a file of captions")
@@ -133,9 +133,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             hits = engine.captions(_read_photo(args.photo), args.scope, args.k)
             print("\n".join(f"{h.score:6.3f}  {h.caption}" for h in hits) or "no captions in this scope")
         elif args.command == "dupes":
-            match = engine.duplicate_of(_read_photo(args.photo), args.scope, include_public=True)
-            print(f"re-post of #{match.post.id} {match.post.source} (cosine {match.cosine:.3f}, "
-                  f"hamming {match.hamming})" if match else "not a re-post of anything stored")
+            _dupes(engine, args)
         elif args.command == "stats":
             for key, value in engine.stats(args.scope).items():
                 print(f"{key}: {value}")
@@ -155,6 +153,28 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         elif args.command == "refit":
             print(engine.refit_projector() or "not enough captioned photos to fit")
     return 0
+
+
+def _dupes(engine, args) -> None:
+    """The bot's re-post rule for the scope (its sensitivity and window): the photo's first post there."""
+    import time
+
+    from indexing import reposts
+
+    settings = engine.chat_settings(args.scope)
+    verdict = reposts.check(engine, _read_photo(args.photo), args.scope, settings)
+    if verdict.original_id is None:
+        print("not a re-post of anything stored")
+        return
+    if verdict.repost is None:
+        print(f"a copy of #{verdict.original_id}, first posted over {settings.window_days} days ago: "
+              f"outside the window, not a re-post")
+        return
+    original, repost = verdict.repost.original, verdict.repost
+    where = original.source if original.message_id is None else f"message {original.message_id}"
+    first_posted = time.strftime("%Y-%m-%d %H:%M", time.localtime(original.created_s))
+    print(f"re-post of #{original.id} {where} (first posted {first_posted}; "
+          f"closest copy #{repost.copy_id}: cosine {repost.cosine:.3f}, hamming {repost.hamming})")
 
 
 def _hashtags(engine, args) -> int:

@@ -27,6 +27,11 @@ class Thresholds:
                               max(0.5, self.min_cosine - 0.07))
         return self
 
+    def matches(self, cosine, hamming):
+        """Whether two photos this close (feature cosine, pHash distance) are copies of one photo; on
+        numbers, or element-wise on numpy arrays."""
+        return (cosine >= self.min_cosine) | ((hamming <= self.max_hamming) & (cosine >= self.min_cosine_with_hash))
+
 
 @dataclass(frozen=True)
 class ChatSettings:

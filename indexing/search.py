@@ -32,6 +32,7 @@ import numpy as np
 from indexing import releases
 from indexing.ann import VectorIndex
 from indexing.chats import ChatSettings, Thresholds
+from indexing.distinct import distinct
 from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
 from indexing.holdout import trainable_post_ids
 from indexing.scopes import PUBLIC, validate_scope, visible_scopes
@@ -62,7 +63,7 @@ IMAGENET_REASON = "looks like it (ImageNet class)"  # the why of hashtags made f
 def decide_duplicate(candidates: list[tuple[int, float, int]], th: Thresholds) -> tuple[int, float, int] | None:
     """The most similar candidate that passes the thresholds, or None (shared by the bot and the benchmark)."""
     for pid, cos, ham in sorted(candidates, key=lambda c: -c[1]):
-        if cos >= th.min_cosine or (ham <= th.max_hamming and cos >= th.min_cosine_with_hash):
+        if th.matches(cos, ham):
             return pid, cos, ham
     return None
 
@@ -141,6 +142,7 @@ class PhotoInput:
     file_id: str | None = None
     file_unique_id: str | None = None
     document_file_id: str | None = None
+    repost_of: int | None = None  # the first post of this photo in the chat (indexing/reposts.py)
 
 
 @dataclass(frozen=True)
@@ -526,7 +528,8 @@ class SearchEngine:
             post = Post(id=self.store.allocate_id(), scope=p.scope, sha256=vec.sha256, phash=vec.phash,
                         captions=caps, tags=normalize_tags(p.tags), source=p.source, chat_id=p.chat_id,
                         message_id=p.message_id, file_id=p.file_id, file_unique_id=p.file_unique_id,
-                        document_file_id=p.document_file_id, width=vec.width, height=vec.height, created_s=now, image_model=self.image_model)
+                        document_file_id=p.document_file_id, width=vec.width, height=vec.height, created_s=now,
+                        image_model=self.image_model, repost_of=p.repost_of)
             stored = {("image", self.image_model): vec.features}
             if vec.class_probs is not None:
                 stored[("probs", self.image_model)] = vec.class_probs
@@ -645,17 +648,45 @@ class SearchEngine:
                                 space=v.projector_version), photo
         return self.embed_photo(photo), None
 
-    def _hits(self, scored: list[tuple[int, float]], k: int, exclude: int | None = None) -> list[Hit]:
-        scored = [(pid, s) for pid, s in scored if pid != exclude][:k]
+    def _hits(self, scored: list[tuple[int, float]], k: int) -> list[Hit]:
+        scored = scored[:k]
         posts = self.store.get_posts([pid for pid, _ in scored])
         return [Hit(post, round(s, 4)) for post, (_, s) in zip(posts, scored) if post is not None]
 
+    def _same_photo(self, vec: PhotoVectors, own_id: int | None, scopes: Iterable[str]) -> set[int]:
+        """The stored posts that are the query photo itself: its own post, and the same bytes stored
+        in the visible scopes (a photo sent as a reply is downloaded byte for byte)."""
+        found = {self.store.find_by_sha(scope, vec.sha256) for scope in scopes} if vec.sha256 else set()
+        return (found | {own_id}) - {None}
+
+    def _distinct(self, ranked: list[tuple[int, float]], k: int, v: IndexView,
+                  queries: list[PhotoVectors] = ()) -> list[tuple[int, float]]:
+        """The best k of `ranked` with the query photos and their copies left out and each group of
+        copies of one photo collapsed to its best-ranked post (see indexing/distinct.py)."""
+        ids = [pid for pid, _ in ranked]
+        with self._lock:
+            hashes = np.array([self._phash.get(pid, 0) for pid in ids], np.uint64)
+        return distinct(ranked, v.image.get_or_zero(ids), hashes, self.thresholds, k, queries)
+
     def similar(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 5) -> list[Hit]:
-        """The k most similar visible photos (the query photo itself excluded when it is stored)."""
+        """The k most similar visible photos: never the query photo or a copy of it, one post per photo."""
+        return self.similar_to_any([photo], scope, k)
+
+    def similar_to_any(self, photos: list[bytes | int | PhotoVectors], scope: str, k: int = 5) -> list[Hit]:
+        """The k visible photos most similar to any of the photos (an album), none of them a copy of one."""
         v = self.view
-        vec, own_id = self._photo_vectors(photo, v)
-        found = v.image.search(vec.features, k + 1, self._visible(scope))
-        return self._hits(found, k, exclude=own_id)
+        visible, scopes = self._visible(scope), visible_scopes(scope)
+        pool = 3 * k + 10  # room for the copies left out
+        best: dict[int, float] = {}
+        queries, exclude = [], set()
+        for photo in photos:
+            vec, own_id = self._photo_vectors(photo, v)
+            queries.append(vec)
+            exclude |= self._same_photo(vec, own_id, scopes)
+            for pid, s in v.image.search(vec.features, pool, visible):
+                best[pid] = max(best.get(pid, -1.0), s)
+        ranked = sorted(((pid, s) for pid, s in best.items() if pid not in exclude), key=lambda c: -c[1])
+        return self._hits(self._distinct(ranked, k, v, queries), k)
 
     def encode_query(self, text: str, v: IndexView | None = None) -> np.ndarray:
         """A text in the space where it meets photos and captions (through the projector's text side)."""
@@ -666,23 +697,28 @@ class SearchEngine:
 
     def find(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
              photo_weight: float = 0.5, include_public: bool = True) -> list[Hit]:
-        """Visible photos matching a text, optionally together with a photo ('like this, but at night')."""
+        """Visible photos matching a text, optionally together with a photo ('like this, but at night');
+        one post per photo, never the query photo or a copy of it."""
         return self._hits(self.find_scored(text, scope, k, photo, photo_weight, include_public), k)
 
     def find_scored(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
-                    photo_weight: float = 0.5, include_public: bool = True) -> list[tuple[int, float]]:
-        """`find` as (post id, score) pairs, best first, without loading the posts."""
+                    photo_weight: float = 0.5, include_public: bool = True,
+                    one_per_photo: bool = True) -> list[tuple[int, float]]:
+        """`find` as (post id, score) pairs, best first, without loading the posts. `one_per_photo=False`
+        keeps copies of one photo (a benchmark ranking one post among thousands: the collapsing
+        compares each kept result with the others, k^2 feature products)."""
         v = self.view
         query = self.encode_query(text, v)
         visible = self._visible(scope, include_public=include_public)
         pool = max(4 * k, 40)
         candidates = {pid for pid, _ in v.text.search(query, pool, visible)}
         candidates |= {label >> 3 for label, _ in v.caption.search(query, pool, visible)}
-        photo_vec, own_id = (None, None)
+        photo_vec = None
         if photo is not None:
             photo_vec, own_id = self._photo_vectors(photo, v)
             candidates |= {pid for pid, _ in v.image.search(photo_vec.features, pool, visible)}
-        candidates.discard(own_id)
+            scopes = visible_scopes(scope) if include_public else {scope}
+            candidates -= self._same_photo(photo_vec, own_id, scopes)
         if not candidates:
             return []
         ids = sorted(candidates)
@@ -690,8 +726,10 @@ class SearchEngine:
         if photo_vec is not None:
             image_sims = v.image.get_or_zero(ids) @ photo_vec.features
             text_scores = (1 - photo_weight) * text_scores + photo_weight * image_sims
-        order = np.argsort(-text_scores)[:k]
-        return [(ids[i], float(text_scores[i])) for i in order]
+        ranked = [(ids[i], float(text_scores[i])) for i in np.argsort(-text_scores)]
+        if not one_per_photo:
+            return ranked[:k]
+        return self._distinct(ranked, k, v, [photo_vec] if photo_vec is not None else [])
 
     def _text_scores(self, query: np.ndarray, ids: list[int], v: IndexView) -> np.ndarray:
         """Per post: the better of its photo's text-space match and its best caption match."""
@@ -706,17 +744,23 @@ class SearchEngine:
         return np.array([max(p, best_caption[pid]) for pid, p in zip(ids, photo_scores)], np.float32)
 
     def captions(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 5) -> list[CaptionHit]:
-        """Visible captions that match a photo, best first; a duplicate's own captions come first."""
+        """Visible captions that match a photo, best first; a copy's own captions come first (they
+        describe this very photo, e.g. the public collection's caption of a photo someone forwards),
+        the query photo's own captions never (its post, or the same bytes in the viewer's own chat:
+        the message it was sent in)."""
         v = self.view
         vec, own_id = self._photo_vectors(photo, v)
         visible = self._visible(scope)
+        itself = self._same_photo(vec, own_id, [validate_scope(scope)])
         out: dict[str, CaptionHit] = {}
-        dup = self.duplicate_of(vec, scope, include_public=True)
-        if dup is not None and dup.post.id != own_id:
-            for caption in dup.post.captions:
-                out.setdefault(caption, CaptionHit(caption, round(dup.cosine, 4), dup.post.id))
+        dup = decide_duplicate([c for c in self.duplicate_candidates(vec, scope, include_public=True)
+                                if c[0] not in itself], self.thresholds)
+        dup_post = self.store.get_post(dup[0]) if dup else None
+        if dup_post is not None:
+            for caption in dup_post.captions:
+                out.setdefault(caption, CaptionHit(caption, round(dup[1], 4), dup_post.id))
         found = [(label, s) for label, s in v.caption.search(self._text_of(vec, v), 4 * k, visible)
-                 if label >> 3 != own_id]
+                 if label >> 3 not in itself]
         posts = {p.id: p for p in self.store.get_posts(sorted({label >> 3 for label, _ in found})) if p}
         for label, s in found:
             post = posts.get(label >> 3)
@@ -1197,6 +1241,10 @@ class SearchEngine:
             if caps:
                 v.caption.add([post.id << 3 | k for k in range(len(caps))], v.projector.adapt_text(vecs))
         return True
+
+    def mark_message_deleted(self, post_id: int) -> None:
+        """The bot deleted the post's message (a re-post in delete mode): it is never a link target."""
+        self.store.set_fields(post_id, message_deleted="1")
 
     def remember_file_id(self, post_id: int, file_id: str) -> None:
         """Telegram's id of a photo the bot uploaded once, so it is sent by id afterwards."""

@@ -39,6 +39,8 @@ class Post:
     height: int = 0
     created_s: float = 0.0
     image_model: str = ""
+    repost_of: int | None = None  # the first post of this photo in its chat, when this one re-posts it
+    message_deleted: bool = False  # the bot deleted its message (a re-post in /dupes delete mode): never link to it
 
     def to_redis(self) -> dict[str, str]:
         out = {
@@ -47,10 +49,12 @@ class Post:
             "source": self.source, "width": str(self.width), "height": str(self.height),
             "created_s": f"{self.created_s:.3f}", "image_model": self.image_model,
         }
-        for name in ("chat_id", "message_id", "file_id", "file_unique_id", "document_file_id"):
+        for name in ("chat_id", "message_id", "file_id", "file_unique_id", "document_file_id", "repost_of"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = str(value)
+        if self.message_deleted:
+            out["message_deleted"] = "1"
         return out
 
     @classmethod
@@ -66,6 +70,8 @@ class Post:
             document_file_id=d.get("document_file_id"),
             width=int(d.get("width", 0)), height=int(d.get("height", 0)),
             created_s=float(d.get("created_s", 0)), image_model=d.get("image_model", ""),
+            repost_of=int(d["repost_of"]) if "repost_of" in d else None,
+            message_deleted=d.get("message_deleted") == "1",
         )
 
 
