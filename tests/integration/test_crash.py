@@ -185,6 +185,16 @@ def test_nothing_acknowledged_is_lost_across_random_sigkills(emulator, tmp_path,
         client_r.close()
         if server is not None:
             server.stop()
+        stop_server_in(data_dir)
+
+
+def stop_server_in(data_dir: Path) -> None:
+    """Shut down the embedded Redis serving data_dir, whoever started it: after SIGKILLs its starter is
+    gone, and the server (in its own session, by design) would outlive the test."""
+    try:
+        redis.Redis(unix_socket_path=str(data_dir / "redis.sock"), socket_timeout=5).shutdown(save=True)
+    except redis.ConnectionError:
+        pass  # SHUTDOWN closes the connection (or nothing was running)
 
 
 def _fill_store(data_dir: Path, n: int) -> None:
