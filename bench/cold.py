@@ -22,6 +22,7 @@ What counts as right (Flickr8k has captions only):
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
 import time
 from collections import Counter
@@ -33,7 +34,7 @@ import numpy as np
 from bench.common import bench_engine, emit, load_items, log_progress
 from bench.hashtags import item_tags, truth_tags
 from indexing.relevance import (CalibrationTable, Floors, Relevance, at_floor, choose_floor,
-                                expected_calibration_error, fit_isotonic, reliability)
+                                expected_calibration_error, fit_isotonic, reliability, unreachable)
 from indexing.search import PhotoInput, PhotoVectors
 from indexing.sources import SourceItem, detect_and_read
 from models.tags import content_words, normalize_tags
@@ -42,7 +43,7 @@ KINDS = ("hashtags", "similar", "captions", "find")
 FLOOR_CANDIDATES = {
     "similar": [round(x, 2) for x in np.arange(0.20, 0.86, 0.02)],
     "find": [round(x, 2) for x in np.arange(0.10, 0.76, 0.02)],
-    "captions": [round(x, 2) for x in np.arange(0.10, 0.76, 0.02)],
+    "captions": [round(x, 2) for x in np.arange(0.10, 0.92, 0.02)],
     "hashtags": [round(x, 2) for x in np.arange(0.05, 0.91, 0.05)],
 }
 # Evidence weights tried for the hashtag fusion (relevance.py): vote_ref, class_weight, zero-shot ramp.
@@ -56,7 +57,9 @@ def add_args(p) -> None:
     p.add_argument("--hashtags-k", type=int, default=8)
     p.add_argument("--k", type=int, default=5, help="photos / captions per answer")
     p.add_argument("--extra-demo", default=None,
-                   help="a data set stored with the demo photos as the starting collection (e.g. Pexels food)")
+                   help="a data set stored with the demo photos as the starting collection (e.g. the food set)")
+    p.add_argument("--extra-license", default="public domain",
+                   help="only the --extra-demo photos under this licence (the annotations' `license`)")
     p.add_argument("--quick-grid", action="store_true", help="only the shipped weights, no grid search")
     p.add_argument("--write", default=None, help="write the chosen relevance table to this JSON file")
 
@@ -110,7 +113,7 @@ def run(args) -> dict:
 
         demo = detect_and_read(write_demo_set(Path(tmp) / "demo"))
         if args.extra_demo:
-            demo += detect_and_read(args.extra_demo)
+            demo += _licensed(args.extra_demo, args.extra_license)
         if args.limit:
             dev = dev[: args.limit]
         tuning = [i for i in dev if tuning_half(i)]
@@ -135,7 +138,7 @@ def run(args) -> dict:
                 log_progress(args, "storing %d posts (collection: %d demo + %d train)", len(items), len(demo), size)
                 ids = _store(engine, items, [vectors[sha_of[str(i.path)]] for i in items])
                 for item, pid in zip(items, ids):
-                    salient_of[pid] = (set(item.tags) if item in demo else salient_tags(item.captions)) - generic
+                    salient_of[pid] = (set(normalize_tags(item.tags)) if item in demo else salient_tags(item.captions)) - generic
                 stored = size
                 engine.refit_projector()
                 visible = len(demo) + size
@@ -155,6 +158,13 @@ def run(args) -> dict:
                   settings={"data": args.data, "target": args.target, "k": args.k, "image_model": args.image_model})
     emit(result, args)
     return result
+
+
+def _licensed(folder: str, licence: str) -> list[SourceItem]:
+    """The items of a data set whose annotation row carries this licence (case-insensitive)."""
+    rows = [json.loads(line) for line in (Path(folder) / "annotations.jsonl").read_text().splitlines() if line]
+    keep = {(Path(folder) / r["image"]).resolve() for r in rows if str(r.get("license", "")).lower() == licence.lower()}
+    return [i for i in detect_and_read(folder) if i.path.resolve() in keep]
 
 
 def _generic_tags(train: list[SourceItem], share: float = 0.10) -> set[str]:
@@ -223,9 +233,16 @@ def _choose_and_report(args, measured: dict, tune: list[bool], configs: list[Rel
     calibrated = {s: [[(float(t(sc)), r) for sc, r in a] for a in hashtags[s]] for s, t in zip(sizes, tables)}
     # 3. floors: the lowest that reaches the target precision at every size (tuning half)
     answers = {"hashtags": calibrated, **{k: {s: measured[s][0][k] for s in sizes} for k in KINDS if k != "hashtags"}}
-    floors = {kind: choose_floor({s: _half(answers[kind][s], tune, True) for s in sizes},
-                                 FLOOR_CANDIDATES[kind], args.target) for kind in KINDS}
-    relevance = replace(chosen, floors=Floors(**floors), calibration=tuple(tables))
+    # at the sizes where no floor reaches it, that kind is withheld (closed) rather than floored
+    floors, closed = {}, []
+    lows = [0] + [b + 1 for b in bounds[:-1]]
+    for kind in KINDS:
+        tuning_answers = {s: _half(answers[kind][s], tune, True) for s in sizes}
+        shut = [s for s in sizes if unreachable(tuning_answers[s], FLOOR_CANDIDATES[kind], args.target)]
+        closed += [(kind, lo, hi) for s, lo, hi in zip(sizes, lows, bounds) if s in shut]
+        floors[kind] = float(choose_floor({s: a for s, a in tuning_answers.items() if s not in shut},
+                                          FLOOR_CANDIDATES[kind], args.target))
+    relevance = replace(chosen, floors=Floors(**floors), calibration=tuple(tables), closed=tuple(closed))
     if args.write:
         Path(args.write).write_text(relevance.to_json() + "\n")
     # 4. everything reported on the other half
@@ -234,7 +251,9 @@ def _choose_and_report(args, measured: dict, tune: list[bool], configs: list[Rel
         report[kind] = {}
         for s in sizes:
             held = _half(answers[kind][s], tune, False)
-            row = {"no_floor": at_floor(held, -1.0), "at_floor": at_floor(held, floors[kind]),
+            floor = getattr(relevance.floors_for(s), kind)
+            shown = dict(at_floor(held, floor), floor=floor if floor < float("inf") else "closed")
+            row = {"no_floor": at_floor(held, -1.0), "at_floor": shown,
                    "curve": [at_floor(held, f) for f in FLOOR_CANDIDATES[kind][::3]]}
             report[kind][s] = row
     reliability_report = {}
@@ -250,7 +269,7 @@ def _choose_and_report(args, measured: dict, tune: list[bool], configs: list[Rel
         return {"vote_ref": r.vote_ref, "class_weight": r.class_weight, "zero_shot_ramp": list(r.zero_shot_ramp),
                 "prior_mass": r.prior_mass}
 
-    return {"floors": floors, "weights": weights(chosen),
+    return {"floors": floors, "closed": closed, "weights": weights(chosen),
             "weights_grid_on_tuning_half": [dict(weights(c), mean_P1=round(100 * o, 2))
                                             for c, o in zip(configs, objective)],
             "better_weights_found": weights(configs[best]) if best else None,

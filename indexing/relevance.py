@@ -71,12 +71,19 @@ class CalibrationTable:
 class Relevance:
     floors: Floors = Floors()
     calibration: tuple[CalibrationTable, ...] = ()  # ascending max_posts; empty = raw scores clipped
-    vote_ref: float = 0.5  # feature cosine at which one neighbour's vote weighs as much as the prior
+    vote_ref: float = 0.45  # feature cosine at which one neighbour's vote weighs as much as the prior
     vote_temperature: float = 0.05
     prior_mass: float = 1.0
-    class_weight: float = 0.5  # ImageNet class hashtags, scaled by (1 - neighbour evidence)
+    class_weight: float = 1.0  # ImageNet class hashtags, scaled by (1 - neighbour evidence)
     zero_shot_ramp: tuple[float, float] = (0.2, 0.5)  # text cosine -> zero-shot trust 0..1
+    # (kind, min_posts, max_posts): collection sizes at which that kind reached the target precision
+    # at no floor; its answers are withheld there (e.g. captions while the caption bank is tiny)
+    closed: tuple[tuple[str, int, int], ...] = ()
     source: str = field(default="defaults", compare=False)
+
+    def floors_for(self, visible_posts: int) -> Floors:
+        shut = {kind: float("inf") for kind, lo, hi in self.closed if lo <= visible_posts <= hi}
+        return replace(self.floors, **shut) if shut else self.floors
 
     def probability(self, raw, visible_posts: int) -> np.ndarray:
         """Calibrated probability of hashtag scores, by the map measured at this collection size. A raw
@@ -107,7 +114,7 @@ class Relevance:
 
     def raw(self) -> "Relevance":
         """The same weights with no floors and no calibration (what the benchmark measures)."""
-        return replace(self, floors=Floors(), calibration=())
+        return replace(self, floors=Floors(), calibration=(), closed=())
 
     def to_json(self) -> str:
         out = asdict(self)
@@ -120,6 +127,7 @@ class Relevance:
         data["floors"] = Floors(**data.get("floors", {}))
         data["calibration"] = tuple(CalibrationTable(t["max_posts"], tuple(t["xs"]), tuple(t["ys"]))
                                     for t in data.get("calibration", ()))
+        data["closed"] = tuple(tuple(c) for c in data.get("closed", ()))
         if "zero_shot_ramp" in data:
             data["zero_shot_ramp"] = tuple(data["zero_shot_ramp"])
         return cls(**data, source=source)
@@ -192,6 +200,17 @@ def at_floor(answers: list[list[tuple[float, bool]]], floor: float) -> dict:
             "precision": round(float(np.mean(items)), 4) if items else None,
             "top1": round(float(np.mean([s[0] for s in answered])), 4) if answered else None,
             "shown_per_query": round(len(items) / max(len(answers), 1), 2)}
+
+
+def unreachable(answers: list, candidates, target: float, min_answered: int = 5) -> bool:
+    """True when no candidate floor brings the precision of what is shown to `target` at this size
+    (every floor still answers `min_answered` queries or more, below the target)."""
+    for floor in candidates:
+        shown = [[rel for s, rel in a if s >= floor] for a in answers]
+        items = [rel for s in shown for rel in s]
+        if sum(1 for s in shown if s) < min_answered or float(np.mean(items)) >= target:
+            return False
+    return True
 
 
 def choose_floor(answers_by_size: dict, candidates, target: float, min_answered: int = 5) -> float:

@@ -657,7 +657,7 @@ class SearchEngine:
         vec, own_id = self._photo_vectors(photo, v)
         found = v.image.search(vec.features, k + 1, self._visible(scope))
         hits = self._hits(found, k, exclude=own_id)
-        return self._above_floor(hits, self.relevance.floors.similar, scope)
+        return self._above_floor(hits, "similar", scope)
 
     def encode_query(self, text: str, v: IndexView | None = None) -> np.ndarray:
         """A text in the space where it meets photos and captions (through the projector's text side)."""
@@ -670,7 +670,7 @@ class SearchEngine:
              photo_weight: float = 0.5, include_public: bool = True) -> list[Hit]:
         """Visible photos matching a text, optionally together with a photo ('like this, but at night')."""
         hits = self._hits(self.find_scored(text, scope, k, photo, photo_weight, include_public), k)
-        return self._above_floor(hits, self.relevance.floors.find, scope, include_public)
+        return self._above_floor(hits, "find", scope, include_public)
 
     def find_scored(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
                     photo_weight: float = 0.5, include_public: bool = True) -> list[tuple[int, float]]:
@@ -729,9 +729,10 @@ class SearchEngine:
             out.setdefault(caption, CaptionHit(caption, round(s, 4), post.id))
         ranked = sorted(out.values(), key=lambda h: -h.score)[:k]
         # a duplicate's own captions are right whatever their score; the others must clear the floor
-        floor = self.relevance.floors.captions
+        visible = self._visible_count(scope)
+        floor = self.relevance.floors_for(visible).captions
         return Answer([h for h in ranked if h.score >= floor or (dup is not None and h.post_id == dup.post.id)],
-                      why_empty(self._visible_count(scope)))
+                      why_empty(visible))
 
     def _visible_count(self, scope: str, include_public: bool = True) -> int:
         visible = self._visible(scope, include_public)
@@ -740,9 +741,11 @@ class SearchEngine:
                 return len(self._scope_of)
         return len(visible)
 
-    def _above_floor(self, hits: list[Hit], floor: float, scope: str, include_public: bool = True) -> Answer:
+    def _above_floor(self, hits: list[Hit], kind: str, scope: str, include_public: bool = True) -> Answer:
         """The hits that clear the answer kind's relevance floor (an empty answer says why)."""
-        return Answer([h for h in hits if h.score >= floor], why_empty(self._visible_count(scope, include_public)))
+        visible = self._visible_count(scope, include_public)
+        floor = getattr(self.relevance.floors_for(visible), kind)
+        return Answer([h for h in hits if h.score >= floor], why_empty(visible))
 
     def hashtags(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 8,
                  min_score: float | None = None, caption: str | None = None) -> list[TagSuggestion]:
@@ -755,7 +758,8 @@ class SearchEngine:
         raw, why = self._photo_tag_scores(vec, own_id, scope, v, k)
         visible = self._visible_count(scope)
         calibrated = self.relevance.probability(np.array(list(raw.values()), np.float64), visible)
-        scores = dict(zip(raw, (float(p) for p in calibrated)))
+        # where the map is flat (below its first knot) the raw score still orders the tags
+        scores = {tag: float(p) + 1e-6 * raw[tag] for tag, p in zip(raw, calibrated)}
         words: set[str] = set()
         if caption and WORD.search(caption):
             text_scores, text_why = self._text_tag_scores(caption, self.encode_query(caption, v), scope, v)
@@ -767,7 +771,7 @@ class SearchEngine:
                 if text_side > photo_side:
                     why[tag] = text_why[tag]
                     words.add(tag)
-        floor = self.relevance.floors.hashtags if min_score is None else min_score
+        floor = self.relevance.floors_for(visible).hashtags if min_score is None else min_score
         ranked = self._ranked(scores, why, len(scores), float("-inf"), words)
         return Answer([s for s in ranked if s.score >= floor or s.from_words][:k], why_empty(visible))
 

@@ -7,7 +7,7 @@ import pytest
 
 from indexing.relevance import (DEFAULT_TABLE, NOTHING_CLOSE, TOO_FEW_POSTS, Answer, CalibrationTable, Floors,
                                 Relevance, at_floor, choose_floor, expected_calibration_error, fit_isotonic,
-                                reliability, why_empty)
+                                reliability, unreachable, why_empty)
 
 
 def test_isotonic_fit_is_monotone_and_pools_violators():
@@ -111,3 +111,14 @@ def test_an_empty_answer_says_why():
     assert Answer([], why_empty(14)).why_empty == TOO_FEW_POSTS
     assert Answer([], why_empty(6000)).why_empty == NOTHING_CLOSE
     assert Answer([1], why_empty(14)).why_empty is None and Answer([1, 2]) == [1, 2]
+
+
+def test_a_kind_is_withheld_at_the_sizes_where_no_floor_reaches_the_target():
+    bad = [[(0.9, False), (0.8, True)]] * 20  # 50 % at best, whatever the floor
+    good = [[(0.9, True)]] * 20
+    assert unreachable(bad, [0.5, 0.7], target=0.6)
+    assert not unreachable(good, [0.5, 0.7], target=0.6)
+    rel = Relevance(floors=Floors(captions=0.7), closed=(("captions", 30, 181),))
+    assert rel.floors_for(64).captions == float("inf") and rel.floors_for(6000).captions == 0.7
+    assert rel.floors_for(64).similar == rel.floors.similar
+    assert Relevance.from_json(rel.to_json()) == rel
