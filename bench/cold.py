@@ -46,6 +46,7 @@ FLOOR_CANDIDATES = {
     "captions": [round(x, 2) for x in np.arange(0.10, 0.92, 0.02)],
     "hashtags": [round(x, 2) for x in np.arange(0.05, 0.91, 0.05)],
 }
+PER_SIZE_FLOORS = ("captions",)
 # Evidence weights tried for the hashtag fusion (relevance.py): vote_ref, class_weight, zero-shot ramp.
 WEIGHT_GRID = [dict(vote_ref=r, class_weight=c) for r in (0.45, 0.55, 0.65) for c in (0.25, 1.0)]
 
@@ -233,16 +234,23 @@ def _choose_and_report(args, measured: dict, tune: list[bool], configs: list[Rel
     calibrated = {s: [[(float(t(sc)), r) for sc, r in a] for a in hashtags[s]] for s, t in zip(sizes, tables)}
     # 3. floors: the lowest that reaches the target precision at every size (tuning half)
     answers = {"hashtags": calibrated, **{k: {s: measured[s][0][k] for s in sizes} for k in KINDS if k != "hashtags"}}
-    # at the sizes where no floor reaches it, that kind is withheld (closed) rather than floored
-    floors, closed = {}, []
+    # Captions get a floor per collection size: their score is a cosine to the photo's text vector,
+    # which the kNN bridge makes of the stored captions themselves, so it means more as they grow.
+    # Where no floor reaches the target, that kind is withheld at that size.
+    floors, size_floors = {}, []
     lows = [0] + [b + 1 for b in bounds[:-1]]
     for kind in KINDS:
         tuning_answers = {s: _half(answers[kind][s], tune, True) for s in sizes}
         shut = [s for s in sizes if unreachable(tuning_answers[s], FLOOR_CANDIDATES[kind], args.target)]
-        closed += [(kind, lo, hi) for s, lo, hi in zip(sizes, lows, bounds) if s in shut]
         floors[kind] = float(choose_floor({s: a for s, a in tuning_answers.items() if s not in shut},
                                           FLOOR_CANDIDATES[kind], args.target))
-    relevance = replace(chosen, floors=Floors(**floors), calibration=tuple(tables), closed=tuple(closed))
+        for s, lo, hi in zip(sizes, lows, bounds):
+            if s in shut:
+                size_floors.append((kind, lo, hi, None))
+            elif kind in PER_SIZE_FLOORS:
+                size_floors.append((kind, lo, hi, float(choose_floor({s: tuning_answers[s]}, FLOOR_CANDIDATES[kind],
+                                                                     args.target))))
+    relevance = replace(chosen, floors=Floors(**floors), calibration=tuple(tables), size_floors=tuple(size_floors))
     if args.write:
         Path(args.write).write_text(relevance.to_json() + "\n")
     # 4. everything reported on the other half
@@ -269,7 +277,7 @@ def _choose_and_report(args, measured: dict, tune: list[bool], configs: list[Rel
         return {"vote_ref": r.vote_ref, "class_weight": r.class_weight, "zero_shot_ramp": list(r.zero_shot_ramp),
                 "prior_mass": r.prior_mass}
 
-    return {"floors": floors, "closed": closed, "weights": weights(chosen),
+    return {"floors": floors, "size_floors": size_floors, "weights": weights(chosen),
             "weights_grid_on_tuning_half": [dict(weights(c), mean_P1=round(100 * o, 2))
                                             for c, o in zip(configs, objective)],
             "better_weights_found": weights(configs[best]) if best else None,

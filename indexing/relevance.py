@@ -76,14 +76,16 @@ class Relevance:
     prior_mass: float = 1.0
     class_weight: float = 1.0  # ImageNet class hashtags, scaled by (1 - neighbour evidence)
     zero_shot_ramp: tuple[float, float] = (0.2, 0.5)  # text cosine -> zero-shot trust 0..1
-    # (kind, min_posts, max_posts): collection sizes at which that kind reached the target precision
-    # at no floor; its answers are withheld there (e.g. captions while the caption bank is tiny)
-    closed: tuple[tuple[str, int, int], ...] = ()
+    # (kind, min_posts, max_posts, floor): a floor for one range of collection sizes, for a kind whose
+    # score changes meaning as the collection grows (a caption's cosine to a photo's text vector,
+    # itself made of the stored captions); None: withheld there (no floor reached the target)
+    size_floors: tuple[tuple[str, int, int, float | None], ...] = ()
     source: str = field(default="defaults", compare=False)
 
     def floors_for(self, visible_posts: int) -> Floors:
-        shut = {kind: float("inf") for kind, lo, hi in self.closed if lo <= visible_posts <= hi}
-        return replace(self.floors, **shut) if shut else self.floors
+        own = {kind: float("inf") if floor is None else floor
+               for kind, lo, hi, floor in self.size_floors if lo <= visible_posts <= hi}
+        return replace(self.floors, **own) if own else self.floors
 
     def probability(self, raw, visible_posts: int) -> np.ndarray:
         """Calibrated probability of hashtag scores, by the map measured at this collection size. A raw
@@ -114,7 +116,7 @@ class Relevance:
 
     def raw(self) -> "Relevance":
         """The same weights with no floors and no calibration (what the benchmark measures)."""
-        return replace(self, floors=Floors(), calibration=(), closed=())
+        return replace(self, floors=Floors(), calibration=(), size_floors=())
 
     def to_json(self) -> str:
         out = asdict(self)
@@ -127,7 +129,7 @@ class Relevance:
         data["floors"] = Floors(**data.get("floors", {}))
         data["calibration"] = tuple(CalibrationTable(t["max_posts"], tuple(t["xs"]), tuple(t["ys"]))
                                     for t in data.get("calibration", ()))
-        data["closed"] = tuple(tuple(c) for c in data.get("closed", ()))
+        data["size_floors"] = tuple(tuple(c) for c in data.get("size_floors", ()))
         if "zero_shot_ramp" in data:
             data["zero_shot_ramp"] = tuple(data["zero_shot_ramp"])
         return cls(**data, source=source)

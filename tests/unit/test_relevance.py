@@ -118,7 +118,9 @@ def test_a_kind_is_withheld_at_the_sizes_where_no_floor_reaches_the_target():
     good = [[(0.9, True)]] * 20
     assert unreachable(bad, [0.5, 0.7], target=0.6)
     assert not unreachable(good, [0.5, 0.7], target=0.6)
-    rel = Relevance(floors=Floors(captions=0.7), closed=(("captions", 30, 181),))
-    assert rel.floors_for(64).captions == float("inf") and rel.floors_for(6000).captions == 0.7
+    rel = Relevance(floors=Floors(captions=0.7), size_floors=(("captions", 30, 181, None),
+                                                              ("captions", 182, 10 ** 9, 0.6)))
+    assert rel.floors_for(64).captions == float("inf") and rel.floors_for(6000).captions == 0.6
+    assert rel.floors_for(10).captions == 0.7
     assert rel.floors_for(64).similar == rel.floors.similar
     assert Relevance.from_json(rel.to_json()) == rel
