@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-TASKS = ("text2image", "hashtags", "text2tags", "dedup", "speed", "bot", "load", "swap", "scale", "clusters")
+TASKS = ("text2image", "hashtags", "text2tags", "dedup", "speed", "bot", "load", "swap", "scale", "clusters", "cold")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,6 +35,7 @@ from indexing.chats import ChatSettings, Thresholds
 from indexing.distinct import distinct
 from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
 from indexing.holdout import trainable_post_ids
+from indexing.relevance import Answer, Relevance, why_empty
 from indexing.scopes import PUBLIC, validate_scope, visible_scopes
 from indexing.store import Post, PostStore
 from models.embedding import EmbeddedPhoto, PhotoEmbedder
@@ -186,7 +187,8 @@ class SearchEngine:
                  hnsw_m: int = 16, hnsw_ef_construction: int = 200, hnsw_ef_search: int = 96,
                  exact_search_max_posts: int = 4000, batch_size: int = 32,
                  max_photo_bytes: int = DEFAULT_MAX_BYTES, max_photo_pixels: int = DEFAULT_MAX_PIXELS,
-                 hashtag_blocklist: Iterable[str] = (), thumbnail_side: int = THUMBNAIL_SIDE) -> None:
+                 hashtag_blocklist: Iterable[str] = (), thumbnail_side: int = THUMBNAIL_SIDE,
+                 relevance: Relevance | None = None) -> None:
         self.store = store
         self.image_encoder = image_encoder
         self.text_encoder = text_encoder
@@ -214,6 +216,7 @@ class SearchEngine:
         self.view: IndexView | None = None
         self.blocklist = frozenset(normalize_tags(list(hashtag_blocklist)))  # never suggested
         self.class_vectors: np.ndarray | None = None
+        self.relevance = relevance or Relevance.load()  # floors, calibration, evidence weights
         self._embedder = PhotoEmbedder(image_encoder, batch_size=batch_size, max_pixels=max_photo_pixels,
                                        thumbnail_side=thumbnail_side)
 
@@ -686,7 +689,7 @@ class SearchEngine:
             for pid, s in v.image.search(vec.features, pool, visible):
                 best[pid] = max(best.get(pid, -1.0), s)
         ranked = sorted(((pid, s) for pid, s in best.items() if pid not in exclude), key=lambda c: -c[1])
-        return self._hits(self._distinct(ranked, k, v, queries), k)
+        return self._above_floor(self._hits(self._distinct(ranked, k, v, queries), k), "similar", scope)
 
     def encode_query(self, text: str, v: IndexView | None = None) -> np.ndarray:
         """A text in the space where it meets photos and captions (through the projector's text side)."""
@@ -698,8 +701,9 @@ class SearchEngine:
     def find(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
              photo_weight: float = 0.5, include_public: bool = True) -> list[Hit]:
         """Visible photos matching a text, optionally together with a photo ('like this, but at night');
-        one post per photo, never the query photo or a copy of it."""
-        return self._hits(self.find_scored(text, scope, k, photo, photo_weight, include_public), k)
+        one post per photo, never the query photo or a copy of it, none under the find floor."""
+        hits = self._hits(self.find_scored(text, scope, k, photo, photo_weight, include_public), k)
+        return self._above_floor(hits, "find", scope, include_public)
 
     def find_scored(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
                     photo_weight: float = 0.5, include_public: bool = True,
@@ -768,15 +772,39 @@ class SearchEngine:
                 continue
             caption = post.captions[label & 7]
             out.setdefault(caption, CaptionHit(caption, round(s, 4), post.id))
-        return sorted(out.values(), key=lambda h: -h.score)[:k]
+        ranked = sorted(out.values(), key=lambda h: -h.score)[:k]
+        # a duplicate's own captions are right whatever their score; the others must clear the floor
+        visible = self._visible_count(scope)
+        floor = self.relevance.floors_for(visible).captions
+        return Answer([h for h in ranked if h.score >= floor or (dup is not None and h.post_id == dup.post.id)],
+                      why_empty(visible))
+
+    def _visible_count(self, scope: str, include_public: bool = True) -> int:
+        visible = self._visible(scope, include_public)
+        if visible is None:
+            with self._lock:
+                return len(self._scope_of)
+        return len(visible)
+
+    def _above_floor(self, hits: list[Hit], kind: str, scope: str, include_public: bool = True) -> Answer:
+        """The hits that clear the answer kind's relevance floor (an empty answer says why)."""
+        visible = self._visible_count(scope, include_public)
+        floor = getattr(self.relevance.floors_for(visible), kind)
+        return Answer([h for h in hits if h.score >= floor], why_empty(visible))
 
     def hashtags(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 8,
-                 min_score: float = 0.05, caption: str | None = None) -> list[TagSuggestion]:
+                 min_score: float | None = None, caption: str | None = None) -> list[TagSuggestion]:
         """Hashtags for a photo: votes of similar tagged posts + the learned head + zero-shot match against
-        the tag vocabulary; with a caption, fused with the caption's own hashtags (`text_hashtags`)."""
+        the tag vocabulary + its ImageNet classes; with a caption, fused with the caption's own hashtags
+        (`text_hashtags`). Photo scores are calibrated probabilities (relevance.py); tags below
+        `min_score` (default: the hashtag floor) are left out, except those the caption's words bring."""
         v = self.view
         vec, own_id = self._photo_vectors(photo, v)
-        scores, why = self._photo_tag_scores(vec, own_id, scope, v, k)
+        raw, why = self._photo_tag_scores(vec, own_id, scope, v, k)
+        visible = self._visible_count(scope)
+        calibrated = self.relevance.probability(np.array(list(raw.values()), np.float64), visible)
+        # where the map is flat (below its first knot) the raw score still orders the tags
+        scores = {tag: float(p) + 1e-6 * raw[tag] for tag, p in zip(raw, calibrated)}
         words: set[str] = set()
         if caption and WORD.search(caption):
             text_scores, text_why = self._text_tag_scores(caption, self.encode_query(caption, v), scope, v)
@@ -788,16 +816,13 @@ class SearchEngine:
                 if text_side > photo_side:
                     why[tag] = text_why[tag]
                     words.add(tag)
-        if not scores and vec.class_probs is not None:
-            # Nothing tagged yet: the ImageNet classes themselves make the hashtags.
-            for tag, p in class_hashtags(vec.class_probs, k):
-                scores[tag] = p
-                why[tag] = IMAGENET_REASON
-        return self._ranked(scores, why, k, min_score, words)
+        floor = self.relevance.floors_for(visible).hashtags if min_score is None else min_score
+        ranked = self._ranked(scores, why, len(scores), float("-inf"), words)
+        return Answer([s for s in ranked if s.score >= floor or s.from_words][:k], why_empty(visible))
 
     def _photo_tag_scores(self, vec: PhotoVectors, own_id: int | None, scope: str, v: IndexView,
                           k: int) -> tuple[dict[str, float], dict[str, str]]:
-        votes, voters = self._neighbour_votes(vec, scope, own_id, v)
+        votes, voters, evidence = self._neighbour_votes(vec, scope, own_id, v)
         text_vec = self._text_of(vec, v)
         zero_shot = self._zero_shot_tags(text_vec, visible_scopes(scope), v)
         learned = v.hashtag_head.top(vec.features, 4 * k) if v.hashtag_head is not None else {}
@@ -807,8 +832,9 @@ class SearchEngine:
         caption_votes, caption_voters = (self._caption_votes(text_vec, self._visible(scope), v, own_id)
                                          if learned else ({}, {}))
         # Each source is a probability-like score in [0, 1]; the learned head is calibrated, the
-        # votes are the similarity-weighted share of neighbours with the tag. With heads, the three
-        # count equally; the zero-shot match only breaks ties between them.
+        # votes are the evidence-weighted share of neighbours with the tag (small when the neighbours
+        # are few or far, relevance.py). With heads, the three count equally; the zero-shot match only
+        # breaks ties between them. The fused score is calibrated by the caller.
         w_votes, w_head, w_captions, w_zero = (1 / 3, 1 / 3, 1 / 3, 1 / 6) if learned else (1.0, 0.0, 0.0, 0.5)
         scores: dict[str, float] = {}
         why: dict[str, str] = {}
@@ -825,7 +851,14 @@ class SearchEngine:
         for tag, z in zero_shot.items():
             scores[tag] = scores.get(tag, 0.0) + w_zero * z
             why.setdefault(tag, "matches the photo's content")
-        return scores, why
+        class_weight = self.relevance.class_weight * (1.0 - evidence)
+        if vec.class_probs is not None and class_weight > 0:
+            # The photo's own ImageNet classes lead while the neighbours are few or far.
+            for tag, p in class_hashtags(vec.class_probs, k):
+                scores[tag] = scores.get(tag, 0.0) + class_weight * p
+                why.setdefault(tag, IMAGENET_REASON)
+        total = w_votes + w_head + w_captions + w_zero + self.relevance.class_weight
+        return {tag: s / total for tag, s in scores.items()}, why  # in [0, 1], for the calibration
 
     def _caption_votes(self, query: np.ndarray, visible, v: IndexView, exclude: int | None = None,
                        neighbours: int = 25, temperature: float = 0.05) -> tuple[dict[str, float], dict[str, int]]:
@@ -933,25 +966,26 @@ class SearchEngine:
         return list(dict.fromkeys(written + found))
 
     def _neighbour_votes(self, vec: PhotoVectors, scope: str, own_id: int | None, v: IndexView,
-                         neighbours: int = 25, temperature: float = 0.05) -> tuple[dict[str, float], dict[str, int]]:
+                         neighbours: int = 25) -> tuple[dict[str, float], dict[str, int], float]:
+        """Hashtags of the image neighbours: each tag's share of the neighbours' evidence plus a prior
+        mass (relevance.py), how many carry it, and the evidence (0..1) the votes rest on."""
         found = [(pid, s) for pid, s in v.image.search(vec.features, neighbours + 1, self._visible(scope))
                  if pid != own_id][:neighbours]
         if not found:
-            return {}, {}
+            return {}, {}, 0.0
         posts = self.store.get_posts([pid for pid, _ in found])
-        sims = np.array([s for _, s in found], np.float32)
-        weights = np.exp((sims - sims.max()) / temperature)
+        weights = self.relevance.neighbour_weights(np.array([s for _, s in found], np.float64))
         tagged = [(p, w) for p, w in zip(posts, weights) if p is not None and p.tags]
         if not tagged:
-            return {}, {}
-        total = sum(w for _, w in tagged)
+            return {}, {}, 0.0
+        total = sum(w for _, w in tagged) + self.relevance.prior_mass
         votes: dict[str, float] = {}
         voters: dict[str, int] = {}
         for post, w in tagged:
             for tag in post.tags:
                 votes[tag] = votes.get(tag, 0.0) + float(w / total)
                 voters[tag] = voters.get(tag, 0) + 1
-        return votes, voters
+        return votes, voters, self.relevance.evidence(np.array([w for _, w in tagged]))
 
     def _vocabulary(self, scopes: frozenset[str], v: IndexView, max_vocab: int = 5000) -> tuple[list[str], np.ndarray]:
         """The most used hashtags visible from these scopes and their vectors in the view's space (cached)."""
@@ -975,7 +1009,8 @@ class SearchEngine:
 
     def _zero_shot_tags(self, text_vec: np.ndarray, scopes: frozenset[str], v: IndexView, top: int = 20,
                         temperature: float = 0.05) -> dict[str, float]:
-        """Vocabulary hashtags whose words match the photo's text-space vector (softmax over the vocabulary)."""
+        """Vocabulary hashtags whose words match the photo's text-space vector: softmax over the vocabulary,
+        times how close the match is on an absolute scale (a best of 14 unrelated tags is no match)."""
         if not np.any(text_vec):
             return {}
         tags, matrix = self._vocabulary(scopes, v)
@@ -985,7 +1020,8 @@ class SearchEngine:
         probs = np.exp((sims - sims.max()) / temperature)
         probs /= probs.sum()
         order = np.argsort(-probs)[:top]
-        return {tags[i]: float(probs[i]) for i in order}
+        trust = self.relevance.zero_shot_trust(sims[order])
+        return {tags[i]: float(probs[i] * t) for i, t in zip(order, trust)}
 
     def duplicate_candidates(self, photo: bytes | int | PhotoVectors, scope: str, include_public: bool = False,
                              k: int = 10) -> list[tuple[int, float, int]]:

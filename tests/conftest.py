@@ -95,7 +95,12 @@ def engine_factory(redis_client, encoders, session_dir):
     prefix = Keys(f"test{os.getpid()}x{next(_counter)}")
 
     def make(**kwargs) -> SearchEngine:
+        from indexing.relevance import Relevance
+
         image, text = encoders
+        # Tests of the mechanics see every result; the relevance floors (measured on real photos,
+        # not on a handful of made-up ones) are tested with the shipped table in test_honest_answers.py.
+        kwargs.setdefault("relevance", Relevance())
         return SearchEngine(PostStore(redis_client, prefix), image, text, cache_dir=session_dir / "models",
                             **kwargs).open()
 

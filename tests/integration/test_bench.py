@@ -111,3 +111,19 @@ def test_clusters(tiny_set, session_dir, encoders, tmp_path):
     assert 0.0 <= ours["coverage"] <= 1.0 and 0.0 <= ours["purity"] <= 1.0
     assert out["kmeans_all_photos_same_k"]["photos"] == len(SAMPLE_NAMES)
     assert out["map_pixels"][0] >= 480 and (tmp_path / "map.png").stat().st_size > 10_000
+
+
+def test_cold(tiny_set, session_dir, encoders, tmp_path):
+    from indexing.relevance import Relevance
+
+    table = tmp_path / "relevance.json"
+    out = _bench("cold", "--data", str(tiny_set), "--split", "dev", "--sizes", "4,9", "--quick-grid",
+                 "--model-cache", str(session_dir / "models"), "--write", str(table))
+    assert out["task"] == "cold" and out["sizes"] == [14, 18, 23] and out["dev_photos"] == 5
+    assert set(out["floors"]) == {"hashtags", "similar", "captions", "find"}
+    for kind in out["floors"]:
+        for size in ("14", "18", "23"):
+            row = out["answers"][kind][size]
+            assert row["no_floor"]["answered"] in (0.0, 1.0) and 0 <= row["at_floor"]["answered"] <= 1
+    written = Relevance.load(table)
+    assert written.floors.similar == out["floors"]["similar"] and len(written.calibration) == 3

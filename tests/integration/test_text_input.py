@@ -20,6 +20,10 @@ def _add(engine, data, scope="public", captions=(), tags=()):
 
 @pytest.fixture
 def library(engine, samples):
+    return _library(engine, samples)
+
+
+def _library(engine, samples):
     rows = [
         ("coffee", "a cup of espresso coffee on a saucer", ["coffee", "espresso", "cafe"]),
         ("chelsea", "a tabby cat lying on the floor", ["cat", "pets", "tabby"]),
@@ -66,7 +70,11 @@ def test_odd_texts_are_refused_clearly_or_answered(engine, library):
     assert engine.text_hashtags("\x00\x07 coffee \u202e cup \x1b", "public")  # control characters: still words
 
 
-def test_a_photo_with_a_caption_gets_hashtags_from_both(engine, library, samples):
+def test_a_photo_with_a_caption_gets_hashtags_from_both(engine_factory, samples):
+    from indexing.relevance import Relevance
+
+    engine = engine_factory(relevance=Relevance.load())  # photo scores calibrated, as the words' are
+    _library(engine, samples)
     alone = {t.tag for t in engine.hashtags(samples["chelsea"], "public", k=8)}
     assert "paris" not in alone
     both = engine.hashtags(samples["chelsea"], "public", k=8, caption="my cat in Paris")
