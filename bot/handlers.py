@@ -29,6 +29,7 @@ from indexing.chats import MAX_WINDOW_DAYS
 from indexing.errors import BadImageError, EmptyQueryError, StorageUnavailableError
 from indexing.maprender import cluster_label
 from indexing.maps import PhotoMap, PhotoMaps
+from indexing.relevance import TOO_FEW_POSTS
 from indexing.priority import background_priority
 from indexing.scopes import PUBLIC
 from indexing.search import WORD, Hit, PhotoInput, PhotoVectors, SearchEngine
@@ -218,9 +219,20 @@ class Handlers:
                 await self.run(self.engine.remember_file_id, post_id, message.photo[-1].file_id)
         return len(sent)
 
-    def hashtag_text(self, lang: str, tags, for_text: bool = False) -> str:
+    @staticmethod
+    def nothing_fits(update: Update, lang: str, key: str, answer, **values) -> str:
+        """The "nothing fits" reply for an empty answer, with what would help when the collection is
+        too small to know (the engine's relevance floors left nothing: indexing/relevance.py)."""
+        text = t(lang, key, **values)
+        if getattr(answer, "why_empty", None) == TOO_FEW_POSTS:
+            private = update.effective_chat is None or update.effective_chat.type == ChatType.PRIVATE
+            text += "\n" + t(lang, "nothing_yet_hint" if private else "nothing_yet_hint_group")
+        return text
+
+    def hashtag_text(self, lang: str, tags, for_text: bool = False, update: Update | None = None) -> str:
         if not tags:
-            return t(lang, "no_text_hashtags" if for_text else "no_hashtags")
+            key = "no_text_hashtags" if for_text else "no_hashtags"
+            return self.nothing_fits(update, lang, key, tags) if update is not None else t(lang, key)
         line = " ".join(f"#{s.tag}" for s in tags)
         scored = " · ".join(f"#{html.escape(s.tag)} {s.score:.2f}" for s in tags)
         out = t(lang, "text_hashtags" if for_text else "hashtags", line=line, scored_html=scored)
@@ -235,7 +247,7 @@ class Handlers:
         await self.working(update, context)
         tags = await self.run(self.engine.text_hashtags, text[:MAX_TEXT_CHARS], scope, self.config.hashtags_k)
         hits = await self.run(self.engine.find, text[:MAX_TEXT_CHARS], scope, self.config.similar_k)
-        await self.reply(update, self.hashtag_text(lang, tags, for_text=True))
+        await self.reply(update, self.hashtag_text(lang, tags, for_text=True, update=update))
         await self.send_hits(update, context, hits, label="match_caption")
 
     # -- commands --------------------------------------------------------------------------
@@ -261,7 +273,7 @@ class Handlers:
                               self.config.find_k, photo=photo)
         sent = await self.send_hits(update, context, hits, t(lang, "find_results", query=query[:200]), "match_caption")
         if not sent:
-            await self.reply(update, t(lang, "find_none", query=query[:200]))
+            await self.reply(update, self.nothing_fits(update, lang, "find_none", hits, query=query[:200]))
 
     async def photo_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/hashtags, /similar, /captions as a reply to a photo (with a photo, `photo` handles it)."""
@@ -489,12 +501,13 @@ class Handlers:
             # before any reply, so a photo the bot has answered is never lost to a crash
             await self.run(self.engine.add_photos, [self._photo_input(update.effective_message, photo)], [vec])
         if tags is not None:
-            await self.reply(update, self.hashtag_text(lang, tags))
+            await self.reply(update, self.hashtag_text(lang, tags, update=update))
         if captions is not None:
             lines = "\n".join(f"• {html.escape(h.caption)} <i>({h.score:.2f})</i>" for h in captions)
-            await self.reply(update, t(lang, "captions", lines_html=lines) if captions else t(lang, "no_captions"))
+            await self.reply(update, t(lang, "captions", lines_html=lines) if captions else
+                             self.nothing_fits(update, lang, "no_captions", captions))
         if similar is not None and not await self.send_hits(update, context, similar):
-            await self.reply(update, t(lang, "similar_none"))
+            await self.reply(update, self.nothing_fits(update, lang, "similar_none", similar))
 
     def _photo_input(self, message: Message, photo: bytes) -> PhotoInput:
         caption = message.caption or ""
@@ -605,7 +618,7 @@ class Handlers:
         await self.run(self.engine.add_photos, [self._photo_input(m, p) for m, p in zip(messages, photos)], vectors)
         await self.reply(update, t(lang, "album", n=len(photos)) + "\n" + "\n".join(lines))
         if not await self.send_hits(update, context, best):
-            await self.reply(update, t(lang, "similar_none"))
+            await self.reply(update, self.nothing_fits(update, lang, "similar_none", best))
 
     # -- inline mode -----------------------------------------------------------------------
     async def inline(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -32,11 +32,15 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "• <code>/stats</code> — what I know in this chat\n"
                 "• <code>/forget</code> — admins: delete everything I stored for this chat",
         "hashtags": "<b>Hashtags</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
-        "no_hashtags": "I could not find hashtags for this photo yet: nothing similar is tagged.",
+        "no_hashtags": "No hashtag fits this photo well enough yet: nothing I know is close to it.",
+        "nothing_yet_hint": "I only know a few photos so far. Send me more photos with captions and my answers "
+                            "will get better.",
+        "nothing_yet_hint_group": "I only know a few photos so far. Post more photos with captions in this group "
+                                  "and my answers will get better.",
         "text_hashtags": "<b>Hashtags for your text</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
         "no_text_hashtags": "I know no hashtags that fit these words yet.",
         "from_words": "✍️ from your caption: {tags}",
-        "similar_none": "No similar photos yet.",
+        "similar_none": "Nothing I know looks like this photo yet.",
         "similar_caption": "{score:.2f} similar",
         "match_caption": "{score:.2f} match",
         "captions": "<b>Captions that fit</b>:\n{lines}",
@@ -125,11 +129,16 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "• <code>/stats</code> — ce que je sais de ce groupe\n"
                 "• <code>/forget</code> — admins : effacer tout ce que j'ai gardé de ce groupe",
         "hashtags": "<b>Hashtags</b> (touchez pour copier) :\n<code>{line}</code>\n\n{scored}",
-        "no_hashtags": "Je ne trouve pas encore de hashtags pour cette photo : rien de semblable n'est tagué.",
+        "no_hashtags": "Aucun hashtag ne convient encore assez bien à cette photo : rien de ce que je connais "
+                       "ne lui ressemble.",
+        "nothing_yet_hint": "Je ne connais encore que peu de photos. Envoyez-m'en d'autres avec une légende et mes "
+                            "réponses s'amélioreront.",
+        "nothing_yet_hint_group": "Je ne connais encore que peu de photos. Publiez d'autres photos avec une légende "
+                                  "dans ce groupe et mes réponses s'amélioreront.",
         "text_hashtags": "<b>Hashtags pour votre texte</b> (touchez pour copier) :\n<code>{line}</code>\n\n{scored}",
         "no_text_hashtags": "Je ne connais pas encore de hashtags pour ces mots.",
         "from_words": "✍️ de votre légende : {tags}",
-        "similar_none": "Pas encore de photos semblables.",
+        "similar_none": "Je ne connais encore aucune photo qui ressemble à celle-ci.",
         "similar_caption": "{score:.2f} semblable",
         "match_caption": "{score:.2f} correspondance",
         "captions": "<b>Légendes qui conviennent</b> :\n{lines}",

@@ -100,9 +100,10 @@ def wait_for(client, chat: int, after: int, pattern: str, timeout: float = 120) 
 
 
 def floors():
-    from indexing.relevance import load_relevance
+    """The shipped floors of the answers whose scores the bot shows (they hold at every size)."""
+    from indexing.relevance import Relevance
 
-    return load_relevance().floors
+    return Relevance.load().floors
 
 
 def assert_no_score_below_the_floors(replies: list[dict]) -> None:
