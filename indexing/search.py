@@ -774,10 +774,10 @@ class SearchEngine:
             out.setdefault(caption, CaptionHit(caption, round(s, 4), post.id))
         ranked = sorted(out.values(), key=lambda h: -h.score)[:k]
         # a duplicate's own captions are right whatever their score; the others must clear the floor
-        visible = self._visible_count(scope)
-        floor = self.relevance.floors_for(visible).captions
-        return Answer([h for h in ranked if h.score >= floor or (dup is not None and h.post_id == dup.post.id)],
-                      why_empty(visible))
+        visible_posts = self._visible_count(scope)
+        floor = self.relevance.floors_for(visible_posts).captions
+        copy_of = dup_post.id if dup_post is not None else None
+        return Answer([h for h in ranked if h.score >= floor or h.post_id == copy_of], why_empty(visible_posts))
 
     def _visible_count(self, scope: str, include_public: bool = True) -> int:
         visible = self._visible(scope, include_public)
@@ -806,7 +806,9 @@ class SearchEngine:
         # where the map is flat (below its first knot) the raw score still orders the tags
         scores = {tag: float(p) + 1e-6 * raw[tag] for tag, p in zip(raw, calibrated)}
         words: set[str] = set()
+        written: set[str] = set()
         if caption and WORD.search(caption):
+            written = set(self._tags_in_words(caption, visible_scopes(scope), v))
             text_scores, text_why = self._text_tag_scores(caption, self.encode_query(caption, v), scope, v)
             # The words weigh as much as the pixels: a caption saying "Paris" brings #paris even
             # when nothing in the photo could.
@@ -818,7 +820,15 @@ class SearchEngine:
                     words.add(tag)
         floor = self.relevance.floors_for(visible).hashtags if min_score is None else min_score
         ranked = self._ranked(scores, why, len(scores), float("-inf"), words)
-        return Answer([s for s in ranked if s.score >= floor or s.from_words][:k], why_empty(visible))
+        return Answer(self._shown(ranked, floor, written, k), why_empty(visible))
+
+    @staticmethod
+    def _shown(ranked: list[TagSuggestion], floor: float, written: set[str], k: int) -> list[TagSuggestion]:
+        """The suggestions worth showing: those at or above the floor, and the tags the user's own words
+        name (written as #tags, or words that are known hashtags) whatever their score: the user wrote
+        them. Everything else a caption suggests (its neighbours' tags, the tags used most here) must
+        clear the floor like the photo's own."""
+        return [s for s in ranked if s.score >= floor or s.tag in written][:k]
 
     def _photo_tag_scores(self, vec: PhotoVectors, own_id: int | None, scope: str, v: IndexView,
                           k: int) -> tuple[dict[str, float], dict[str, str]]:
@@ -890,13 +900,19 @@ class SearchEngine:
         return [TagSuggestion(t, round(min(sc, 1.0), 4), why[t], t in from_words)
                 for t, sc in ranked if sc >= min_score][:k]
 
-    def text_hashtags(self, text: str, scope: str, k: int = 8, min_score: float = 0.05) -> list[TagSuggestion]:
-        """Hashtags for a caption alone (someone drafting a post before choosing the photo)."""
+    def text_hashtags(self, text: str, scope: str, k: int = 8, min_score: float | None = None) -> list[TagSuggestion]:
+        """Hashtags for a caption alone (someone drafting a post before choosing the photo): the tags its
+        words name, and others whose score clears `min_score` (default: the hashtag floor; these text
+        scores are not calibrated, so the photo's floor is a cautious stand-in, docs/DESIGN-NOTES.md)."""
         if not WORD.search(text or ""):
             raise EmptyQueryError("the text has no words")
         v = self.view
         scores, why = self._text_tag_scores(text, self.encode_query(text, v), scope, v)
-        return self._ranked(scores, why, k, min_score, set(scores))
+        visible = self._visible_count(scope)
+        floor = self.relevance.floors_for(visible).hashtags if min_score is None else min_score
+        written = set(self._tags_in_words(text, visible_scopes(scope), v))
+        ranked = self._ranked(scores, why, len(scores), float("-inf"), set(scores))
+        return Answer(self._shown(ranked, floor, written, k), why_empty(visible))
 
     def _text_tag_scores(self, text: str, query: np.ndarray, scope: str, v: IndexView, neighbours: int = 25,
                          temperature: float = 0.05) -> tuple[dict[str, float], dict[str, str]]:
