@@ -44,8 +44,6 @@ def start_bot(emulator, redis_url: str, data_dir: Path, args) -> subprocess.Pope
 def run(args) -> dict:
     import random
 
-    import redis
-
     from bot.emulator.client import EmulatorClient
     from bot.emulator.server import ThreadedEmulator
     from bot.emulator.world import World

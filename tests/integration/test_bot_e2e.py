@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import jpeg_bytes, sample_image
+from tests.integration.chat import emulator_with_groups
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "987654:E2E-SECRET-TOKEN"
@@ -26,20 +27,9 @@ UPLOADS = -1002000000099
 
 @pytest.fixture(scope="module")
 def emulator():
-    from bot.emulator.client import EmulatorClient
-    from bot.emulator.server import ThreadedEmulator
-    from bot.emulator.world import World
-
-    emu = ThreadedEmulator(World(TOKEN)).start()
-    client = EmulatorClient(emu.url)
-    client.group(GROUP, "Photo club", admins=[ANN], creator=ANN)
-    client.group(OTHER_GROUP, "Other club", admins=[ANN], creator=ANN)
-    client.group(MAP_GROUP, "Map club", admins=[ANN], creator=ANN)
-    client.group(UPLOADS, "uploads", admins=[])
-    emu.client = client
-    yield emu
-    client.close()
-    emu.stop()
+    with emulator_with_groups(TOKEN, {GROUP: ("Photo club", [ANN]), OTHER_GROUP: ("Other club", [ANN]),
+                                      MAP_GROUP: ("Map club", [ANN]), UPLOADS: ("uploads", [])}) as emu:
+        yield emu
 
 
 @pytest.fixture(scope="module")

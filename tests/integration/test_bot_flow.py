@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import jpeg_bytes, sample_image
+from tests.integration.chat import answered, bot_messages, emulator_with_groups, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "818181:FLOW-TOKEN"
@@ -32,18 +33,8 @@ def noise(seed: int, size=(320, 240)) -> bytes:
 
 @pytest.fixture(scope="module")
 def emulator():
-    from bot.emulator.client import EmulatorClient
-    from bot.emulator.server import ThreadedEmulator
-    from bot.emulator.world import World
-
-    emu = ThreadedEmulator(World(TOKEN)).start()
-    client = EmulatorClient(emu.url)
-    client.group(GROUP, "Photo club", admins=[BOB], creator=BOB)
-    client.group(KICK_GROUP, "Leaving club", admins=[BOB], creator=BOB)
-    emu.client = client
-    yield emu
-    client.close()
-    emu.stop()
+    with emulator_with_groups(TOKEN, {GROUP: ("Photo club", [BOB]), KICK_GROUP: ("Leaving club", [BOB])}) as emu:
+        yield emu
 
 
 @pytest.fixture(scope="module")
@@ -81,28 +72,6 @@ def store(redis_server):
     client = redis.Redis.from_url(redis_server)
     yield PostStore(client, Keys(PREFIX))
     client.close()
-
-
-def bot_messages(client, chat: int, after: int = 0) -> list[dict]:
-    return [m for m in client.messages(chat, after) if m["from"]["is_bot"]]
-
-
-def text_of(replies: list[dict]) -> str:
-    return "\n".join(r.get("text") or r.get("caption") or "" for r in replies)
-
-
-def answered(client, chat: int, message_ids: list[int], timeout: float) -> dict[int, dict]:
-    """The first bot message quoting each of `message_ids`, once all have one (or at the timeout)."""
-    deadline = time.time() + timeout
-    while True:
-        first: dict[int, dict] = {}
-        for m in bot_messages(client, chat, min(message_ids) - 1):
-            quoted = (m.get("reply_to_message") or {}).get("message_id")
-            if quoted in message_ids and quoted not in first:
-                first[quoted] = m
-        if len(first) == len(message_ids) or time.time() > deadline:
-            return first
-        time.sleep(0.5)
 
 
 def ask(client, user: int, chat: int | None = None, count: int = 1, timeout: float = 60, **message) -> list[dict]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 
 import pytest
 from PIL import Image
@@ -12,6 +11,7 @@ from PIL import Image
 from indexing.keys import Keys
 from indexing.store import PostStore
 from tests.conftest import jpeg_bytes, sample_image
+from tests.integration.chat import emulator_with_groups
 from tests.integration.test_bot_e2e import ANN, BOB, CAROL, TOKEN, ask, bot, wait_stored  # noqa: F401 (fixture)
 
 REPOST_GROUP, DELETE_GROUP = -1002000000011, -1002000000012
@@ -20,18 +20,9 @@ REPOST_GROUP, DELETE_GROUP = -1002000000011, -1002000000012
 @pytest.fixture(scope="module")
 def emulator():
     """This module's own emulator and groups (the bot fixture of test_bot_e2e runs against it)."""
-    from bot.emulator.client import EmulatorClient
-    from bot.emulator.server import ThreadedEmulator
-    from bot.emulator.world import World
-
-    emu = ThreadedEmulator(World(TOKEN)).start()
-    client = EmulatorClient(emu.url)
-    client.group(REPOST_GROUP, "Re-post club", admins=[ANN], creator=ANN)
-    client.group(DELETE_GROUP, "Strict club", admins=[ANN], creator=ANN)
-    emu.client = client
-    yield emu
-    client.close()
-    emu.stop()
+    with emulator_with_groups(TOKEN, {REPOST_GROUP: ("Re-post club", [ANN]),
+                                      DELETE_GROUP: ("Strict club", [ANN])}) as emu:
+        yield emu
 
 
 def three_posts(name: str) -> tuple[bytes, bytes, bytes]:
@@ -48,7 +39,7 @@ def links(html: str) -> list[str]:
     return re.findall(r'href="https://t\.me/c/(\d+)/(\d+)"', html)
 
 
-def test_every_repost_links_to_the_first_post(emulator, bot):
+def test_every_repost_links_to_the_first_post(emulator, bot):  # noqa: F811 (the imported fixture)
     c = emulator.client
     first, second, third = three_posts("astronaut")
     original = c.send(BOB, REPOST_GROUP, photo=first)[0]
@@ -61,7 +52,7 @@ def test_every_repost_links_to_the_first_post(emulator, bot):
     assert "3 photos stored" in ask(c, ANN, REPOST_GROUP, text="/stats")[0]["text"]
 
 
-def test_delete_mode_never_links_to_a_deleted_message(emulator, bot, redis_client):
+def test_delete_mode_never_links_to_a_deleted_message(emulator, bot, redis_client):  # noqa: F811 (the imported fixture)
     c = emulator.client
     assert "delete re-posts" in ask(c, ANN, DELETE_GROUP, text="/dupes delete")[0]["text"]
     first, second, third = three_posts("coffee")
@@ -88,7 +79,7 @@ def album_of(replies: list[dict]) -> list[dict]:
     return [r for r in replies if r.get("photo")]
 
 
-def test_similar_never_shows_the_photo_itself(emulator, bot):
+def test_similar_never_shows_the_photo_itself(emulator, bot):  # noqa: F811 (the imported fixture)
     c = emulator.client
     user = 641
     cat = jpeg_bytes(sample_image("chelsea"))  # the very bytes of the demo collection's cat photo
@@ -103,7 +94,7 @@ def test_similar_never_shows_the_photo_itself(emulator, bot):
     assert all(r["caption"][:4] != "1.00" for r in album)
 
 
-def test_copies_of_one_photo_are_shown_once(emulator, bot):
+def test_copies_of_one_photo_are_shown_once(emulator, bot):  # noqa: F811 (the imported fixture)
     c = emulator.client
     user = 642
     moon = sample_image("moon")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,16 +20,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import COLOURS, SHAPES, jpeg_bytes, sample_image, shape_photo
+from tests.integration.chat import answered, bot_messages, free_port, text_of
 
 ROOT = Path(__file__).resolve().parents[2]
 _TAG_SCORE = re.compile(r"#(\S+) (\d\.\d\d)")  # "#tag 0.71" in a hashtag reply
 _SIMILAR = re.compile(r"^(\d\.\d\d) ")  # "0.83 similar · caption" / "0,83 ..." on a result photo
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -64,28 +59,6 @@ def playground(tmp_path_factory, session_dir, encoders):
         except subprocess.TimeoutExpired:
             service.kill()
     log_file.close()
-
-
-def bot_messages(client, chat: int, after: int = 0) -> list[dict]:
-    return [m for m in client.messages(chat, after) if m["from"]["is_bot"]]
-
-
-def text_of(replies: list[dict]) -> str:
-    return "\n".join(r.get("text") or r.get("caption") or "" for r in replies)
-
-
-def answered(client, chat: int, message_ids: list[int], timeout: float) -> dict[int, dict]:
-    """The first bot message quoting each of `message_ids`, once all have one (or at the timeout)."""
-    deadline = time.time() + timeout
-    while True:
-        first: dict[int, dict] = {}
-        for m in bot_messages(client, chat, min(message_ids) - 1):
-            quoted = (m.get("reply_to_message") or {}).get("message_id")
-            if quoted in message_ids and quoted not in first:
-                first[quoted] = m
-        if len(first) == len(message_ids) or time.time() > deadline:
-            return first
-        time.sleep(0.5)
 
 
 def wait_for(client, chat: int, after: int, pattern: str, timeout: float = 120) -> list[dict]:

@@ -1,0 +1,54 @@
+"""What the end-to-end tests share: an emulator with groups, and reading the bot's replies."""
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def emulator_with_groups(token: str, groups: dict[int, tuple[str, list[int]]]):
+    """A Bot API emulator on its own thread, with groups {chat id: (title, admins)} (the first admin
+    created each group); `emu.client` drives it as users."""
+    from bot.emulator.client import EmulatorClient
+    from bot.emulator.server import ThreadedEmulator
+    from bot.emulator.world import World
+
+    emu = ThreadedEmulator(World(token)).start()
+    client = EmulatorClient(emu.url)
+    for chat_id, (title, admins) in groups.items():
+        client.group(chat_id, title, admins=admins, creator=admins[0] if admins else None)
+    emu.client = client
+    try:
+        yield emu
+    finally:
+        client.close()
+        emu.stop()
+
+
+def bot_messages(client, chat: int, after: int = 0) -> list[dict]:
+    return [m for m in client.messages(chat, after) if m["from"]["is_bot"]]
+
+
+def text_of(replies: list[dict]) -> str:
+    return "\n".join(r.get("text") or r.get("caption") or "" for r in replies)
+
+
+def answered(client, chat: int, message_ids: list[int], timeout: float) -> dict[int, dict]:
+    """The first bot message quoting each of `message_ids`, once all have one (or at the timeout)."""
+    deadline = time.time() + timeout
+    while True:
+        first: dict[int, dict] = {}
+        for m in bot_messages(client, chat, min(message_ids) - 1):
+            quoted = (m.get("reply_to_message") or {}).get("message_id")
+            if quoted in message_ids and quoted not in first:
+                first[quoted] = m
+        if len(first) == len(message_ids) or time.time() > deadline:
+            return first
+        time.sleep(0.5)
