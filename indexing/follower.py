@@ -70,6 +70,8 @@ class ChangeFollower:
             self.engine.apply_added([int(x) for x in fields["ids"].split(",") if x])
         elif op == "del":
             self.engine.apply_deleted([int(x) for x in fields["ids"].split(",") if x])
+        elif op == "captions":
+            self.engine.apply_captions_changed([int(x) for x in fields["ids"].split(",") if x])
         elif op == "release":
             self._release(fields["version"])
 

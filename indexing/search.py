@@ -1285,14 +1285,21 @@ class SearchEngine:
         caps = [c.strip()[:MAX_QUERY_CHARS] for c in captions if c and c.strip()][:MAX_CAPTIONS_PER_POST]
         vecs = self.text_encoder.encode(caps) if caps else np.zeros((0, self.text_encoder.dim), np.float32)
         self.store.replace_caption(post, caps, normalize_tags(tags), vecs, self.text_model)
-        with self._swap_lock:
-            with self._lock:
-                self._tags_generation += 1
-            v = self.view
-            v.caption.remove([post.id << 3 | k for k in range(MAX_CAPTIONS_PER_POST)])
-            if caps:
-                v.caption.add([post.id << 3 | k for k in range(len(caps))], v.projector.adapt_text(vecs))
+        self.apply_captions_changed([post.id])
         return True
+
+    def apply_captions_changed(self, ids: list[int]) -> None:
+        """Re-index the stored captions of posts whose captions changed (here, or in another process:
+        the change log), and let the hashtag caches see their new tags."""
+        with self._lock:
+            ids = [pid for pid in ids if pid in self._scope_of]
+            self._tags_generation += 1
+        if not ids:
+            return
+        with self._swap_lock:
+            v = self.view
+            v.caption.remove([pid << 3 | k for pid in ids for k in range(MAX_CAPTIONS_PER_POST)])
+            v.caption.add(*self._caption_vectors_for(ids, v.projector))
 
     def mark_message_deleted(self, post_id: int) -> None:
         """The bot deleted the post's message (a re-post in delete mode): it is never a link target."""

@@ -188,6 +188,7 @@ class PostStore:
             pipe.hset(k.vectors("captions", text_model), post.id, to_blob(caption_vectors))
         else:
             pipe.hdel(k.vectors("captions", text_model), post.id)
+        self._log_change(pipe, "captions", [post.id])  # other processes re-index them (follower.py)
         pipe.execute()
 
     def delete(self, post_ids: Iterable[int], vector_kinds: Iterable[tuple[str, str]]) -> int:

@@ -69,6 +69,23 @@ def test_another_process_sees_new_and_deleted_posts_at_once(engine_factory, samp
         reader.close()
 
 
+def test_another_process_sees_an_edited_caption(engine_factory, samples):
+    writer = engine_factory()
+    reader = engine_factory().follow()
+    try:
+        pid = _add(writer, samples["rocket"], scope="chat:-8", captions=["a rocket on its launch pad"],
+                   tags=["rocket"])
+        assert _wait(lambda: pid in reader.image_index)
+        giraffe = "a purple giraffe statue in the fog"
+        before = float(reader.text_match(giraffe, [pid])[0])
+        assert writer.update_caption("chat:-8", writer.store.get_post(pid).sha256, [giraffe], ["giraffe"])
+        # the other process re-indexes the caption from the change log: the new words find the post
+        assert _wait(lambda: float(reader.text_match(giraffe, [pid])[0]) > 0.95 > before + 0.2)
+        assert reader.store.get_post(pid).tags == ["giraffe"]
+    finally:
+        reader.close()
+
+
 def test_new_heads_swap_into_a_serving_process_without_a_failed_query(labelled, engine_factory):
     from models.training import train_heads
 
