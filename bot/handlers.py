@@ -92,9 +92,13 @@ def job_detail(lang: str, state: dict[str, str]) -> str:
         result = json.loads(state.get("result", "{}"))
     except ValueError:
         result = {}
-    what = result.get("skipped") or result.get("why") or result.get("error") or \
-        (t(lang, "job_release", release=result["release"]) if result.get("release") else "")
-    return f"{ago}" + (f": {what[:120]}" if what else "")
+    if result.get("reason"):  # the job's outcome in the reader's language (jobs.py records why)
+        what = t(lang, f"job_{result['reason']}", **{k: v for k, v in result.items() if isinstance(v, (int, str))})
+    elif result.get("error"):
+        what = t(lang, "job_failed")  # the error itself is in the logs, in English
+    else:
+        what = t(lang, "job_release", release=result["release"]) if result.get("release") else ""
+    return f"{ago}" + (f": {what[:160]}" if what else "")
 
 
 def caption_hashtags(caption: str | None) -> list[str]:

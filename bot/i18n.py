@@ -84,6 +84,13 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "<b>Index</b>: release {release}, heads {heads}.{jobs}",
         "job_ago": " {minutes} min ago",
         "job_release": "release {release}",
+        "job_few_new": "{new} new captioned posts, training starts at {needed}",
+        "job_too_few_to_train": "not enough captioned or tagged posts to train on yet",
+        "job_few_unseen": "kept the serving model: only {unseen} held-out posts to compare on (needs {needed})",
+        "job_worse": "kept the serving model: the new one was worse ({metrics})",
+        "job_few_deleted": "{deleted} deletions, too few to rebuild",
+        "job_unchanged": "nothing changed",
+        "job_failed": "failed (see the logs); the current index keeps serving",
         "stats": "<b>This group</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
                  "Re-post checks: {mode}.\n<b>Index</b>: release {release}, heads {heads}.{jobs}",
         "job_line": "\n• {job}: {state}{detail}",
@@ -183,6 +190,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                          "{public_posts} photos.\n<b>Index</b> : version {release}, têtes {heads}.{jobs}",
         "job_ago": " il y a {minutes} min",
         "job_release": "version {release}",
+        "job_few_new": "{new} nouvelles publications avec légende, l'entraînement commence à {needed}",
+        "job_too_few_to_train": "pas encore assez de publications avec légende ou hashtags pour s'entraîner",
+        "job_few_unseen": "modèle actuel conservé : seulement {unseen} publications de contrôle pour comparer "
+                          "(il en faut {needed})",
+        "job_worse": "modèle actuel conservé : le nouveau était moins bon ({metrics})",
+        "job_few_deleted": "{deleted} suppressions, trop peu pour reconstruire",
+        "job_unchanged": "rien n'a changé",
+        "job_failed": "échec (voir les journaux) ; l'index actuel continue de servir",
         "stats": "<b>Ce groupe</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
                  "{public_posts} photos.\nContrôle des republications : {mode}.\n<b>Index</b> : version {release}, "
                  "têtes {heads}.{jobs}",

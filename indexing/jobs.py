@@ -75,7 +75,8 @@ def retrain(engine, policy: JobPolicy, force: bool, progress) -> dict:
 
     new = engine.store.counters().get("labelled", 0)
     if not force and new < policy.retrain_min_new:
-        return {"skipped": f"{new} new captioned or tagged public posts (retrain at {policy.retrain_min_new})"}
+        return {"skipped": f"{new} new captioned or tagged public posts (retrain at {policy.retrain_min_new})",
+                "reason": "few_new", "new": new, "needed": policy.retrain_min_new}
     holdout_ids = held_out_post_ids(engine.store)
     data = engine.training_data(ids=trainable_post_ids(engine.store))
     progress(f"training on {len(data.features)} public posts ({data.captioned} captioned, {data.tagged} tagged); "
@@ -88,7 +89,8 @@ def retrain(engine, policy: JobPolicy, force: bool, progress) -> dict:
     heads = train_heads(data, members=policy.members, blocklist=engine.blocklist)
     if heads.projector is None and heads.hashtag_head is None:
         engine.store.consume_counter("labelled", new)
-        return {"skipped": "not enough captioned or tagged posts to train a head", "metrics": heads.metrics}
+        return {"skipped": "not enough captioned or tagged posts to train a head", "reason": "too_few_to_train",
+                "metrics": heads.metrics}
     progress("evaluating the candidate and the serving heads on the held-out posts")
     unseen = not_seen_by(engine, [v.projector, v.hashtag_head, heads.projector, heads.hashtag_head], holdout_ids)
     candidate_scores = evaluate_heads(engine, heads.projector, heads.hashtag_head, unseen)
@@ -103,9 +105,11 @@ def retrain(engine, policy: JobPolicy, force: bool, progress) -> dict:
         result["promoted"] = False
         result["why"] = (f"only {len(unseen)} held-out posts the serving heads were not trained on "
                          f"(need {MIN_CAPTIONED} to compare)")
+        result.update(reason="few_unseen", unseen=len(unseen), needed=MIN_CAPTIONED)
     elif worse:
         result["promoted"] = False
         result["why"] = f"worse than the serving heads on {', '.join(worse)}"
+        result.update(reason="worse", metrics=", ".join(worse))
     else:
         installed = engine.install_heads(heads, info={"job": "retrain", "metrics": candidate,
                                                       "previous_metrics": current})
@@ -119,7 +123,8 @@ def rebuild(engine, policy: JobPolicy, force: bool, progress) -> dict:
     counters = engine.store.counters()
     deleted, posts = counters.get("deleted", 0), max(len(engine.view.image), 1)
     if not force and deleted / posts < policy.rebuild_min_deleted:
-        return {"skipped": f"{deleted} deletions since the last rebuild ({deleted / posts:.1%} of the posts)"}
+        return {"skipped": f"{deleted} deletions since the last rebuild ({deleted / posts:.1%} of the posts)",
+                "reason": "few_deleted", "deleted": deleted}
     t0 = time.monotonic()
     version = engine.rebuild(info={"job": "rebuild"},
                              progress=lambda done, total: progress(f"indexed {done}/{total} posts"))
@@ -131,7 +136,7 @@ def rebuild(engine, policy: JobPolicy, force: bool, progress) -> dict:
 def snapshot(engine, policy: JobPolicy, force: bool, progress) -> dict:
     changes = engine.store.counters().get("changes", 0)
     if not force and changes < policy.snapshot_min_changes:
-        return {"skipped": "nothing changed since the last release"}
+        return {"skipped": "nothing changed since the last release", "reason": "unchanged"}
     version = engine.publish_release({"job": "snapshot"}, keep=policy.keep_releases)
     return {"release": version, "posts": len(engine.view.image), "changes": changes}
 

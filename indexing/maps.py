@@ -206,8 +206,9 @@ class PhotoMaps:
         if kept is not None:
             photo_map.photo, photo_map.document = kept
             return photo_map
-        image = maprender.render(photo_map.layout, self.thumbnails(photo_map.layout.ids), self.cell,
-                                 title=photo_map.title)
+        # No title drawn: one picture serves readers of every language; the chat's caption says
+        # what the map shows, in the reader's language (the CLI draws the English title).
+        image = maprender.render(photo_map.layout, self.thumbnails(photo_map.layout.ids), self.cell)
         photo_map.photo = maprender.to_jpeg(image, maprender.PHOTO_MAX_SIDE)
         photo_map.document = maprender.to_jpeg(image, quality=90)
         store.put_map_images(photo_map.scope, photo_map.query_hash, photo_map.fingerprint, photo_map.photo,

@@ -39,3 +39,22 @@ def test_why_a_photo_was_unreadable_is_said_in_the_users_language():
     for error, french in cases.items():
         text = t("fr", "bad_photo", reason=t("fr", bad_photo_reason(error)))
         assert french in text and str(error) not in text
+
+
+def test_a_jobs_outcome_reads_in_the_users_language():
+    import json
+    import time
+
+    from bot.handlers import job_detail
+
+    state = {"state": "skipped", "finished_s": str(time.time() - 180),
+             "result": json.dumps({"skipped": "12 new ...", "reason": "few_new", "new": 12, "needed": 200})}
+    assert job_detail("en", state) == " 3 min ago: 12 new captioned posts, training starts at 200"
+    assert job_detail("fr", state).startswith(" il y a 3 min : 12 nouvelles publications") or \
+        job_detail("fr", state).startswith(" il y a 3 min: 12 nouvelles publications")
+    failed = {"state": "failed", "result": json.dumps({"error": "Traceback: boom"})}
+    assert "boom" not in job_detail("fr", failed) and "échec" in job_detail("fr", failed)
+    for lang in ("en", "fr"):  # every outcome a job records has a sentence
+        for reason in ("few_new", "too_few_to_train", "few_unseen", "worse", "few_deleted", "unchanged"):
+            values = {"new": 1, "needed": 2, "unseen": 3, "metrics": "R@1", "deleted": 4}
+            assert "{" not in job_detail(lang, {"result": json.dumps(dict(values, reason=reason))})
