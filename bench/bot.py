@@ -16,7 +16,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import SEED, bench_engine, emit, fill_index, latency_ms, load_items, log_progress
+from bench.common import (
+    SEED,
+    bench_engine,
+    emit,
+    fill_index,
+    latency_ms,
+    load_items,
+    log_progress,
+)
+from bench.replies import wait_answer
 
 TOKEN = "424242:BENCH"
 
@@ -64,11 +73,12 @@ class BotThread:
         self.handlers.close()
 
 
-def _timed(client, user: int, expect: int, **message) -> tuple[float, int]:
+def _timed(client, user: int, kind: str, **message) -> tuple[float, bool]:
+    """Seconds from sending to the whole answer (wait_answer), and whether it came whole."""
     t0 = time.perf_counter()
     sent = client.send(user, **message)
-    replies = client.wait(user, sent[-1]["message_id"], expect, timeout=60)
-    return time.perf_counter() - t0, len(replies)
+    _, whole = wait_answer(client, user, sent[-1]["message_id"], kind, timeout=60)
+    return time.perf_counter() - t0, whole
 
 
 def run(args) -> dict:
@@ -88,27 +98,25 @@ def run(args) -> dict:
         client = EmulatorClient(emulator.url)
         bot = BotThread(engine, emulator.base_url, emulator.base_file_url).start()
         try:
-            expect_photo = 1 + bot.handlers.config.similar_k  # hashtags message + the album
-            _timed(client, 10, expect_photo, photo=queries[0].path.read_bytes())  # warm-up
+            _timed(client, 10, "photo", photo=queries[0].path.read_bytes())  # warm-up
             log_progress(args, "timing %d photo updates", args.photos)
             photo_t, short = [], 0
             for n in range(args.photos):
-                seconds, got = _timed(client, 100 + n, expect_photo, photo=queries[n].path.read_bytes())
+                seconds, whole = _timed(client, 100 + n, "photo", photo=queries[n].path.read_bytes())
                 photo_t.append(seconds)
-                short += got < expect_photo
+                short += not whole
             log_progress(args, "timing %d /find updates", args.finds)
             texts = [c for i in items for c in i.captions[1:2]] or ["a photo"]
             find_t = []
             for n in range(args.finds):
-                seconds, got = _timed(client, 100 + n, 1 + bot.handlers.config.find_k,
-                                      text=f"/find {texts[n % len(texts)]}")
+                seconds, whole = _timed(client, 100 + n, "find", text=f"/find {texts[n % len(texts)]}")
                 find_t.append(seconds)
-                short += got < 1 + bot.handlers.config.find_k
+                short += not whole
             log_progress(args, "%d users sending a photo at once", args.users)
             with ThreadPoolExecutor(args.users) as pool_:
-                together = list(pool_.map(lambda n: _timed(client, 5000 + n, expect_photo,
+                together = list(pool_.map(lambda n: _timed(client, 5000 + n, "photo",
                                                            photo=queries[n].path.read_bytes()), range(args.users)))
-            answered = sum(1 for _, got in together if got >= expect_photo)
+            answered = sum(1 for _, whole in together if whole)
             time.sleep(1.0)  # photos are stored right after the reply is sent
             sent_photos = 1 + args.photos + args.users  # warm-up + timed + concurrent, each in its own chat
             lost = sent_photos - (engine.store.count() - baseline)

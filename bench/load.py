@@ -18,7 +18,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.bot import TOKEN, BotThread
-from bench.common import SEED, bench_engine, emit, fill_index, latency_ms, load_items, log_progress
+from bench.common import (
+    SEED,
+    bench_engine,
+    emit,
+    fill_index,
+    latency_ms,
+    load_items,
+    log_progress,
+)
+from bench.replies import wait_answer
 
 GROUPS = [-1003000000001 - i for i in range(5)]  # Telegram lets a bot send 20 messages a minute into
 # one group (AIORateLimiter keeps to it): the group traffic is spread over several groups, as in life
@@ -38,11 +47,10 @@ def add_args(p) -> None:
 
 
 class Users:
-    def __init__(self, client, photos: list[bytes], texts: list[str], expect: dict[str, int], timeout: float) -> None:
+    def __init__(self, client, photos: list[bytes], texts: list[str], timeout: float) -> None:
         self.client = client
         self.photos = photos
         self.texts = texts
-        self.expect = expect
         self.timeout = timeout
         self.lock = threading.Lock()
         self.latency: dict[str, list[float]] = {"photo": [], "find": [], "group": []}
@@ -68,11 +76,13 @@ class Users:
                 photo = rng.choice(posted) if repost else rng.choice(self.photos)
             message = {"photo": photo, "caption": "/hashtags"}
         sent = self.client.send(user, chat, **message)[-1]
-        replies = self._replies(chat, user, sent["message_id"], self.expect[kind] + repost)
+        # in a group, only the replies to this message count: others talk there too
+        replies, whole = wait_answer(self.client, chat, sent["message_id"], kind, self.timeout, minimum=1 + repost,
+                                     reply_to=sent["message_id"] if chat in GROUPS else None)
         seconds = time.perf_counter() - t0
         text = " ".join((r.get("text") or r.get("caption") or "") for r in replies)
         with self.lock:
-            if len(replies) < self.expect[kind] or any(mark in text for mark in ERROR_MARKS):
+            if not whole or any(mark in text for mark in ERROR_MARKS):
                 self.errors.append(f"{kind}: {len(replies)} replies: {text[:120]}")
                 return
             self.latency[kind].append(seconds)
@@ -83,11 +93,6 @@ class Users:
                 self.group_posted[chat].append(message["photo"])
                 self.reposts += repost
                 self.flagged += repost and any("already posted here" in (r.get("text") or "") for r in replies)
-
-    def _replies(self, chat: int, user: int, message_id: int, count: int) -> list[dict]:
-        """The bot's replies to one message (in a group, only those replying to it: others talk there too)."""
-        return self.client.wait(chat, message_id, count, timeout=self.timeout,
-                                reply_to=message_id if chat in GROUPS else None)
 
 
 def run(args) -> dict:
@@ -116,9 +121,8 @@ def run(args) -> dict:
         # Simulated users act as fast as the bot answers, beyond any human rate: the per-user limit
         # (measured on its own by --burst) would slow them down, so it is off here to measure the service.
         bot = BotThread(engine, emulator.base_url, emulator.base_file_url, BotConfig(user_per_minute=0)).start()
-        config = bot.handlers.config
         users = Users(client, [q.path.read_bytes() for q in queries], [c for q in queries for c in q.captions[:1]],
-                      {"photo": 1 + config.similar_k, "find": 1 + config.find_k, "group": 1}, args.timeout or 30)
+                      args.timeout or 30)
         log_progress(args, "%d users for %.0f s", args.users, args.seconds)
         stop_at = time.perf_counter() + args.seconds
 
