@@ -29,7 +29,7 @@ from indexing.chats import MAX_WINDOW_DAYS
 from indexing.errors import BadImageError, EmptyQueryError, StorageUnavailableError
 from indexing.maprender import cluster_label
 from indexing.maps import PhotoMap, PhotoMaps
-from indexing.relevance import TOO_FEW_POSTS
+from indexing.relevance import ONLY_ITSELF, TOO_FEW_POSTS
 from indexing.priority import background_priority
 from indexing.scopes import PUBLIC
 from indexing.search import WORD, Hit, PhotoInput, PhotoVectors, SearchEngine
@@ -38,6 +38,8 @@ from models.tags import normalize_tags
 
 log = logging.getLogger(__name__)
 
+JOB_NAMES = ("rebuild", "retrain", "snapshot")  # the scheduler's jobs /stats reports (indexing/jobs.py)
+HINT_EVERY_S = 600  # the "send me more photos with captions" hint, at most this often per chat
 ALBUM_QUIET_S = 0.8  # Telegram delivers an album as separate updates; wait this long for the rest
 _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
 _QUOTES = "\"'“”«»‘’"
@@ -116,6 +118,7 @@ class Handlers:
         self._albums: dict[tuple[int, str], _Album] = {}
         self.inbox = None  # bot.inbox.Inbox: album updates are cleared from it once answered
         self.lanes = None  # bot.lanes.UserLanes: told when an album is collected and answered
+        self._hinted: dict[int, float] = {}  # chat id -> when the "send more photos" hint was last given
         self.throttle = Throttle(config.user_per_minute, config.user_burst)
         self.maps = PhotoMaps(engine, config.map_max_photos, config.map_cache_days, config.thumbnail_side)
 
@@ -223,15 +226,29 @@ class Handlers:
                 await self.run(self.engine.remember_file_id, post_id, message.photo[-1].file_id)
         return len(sent)
 
-    @staticmethod
-    def nothing_fits(update: Update, lang: str, key: str, answer, **values) -> str:
-        """The "nothing fits" reply for an empty answer, with what would help when the collection is
-        too small to know (the engine's relevance floors left nothing: indexing/relevance.py)."""
+    def nothing_fits(self, update: Update, lang: str, key: str, answer, **values) -> str:
+        """The "nothing fits" reply for an empty answer (the engine's relevance floors left nothing:
+        indexing/relevance.py): "I already know this photo" when the only close one is a copy of it,
+        and, once in a while per chat (not under every photo of a burst), what would help while the
+        collection is too small to know."""
+        why = getattr(answer, "why_empty", None)
+        if why == ONLY_ITSELF and key == "similar_none":
+            return t(lang, "similar_only_itself")
         text = t(lang, key, **values)
-        if getattr(answer, "why_empty", None) == TOO_FEW_POSTS:
+        if why == TOO_FEW_POSTS and self._hint_due(update):
             private = update.effective_chat is None or update.effective_chat.type == ChatType.PRIVATE
             text += "\n" + t(lang, "nothing_yet_hint" if private else "nothing_yet_hint_group")
         return text
+
+    def _hint_due(self, update: Update) -> bool:
+        chat_id = update.effective_chat.id if update.effective_chat else 0
+        now = time.monotonic()
+        if now - self._hinted.get(chat_id, -HINT_EVERY_S) < HINT_EVERY_S:
+            return False
+        if len(self._hinted) > 100_000:  # forget old chats rather than grow forever
+            self._hinted.clear()
+        self._hinted[chat_id] = now
+        return True
 
     def hashtag_text(self, lang: str, tags, for_text: bool = False, update: Update | None = None) -> str:
         if not tags:
@@ -317,7 +334,8 @@ class Handlers:
                 return
             await self.run(self.engine.save_chat_settings, scope, current)
         await self.reply(update, t(lang, "dupes_settings", mode=t(lang, f"mode_{current.dupes}"),
-                                   sensitivity=current.sensitivity, window=current.window_days))
+                                   sensitivity=t(lang, f"sensitivity_{current.sensitivity}"),
+                                   window=current.window_days))
 
     async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lang, chat = self.lang(update), update.effective_chat
@@ -333,13 +351,16 @@ class Handlers:
         chat_stats = await self.run(self.engine.stats, scope)
         public = await self.run(self.engine.stats, PUBLIC)
         settings = await self.run(self.engine.chat_settings, scope)
-        jobs = "".join(t(lang, "job_line", job=name, state=state.get("state", "?"), detail=job_detail(lang, state))
-                       for name, state in sorted(chat_stats.get("jobs", {}).items()))
+        jobs = "".join(t(lang, "job_line", job=t(lang, f"job_name_{name}"),
+                         state=t(lang, f"job_state_{state.get('state', 'running')}"), detail=job_detail(lang, state))
+                       for name, state in sorted(chat_stats.get("jobs", {}).items()) if name in JOB_NAMES)
         private = update.effective_chat.type == ChatType.PRIVATE
         await self.reply(update, t(lang, "stats_private" if private else "stats",
                                    chat_posts=chat_stats.get("posts_in_scope", 0),
                                    public_posts=public.get("posts_in_scope", 0), mode=t(lang, f"mode_{settings.dupes}"),
-                                   release=chat_stats.get("release", "none"), heads=chat_stats.get("projector", "none"),
+                                   release=chat_stats.get("release", "none"),
+                                   heads=(chat_stats.get("projector", "none") if chat_stats.get("projector", "none")
+                                          != "none" else t(lang, "heads_none")),
                                    jobs_html=jobs))
 
     async def map(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -616,7 +637,8 @@ class Handlers:
         lines = []
         for n, vec in enumerate(vectors, 1):
             tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k)
-            lines.append(t(lang, "album_photo", n=n, line=" ".join(f"#{s.tag}" for s in tags) or "—"))
+            lines.append(t(lang, "album_photo", n=n, line=" ".join(f"#{s.tag}" for s in tags)) if tags
+                         else t(lang, "album_photo_none", n=n))
         # One album of similar photos for the whole request: none of the album's photos, one post per photo.
         best = await self.run(self.engine.similar_to_any, vectors, scope, max(self.config.similar_k, 2))
         await self.run(self.engine.add_photos, [self._photo_input(m, p) for m, p in zip(messages, photos)], vectors)

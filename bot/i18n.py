@@ -41,6 +41,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_text_hashtags": "I know no hashtags that fit these words yet.",
         "from_words": "✍️ from your caption: {tags}",
         "similar_none": "Nothing I know looks like this photo yet.",
+        "similar_only_itself": "I already know this photo, but nothing else that looks like it yet.",
+        "album_photo_none": "Photo {n}: no hashtag fits yet",
         "similar_caption": "{score:.2f} similar",
         "match_caption": "{score:.2f} match",
         "captions": "<b>Captions that fit</b>:\n{lines}",
@@ -81,9 +83,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "forgot": "Done: I deleted the {n} photos I had stored for this group.",
         "forgot_private": "Done: I deleted the {n} photos I had stored for our chat.",
         "stats_private": "<b>Our chat</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
-                         "<b>Index</b>: release {release}, heads {heads}.{jobs}",
+                         "<b>Index</b>: release {release}, learned model {heads}.{jobs}",
         "job_ago": " {minutes} min ago",
         "job_release": "release {release}",
+        "job_name_retrain": "retraining",
+        "job_name_rebuild": "index rebuild",
+        "job_name_snapshot": "snapshot",
+        "job_state_running": "running",
+        "job_state_done": "done",
+        "job_state_skipped": "skipped",
+        "job_state_failed": "failed",
+        "heads_none": "none yet (the cold-start bridge)",
+        "sensitivity_low": "low",
+        "sensitivity_normal": "normal",
+        "sensitivity_high": "high",
         "job_few_new": "{new} new captioned posts, training starts at {needed}",
         "job_too_few_to_train": "not enough captioned or tagged posts to train on yet",
         "job_few_unseen": "kept the serving model: only {unseen} held-out posts to compare on (needs {needed})",
@@ -92,7 +105,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "job_unchanged": "nothing changed",
         "job_failed": "failed (see the logs); the current index keeps serving",
         "stats": "<b>This group</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
-                 "Re-post checks: {mode}.\n<b>Index</b>: release {release}, heads {heads}.{jobs}",
+                 "Re-post checks: {mode}.\n<b>Index</b>: release {release}, learned model {heads}.{jobs}",
         "job_line": "\n• {job}: {state}{detail}",
         "groups_only": "This command works in groups.",
         "inline_none": "No matching photos",
@@ -126,14 +139,14 @@ MESSAGES: dict[str, dict[str, str]] = {
                 "ou en réponse à une photo\n"
                 "• <code>/find chiens sur une plage</code> → les photos qui correspondent\n"
                 "• <code>/find de nuit</code> en réponse à une photo → comme cette photo, mais de nuit\n"
-                "• En ligne : tapez <code>@{bot} vélo rouge</code> dans n'importe quelle discussion\n"
+                "• Mode inline : tapez <code>@{bot} vélo rouge</code> dans n'importe quelle discussion\n"
                 "• <code>/map</code> → les photos de cette discussion groupées par ressemblance sur une image ; "
                 "<code>/map #food</code> ou <code>/map chiens</code> pour une partie ; <code>/clusters</code> "
                 "liste les groupes\n\n"
                 "<b>Dans les groupes</b> je collecte les photos publiées et signale les republications.\n"
                 "• <code>/dupes</code> — voir les réglages ; admins : <code>/dupes reply|delete|off</code>, "
                 "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (jours)\n"
-                "• <code>/stats</code> — ce que je sais de ce groupe\n"
+                "• <code>/stats</code> — ce que je sais de cette discussion\n"
                 "• <code>/forget</code> — admins : effacer tout ce que j'ai gardé de ce groupe",
         "hashtags": "<b>Hashtags</b> (touchez pour copier) :\n<code>{line}</code>\n\n{scored}",
         "no_hashtags": "Aucun hashtag ne convient encore assez bien à cette photo : rien de ce que je connais "
@@ -146,6 +159,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "no_text_hashtags": "Je ne connais pas encore de hashtags pour ces mots.",
         "from_words": "✍️ de votre légende : {tags}",
         "similar_none": "Je ne connais encore aucune photo qui ressemble à celle-ci.",
+        "similar_only_itself": "Je connais déjà cette photo, mais encore aucune autre qui lui ressemble.",
+        "album_photo_none": "Photo {n} : aucun hashtag ne convient encore",
         "similar_caption": "{score:.2f} semblable",
         "match_caption": "{score:.2f} correspondance",
         "captions": "<b>Légendes qui conviennent</b> :\n{lines}",
@@ -187,9 +202,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "forgot": "C'est fait : j'ai effacé les {n} photos gardées pour ce groupe.",
         "forgot_private": "C'est fait : j'ai effacé les {n} photos gardées de notre discussion.",
         "stats_private": "<b>Notre discussion</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
-                         "{public_posts} photos.\n<b>Index</b> : version {release}, têtes {heads}.{jobs}",
+                         "{public_posts} photos.\n<b>Index</b> : version {release}, modèle appris {heads}.{jobs}",
         "job_ago": " il y a {minutes} min",
         "job_release": "version {release}",
+        "job_name_retrain": "réentraînement",
+        "job_name_rebuild": "reconstruction de l'index",
+        "job_name_snapshot": "instantané",
+        "job_state_running": "en cours",
+        "job_state_done": "terminé",
+        "job_state_skipped": "ignoré",
+        "job_state_failed": "échec",
+        "heads_none": "aucune pour l'instant (pont de démarrage à froid)",
+        "sensitivity_low": "basse",
+        "sensitivity_normal": "normale",
+        "sensitivity_high": "haute",
         "job_few_new": "{new} nouvelles publications avec légende, l'entraînement commence à {needed}",
         "job_too_few_to_train": "pas encore assez de publications avec légende ou hashtags pour s'entraîner",
         "job_few_unseen": "modèle actuel conservé : seulement {unseen} publications de contrôle pour comparer "
@@ -200,7 +226,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "job_failed": "échec (voir les journaux) ; l'index actuel continue de servir",
         "stats": "<b>Ce groupe</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
                  "{public_posts} photos.\nContrôle des republications : {mode}.\n<b>Index</b> : version {release}, "
-                 "têtes {heads}.{jobs}",
+                 "modèle appris {heads}.{jobs}",
         "job_line": "\n• {job} : {state}{detail}",
         "groups_only": "Cette commande fonctionne dans les groupes.",
         "inline_none": "Aucune photo ne correspond",

@@ -30,6 +30,7 @@ DEFAULT_TABLE = Path(__file__).with_name("relevance.json")
 # Why an answer is empty, for the front-end to say what would help.
 TOO_FEW_POSTS = "too_few_posts"  # the collection is too small to know: more captioned photos would help
 NOTHING_CLOSE = "nothing_close"  # enough posts, none fits this query
+ONLY_ITSELF = "only_itself"  # the one close photo is a copy of the query itself: nothing else looks like it
 FEW_POSTS = 50  # below this many visible posts an empty answer is blamed on the collection
 
 

@@ -35,7 +35,7 @@ from indexing.chats import ChatSettings, Thresholds
 from indexing.distinct import distinct
 from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
 from indexing.holdout import trainable_post_ids
-from indexing.relevance import Answer, Relevance, why_empty
+from indexing.relevance import ONLY_ITSELF, Answer, Relevance, why_empty
 from indexing.scopes import PUBLIC, validate_scope, visible_scopes
 from indexing.store import Post, PostStore
 from models.embedding import EmbeddedPhoto, PhotoEmbedder
@@ -689,7 +689,10 @@ class SearchEngine:
             for pid, s in v.image.search(vec.features, pool, visible):
                 best[pid] = max(best.get(pid, -1.0), s)
         ranked = sorted(((pid, s) for pid, s in best.items() if pid not in exclude), key=lambda c: -c[1])
-        return self._above_floor(self._hits(self._distinct(ranked, k, v, queries), k), "similar", scope)
+        answer = self._above_floor(self._hits(self._distinct(ranked, k, v, queries), k), "similar", scope)
+        if not answer and (exclude & best.keys() or any(s >= self.thresholds.min_cosine for s in best.values())):
+            answer.why_empty = ONLY_ITSELF  # the photo is known (sent before, or a copy of a stored one)
+        return answer
 
     def encode_query(self, text: str, v: IndexView | None = None) -> np.ndarray:
         """A text in the space where it meets photos and captions (through the projector's text side)."""
