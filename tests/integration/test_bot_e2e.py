@@ -99,10 +99,10 @@ def test_a_photo_gets_hashtags_and_similar_photos_with_scores(emulator, bot):
     first = replies[0]["text"]
     assert first.startswith("Hashtags") and "#coffee" in first.splitlines()[1]  # one copyable line
     assert "<code>#" in replies[0]["html"]
-    album = [r for r in replies[1:] if r.get("photo")]
-    assert album and all(r.get("media_group_id") == album[0].get("media_group_id") for r in album)
-    assert album[0]["caption"].startswith("0.") or album[0]["caption"].startswith("1.")
-    assert not [r for r in album if "espresso" in r["caption"]]  # the demo's copy of this very photo is not "similar"
+    # the demo holds a copy of this very photo, which is not "similar", and nothing else clears the floor:
+    # the bot says it knows the photo rather than padding the answer with unrelated ones
+    assert not [r for r in replies[1:] if r.get("photo")]
+    assert replies[1]["text"] == "I already know this photo, but nothing else that looks like it yet."
     assert (611, "typing") in [tuple(a) for a in c.state()["chat_actions"]]
 
 
@@ -113,8 +113,8 @@ def test_photo_commands_as_caption_or_reply(emulator, bot):
     time.sleep(1.0)
     assert len(c.messages(612)) == 2  # the photo and one answer: no album for /hashtags alone
     photo_msg = c.messages(612)[0]["message_id"]
-    similar = c.wait(612, c.send(612, text="/similar", reply_to=photo_msg)[0]["message_id"], count=2)
-    assert any(r.get("photo") for r in similar)
+    similar = c.wait(612, c.send(612, text="/similar", reply_to=photo_msg)[0]["message_id"], count=1)
+    assert "I already know this photo" in similar[0]["text"]  # the demo's cat is this very photo
     captions = ask(c, 612, text="/captions", reply_to=photo_msg)
     assert "tabby cat" in captions[0]["text"]
     needs_photo = ask(c, 612, text="/similar")
@@ -125,13 +125,15 @@ def test_find_with_text_and_with_text_plus_photo(emulator, bot):
     c = emulator.client
     replies = ask(c, 613, text='/find "a cup of coffee"', count=2)
     assert "a cup of coffee" in replies[0]["text"]
-    assert "espresso" in next(r for r in replies if r.get("photo"))["caption"]
+    shown = next(r for r in replies if r.get("photo"))
+    assert "espresso" in shown["caption"] and shown["caption"][:4].replace(",", ".")[0] in "01"  # "0.71 match · ..."
     usage = ask(c, 613, text="/find")
     assert "Tell me what to look for" in usage[0]["text"]
     photo_msg = c.send(613, photo=jpeg_bytes(sample_image("rocket")))[0]["message_id"]
     c.wait(613, photo_msg, 2)
-    combined = c.wait(613, c.send(613, text="/find at night", reply_to=photo_msg)[0]["message_id"], 2)
-    assert any(r.get("photo") for r in combined)
+    combined = c.wait(613, c.send(613, text="/find at night", reply_to=photo_msg)[0]["message_id"], 1)
+    # answered as words + that photo: its copy in the demo is the photo itself, nothing else is a rocket at night
+    assert "at night" in combined[0]["text"] and not any(r.get("photo") for r in combined)
 
 
 def test_an_album_is_one_request(emulator, bot):
@@ -142,9 +144,11 @@ def test_an_album_is_one_request(emulator, bot):
     time.sleep(1.5)
     replies = c.messages(614, after=sent[-1]["message_id"])
     texts = [r for r in replies if r.get("text")]
-    assert len(texts) == 1 and "Album of 2 photos" in texts[0]["text"] and "Photo 2" in texts[0]["text"]
+    assert "Album of 2 photos" in texts[0]["text"] and "Photo 2" in texts[0]["text"]  # one reply for the album...
     groups = {r.get("media_group_id") for r in replies if r.get("photo")}
-    assert len(groups) == 1  # one album of similar photos for the whole request
+    # ...then one album of similar photos for the whole request, or one line when none clears the floor
+    # (both photos are copies of demo photos, which are the photos themselves, not "similar")
+    assert (len(groups) == 1 and len(texts) == 1) or (not groups and len(texts) == 2), texts
 
 
 def test_group_reposts_are_flagged_with_a_link_and_scopes_never_leak(emulator, bot):
