@@ -181,9 +181,12 @@ def test_an_edited_group_caption_updates_the_stored_caption_and_hashtags(emulato
 
 def test_a_photo_captioned_find_is_a_text_and_photo_search(emulator, bot):
     c, user = emulator.client, 705
-    replies = ask(c, user, count=2, photo=jpeg_bytes(sample_image("rocket")), caption="/find at night")
-    assert replies[0]["text"].startswith("Photos matching “at night”"), text_of(replies)
-    assert any(r.get("photo") for r in replies)
+    replies = ask(c, user, count=1, photo=jpeg_bytes(sample_image("rocket")), caption="/find at night")
+    time.sleep(1.0)
+    replies = bot_messages(c, user)
+    # a search by words + this photo: its copy in the demo is the photo itself and nothing else is a rocket
+    # at night, so the one answer says no photo matches (not hashtags, not padding)
+    assert len(replies) == 1 and "“at night”" in replies[0]["text"], text_of(replies)
     assert not any((r.get("text") or "").startswith("Hashtags") for r in replies)  # not answered as a plain photo
     assert stored_in(c, user) == 1
 
