@@ -119,6 +119,13 @@ class Relevance:
         """The same weights with no floors and no calibration (what the benchmark measures)."""
         return replace(self, floors=Floors(), calibration=(), size_floors=())
 
+    def with_learned_heads(self) -> "Relevance":
+        """What holds while learned heads serve. The table is measured with the cold-start bridges
+        (`bench cold` trains no heads yet), and the heads change what the text-space scores (find,
+        captions) and the fused hashtag scores mean: those floors and the calibration are not applied
+        there, unmeasured; the image-cosine floor of `similar` does not depend on the heads and stays."""
+        return replace(self.raw(), floors=Floors(similar=self.floors.similar))
+
     def to_json(self) -> str:
         out = asdict(self)
         out.pop("source")

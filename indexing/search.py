@@ -217,6 +217,7 @@ class SearchEngine:
         self.blocklist = frozenset(normalize_tags(list(hashtag_blocklist)))  # never suggested
         self.class_vectors: np.ndarray | None = None
         self.relevance = relevance or Relevance.load()  # floors, calibration, evidence weights
+        self._learned_relevance = self.relevance.with_learned_heads()
         self._embedder = PhotoEmbedder(image_encoder, batch_size=batch_size, max_pixels=max_photo_pixels,
                                        thumbnail_side=thumbnail_side)
 
@@ -778,7 +779,7 @@ class SearchEngine:
         ranked = sorted(out.values(), key=lambda h: -h.score)[:k]
         # a duplicate's own captions are right whatever their score; the others must clear the floor
         visible_posts = self._visible_count(scope)
-        floor = self.relevance.floors_for(visible_posts).captions
+        floor = self._relevance().floors_for(visible_posts).captions
         copy_of = dup_post.id if dup_post is not None else None
         return Answer([h for h in ranked if h.score >= floor or h.post_id == copy_of], why_empty(visible_posts))
 
@@ -789,10 +790,16 @@ class SearchEngine:
                 return len(self._scope_of)
         return len(visible)
 
+    def _relevance(self, v: IndexView | None = None) -> Relevance:
+        """The floors and calibration that hold for the view's heads (relevance.py: measured with the
+        cold-start bridges; with learned heads only the image-cosine floor applies)."""
+        projector = (v or self.view).projector
+        return self.relevance if projector.cold_start else self._learned_relevance
+
     def _above_floor(self, hits: list[Hit], kind: str, scope: str, include_public: bool = True) -> Answer:
         """The hits that clear the answer kind's relevance floor (an empty answer says why)."""
         visible = self._visible_count(scope, include_public)
-        floor = getattr(self.relevance.floors_for(visible), kind)
+        floor = getattr(self._relevance().floors_for(visible), kind)
         return Answer([h for h in hits if h.score >= floor], why_empty(visible))
 
     def hashtags(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 8,
@@ -805,7 +812,7 @@ class SearchEngine:
         vec, own_id = self._photo_vectors(photo, v)
         raw, why = self._photo_tag_scores(vec, own_id, scope, v, k)
         visible = self._visible_count(scope)
-        calibrated = self.relevance.probability(np.array(list(raw.values()), np.float64), visible)
+        calibrated = self._relevance(v).probability(np.array(list(raw.values()), np.float64), visible)
         # where the map is flat (below its first knot) the raw score still orders the tags
         scores = {tag: float(p) + 1e-6 * raw[tag] for tag, p in zip(raw, calibrated)}
         words: set[str] = set()
@@ -821,7 +828,7 @@ class SearchEngine:
                 if text_side > photo_side:
                     why[tag] = text_why[tag]
                     words.add(tag)
-        floor = self.relevance.floors_for(visible).hashtags if min_score is None else min_score
+        floor = self._relevance(v).floors_for(visible).hashtags if min_score is None else min_score
         ranked = self._ranked(scores, why, len(scores), float("-inf"), words)
         return Answer(self._shown(ranked, floor, written, k), why_empty(visible))
 
@@ -912,7 +919,7 @@ class SearchEngine:
         v = self.view
         scores, why = self._text_tag_scores(text, self.encode_query(text, v), scope, v)
         visible = self._visible_count(scope)
-        floor = self.relevance.floors_for(visible).hashtags if min_score is None else min_score
+        floor = self._relevance(v).floors_for(visible).hashtags if min_score is None else min_score
         written = set(self._tags_in_words(text, visible_scopes(scope), v))
         ranked = self._ranked(scores, why, len(scores), float("-inf"), set(scores))
         return Answer(self._shown(ranked, floor, written, k), why_empty(visible))

@@ -117,7 +117,11 @@ def test_the_readme_train_ingest_query_flow(tmp_path, session_dir, encoders):
     assert "projector: shapes-v1" in ok(_cli(data_dir, "stats", model_cache=cache))
     blue_square = next(pictures.glob("blue-square-*.jpg"))
     hits = ok(_cli(data_dir, "find", "a blue square", model_cache=cache)).splitlines()
-    assert len(hits) == 5 and all("-square-" in hit for hit in hits[:4])  # the four squares of the folder lead
+    # a square leads, and every square shown ranks above the unrelated photos (the synthetic squares are
+    # near-copies of each other: one post per photo collapses some of them)
+    squares = [n for n, hit in enumerate(hits) if "-square-" in hit]
+    others = [n for n, hit in enumerate(hits) if "coffee" in hit or "chelsea" in hit]
+    assert squares and squares[0] == 0 and max(squares) < min(others, default=len(hits)), hits
     assert ok(_cli(data_dir, "find", "at night", "--photo", str(blue_square), model_cache=cache)).strip()
     hits = ok(_cli(data_dir, "similar", str(blue_square), model_cache=cache)).splitlines()
     assert hits and all(line.split()[0].replace(".", "").isdigit() for line in hits)

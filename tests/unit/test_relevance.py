@@ -124,3 +124,15 @@ def test_a_kind_is_withheld_at_the_sizes_where_no_floor_reaches_the_target():
     assert rel.floors_for(10).captions == 0.7
     assert rel.floors_for(64).similar == rel.floors.similar
     assert Relevance.from_json(rel.to_json()) == rel
+
+
+def test_with_learned_heads_only_the_image_floor_holds():
+    from indexing.relevance import CalibrationTable, Floors, Relevance
+
+    table = Relevance(floors=Floors(similar=0.6, find=0.5, captions=0.8, hashtags=0.45),
+                      calibration=(CalibrationTable(100, (0.0, 1.0), (0.0, 0.5)),),
+                      size_floors=(("captions", 0, 10, 0.3),))
+    learned = table.with_learned_heads()
+    assert learned.floors_for(5) == Floors(similar=0.6)  # find, captions, hashtags: unmeasured with heads
+    assert learned.probability([0.8], 50)[0] == 0.8  # no cold-start calibration map on the heads' scores
+    assert learned.vote_ref == table.vote_ref  # the evidence weights are not floors: they stay
