@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 
 import pytest
 from PIL import Image
@@ -84,14 +85,15 @@ def test_similar_never_shows_the_photo_itself(emulator, bot):  # noqa: F811 (the
     user = 641
     cat = jpeg_bytes(sample_image("chelsea"))  # the very bytes of the demo collection's cat photo
     sent = c.send(user, photo=cat)[0]
-    answer = album_of(c.wait(user, sent["message_id"], 5))
-    assert len(answer) == 4 and not [r for r in answer if "Chelsea" in r["caption"]]
+    replies = c.wait(user, sent["message_id"], 2)
+    # the demo's cat is this very photo, not a similar one, and nothing else clears the floor: the bot
+    # says it knows the photo (it does not pad the answer, nor show the photo itself)
+    assert not [r for r in replies if r.get("photo")]
+    assert "I already know this photo" in replies[-1]["text"]
     replied = c.send(user, text="/similar", reply_to=sent["message_id"])[0]
-    album = album_of(c.wait(user, replied["message_id"], 4))
-    assert len(album) == 4
-    assert sent["photo"][-1]["file_id"] not in {r["photo"][-1]["file_id"] for r in album}  # its own post
-    assert not [r for r in album if "Chelsea" in r["caption"]]  # the public copy of it
-    assert all(r["caption"][:4] != "1.00" for r in album)
+    again = c.wait(user, replied["message_id"], 1)
+    assert not [r for r in again if r.get("photo")]  # neither its own post nor the public copy of it
+    assert "I already know this photo" in again[0]["text"]
 
 
 def test_copies_of_one_photo_are_shown_once(emulator, bot):  # noqa: F811 (the imported fixture)
@@ -104,11 +106,14 @@ def test_copies_of_one_photo_are_shown_once(emulator, bot):  # noqa: F811 (the i
         sent = c.send(user, photo=copy, caption=f"my moon photo, copy {n}")[0]
         c.wait(user, sent["message_id"], 5)
     # a search whose best answers are the three copies and the demo's moon: one of them is shown
-    found = album_of(ask(c, user, text="/find the moon", count=5))
-    assert len(found) >= 3 and sum("moon" in r["caption"] for r in found) == 1
+    found = album_of(ask(c, user, text="/find the moon", count=2))
+    assert found and sum("moon" in r["caption"] for r in found) == 1  # (the floor keeps unrelated ones out)
     # an album with a fourth copy: none of the copies, none of the album's photos, each photo once
     sent = c.send(user, photos=[jpeg_bytes(moon, quality=40), jpeg_bytes(sample_image("coffee"))])
-    album = album_of(c.wait(user, sent[-1]["message_id"], 5))
+    replies = c.wait(user, sent[-1]["message_id"], 2)
+    time.sleep(1.0)
+    album = album_of(c.messages(user, after=sent[-1]["message_id"]))
     captions = [r["caption"] for r in album]
-    assert len(album) == 4 and not [x for x in captions if "moon" in x or "espresso" in x], captions
-    assert len({r["photo"][-1]["file_id"] for r in album}) == 4
+    assert not [x for x in captions if "moon" in x or "espresso" in x], captions
+    assert len({r["photo"][-1]["file_id"] for r in album}) == len(album)
+    assert album or "I already know this photo" in replies[-1]["text"]  # copies of both: nothing else is close
