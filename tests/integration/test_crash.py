@@ -90,9 +90,10 @@ def emulator():
 
 
 @pytest.mark.timeout(900)
-def test_nothing_acknowledged_is_lost_across_random_sigkills(emulator, tmp_path, session_dir, encoders):
+def test_nothing_acknowledged_is_lost_across_random_sigkills(request, emulator, tmp_path, session_dir, encoders):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
+    request.addfinalizer(lambda: stop_server_in(data_dir))  # whatever the outcome: its starter may be dead
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
                HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, HASHLENS_DATA_DIR=str(data_dir),
                HASHLENS_MODEL_CACHE_DIR=str(session_dir / "models"), HASHLENS_IMAGE_MODEL="efficientnet-lite0",
@@ -185,7 +186,6 @@ def test_nothing_acknowledged_is_lost_across_random_sigkills(emulator, tmp_path,
         client_r.close()
         if server is not None:
             server.stop()
-        stop_server_in(data_dir)
 
 
 def stop_server_in(data_dir: Path) -> None:
