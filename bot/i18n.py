@@ -212,7 +212,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "job_state_done": "terminé",
         "job_state_skipped": "ignoré",
         "job_state_failed": "échec",
-        "heads_none": "aucune pour l'instant (pont de démarrage à froid)",
+        "heads_none": "aucun pour l'instant (démarrage à froid)",
         "sensitivity_low": "basse",
         "sensitivity_normal": "normale",
         "sensitivity_high": "haute",
