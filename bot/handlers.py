@@ -228,7 +228,7 @@ class Handlers:
 
     def nothing_fits(self, update: Update, lang: str, key: str, answer, **values) -> str:
         """The "nothing fits" reply for an empty answer (the engine's relevance floors left nothing:
-        indexing/relevance.py): "I already know this photo" when the only close one is a copy of it,
+        indexing/relevance.py): "apart from the photo itself" when the only close one is a copy of it,
         and, once in a while per chat (not under every photo of a burst), what would help while the
         collection is too small to know."""
         why = getattr(answer, "why_empty", None)

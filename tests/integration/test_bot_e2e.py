@@ -102,7 +102,7 @@ def test_a_photo_gets_hashtags_and_similar_photos_with_scores(emulator, bot):
     # the demo holds a copy of this very photo, which is not "similar", and nothing else clears the floor:
     # the bot says it knows the photo rather than padding the answer with unrelated ones
     assert not [r for r in replies[1:] if r.get("photo")]
-    assert replies[1]["text"] == "I already know this photo, but nothing else that looks like it yet."
+    assert replies[1]["text"] == "Nothing I know looks like this photo yet, apart from the photo itself."
     assert (611, "typing") in [tuple(a) for a in c.state()["chat_actions"]]
 
 
@@ -114,7 +114,7 @@ def test_photo_commands_as_caption_or_reply(emulator, bot):
     assert len(c.messages(612)) == 2  # the photo and one answer: no album for /hashtags alone
     photo_msg = c.messages(612)[0]["message_id"]
     similar = c.wait(612, c.send(612, text="/similar", reply_to=photo_msg)[0]["message_id"], count=1)
-    assert "I already know this photo" in similar[0]["text"]  # the demo's cat is this very photo
+    assert "apart from the photo itself" in similar[0]["text"]  # the demo's cat is this very photo
     captions = ask(c, 612, text="/captions", reply_to=photo_msg)
     assert "tabby cat" in captions[0]["text"]
     needs_photo = ask(c, 612, text="/similar")
