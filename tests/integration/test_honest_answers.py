@@ -51,7 +51,7 @@ def test_a_near_copy_of_a_demo_photo_still_gets_its_answers(demo_engine):
     # the stored astronaut is a copy of the query: `similar` leaves it out (it is the photo itself),
     # and the floor keeps the unrelated demo photos out, so nothing is left...
     similar = demo_engine.similar(vec, "public", k=5)
-    assert not similar and similar.why_empty == "too_few_posts"
+    assert not similar and similar.why_empty == "only_itself"  # the bot says: nothing apart from the photo itself
     # ...while what the copy knows still answers: its hashtags and its caption
     tags = {t.tag for t in demo_engine.hashtags(vec, "public", k=8)}
     assert tags & {"space", "nasa", "astronaut"}
