@@ -59,6 +59,12 @@ HASHTAG_HEAD_ARTIFACT = "hashtag-head"
 
 HASH_CANDIDATE_RADIUS = 16
 IMAGENET_REASON = "looks like it (ImageNet class)"  # the why of hashtags made from the classes alone
+IN_YOUR_WORDS = "in your words"  # the why of a tag the text names itself (_tags_in_words)
+
+
+def named_by_words(why: dict[str, str]) -> set[str]:
+    """The tags a text's own words name, from the reasons _text_tag_scores gave (its first reason)."""
+    return {tag for tag, reason in why.items() if reason == IN_YOUR_WORDS}
 
 
 def decide_duplicate(candidates: list[tuple[int, float, int]], th: Thresholds) -> tuple[int, float, int] | None:
@@ -818,8 +824,8 @@ class SearchEngine:
         words: set[str] = set()
         written: set[str] = set()
         if caption and WORD.search(caption):
-            written = set(self._tags_in_words(caption, visible_scopes(scope), v))
             text_scores, text_why = self._text_tag_scores(caption, self.encode_query(caption, v), scope, v)
+            written = named_by_words(text_why)
             # The words weigh as much as the pixels: a caption saying "Paris" brings #paris even
             # when nothing in the photo could.
             for tag in scores.keys() | text_scores.keys():
@@ -920,7 +926,7 @@ class SearchEngine:
         scores, why = self._text_tag_scores(text, self.encode_query(text, v), scope, v)
         visible = self._visible_count(scope)
         floor = self._relevance(v).floors_for(visible).hashtags if min_score is None else min_score
-        written = set(self._tags_in_words(text, visible_scopes(scope), v))
+        written = named_by_words(why)
         ranked = self._ranked(scores, why, len(scores), float("-inf"), set(scores))
         return Answer(self._shown(ranked, floor, written, k), why_empty(visible))
 
@@ -939,7 +945,7 @@ class SearchEngine:
             why.setdefault(tag, reason)
 
         for tag in self._tags_in_words(text, scopes, v):
-            add(tag, 0.5, "in your words")
+            add(tag, 0.5, IN_YOUR_WORDS)
         caption_votes, caption_voters = self._caption_votes(query, visible, v, None, neighbours, temperature)
         learned = {}
         if v.hashtag_head is not None:
