@@ -16,15 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bench.common import (
-    SEED,
-    bench_engine,
-    emit,
-    fill_index,
-    latency_ms,
-    load_items,
-    log_progress,
-)
+from bench.common import SEED, bench_engine, emit, fill_index, latency_ms, load_items, log_progress
 from bench.replies import wait_answer
 
 TOKEN = "424242:BENCH"

@@ -18,15 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from bench.bot import TOKEN, BotThread
-from bench.common import (
-    SEED,
-    bench_engine,
-    emit,
-    fill_index,
-    latency_ms,
-    load_items,
-    log_progress,
-)
+from bench.common import SEED, bench_engine, emit, fill_index, latency_ms, load_items, log_progress
 from bench.replies import wait_answer
 
 GROUPS = [-1003000000001 - i for i in range(5)]  # Telegram lets a bot send 20 messages a minute into
