@@ -1,0 +1,9 @@
+"""One module per language the bot speaks: its MESSAGES (every sentence, HTML for Telegram) and its
+COMMANDS (the command menu). Add a language by adding a module and listing it here."""
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.locales import en, fr
+
+LOCALES: dict[str, ModuleType] = {"en": en, "fr": fr}  # ISO 639-1 code -> module; English is the reference
