@@ -16,9 +16,10 @@ MESSAGES: dict[str, dict[str, str]] = {lang: locale.MESSAGES for lang, locale in
 
 
 def megabytes(n_bytes: int, lang: str = DEFAULT) -> str:
-    """A size in Telegram's megabytes (its "20 MB" limit is 20 x 1024 x 1024 bytes): 20, 21.5 (21,5 in French)."""
+    """A size in Telegram's megabytes (its "20 MB" limit is 20 x 1024 x 1024 bytes): 20, 21.5 (21,5 in the
+    languages that write a decimal comma)."""
     value = f"{n_bytes / (1024 * 1024):.1f}".removesuffix(".0")
-    return value.replace(".", ",") if lang == "fr" else value
+    return value.replace(".", LOCALES.get(lang, LOCALES[DEFAULT]).DECIMAL_SEPARATOR)
 
 
 def bad_photo_reason(error: Exception) -> str:

@@ -1,5 +1,5 @@
-"""One module per language the bot speaks: its MESSAGES (every sentence, HTML for Telegram) and its
-COMMANDS (the command menu). Add a language by adding a module and listing it here."""
+"""One module per language the bot speaks: its MESSAGES (every sentence, HTML for Telegram), its
+COMMANDS (the command menu) and its DECIMAL_SEPARATOR. Add a language by adding a module and listing it here."""
 from __future__ import annotations
 
 from types import ModuleType

@@ -1,5 +1,7 @@
 """French (vous): every sentence the bot says (HTML for Telegram) and its command menu."""
 
+DECIMAL_SEPARATOR = ","  # in sizes: 21,5 Mo
+
 MESSAGES: dict[str, str] = {
     "start": "Bonjour {name} ! Je comprends les photos.\n\n"
              "Envoyez-moi une photo : je réponds avec des hashtags qui lui vont et les photos les plus "
