@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.locales import de, en, es, fr
+from bot.locales import de, en, es, fr, it
 
-LOCALES: dict[str, ModuleType] = {"en": en, "fr": fr, "es": es, "de": de}  # ISO 639-1 code -> module; English is the reference
+LOCALES: dict[str, ModuleType] = {"en": en, "fr": fr, "es": es, "de": de, "it": it}  # ISO 639-1 code -> module; English is the reference
