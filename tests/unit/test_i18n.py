@@ -14,7 +14,7 @@ _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+);")
 # What stays in English whatever the language: commands, hashtags, and the arguments a command takes.
 _UNTRANSLATED = re.compile(r"/[a-z]+|#\w+|\b[a-z]+(?:\|[a-z]+)+\b")
 GROUP_WORD = {  # how each language says "group", never said of a private chat
-    "en": "group", "fr": "groupe", "es": "grupo", "de": "Gruppe", "it": "gruppo",
+    "en": "group", "fr": "groupe", "es": "grupo", "de": "Gruppe", "it": "gruppo", "pt": "grupo",
 }
 
 
@@ -71,7 +71,7 @@ def test_private_chats_are_never_called_a_group():
 
 
 def test_the_users_telegram_language_picks_the_catalogue():
-    cases = {"fr-CA": "fr", "FR": "fr", "es-MX": "es", "es": "es", "de-AT": "de", "it": "it",
+    cases = {"fr-CA": "fr", "FR": "fr", "es-MX": "es", "es": "es", "de-AT": "de", "it": "it", "pt-BR": "pt", "pt-pt": "pt",
              "en-GB": "en", "zh-hans": "en", "": "en", None: "en"}
     for code, lang in cases.items():
         assert language(code) == lang, code
@@ -80,7 +80,7 @@ def test_the_users_telegram_language_picks_the_catalogue():
 def test_sizes_are_in_telegrams_megabytes():
     assert megabytes(20 * 1024 * 1024) == "20"  # Telegram's "20 MB" download limit
     assert megabytes(22 * 1024 * 1024 + 600 * 1024) == "22.6"
-    for lang in ("fr", "es", "de", "it"):  # the languages that write a decimal comma
+    for lang in ("fr", "es", "de", "it", "pt"):  # the languages that write a decimal comma
         assert megabytes(22 * 1024 * 1024 + 600 * 1024, lang) == "22,6"
     assert megabytes(22 * 1024 * 1024 + 600 * 1024, "xx") == "22.6"  # no catalogue: written as in English
     assert megabytes(20 * 1024 * 1024, "fr") == "20"
