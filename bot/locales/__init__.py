@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bot.locales import de, en, es, fr, it, pt
+from bot.locales import de, en, es, fr, it, pt, ru
 
-LOCALES: dict[str, ModuleType] = {"en": en, "fr": fr, "es": es, "de": de, "it": it, "pt": pt}  # ISO 639-1 code -> module; English is the reference
+LOCALES: dict[str, ModuleType] = {  # ISO 639-1 code -> module; English is the reference
+    "en": en, "fr": fr, "es": es, "de": de, "it": it, "pt": pt, "ru": ru,
+}

@@ -14,7 +14,7 @@ _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+);")
 # What stays in English whatever the language: commands, hashtags, and the arguments a command takes.
 _UNTRANSLATED = re.compile(r"/[a-z]+|#\w+|\b[a-z]+(?:\|[a-z]+)+\b")
 GROUP_WORD = {  # how each language says "group", never said of a private chat
-    "en": "group", "fr": "groupe", "es": "grupo", "de": "Gruppe", "it": "gruppo", "pt": "grupo",
+    "en": "group", "fr": "groupe", "es": "grupo", "de": "Gruppe", "it": "gruppo", "pt": "grupo", "ru": "групп",
 }
 
 
@@ -70,9 +70,20 @@ def test_private_chats_are_never_called_a_group():
             assert GROUP_WORD[lang].lower() not in MESSAGES[lang][key].lower(), (lang, key)
 
 
+def test_russian_counts_read_right_for_any_number():
+    """A Russian noun takes three forms after a number (1 группа, 2 группы, 5 групп) and a message has one, so a
+    count is followed only by a word that never changes ("фото", abbreviations) or a preposition."""
+    counts = {"n", "number", "size", "limit", "days", "minutes", "window", "max_days", "chat_posts", "public_posts",
+              "total", "new", "needed", "unseen", "deleted", "waiting", "per_minute"}
+    word_after = re.compile(r"\{(\w+)\} ([А-Яа-яЁё]+)")
+    for key, template in MESSAGES["ru"].items():
+        for name, word in word_after.findall(template):
+            assert name not in counts or word in {"фото", "мин", "дн", "МБ", "в"}, (key, name, word)
+
+
 def test_the_users_telegram_language_picks_the_catalogue():
-    cases = {"fr-CA": "fr", "FR": "fr", "es-MX": "es", "es": "es", "de-AT": "de", "it": "it", "pt-BR": "pt", "pt-pt": "pt",
-             "en-GB": "en", "zh-hans": "en", "": "en", None: "en"}
+    cases = {"fr-CA": "fr", "FR": "fr", "es-MX": "es", "es": "es", "de-AT": "de", "it": "it", "pt-BR": "pt",
+             "pt-pt": "pt", "ru": "ru", "en-GB": "en", "zh-hans": "en", "uk": "en", "": "en", None: "en"}
     for code, lang in cases.items():
         assert language(code) == lang, code
 
@@ -80,7 +91,7 @@ def test_the_users_telegram_language_picks_the_catalogue():
 def test_sizes_are_in_telegrams_megabytes():
     assert megabytes(20 * 1024 * 1024) == "20"  # Telegram's "20 MB" download limit
     assert megabytes(22 * 1024 * 1024 + 600 * 1024) == "22.6"
-    for lang in ("fr", "es", "de", "it", "pt"):  # the languages that write a decimal comma
+    for lang in ("fr", "es", "de", "it", "pt", "ru"):  # the languages that write a decimal comma
         assert megabytes(22 * 1024 * 1024 + 600 * 1024, lang) == "22,6"
     assert megabytes(22 * 1024 * 1024 + 600 * 1024, "xx") == "22.6"  # no catalogue: written as in English
     assert megabytes(20 * 1024 * 1024, "fr") == "20"
