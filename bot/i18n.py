@@ -1,5 +1,5 @@
-"""Every sentence the bot says, in every language of `bot/locales/` (one module each; add a language
-by adding a module there).
+"""Every sentence the bot says, in every language of `bot/locales/` (one module each, listed in its
+`LOCALES`: add a language by adding a module there), and how to pick and fill one.
 
 Messages are HTML (Telegram's parse mode): values put into them are escaped by `t()`.
 Hashtags are never translated.
