@@ -10,27 +10,13 @@ from telegram.ext import (Application, ApplicationBuilder, CommandHandler, Inlin
 from bot.handlers import BotConfig, Handlers
 from bot.inbox import DurableApplication, Inbox
 from bot.lanes import UserLanes
+from bot.locales import LOCALES
 from bot.retry import RetryingRateLimiter
 from indexing.search import SearchEngine
 
 log = logging.getLogger(__name__)
 
-COMMANDS = {
-    "en": [("start", "what I do"), ("help", "every command, with examples"),
-           ("hashtags", "hashtags for a photo (reply to it)"), ("find", "photos matching words: /find dogs on a beach"),
-           ("similar", "photos similar to a photo (reply to it)"), ("captions", "captions that fit a photo"),
-           ("map", "this chat's photos grouped by similarity: /map, /map #tag, /map dogs"),
-           ("clusters", "the groups of similar photos in this chat"),
-           ("dupes", "groups: re-post checks (admins change them)"), ("stats", "what I know in this chat"),
-           ("forget", "admins: delete this chat's stored photos")],
-    "fr": [("start", "ce que je fais"), ("help", "toutes les commandes, avec exemples"),
-           ("hashtags", "hashtags d'une photo (en réponse)"), ("find", "photos pour des mots : /find chien plage"),
-           ("similar", "photos semblables (en réponse à une photo)"), ("captions", "légendes qui conviennent"),
-           ("map", "les photos groupées par ressemblance : /map, /map #tag, /map chiens"),
-           ("clusters", "les groupes de photos semblables de cette discussion"),
-           ("dupes", "groupes : contrôle des republications"), ("stats", "ce que je sais de cette discussion"),
-           ("forget", "admins : effacer les photos de cette discussion")],
-}
+COMMANDS: dict[str, list[tuple[str, str]]] = {lang: locale.COMMANDS for lang, locale in LOCALES.items()}
 
 
 class RedactSecrets(logging.Filter):

@@ -1,9 +1,21 @@
+import re
 import string
+from collections import Counter
 
 import pytest
+from telegram.constants import BotCommandLimit
 
-from bot.i18n import DEFAULT, MESSAGES, bad_photo_reason, megabytes, t
+from bot.app import COMMANDS
+from bot.i18n import DEFAULT, MESSAGES, bad_photo_reason, language, megabytes, t
 from models.errors import BadImageError, ImageTooLargeError
+
+_TAG = re.compile(r"<(/?)([a-z]+)\b[^>]*>")
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+);")
+# What stays in English whatever the language: commands, hashtags, and the arguments a command takes.
+_UNTRANSLATED = re.compile(r"/[a-z]+|#\w+|\b[a-z]+(?:\|[a-z]+)+\b")
+GROUP_WORD = {  # how each language says "group", never said of a private chat
+    "en": "group", "fr": "groupe", "es": "grupo", "de": "Gruppe", "it": "gruppo", "pt": "grupo", "ru": "групп",
+}
 
 
 def placeholders(template: str) -> set[str]:
@@ -18,15 +30,71 @@ def test_every_key_is_in_every_catalogue_with_the_same_placeholders(lang):
         assert placeholders(MESSAGES[lang][key]) == placeholders(template), key
 
 
-def test_private_chats_are_never_called_a_group_in_french():
-    for key in ("stats_private", "forgot_private"):
-        assert "groupe" not in MESSAGES["fr"][key] and "group" not in MESSAGES["en"][key]
+@pytest.mark.parametrize("lang", sorted(MESSAGES))
+def test_every_message_renders_with_its_placeholders_filled(lang):
+    for key, template in MESSAGES[lang].items():
+        text = t(lang, key, **{name: 7 for name in placeholders(template)})  # 7 also fits {score:.2f}
+        assert "{" not in text and "}" not in text, (key, text)
+
+
+@pytest.mark.parametrize("lang", sorted(MESSAGES))
+def test_every_message_has_the_english_html_tags_and_no_stray_markup(lang):
+    for key, english in MESSAGES[DEFAULT].items():
+        template = MESSAGES[lang][key]
+        assert Counter(_TAG.findall(template)) == Counter(_TAG.findall(english)), key
+        text = _ENTITY.sub("", _TAG.sub("", template))
+        assert not set("<>&") & set(text), (key, "Telegram's HTML wants &lt; &gt; &amp; outside tags")
+
+
+@pytest.mark.parametrize("lang", sorted(MESSAGES))
+def test_commands_hashtags_and_arguments_are_never_translated(lang):
+    def kept(template: str) -> Counter:
+        return Counter(_UNTRANSLATED.findall(_TAG.sub(" ", template)))
+
+    for key, english in MESSAGES[DEFAULT].items():
+        assert kept(MESSAGES[lang][key]) == kept(english), key
+
+
+@pytest.mark.parametrize("lang", sorted(COMMANDS))
+def test_every_command_menu_lists_the_english_commands_in_order_within_telegrams_limits(lang):
+    assert [command for command, _ in COMMANDS[lang]] == [command for command, _ in COMMANDS[DEFAULT]]
+    for command, description in COMMANDS[lang]:
+        # 3: the Bot API's minimum until 2021 (now 1); a shorter one would say nothing anyway
+        assert 3 <= len(description) <= BotCommandLimit.MAX_DESCRIPTION, command
+    assert set(COMMANDS) == set(MESSAGES)
+
+
+def test_private_chats_are_never_called_a_group():
+    for lang in MESSAGES:
+        for key in ("stats_private", "forgot_private"):
+            assert GROUP_WORD[lang].lower() not in MESSAGES[lang][key].lower(), (lang, key)
+
+
+def test_russian_counts_read_right_for_any_number():
+    """A Russian noun takes three forms after a number (1 группа, 2 группы, 5 групп) and a message has one, so a
+    count is followed only by a word that never changes ("фото", abbreviations) or a preposition."""
+    counts = {"n", "number", "size", "limit", "days", "minutes", "window", "max_days", "chat_posts", "public_posts",
+              "total", "new", "needed", "unseen", "deleted", "waiting", "per_minute"}
+    word_after = re.compile(r"\{(\w+)\} ([А-Яа-яЁё]+)")
+    for key, template in MESSAGES["ru"].items():
+        for name, word in word_after.findall(template):
+            assert name not in counts or word in {"фото", "мин", "дн", "МБ", "в"}, (key, name, word)
+
+
+def test_the_users_telegram_language_picks_the_catalogue():
+    cases = {"fr-CA": "fr", "FR": "fr", "es-MX": "es", "es": "es", "de-AT": "de", "it": "it", "pt-BR": "pt",
+             "pt-pt": "pt", "ru": "ru", "en-GB": "en", "zh-hans": "en", "uk": "en", "": "en", None: "en"}
+    for code, lang in cases.items():
+        assert language(code) == lang, code
 
 
 def test_sizes_are_in_telegrams_megabytes():
     assert megabytes(20 * 1024 * 1024) == "20"  # Telegram's "20 MB" download limit
     assert megabytes(22 * 1024 * 1024 + 600 * 1024) == "22.6"
-    assert megabytes(22 * 1024 * 1024 + 600 * 1024, "fr") == "22,6"
+    for lang in ("fr", "es", "de", "it", "pt", "ru"):  # the languages that write a decimal comma
+        assert megabytes(22 * 1024 * 1024 + 600 * 1024, lang) == "22,6"
+    assert megabytes(22 * 1024 * 1024 + 600 * 1024, "xx") == "22.6"  # no catalogue: written as in English
+    assert megabytes(20 * 1024 * 1024, "fr") == "20"
     text = t("en", "too_big", size=megabytes(21 * 1024 * 1024), limit=megabytes(20 * 1024 * 1024))
     assert "(21 MB)" in text and "up to 20 MB" in text
 
@@ -54,7 +122,7 @@ def test_a_jobs_outcome_reads_in_the_users_language():
         job_detail("fr", state).startswith(" il y a 3 min: 12 nouvelles publications")
     failed = {"state": "failed", "result": json.dumps({"error": "Traceback: boom"})}
     assert "boom" not in job_detail("fr", failed) and "échec" in job_detail("fr", failed)
-    for lang in ("en", "fr"):  # every outcome a job records has a sentence
+    for lang in MESSAGES:  # every outcome a job records has a sentence
         for reason in ("few_new", "too_few_to_train", "few_unseen", "worse", "few_deleted", "unchanged"):
             values = {"new": 1, "needed": 2, "unseen": 3, "metrics": "R@1", "deleted": 4}
             assert "{" not in job_detail(lang, {"result": json.dumps(dict(values, reason=reason))})

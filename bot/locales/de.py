@@ -1,0 +1,141 @@
+"""German (du): every sentence the bot says (HTML for Telegram) and its command menu."""
+
+DECIMAL_SEPARATOR = ","  # in sizes: 21,5 MB
+
+MESSAGES: dict[str, str] = {
+    "start": "Hallo {name}! Ich verstehe Fotos.\n\n"
+             "Schick mir ein Foto: Ich antworte mit passenden Hashtags und den ähnlichsten Fotos, die ich kenne.\n"
+             "Oder such nach Fotos: <code>/find Hunde am Strand</code>\n\n"
+             "/help zeigt alles, was ich kann.",
+    "help": "<b>Was ich kann</b>\n"
+            "• Schick ein Foto → Hashtags + ähnliche Fotos (mit Bildunterschrift: Hashtags aus Foto und Text)\n"
+            "• Schick eine Bildunterschrift, an der du gerade schreibst (oder <code>/hashtags dein Text</code>) → "
+            "Hashtags + passende Fotos\n"
+            "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — als Bildunterschrift eines "
+            "Fotos oder als Antwort auf ein Foto\n"
+            "• <code>/find Hunde am Strand</code> → passende Fotos\n"
+            "• <code>/find bei Nacht</code> als Antwort auf ein Foto → wie dieses Foto, nur bei Nacht\n"
+            "• Inline: Tippe <code>@{bot} rotes Fahrrad</code> in einem beliebigen Chat\n"
+            "• <code>/map</code> → die Fotos dieses Chats, nach Ähnlichkeit gruppiert, auf einem Bild; <code>/map "
+            "#food</code> oder <code>/map Hunde</code> für einen Teil davon; <code>/clusters</code> listet die "
+            "Gruppen auf\n\n"
+            "<b>In Gruppen</b> sammle ich die geposteten Fotos und weise auf Reposts hin.\n"
+            "• <code>/dupes</code> — Einstellungen anzeigen; Admins: <code>/dupes reply|delete|off</code>, "
+            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (Tage)\n"
+            "• <code>/stats</code> — was ich über diesen Chat weiß\n"
+            "• <code>/forget</code> — Admins: alles löschen, was ich für diesen Chat gespeichert habe",
+    "hashtags": "<b>Hashtags</b> (zum Kopieren antippen):\n<code>{line}</code>\n\n{scored}",
+    "no_hashtags": "Noch passt kein Hashtag gut genug zu diesem Foto: Nichts, was ich kenne, sieht ihm ähnlich.",
+    "nothing_yet_hint": "Ich kenne bisher nur wenige Fotos. Schick mir mehr Fotos mit Bildunterschrift, dann werden "
+                        "meine Antworten besser.",
+    "nothing_yet_hint_group": "Ich kenne bisher nur wenige Fotos. Postet mehr Fotos mit Bildunterschrift in dieser "
+                              "Gruppe, dann werden meine Antworten besser.",
+    "text_hashtags": "<b>Hashtags für deinen Text</b> (zum Kopieren antippen):\n<code>{line}</code>\n\n{scored}",
+    "no_text_hashtags": "Ich kenne noch keine Hashtags, die zu diesen Wörtern passen.",
+    "from_words": "✍️ aus deiner Bildunterschrift: {tags}",
+    "similar_none": "Ich kenne noch kein Foto, das diesem ähnlich sieht.",
+    "similar_only_itself": "Ich kenne noch kein Foto, das diesem ähnlich sieht – außer dem Foto selbst.",
+    "album_photo_none": "Foto {n}: noch kein passender Hashtag",
+    "similar_caption": "{score:.2f} Ähnlichkeit",
+    "match_caption": "{score:.2f} Übereinstimmung",
+    "captions": "<b>Passende Bildunterschriften</b>:\n{lines}",
+    "no_captions": "Ich kenne noch keine Bildunterschrift, die zu diesem Foto passt.",
+    "find_results": "Fotos zu „{query}“:",
+    "find_none": "Zu „{query}“ passt noch kein Foto. Versuch es mit anderen Wörtern.",
+    "find_usage": "Sag mir, wonach ich suchen soll, z. B. <code>/find Hunde am Strand</code>.",
+    "need_photo": "Schick diesen Befehl als Bildunterschrift eines Fotos oder als Antwort auf ein Foto.",
+    "album": "Album mit {n} Fotos:",
+    "album_photo": "Foto {n}: <code>{line}</code>",
+    "bad_photo": "Ich konnte dieses Foto nicht lesen ({reason}). Bitte schick ein JPEG-, PNG- oder WebP-Bild.",
+    "bad_photo_empty": "die Datei ist leer",
+    "bad_photo_format": "dieses Bildformat kann ich nicht lesen",
+    "bad_photo_corrupt": "die Datei ist beschädigt oder unvollständig",
+    "bad_photo_pixels": "es hat zu viele Pixel",
+    "bad_photo_bytes": "die Datei ist größer, als ich lesen kann",
+    "too_big": "Diese Datei ist zu groß ({size} MB); ich lese Fotos bis {limit} MB.",
+    "not_a_photo": "Ich verstehe nur Fotos. Schick es als Foto oder als Bilddatei.",
+    "text_hint": "Schick mir ein Foto oder eine Bildunterschrift, oder such mit <code>/find deine Wörter</code>. "
+                 "/help zeigt alles.",
+    "unknown_command": "Diesen Befehl kenne ich nicht. /help zeigt, was ich kann.",
+    "queued": "Das ist viel auf einmal: Ich beantworte alles der Reihe nach, etwa {per_minute} pro Minute "
+              "({waiting} in der Warteschlange). Es geht nichts verloren.",
+    "error": "Entschuldige, bei mir ist etwas schiefgelaufen. Versuch es gleich noch einmal.",
+    "storage_down": "Mein Fotogedächtnis ist gerade nicht erreichbar. Versuch es in einer Minute noch einmal; es "
+                    "ist nichts verloren gegangen.",
+    "repost": "Dieses Foto wurde hier{when} schon einmal gepostet: {link}",
+    "repost_deleted": "Ich habe ein Foto entfernt, das hier schon geteilt wurde: {link}",
+    "original": "das Original",
+    "when_days": " vor {days} Tagen",
+    "when_today": " heute",
+    "admins_only": "Das können nur die Admins der Gruppe ändern.",
+    "dupes_settings": "<b>Repost-Erkennung</b>: {mode}\n"
+                      "Empfindlichkeit: {sensitivity}\n"
+                      "Zeitraum: {window} Tage\n\n"
+                      "Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+                      "low|normal|high</code>, <code>/dupes window TAGE</code>",
+    "dupes_bad": "Das habe ich nicht verstanden. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes "
+                 "sensitivity low|normal|high</code>, <code>/dupes window TAGE</code> (1 bis {max_days}).",
+    "forgot": "Erledigt: Ich habe die {n} Fotos gelöscht, die ich für diese Gruppe gespeichert hatte.",
+    "forgot_private": "Erledigt: Ich habe die {n} Fotos gelöscht, die ich aus unserem Chat gespeichert hatte.",
+    "stats_private": "<b>Unser Chat</b>: {chat_posts} Fotos gespeichert.\n"
+                     "<b>Gemeinsame Bibliothek</b>: {public_posts} Fotos.\n"
+                     "<b>Index</b>: Version {release}, gelerntes Modell {heads}.{jobs}",
+    "job_ago": " vor {minutes} Min.",
+    "job_release": "Version {release}",
+    "job_name_retrain": "Neutraining",
+    "job_name_rebuild": "Index-Neuaufbau",
+    "job_name_snapshot": "Snapshot",
+    "job_state_running": "läuft",
+    "job_state_done": "fertig",
+    "job_state_skipped": "übersprungen",
+    "job_state_failed": "fehlgeschlagen",
+    "heads_none": "noch keins (Kaltstart-Überbrückung)",
+    "sensitivity_low": "niedrig",
+    "sensitivity_normal": "normal",
+    "sensitivity_high": "hoch",
+    "job_few_new": "{new} neue Posts mit Bildunterschrift, das Training beginnt ab {needed}",
+    "job_too_few_to_train": "noch nicht genug Posts mit Bildunterschrift oder Hashtags zum Trainieren",
+    "job_few_unseen": "aktuelles Modell behalten: nur {unseen} zurückgehaltene Posts zum Vergleichen (nötig sind "
+                      "{needed})",
+    "job_worse": "aktuelles Modell behalten: Das neue war schlechter ({metrics})",
+    "job_few_deleted": "{deleted} Löschungen, zu wenige für einen Neuaufbau",
+    "job_unchanged": "nichts geändert",
+    "job_failed": "fehlgeschlagen (siehe Logs); der aktuelle Index bleibt in Betrieb",
+    "stats": "<b>Diese Gruppe</b>: {chat_posts} Fotos gespeichert.\n"
+             "<b>Gemeinsame Bibliothek</b>: {public_posts} Fotos.\n"
+             "Repost-Erkennung: {mode}.\n"
+             "<b>Index</b>: Version {release}, gelerntes Modell {heads}.{jobs}",
+    "job_line": "\n• {job}: {state}{detail}",
+    "groups_only": "Dieser Befehl funktioniert in Gruppen.",
+    "inline_none": "Keine passenden Fotos",
+    "mode_reply": "mit einem Link zum Original antworten",
+    "mode_delete": "Reposts löschen",
+    "mode_off": "aus",
+    "map_drawing": "Ich zeichne die Karte mit {n} Fotos … (ein paar Sekunden; beim nächsten /map geht es sofort)",
+    "map_empty": "Hier gibt es noch keine Fotos für eine Karte: Schick mir zuerst welche.",
+    "map_public": "Dieser Chat hat noch keine eigenen Fotos: Hier ist die öffentliche Sammlung.",
+    "map_document": "Volle Auflösung",
+    "map_title": "{total} Fotos{about}{drawn} · {groups}",
+    "map_title_public": "{total} öffentliche Fotos{about}{drawn} · {groups}",
+    "map_about": " zu „{query}“",
+    "map_drawn": ", {n} auf der Karte",
+    "map_groups_one": "1 Gruppe",
+    "map_groups": "{n} Gruppen",
+    "cluster_line": "{number}. {size} Fotos — {tags}",
+    "clusters_none": "{n} Fotos, aber keine Gruppe ähnlicher Fotos sticht (bisher) heraus.",
+    "clusters_rest": "In keiner Gruppe: {n} Fotos.",
+}
+
+COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
+    ("start", "was ich kann"),
+    ("help", "alle Befehle, mit Beispielen"),
+    ("hashtags", "Hashtags für ein Foto (als Antwort darauf)"),
+    ("find", "Fotos, die zu Wörtern passen: /find Hunde am Strand"),
+    ("similar", "Fotos, die einem Foto ähneln (als Antwort darauf)"),
+    ("captions", "passende Bildunterschriften für ein Foto"),
+    ("map", "die Fotos dieses Chats nach Ähnlichkeit gruppiert: /map, /map #tag, /map Hunde"),
+    ("clusters", "die Gruppen ähnlicher Fotos in diesem Chat"),
+    ("dupes", "Gruppen: Repost-Erkennung (Admins stellen sie ein)"),
+    ("stats", "was ich über diesen Chat weiß"),
+    ("forget", "Admins: die gespeicherten Fotos dieses Chats löschen"),
+]

@@ -1,0 +1,137 @@
+"""English: every sentence the bot says (HTML for Telegram) and its command menu.
+
+The reference catalogue: every other language has the same keys and the same placeholders.
+"""
+
+DECIMAL_SEPARATOR = "."  # in sizes: 21.5 MB
+
+MESSAGES: dict[str, str] = {
+    "start": "Hi {name}! I understand photos.\n\n"
+             "Send me a photo: I answer with hashtags that fit it and the most similar photos I know.\n"
+             "Or search: <code>/find dogs on a beach</code>\n\n/help shows everything I can do.",
+    "help": "<b>What I do</b>\n"
+            "• Send a photo → hashtags + similar photos (with a caption: hashtags from both)\n"
+            "• Send a caption you are drafting (or <code>/hashtags your words</code>) → hashtags + "
+            "matching photos\n"
+            "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — as a photo's caption "
+            "or in reply to a photo\n"
+            "• <code>/find dogs on a beach</code> → matching photos\n"
+            "• <code>/find at night</code> in reply to a photo → like that photo, but at night\n"
+            "• Inline: type <code>@{bot} red bicycle</code> in any chat\n"
+            "• <code>/map</code> → this chat's photos grouped by similarity on one picture; "
+            "<code>/map #food</code> or <code>/map dogs</code> for some of them; <code>/clusters</code> lists "
+            "the groups\n\n"
+            "<b>In groups</b> I collect the photos posted and flag re-posts.\n"
+            "• <code>/dupes</code> — show the settings; admins: <code>/dupes reply|delete|off</code>, "
+            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (days)\n"
+            "• <code>/stats</code> — what I know in this chat\n"
+            "• <code>/forget</code> — admins: delete everything I stored for this chat",
+    "hashtags": "<b>Hashtags</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
+    "no_hashtags": "No hashtag fits this photo well enough yet: nothing I know is close to it.",
+    "nothing_yet_hint": "I only know a few photos so far. Send me more photos with captions and my answers "
+                        "will get better.",
+    "nothing_yet_hint_group": "I only know a few photos so far. Post more photos with captions in this group "
+                              "and my answers will get better.",
+    "text_hashtags": "<b>Hashtags for your text</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
+    "no_text_hashtags": "I know no hashtags that fit these words yet.",
+    "from_words": "✍️ from your caption: {tags}",
+    "similar_none": "Nothing I know looks like this photo yet.",
+    "similar_only_itself": "Nothing I know looks like this photo yet, apart from the photo itself.",
+    "album_photo_none": "Photo {n}: no hashtag fits yet",
+    "similar_caption": "{score:.2f} similar",
+    "match_caption": "{score:.2f} match",
+    "captions": "<b>Captions that fit</b>:\n{lines}",
+    "no_captions": "I know no captions that fit this photo yet.",
+    "find_results": "Photos matching “{query}”:",
+    "find_none": "No photo matches “{query}” yet. Try other words.",
+    "find_usage": "Tell me what to look for, e.g. <code>/find dogs on a beach</code>.",
+    "need_photo": "Send this command as the caption of a photo, or reply with it to a photo.",
+    "album": "Album of {n} photos:",
+    "album_photo": "Photo {n}: <code>{line}</code>",
+    "bad_photo": "I could not read this photo ({reason}). Please send a JPEG, PNG or WebP image.",
+    "bad_photo_empty": "the file is empty",
+    "bad_photo_format": "not an image format I read",
+    "bad_photo_corrupt": "the file is damaged or cut short",
+    "bad_photo_pixels": "it has too many pixels",
+    "bad_photo_bytes": "the file is larger than I read",
+    "too_big": "This file is too large ({size} MB); I read photos up to {limit} MB.",
+    "not_a_photo": "I only understand photos. Send it as a photo, or as an image file.",
+    "text_hint": "Send me a photo or a caption, or search with <code>/find your words</code>. "
+                 "/help lists everything.",
+    "unknown_command": "I do not know that command. /help lists what I can do.",
+    "queued": "That is a lot at once: I answer everything in order, about {per_minute} a minute "
+              "({waiting} waiting). Nothing is lost.",
+    "error": "Sorry, something went wrong on my side. Please try again in a moment.",
+    "storage_down": "My photo memory is unavailable right now. Please try again in a minute; nothing was lost.",
+    "repost": "This photo was already posted here{when}: {link}",
+    "repost_deleted": "I removed a re-post of a photo already shared here: {link}",
+    "original": "the original",
+    "when_days": " {days} days ago",
+    "when_today": " today",
+    "admins_only": "Only the chat's admins can change this.",
+    "dupes_settings": "<b>Re-post checks</b>: {mode}\nSensitivity: {sensitivity}\nWindow: {window} days\n\n"
+                      "Admins: <code>/dupes reply|delete|off</code>, "
+                      "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code>",
+    "dupes_bad": "I did not understand that. Admins: <code>/dupes reply|delete|off</code>, "
+                 "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code> "
+                 "(1 to {max_days}).",
+    "forgot": "Done: I deleted the {n} photos I had stored for this group.",
+    "forgot_private": "Done: I deleted the {n} photos I had stored for our chat.",
+    "stats_private": "<b>Our chat</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
+                     "<b>Index</b>: release {release}, learned model {heads}.{jobs}",
+    "job_ago": " {minutes} min ago",
+    "job_release": "release {release}",
+    "job_name_retrain": "retraining",
+    "job_name_rebuild": "index rebuild",
+    "job_name_snapshot": "snapshot",
+    "job_state_running": "running",
+    "job_state_done": "done",
+    "job_state_skipped": "skipped",
+    "job_state_failed": "failed",
+    "heads_none": "none yet (the cold-start bridge)",
+    "sensitivity_low": "low",
+    "sensitivity_normal": "normal",
+    "sensitivity_high": "high",
+    "job_few_new": "{new} new captioned posts, training starts at {needed}",
+    "job_too_few_to_train": "not enough captioned or tagged posts to train on yet",
+    "job_few_unseen": "kept the serving model: only {unseen} held-out posts to compare on (needs {needed})",
+    "job_worse": "kept the serving model: the new one was worse ({metrics})",
+    "job_few_deleted": "{deleted} deletions, too few to rebuild",
+    "job_unchanged": "nothing changed",
+    "job_failed": "failed (see the logs); the current index keeps serving",
+    "stats": "<b>This group</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
+             "Re-post checks: {mode}.\n<b>Index</b>: release {release}, learned model {heads}.{jobs}",
+    "job_line": "\n• {job}: {state}{detail}",
+    "groups_only": "This command works in groups.",
+    "inline_none": "No matching photos",
+    "mode_reply": "reply with a link to the original",
+    "mode_delete": "delete re-posts",
+    "mode_off": "off",
+    "map_drawing": "Drawing the map of {n} photos… (a few seconds; the next /map is instant)",
+    "map_empty": "No photos to map here yet: send me some first.",
+    "map_public": "This chat has no photos of its own yet: here is the public collection.",
+    "map_document": "Full resolution",
+    "map_title": "{total} photos{about}{drawn} · {groups}",
+    "map_title_public": "{total} public photos{about}{drawn} · {groups}",
+    "map_about": " matching {query}",
+    "map_drawn": ", {n} drawn",
+    "map_groups_one": "1 group",
+    "map_groups": "{n} groups",
+    "cluster_line": "{number}. {size} photos — {tags}",
+    "clusters_none": "{n} photos, but no group of similar ones stands out (yet).",
+    "clusters_rest": "In no group: {n} photos.",
+}
+
+COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
+    ("start", "what I do"),
+    ("help", "every command, with examples"),
+    ("hashtags", "hashtags for a photo (reply to it)"),
+    ("find", "photos matching words: /find dogs on a beach"),
+    ("similar", "photos similar to a photo (reply to it)"),
+    ("captions", "captions that fit a photo"),
+    ("map", "this chat's photos grouped by similarity: /map, /map #tag, /map dogs"),
+    ("clusters", "the groups of similar photos in this chat"),
+    ("dupes", "groups: re-post checks (admins change them)"),
+    ("stats", "what I know in this chat"),
+    ("forget", "admins: delete this chat's stored photos"),
+]

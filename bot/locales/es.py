@@ -1,0 +1,143 @@
+"""Spanish (tú; neutral Spanish for Spain and Latin America, "es-MX" and the like get it too): every sentence
+the bot says (HTML for Telegram) and its command menu."""
+
+DECIMAL_SEPARATOR = ","  # in sizes: 21,5 MB
+
+MESSAGES: dict[str, str] = {
+    "start": "¡Hola, {name}! Entiendo las fotos.\n\n"
+             "Mándame una foto: te respondo con hashtags que le van bien y las fotos más parecidas que conozco.\n"
+             "O busca: <code>/find perros en una playa</code>\n\n"
+             "/help muestra todo lo que sé hacer.",
+    "help": "<b>Qué hago</b>\n"
+            "• Mándame una foto → hashtags + fotos parecidas (si lleva pie de foto: hashtags de la foto y del "
+            "texto)\n"
+            "• Mándame un pie de foto que estés escribiendo (o <code>/hashtags tus palabras</code>) → hashtags + "
+            "fotos que encajan\n"
+            "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — como pie de una foto o "
+            "respondiendo a una foto\n"
+            "• <code>/find perros en una playa</code> → fotos que encajan\n"
+            "• <code>/find de noche</code> respondiendo a una foto → como esa foto, pero de noche\n"
+            "• Modo inline: escribe <code>@{bot} bicicleta roja</code> en cualquier chat\n"
+            "• <code>/map</code> → las fotos de este chat agrupadas por parecido en una sola imagen; <code>/map "
+            "#food</code> o <code>/map perros</code> para solo algunas; <code>/clusters</code> lista los grupos\n\n"
+            "<b>En los grupos</b> reúno las fotos que se publican y aviso cuando alguien repite una.\n"
+            "• <code>/dupes</code> — ver la configuración; admins: <code>/dupes reply|delete|off</code>, "
+            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (días)\n"
+            "• <code>/stats</code> — lo que sé de este chat\n"
+            "• <code>/forget</code> — admins: borrar todo lo que guardé de este chat",
+    "hashtags": "<b>Hashtags</b> (toca para copiar):\n<code>{line}</code>\n\n{scored}",
+    "no_hashtags": "Todavía ningún hashtag encaja lo bastante bien con esta foto: nada de lo que conozco se le "
+                   "parece.",
+    "nothing_yet_hint": "Por ahora conozco pocas fotos. Mándame más fotos con pie de foto y mis respuestas irán "
+                        "mejorando.",
+    "nothing_yet_hint_group": "Por ahora conozco pocas fotos. Publica más fotos con pie de foto en este grupo y mis "
+                              "respuestas irán mejorando.",
+    "text_hashtags": "<b>Hashtags para tu texto</b> (toca para copiar):\n<code>{line}</code>\n\n{scored}",
+    "no_text_hashtags": "Todavía no conozco hashtags que encajen con estas palabras.",
+    "from_words": "✍️ de tu pie de foto: {tags}",
+    "similar_none": "Todavía no conozco ninguna foto que se parezca a esta.",
+    "similar_only_itself": "Todavía no conozco ninguna foto que se parezca a esta, aparte de ella misma.",
+    "album_photo_none": "Foto {n}: todavía no encaja ningún hashtag",
+    "similar_caption": "{score:.2f} de similitud",
+    "match_caption": "{score:.2f} de coincidencia",
+    "captions": "<b>Pies de foto que encajan</b>:\n{lines}",
+    "no_captions": "Todavía no conozco pies de foto que encajen con esta foto.",
+    "find_results": "Fotos para «{query}»:",
+    "find_none": "Todavía no hay fotos para «{query}». Prueba con otras palabras.",
+    "find_usage": "Dime qué buscar, por ejemplo <code>/find perros en una playa</code>.",
+    "need_photo": "Envía este comando como pie de una foto o respondiendo a una foto.",
+    "album": "Álbum de {n} fotos:",
+    "album_photo": "Foto {n}: <code>{line}</code>",
+    "bad_photo": "No pude leer esta foto ({reason}). Mándame una imagen JPEG, PNG o WebP.",
+    "bad_photo_empty": "el archivo está vacío",
+    "bad_photo_format": "no es un formato de imagen que sepa leer",
+    "bad_photo_corrupt": "el archivo está dañado o incompleto",
+    "bad_photo_pixels": "tiene demasiados píxeles",
+    "bad_photo_bytes": "el archivo es más grande de lo que puedo leer",
+    "too_big": "Este archivo es demasiado grande ({size} MB); leo fotos de hasta {limit} MB.",
+    "not_a_photo": "Solo entiendo fotos. Envíala como foto o como archivo de imagen.",
+    "text_hint": "Mándame una foto o un pie de foto, o busca con <code>/find tus palabras</code>. /help te lo "
+                 "muestra todo.",
+    "unknown_command": "No conozco ese comando. /help muestra lo que sé hacer.",
+    "queued": "Es mucho de golpe: respondo a todo por orden, unas {per_minute} por minuto ({waiting} en espera). No "
+              "se pierde nada.",
+    "error": "Lo siento, algo falló por mi parte. Vuelve a intentarlo en un momento.",
+    "storage_down": "Mi memoria de fotos no está disponible ahora mismo. Vuelve a intentarlo en un minuto; no se "
+                    "perdió nada.",
+    "repost": "Esta foto ya se publicó aquí{when}: {link}",
+    "repost_deleted": "Borré una foto repetida que ya se había compartido aquí: {link}",
+    "original": "la original",
+    "when_days": " hace {days} días",
+    "when_today": " hoy",
+    "admins_only": "Solo los administradores del grupo pueden cambiar esto.",
+    "dupes_settings": "<b>Control de fotos repetidas</b>: {mode}\n"
+                      "Sensibilidad: {sensitivity}\n"
+                      "Periodo: {window} días\n\n"
+                      "Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+                      "low|normal|high</code>, <code>/dupes window DÍAS</code>",
+    "dupes_bad": "No entendí eso. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+                 "low|normal|high</code>, <code>/dupes window DÍAS</code> (de 1 a {max_days}).",
+    "forgot": "Listo: borré las {n} fotos que tenía guardadas de este grupo.",
+    "forgot_private": "Listo: borré las {n} fotos que tenía guardadas de nuestro chat.",
+    "stats_private": "<b>Nuestro chat</b>: {chat_posts} fotos guardadas.\n"
+                     "<b>Biblioteca compartida</b>: {public_posts} fotos.\n"
+                     "<b>Índice</b>: versión {release}, modelo aprendido {heads}.{jobs}",
+    "job_ago": " hace {minutes} min",
+    "job_release": "versión {release}",
+    "job_name_retrain": "reentrenamiento",
+    "job_name_rebuild": "reconstrucción del índice",
+    "job_name_snapshot": "instantánea",
+    "job_state_running": "en curso",
+    "job_state_done": "terminado",
+    "job_state_skipped": "omitido",
+    "job_state_failed": "fallido",
+    "heads_none": "ninguno todavía (arranque en frío)",
+    "sensitivity_low": "baja",
+    "sensitivity_normal": "normal",
+    "sensitivity_high": "alta",
+    "job_few_new": "{new} publicaciones nuevas con pie de foto; el entrenamiento empieza a partir de {needed}",
+    "job_too_few_to_train": "todavía no hay suficientes publicaciones con pie de foto o hashtags para entrenar",
+    "job_few_unseen": "se mantiene el modelo actual: solo hay {unseen} publicaciones de control para comparar "
+                      "(hacen falta {needed})",
+    "job_worse": "se mantiene el modelo actual: el nuevo era peor ({metrics})",
+    "job_few_deleted": "{deleted} eliminaciones, demasiado pocas para reconstruir",
+    "job_unchanged": "sin cambios",
+    "job_failed": "fallido (mira los registros); el índice actual sigue funcionando",
+    "stats": "<b>Este grupo</b>: {chat_posts} fotos guardadas.\n"
+             "<b>Biblioteca compartida</b>: {public_posts} fotos.\n"
+             "Control de fotos repetidas: {mode}.\n"
+             "<b>Índice</b>: versión {release}, modelo aprendido {heads}.{jobs}",
+    "job_line": "\n• {job}: {state}{detail}",
+    "groups_only": "Este comando funciona en los grupos.",
+    "inline_none": "No hay fotos que encajen",
+    "mode_reply": "responder con un enlace a la original",
+    "mode_delete": "borrar las repetidas",
+    "mode_off": "desactivado",
+    "map_drawing": "Estoy dibujando el mapa de {n} fotos… (unos segundos; el próximo /map será instantáneo)",
+    "map_empty": "Todavía no hay fotos que poner en el mapa: mándame algunas primero.",
+    "map_public": "Este chat aún no tiene fotos propias: aquí tienes la colección pública.",
+    "map_document": "Resolución completa",
+    "map_title": "{total} fotos{about}{drawn} · {groups}",
+    "map_title_public": "{total} fotos públicas{about}{drawn} · {groups}",
+    "map_about": " para «{query}»",
+    "map_drawn": ", {n} en el mapa",
+    "map_groups_one": "1 grupo",
+    "map_groups": "{n} grupos",
+    "cluster_line": "{number}. {size} fotos — {tags}",
+    "clusters_none": "{n} fotos, pero (todavía) no destaca ningún grupo de fotos parecidas.",
+    "clusters_rest": "Sin grupo: {n} fotos.",
+}
+
+COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
+    ("start", "qué hago"),
+    ("help", "todos los comandos, con ejemplos"),
+    ("hashtags", "hashtags para una foto (respondiendo a ella)"),
+    ("find", "fotos que encajan con unas palabras: /find perros en una playa"),
+    ("similar", "fotos parecidas a una foto (respondiendo a ella)"),
+    ("captions", "pies de foto que le van a una foto"),
+    ("map", "las fotos de este chat agrupadas por parecido: /map, /map #tag, /map perros"),
+    ("clusters", "los grupos de fotos parecidas de este chat"),
+    ("dupes", "grupos: control de fotos repetidas (lo ajustan los admins)"),
+    ("stats", "lo que sé de este chat"),
+    ("forget", "admins: borrar las fotos guardadas de este chat"),
+]

@@ -1,0 +1,143 @@
+"""Italian (tu): every sentence the bot says (HTML for Telegram) and its command menu.
+
+"foto" and "hashtag" do not change in the plural, so counts read right for any number."""
+
+DECIMAL_SEPARATOR = ","  # in sizes: 21,5 MB
+
+MESSAGES: dict[str, str] = {
+    "start": "Ciao {name}! Capisco le foto.\n\n"
+             "Mandami una foto: ti rispondo con gli hashtag adatti e le foto più simili che conosco.\n"
+             "Oppure cerca: <code>/find cani sulla spiaggia</code>\n\n"
+             "/help mostra tutto quello che so fare.",
+    "help": "<b>Cosa faccio</b>\n"
+            "• Mandami una foto → hashtag + foto simili (con una didascalia: hashtag dalla foto e dal testo)\n"
+            "• Mandami una didascalia che stai scrivendo (o <code>/hashtags le tue parole</code>) → hashtag + foto "
+            "che corrispondono\n"
+            "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — come didascalia di una foto "
+            "o in risposta a una foto\n"
+            "• <code>/find cani sulla spiaggia</code> → le foto che corrispondono\n"
+            "• <code>/find di notte</code> in risposta a una foto → come quella foto, ma di notte\n"
+            "• Inline: scrivi <code>@{bot} bici rossa</code> in qualsiasi chat\n"
+            "• <code>/map</code> → le foto di questa chat raggruppate per somiglianza in un'unica immagine; "
+            "<code>/map #food</code> o <code>/map cani</code> per una parte; <code>/clusters</code> elenca i "
+            "gruppi\n\n"
+            "<b>Nei gruppi</b> raccolgo le foto pubblicate e segnalo i doppioni.\n"
+            "• <code>/dupes</code> — mostra le impostazioni; admin: <code>/dupes reply|delete|off</code>, "
+            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (giorni)\n"
+            "• <code>/stats</code> — cosa so di questa chat\n"
+            "• <code>/forget</code> — admin: cancella tutto ciò che ho salvato per questa chat",
+    "hashtags": "<b>Hashtag</b> (tocca per copiare):\n<code>{line}</code>\n\n{scored}",
+    "no_hashtags": "Per ora nessun hashtag è abbastanza adatto a questa foto: niente di ciò che conosco le somiglia.",
+    "nothing_yet_hint": "Per ora conosco poche foto. Mandamene altre con una didascalia e le mie risposte "
+                        "miglioreranno.",
+    "nothing_yet_hint_group": "Per ora conosco poche foto. Pubblicate altre foto con una didascalia in questo "
+                              "gruppo e le mie risposte miglioreranno.",
+    "text_hashtags": "<b>Hashtag per il tuo testo</b> (tocca per copiare):\n<code>{line}</code>\n\n{scored}",
+    "no_text_hashtags": "Non conosco ancora hashtag adatti a queste parole.",
+    "from_words": "✍️ dalla tua didascalia: {tags}",
+    "similar_none": "Non conosco ancora nessuna foto simile a questa.",
+    "similar_only_itself": "Non conosco ancora nessuna foto simile a questa, a parte la foto stessa.",
+    "album_photo_none": "Foto {n}: ancora nessun hashtag adatto",
+    "similar_caption": "{score:.2f} di somiglianza",
+    "match_caption": "{score:.2f} di corrispondenza",
+    "captions": "<b>Didascalie adatte</b>:\n{lines}",
+    "no_captions": "Non conosco ancora didascalie adatte a questa foto.",
+    "find_results": "Foto per «{query}»:",
+    "find_none": "Per ora nessuna foto corrisponde a «{query}». Prova con altre parole.",
+    "find_usage": "Dimmi cosa cercare, per esempio <code>/find cani sulla spiaggia</code>.",
+    "need_photo": "Manda questo comando come didascalia di una foto, o in risposta a una foto.",
+    "album": "Album di {n} foto:",
+    "album_photo": "Foto {n}: <code>{line}</code>",
+    "bad_photo": "Non riesco a leggere questa foto ({reason}). Mandami un'immagine JPEG, PNG o WebP.",
+    "bad_photo_empty": "il file è vuoto",
+    "bad_photo_format": "non è un formato di immagine che so leggere",
+    "bad_photo_corrupt": "il file è danneggiato o incompleto",
+    "bad_photo_pixels": "ha troppi pixel",
+    "bad_photo_bytes": "il file è più grande di quelli che riesco a leggere",
+    "too_big": "Questo file è troppo grande ({size} MB); leggo foto fino a {limit} MB.",
+    "not_a_photo": "Capisco solo le foto. Mandala come foto o come file immagine.",
+    "text_hint": "Mandami una foto o una didascalia, oppure cerca con <code>/find le tue parole</code>. /help "
+                 "elenca tutto.",
+    "unknown_command": "Non conosco questo comando. /help elenca quello che so fare.",
+    "queued": "Sono tante cose tutte insieme: rispondo a tutto in ordine, circa {per_minute} al minuto ({waiting} "
+              "in attesa). Non va perso niente.",
+    "error": "Scusa, qualcosa è andato storto da parte mia. Riprova tra un momento.",
+    "storage_down": "La mia memoria delle foto non è disponibile in questo momento. Riprova tra un minuto; non è "
+                    "andato perso niente.",
+    "repost": "Questa foto è già stata pubblicata qui{when}: {link}",
+    "repost_deleted": "Ho rimosso il doppione di una foto già condivisa qui: {link}",
+    "original": "l'originale",
+    "when_days": " {days} giorni fa",
+    "when_today": " oggi",
+    "admins_only": "Solo gli admin del gruppo possono modificarlo.",
+    "dupes_settings": "<b>Controllo dei doppioni</b>: {mode}\n"
+                      "Sensibilità: {sensitivity}\n"
+                      "Periodo: {window} giorni\n\n"
+                      "Admin: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+                      "low|normal|high</code>, <code>/dupes window GIORNI</code>",
+    "dupes_bad": "Non ho capito. Admin: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+                 "low|normal|high</code>, <code>/dupes window GIORNI</code> (da 1 a {max_days}).",
+    "forgot": "Fatto: ho cancellato le {n} foto che avevo salvato per questo gruppo.",
+    "forgot_private": "Fatto: ho cancellato le {n} foto che avevo salvato dalla nostra chat.",
+    "stats_private": "<b>La nostra chat</b>: {chat_posts} foto salvate.\n"
+                     "<b>Libreria condivisa</b>: {public_posts} foto.\n"
+                     "<b>Indice</b>: versione {release}, modello appreso {heads}.{jobs}",
+    "job_ago": " {minutes} min fa",
+    "job_release": "versione {release}",
+    "job_name_retrain": "riaddestramento",
+    "job_name_rebuild": "ricostruzione dell'indice",
+    "job_name_snapshot": "snapshot",
+    "job_state_running": "in corso",
+    "job_state_done": "completato",
+    "job_state_skipped": "saltato",
+    "job_state_failed": "non riuscito",
+    "heads_none": "ancora nessuno (avvio a freddo)",
+    "sensitivity_low": "bassa",
+    "sensitivity_normal": "normale",
+    "sensitivity_high": "alta",
+    "job_few_new": "{new} nuovi post con didascalia, l'addestramento parte da {needed}",
+    "job_too_few_to_train": "non ci sono ancora abbastanza post con didascalia o hashtag per l'addestramento",
+    "job_few_unseen": "modello attuale mantenuto: solo {unseen} post di controllo per il confronto (ne servono "
+                      "{needed})",
+    "job_worse": "modello attuale mantenuto: quello nuovo era peggiore ({metrics})",
+    "job_few_deleted": "{deleted} eliminazioni, troppo poche per ricostruire",
+    "job_unchanged": "nessuna modifica",
+    "job_failed": "non riuscito (vedi i log); l'indice attuale resta in servizio",
+    "stats": "<b>Questo gruppo</b>: {chat_posts} foto salvate.\n"
+             "<b>Libreria condivisa</b>: {public_posts} foto.\n"
+             "Controllo dei doppioni: {mode}.\n"
+             "<b>Indice</b>: versione {release}, modello appreso {heads}.{jobs}",
+    "job_line": "\n• {job}: {state}{detail}",
+    "groups_only": "Questo comando funziona nei gruppi.",
+    "inline_none": "Nessuna foto corrispondente",
+    "mode_reply": "rispondere con un link all'originale",
+    "mode_delete": "eliminare i doppioni",
+    "mode_off": "disattivato",
+    "map_drawing": "Sto disegnando la mappa di {n} foto… (qualche secondo; il prossimo /map sarà immediato)",
+    "map_empty": "Qui non ci sono ancora foto da mettere sulla mappa: prima mandamene qualcuna.",
+    "map_public": "Questa chat non ha ancora foto sue: ecco la raccolta pubblica.",
+    "map_document": "Risoluzione completa",
+    "map_title": "{total} foto{about}{drawn} · {groups}",
+    "map_title_public": "{total} foto pubbliche{about}{drawn} · {groups}",
+    "map_about": " per «{query}»",
+    "map_drawn": ", {n} sulla mappa",
+    "map_groups_one": "1 gruppo",
+    "map_groups": "{n} gruppi",
+    "cluster_line": "{number}. {size} foto — {tags}",
+    "clusters_none": "{n} foto, ma (per ora) non spicca nessun gruppo di foto simili.",
+    "clusters_rest": "Fuori dai gruppi: {n} foto.",
+}
+
+COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
+    ("start", "cosa faccio"),
+    ("help", "tutti i comandi, con esempi"),
+    ("hashtags", "hashtag per una foto (in risposta alla foto)"),
+    ("find", "foto che corrispondono a delle parole: /find cani sulla spiaggia"),
+    ("similar", "foto simili a una foto (in risposta alla foto)"),
+    ("captions", "didascalie adatte a una foto"),
+    ("map", "le foto di questa chat raggruppate per somiglianza: /map, /map #tag, /map cani"),
+    ("clusters", "i gruppi di foto simili in questa chat"),
+    ("dupes", "gruppi: controllo dei doppioni (lo impostano gli admin)"),
+    ("stats", "cosa so di questa chat"),
+    ("forget", "admin: cancella le foto salvate di questa chat"),
+]

@@ -1,0 +1,141 @@
+"""Russian (ты): every sentence the bot says (HTML for Telegram) and its command menu.
+
+Russian has three plural forms, and a message has one: counts are written to read right with any number.
+"фото" does not decline ("1 фото", "3 фото", "5 фото"); other nouns come before their number ("групп: 5",
+"в очереди: 3") or are abbreviated ("3 дн. назад"). The bot never speaks of itself in a gendered past tense."""
+
+DECIMAL_SEPARATOR = ","  # in sizes: 21,5 МБ
+
+MESSAGES: dict[str, str] = {
+    "start": "Привет, {name}! Я понимаю фотографии.\n\n"
+             "Пришли мне фото — я отвечу подходящими хештегами и самыми похожими фото, которые знаю.\n"
+             "Или поищи: <code>/find собаки на пляже</code>\n\n"
+             "/help — всё, что я умею.",
+    "help": "<b>Что я умею</b>\n"
+            "• Пришли фото → хештеги + похожие фото (если есть подпись — хештеги и по фото, и по тексту)\n"
+            "• Пришли подпись, которую сейчас пишешь (или <code>/hashtags твои слова</code>) → хештеги + подходящие "
+            "фото\n"
+            "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — в подписи к фото или в ответ "
+            "на фото\n"
+            "• <code>/find собаки на пляже</code> → подходящие фото\n"
+            "• <code>/find ночью</code> в ответ на фото → как это фото, только ночью\n"
+            "• Инлайн-режим: набери <code>@{bot} красный велосипед</code> в любом чате\n"
+            "• <code>/map</code> → фото этого чата на одной картинке, сгруппированные по сходству; <code>/map "
+            "#food</code> или <code>/map собаки</code> — только часть из них; <code>/clusters</code> — список "
+            "групп\n\n"
+            "<b>В группах</b> я собираю публикуемые фото и отмечаю повторы.\n"
+            "• <code>/dupes</code> — показать настройки; админы: <code>/dupes reply|delete|off</code>, <code>/dupes "
+            "sensitivity low|normal|high</code>, <code>/dupes window 30</code> (в днях)\n"
+            "• <code>/stats</code> — что я знаю об этом чате\n"
+            "• <code>/forget</code> — админы: удалить всё, что сохранено для этого чата",
+    "hashtags": "<b>Хештеги</b> (нажми, чтобы скопировать):\n<code>{line}</code>\n\n{scored}",
+    "no_hashtags": "Пока ни один хештег не подходит к этому фото достаточно хорошо: ничего похожего я не знаю.",
+    "nothing_yet_hint": "Пока я знаю мало фото. Присылай ещё фото с подписями — и мои ответы станут лучше.",
+    "nothing_yet_hint_group": "Пока я знаю мало фото. Публикуйте в этой группе больше фото с подписями — и мои "
+                              "ответы станут лучше.",
+    "text_hashtags": "<b>Хештеги для твоего текста</b> (нажми, чтобы скопировать):\n<code>{line}</code>\n\n{scored}",
+    "no_text_hashtags": "Пока не знаю хештегов, которые подходят к этим словам.",
+    "from_words": "✍️ из твоей подписи: {tags}",
+    "similar_none": "Пока я не знаю ни одного фото, похожего на это.",
+    "similar_only_itself": "Пока я не знаю ни одного фото, похожего на это, кроме него самого.",
+    "album_photo_none": "Фото {n}: пока ни один хештег не подходит",
+    "similar_caption": "сходство {score:.2f}",
+    "match_caption": "совпадение {score:.2f}",
+    "captions": "<b>Подходящие подписи</b>:\n{lines}",
+    "no_captions": "Пока не знаю подписей, которые подошли бы к этому фото.",
+    "find_results": "Фото по запросу «{query}»:",
+    "find_none": "По запросу «{query}» пока ничего не нашлось. Попробуй другие слова.",
+    "find_usage": "Напиши, что искать, например: <code>/find собаки на пляже</code>.",
+    "need_photo": "Отправь эту команду в подписи к фото или в ответ на фото.",
+    "album": "Альбом из {n} фото:",
+    "album_photo": "Фото {n}: <code>{line}</code>",
+    "bad_photo": "Не получается прочитать это фото ({reason}). Пришли изображение в формате JPEG, PNG или WebP.",
+    "bad_photo_empty": "файл пустой",
+    "bad_photo_format": "такой формат изображений я не читаю",
+    "bad_photo_corrupt": "файл повреждён или обрезан",
+    "bad_photo_pixels": "в нём слишком много пикселей",
+    "bad_photo_bytes": "файл больше, чем я могу прочитать",
+    "too_big": "Этот файл слишком большой ({size} МБ); я читаю фото размером до {limit} МБ.",
+    "not_a_photo": "Я понимаю только фото. Отправь его как фото или как файл изображения.",
+    "text_hint": "Пришли мне фото или подпись либо поищи: <code>/find твои слова</code>. /help — всё, что я умею.",
+    "unknown_command": "Такой команды я не знаю. /help — всё, что я умею.",
+    "queued": "Многовато за раз: я отвечаю на всё по порядку, примерно {per_minute} в минуту (в очереди: "
+              "{waiting}). Ничего не потеряется.",
+    "error": "Извини, у меня что-то пошло не так. Попробуй ещё раз чуть позже.",
+    "storage_down": "Моя память с фото сейчас недоступна. Попробуй ещё раз через минуту; ничего не потерялось.",
+    "repost": "Это фото здесь уже публиковали{when}: {link}",
+    "repost_deleted": "Удалён повтор фото, которое здесь уже публиковали: {link}",
+    "original": "оригинал",
+    "when_days": " {days} дн. назад",
+    "when_today": " сегодня",
+    "admins_only": "Изменить это могут только админы группы.",
+    "dupes_settings": "<b>Проверка повторов</b>: {mode}\n"
+                      "Чувствительность: {sensitivity}\n"
+                      "Период: {window} дн.\n\n"
+                      "Админы: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+                      "low|normal|high</code>, <code>/dupes window ДНИ</code>",
+    "dupes_bad": "Не понимаю. Админы: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+                 "low|normal|high</code>, <code>/dupes window ДНИ</code> (от 1 до {max_days}).",
+    "forgot": "Готово: все фото, сохранённые для этой группы, удалены (всего {n}).",
+    "forgot_private": "Готово: все фото, сохранённые из нашего чата, удалены (всего {n}).",
+    "stats_private": "<b>Наш чат</b>: сохранено {chat_posts} фото.\n"
+                     "<b>Общая библиотека</b>: {public_posts} фото.\n"
+                     "<b>Индекс</b>: версия {release}, обученная модель — {heads}.{jobs}",
+    "job_ago": " {minutes} мин назад",
+    "job_release": "версия {release}",
+    "job_name_retrain": "обучение модели",
+    "job_name_rebuild": "перестройка индекса",
+    "job_name_snapshot": "снимок",
+    "job_state_running": "выполняется",
+    "job_state_done": "готово",
+    "job_state_skipped": "пропущено",
+    "job_state_failed": "ошибка",
+    "heads_none": "пока нет (холодный старт)",
+    "sensitivity_low": "низкая",
+    "sensitivity_normal": "обычная",
+    "sensitivity_high": "высокая",
+    "job_few_new": "новых постов с подписью — {new}; обучение начнётся, когда их будет {needed}",
+    "job_too_few_to_train": "пока мало постов с подписями или хештегами, чтобы обучаться",
+    "job_few_unseen": "оставлена текущая модель: контрольных постов для сравнения {unseen}, а нужно {needed}",
+    "job_worse": "оставлена текущая модель: новая оказалась хуже ({metrics})",
+    "job_few_deleted": "удалений всего {deleted} — слишком мало для перестройки",
+    "job_unchanged": "ничего не изменилось",
+    "job_failed": "ошибка (подробности в логах); текущий индекс продолжает работать",
+    "stats": "<b>Эта группа</b>: сохранено {chat_posts} фото.\n"
+             "<b>Общая библиотека</b>: {public_posts} фото.\n"
+             "Проверка повторов: {mode}.\n"
+             "<b>Индекс</b>: версия {release}, обученная модель — {heads}.{jobs}",
+    "job_line": "\n• {job}: {state}{detail}",
+    "groups_only": "Эта команда работает в группах.",
+    "inline_none": "Подходящих фото нет",
+    "mode_reply": "отвечать ссылкой на оригинал",
+    "mode_delete": "удалять повторы",
+    "mode_off": "выключена",
+    "map_drawing": "Рисую карту из {n} фото… (несколько секунд; повторный /map сработает сразу)",
+    "map_empty": "Здесь пока нет фото для карты: сначала пришли мне несколько.",
+    "map_public": "В этом чате пока нет своих фото: вот общая коллекция.",
+    "map_document": "Полное разрешение",
+    "map_title": "{total} фото{about}{drawn} · {groups}",
+    "map_title_public": "Общие фото: {total}{about}{drawn} · {groups}",
+    "map_about": " по запросу «{query}»",
+    "map_drawn": ", на карте {n}",
+    "map_groups_one": "1 группа",
+    "map_groups": "групп: {n}",
+    "cluster_line": "{number}. {size} фото — {tags}",
+    "clusters_none": "{n} фото, но ни одна группа похожих (пока) не выделяется.",
+    "clusters_rest": "Вне групп: {n} фото.",
+}
+
+COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
+    ("start", "что я умею"),
+    ("help", "все команды с примерами"),
+    ("hashtags", "хештеги для фото (ответом на него)"),
+    ("find", "фото по словам: /find собаки на пляже"),
+    ("similar", "похожие фото (ответом на фото)"),
+    ("captions", "подходящие подписи к фото"),
+    ("map", "фото этого чата, сгруппированные по сходству: /map, /map #tag, /map собаки"),
+    ("clusters", "группы похожих фото в этом чате"),
+    ("dupes", "группы: проверка повторов (настраивают админы)"),
+    ("stats", "что я знаю об этом чате"),
+    ("forget", "админы: удалить сохранённые фото этого чата"),
+]
