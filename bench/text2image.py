@@ -8,7 +8,9 @@ train posts (their stored features: nothing is embedded again), or loaded with -
 """
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -23,6 +25,9 @@ EVAL_SCOPE = "chat:-100"
 def add_args(p) -> None:
     p.add_argument("--train-split", default="train", help="split stored as captioned posts ('none': cold start with no captions at all)")
     p.add_argument("--captions-per-image", type=int, default=5)
+    p.add_argument("--queries", action="append", default=[], metavar="FILE",
+                   help="queries in another language (bench/queries/fr.jsonl: image, lang, query per line), "
+                        "reported beside the English captions of the same photos; repeatable")
     add_heads_args(p)
 
 
@@ -43,18 +48,21 @@ def run(args) -> dict:
         post_of = {str(i.path): engine.store.find_by_sha(EVAL_SCOPE, file_sha256(i.path)) for i in eval_items}
         log_progress(args, "querying with the cold-start bridge")
         cold = _measure(engine, eval_items, post_of, args.captions_per_image)
+        languages = _languages(engine, args.queries, eval_items, post_of, args.captions_per_image)
         learned, heads = None, None
         if train_items or args.heads:
             heads = learned_heads(engine, args)
             if heads is not None and heads.projector is not None:
                 log_progress(args, "querying with the learned heads")
                 learned = _measure(engine, eval_items, post_of, args.captions_per_image)
+                languages = _languages(engine, args.queries, eval_items, post_of, args.captions_per_image)
     result = {
         "task": "text2image", "images": len(eval_items), "queries": cold["queries"],
         **{k: v for k, v in (learned or cold).items() if k != "queries"},
         "bridge": "learned heads" if learned else (
             "knn-caption projector + ImageNet class bridge" if projector else "ImageNet class bridge only"),
         "cold_start": {k: v for k, v in cold.items() if k != "queries"},
+        **({"languages": languages} if languages else {}),
         "chance_R@10": round(100 * 10 / len(eval_items), 2),
         "build_s": round(build_s, 1),
         **heads_report(heads),
@@ -66,17 +74,39 @@ def run(args) -> dict:
 
 
 
-def _measure(engine, eval_items, post_of, captions_per_image: int) -> dict:
-    n = len(eval_items)
+def _languages(engine, files: list[str], eval_items, post_of, captions_per_image: int) -> dict:
+    """Per query file: its language's recall, and English's on the same photos (their captions)."""
+    out = {}
+    by_image = {Path(i.path).as_posix().split("/images/")[-1]: i for i in eval_items}
+    for file in files:
+        rows = [json.loads(line) for line in Path(file).read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows = [r for r in rows if r["image"].split("images/")[-1] in by_image]
+        if not rows:
+            raise SystemExit(f"{file}: none of its photos is in the evaluated split")
+        lang = rows[0].get("lang", Path(file).stem)
+        photos = list({r["image"]: by_image[r["image"].split("images/")[-1]] for r in rows}.values())
+        queries = [(r["query"], by_image[r["image"].split("images/")[-1]]) for r in rows]
+        out[lang] = {"file": file, **_measure(engine, eval_items, post_of, 1, queries=queries, language=lang),
+                     "english_same_photos": _measure(engine, photos, post_of, captions_per_image,
+                                                     among=len(eval_items))}
+        out[lang]["R@10_vs_english"] = round(out[lang]["R@10"] / max(out[lang]["english_same_photos"]["R@10"], 1e-9), 3)
+    return out
+
+
+def _measure(engine, eval_items, post_of, captions_per_image: int, queries=None, language: str | None = None,
+             among: int | None = None) -> dict:
+    """Rank of each query's photo among all eval photos (`among` of them): queries are the items'
+    captions, or the given (text, item) pairs, asked with the user's `language` as a hint."""
+    n = among or len(eval_items)
+    queries = queries or [(c, item) for item in eval_items for c in item.captions[:captions_per_image]]
     ranks = []
-    for item in eval_items:
+    for text, item in queries:
         target = post_of[str(item.path)]
-        for caption in item.captions[:captions_per_image]:
-            # k = every eval photo, for the median rank (latency with k = 5: `bench speed`); copies of one
-            # photo are not collapsed here (1 pair among Flickr8k's 1,000 dev photos), it would cost k^2
-            ids = [pid for pid, _ in engine.find_scored(caption, EVAL_SCOPE, k=n, include_public=False,
-                                                        one_per_photo=False)]
-            ranks.append(ids.index(target) + 1 if target in ids else n)
+        # k = every eval photo, for the median rank (latency with k = 5: `bench speed`); copies of one
+        # photo are not collapsed here (1 pair among Flickr8k's 1,000 dev photos), it would cost k^2
+        ids = [pid for pid, _ in engine.find_scored(text, EVAL_SCOPE, k=n, include_public=False,
+                                                    one_per_photo=False, language=language)]
+        ranks.append(ids.index(target) + 1 if target in ids else n)
     r = np.array(ranks)
     return {"queries": len(r), "R@1": round(100 * float(np.mean(r <= 1)), 2),
             "R@5": round(100 * float(np.mean(r <= 5)), 2), "R@10": round(100 * float(np.mean(r <= 10)), 2),

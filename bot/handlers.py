@@ -148,6 +148,13 @@ class Handlers:
         user = update.effective_user
         return language(user.language_code if user else None)
 
+    @staticmethod
+    def writes_in(update: Update) -> str | None:
+        """The language the user's Telegram client reports (any, not only those we answer in): a hint
+        for reading their short queries ("neige" is French for a French user)."""
+        user = update.effective_user
+        return user.language_code if user else None
+
     async def reply(self, update: Update, text: str, **kwargs) -> Message | None:
         """Quoted in groups, and always for a photo: in a burst, it says which photo is answered."""
         message = update.effective_message
@@ -266,8 +273,10 @@ class Handlers:
         """Hashtags that fit a caption, and the photos that match it (someone drafting a post)."""
         lang, scope = self.lang(update), scope_of(update.effective_chat.id)
         await self.working(update, context)
-        tags = await self.run(self.engine.text_hashtags, text[:MAX_TEXT_CHARS], scope, self.config.hashtags_k)
-        hits = await self.run(self.engine.find, text[:MAX_TEXT_CHARS], scope, self.config.similar_k)
+        hint = self.writes_in(update)
+        tags = await self.run(self.engine.text_hashtags, text[:MAX_TEXT_CHARS], scope, self.config.hashtags_k,
+                              language=hint)
+        hits = await self.run(self.engine.find, text[:MAX_TEXT_CHARS], scope, self.config.similar_k, language=hint)
         await self.reply(update, self.hashtag_text(lang, tags, for_text=True, update=update))
         await self.send_hits(update, context, hits, label="match_caption")
 
@@ -291,7 +300,7 @@ class Handlers:
         if photo is None:
             photo = await self.photo_of(message.reply_to_message)
         hits = await self.run(self.engine.find, query[:1000], scope_of(update.effective_chat.id),
-                              self.config.find_k, photo=photo)
+                              self.config.find_k, photo=photo, language=self.writes_in(update))
         sent = await self.send_hits(update, context, hits, t(lang, "find_results", query=query[:200]), "match_caption")
         if not sent:
             await self.reply(update, self.nothing_fits(update, lang, "find_none", hits, query=query[:200]))
@@ -518,8 +527,8 @@ class Handlers:
             vec = await self.run(self.engine.embed_photo, photo)
         caption = update.effective_message.caption if update.effective_message else None
         caption = caption if caption and not command_text(caption)[0] else None  # words, not a command
-        tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k,
-                              caption=caption) if "hashtags" in wanted else None
+        tags = await self.run(self.engine.hashtags, vec, scope, self.config.hashtags_k, caption=caption,
+                              language=self.writes_in(update)) if "hashtags" in wanted else None
         captions = await self.run(self.engine.captions, vec, scope, 5) if "captions" in wanted else None
         similar = await self.run(self.engine.similar, vec, scope, self.config.similar_k) if "similar" in wanted else None
         if store:  # a private chat's photos stay in that chat's scope, searchable there later; stored
@@ -652,7 +661,8 @@ class Handlers:
         query = update.inline_query.query.strip().strip(_QUOTES).strip()
         results = []
         if query:
-            hits = await self.run(self.engine.find, query[:256], PUBLIC, self.config.inline_k, include_public=True)
+            hits = await self.run(self.engine.find, query[:256], PUBLIC, self.config.inline_k, include_public=True,
+                                  language=self.writes_in(update))
             for hit in hits:
                 file_id = hit.post.file_id or await self._upload_for_inline(context, hit.post)
                 if file_id:

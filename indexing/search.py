@@ -38,6 +38,7 @@ from indexing.holdout import trainable_post_ids
 from indexing.relevance import ONLY_ITSELF, Answer, Relevance, why_empty
 from indexing.scopes import PUBLIC, validate_scope, visible_scopes
 from indexing.store import Post, PostStore
+from models import textspace
 from models.embedding import EmbeddedPhoto, PhotoEmbedder
 from models.encoders.base import ImageEncoder, TextEncoder, l2_normalize
 from models.heads.hashtags import HashtagHead
@@ -338,7 +339,23 @@ class SearchEngine:
             log.error("%s %s was trained on %s features, this engine makes %s; %s (retrain with "
                       "`python -m models train`)", what, version, trained_on, self.image_model, fallback)
             return None
+        if what == "projector artifact" and not self._reads_text_model(head):
+            log.warning("%s %s was made for another text model than %s; %s until the scheduler trains heads "
+                        "in the new text space", what, version, self.text_model, fallback)
+            return None
         return version, head
+
+    def _reads_text_model(self, projector) -> bool:
+        """Whether a projector reads this engine's text vectors: its text side must take them and land
+        in the space its photo side projects to; heads that record their text model must name ours."""
+        members = getattr(projector, "members", [projector])
+        if any(getattr(m, "params", {}).get("text_model") not in (None, "", self.text_model) for m in members):
+            return False
+        try:
+            return projector.dim is None or \
+                projector.adapt_text(np.zeros((1, self.text_encoder.dim), np.float32)).shape[1] == projector.dim
+        except ValueError:
+            return False
 
     def _space_dim_of(self, projector) -> int:
         return getattr(projector, "dim", None) or self.text_encoder.dim
@@ -467,6 +484,24 @@ class SearchEngine:
         if self._follower is None:
             self._follower = ChangeFollower(self).start()
         return self
+
+    def live_post_ids(self) -> set[int]:
+        with self._lock:
+            return set(self._scope_of)
+
+    def encode_stored_captions(self, ids: list[int]) -> int:
+        """Encode stored posts' captions with this engine's text model, store and index them (the
+        migration to a new text model, indexing/migrate.py). Returns how many posts had captions."""
+        posts = [p for p in self.store.get_posts(ids) if p is not None and p.captions]
+        texts = [c for p in posts for c in p.captions[:MAX_CAPTIONS_PER_POST]]
+        vecs = self.text_encoder.encode(texts) if texts else np.zeros((0, self.text_encoder.dim), np.float32)
+        out, offset = {}, 0
+        for p in posts:
+            n = len(p.captions[:MAX_CAPTIONS_PER_POST])
+            out[p.id], offset = vecs[offset:offset + n], offset + n
+        self.store.put_caption_vectors(out, self.text_model, sum(1 for p in posts if p.scope == PUBLIC))
+        self.apply_captions_changed(list(out))
+        return len(out)
 
     def close(self) -> None:
         if self._follower is not None:
@@ -701,28 +736,41 @@ class SearchEngine:
             answer.why_empty = ONLY_ITSELF  # the photo is known (sent before, or a copy of a stored one)
         return answer
 
-    def encode_query(self, text: str, v: IndexView | None = None) -> np.ndarray:
-        """A text in the space where it meets photos and captions (through the projector's text side)."""
+    def encode_query(self, text: str, v: IndexView | None = None, language: str | None = None) -> np.ndarray:
+        """A text in the space where it meets photos and captions (through the projector's text side),
+        as a query (models/textspace.py); `language`: the user's, a hint for short texts."""
         text = (text or "").strip()
         if not text:
             raise EmptyQueryError("the query text is empty")
-        return (v or self.view).projector.adapt_text(self.text_encoder.encode([text[:MAX_QUERY_CHARS]]))[0]
+        vec = self.text_encoder.encode([text[:MAX_QUERY_CHARS]], language=language)
+        return textspace.as_query((v or self.view).projector.adapt_text(vec)[0])
+
+    def _caption_matches(self, query: np.ndarray, k: int, visible, v: IndexView) -> list[tuple[int, float]]:
+        """(caption label, score) of the k captions nearest a query, scored over the text-space parts
+        both sides speak for (a French caption against an English query: the multilingual part)."""
+        found = v.caption.search(query, k, visible)
+        if not found:
+            return []
+        labels = [label for label, _ in found]
+        sims = textspace.scores(v.caption.get_or_zero(labels), query)
+        return sorted(zip(labels, sims.tolist()), key=lambda c: -c[1])
 
     def find(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
-             photo_weight: float = 0.5, include_public: bool = True) -> list[Hit]:
+             photo_weight: float = 0.5, include_public: bool = True, language: str | None = None) -> list[Hit]:
         """Visible photos matching a text, optionally together with a photo ('like this, but at night');
         one post per photo, never the query photo or a copy of it, none under the find floor."""
-        hits = self._hits(self.find_scored(text, scope, k, photo, photo_weight, include_public), k)
+        hits = self._hits(self.find_scored(text, scope, k, photo, photo_weight, include_public,
+                                           language=language), k)
         return self._above_floor(hits, "find", scope, include_public)
 
     def find_scored(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
                     photo_weight: float = 0.5, include_public: bool = True,
-                    one_per_photo: bool = True) -> list[tuple[int, float]]:
+                    one_per_photo: bool = True, language: str | None = None) -> list[tuple[int, float]]:
         """`find` as (post id, score) pairs, best first, without loading the posts. `one_per_photo=False`
         keeps copies of one photo (a benchmark ranking one post among thousands: the collapsing
         compares each kept result with the others, k^2 feature products)."""
         v = self.view
-        query = self.encode_query(text, v)
+        query = self.encode_query(text, v, language)
         visible = self._visible(scope, include_public=include_public)
         pool = max(4 * k, 40)
         candidates = {pid for pid, _ in v.text.search(query, pool, visible)}
@@ -747,12 +795,12 @@ class SearchEngine:
 
     def _text_scores(self, query: np.ndarray, ids: list[int], v: IndexView) -> np.ndarray:
         """Per post: the better of its photo's text-space match and its best caption match."""
-        photo_scores = v.text.get_or_zero(ids) @ query
+        photo_scores = textspace.scores(v.text.get_or_zero(ids), query)
         caption_labels = [pid << 3 | j for pid in ids for j in range(MAX_CAPTIONS_PER_POST)
                           if (pid << 3 | j) in v.caption]
         best_caption = dict.fromkeys(ids, -1.0)
         if caption_labels:
-            sims = v.caption.get_or_zero(caption_labels) @ query
+            sims = textspace.scores(v.caption.get_or_zero(caption_labels), query)
             for label, s in zip(caption_labels, sims):
                 best_caption[label >> 3] = max(best_caption[label >> 3], float(s))
         return np.array([max(p, best_caption[pid]) for pid, p in zip(ids, photo_scores)], np.float32)
@@ -773,7 +821,7 @@ class SearchEngine:
         if dup_post is not None:
             for caption in dup_post.captions:
                 out.setdefault(caption, CaptionHit(caption, round(dup[1], 4), dup_post.id))
-        found = [(label, s) for label, s in v.caption.search(self._text_of(vec, v), 4 * k, visible)
+        found = [(label, s) for label, s in self._caption_matches(self._text_of(vec, v), 4 * k, visible, v)
                  if label >> 3 not in itself]
         posts = {p.id: p for p in self.store.get_posts(sorted({label >> 3 for label, _ in found})) if p}
         for label, s in found:
@@ -809,7 +857,8 @@ class SearchEngine:
         return Answer([h for h in hits if h.score >= floor], why_empty(visible))
 
     def hashtags(self, photo: bytes | int | PhotoVectors, scope: str, k: int = 8,
-                 min_score: float | None = None, caption: str | None = None) -> list[TagSuggestion]:
+                 min_score: float | None = None, caption: str | None = None,
+                 language: str | None = None) -> list[TagSuggestion]:
         """Hashtags for a photo: votes of similar tagged posts + the learned head + zero-shot match against
         the tag vocabulary + its ImageNet classes; with a caption, fused with the caption's own hashtags
         (`text_hashtags`). Photo scores are calibrated probabilities (relevance.py); tags below
@@ -824,7 +873,8 @@ class SearchEngine:
         words: set[str] = set()
         written: set[str] = set()
         if caption and WORD.search(caption):
-            text_scores, text_why = self._text_tag_scores(caption, self.encode_query(caption, v), scope, v)
+            text_scores, text_why = self._text_tag_scores(caption, self.encode_query(caption, v, language),
+                                                          scope, v)
             written = named_by_words(text_why)
             # The words weigh as much as the pixels: a caption saying "Paris" brings #paris even
             # when nothing in the photo could.
@@ -891,7 +941,7 @@ class SearchEngine:
         """Hashtags of the posts whose captions are nearest a text-space vector: similarity-weighted share of
         those posts carrying each tag, and how many carry it."""
         by_post: dict[int, float] = {}
-        for label, sim in v.caption.search(query, neighbours, visible):
+        for label, sim in self._caption_matches(query, neighbours, visible, v):
             if label >> 3 != exclude:
                 by_post[label >> 3] = max(by_post.get(label >> 3, -1.0), sim)
         posts = [p for p in self.store.get_posts(list(by_post)) if p is not None and p.tags]
@@ -916,14 +966,15 @@ class SearchEngine:
         return [TagSuggestion(t, round(min(sc, 1.0), 4), why[t], t in from_words)
                 for t, sc in ranked if sc >= min_score][:k]
 
-    def text_hashtags(self, text: str, scope: str, k: int = 8, min_score: float | None = None) -> list[TagSuggestion]:
+    def text_hashtags(self, text: str, scope: str, k: int = 8, min_score: float | None = None,
+                      language: str | None = None) -> list[TagSuggestion]:
         """Hashtags for a caption alone (someone drafting a post before choosing the photo): the tags its
         words name, and others whose score clears `min_score` (default: the hashtag floor; these text
         scores are not calibrated, so the photo's floor is a cautious stand-in, docs/DESIGN-NOTES.md)."""
         if not WORD.search(text or ""):
             raise EmptyQueryError("the text has no words")
         v = self.view
-        scores, why = self._text_tag_scores(text, self.encode_query(text, v), scope, v)
+        scores, why = self._text_tag_scores(text, self.encode_query(text, v, language), scope, v)
         visible = self._visible_count(scope)
         floor = self._relevance(v).floors_for(visible).hashtags if min_score is None else min_score
         written = named_by_words(why)
@@ -1048,7 +1099,7 @@ class SearchEngine:
         tags, matrix = self._vocabulary(scopes, v)
         if not tags:
             return {}
-        sims = matrix @ text_vec
+        sims = textspace.scores(matrix, text_vec)
         probs = np.exp((sims - sims.max()) / temperature)
         probs /= probs.sum()
         order = np.argsort(-probs)[:top]
@@ -1266,7 +1317,8 @@ class SearchEngine:
             features=np.array([feats[i][0] for i in keep], np.float32).reshape(-1, self.image_encoder.dim),
             captions=[caps[i].astype(np.float32) if caps[i] is not None else empty for i in keep],
             tags=[posts[i].tags for i in keep], input_model=self.image_model, text_model=self.text_model,
-            post_ids=[ids[i] for i in keep], photo_shas=[posts[i].sha256 for i in keep])
+            post_ids=[ids[i] for i in keep], photo_shas=[posts[i].sha256 for i in keep],
+            text_spaces=getattr(self.text_encoder, "spaces", ()))
 
     # ------------------------------------------------------------------------------------
     # what a chat front-end needs besides search

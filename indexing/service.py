@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from indexing.keys import Keys
+from indexing.migrate import start_migration
 from indexing.redis_server import connect
 from indexing.search import SearchEngine, Thresholds
 from indexing.settings import Settings
@@ -25,7 +26,7 @@ def open_engine(settings: Settings, follow: bool = False) -> Iterator[SearchEngi
     client, server = connect(settings.redis_url, settings.data_dir)
     if server is not None:
         server.supervise()
-    engine = None
+    engine, migration = None, None
     try:
         engine = SearchEngine(
             PostStore(client, Keys(settings.key_prefix)),
@@ -44,8 +45,12 @@ def open_engine(settings: Settings, follow: bool = False) -> Iterator[SearchEngi
         ).open()
         if follow:
             engine.follow()
+            migration = start_migration(engine)  # stored captions made by another text model
         yield engine
     finally:
+        if migration is not None:
+            migration[1].set()
+            migration[0].join(timeout=30)
         if engine is not None:
             engine.close()
         client.close()

@@ -191,6 +191,20 @@ class PostStore:
         self._log_change(pipe, "captions", [post.id])  # other processes re-index them (follower.py)
         pipe.execute()
 
+    def put_caption_vectors(self, vectors: dict[int, np.ndarray], text_model: str, retrain_count: int) -> None:
+        """Caption vectors made again by another text model (a migration): written, logged for the
+        other processes, and `retrain_count` public posts counted as new for the scheduler (heads
+        trained in the old text space must be trained again in the new one)."""
+        if not vectors:
+            return
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(self.keys.vectors("captions", text_model),
+                  mapping={pid: to_blob(vecs) for pid, vecs in vectors.items()})
+        self._log_change(pipe, "captions", sorted(vectors))
+        if retrain_count:
+            pipe.hincrby(self.keys.counters(), "labelled", retrain_count)
+        pipe.execute()
+
     def delete(self, post_ids: Iterable[int], vector_kinds: Iterable[tuple[str, str]]) -> int:
         """Delete posts with everything that points at them. Returns how many existed."""
         posts = [p for p in self.get_posts(list(post_ids)) if p is not None]
@@ -280,6 +294,10 @@ class PostStore:
             return []
         blobs = self.r.hmget(self.keys.vectors(kind, model), [int(i) for i in post_ids])
         return [from_blob(b, dim) if b is not None else None for b in blobs]
+
+    def vector_ids(self, kind: str, model: str) -> set[int]:
+        """The posts that have vectors of this kind made by this model."""
+        return {int(pid) for pid in self.r.hkeys(self.keys.vectors(kind, model))}
 
     def iter_vectors(self, kind: str, model: str, dim: int, batch: int = 2000) -> Iterator[tuple[int, np.ndarray]]:
         for pid, blob in self.r.hscan_iter(self.keys.vectors(kind, model), count=batch):

@@ -85,7 +85,8 @@ def _data_from_files(args, settings):
         offset += len(captions[i])
     return TrainingData(features=feats[good], captions=per_photo,
                         tags=[post_hashtags(items[i].tags, items[i].captions, args.words_as_tags) for i in good],
-                        input_model=image.name, text_model=text.name, photo_shas=[shas[i] for i in good])
+                        input_model=image.name, text_model=text.name, photo_shas=[shas[i] for i in good],
+                        text_spaces=getattr(text, "spaces", ()))
 
 
 def train(args, settings) -> int:

@@ -7,16 +7,22 @@ from models.encoders.base import ImageEncoder, TextEncoder
 from models.encoders.composite import MIRROR, CompositeImageEncoder
 from models.encoders.efficientnet import EfficientNetLiteEncoder
 from models.encoders.minilm_onnx import OnnxMiniLMTextEncoder
+from models.encoders.multilingual import MultilingualTextEncoder
 from models.encoders.sentence import PACKAGED_MINILM, SentenceClipImageEncoder, SentenceTextEncoder
+from models.encoders.use_m3 import USE_M3, UseM3TextEncoder
 from models.errors import UnknownEncoderError
 
 # Both packaged CNNs, each averaged with the mirror image: what the learned heads are trained on.
 DEFAULT_IMAGE_MODEL = "efficientnet-lite0+efficientnet-lite2+mirror"
-DEFAULT_TEXT_MODEL = PACKAGED_MINILM
+# MiniLM (English) beside USE multilingual v3 (16 languages): chosen on held-out photos, English
+# and French (models/encoders/multilingual.py, docs/BENCHMARKS.md).
+DEFAULT_TEXT_MODEL = f"{PACKAGED_MINILM}+{USE_M3}"
 IMAGE_MODELS = ("efficientnet-lite0", "efficientnet-lite2", "efficientnet-lite0-torch",
                 "efficientnet-lite2-torch", "st:<sentence-transformers CLIP model, e.g. st:clip-ViT-B-32>",
                 "<model>+<model>[+mirror] (features concatenated; mirror: averaged with the mirror image)")
-TEXT_MODELS = (PACKAGED_MINILM, f"{PACKAGED_MINILM}-torch", "st:<any sentence-transformers model>")
+TEXT_MODELS = (DEFAULT_TEXT_MODEL, PACKAGED_MINILM, USE_M3, f"{PACKAGED_MINILM}-torch",
+               "st:<any sentence-transformers model>",
+               "<English model>+<multilingual model> (side by side; non-English text uses the second only)")
 
 
 def get_image_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLike | None = None,
@@ -39,6 +45,13 @@ def get_image_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLi
 def get_text_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLike | None = None,
                      runtime: str = "auto") -> TextEncoder:
     """Build (not load) the text encoder registered as `name`; `runtime` serves ONNX exports."""
+    if "+" in name and not name.startswith("st:"):
+        english, _, multilingual = name.partition("+")
+        return MultilingualTextEncoder(get_text_encoder(english, threads=threads, cache_dir=cache_dir, runtime=runtime),
+                                       get_text_encoder(multilingual, threads=threads, cache_dir=cache_dir,
+                                                        runtime=runtime))
+    if name == USE_M3:
+        return UseM3TextEncoder(threads=threads)
     if name == PACKAGED_MINILM:
         return OnnxMiniLMTextEncoder(threads=threads, cache_dir=cache_dir, runtime=runtime)
     if name == f"{PACKAGED_MINILM}-torch":

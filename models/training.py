@@ -35,6 +35,9 @@ class TrainingData:
     text_model: str
     post_ids: list[int] = field(default_factory=list)  # per photo, when it comes from stored posts
     photo_shas: list[str] = field(default_factory=list)  # per photo: sha256 of its file (hex), if known
+    # (start, stop) of each encoder's part of a caption vector when the text space is several side by
+    # side (MultilingualTextEncoder.spaces): one set of heads per part. Empty: one space.
+    text_spaces: tuple[tuple[int, int], ...] = ()
 
     @property
     def captioned(self) -> int:
@@ -83,6 +86,13 @@ def _best(history: list[dict], key: str) -> dict:
     return max(scored, key=lambda h: h[key]) if scored else (history[-1] if history else {})
 
 
+def _captioned_in(captions: list[np.ndarray], part: tuple[int, int] | None) -> int:
+    """Photos with a caption that this part of the text space speaks for (not all zero there)."""
+    if part is None:
+        return sum(1 for c in captions if len(c))
+    return sum(1 for c in captions if len(c) and np.any(np.abs(c[:, part[0]:part[1]]).sum(axis=1) > 0))
+
+
 def fit_caption_bridge(data: TrainingData) -> KnnCaptionProjector:
     """The cold-start bridge on these photos: whitening from all, the bank from the captioned ones."""
     captioned = [i for i, c in enumerate(data.captions) if len(c)]
@@ -96,7 +106,8 @@ def train_heads(data: TrainingData, *, members: int = 3, knn_weight: float = 0.2
     """Projection ensemble (learned heads + the kNN caption bridge) and hashtag head, as data allows.
 
     Ensemble members differ by seed, so each holds out a different validation tenth: together
-    they see all the data, and their errors differ (+1.3 R@1 over one head on Flickr8k dev).
+    they see all the data, and their errors differ (+1.3 R@1 over one head on Flickr8k dev). With
+    several text spaces, `members` heads are trained on each (the spaces then ensemble as well).
     """
     out = TrainedHeads(metrics={"input_model": data.input_model, "text_model": data.text_model,
                                 "photos": len(data.features), "captioned": data.captioned, "tagged": data.tagged})
@@ -104,14 +115,17 @@ def train_heads(data: TrainingData, *, members: int = 3, knn_weight: float = 0.2
     captioned = [i for i, c in enumerate(data.captions) if len(c)]
     if len(captioned) >= min_captioned:
         heads = []
-        for seed in range(members):
-            head = ProjectionHead(seed=seed, input_model=data.input_model, text_model=data.text_model)
+        parts = [p for p in (data.text_spaces or (None,)) if _captioned_in(data.captions, p) >= min_captioned]
+        plan = [(part, seed) for part in parts for seed in range(members)]
+        for n, (part, seed) in enumerate(plan):
+            head = ProjectionHead(seed=seed, input_model=data.input_model, text_model=data.text_model,
+                                  text_slice=part)
             head.fit(data.features, data.captions,
-                     progress=(lambda r, s=seed: progress(f"projection {s + 1}/{members}", r)) if progress else None)
+                     progress=(lambda r, n=n: progress(f"projection {n + 1}/{len(plan)}", r)) if progress else None)
             heads.append(head)
-            out.metrics[f"projection_{seed}"] = _best(head.history, "R@1")
+            out.metrics[f"projection_{n}"] = _best(head.history, "R@1")
         knn = fit_caption_bridge(data)
-        out.projector = ProjectorEnsemble([*heads, knn], [(1 - knn_weight) / members] * members + [knn_weight],
+        out.projector = ProjectorEnsemble([*heads, knn], [(1 - knn_weight) / len(heads)] * len(heads) + [knn_weight],
                                           input_model=data.input_model, seen=photo_digests(data.photo_shas))
     else:
         log.info("projection head not trained: %d captioned photos (need %d)", len(captioned), min_captioned)

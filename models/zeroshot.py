@@ -98,8 +98,10 @@ class KnnCaptionProjector:
         return None if self.bank_text is None else self.bank_text.shape[1]
 
     def adapt_text(self, text_vecs: np.ndarray) -> np.ndarray:
-        """Texts stay as the sentence encoder made them (the bank is made of caption vectors)."""
-        return l2_normalize(np.atleast_2d(text_vecs))
+        """Texts stay as the sentence encoder made them (the bank is made of caption vectors), norm
+        included: below 1 when only part of the text space speaks for a text (models/textspace.py)."""
+        t = np.atleast_2d(np.asarray(text_vecs, np.float32))
+        return t / np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1.0)
 
     def fit(self, all_features: np.ndarray, captioned_features: np.ndarray, caption_vectors: np.ndarray,
             seed: int = 0) -> "KnnCaptionProjector":

@@ -78,10 +78,10 @@ def keys():
 
 @pytest.fixture(scope="session")
 def encoders(session_dir):
-    from models.registry import get_image_encoder, get_text_encoder
+    from models.registry import DEFAULT_TEXT_MODEL, get_image_encoder, get_text_encoder
 
     image = get_image_encoder("efficientnet-lite0", threads=2, cache_dir=session_dir / "models").load()
-    text = get_text_encoder("all-minilm-l6-v2", threads=2, cache_dir=session_dir / "models").load()
+    text = get_text_encoder(DEFAULT_TEXT_MODEL, threads=2, cache_dir=session_dir / "models").load()
     return image, text
 
 

@@ -80,7 +80,8 @@ class ImageEncoder(Encoder):
 class TextEncoder(Encoder):
     """Turns strings into normalised vectors."""
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def encode(self, texts: Sequence[str], language: str | None = None) -> np.ndarray:
+        """`language`: the user's language (e.g. 'fr-CA'), a hint for encoders that weigh by language."""
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         self.load()

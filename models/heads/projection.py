@@ -44,10 +44,14 @@ class ProjectionHead:
     def __init__(self, *, hidden: int = 2048, input_dropout: float = 0.5, dropout: float = 0.3,
                  weight_decay: float = 0.05, learning_rate: float = 1e-3, epochs: int = 60, batch_size: int = 512,
                  patience: int = 8, text_adapter: int = 512, captions_per_step: int = 5, seed: int = 0, input_model: str = "",
-                 text_model: str = "") -> None:
+                 text_model: str = "", text_slice: tuple[int, int] | None = None) -> None:
+        # text_slice: the (start, stop) columns of a text vector this head reads, when the text space
+        # is several encoders side by side (models/encoders/multilingual.py); None: all of it.
         self.params = dict(hidden=hidden, input_dropout=input_dropout, dropout=dropout, weight_decay=weight_decay,
                            learning_rate=learning_rate, epochs=epochs, batch_size=batch_size, patience=patience,
-                           text_adapter=text_adapter, captions_per_step=captions_per_step, seed=seed, input_model=input_model, text_model=text_model)
+                           text_adapter=text_adapter, captions_per_step=captions_per_step, seed=seed,
+                           input_model=input_model, text_model=text_model,
+                           text_slice=list(text_slice) if text_slice else None)
         self.weights: dict[str, np.ndarray] | None = None
         self.history: list[dict] = []
         self.fitted_on = 0  # captioned photos it was trained on (validation split included)
@@ -72,6 +76,7 @@ class ProjectionHead:
         keras, tf = keras_and_tf(p["seed"])
         rng = np.random.default_rng(p["seed"])
         features = np.asarray(features, np.float32)
+        captions = [self._own_part(c) for c in captions]  # the captions this head's part speaks for
         val, train = validation_split(rng, [i for i, c in enumerate(captions) if len(c)], val_fraction, "captioned")
         n_val = len(val)
         self.fitted_on = len(train) + n_val
@@ -138,7 +143,7 @@ class ProjectionHead:
             record = {"epoch": epoch + 1, "loss": round(float(np.mean(losses)), 4),
                       "temperature": round(float(np.exp(-min(float(log_scale.numpy()), max_log_scale))), 4)}
             if n_val:
-                record.update(recall_at(self.project(features[val]), self.adapt_text(val_texts), val_owner))
+                record.update(recall_at(self.project(features[val]), self._adapt(val_texts), val_owner))
             self.history.append(record)
             if progress:
                 progress(record)
@@ -173,13 +178,30 @@ class ProjectionHead:
         hidden = np.maximum(x @ w["w1"] + w["b1"], 0.0)
         return l2_normalize(hidden @ w["w2"] + w["b2"] + x @ w["skip"])
 
-    def adapt_text(self, text_vecs: np.ndarray) -> np.ndarray:
-        """Sentence vectors -> the side of the shared space photos are projected to."""
-        if not self.fitted:
-            return l2_normalize(text_vecs)
-        w = self.weights
+    def _part(self, text_vecs: np.ndarray) -> np.ndarray:
         t = np.atleast_2d(np.asarray(text_vecs, np.float32))
-        return l2_normalize(t + np.maximum(t @ w["t1"] + w["tb1"], 0.0) @ w["t2"] + w["tb2"])
+        part = self.params.get("text_slice")
+        return t[:, part[0]:part[1]] if part else t
+
+    def _own_part(self, caption_vecs: np.ndarray) -> np.ndarray:
+        """A photo's captions as this head reads them: its part, unit length; the captions its part
+        does not speak for (zero there: another language than its encoder's) dropped."""
+        t = self._part(caption_vecs)
+        return l2_normalize(t[np.linalg.norm(t, axis=1) > 1e-6]) if len(t) else t
+
+    def adapt_text(self, text_vecs: np.ndarray) -> np.ndarray:
+        """Sentence vectors -> the side of the shared space photos are projected to; zero for a text
+        this head's part does not speak for (models/textspace.py counts it out)."""
+        return self._adapt(self._part(text_vecs))
+
+    def _adapt(self, t: np.ndarray) -> np.ndarray:
+        """adapt_text on vectors already cut to this head's part."""
+        speaks = (np.linalg.norm(t, axis=1, keepdims=True) > 1e-6).astype(np.float32)
+        t = l2_normalize(t)
+        if not self.fitted:
+            return t
+        w = self.weights
+        return speaks * l2_normalize(t + np.maximum(t @ w["t1"] + w["tb1"], 0.0) @ w["t2"] + w["tb2"])
 
     def to_bytes(self) -> bytes:
         if not self.fitted:
