@@ -111,7 +111,8 @@ def add_heads_args(p) -> None:
     p.add_argument("--heads", default=None, help="a trained heads folder (python -m models train) to use "
                                                  "instead of training on the stored train posts")
     p.add_argument("--no-learned", action="store_true", help="cold start only: do not train or load heads")
-    p.add_argument("--members", type=int, default=3, help="projection heads in the ensemble")
+    p.add_argument("--members", type=int, default=None,
+                   help="projection heads per text part (default: 2 per part of a multilingual space, else 3)")
 
 
 def learned_heads(engine, args):

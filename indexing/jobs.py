@@ -28,7 +28,7 @@ class JobPolicy:
     retrain_min_new: int = 200  # labelled public posts since the last training
     rebuild_min_deleted: float = 0.05  # share of deleted posts that makes a compaction worth it
     snapshot_min_changes: int = 1
-    members: int = 3  # projection heads in the ensemble
+    members: int | None = None  # projection heads per text part (None: models.training decides)
     keep_releases: int = 3
 
 

@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     rebuild_min_deleted: float = 0.05
     retrain_minutes: float = 360  # retrain the heads when retrain_min_new labelled public posts arrived
     retrain_min_new: int = 200
-    retrain_members: int = 3
+    retrain_members: int | None = None  # heads per text part (None: models.training decides)
     keep_releases: int = 3  # rollback targets kept (`python -m indexing releases` lists them)
 
     # /map: photos drawn at most (sampled per cluster above it), days a layout stays cached, tile side

@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--activate", action="store_true", help="store in Redis as the current heads")
     t.add_argument("--words-as-tags", action="store_true",
                    help="untagged items use their captions' content words as hashtags (Flickr8k)")
-    t.add_argument("--members", type=int, default=3, help="projection heads in the ensemble")
+    t.add_argument("--members", type=int, default=None,
+                   help="projection heads per text part (default: 2 per part of a multilingual space, else 3)")
     t.add_argument("--min-tag-count", type=int, default=3, help="hashtags used fewer times are not learned")
     t.add_argument("--limit", type=int, default=None, help="use at most this many items")
     return p

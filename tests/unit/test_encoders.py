@@ -30,15 +30,21 @@ def test_batch_results_do_not_depend_on_batch_company(encoders):
     assert float(alone @ together) > 0.999
 
 
-def test_text_encoder_is_normalised_and_semantic(encoders):
-    _, text_encoder = encoders
+@pytest.fixture
+def minilm(encoders):
+    """The packaged MiniLM: the English part of the default (multilingual) text encoder."""
+    return encoders[1].english
+
+
+def test_text_encoder_is_normalised_and_semantic(minilm):
+    text_encoder = minilm
     v = text_encoder.encode(["a dog runs on the beach", "a puppy playing by the sea", "a bowl of soup"])
     assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2
 
 
-def test_onnx_text_encoder_matches_sentence_transformers(encoders):
-    _, text_encoder = encoders
+def test_onnx_text_encoder_matches_sentence_transformers(minilm):
+    text_encoder = minilm
     texts = ["a dog", "two children play football on a sunny field near the river", "", "émoji 🐶 ok"]
     reference = get_text_encoder("all-minilm-l6-v2-torch").encode(texts)
     exact = get_text_encoder("all-minilm-l6-v2", runtime="onnxruntime", cache_dir=text_encoder.cache_dir)
@@ -67,10 +73,10 @@ def test_unknown_names_are_rejected():
         get_text_encoder("")
 
 
-def test_a_damaged_onnx_cache_file_is_exported_again(tmp_path, encoders):
+def test_a_damaged_onnx_cache_file_is_exported_again(tmp_path, minilm):
     from models.encoders.minilm_onnx import OnnxMiniLMTextEncoder
 
-    _, reference = encoders
+    reference = minilm
     enc = OnnxMiniLMTextEncoder(cache_dir=tmp_path)
     enc.onnx_path().parent.mkdir(parents=True, exist_ok=True)
     enc.onnx_path().write_bytes(b"half a file")
