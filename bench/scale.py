@@ -26,7 +26,10 @@ from bench.common import emit, log_progress
 
 def add_args(p) -> None:
     p.add_argument("--sizes", default="10000,50000,200000")
-    p.add_argument("--dims", default="2560,1536", help="image features, text space (projector ensemble)")
+    p.add_argument("--dims", default="2560,2688",
+                   help="image features, text space (the default projector ensemble: 2 heads on MiniLM's 384-d "
+                        "part, 2 on USE's 512-d part, the kNN bridge on both, 896-d)")
+    p.add_argument("--caption-dim", type=int, default=896, help="a stored caption vector (the default text model)")
     p.add_argument("--redis-posts", type=int, default=5000)
     p.add_argument("--queries", type=int, default=500)
     p.add_argument("--machine-gb", type=float, default=24.0)
@@ -66,7 +69,8 @@ def index_numbers(n: int, dim: int, queries: int, rng: np.random.Generator) -> d
             "bytes_per_vector": round(size / n)}
 
 
-def redis_bytes_per_post(posts: int, rng: np.random.Generator, appendfsync: str = "always") -> dict:
+def redis_bytes_per_post(posts: int, rng: np.random.Generator, appendfsync: str = "always",
+                         caption_dim: int = 896) -> dict:
     """Memory per stored post, and how long storing one takes (the MULTI the bot waits for)."""
     import redis
 
@@ -90,7 +94,7 @@ def redis_bytes_per_post(posts: int, rng: np.random.Generator, appendfsync: str 
                             file_id="AgACAgIAAxkBAAIB" + "x" * 60, file_unique_id="AQAD" + "y" * 12, width=1280,
                             height=960, created_s=time.time(), image_model="efficientnet-lite0+efficientnet-lite2")
                 vectors = {("image", "m"): rng.normal(size=2560), ("probs", "m"): rng.random(1000),
-                           ("captions", "t"): rng.normal(size=(1, 384))}
+                           ("captions", "t"): rng.normal(size=(1, caption_dim))}
                 t0 = time.perf_counter()
                 store.add(post, vectors, tiles[i % len(tiles)])
                 write_s.append(time.perf_counter() - t0)
@@ -119,8 +123,9 @@ def run(args) -> dict:
     sizes = [int(s) for s in args.sizes.split(",")]
     dims = [int(d) for d in args.dims.split(",")]
     log_progress(args, "Redis memory per post (%d posts)", args.redis_posts)
-    redis_numbers = redis_bytes_per_post(args.redis_posts, rng)
-    everysec = redis_bytes_per_post(min(args.redis_posts, 2000), rng, appendfsync="everysec")
+    redis_numbers = redis_bytes_per_post(args.redis_posts, rng, caption_dim=args.caption_dim)
+    everysec = redis_bytes_per_post(min(args.redis_posts, 2000), rng, appendfsync="everysec",
+                                    caption_dim=args.caption_dim)
     indexes = []
     for dim in dims:
         for n in sizes:
