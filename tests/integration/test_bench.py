@@ -45,8 +45,10 @@ def test_text2image(tiny_set, session_dir, encoders):
 def test_hashtags(tiny_set, session_dir, encoders):
     out = _bench("hashtags", "--data", str(tiny_set), "--split", "dev", "--model-cache", str(session_dir / "models"))
     assert out["test_photos"] == 5 and out["train_posts"] == 9
-    # Every photo carries #sample, so both the model and the popularity baseline get P@1 right often.
-    assert out["A@5"] == 100.0 and out["popularity_baseline"]["A@5"] == 100.0
+    # Every photo carries #sample: the popularity baseline always has it. With 9 posts the votes of
+    # similar posts are a whisper beside the photo's ImageNet classes (evidence weighting, issue 14),
+    # so the model ranks #sample in its top 5 for most photos, not all.
+    assert out["popularity_baseline"]["A@5"] == 100.0 and out["A@5"] >= 60.0
 
 
 def test_dedup(tiny_set, session_dir, encoders):
