@@ -54,6 +54,10 @@ class Floors:
     find: float = -1.0
     captions: float = -1.0
     hashtags: float = 0.0
+    # `find` for a query only the multilingual text part reads (not English: models/textspace.py).
+    # Its best matches score lower than an English query's (a French query against English captions
+    # is a cross-language cosine), so it has its own floor, chosen on French queries (bench cold).
+    find_other_language: float = -1.0
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,9 @@ class Relevance:
     @classmethod
     def from_json(cls, text: str, source: str = "") -> "Relevance":
         data = json.loads(text)
-        data["floors"] = Floors(**data.get("floors", {}))
+        floors = data.get("floors", {})
+        floors.setdefault("find_other_language", floors.get("find", -1.0))  # tables from before issue 15
+        data["floors"] = Floors(**floors)
         data["calibration"] = tuple(CalibrationTable(t["max_posts"], tuple(t["xs"]), tuple(t["ys"]))
                                     for t in data.get("calibration", ()))
         data["size_floors"] = tuple(tuple(c) for c in data.get("size_floors", ()))

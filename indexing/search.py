@@ -759,18 +759,22 @@ class SearchEngine:
              photo_weight: float = 0.5, include_public: bool = True, language: str | None = None) -> list[Hit]:
         """Visible photos matching a text, optionally together with a photo ('like this, but at night');
         one post per photo, never the query photo or a copy of it, none under the find floor."""
-        hits = self._hits(self.find_scored(text, scope, k, photo, photo_weight, include_public,
-                                           language=language), k)
-        return self._above_floor(hits, "find", scope, include_public)
+        v = self.view
+        query = self.encode_query(text, v, language)
+        hits = self._hits(self.find_scored(text, scope, k, photo, photo_weight, include_public, query=query), k)
+        kind = "find" if textspace.covers_all(query) else "find_other_language"
+        return self._above_floor(hits, kind, scope, include_public)
 
     def find_scored(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
                     photo_weight: float = 0.5, include_public: bool = True,
-                    one_per_photo: bool = True, language: str | None = None) -> list[tuple[int, float]]:
+                    one_per_photo: bool = True, language: str | None = None,
+                    query: np.ndarray | None = None) -> list[tuple[int, float]]:
         """`find` as (post id, score) pairs, best first, without loading the posts. `one_per_photo=False`
         keeps copies of one photo (a benchmark ranking one post among thousands: the collapsing
-        compares each kept result with the others, k^2 feature products)."""
+        compares each kept result with the others, k^2 feature products). `query`: the text already
+        encoded by `encode_query`."""
         v = self.view
-        query = self.encode_query(text, v, language)
+        query = self.encode_query(text, v, language) if query is None else query
         visible = self._visible(scope, include_public=include_public)
         pool = max(4 * k, 40)
         candidates = {pid for pid, _ in v.text.search(query, pool, visible)}

@@ -27,6 +27,12 @@ def as_query(vector: np.ndarray) -> np.ndarray:
     return vector if c <= _TINY or c == 1.0 else (vector / c).astype(np.float32)
 
 
+def covers_all(query: np.ndarray) -> bool:
+    """Whether a query made by `as_query` is read by every part of the space (English text)."""
+    c = float(coverage(query))
+    return c <= _TINY or c == 1.0
+
+
 def scores(rows: np.ndarray, query: np.ndarray) -> np.ndarray:
     """Scores of stored vectors (rows, as projected: not divided) against a query made by `as_query`."""
     rows = np.asarray(rows, np.float32)
