@@ -100,7 +100,7 @@ def job_detail(lang: str, state: dict[str, str]) -> str:
         what = t(lang, "job_failed")  # the error itself is in the logs, in English
     else:
         what = t(lang, "job_release", release=result["release"]) if result.get("release") else ""
-    return f"{ago}" + (f": {what[:160]}" if what else "")
+    return f"{ago}" + (t(lang, "colon") + what[:160] if what else "")
 
 
 def caption_hashtags(caption: str | None) -> list[str]:

@@ -81,6 +81,7 @@ MESSAGES: dict[str, str] = {
                      "<b>Gemeinsame Bibliothek</b>: {public_posts} Fotos.\n"
                      "<b>Index</b>: Version {release}, gelerntes Modell {heads}.{jobs}",
     "job_ago": " vor {minutes} Min.",
+    "colon": ": ",
     "job_release": "Version {release}",
     "job_name_retrain": "Neutraining",
     "job_name_rebuild": "Index-Neuaufbau",

@@ -80,6 +80,7 @@ MESSAGES: dict[str, str] = {
     "stats_private": "<b>Our chat</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
                      "<b>Index</b>: release {release}, learned model {heads}.{jobs}",
     "job_ago": " {minutes} min ago",
+    "colon": ": ",  # before a detail ("3 min ago: 12 new posts"); French puts a space before it
     "job_release": "release {release}",
     "job_name_retrain": "retraining",
     "job_name_rebuild": "index rebuild",

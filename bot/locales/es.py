@@ -83,6 +83,7 @@ MESSAGES: dict[str, str] = {
                      "<b>Biblioteca compartida</b>: {public_posts} fotos.\n"
                      "<b>Índice</b>: versión {release}, modelo aprendido {heads}.{jobs}",
     "job_ago": " hace {minutes} min",
+    "colon": ": ",
     "job_release": "versión {release}",
     "job_name_retrain": "reentrenamiento",
     "job_name_rebuild": "reconstrucción del índice",

@@ -77,8 +77,9 @@ MESSAGES: dict[str, str] = {
     "forgot": "C'est fait : j'ai effacé les {n} photos gardées pour ce groupe.",
     "forgot_private": "C'est fait : j'ai effacé les {n} photos gardées de notre discussion.",
     "stats_private": "<b>Notre discussion</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
-                     "{public_posts} photos.\n<b>Index</b> : version {release}, modèle appris {heads}.{jobs}",
+                     "{public_posts} photos.\n<b>Index</b> : version {release}, modèle appris : {heads}.{jobs}",
     "job_ago": " il y a {minutes} min",
+    "colon": " : ",
     "job_release": "version {release}",
     "job_name_retrain": "réentraînement",
     "job_name_rebuild": "reconstruction de l'index",
@@ -101,7 +102,7 @@ MESSAGES: dict[str, str] = {
     "job_failed": "échec (voir les journaux) ; l'index actuel continue de servir",
     "stats": "<b>Ce groupe</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
              "{public_posts} photos.\nContrôle des republications : {mode}.\n<b>Index</b> : version {release}, "
-             "modèle appris {heads}.{jobs}",
+             "modèle appris : {heads}.{jobs}",
     "job_line": "\n• {job} : {state}{detail}",
     "groups_only": "Cette commande fonctionne dans les groupes.",
     "inline_none": "Aucune photo ne correspond",

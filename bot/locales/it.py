@@ -83,6 +83,7 @@ MESSAGES: dict[str, str] = {
                      "<b>Libreria condivisa</b>: {public_posts} foto.\n"
                      "<b>Indice</b>: versione {release}, modello appreso {heads}.{jobs}",
     "job_ago": " {minutes} min fa",
+    "colon": ": ",
     "job_release": "versione {release}",
     "job_name_retrain": "riaddestramento",
     "job_name_rebuild": "ricostruzione dell'indice",

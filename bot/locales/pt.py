@@ -82,6 +82,7 @@ MESSAGES: dict[str, str] = {
                      "<b>Biblioteca compartilhada</b>: {public_posts} fotos.\n"
                      "<b>Índice</b>: versão {release}, modelo aprendido {heads}.{jobs}",
     "job_ago": " há {minutes} min",
+    "colon": ": ",
     "job_release": "versão {release}",
     "job_name_retrain": "retreinamento",
     "job_name_rebuild": "reconstrução do índice",

@@ -82,6 +82,7 @@ MESSAGES: dict[str, str] = {
                      "<b>Общая библиотека</b>: {public_posts} фото.\n"
                      "<b>Индекс</b>: версия {release}, обученная модель — {heads}.{jobs}",
     "job_ago": " {minutes} мин назад",
+    "colon": ": ",
     "job_release": "версия {release}",
     "job_name_retrain": "обучение модели",
     "job_name_rebuild": "перестройка индекса",
