@@ -21,7 +21,7 @@ from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.i18n import bad_photo_reason, language, megabytes, t
+from bot.i18n import bad_photo_reason, language, megabytes, shorten, t
 from bot.resend import showable_photo
 from bot.throttle import Throttle
 from indexing import reposts
@@ -301,9 +301,10 @@ class Handlers:
             photo = await self.photo_of(message.reply_to_message)
         hits = await self.run(self.engine.find, query[:1000], scope_of(update.effective_chat.id),
                               self.config.find_k, photo=photo, language=self.writes_in(update))
-        sent = await self.send_hits(update, context, hits, t(lang, "find_results", query=query[:200]), "match_caption")
+        said = shorten(query, 200)
+        sent = await self.send_hits(update, context, hits, t(lang, "find_results", query=said), "match_caption")
         if not sent:
-            await self.reply(update, self.nothing_fits(update, lang, "find_none", hits, query=query[:200]))
+            await self.reply(update, self.nothing_fits(update, lang, "find_none", hits, query=said))
 
     async def photo_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/hashtags, /similar, /captions as a reply to a photo (with a photo, `photo` handles it)."""

@@ -36,6 +36,15 @@ def bad_photo_reason(error: Exception) -> str:
     return "bad_photo_corrupt"
 
 
+def shorten(text: str, limit: int) -> str:
+    """A user's text quoted back: whole words, with "…" when it was cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+
+
 def language(code: str | None) -> str:
     """'fr-CA' -> 'fr'; anything we have no catalogue for -> English."""
     base = (code or "").split("-")[0].lower()

@@ -126,3 +126,11 @@ def test_a_jobs_outcome_reads_in_the_users_language():
         for reason in ("few_new", "too_few_to_train", "few_unseen", "worse", "few_deleted", "unchanged"):
             values = {"new": 1, "needed": 2, "unseen": 3, "metrics": "R@1", "deleted": 4}
             assert "{" not in job_detail(lang, {"result": json.dumps(dict(values, reason=reason))})
+
+
+def test_a_long_query_is_quoted_back_in_whole_words():
+    from bot.i18n import shorten
+
+    assert shorten("dogs  on a\nbeach", 200) == "dogs on a beach"
+    said = shorten("A long day at the beach chasing the waves while the sun goes down " * 4, 60)
+    assert len(said) <= 60 and said.endswith("…") and said[:-1] == said[:-1].rstrip() and "the su…" not in said
