@@ -119,13 +119,22 @@ def test_cold(tiny_set, session_dir, encoders, tmp_path):
     from indexing.relevance import Relevance
 
     table = tmp_path / "relevance.json"
+    rows = [json.loads(line) for line in (tiny_set / "annotations.jsonl").read_text().splitlines()]
+    queries = {split: tmp_path / f"{split}-fr.jsonl" for split in ("train", "dev")}
+    for split, path in queries.items():  # French queries for the tiny set's photos: "une photo de rocket"
+        path.write_text("".join(json.dumps({"image": r["image"], "lang": "fr",
+                                            "query": "une photo de " + Path(r["image"]).stem}) + "\n"
+                                for r in rows if r["split"] == split))
     out = _bench("cold", "--data", str(tiny_set), "--split", "dev", "--sizes", "4,9", "--quick-grid",
-                 "--model-cache", str(session_dir / "models"), "--write", str(table))
+                 "--model-cache", str(session_dir / "models"), "--write", str(table),
+                 "--other-language-tune", str(queries["train"]), "--other-language-report", str(queries["dev"]))
     assert out["task"] == "cold" and out["sizes"] == [14, 18, 23] and out["dev_photos"] == 5
-    assert set(out["floors"]) == {"hashtags", "similar", "captions", "find"}
-    for kind in out["floors"]:
+    assert set(out["floors"]) == {"hashtags", "similar", "captions", "find", "find_other_language"}
+    assert set(out["answers"]["find_other_language_report"]) == {"14", "18", "23"}
+    for kind in ("hashtags", "similar", "captions", "find"):
         for size in ("14", "18", "23"):
             row = out["answers"][kind][size]
             assert row["no_floor"]["answered"] in (0.0, 1.0) and 0 <= row["at_floor"]["answered"] <= 1
     written = Relevance.load(table)
     assert written.floors.similar == out["floors"]["similar"] and len(written.calibration) == 3
+    assert written.floors.find_other_language == out["floors"]["find_other_language"]
