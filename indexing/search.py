@@ -761,20 +761,23 @@ class SearchEngine:
         one post per photo, never the query photo or a copy of it, none under the find floor."""
         v = self.view
         query = self.encode_query(text, v, language)
-        hits = self._hits(self.find_scored(text, scope, k, photo, photo_weight, include_public, query=query), k)
+        hits = self._hits(self._find_scored(v, query, scope, k, photo, photo_weight, include_public), k)
         kind = "find" if textspace.covers_all(query) else "find_other_language"
         return self._above_floor(hits, kind, scope, include_public)
 
     def find_scored(self, text: str, scope: str, k: int = 5, photo: bytes | int | PhotoVectors | None = None,
                     photo_weight: float = 0.5, include_public: bool = True,
-                    one_per_photo: bool = True, language: str | None = None,
-                    query: np.ndarray | None = None) -> list[tuple[int, float]]:
+                    one_per_photo: bool = True, language: str | None = None) -> list[tuple[int, float]]:
         """`find` as (post id, score) pairs, best first, without loading the posts. `one_per_photo=False`
         keeps copies of one photo (a benchmark ranking one post among thousands: the collapsing
-        compares each kept result with the others, k^2 feature products). `query`: the text already
-        encoded by `encode_query`."""
+        compares each kept result with the others, k^2 feature products)."""
         v = self.view
-        query = self.encode_query(text, v, language) if query is None else query
+        return self._find_scored(v, self.encode_query(text, v, language), scope, k, photo, photo_weight,
+                                 include_public, one_per_photo)
+
+    def _find_scored(self, v: IndexView, query: np.ndarray, scope: str, k: int, photo, photo_weight: float,
+                     include_public: bool, one_per_photo: bool = True) -> list[tuple[int, float]]:
+        """find_scored for a text already encoded on view `v` (one view from encoding to ranking)."""
         visible = self._visible(scope, include_public=include_public)
         pool = max(4 * k, 40)
         candidates = {pid for pid, _ in v.text.search(query, pool, visible)}
