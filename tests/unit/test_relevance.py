@@ -99,7 +99,8 @@ def test_the_shipped_table_is_sane():
     rel = Relevance.load(DEFAULT_TABLE)
     assert rel.source == str(DEFAULT_TABLE)
     data = json.loads(DEFAULT_TABLE.read_text())
-    assert set(data["floors"]) == {"similar", "find", "captions", "hashtags"}
+    assert set(data["floors"]) == {"similar", "find", "captions", "hashtags", "find_other_language"}
+    assert 0 < rel.floors.find_other_language < 1 and 0 < rel.floors.find < 1
     assert 0 < rel.floors.hashtags < 1 and 0 < rel.floors.similar < 1
     for table in rel.calibration:
         assert list(table.xs) == sorted(table.xs) and list(table.ys) == sorted(table.ys)
