@@ -493,15 +493,21 @@ class SearchEngine:
         """Encode stored posts' captions with this engine's text model, store and index them (the
         migration to a new text model, indexing/migrate.py). Returns how many posts had captions."""
         posts = [p for p in self.store.get_posts(ids) if p is not None and p.captions]
-        texts = [c for p in posts for c in p.captions[:MAX_CAPTIONS_PER_POST]]
-        vecs = self.text_encoder.encode(texts) if texts else np.zeros((0, self.text_encoder.dim), np.float32)
-        out, offset = {}, 0
-        for p in posts:
-            n = len(p.captions[:MAX_CAPTIONS_PER_POST])
-            out[p.id], offset = vecs[offset:offset + n], offset + n
+        out = {p.id: vecs for p, vecs in zip(posts, self._encode_captions([p.captions for p in posts]))}
         self.store.put_caption_vectors(out, self.text_model, sum(1 for p in posts if p.scope == PUBLIC))
         self.apply_captions_changed(list(out))
         return len(out)
+
+    def _encode_captions(self, per_post: list[list[str]]) -> list[np.ndarray]:
+        """Each post's caption vectors (its first MAX_CAPTIONS_PER_POST captions), encoded in one batch."""
+        flat = [c for caps in per_post for c in caps[:MAX_CAPTIONS_PER_POST]]
+        vecs = self.text_encoder.encode(flat) if flat else np.zeros((0, self.text_encoder.dim), np.float32)
+        out, offset = [], 0
+        for caps in per_post:
+            n = min(len(caps), MAX_CAPTIONS_PER_POST)
+            out.append(vecs[offset:offset + n])
+            offset += n
+        return out
 
     def close(self) -> None:
         if self._follower is not None:
@@ -560,16 +566,10 @@ class SearchEngine:
             vecs_todo = [vectors[i] for i in todo]
         captions_all = [[c.strip()[:MAX_QUERY_CHARS] for c in photos[i].captions if c and c.strip()]
                         for i in todo]
-        flat = [c for caps in captions_all for c in caps[:MAX_CAPTIONS_PER_POST]]
-        flat_vecs = self.text_encoder.encode(flat) if flat else np.zeros((0, self.text_encoder.dim), np.float32)
-        offset = 0
         now = time.time()
         stored_posts = []
-        for i, vec, caps in zip(todo, vecs_todo, captions_all):
+        for i, vec, caps, cap_vecs in zip(todo, vecs_todo, captions_all, self._encode_captions(captions_all)):
             p = photos[i]
-            n_caps = min(len(caps), MAX_CAPTIONS_PER_POST)
-            cap_vecs = flat_vecs[offset:offset + n_caps]
-            offset += n_caps
             post = Post(id=self.store.allocate_id(), scope=p.scope, sha256=vec.sha256, phash=vec.phash,
                         captions=caps, tags=normalize_tags(p.tags), source=p.source, chat_id=p.chat_id,
                         message_id=p.message_id, file_id=p.file_id, file_unique_id=p.file_unique_id,
@@ -578,7 +578,7 @@ class SearchEngine:
             stored = {("image", self.image_model): vec.features}
             if vec.class_probs is not None:
                 stored[("probs", self.image_model)] = vec.class_probs
-            if n_caps:
+            if len(cap_vecs):
                 stored[("captions", self.text_model)] = cap_vecs
             self.store.add(post, stored, vec.thumbnail)  # acknowledged once Redis has it (AOF); indexes follow
             stored_posts.append((post, vec, cap_vecs))
@@ -1358,8 +1358,8 @@ class SearchEngine:
         if post is None:
             return False
         caps = [c.strip()[:MAX_QUERY_CHARS] for c in captions if c and c.strip()][:MAX_CAPTIONS_PER_POST]
-        vecs = self.text_encoder.encode(caps) if caps else np.zeros((0, self.text_encoder.dim), np.float32)
-        self.store.replace_caption(post, caps, normalize_tags(tags), vecs, self.text_model)
+        self.store.replace_caption(post, caps, normalize_tags(tags), self._encode_captions([caps])[0],
+                                   self.text_model)
         self.apply_captions_changed([post.id])
         return True
 
