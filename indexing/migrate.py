@@ -18,12 +18,14 @@ log = logging.getLogger(__name__)
 BATCH = 256  # posts per batch: one Redis transaction, about a second of encoding
 
 
-def posts_to_migrate(engine) -> list[int]:
+def posts_to_migrate(engine, stop: threading.Event | None = None) -> list[int]:
     """Posts with captions but no caption vectors from the engine's text model, oldest first."""
     have = engine.store.vector_ids("captions", engine.text_model)
     missing = [pid for pid in sorted(engine.live_post_ids()) if pid not in have]
     out = []
     for start in range(0, len(missing), 2000):
+        if stop is not None and stop.is_set():
+            return []
         posts = engine.store.get_posts(missing[start:start + 2000])
         out += [p.id for p in posts if p is not None and p.captions]
     return out
@@ -31,7 +33,7 @@ def posts_to_migrate(engine) -> list[int]:
 
 def migrate_caption_vectors(engine, stop: threading.Event | None = None) -> int:
     """Encode and store the missing caption vectors, batch by batch; returns how many posts got them."""
-    todo = posts_to_migrate(engine)
+    todo = posts_to_migrate(engine, stop)
     if not todo:
         return 0
     log.info("text model %s: encoding the captions of %d stored posts again", engine.text_model, len(todo))
@@ -46,10 +48,9 @@ def migrate_caption_vectors(engine, stop: threading.Event | None = None) -> int:
     return done
 
 
-def start_migration(engine) -> tuple[threading.Thread, threading.Event] | None:
-    """Run the migration in a daemon thread when there is anything to migrate: (thread, stop event)."""
-    if not posts_to_migrate(engine):
-        return None
+def start_migration(engine) -> tuple[threading.Thread, threading.Event]:
+    """Look for posts to migrate and migrate them in a daemon thread (the scan reads every post without
+    caption vectors: never on the start-up path); (thread, stop event)."""
     stop = threading.Event()
 
     def run() -> None:

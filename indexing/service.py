@@ -48,7 +48,7 @@ def open_engine(settings: Settings, follow: bool = False) -> Iterator[SearchEngi
             migration = start_migration(engine)  # stored captions made by another text model
         yield engine
     finally:
-        if migration is not None:
+        if migration is not None:  # stop between batches: a half-done migration resumes at the next start
             migration[1].set()
             migration[0].join(timeout=30)
         if engine is not None:
