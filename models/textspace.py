@@ -15,6 +15,12 @@ import numpy as np
 _TINY = 1e-6
 
 
+def speaks(vectors: np.ndarray) -> np.ndarray:
+    """Per row: whether anything speaks for the text there (a part of a vector is all zero for the
+    texts its encoder does not read: models/encoders/multilingual.py)."""
+    return np.linalg.norm(np.atleast_2d(np.asarray(vectors, np.float32)), axis=-1) > _TINY
+
+
 def coverage(vectors: np.ndarray) -> np.ndarray:
     """Squared norms, with anything within rounding of 1 (float16 storage) counted as exactly 1."""
     c = np.sum(np.square(np.asarray(vectors, np.float32)), axis=-1)

@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from models import textspace
 from models.heads.hashtags import HashtagHead
 from models.heads.projection import ProjectionHead
 from models.heads.training_utils import photo_digests
@@ -98,7 +99,7 @@ def _captioned_in(captions: list[np.ndarray], part: tuple[int, int] | None) -> i
     """Photos with a caption that this part of the text space speaks for (not all zero there)."""
     if part is None:
         return sum(1 for c in captions if len(c))
-    return sum(1 for c in captions if len(c) and np.any(np.abs(c[:, part[0]:part[1]]).sum(axis=1) > 0))
+    return sum(1 for c in captions if len(c) and textspace.speaks(c[:, part[0]:part[1]]).any())
 
 
 def fit_caption_bridge(data: TrainingData) -> KnnCaptionProjector:

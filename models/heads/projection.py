@@ -18,6 +18,7 @@ from typing import Callable
 
 import numpy as np
 
+from models import textspace
 from models.encoders.base import l2_normalize
 from models.heads.training_utils import NO_PHOTOS, EarlyStopping, keras_and_tf, validation_split
 
@@ -187,7 +188,7 @@ class ProjectionHead:
         """A photo's captions as this head reads them: its part, unit length; the captions its part
         does not speak for (zero there: another language than its encoder's) dropped."""
         t = self._part(caption_vecs)
-        return l2_normalize(t[np.linalg.norm(t, axis=1) > 1e-6]) if len(t) else t
+        return l2_normalize(t[textspace.speaks(t)]) if len(t) else t
 
     def adapt_text(self, text_vecs: np.ndarray) -> np.ndarray:
         """Sentence vectors -> the side of the shared space photos are projected to; zero for a text
@@ -196,7 +197,7 @@ class ProjectionHead:
 
     def _adapt(self, t: np.ndarray) -> np.ndarray:
         """adapt_text on vectors already cut to this head's part."""
-        speaks = (np.linalg.norm(t, axis=1, keepdims=True) > 1e-6).astype(np.float32)
+        speaks = textspace.speaks(t)[:, None].astype(np.float32)
         t = l2_normalize(t)
         if not self.fitted:
             return t
