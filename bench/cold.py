@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import bench_engine, emit, load_items, log_progress
+from bench.common import bench_engine, emit, load_items, log_progress, read_queries
 from bench.hashtags import item_tags, truth_tags
 from indexing.relevance import (CalibrationTable, Floors, Relevance, at_floor, choose_floor,
                                 expected_calibration_error, fit_isotonic, reliability, unreachable)
@@ -218,15 +218,8 @@ def _ask(engine, relevance: Relevance, dev, vectors, sha_of, salient_of, generic
 
 def _other_language_queries(args, items: list[SourceItem]) -> dict[str, list]:
     """The tuning and report query files, each row as (text, language, the photo it was written for)."""
-    by_name = {i.path.name: i for i in items}
-    out = {}
-    for name, file in (("tune", args.other_language_tune), ("report", args.other_language_report)):
-        if not file:
-            continue
-        rows = [json.loads(line) for line in Path(file).read_text(encoding="utf-8").splitlines() if line.strip()]
-        out[name] = [(r["query"], r.get("lang"), by_name[Path(r["image"]).name]) for r in rows
-                     if Path(r["image"]).name in by_name]
-    return out
+    return {name: read_queries(file, items)
+            for name, file in (("tune", args.other_language_tune), ("report", args.other_language_report)) if file}
 
 
 def _find(engine, text: str, lang: str | None, item, salient_of, generic, args) -> list:

@@ -75,6 +75,15 @@ def load_items(args, split: str | None = None) -> list[SourceItem]:
     return items
 
 
+def read_queries(file, items: list[SourceItem]) -> list[tuple[str, str | None, SourceItem]]:
+    """A query file (bench/queries/*.jsonl: image, lang, query a line) as (text, language, the item it
+    was written for), for the rows whose photo is among `items` (matched by file name)."""
+    by_name = {Path(i.path).name: i for i in items}
+    rows = [json.loads(line) for line in Path(file).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [(r["query"], r.get("lang"), by_name[Path(r["image"]).name]) for r in rows
+            if Path(r["image"]).name in by_name]
+
+
 def file_sha256(path) -> str:
     """The content id the store uses to find a photo again."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()

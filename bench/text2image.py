@@ -8,14 +8,13 @@ train posts (their stored features: nothing is embedded again), or loaded with -
 """
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 
 from bench.common import (add_heads_args, bench_engine, emit, file_sha256, heads_report, learned_heads, load_items,
-                          log_progress)
+                          log_progress, read_queries)
 from indexing.ingest import ingest
 from indexing.sources import SourceItem
 
@@ -77,15 +76,13 @@ def run(args) -> dict:
 def _languages(engine, files: list[str], eval_items, post_of, captions_per_image: int) -> dict:
     """Per query file: its language's recall, and English's on the same photos (their captions)."""
     out = {}
-    by_image = {Path(i.path).as_posix().split("/images/")[-1]: i for i in eval_items}
     for file in files:
-        rows = [json.loads(line) for line in Path(file).read_text(encoding="utf-8").splitlines() if line.strip()]
-        rows = [r for r in rows if r["image"].split("images/")[-1] in by_image]
+        rows = read_queries(file, eval_items)
         if not rows:
             raise SystemExit(f"{file}: none of its photos is in the evaluated split")
-        lang = rows[0].get("lang", Path(file).stem)
-        photos = list({r["image"]: by_image[r["image"].split("images/")[-1]] for r in rows}.values())
-        queries = [(r["query"], by_image[r["image"].split("images/")[-1]]) for r in rows]
+        lang = rows[0][1] or Path(file).stem
+        photos = list({str(item.path): item for _, _, item in rows}.values())
+        queries = [(text, item) for text, _, item in rows]
         out[lang] = {"file": file, **_measure(engine, eval_items, post_of, 1, queries=queries, language=lang),
                      "english_same_photos": _measure(engine, photos, post_of, captions_per_image,
                                                      among=len(eval_items))}
