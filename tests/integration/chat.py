@@ -2,14 +2,49 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def bot_on_emulator(emulator, token: str, redis_url: str, data_dir: Path, model_cache: Path, **settings: str):
+    """`python -m bot` in Telegram mode, pointed at the emulator (extra `HASHLENS_*` settings as keyword
+    arguments), once it has registered its commands; stopped with SIGTERM afterwards. The process
+    carries `log_path`, its output."""
+    log_path = data_dir / "bot.log"
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=token, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
+               HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_url,
+               HASHLENS_DATA_DIR=str(data_dir), HASHLENS_MODEL_CACHE_DIR=str(model_cache),
+               HASHLENS_IMAGE_MODEL="efficientnet-lite0", HASHLENS_LOG_LEVEL="INFO",
+               **{f"HASHLENS_{name.upper()}": value for name, value in settings.items()})
+    with open(log_path, "w") as log_file:
+        proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log_file,
+                                stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + 240
+            while "setMyCommands" not in emulator.client.state()["calls"]:
+                assert proc.poll() is None, log_path.read_text()[-3000:]
+                assert time.time() < deadline, "the bot did not start"
+                time.sleep(0.5)
+            proc.log_path = log_path
+            yield proc
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(60)
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import jpeg_bytes, sample_image
-from tests.integration.chat import emulator_with_groups
+from tests.integration.chat import bot_on_emulator, emulator_with_groups
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "987654:E2E-SECRET-TOKEN"
@@ -36,27 +36,11 @@ def emulator():
 def bot(request, emulator, redis_server, session_dir, tmp_path_factory, encoders):
     """`python -m bot` with a token: the Telegram mode, pointed at the emulator (each test module that uses
     it has its own emulator, so its own keys: file ids of one emulator mean nothing to another)."""
-    data_dir = tmp_path_factory.mktemp("bot-data")
     key_prefix = f"e2e{os.getpid()}{request.module.__name__.rsplit('.', 1)[-1]}"
-    log_path = data_dir / "bot.log"
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
-               HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_server,
-               HASHLENS_KEY_PREFIX=key_prefix, HASHLENS_DATA_DIR=str(data_dir),
-               HASHLENS_MODEL_CACHE_DIR=str(session_dir / "models"), HASHLENS_IMAGE_MODEL="efficientnet-lite0",
-               HASHLENS_UPLOAD_CHAT_ID=str(UPLOADS), HASHLENS_PHOTO_MAX_MB="1", HASHLENS_LOG_LEVEL="INFO")
-    log_file = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    deadline = time.time() + 240
-    while "setMyCommands" not in emulator.client.state()["calls"]:
-        assert proc.poll() is None, log_path.read_text()[-3000:]
-        assert time.time() < deadline, "the bot did not start"
-        time.sleep(0.5)
-    proc.log_path, proc.key_prefix = log_path, key_prefix
-    yield proc
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(60)
-    log_file.close()
+    with bot_on_emulator(emulator, TOKEN, redis_server, tmp_path_factory.mktemp("bot-data"), session_dir / "models",
+                         key_prefix=key_prefix, upload_chat_id=str(UPLOADS), photo_max_mb="1") as proc:
+        proc.key_prefix = key_prefix
+        yield proc
 
 
 def last_id(client, chat_id: int) -> int:

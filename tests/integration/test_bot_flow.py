@@ -5,20 +5,15 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from tests.conftest import jpeg_bytes, sample_image
-from tests.integration.chat import answered, bot_messages, emulator_with_groups, text_of
+from tests.integration.chat import answered, bot_messages, bot_on_emulator, emulator_with_groups, text_of
 
-ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "818181:FLOW-TOKEN"
 PREFIX = f"flow{os.getpid()}"
 BOB = 901
@@ -40,26 +35,9 @@ def emulator():
 @pytest.fixture(scope="module")
 def bot(emulator, redis_server, session_dir, tmp_path_factory, encoders):
     """`python -m bot` with nothing but what it needs to reach the emulator: the default limits."""
-    data_dir = tmp_path_factory.mktemp("flow-data")
-    log_path = data_dir / "bot.log"
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
-               HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_server,
-               HASHLENS_KEY_PREFIX=PREFIX, HASHLENS_DATA_DIR=str(data_dir),
-               HASHLENS_MODEL_CACHE_DIR=str(session_dir / "models"), HASHLENS_IMAGE_MODEL="efficientnet-lite0",
-               HASHLENS_LOG_LEVEL="INFO")
-    log_file = open(log_path, "w")
-    proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    deadline = time.time() + 240
-    while "setMyCommands" not in emulator.client.state()["calls"]:
-        assert proc.poll() is None, log_path.read_text()[-3000:]
-        assert time.time() < deadline, "the bot did not start"
-        time.sleep(0.5)
-    proc.log_path = log_path
-    yield proc
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(60)
-    log_file.close()
+    with bot_on_emulator(emulator, TOKEN, redis_server, tmp_path_factory.mktemp("flow-data"), session_dir / "models",
+                         key_prefix=PREFIX) as proc:
+        yield proc
 
 
 @pytest.fixture(scope="module")
