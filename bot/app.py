@@ -60,7 +60,7 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url.replace("/bot", "/file/bot"))
     app = builder.build()
-    app.inbox = handlers.inbox = lanes.inbox = Inbox(engine.store, token.split(":")[0])
+    app.inbox = handlers.inbox = lanes.inbox = Inbox(engine.update_inbox(token.split(":")[0]))
     h = handlers
     # Edited messages: a command is answered again (CommandHandler takes edits by default); a photo's
     # new caption is stored (a command caption is answered as a new request).

@@ -12,48 +12,45 @@ import json
 import logging
 import time
 
-import redis
 from telegram import Update
 from telegram.ext import Application
 
-from indexing.store import PostStore
+from indexing.search import StorageUnavailableError
 
 log = logging.getLogger(__name__)
 MAX_AGE_S = 3600  # older leftovers are dropped: an answer an hour late helps nobody
 
 
 class Inbox:
-    def __init__(self, store: PostStore, bot_id: str) -> None:
-        self.r = store.r
-        self.key = f"{store.keys.base}:inbox:{bot_id}"
+    def __init__(self, stored) -> None:
+        self.stored = stored  # indexing.store.UpdateInbox, from SearchEngine.update_inbox
 
     def keep(self, update: Update) -> bool:
         try:
-            self.r.hset(self.key, str(update.update_id), json.dumps({"t": time.time(), "update": update.to_dict()}))
+            self.stored.put(update.update_id, json.dumps({"t": time.time(), "update": update.to_dict()}))
             return True
-        except (redis.RedisError, OSError) as exc:  # storage down: handle the update anyway
+        except StorageUnavailableError as exc:  # storage down: handle the update anyway
             log.warning("update %s not kept in the inbox: %s", update.update_id, exc)
             return False
 
     def done(self, *update_ids: int) -> None:
         try:
-            if update_ids:
-                self.r.hdel(self.key, *(str(u) for u in update_ids))
-        except (redis.RedisError, OSError) as exc:
+            self.stored.remove(*update_ids)
+        except StorageUnavailableError as exc:
             log.warning("inbox entries %s not cleared: %s", update_ids, exc)
 
     async def replay(self, app: Application) -> int:
         """Queue the updates a previous process left unhandled; returns how many."""
         try:
-            left = self.r.hgetall(self.key)
-        except (redis.RedisError, OSError) as exc:
+            left = self.stored.pending()
+        except StorageUnavailableError as exc:
             log.warning("inbox unreadable: %s", exc)
             return 0
         replayed = 0
-        for raw_id, raw in sorted(left.items(), key=lambda kv: int(kv[0])):
+        for update_id, raw in sorted(left.items()):
             entry = json.loads(raw)
             if time.time() - entry["t"] > MAX_AGE_S:
-                self.done(int(raw_id))
+                self.done(update_id)
                 continue
             await app.update_queue.put(Update.de_json(entry["update"], app.bot))
             replayed += 1

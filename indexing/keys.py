@@ -109,3 +109,6 @@ class Keys:
 
     def map_images(self, scope: str, query_hash: str) -> str:
         return f"{self.map_cache(scope, query_hash)}:images"
+
+    def inbox(self, bot_id: str) -> str:
+        return f"{self.base}:inbox:{bot_id}"

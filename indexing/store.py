@@ -400,3 +400,22 @@ class PostStore:
 
     def set_job_state(self, name: str, **fields) -> None:
         self.r.hset(self.keys.job(name), mapping={k: str(v) for k, v in fields.items()})
+
+
+@_public_methods_raise_storage_errors
+class UpdateInbox:
+    """A bot's updates kept until handled (bot/inbox.py), as update id -> JSON in one Redis hash."""
+
+    def __init__(self, client: redis.Redis, keys: Keys, bot_id: str) -> None:
+        self.r = client
+        self.key = keys.inbox(bot_id)
+
+    def put(self, update_id: int, payload: str) -> None:
+        self.r.hset(self.key, str(update_id), payload)
+
+    def remove(self, *update_ids: int) -> None:
+        if update_ids:
+            self.r.hdel(self.key, *(str(u) for u in update_ids))
+
+    def pending(self) -> dict[int, str]:
+        return {int(k): v.decode() for k, v in self.r.hgetall(self.key).items()}

@@ -1393,6 +1393,40 @@ class SearchEngine:
         except BadImageError:
             return None
 
+    def posts(self, ids: list[int]) -> list[Post | None]:
+        """The stored posts (None where one is gone), in the order asked."""
+        return self.store.get_posts(ids)
+
+    def post(self, post_id: int) -> Post | None:
+        return self.store.get_post(post_id)
+
+    def thumbnails(self, ids: list[int]) -> list[bytes | None]:
+        """The posts' small square JPEGs (the /map tiles), None where a post has none."""
+        return self.store.get_thumbnails(ids)
+
+    def post_count(self, scope: str | None = None) -> int:
+        """Posts stored (in one scope, or everywhere), as Redis counts them."""
+        return self.store.count(scope)
+
+    def check_repost(self, photo: bytes | int | PhotoVectors, scope: str, settings: ChatSettings,
+                     message_id: int | None = None) -> "reposts.Verdict":
+        """Whether a photo re-posts one of the chat's (the re-post policy: indexing/reposts.py)."""
+        from indexing import reposts
+
+        return reposts.check(self, photo, scope, settings, message_id)
+
+    def photo_maps(self, max_photos: int, cache_days: float, thumbnail_side: int):
+        """The /map and /clusters service over this engine (indexing/maps.py)."""
+        from indexing.maps import PhotoMaps
+
+        return PhotoMaps(self, max_photos, cache_days, thumbnail_side)
+
+    def update_inbox(self, bot_id: str):
+        """Where a bot keeps its updates until handled (bot/inbox.py)."""
+        from indexing.store import UpdateInbox
+
+        return UpdateInbox(self.store.r, self.store.keys, bot_id)
+
     def stats(self, scope: str | None = None) -> dict:
         with self._lock:
             per_scope = {s: len(m) for s, m in self._scope_members.items() if m}
