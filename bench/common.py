@@ -17,9 +17,10 @@ import numpy as np
 from indexing.keys import Keys
 from indexing.redis_server import connect
 from indexing.search import SearchEngine
+from indexing.service import build_engine, load_encoders
 from indexing.sources import SourceItem, detect_and_read
 from indexing.store import PostStore
-from models.registry import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL, get_image_encoder, get_text_encoder
+from models.registry import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL
 
 SEED = 1234
 DEFAULT_CACHE = Path("data/models")
@@ -45,19 +46,16 @@ def seed_everything(seed: int = SEED) -> None:
 
 
 @contextmanager
-def bench_engine(args, **engine_kwargs) -> Iterator[SearchEngine]:
+def bench_engine(args) -> Iterator[SearchEngine]:
     """A SearchEngine on an empty store: an embedded Redis in a temp dir (or --redis-url, fresh prefix)."""
     with tempfile.TemporaryDirectory(prefix="hashlens-bench-", dir="/tmp") as tmp:
         client, server = connect(args.redis_url, Path(tmp) / "redis")
         engine = None
         try:
-            engine = SearchEngine(
-                PostStore(client, Keys(f"bench{int(time.time() * 1000)}")),
-                get_image_encoder(args.image_model, threads=args.image_threads, cache_dir=args.model_cache,
-                                  runtime=args.runtime),
-                get_text_encoder(args.text_model, threads=args.threads, cache_dir=args.model_cache,
-                                 runtime=args.runtime),
-                cache_dir=args.model_cache, **engine_kwargs).open()
+            encoders = load_encoders(args.image_model, args.text_model, threads=args.threads,
+                                     image_threads=args.image_threads, cache_dir=args.model_cache, runtime=args.runtime)
+            engine = build_engine(PostStore(client, Keys(f"bench{int(time.time() * 1000)}")), encoders,
+                                  args.model_cache)
             engine.bench_data_dir = Path(tmp) / "redis"  # where other processes find this embedded Redis
             yield engine
         finally:

@@ -102,12 +102,12 @@ def _ann_scaling(args, sample: list[bytes], sizes: list[int]) -> dict:
     Real features of the sample photos are the centres; each indexed vector is a centre plus
     noise, so the set has the clustered structure of a photo collection at any size.
     """
-    from indexing.ann import VectorIndex
+    from indexing.ann import HnswIndex
 
     with bench_engine(args) as engine:
         centres = np.array([v.features for v in engine.embed_photos(sample)], np.float32)
-        ef_search = engine._index_args["ef_search"]
-        m, ef_construction = engine._index_args["m"], engine._index_args["ef_construction"]
+        options = engine.options
+        ef_search, m, ef_construction = options.hnsw_ef_search, options.hnsw_m, options.hnsw_ef_construction
     rng = np.random.default_rng(SEED)
     out = {}
     for n in sizes:
@@ -115,7 +115,7 @@ def _ann_scaling(args, sample: list[bytes], sizes: list[int]) -> dict:
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         queries = centres[rng.integers(0, len(centres), 200)] + rng.normal(0, 0.02, (200, centres.shape[1])).astype(np.float32)
         queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-        index = VectorIndex(centres.shape[1], m=m, ef_construction=ef_construction, ef_search=ef_search)
+        index = HnswIndex(centres.shape[1], m=m, ef_construction=ef_construction, ef_search=ef_search)
         t0 = time.perf_counter()
         for start in range(0, n, 10_000):
             index.add(np.arange(start, min(n, start + 10_000)), vectors[start:start + 10_000])

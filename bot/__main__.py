@@ -25,7 +25,7 @@ def _import_demo_if_empty(engine, settings: Settings) -> None:
     if engine.store.count() == 0:
         demo = write_demo_set(settings.data_dir / "demo")
         report = ingest(engine, detect_and_read(demo), scope="public")
-        engine.snapshot()
+        engine.publish_release()
         log.info("demo photos imported: %s", report.summary().splitlines()[0])
 
 

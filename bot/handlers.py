@@ -24,7 +24,6 @@ from telegram.ext import ContextTypes
 from bot.i18n import bad_photo_reason, language, megabytes, shorten, t
 from bot.resend import showable_photo
 from bot.throttle import Throttle
-from indexing import reposts
 from indexing.chats import MAX_WINDOW_DAYS
 from indexing.errors import BadImageError, EmptyQueryError, StorageUnavailableError
 from indexing.maprender import cluster_label
@@ -32,7 +31,7 @@ from indexing.maps import PhotoMap, PhotoMaps
 from indexing.relevance import ONLY_ITSELF, TOO_FEW_POSTS
 from indexing.priority import background_priority
 from indexing.scopes import PUBLIC
-from indexing.search import WORD, Hit, PhotoInput, PhotoVectors, SearchEngine
+from indexing.search import NOT_A_REPOST, WORD, Hit, PhotoInput, PhotoVectors, Repost, SearchEngine
 from indexing.store import Post
 from models.tags import normalize_tags
 
@@ -559,12 +558,12 @@ class Handlers:
     async def collect_group_photo(self, update: Update, context, message: Message, photo: bytes,
                                   vec: PhotoVectors) -> None:
         """Store a group's photo (embedded as `vec`) in the group's scope, recording the photo's first post
-        there; flag it if it re-posts one within the chat's window (the policy: indexing/reposts.py)."""
+        there; flag it if it re-posts one within the chat's window (the policy: indexing/search/duplicates.py)."""
         scope = scope_of(message.chat.id)
         settings = await self.run(self.engine.chat_settings, scope)
-        verdict = reposts.NOT_A_REPOST
+        verdict = NOT_A_REPOST
         if settings.dupes != "off":  # checked before storing, so the photo cannot match itself
-            verdict = await self.run(reposts.check, self.engine, vec, scope, settings, message.message_id)
+            verdict = await self.run(self.engine.check_repost, vec, scope, settings, message.message_id)
         stored = await self.run(self.engine.add_photos,
                                 [replace(self._photo_input(message, photo), repost_of=verdict.original_id)], [vec])
         if verdict.repost is not None:
@@ -572,7 +571,7 @@ class Handlers:
             await self.flag_repost(update, context, message, verdict.repost, settings.dupes,
                                    stored[0].post_id if stored[0].created else None)
 
-    async def flag_repost(self, update: Update, context, message: Message, repost: reposts.Repost,
+    async def flag_repost(self, update: Update, context, message: Message, repost: Repost,
                           mode: str, post_id: int | None = None) -> None:
         """Tell the chat a photo re-posts `repost.original`; in delete mode delete it, and mark the post it
         stored (`post_id`) so its message is never linked to."""

@@ -138,7 +138,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             for key, value in engine.stats(args.scope).items():
                 print(f"{key}: {value}")
         elif args.command == "snapshot":
-            print(f"release {engine.snapshot()} published")
+            print(f"release {engine.publish_release()} published")
         elif args.command in ("rebuild", "retrain"):
             import json
 
@@ -159,10 +159,8 @@ def _dupes(engine, args) -> None:
     """The bot's re-post rule for the scope (its sensitivity and window): the photo's first post there."""
     import time
 
-    from indexing import reposts
-
     settings = engine.chat_settings(args.scope)
-    verdict = reposts.check(engine, _read_photo(args.photo), args.scope, settings)
+    verdict = engine.check_repost(_read_photo(args.photo), args.scope, settings)
     if verdict.original_id is None:
         print("not a re-post of anything stored")
         return
@@ -240,7 +238,7 @@ def _ingest(engine, items, args, settings: Settings) -> int:
     with tqdm(total=len(items), unit="photo", disable=args.no_progress, file=sys.stderr) as bar:
         report = ingest(engine, items, scope=args.scope, batch_size=settings.batch_size * 8, progress=bar.update)
     if report.imported:
-        engine.snapshot()
+        engine.publish_release()
     print(report.summary())
     return 0 if report.ok else 1
 

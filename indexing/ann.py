@@ -1,4 +1,5 @@
-"""An hnswlib index with integer labels, thread safety, privacy filtering and snapshots to bytes.
+"""The hnswlib vector index (what any backend offers: indexing/vectorindex.py): integer labels,
+thread safety, privacy filtering and snapshots to bytes.
 
 hnswlib must not add and query at the same time, so one lock guards the index. Queries that may
 only see a small set of posts are answered by exact search over those posts (HNSW with a
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
+from dataclasses import dataclass
 
 import hnswlib
 import numpy as np
@@ -21,7 +23,7 @@ import numpy as np
 _INITIAL_CAPACITY = 1024
 
 
-class VectorIndex:
+class HnswIndex:
     """Cosine (inner product on L2-normalised vectors) search over labelled vectors.
 
     `post_shift` maps a label to its post id (label >> post_shift): 0 when one vector per post,
@@ -191,7 +193,7 @@ class VectorIndex:
             return blob, live, vectors
 
     @classmethod
-    def from_bytes(cls, blob: bytes, dim: int, live=None, vectors: bytes | None = None, **kwargs) -> "VectorIndex":
+    def from_bytes(cls, blob: bytes, dim: int, live=None, vectors: bytes | None = None, **kwargs) -> "HnswIndex":
         """An index from `to_bytes` output; without `live` the deleted labels are probed, without
         `vectors` they are read back from the graph (slow: older snapshots only)."""
         index = cls(dim, **kwargs)
@@ -226,3 +228,23 @@ class VectorIndex:
         index._live = {int(label): row for row, label in enumerate(live.tolist())}
         index._next_row = len(live)
         return index
+
+
+@dataclass(frozen=True)
+class HnswBackend:
+    """Makes HNSW indexes with one set of graph parameters (an `IndexBackend`)."""
+
+    m: int = 16
+    ef_construction: int = 200
+    ef_search: int = 96
+    exact_max: int = 4000
+
+    def new(self, dim: int, post_shift: int = 0) -> HnswIndex:
+        return HnswIndex(dim, post_shift=post_shift, **self._params())
+
+    def from_snapshot(self, blob: bytes, dim: int, live, vectors, post_shift: int = 0) -> HnswIndex:
+        return HnswIndex.from_bytes(blob, dim, live, vectors, post_shift=post_shift, **self._params())
+
+    def _params(self) -> dict:
+        return dict(m=self.m, ef_construction=self.ef_construction, ef_search=self.ef_search,
+                    exact_max=self.exact_max)

@@ -44,10 +44,10 @@ class ChangeFollower:
                 if resync or self._log_trimmed():
                     self._resync()
                     resync = False
-                entries = store.read_changes(self.engine._position, block_ms=self.block_ms)
+                entries = store.read_changes(self.engine.change_position, block_ms=self.block_ms)
                 for entry_id, fields in entries:
                     self._apply(fields)
-                    self.engine._position = entry_id
+                    self.engine.changes_applied(entry_id)
                     self.applied += 1
             except StorageUnavailableError as exc:
                 if not resync:
@@ -61,7 +61,7 @@ class ChangeFollower:
 
     def _log_trimmed(self) -> bool:
         oldest = self.engine.store.oldest_change()
-        position = self.engine._position
+        position = self.engine.change_position
         return oldest is not None and position != "0-0" and _entry_key(oldest) > _entry_key(position)
 
     def _apply(self, fields: dict[str, str]) -> None:
@@ -78,9 +78,8 @@ class ChangeFollower:
     def _release(self, version: str) -> None:
         engine = self.engine
         store = engine.store
-        with engine.publishing:  # a release this process is publishing is served once that returns
-            if version == engine.view.release:
-                return
+        if engine.serves(version):
+            return
         if releases.current_version(store.r, store.keys) != version:
             return  # superseded already: a later entry names the current one
         t0 = time.monotonic()
@@ -89,14 +88,9 @@ class ChangeFollower:
 
     def _resync(self) -> None:
         """Re-read every post and the current release (after an outage or a trimmed log)."""
-        engine = self.engine
-        position = engine.store.changes_position()
-        engine._sync_meta()
-        current = releases.current_version(engine.store.r, engine.store.keys)
-        if not (current and current != engine.view.release and engine.adopt_release(current)):
-            engine._swap_in(engine.view)  # catches the serving view up with the posts just read
-        engine._position = position
-        log.info("re-read all posts: %d indexed, release %s", len(engine.view.image), engine.view.release)
+        self.engine.resync()
+        view = self.engine.view
+        log.info("re-read all posts: %d indexed, release %s", len(view.image), view.release)
 
 
 def _entry_key(entry_id: str) -> tuple[int, int]:

@@ -36,11 +36,7 @@ def evaluate_heads(engine, projector, hashtag_head, ids: list[int]) -> dict[str,
     data = engine.training_data(ids=ids)
     kept = [i for i, c in enumerate(data.captions) if len(c)]
     if projector is not None and len(kept) >= MIN_CAPTIONED:
-        probs = None
-        if engine.class_vectors is not None:
-            raw = engine.store.get_vectors("probs", engine.image_model, [data.post_ids[i] for i in kept], 1000)
-            probs = np.array([p[0] if p is not None else np.zeros(1000, np.float32) for p in raw], np.float32)
-        photos = engine._project(data.features[kept], probs, projector)
+        photos = engine.project_stored([data.post_ids[i] for i in kept], data.features[kept], projector)
         texts = projector.adapt_text(np.concatenate([data.captions[i] for i in kept]))
         owner = np.concatenate([np.full(len(data.captions[i]), j) for j, i in enumerate(kept)])
         sims = texts @ photos.T

@@ -3,17 +3,44 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from indexing.keys import Keys
 from indexing.migrate import start_migration
 from indexing.redis_server import connect
-from indexing.search import SearchEngine, Thresholds
+from indexing.search import EngineOptions, SearchEngine, Thresholds
 from indexing.settings import Settings
 from indexing.store import PostStore
+from models.encoders.base import ImageEncoder, TextEncoder
 from models.registry import get_image_encoder, get_text_encoder
 
 log = logging.getLogger(__name__)
+
+
+def build_engine(store: PostStore, encoders: tuple[ImageEncoder, TextEncoder], cache_dir: str | Path | None,
+                 options: EngineOptions = EngineOptions()) -> SearchEngine:
+    """The one place an engine is made (service, benchmarks, tests): opened, i.e. encoders loaded and
+    the current release served, caught up with the store."""
+    image, text = encoders
+    return SearchEngine(store, image, text, cache_dir=cache_dir, options=options).open()
+
+
+def load_encoders(image_model: str, text_model: str, *, threads: int, image_threads: int,
+                  cache_dir: str | Path | None, runtime: str) -> tuple[ImageEncoder, TextEncoder]:
+    return (get_image_encoder(image_model, threads=image_threads, cache_dir=cache_dir, runtime=runtime),
+            get_text_encoder(text_model, threads=threads, cache_dir=cache_dir, runtime=runtime))
+
+
+def engine_options(settings: Settings) -> EngineOptions:
+    """The deployment's settings of the engine."""
+    return EngineOptions(
+        thresholds=Thresholds(settings.dup_max_hamming, settings.dup_min_cosine_with_hash, settings.dup_min_cosine),
+        hnsw_m=settings.hnsw_m, hnsw_ef_construction=settings.hnsw_ef_construction,
+        hnsw_ef_search=settings.hnsw_ef_search, exact_search_max_posts=settings.exact_search_max_posts,
+        batch_size=settings.batch_size, max_photo_bytes=settings.max_photo_bytes,
+        max_photo_pixels=settings.max_photo_pixels, hashtag_blocklist=tuple(settings.hashtag_blocklist.split(",")),
+        thumbnail_side=settings.thumbnail_side)
 
 
 @contextmanager
@@ -28,21 +55,11 @@ def open_engine(settings: Settings, follow: bool = False) -> Iterator[SearchEngi
         server.supervise()
     engine, migration = None, None
     try:
-        engine = SearchEngine(
-            PostStore(client, Keys(settings.key_prefix)),
-            get_image_encoder(settings.image_model, threads=settings.image_threads, cache_dir=settings.model_cache_dir,
-                              runtime=settings.inference_runtime),
-            get_text_encoder(settings.text_model, threads=settings.threads, cache_dir=settings.model_cache_dir,
-                             runtime=settings.inference_runtime),
-            cache_dir=settings.model_cache_dir,
-            thresholds=Thresholds(settings.dup_max_hamming, settings.dup_min_cosine_with_hash,
-                                  settings.dup_min_cosine),
-            hnsw_m=settings.hnsw_m, hnsw_ef_construction=settings.hnsw_ef_construction,
-            hnsw_ef_search=settings.hnsw_ef_search, exact_search_max_posts=settings.exact_search_max_posts,
-            batch_size=settings.batch_size, max_photo_bytes=settings.max_photo_bytes,
-            max_photo_pixels=settings.max_photo_pixels, hashtag_blocklist=settings.hashtag_blocklist.split(","),
-            thumbnail_side=settings.thumbnail_side,
-        ).open()
+        encoders = load_encoders(settings.image_model, settings.text_model, threads=settings.threads,
+                                 image_threads=settings.image_threads, cache_dir=settings.model_cache_dir,
+                                 runtime=settings.inference_runtime)
+        engine = build_engine(PostStore(client, Keys(settings.key_prefix)), encoders, settings.model_cache_dir,
+                              engine_options(settings))
         if follow:
             engine.follow()
             migration = start_migration(engine)  # stored captions made by another text model

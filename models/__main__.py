@@ -87,7 +87,7 @@ def _data_from_files(args, settings):
     return TrainingData(features=feats[good], captions=per_photo,
                         tags=[post_hashtags(items[i].tags, items[i].captions, args.words_as_tags) for i in good],
                         input_model=image.name, text_model=text.name, photo_shas=[shas[i] for i in good],
-                        text_spaces=getattr(text, "spaces", ()))
+                        text_spaces=text.spaces)
 
 
 def train(args, settings) -> int:

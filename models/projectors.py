@@ -31,9 +31,16 @@ class Projector(Protocol):
     # recorded: the promotion rule never scores it on them. Empty for the cold-start bridge, which
     # the retrain judges refitted on the candidate's posts.
     seen: np.ndarray
+    # The image model whose features it reads (None: the cold-start bridge, refitted on whatever the
+    # engine stores; a learned head that records none ("") is taken for another model's).
+    input_model: str | None
 
     @property
     def fitted(self) -> bool: ...
+
+    @property
+    def text_models(self) -> frozenset[str]:
+        """The text models its text side was made for, when recorded (empty: not recorded)."""
 
     @property
     def dim(self) -> int | None: ...
@@ -64,7 +71,7 @@ class ProjectorEnsemble:
         weights = np.asarray(weights if weights is not None else [1.0] * len(members), np.float64)
         self.members = members
         self.weights = (weights / weights.sum()).tolist()
-        self.input_model = input_model or next((getattr(m, "input_model", "") for m in members), "")
+        self.input_model = input_model or next((m.input_model or "" for m in members), "")
 
     @property
     def fitted(self) -> bool:
@@ -77,6 +84,10 @@ class ProjectorEnsemble:
     @property
     def dim(self) -> int:
         return sum(m.dim for m in self.members)
+
+    @property
+    def text_models(self) -> frozenset[str]:
+        return frozenset().union(*(m.text_models for m in self.members))
 
     def project(self, features: np.ndarray, class_text: np.ndarray | None = None) -> np.ndarray:
         return np.concatenate([np.sqrt(w) * m.project(features, class_text)
@@ -107,7 +118,7 @@ UNREADABLE = (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, json.
 PROJECTOR_KINDS = {cls.kind: cls for cls in (KnnCaptionProjector, ProjectionHead, ProjectorEnsemble)}
 
 
-def projector_from_bytes(blob: bytes):
+def projector_from_bytes(blob: bytes) -> Projector:
     """Load a projector artifact; raises ValueError for anything unreadable."""
     try:
         with np.load(io.BytesIO(blob), allow_pickle=False) as data:

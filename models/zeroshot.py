@@ -75,6 +75,8 @@ class KnnCaptionProjector:
     kind = "knn-caption"
     cold_start = True  # fitted on the stored captions, refitted as they grow (no training)
     seen = np.zeros(0, np.uint64)  # not recorded (see models.projectors.Projector)
+    input_model = None  # fitted on the stored features of whatever image model the engine runs
+    text_models = frozenset()  # fitted on the stored caption vectors of the engine's text model
 
     def __init__(self, *, neighbours: int = 100, temperature: float = 0.1, class_weight: float = 0.3,
                  whiten_dims: int = 256, max_bank: int = 100_000) -> None:

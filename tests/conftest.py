@@ -89,20 +89,19 @@ def encoders(session_dir):
 def engine_factory(redis_client, encoders, session_dir):
     """Builds SearchEngines on the shared server under one fresh key prefix (reopening = a restart)."""
     from indexing.keys import Keys
-    from indexing.search import SearchEngine
+    from indexing.relevance import Relevance
+    from indexing.search import EngineOptions, SearchEngine
+    from indexing.service import build_engine
     from indexing.store import PostStore
 
     prefix = Keys(f"test{os.getpid()}x{next(_counter)}")
 
-    def make(**kwargs) -> SearchEngine:
-        from indexing.relevance import Relevance
-
-        image, text = encoders
+    def make(**options) -> SearchEngine:
         # Tests of the mechanics see every result; the relevance floors (measured on real photos,
         # not on a handful of made-up ones) are tested with the shipped table in test_honest_answers.py.
-        kwargs.setdefault("relevance", Relevance())
-        return SearchEngine(PostStore(redis_client, prefix), image, text, cache_dir=session_dir / "models",
-                            **kwargs).open()
+        options.setdefault("relevance", Relevance())
+        return build_engine(PostStore(redis_client, prefix), encoders, session_dir / "models",
+                            EngineOptions(**options))
 
     return make
 

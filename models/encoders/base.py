@@ -80,6 +80,10 @@ class ImageEncoder(Encoder):
 class TextEncoder(Encoder):
     """Turns strings into normalised vectors."""
 
+    # (start, stop) columns of each encoder's part when the space is several side by side
+    # (models/encoders/multilingual.py); empty: one space.
+    spaces: tuple[tuple[int, int], ...] = ()
+
     def encode(self, texts: Sequence[str], language: str | None = None) -> np.ndarray:
         """`language`: the user's language (e.g. 'fr-CA'), a hint for encoders that weigh by language."""
         if not texts:

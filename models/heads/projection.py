@@ -69,6 +69,10 @@ class ProjectionHead:
     def input_model(self) -> str:
         return self.params.get("input_model", "")
 
+    @property
+    def text_models(self) -> frozenset[str]:
+        return frozenset({self.params["text_model"]}) if self.params.get("text_model") else frozenset()
+
     # -- training (Keras) ------------------------------------------------------------------
     def fit(self, features: np.ndarray, captions: list[np.ndarray], *, val_fraction: float = 0.1,
             progress: Callable[[dict], None] | None = None) -> "ProjectionHead":

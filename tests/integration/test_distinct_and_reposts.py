@@ -7,10 +7,9 @@ import time
 import pytest
 from PIL import Image, ImageEnhance
 
-from indexing import reposts
 from indexing.__main__ import _dupes
 from indexing.chats import ChatSettings
-from indexing.search import PhotoInput
+from indexing.search import NOT_A_REPOST, PhotoInput
 from tests.conftest import jpeg_bytes, sample_image
 
 CHAT = "chat:-1003"
@@ -88,7 +87,7 @@ def _chain(engine, settings=ChatSettings()):
     third = jpeg_bytes(Image.open(io.BytesIO(second)).crop((4, 4, w * 3 // 5 - 4, h * 3 // 5 - 4)),
                        quality=45)
     first = _add(engine, jpeg_bytes(im), scope=CHAT, message_id=10, chat_id=-1003)
-    verdict = reposts.check(engine, second, CHAT, settings, message_id=11)
+    verdict = engine.check_repost(second, CHAT, settings, message_id=11)
     second_id = _add(engine, second, scope=CHAT, message_id=11, chat_id=-1003, repost_of=verdict.original_id)
     return first, second_id, second, third, verdict
 
@@ -98,33 +97,33 @@ def test_every_copy_links_to_the_first_post(engine, samples):
     first, second, second_bytes, third, verdict = _chain(engine)
     assert verdict.repost.original.id == first and verdict.repost.original.message_id == 10
     assert engine.store.get_post(second).repost_of == first
-    closest = reposts.check(engine, third, CHAT, ChatSettings(), message_id=12)
+    closest = engine.check_repost(third, CHAT, ChatSettings(), message_id=12)
     assert closest.repost.original.id == first and closest.original_id == first
     # a copy stored without its original recorded (re-posts were not checked then): still the earliest
     engine.store.r.hdel(engine.store.keys.post(second), "repost_of")
-    assert reposts.check(engine, third, CHAT, ChatSettings()).repost.original.id == first
+    assert engine.check_repost(third, CHAT, ChatSettings()).repost.original.id == first
     # the same message handled again is not a re-post of itself
-    assert reposts.check(engine, second_bytes, CHAT, ChatSettings(), message_id=11) is reposts.NOT_A_REPOST
+    assert engine.check_repost(second_bytes, CHAT, ChatSettings(), message_id=11) is NOT_A_REPOST
     # another chat's copies are never anyone's original here
-    assert reposts.check(engine, third, "chat:-1004", ChatSettings()) is reposts.NOT_A_REPOST
+    assert engine.check_repost(third, "chat:-1004", ChatSettings()) is NOT_A_REPOST
 
 
 def test_the_window_runs_from_the_first_post(engine):
     first, second, _, third, _ = _chain(engine)
     engine.store.set_fields(first, created_s=time.time() - 40 * 86400)  # the copy (second) is recent
-    verdict = reposts.check(engine, third, CHAT, ChatSettings(window_days=30))
+    verdict = engine.check_repost(third, CHAT, ChatSettings(window_days=30))
     assert verdict.original_id == first and verdict.repost is None  # recorded, not flagged
-    assert reposts.check(engine, third, CHAT, ChatSettings(window_days=60)).repost.original.id == first
+    assert engine.check_repost(third, CHAT, ChatSettings(window_days=60)).repost.original.id == first
 
 
 def test_a_deleted_message_is_never_the_link_target(engine):
     first, second, _, third, _ = _chain(engine)
     engine.mark_message_deleted(second)  # the bot deleted the copy (delete mode)
-    assert reposts.check(engine, third, CHAT, ChatSettings()).repost.original.id == first
+    assert engine.check_repost(third, CHAT, ChatSettings()).repost.original.id == first
     engine.delete_posts([first])  # the original gone from the store: the deleted copy cannot stand in
-    assert reposts.check(engine, third, CHAT, ChatSettings()) is reposts.NOT_A_REPOST
+    assert engine.check_repost(third, CHAT, ChatSettings()) is NOT_A_REPOST
     engine.store.set_fields(second, message_deleted="0")  # a copy whose message is still there stands in
-    assert reposts.check(engine, third, CHAT, ChatSettings()).repost.original.id == second
+    assert engine.check_repost(third, CHAT, ChatSettings()).repost.original.id == second
 
 
 def test_the_cli_applies_the_chats_rule(engine, capsys, tmp_path):

@@ -136,7 +136,7 @@ def test_restart_loads_snapshots_and_catches_up_with_redis(engine_factory, sampl
     engine = engine_factory()
     a = _add(engine, samples["coffee"], captions=["coffee"])
     b = _add(engine, samples["rocket"])
-    engine.snapshot()
+    engine.publish_release()
     c = _add(engine, samples["chelsea"], captions=["a cat"])  # after the snapshot
     engine.delete_posts([b])
     reopened = engine_factory()
@@ -214,12 +214,11 @@ def test_redis_down_is_a_clear_error_and_the_engine_recovers_when_it_returns(tmp
     from indexing.errors import StorageUnavailableError
     from indexing.keys import Keys
     from indexing.redis_server import EmbeddedRedis, connect
-    from indexing.search import SearchEngine
+    from indexing.service import build_engine
     from indexing.store import PostStore
 
     client, server = connect(None, tmp_path / "r")
-    image, text = encoders
-    engine = SearchEngine(PostStore(client, Keys("down")), image, text, cache_dir=session_dir / "models").open()
+    engine = build_engine(PostStore(client, Keys("down")), encoders, session_dir / "models")
     kept = _add(engine, samples["coffee"], captions=["a coffee"])
     server.stop()
     with pytest.raises(StorageUnavailableError):

@@ -4,7 +4,8 @@ import pytest
 
 from indexing.migrate import migrate_caption_vectors, posts_to_migrate
 from indexing.relevance import Relevance
-from indexing.search import PhotoInput, SearchEngine
+from indexing.search import EngineOptions, PhotoInput
+from indexing.service import build_engine
 from models.registry import get_text_encoder
 
 
@@ -70,11 +71,11 @@ def test_posts_stored_with_an_english_only_model_migrate_to_the_multilingual_one
     first = engine_factory()  # only for a store under a fresh key prefix
     store = first.store
     first.close()
-    before = SearchEngine(store, image, english, cache_dir=session_dir / "models", relevance=Relevance()).open()
+    before = build_engine(store, (image, english), session_dir / "models", EngineOptions(relevance=Relevance()))
     ids = {name: _add(before, samples[name], "chat:5", [caption]) for name, caption in ENGLISH}
     before.close()
 
-    after = SearchEngine(store, image, multilingual, cache_dir=session_dir / "models", relevance=Relevance()).open()
+    after = build_engine(store, (image, multilingual), session_dir / "models", EngineOptions(relevance=Relevance()))
     assert sorted(posts_to_migrate(after)) == sorted(ids.values())
     counted = store.counters().get("labelled", 0)
     assert migrate_caption_vectors(after) == len(ids)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from indexing.ann import VectorIndex
+from indexing.ann import HnswIndex
 
 
 def _vectors(n, dim=16, seed=0):
@@ -11,7 +11,7 @@ def _vectors(n, dim=16, seed=0):
 
 @pytest.fixture
 def index():
-    idx = VectorIndex(16, exact_max=50)
+    idx = HnswIndex(16, exact_max=50)
     idx.add(np.arange(1, 1001), _vectors(1000))
     return idx
 
@@ -48,7 +48,7 @@ def test_deleted_labels_are_not_returned_and_re_adding_revives(index):
 
 
 def test_grows_beyond_initial_capacity():
-    idx = VectorIndex(8)
+    idx = HnswIndex(8)
     idx.add(np.arange(3000), _vectors(3000, 8))
     assert len(idx) == 3000
 
@@ -56,8 +56,8 @@ def test_grows_beyond_initial_capacity():
 def test_snapshot_round_trip_keeps_vectors_and_deletions(index):
     index.remove([7, 8])
     blob, live, vectors = index.to_bytes()
-    for copy in (VectorIndex.from_bytes(blob, 16, live, vectors, exact_max=50),  # all given
-                 VectorIndex.from_bytes(blob, 16, exact_max=50)):  # probed and read back from the graph
+    for copy in (HnswIndex.from_bytes(blob, 16, live, vectors, exact_max=50),  # all given
+                 HnswIndex.from_bytes(blob, 16, exact_max=50)):  # probed and read back from the graph
         assert len(copy) == len(index) == 998
         assert 7 not in copy and 9 in copy
         x = _vectors(1000)
@@ -69,7 +69,7 @@ def test_snapshot_round_trip_keeps_vectors_and_deletions(index):
 
 
 def test_caption_labels_filter_by_post():
-    idx = VectorIndex(16, post_shift=3, exact_max=2)
+    idx = HnswIndex(16, post_shift=3, exact_max=2)
     x = _vectors(6)
     idx.add([1 << 3 | 0, 1 << 3 | 1, 2 << 3 | 0, 3 << 3 | 0, 4 << 3, 5 << 3], x)
     found = idx.search(x[0], 5, {1})
@@ -79,7 +79,7 @@ def test_caption_labels_filter_by_post():
 
 
 def test_empty_index_and_empty_scope_give_nothing():
-    idx = VectorIndex(4)
+    idx = HnswIndex(4)
     assert idx.search(np.ones(4), 3) == []
     idx.add([1], np.ones((1, 4)) / 2)
     assert idx.search(np.ones(4), 3, set()) == []

@@ -1,0 +1,152 @@
+"""Duplicates: the stored posts a photo may copy, which one it copies, and the re-post policy of a
+chat, the one rule of both the bot (a group's photos) and the CLI (`python -m indexing dupes`).
+
+A new photo re-posts a stored one when they pass the chat's duplicate thresholds (the engine's
+calibrated ones scaled by the chat's sensitivity). Every stored copy records the first post of the
+photo in the chat (`Post.repost_of`), so a photo posted many times has one original: the earliest
+post among the copies it matches and the originals they record. That original is the link target:
+
+- never a re-post (a third copy links to the first post, not to the second);
+- never a message the bot deleted (a re-post in delete mode is marked `message_deleted`); a copy
+  whose original is gone from the store and whose own message was deleted has nothing to link to,
+  so the new photo is taken as a new original;
+- the window (`window_days`) runs from the original: a photo first posted 40 days ago is no
+  re-post in a 30-day window, however recently a copy of it was posted;
+- never the photo itself (the same message handled twice, e.g. an update delivered again).
+
+When the original's author deletes it, Telegram tells the bot nothing (the Bot API sends no update
+for deleted messages), so the original stays the link target until the window ends: the link then
+opens Telegram's "message not found". Taking a later copy instead would need knowledge we do not
+have, and would make two different "originals" for one photo.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from indexing.chats import ChatSettings, Thresholds
+from indexing.search.catalogue import Catalogue
+from indexing.search.queryphotos import QueryPhoto, QueryPhotos
+from indexing.search.types import DuplicateMatch, PhotoVectors
+from indexing.search.views import Serving
+from indexing.store import Post, PostStore
+from models.phash import hamming
+
+HASH_CANDIDATE_RADIUS = 16
+MAX_CHAIN = 16  # `repost_of` always names a root; this only bounds a damaged chain
+
+Candidate = tuple[int, float, int]  # (post id, feature cosine, pHash Hamming distance)
+
+
+@dataclass(frozen=True)
+class Repost:
+    original: Post  # the first post of the photo in the chat: the link target
+    copy_id: int  # the stored post the new photo matched most closely
+    cosine: float
+    hamming: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    original_id: int | None  # what the new photo's post records as `repost_of` (even outside the window)
+    repost: Repost | None  # set when the chat is to be told: the original is within the window
+
+
+NOT_A_REPOST = Verdict(None, None)
+
+
+def decide_duplicate(candidates: list[Candidate], th: Thresholds) -> Candidate | None:
+    """The most similar candidate that passes the thresholds, or None (shared by the bot and the benchmark)."""
+    for pid, cos, ham in sorted(candidates, key=lambda c: -c[1]):
+        if th.matches(cos, ham):
+            return pid, cos, ham
+    return None
+
+
+def hash_distances(vec: PhotoVectors, hashes: np.ndarray) -> np.ndarray:
+    """Hamming distance of each stored hash to the photo or to its mirror image, whichever is nearer."""
+    return np.minimum(hamming(vec.phash, hashes), hamming(vec.phash_mirror, hashes))
+
+
+class Duplicates:
+    def __init__(self, store: PostStore, catalogue: Catalogue, serving: Serving, photos: QueryPhotos,
+                 thresholds: Thresholds) -> None:
+        self.store = store
+        self.catalogue = catalogue
+        self.serving = serving
+        self.photos = photos
+        self.thresholds = thresholds
+
+    def candidates(self, photo: QueryPhoto, scope: str, include_public: bool = False, k: int = 10) -> list[Candidate]:
+        """(post id, feature cosine, pHash Hamming distance) of the posts this photo may re-post.
+
+        Candidates come from two sides, since each signal misses what the other catches: the
+        nearest features (crops, borders) and every hash within the widest Hamming radius we
+        decide on (recompression, resizing, mirroring via the mirrored hash).
+        """
+        v = self.serving.view
+        vec, own_id = self.photos.vectors(photo, v)
+        visible = self.catalogue.visible(scope, include_public=include_public)
+        cosines = {pid: s for pid, s in v.image.search(vec.features, k, visible) if pid != own_id}
+        pool, hashes = self.catalogue.hash_pool(visible)
+        distances: dict[int, int] = {}
+        if len(pool):
+            dist = hash_distances(vec, hashes)
+            distances = {pool[i]: int(dist[i]) for i in np.flatnonzero(dist <= HASH_CANDIDATE_RADIUS)[:200]}
+            unhashed, unhashed_hashes = self.catalogue.hashed(pid for pid in cosines if pid not in distances)
+            if unhashed:
+                distances.update(zip(unhashed, hash_distances(vec, unhashed_hashes).tolist()))
+        extra = [pid for pid in distances if pid not in cosines and pid != own_id][:50]
+        if extra:
+            present = v.image.labels_of(extra)
+            for pid, cos in zip(present, v.image.get_or_zero(present) @ vec.features):
+                cosines[pid] = float(cos)
+        return sorted(((pid, cos, distances.get(pid, 64)) for pid, cos in cosines.items()), key=lambda c: -c[1])
+
+    def duplicate_of(self, photo: QueryPhoto, scope: str, include_public: bool = False,
+                     thresholds: Thresholds | None = None) -> DuplicateMatch | None:
+        """The stored post this photo re-posts (within `scope`, plus public if asked), or None."""
+        best = decide_duplicate(self.candidates(photo, scope, include_public), thresholds or self.thresholds)
+        if best is None:
+            return None
+        post = self.store.get_post(best[0])
+        return DuplicateMatch(post, round(best[1], 4), best[2]) if post else None
+
+    def check_repost(self, photo: QueryPhoto, scope: str, settings: ChatSettings, message_id: int | None = None,
+                     now: float | None = None) -> Verdict:
+        """Whether `photo` re-posts a photo of `scope`, and which original (the policy above);
+        `message_id` is the new photo's own message (never its own original)."""
+        thresholds = self.thresholds.scaled(settings.sensitivity)
+        matches = sorted((c for c in self.candidates(photo, scope) if thresholds.matches(c[1], c[2])),
+                         key=lambda c: -c[1])
+        if not matches:
+            return NOT_A_REPOST
+        copies = {p.id: p for p in self.store.get_posts([pid for pid, _, _ in matches]) if p is not None}
+        if message_id is not None and any(p.message_id == message_id for p in copies.values()):
+            return NOT_A_REPOST  # this very message, seen again (an update delivered twice): handled already
+        originals = {}
+        for post in copies.values():
+            original = self._original_of(post)
+            if original is not None:
+                originals[original.id] = original
+        if not originals:
+            return NOT_A_REPOST
+        original = min(originals.values(), key=lambda p: (p.created_s, p.id))
+        closest = next(c for c in matches if c[0] in copies)
+        now = time.time() if now is None else now
+        if original.created_s < now - settings.window_days * 86400:
+            return Verdict(original.id, None)
+        return Verdict(original.id, Repost(original, closest[0], round(closest[1], 4), closest[2]))
+
+    def _original_of(self, post: Post) -> Post | None:
+        """The first post of `post`'s photo that can be linked to (None: nothing left to link to)."""
+        seen = {post.id}
+        while post.repost_of is not None and post.repost_of not in seen and len(seen) < MAX_CHAIN:
+            earlier = self.store.get_post(post.repost_of)
+            if earlier is None:  # the original was deleted from the store: the copy stands in for it
+                break
+            seen.add(earlier.id)
+            post = earlier
+        return None if post.message_deleted else post

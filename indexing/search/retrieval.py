@@ -1,0 +1,198 @@
+"""Retrieval: similar photos, photos matching a text (optionally with a photo), captions for a photo.
+
+Every answer is visible from the viewer's scope, shows distinct photos (never the query photo or a
+copy of it, one post per photo: indexing/distinct.py) and holds only what clears the answer kind's
+relevance floor (indexing/relevance.py); an empty answer says why.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+from indexing.chats import Thresholds
+from indexing.distinct import distinct
+from indexing.errors import EmptyQueryError
+from indexing.relevance import ONLY_ITSELF, Answer, Relevance, why_empty
+from indexing.scopes import validate_scope, visible_scopes
+from indexing.search.catalogue import Catalogue, ScopeFilter
+from indexing.search.duplicates import Duplicates, decide_duplicate
+from indexing.search.projection import Projection
+from indexing.search.queryphotos import QueryPhoto, QueryPhotos
+from indexing.search.types import (CAPTION_SHIFT, MAX_CAPTIONS_PER_POST, MAX_QUERY_CHARS, CaptionHit, Hit,
+                                   IndexView, PhotoVectors)
+from indexing.search.views import Serving
+from indexing.store import PostStore
+from models import textspace
+from models.encoders.base import TextEncoder
+
+
+def fused(text_scores: np.ndarray, image_sims: np.ndarray, photo_weight: float) -> np.ndarray:
+    """A text-and-photo query's score: the text match and the photo's similarity, weighted."""
+    return (1 - photo_weight) * text_scores + photo_weight * image_sims
+
+
+def best_of(ids: list[int], photo_scores: np.ndarray, caption_scores: Iterable[tuple[int, float]]) -> np.ndarray:
+    """Per post, the better of its photo's score and its best caption's ((caption label, score) pairs)."""
+    best_caption = dict.fromkeys(ids, -1.0)
+    for label, s in caption_scores:
+        best_caption[label >> CAPTION_SHIFT] = max(best_caption[label >> CAPTION_SHIFT], float(s))
+    return np.array([max(p, best_caption[pid]) for pid, p in zip(ids, photo_scores)], np.float32)
+
+
+class Retrieval:
+    def __init__(self, store: PostStore, text_encoder: TextEncoder, catalogue: Catalogue, serving: Serving,
+                 photos: QueryPhotos, projection: Projection, duplicates: Duplicates, thresholds: Thresholds,
+                 relevance: Relevance) -> None:
+        self.store = store
+        self.text_encoder = text_encoder
+        self.catalogue = catalogue
+        self.serving = serving
+        self.photos = photos
+        self.projection = projection
+        self.duplicates = duplicates
+        self.thresholds = thresholds
+        self.relevance = relevance  # floors, calibration, evidence weights
+        self.learned_relevance = relevance.with_learned_heads()
+
+    # -- what holds for an answer -----------------------------------------------------------------
+    def relevance_for(self, v: IndexView | None = None) -> Relevance:
+        """The floors and calibration that hold for the view's heads (relevance.py: measured with the
+        cold-start bridges; with learned heads only the image-cosine floor applies)."""
+        projector = (v or self.serving.view).projector
+        return self.relevance if projector.cold_start else self.learned_relevance
+
+    def above_floor(self, hits: list[Hit], kind: str, scope: str, include_public: bool = True) -> Answer:
+        """The hits that clear the answer kind's relevance floor (an empty answer says why)."""
+        visible = self.catalogue.visible_count(scope, include_public)
+        floor = getattr(self.relevance_for().floors_for(visible), kind)
+        return Answer([h for h in hits if h.score >= floor], why_empty(visible))
+
+    def _hits(self, scored: list[tuple[int, float]], k: int) -> list[Hit]:
+        scored = scored[:k]
+        posts = self.store.get_posts([pid for pid, _ in scored])
+        return [Hit(post, round(s, 4)) for post, (_, s) in zip(posts, scored) if post is not None]
+
+    def _distinct(self, ranked: list[tuple[int, float]], k: int, v: IndexView,
+                  queries: list[PhotoVectors] = ()) -> list[tuple[int, float]]:
+        """The best k of `ranked` with the query photos and their copies left out and each group of
+        copies of one photo collapsed to its best-ranked post (see indexing/distinct.py)."""
+        ids = [pid for pid, _ in ranked]
+        return distinct(ranked, v.image.get_or_zero(ids), self.catalogue.phashes(ids), self.thresholds, k, queries)
+
+    # -- photos ----------------------------------------------------------------------------------
+    def similar_to_any(self, photos: list[QueryPhoto], scope: str, k: int = 5) -> list[Hit]:
+        """The k visible photos most similar to any of the photos (an album), none of them a copy of one."""
+        v = self.serving.view
+        visible, scopes = self.catalogue.visible(scope), visible_scopes(scope)
+        pool = 3 * k + 10  # room for the copies left out
+        best: dict[int, float] = {}
+        queries, exclude = [], set()
+        for photo in photos:
+            vec, own_id = self.photos.vectors(photo, v)
+            queries.append(vec)
+            exclude |= self.photos.same_photo(vec, own_id, scopes)
+            for pid, s in v.image.search(vec.features, pool, visible):
+                best[pid] = max(best.get(pid, -1.0), s)
+        ranked = sorted(((pid, s) for pid, s in best.items() if pid not in exclude), key=lambda c: -c[1])
+        answer = self.above_floor(self._hits(self._distinct(ranked, k, v, queries), k), "similar", scope)
+        if not answer and (exclude & best.keys() or any(s >= self.thresholds.min_cosine for s in best.values())):
+            answer.why_empty = ONLY_ITSELF  # the photo is known (sent before, or a copy of a stored one)
+        return answer
+
+    # -- texts -----------------------------------------------------------------------------------
+    def encode_query(self, text: str, v: IndexView | None = None, language: str | None = None) -> np.ndarray:
+        """A text in the space where it meets photos and captions (through the projector's text side),
+        as a query (models/textspace.py); `language`: the user's, a hint for short texts."""
+        text = (text or "").strip()
+        if not text:
+            raise EmptyQueryError("the query text is empty")
+        vec = self.text_encoder.encode([text[:MAX_QUERY_CHARS]], language=language)
+        return textspace.as_query((v or self.serving.view).projector.adapt_text(vec)[0])
+
+    def caption_matches(self, query: np.ndarray, k: int, visible: ScopeFilter | None,
+                        v: IndexView) -> list[tuple[int, float]]:
+        """(caption label, score) of the k captions nearest a query, scored over the text-space parts
+        both sides speak for (a French caption against an English query: the multilingual part)."""
+        found = v.caption.search(query, k, visible)
+        if not found:
+            return []
+        labels = [label for label, _ in found]
+        sims = textspace.scores(v.caption.get_or_zero(labels), query)
+        return sorted(zip(labels, sims.tolist()), key=lambda c: -c[1])
+
+    def find(self, text: str, scope: str, k: int = 5, photo: QueryPhoto | None = None, photo_weight: float = 0.5,
+             include_public: bool = True, language: str | None = None) -> list[Hit]:
+        """Visible photos matching a text, optionally together with a photo ('like this, but at night');
+        one post per photo, never the query photo or a copy of it, none under the find floor."""
+        v = self.serving.view
+        query = self.encode_query(text, v, language)
+        hits = self._hits(self.find_scored(v, query, scope, k, photo, photo_weight, include_public), k)
+        kind = "find" if textspace.covers_all(query) else "find_other_language"
+        return self.above_floor(hits, kind, scope, include_public)
+
+    def find_scored(self, v: IndexView, query: np.ndarray, scope: str, k: int, photo: QueryPhoto | None,
+                    photo_weight: float, include_public: bool, one_per_photo: bool = True) -> list[tuple[int, float]]:
+        """(post id, score) pairs, best first, for a text already encoded on view `v` (one view from
+        encoding to ranking). `one_per_photo=False` keeps copies of one photo."""
+        visible = self.catalogue.visible(scope, include_public=include_public)
+        pool = max(4 * k, 40)
+        candidates = {pid for pid, _ in v.text.search(query, pool, visible)}
+        candidates |= {label >> CAPTION_SHIFT for label, _ in v.caption.search(query, pool, visible)}
+        photo_vec = None
+        if photo is not None:
+            photo_vec, own_id = self.photos.vectors(photo, v)
+            candidates |= {pid for pid, _ in v.image.search(photo_vec.features, pool, visible)}
+            scopes = visible_scopes(scope) if include_public else {scope}
+            candidates -= self.photos.same_photo(photo_vec, own_id, scopes)
+        if not candidates:
+            return []
+        ids = sorted(candidates)
+        scores = self.text_scores(query, ids, v)
+        if photo_vec is not None:
+            scores = fused(scores, v.image.get_or_zero(ids) @ photo_vec.features, photo_weight)
+        ranked = [(ids[i], float(scores[i])) for i in np.argsort(-scores)]
+        if not one_per_photo:
+            return ranked[:k]
+        return self._distinct(ranked, k, v, [photo_vec] if photo_vec is not None else [])
+
+    def text_scores(self, query: np.ndarray, ids: list[int], v: IndexView) -> np.ndarray:
+        """Per post: the better of its photo's text-space match and its best caption match."""
+        photo_scores = textspace.scores(v.text.get_or_zero(ids), query)
+        labels = [pid << CAPTION_SHIFT | j for pid in ids for j in range(MAX_CAPTIONS_PER_POST)
+                  if (pid << CAPTION_SHIFT | j) in v.caption]
+        caption_scores = zip(labels, textspace.scores(v.caption.get_or_zero(labels), query)) if labels else ()
+        return best_of(ids, photo_scores, caption_scores)
+
+    # -- captions --------------------------------------------------------------------------------
+    def captions(self, photo: QueryPhoto, scope: str, k: int = 5) -> list[CaptionHit]:
+        """Visible captions that match a photo, best first; a copy's own captions come first (they
+        describe this very photo, e.g. the public collection's caption of a photo someone forwards),
+        the query photo's own captions never (its post, or the same bytes in the viewer's own chat:
+        the message it was sent in)."""
+        v = self.serving.view
+        vec, own_id = self.photos.vectors(photo, v)
+        visible = self.catalogue.visible(scope)
+        itself = self.photos.same_photo(vec, own_id, [validate_scope(scope)])
+        out: dict[str, CaptionHit] = {}
+        dup = decide_duplicate([c for c in self.duplicates.candidates(vec, scope, include_public=True)
+                                if c[0] not in itself], self.thresholds)
+        dup_post = self.store.get_post(dup[0]) if dup else None
+        if dup_post is not None:
+            for caption in dup_post.captions:
+                out.setdefault(caption, CaptionHit(caption, round(dup[1], 4), dup_post.id))
+        found = [(label, s) for label, s in self.caption_matches(self.projection.text_of(vec, v), 4 * k, visible, v)
+                 if label >> CAPTION_SHIFT not in itself]
+        posts = {p.id: p for p in self.store.get_posts(sorted({label >> CAPTION_SHIFT for label, _ in found})) if p}
+        for label, s in found:
+            post = posts.get(label >> CAPTION_SHIFT)
+            if post is None or (label & 7) >= len(post.captions):
+                continue
+            caption = post.captions[label & 7]
+            out.setdefault(caption, CaptionHit(caption, round(s, 4), post.id))
+        ranked = sorted(out.values(), key=lambda h: -h.score)[:k]
+        # a duplicate's own captions are right whatever their score; the others must clear the floor
+        visible_posts = self.catalogue.visible_count(scope)
+        floor = self.relevance_for().floors_for(visible_posts).captions
+        copy_of = dup_post.id if dup_post is not None else None
+        return Answer([h for h in ranked if h.score >= floor or h.post_id == copy_of], why_empty(visible_posts))

@@ -1,0 +1,122 @@
+"""The search package's values: what callers pass in and get back, and the view a query reads."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from indexing.chats import Thresholds
+from indexing.relevance import Relevance
+from indexing.scopes import PUBLIC
+from indexing.store import Post
+from indexing.vectorindex import VectorIndex
+from models.heads.hashtags import HashtagHead
+from models.imaging import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, THUMBNAIL_SIDE
+from models.projectors import Projector
+
+MAX_CAPTIONS_PER_POST = 8  # caption labels use 3 bits: label = post_id << CAPTION_SHIFT | k
+CAPTION_SHIFT = 3
+MAX_QUERY_CHARS = 1000
+
+
+def caption_labels(ids, per_post: int = MAX_CAPTIONS_PER_POST) -> list[int]:
+    """Every caption label the posts may own."""
+    return [pid << CAPTION_SHIFT | k for pid in ids for k in range(per_post)]
+
+
+@dataclass(frozen=True)
+class PhotoVectors:
+    """Everything computed from one photo's pixels."""
+
+    features: np.ndarray
+    class_probs: np.ndarray | None
+    text: np.ndarray
+    phash: int
+    phash_mirror: int
+    sha256: str
+    width: int
+    height: int
+    space: str = "none"  # the projector version `text` was made with
+    thumbnail: bytes = b""  # small square JPEG, stored with the post for /map
+
+
+@dataclass(frozen=True)
+class Hit:
+    post: Post
+    score: float
+
+
+@dataclass(frozen=True)
+class CaptionHit:
+    caption: str
+    score: float
+    post_id: int
+
+
+@dataclass(frozen=True)
+class TagSuggestion:
+    tag: str
+    score: float
+    why: str  # e.g. "seen on 7 similar posts", "looks like: espresso"
+    from_words: bool = False  # it came from the text (a caption with the photo), not the pixels
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    post: Post
+    cosine: float
+    hamming: int
+
+
+@dataclass
+class AddResult:
+    post_id: int
+    created: bool  # False: the same bytes were already stored in that scope
+
+
+@dataclass
+class PhotoInput:
+    """A photo to store, with what came with it."""
+
+    data: bytes
+    scope: str = PUBLIC
+    captions: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    source: str = ""
+    chat_id: int | None = None
+    message_id: int | None = None
+    file_id: str | None = None
+    file_unique_id: str | None = None
+    document_file_id: str | None = None
+    repost_of: int | None = None  # the first post of this photo in the chat (indexing/search/duplicates.py)
+
+
+@dataclass(frozen=True)
+class IndexView:
+    """What one query reads: the indexes and the heads they were built with, swapped as one reference."""
+
+    image: VectorIndex
+    text: VectorIndex
+    caption: VectorIndex
+    projector: Projector
+    projector_version: str
+    hashtag_head: HashtagHead | None
+    hashtag_head_version: str
+    release: str = "none"  # the release these indexes were loaded from or published as
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    """The engine's tunables (indexing/service.py maps the deployment's Settings onto them)."""
+
+    thresholds: Thresholds = Thresholds()  # what counts as a copy (duplicates, distinct answers)
+    hnsw_m: int = 16
+    hnsw_ef_construction: int = 200
+    hnsw_ef_search: int = 96
+    exact_search_max_posts: int = 4000  # scopes this small are searched exactly
+    batch_size: int = 32  # photos per image-model batch
+    max_photo_bytes: int = DEFAULT_MAX_BYTES
+    max_photo_pixels: int = DEFAULT_MAX_PIXELS
+    hashtag_blocklist: tuple[str, ...] = ()  # never suggested
+    thumbnail_side: int = THUMBNAIL_SIDE
+    relevance: Relevance | None = None  # floors, calibration, evidence weights (None: the shipped table)

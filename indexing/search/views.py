@@ -1,0 +1,210 @@
+"""Index views: the three indexes and the heads they were built with, made from stored heads and
+release snapshots, filled and caught up from the vectors Redis keeps.
+
+  image    image-model features, label = post id
+  text     photo vectors projected into the text space (derived: rebuilt when the projector changes)
+  caption  caption vectors through the projector's text side, label = post_id << 3 | k
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from functools import partial
+from typing import Callable
+
+import numpy as np
+
+from indexing import releases
+from indexing.search.projection import Projection
+from indexing.search.types import CAPTION_SHIFT, MAX_CAPTIONS_PER_POST, IndexView
+from indexing.store import PostStore
+from indexing.vectorindex import IndexBackend, VectorIndex
+from models.encoders.base import ImageEncoder, TextEncoder
+from models.heads.hashtags import HashtagHead
+from models.projectors import Projector, projector_from_bytes
+from models.zeroshot import KnnCaptionProjector
+
+log = logging.getLogger(__name__)
+
+PROJECTOR_ARTIFACT = "projector"
+HASHTAG_HEAD_ARTIFACT = "hashtag-head"
+Heads = tuple[Projector, str, HashtagHead | None, str]  # (projector, its version, hashtag head, its version)
+
+
+class Serving:
+    """The view queries read now, and the lock that orders index writes against swaps."""
+
+    def __init__(self, view: IndexView | None = None) -> None:
+        self.view = view
+        self.lock = threading.RLock()
+
+
+class Views:
+    def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder,
+                 projection: Projection, backend: IndexBackend) -> None:
+        self.store = store
+        self.image_encoder = image_encoder
+        self.text_encoder = text_encoder
+        self.projection = projection
+        self.backend = backend
+
+    # -- heads ---------------------------------------------------------------------------------
+    def heads(self, versions: dict[str, str] | None) -> Heads:
+        """The given artifact versions, or the current ones; an unreadable or mismatched artifact
+        falls back to the cold start, logged."""
+        versions = versions or {}
+        projector, projector_version = KnnCaptionProjector(), "none"
+        head, head_version = None, "none"
+        found = self._stored_head(PROJECTOR_ARTIFACT, versions.get(PROJECTOR_ARTIFACT), "projector artifact",
+                                  projector_from_bytes, "using the cold-start class bridge")
+        if found is not None:
+            projector_version, projector = found
+        found = self._stored_head(HASHTAG_HEAD_ARTIFACT, versions.get(HASHTAG_HEAD_ARTIFACT), "hashtag head",
+                                  HashtagHead.from_bytes, "hashtags come from similar posts only")
+        if found is not None:
+            head_version, head = found
+        return projector, projector_version, head, head_version
+
+    def _stored_head(self, artifact: str, version: str | None, what: str, parse: Callable,
+                     fallback: str) -> tuple[str, Projector | HashtagHead] | None:
+        """(version, head) of a stored artifact, or None, logged, when it is unreadable or was
+        trained on another image model's features (a cold-start projector records none)."""
+        if version == "none":
+            return None
+        found = self.store.get_artifact(artifact, version)
+        if found is None:
+            if version is not None:
+                log.error("%s %s is missing; %s", what, version, fallback)
+            return None
+        version, blob = found
+        try:
+            head = parse(blob)
+        except ValueError as exc:
+            log.error("%s %s is unreadable (%s); %s", what, version, exc, fallback)
+            return None
+        image_model = self.image_encoder.name
+        if head.input_model is not None and head.input_model != image_model:
+            log.error("%s %s was trained on %s features, this engine makes %s; %s (retrain with "
+                      "`python -m models train`)", what, version, head.input_model, image_model, fallback)
+            return None
+        if what == "projector artifact" and not self._reads_text_model(head):
+            log.warning("%s %s was made for another text model than %s; %s until the scheduler trains heads "
+                        "in the new text space", what, version, self.text_encoder.name, fallback)
+            return None
+        return version, head
+
+    def _reads_text_model(self, projector: Projector) -> bool:
+        """Whether a projector reads this engine's text vectors: its text side must take them and land
+        in the space its photo side projects to; heads that record their text model must name ours."""
+        if projector.text_models - {self.text_encoder.name}:
+            return False
+        try:
+            return projector.dim is None or \
+                projector.adapt_text(np.zeros((1, self.text_encoder.dim), np.float32)).shape[1] == projector.dim
+        except ValueError:
+            return False
+
+    # -- views ---------------------------------------------------------------------------------
+    def empty(self, projector: Projector, projector_version: str, head: HashtagHead | None, head_version: str,
+              release: str = "none", image: VectorIndex | None = None) -> IndexView:
+        dim = self.projection.space_dim(projector)
+        return IndexView(image or self.backend.new(self.image_encoder.dim), self.backend.new(dim),
+                         self.backend.new(dim, post_shift=CAPTION_SHIFT),
+                         projector, projector_version, head, head_version, release)
+
+    def from_current_artifacts(self) -> IndexView:
+        return self.empty(*self.heads(None))
+
+    def from_release(self, release: releases.Release | None) -> IndexView | None:
+        """The indexes and heads of a release, or None when it cannot serve this engine (logged)."""
+        if release is None:
+            return None
+        projector, projector_version, head, head_version = self.heads(release.manifest.get("artifacts"))
+        space = self.projection.space_dim(projector)
+        wanted = {"image": self.image_encoder.dim, "text": space, "caption": space}
+        indexes = {}
+        for name, dim in wanted.items():
+            snap = release.indexes.get(name)
+            meta = snap.meta if snap else {}
+            if (meta.get("image_model"), meta.get("text_model"), meta.get("dim")) != \
+                    (self.image_encoder.name, self.text_encoder.name, dim) or \
+                    (name != "image" and meta.get("projector") != projector_version):
+                log.info("release %s: the %s index was made by other models or heads; rebuilding it",
+                         release.version, name)
+                continue
+            try:
+                indexes[name] = self.backend.from_snapshot(snap.blob, dim, snap.live, snap.vectors,
+                                                           post_shift=CAPTION_SHIFT if name == "caption" else 0)
+            except RuntimeError as exc:
+                log.error("release %s: %s index unreadable (%s); rebuilding it", release.version, name, exc)
+        view = self.empty(projector, projector_version, head, head_version, release.version)
+        return replace(view, **indexes)
+
+    def caught_up(self, view: IndexView, live: set[int]) -> IndexView:
+        """Drop from the view's indexes what is deleted, add what was stored since they were written.
+
+        Posts missing from the text index (one label per post) are the new ones; the caption index,
+        written with it, gets their captions (most posts have none, so it cannot tell by itself).
+        """
+        new_posts: list[int] = []
+        for name, index, vectors_for in (("image", view.image, self.image_vectors_for),
+                                         ("text", view.text, partial(self.text_vectors_for, projector=view.projector)),
+                                         ("caption", view.caption,
+                                          partial(self.caption_vectors_for, projector=view.projector))):
+            shift = index.post_shift
+            labels = index.labels()
+            stale = [label for label in labels.tolist() if (label >> shift) not in live]
+            index.remove(stale)
+            if name == "caption":
+                missing = new_posts
+            else:
+                present = set((labels >> shift).tolist()) if len(labels) else set()
+                missing = sorted(live - present)
+                if name == "text":
+                    new_posts = missing
+            for start in range(0, len(missing), 2000):
+                index.add(*vectors_for(missing[start:start + 2000]))
+            if stale or missing:
+                log.info("index %s: %d stale removed, %d missing added", name, len(stale), len(missing))
+        return view
+
+    def fill(self, view: IndexView, ids: list[int], image: bool, text: bool, step: int = 2000,
+             progress: Callable[[int, int], None] | None = None) -> None:
+        """Add the posts' stored vectors to the view's image and/or text + caption indexes."""
+        for start in range(0, len(ids), step):
+            chunk = ids[start:start + step]
+            if image:
+                view.image.add(*self.image_vectors_for(chunk))
+            if text:
+                view.text.add(*self.text_vectors_for(chunk, view.projector))
+                view.caption.add(*self.caption_vectors_for(chunk, view.projector))
+            if progress is not None:
+                progress(min(start + step, len(ids)), len(ids))
+
+    # -- stored vectors, as index rows ---------------------------------------------------------
+    def image_vectors_for(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
+        model, dim = self.image_encoder.name, self.image_encoder.dim
+        vecs = self.store.get_vectors("image", model, ids, dim)
+        keep = [(i, v[0]) for i, v in zip(ids, vecs) if v is not None]
+        if len(keep) < len(ids):
+            log.warning("%d posts have no %s vector (made by another model?)", len(ids) - len(keep), model)
+        return [i for i, _ in keep], np.array([v for _, v in keep], np.float32).reshape(-1, dim)
+
+    def text_vectors_for(self, ids: list[int], projector: Projector) -> tuple[list[int], np.ndarray]:
+        labels, feats = self.image_vectors_for(ids)
+        return labels, self.projection.project_stored(labels, feats, projector)
+
+    def caption_vectors_for(self, ids: list[int], projector: Projector) -> tuple[list[int], np.ndarray]:
+        labels, rows = [], []
+        dim = self.text_encoder.dim
+        for pid, vecs in zip(ids, self.store.get_vectors("captions", self.text_encoder.name, ids, dim)):
+            if vecs is None:
+                continue
+            for k, vec in enumerate(vecs[:MAX_CAPTIONS_PER_POST]):
+                labels.append(pid << CAPTION_SHIFT | k)
+                rows.append(vec)
+        raw = np.array(rows, np.float32).reshape(-1, dim)
+        if not len(raw):
+            return labels, np.zeros((0, self.projection.space_dim(projector)), np.float32)
+        return labels, projector.adapt_text(raw)

@@ -1,0 +1,209 @@
+"""The write path: photos embedded, stored and indexed; captions re-encoded; posts deleted; and the
+same for what other processes wrote (applied from the change log, indexing/follower.py).
+
+Redis has a post first (acknowledged once it is in the AOF); the catalogue and the serving view's
+indexes follow, under the serving lock so a swap never loses a write.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Iterable
+
+import numpy as np
+
+from indexing.scopes import PUBLIC, validate_scope
+from indexing.search.catalogue import Catalogue
+from indexing.search.projection import Projection
+from indexing.search.types import (CAPTION_SHIFT, MAX_CAPTIONS_PER_POST, MAX_QUERY_CHARS, AddResult, PhotoInput,
+                                   PhotoVectors, caption_labels)
+from indexing.search.views import Serving, Views
+from indexing.store import Post, PostStore
+from models.embedding import EmbeddedPhoto, PhotoEmbedder
+from models.encoders.base import ImageEncoder, TextEncoder
+from models.imaging import read_bytes
+from models.tags import normalize_tags
+
+
+class Writes:
+    def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder,
+                 embedder: PhotoEmbedder, projection: Projection, views: Views, catalogue: Catalogue,
+                 serving: Serving, max_photo_bytes: int) -> None:
+        self.store = store
+        self.image_model = image_encoder.name
+        self.text_encoder = text_encoder
+        self.embedder = embedder
+        self.projection = projection
+        self.views = views
+        self.catalogue = catalogue
+        self.serving = serving
+        self.max_photo_bytes = max_photo_bytes
+
+    # -- photos in -------------------------------------------------------------------------------
+    def embed_photos(self, datas: list[bytes], return_errors: bool = False) -> list:
+        """Decode and embed photo bytes in batches (see PhotoEmbedder), plus their text-space vectors.
+
+        Raises BadImageError for the first bad photo, or with return_errors=True puts the
+        exception in that photo's place and embeds the others.
+        """
+        embedded = self.embedder.embed(datas, return_errors=return_errors)
+        good = [i for i, e in enumerate(embedded) if isinstance(e, EmbeddedPhoto)]
+        if not good:
+            return embedded
+        feats = np.array([embedded[i].features for i in good], np.float32)
+        probs = None
+        if embedded[good[0]].class_probs is not None:
+            probs = np.array([embedded[i].class_probs for i in good], np.float32)
+        v = self.serving.view
+        text = self.projection.project(feats, probs, v.projector)
+        for j, i in enumerate(good):
+            embedded[i] = PhotoVectors(text=text[j], space=v.projector_version, **vars(embedded[i]))
+        return embedded
+
+    def embed_photo(self, photo: bytes) -> PhotoVectors:
+        return self.embed_photos([read_bytes(photo, self.max_photo_bytes)])[0]
+
+    def add_photos(self, photos: list[PhotoInput], vectors: list[PhotoVectors] | None = None) -> list[AddResult]:
+        """Store photos (skipping bytes already stored in the same scope) and index them at once."""
+        for p in photos:
+            validate_scope(p.scope)
+        results: list[AddResult | None] = [None] * len(photos)
+        todo = []
+        for i, p in enumerate(photos):
+            sha = vectors[i].sha256 if vectors is not None else hashlib.sha256(p.data).hexdigest()
+            existing = self.store.find_by_sha(p.scope, sha)
+            if existing is not None:
+                results[i] = AddResult(existing, created=False)
+            else:
+                todo.append(i)
+        if vectors is None:
+            vecs_todo = self.embed_photos([photos[i].data for i in todo]) if todo else []
+        else:
+            vecs_todo = [vectors[i] for i in todo]
+        captions_all = [[c.strip()[:MAX_QUERY_CHARS] for c in photos[i].captions if c and c.strip()]
+                        for i in todo]
+        now = time.time()
+        stored_posts = []
+        for i, vec, caps, cap_vecs in zip(todo, vecs_todo, captions_all, self.encode_captions(captions_all)):
+            p = photos[i]
+            post = Post(id=self.store.allocate_id(), scope=p.scope, sha256=vec.sha256, phash=vec.phash,
+                        captions=caps, tags=normalize_tags(p.tags), source=p.source, chat_id=p.chat_id,
+                        message_id=p.message_id, file_id=p.file_id, file_unique_id=p.file_unique_id,
+                        document_file_id=p.document_file_id, width=vec.width, height=vec.height, created_s=now,
+                        image_model=self.image_model, repost_of=p.repost_of)
+            stored = {("image", self.image_model): vec.features}
+            if vec.class_probs is not None:
+                stored[("probs", self.image_model)] = vec.class_probs
+            if len(cap_vecs):
+                stored[("captions", self.text_encoder.name)] = cap_vecs
+            self.store.add(post, stored, vec.thumbnail)  # acknowledged once Redis has it (AOF); indexes follow
+            stored_posts.append((post, vec, cap_vecs))
+            results[i] = AddResult(post.id, created=True)
+        self._index_posts(stored_posts)
+        return results  # type: ignore[return-value]
+
+    def _index_posts(self, stored: list[tuple[Post, PhotoVectors, np.ndarray]]) -> None:
+        """Add stored posts to the catalogue and indexes, one batched insert per index."""
+        if not stored:
+            return
+        with self.serving.lock:
+            self.catalogue.remember(post for post, _, _ in stored)
+            v = self.serving.view
+            ids = [post.id for post, _, _ in stored]
+            v.image.add(ids, np.array([vec.features for _, vec, _ in stored]))
+            v.text.add(ids, np.array([self.projection.text_of(vec, v) for _, vec, _ in stored]))
+            labels = [post.id << CAPTION_SHIFT | k for post, _, caps in stored for k in range(len(caps))]
+            if labels:
+                raw = np.concatenate([caps for _, _, caps in stored if len(caps)])
+                v.caption.add(labels, v.projector.adapt_text(raw))
+
+    # -- captions --------------------------------------------------------------------------------
+    def encode_captions(self, per_post: list[list[str]]) -> list[np.ndarray]:
+        """Each post's caption vectors (its first MAX_CAPTIONS_PER_POST captions), encoded in one batch."""
+        flat = [c for caps in per_post for c in caps[:MAX_CAPTIONS_PER_POST]]
+        vecs = self.text_encoder.encode(flat) if flat else np.zeros((0, self.text_encoder.dim), np.float32)
+        out, offset = [], 0
+        for caps in per_post:
+            n = min(len(caps), MAX_CAPTIONS_PER_POST)
+            out.append(vecs[offset:offset + n])
+            offset += n
+        return out
+
+    def encode_stored_captions(self, ids: list[int]) -> int:
+        """Encode stored posts' captions with this engine's text model, store and index them (the
+        migration to a new text model, indexing/migrate.py). Returns how many posts had captions."""
+        posts = [p for p in self.store.get_posts(ids) if p is not None and p.captions]
+        out = {p.id: vecs for p, vecs in zip(posts, self.encode_captions([p.captions for p in posts]))}
+        self.store.put_caption_vectors(out, self.text_encoder.name, sum(1 for p in posts if p.scope == PUBLIC))
+        self.apply_captions_changed(list(out))
+        return len(out)
+
+    def update_caption(self, scope: str, sha256: str, captions: list[str], tags: list[str]) -> bool:
+        """The post of these bytes in `scope` takes new captions and hashtags (a caption edited on
+        Telegram): stored, re-encoded and re-indexed. False when the scope has no such post."""
+        post_id = self.store.find_by_sha(scope, sha256)
+        post = self.store.get_post(post_id) if post_id is not None else None
+        if post is None:
+            return False
+        caps = [c.strip()[:MAX_QUERY_CHARS] for c in captions if c and c.strip()][:MAX_CAPTIONS_PER_POST]
+        self.store.replace_caption(post, caps, normalize_tags(tags), self.encode_captions([caps])[0],
+                                   self.text_encoder.name)
+        self.apply_captions_changed([post.id])
+        return True
+
+    def apply_captions_changed(self, ids: list[int]) -> None:
+        """Re-index the stored captions of posts whose captions changed (here, or in another process:
+        the change log), and let the hashtag caches see their new tags."""
+        with self.catalogue.lock:
+            ids = self.catalogue.known(ids)
+            self.catalogue.tags_changed()
+        if not ids:
+            return
+        with self.serving.lock:
+            v = self.serving.view
+            v.caption.remove(caption_labels(ids))
+            v.caption.add(*self.views.caption_vectors_for(ids, v.projector))
+
+    # -- others' posts, deletions ----------------------------------------------------------------
+    def apply_added(self, ids: list[int]) -> int:
+        """Index posts another process stored (from the change log); known ones are skipped."""
+        posts = [p for p in self.store.get_posts(self.catalogue.unknown(ids)) if p is not None]  # deleted since: skipped
+        if not posts:
+            return 0
+        with self.serving.lock:
+            v = self.serving.view
+            labels, feats = self.views.image_vectors_for([p.id for p in posts])
+            indexed = set(labels)
+            self.catalogue.remember(p for p in posts if p.id in indexed)
+            v.image.add(labels, feats)
+            v.text.add(*self.views.text_vectors_for(labels, v.projector))
+            v.caption.add(*self.views.caption_vectors_for(labels, v.projector))
+        return len(labels)
+
+    def apply_deleted(self, ids: list[int]) -> None:
+        ids = self.catalogue.known(ids)
+        if ids:
+            self._forget_locally(ids)
+
+    def forget_scope(self, scope: str) -> int:
+        """Delete every post of a scope (a chat's /forget). Returns how many were deleted."""
+        validate_scope(scope)
+        return self.delete_posts(self.store.scope_post_ids(scope))
+
+    def delete_posts(self, ids: list[int]) -> int:
+        kinds = [("image", self.image_model), ("probs", self.image_model), ("captions", self.text_encoder.name)]
+        deleted = 0
+        for start in range(0, len(ids), 1000):
+            batch = ids[start:start + 1000]
+            deleted += self.store.delete(batch, kinds)
+            self._forget_locally(batch)
+        return deleted
+
+    def _forget_locally(self, ids: Iterable[int]) -> None:
+        ids = list(ids)
+        with self.serving.lock:
+            self.catalogue.forget(ids)
+            v = self.serving.view
+            v.image.remove(ids)
+            v.text.remove(ids)
+            v.caption.remove(caption_labels(ids))
