@@ -1,0 +1,75 @@
+"""Duplicates and the re-post policy (indexing/search/duplicates.py) on fakes: which candidate is a
+copy, the chat's sensitivity and window, never the photo itself, one original per photo."""
+import time
+
+from indexing.chats import ChatSettings, Thresholds
+from indexing.search.duplicates import NOT_A_REPOST, decide_duplicate
+from tests.unit.search_fakes import World, unit
+
+CHAT = "chat:-3"
+PHOTO = unit(1, 0, 0, 0)
+CROP = unit(1, 0.75, 0, 0)  # cosine 0.8 to PHOTO: a copy only for a sensitive chat
+DAY = 86400
+
+
+def test_the_most_similar_candidate_that_passes_is_the_duplicate():
+    th = Thresholds(max_hamming=6, min_cosine_with_hash=0.5, min_cosine=0.84)
+    assert decide_duplicate([(1, 0.6, 30), (2, 0.9, 40), (3, 0.95, 2)], th) == (3, 0.95, 2)
+    assert decide_duplicate([(1, 0.6, 3), (2, 0.7, 40)], th) == (1, 0.6, 3)  # close hashes, weaker features
+    assert decide_duplicate([(1, 0.6, 30), (2, 0.83, 7)], th) is None
+
+
+def test_a_near_hash_is_a_candidate_even_far_from_the_features_nearest():
+    w = World()
+    for pid in range(2, 14):  # a dozen photos more like the query than the re-post below, none a copy
+        w.add(pid, features=unit(1, 0.7 + pid / 100, 0, 0))
+    w.add(1, features=unit(1, 1.2, 0, 0), phash=0b1011)  # resized: features drift, the hash stays
+    query = w.photo(PHOTO, phash=0b1001)
+    found = {pid: (cos, ham) for pid, cos, ham in w.duplicates.candidates(query, "public", k=3)}
+    assert found[1][1] == 1 and abs(found[1][0] - 0.64) < 2e-3
+    assert w.duplicates.duplicate_of(query, "public").post.id == 1
+
+
+def _stored(w: World, pid: int, features, days_ago: float, **fields):
+    return w.add(pid, features=features, scope=CHAT, created_s=time.time() - days_ago * DAY, message_id=pid, **fields)
+
+
+def test_every_copy_names_the_first_post_and_the_window_runs_from_it():
+    w = World()
+    _stored(w, 10, PHOTO, days_ago=20)
+    _stored(w, 11, unit(1, 0.02, 0, 0), days_ago=1, repost_of=10)  # re-posted yesterday
+    new = w.photo(unit(1, 0.03, 0, 0))
+    verdict = w.duplicates.check_repost(new, CHAT, ChatSettings(window_days=30))
+    assert verdict.original_id == 10 and verdict.repost.original.id == 10
+    assert verdict.repost.copy_id in (10, 11)
+    late = w.duplicates.check_repost(new, CHAT, ChatSettings(window_days=10))
+    assert late.original_id == 10 and late.repost is None  # recorded as a copy, not flagged
+
+
+def test_the_sensitivity_decides_whether_a_crop_is_a_repost():
+    w = World()
+    _stored(w, 10, PHOTO, days_ago=1)
+    crop = w.photo(CROP)
+    assert w.duplicates.check_repost(crop, CHAT, ChatSettings(sensitivity="normal")) is NOT_A_REPOST
+    assert w.duplicates.check_repost(crop, CHAT, ChatSettings(sensitivity="high")).repost.original.id == 10
+    closer = w.photo(unit(1, 0.5, 0, 0))  # cosine 0.894
+    assert w.duplicates.check_repost(closer, CHAT, ChatSettings(sensitivity="normal")).repost.original.id == 10
+    assert w.duplicates.check_repost(closer, CHAT, ChatSettings(sensitivity="low")) is NOT_A_REPOST
+
+
+def test_a_photo_is_never_a_repost_of_its_own_message_nor_of_another_chats_photo():
+    w = World()
+    _stored(w, 10, PHOTO, days_ago=1)
+    again = w.photo(PHOTO)
+    assert w.duplicates.check_repost(again, CHAT, ChatSettings(), message_id=10) is NOT_A_REPOST
+    assert w.duplicates.check_repost(again, CHAT, ChatSettings(), message_id=12).original_id == 10
+    assert w.duplicates.check_repost(again, "chat:-4", ChatSettings()) is NOT_A_REPOST
+
+
+def test_a_deleted_message_is_never_the_original():
+    w = World()
+    _stored(w, 10, PHOTO, days_ago=2, message_deleted=True)
+    _stored(w, 11, unit(1, 0.02, 0, 0), days_ago=1, repost_of=10)
+    assert w.duplicates.check_repost(w.photo(PHOTO), CHAT, ChatSettings()) is NOT_A_REPOST
+    w.store.by_id.pop(10)  # the original gone from the store: its live copy stands in
+    assert w.duplicates.check_repost(w.photo(PHOTO), CHAT, ChatSettings()).original_id == 11
