@@ -12,6 +12,7 @@ The work is done by the package's modules, each with one job, composed here:
   writes      embed, add, delete, re-caption; others' posts from the change log
   retrieval   similar photos, find, captions
   duplicates  copies of a photo, and the re-post policy
+  queryphotos a query photo's vectors (bytes, a post id or vectors) and which posts are that photo
 """
 from __future__ import annotations
 
