@@ -81,9 +81,10 @@ def run(args) -> dict:
         load.start()
         time.sleep(args.steady)
         log_progress(args, "rebuilding in another process")
-        env = dict(os.environ, HASHLENS_DATA_DIR=str(engine.bench_data_dir), HASHLENS_KEY_PREFIX=engine.store.keys.base
-                   .split(":")[0], HASHLENS_IMAGE_MODEL=args.image_model, HASHLENS_TEXT_MODEL=args.text_model,
-                   HASHLENS_MODEL_CACHE_DIR=str(args.model_cache), HASHLENS_LOG_LEVEL="WARNING")
+        env = dict(os.environ, HASHLENS_DATA_DIR=str(engine.bench_data_dir),
+                   HASHLENS_KEY_PREFIX=engine.store.keys.prefix, HASHLENS_IMAGE_MODEL=args.image_model,
+                   HASHLENS_TEXT_MODEL=args.text_model, HASHLENS_MODEL_CACHE_DIR=str(args.model_cache),
+                   HASHLENS_LOG_LEVEL="WARNING")
         rebuild_start = time.perf_counter()
         if args.redis_url:
             env["REDIS_URL"] = args.redis_url
@@ -94,9 +95,7 @@ def run(args) -> dict:
         while engine.release_version == first and time.perf_counter() - waited < 120:
             time.sleep(0.005)
         swapped = time.perf_counter()
-        from indexing import releases
-
-        manifest = releases.manifest_of(engine.store.r, engine.store.keys, engine.release_version) or {}
+        manifest = engine.store.releases.manifest(engine.release_version) or {}
         # the release's flip into service (its chunks were written before) on this process's clock
         published = manifest.get("published_s", time.time()) - (time.time() - time.perf_counter())
         time.sleep(args.after)

@@ -36,6 +36,7 @@ class Keys:
     def __init__(self, prefix: str = "hl") -> None:
         if not prefix or any(c.isspace() for c in prefix):
             raise ValueError("key prefix must be a non-empty string without spaces")
+        self.prefix = prefix
         self.base = f"{prefix}:{SCHEMA}"
 
     def post(self, post_id: int) -> str:

@@ -162,7 +162,6 @@ def test_nothing_acknowledged_is_lost_across_random_sigkills(request, emulator, 
     assert len(acked) >= 0.9 * len(sent), (len(acked), len(sent))
 
     # After the last restart: every acknowledged photo is stored, indexes match the posts, the served release is whole.
-    from indexing import releases
     from indexing.keys import Keys
     from indexing.redis_server import connect
     from indexing.search import SearchEngine
@@ -174,7 +173,7 @@ def test_nothing_acknowledged_is_lost_across_random_sigkills(request, emulator, 
         lost = [u for u in acked if store.find_by_sha(f"chat:{u}", hashlib.sha256(sent[u]).hexdigest()) is None]
         assert not lost, f"{len(lost)} acknowledged photos lost: {lost}"
         assert "1 photos stored" in stats_reply[0]["text"]  # the bot's own index agreed with Redis
-        release = releases.load_release(client_r, Keys("hl"))
+        release = store.releases.load()
         assert release is not None  # complete: every chunk present and of the recorded size
         ids = set(store.all_meta()[0].tolist())
         assert set(release.indexes["image"].live.tolist()) <= ids  # nothing served that is not stored
@@ -218,9 +217,9 @@ def _fill_store(data_dir: Path, n: int) -> None:
 
 @pytest.mark.timeout(600)
 def test_a_scheduler_killed_mid_rebuild_leaves_the_old_release_serving_and_resumes(tmp_path, session_dir):
-    from indexing import releases
     from indexing.keys import Keys
     from indexing.redis_server import connect
+    from indexing.store import PostStore
 
     data_dir = tmp_path / "data"
     _fill_store(data_dir, 3000)
@@ -233,8 +232,9 @@ def test_a_scheduler_killed_mid_rebuild_leaves_the_old_release_serving_and_resum
     assert first.returncode == 0, first.stderr[-2000:]
     client, server = connect(None, data_dir)  # this test's own client: the server outlives the killed process
     keys = Keys("hl")
+    releases = PostStore(client, keys).releases
     try:
-        serving = releases.current_version(client, keys)
+        serving = releases.current_version()
         assert serving is not None
         log_path = tmp_path / "rebuild.log"
         with open(log_path, "w") as log_file:
@@ -246,8 +246,8 @@ def test_a_scheduler_killed_mid_rebuild_leaves_the_old_release_serving_and_resum
                 time.sleep(0.02)
             proc.send_signal(signal.SIGKILL)  # mid-rebuild
             proc.wait()
-        assert releases.current_version(client, keys) == serving
-        assert releases.load_release(client, keys).version == serving  # whole, still served
+        assert releases.current_version() == serving
+        assert releases.load().version == serving  # whole, still served
         assert client.hget(keys.job("rebuild"), "state") == b"running"  # what the next scheduler finds
         assert 0 < client.pttl(keys.lock("rebuild")) <= 120_000  # nobody renews it: it expires by itself...
         client.delete(keys.lock("rebuild"))  # ...after 120 s; expire it now
@@ -262,7 +262,7 @@ def test_a_scheduler_killed_mid_rebuild_leaves_the_old_release_serving_and_resum
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)
         assert "rebuild was interrupted" in log_path2.read_text()
-        resumed = releases.load_release(client, keys)
+        resumed = releases.load()
         assert resumed.version != serving and len(resumed.indexes["image"].live) == 3000
     finally:
         client.close()

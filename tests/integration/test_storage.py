@@ -54,7 +54,10 @@ def test_a_dead_server_is_one_clear_error_from_every_store_call(tmp_path):
     store = PostStore(client, Keys("p"))
     server.stop()
     for call in (store.ping, lambda: store.get_post(1), lambda: store.count(), lambda: store.add(_post(1), {}),
-                 lambda: store.tag_counts(["public"])):
+                 lambda: store.tag_counts(["public"]), lambda: store.lock_held("rebuild"),
+                 store.releases.current_version, store.releases.load, lambda: store.releases.rollback("v1"),
+                 lambda: store.releases.save({}, {}), lambda: store.update_inbox("bot").pending(),
+                 lambda: store.update_inbox("bot").put(1, "{}")):
         with pytest.raises(StorageUnavailableError, match="unreachable"):
             call()
 
@@ -94,3 +97,48 @@ def test_a_dead_server_while_iterating_vectors_is_the_same_clear_error(tmp_path)
     server.stop()
     with pytest.raises(StorageUnavailableError, match="unreachable"):
         list(store.iter_vectors("image", "m", 4))
+
+
+def test_posts_and_releases_are_announced_on_one_change_log(redis_client, keys):
+    store = PostStore(redis_client, keys)
+    store.add(_post(1), {("image", "m"): np.ones(4)})
+    version = store.releases.save({}, {"projector": "none"})
+    store.delete([1], [("image", "m")])
+    entries = [fields for _, fields in store.read_changes("0-0", block_ms=0)]
+    assert entries == [{"op": "add", "ids": "1"}, {"op": "release", "version": version}, {"op": "del", "ids": "1"}]
+    assert store.releases.current_version() == version and store.counters()["changes"] == 1  # reset by the release
+
+
+def test_artifact_and_release_versions_are_stamped_by_one_utc_clock(redis_client, keys, monkeypatch):
+    import time
+    from datetime import datetime, timezone
+
+    store = PostStore(redis_client, keys)
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: a local-time stamp would be half a day off
+    time.tzset()
+    try:
+        stamps = [store.put_artifact("projector", b"bytes"), store.releases.save({}, {})]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    for stamp in stamps:
+        taken = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=timezone.utc)
+        assert abs(taken.timestamp() - time.time()) < 60, stamp
+    assert store.get_artifact("projector", stamps[0]) == (stamps[0], b"bytes")
+
+
+def test_a_held_job_lock_is_seen_by_another_client_and_gone_once_released(redis_server, redis_client, keys):
+    from indexing.locks import JobLock, LockBusy
+
+    other_client = redis.Redis.from_url(redis_server)  # as another process sees it
+    store, other = PostStore(redis_client, keys), PostStore(other_client, keys)
+    try:
+        assert not other.lock_held("rebuild")
+        with JobLock(store, "rebuild", ttl_s=30):
+            assert other.lock_held("rebuild") and not other.lock_held("retrain")
+            with pytest.raises(LockBusy, match="another process"):
+                with JobLock(other, "rebuild", ttl_s=30):
+                    pass
+        assert not other.lock_held("rebuild")
+    finally:
+        other_client.close()
