@@ -25,6 +25,7 @@ from indexing.errors import StorageUnavailableError
 log = logging.getLogger(__name__)
 
 _SOCKET_NAME = "redis.sock"
+_PID_NAME = "redis.pid"
 
 
 def find_server_binary() -> str:
@@ -57,7 +58,6 @@ class EmbeddedRedis:
         self.process: subprocess.Popen | None = None
         self._watch_stop = threading.Event()
         self._watcher: threading.Thread | None = None
-        self.restarts = 0
 
     @property
     def url(self) -> str:
@@ -75,8 +75,17 @@ class EmbeddedRedis:
         except (redis.RedisError, OSError):
             return False
 
+    def _running_pid(self) -> int | None:
+        """Pid of a live server on this data dir (from its pid file), answering or not."""
+        try:
+            pid = int((self.data_dir / _PID_NAME).read_text())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()  # empty for a zombie: dead
+        except (OSError, ValueError):
+            return None
+        return pid if str(self.socket_path).encode() in cmdline else None  # not a recycled pid
+
     def start(self) -> "EmbeddedRedis":
-        """Start the server unless one already serves this data dir."""
+        """Start the server unless one already serves this data dir (or is loading its files to)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # A unix socket path longer than ~100 bytes cannot be bound.
         if len(str(self.socket_path)) > 100:
@@ -86,34 +95,45 @@ class EmbeddedRedis:
             if self._ping():
                 log.info("using the embedded Redis already running in %s", self.data_dir)
                 return self
-            self.socket_path.unlink(missing_ok=True)
-            args = [
-                find_server_binary(),
-                "--port", "0",
-                "--unixsocket", str(self.socket_path), "--unixsocketperm", "700",
-                "--dir", str(self.data_dir),
-                "--appendonly", "yes", "--appendfsync", self.appendfsync,
-                "--appenddirname", "appendonly",
-                "--dbfilename", "dump.rdb",
-                "--save", "3600 1 300 100",
-                "--daemonize", "no",
-                "--logfile", str(self.data_dir / "redis.log"),
-            ]
-            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.PIPE, start_new_session=True)
             deadline = time.monotonic() + self.start_timeout_s
             while time.monotonic() < deadline:
-                if self.process.poll() is not None:
+                if self.process is not None and self.process.poll() is not None:
                     err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                    self.process = None
                     raise StorageUnavailableError(f"embedded Redis exited at start: {err.strip()[:500]}")
+                # A server that is alive but not answering (loading a large AOF answers PING with
+                # LOADING errors; or busy) is waited for: a second one on the same files would split
+                # the data and leave the first running, orphaned, its socket gone.
+                if self.process is None and self._running_pid() is None:
+                    self._spawn()
                 if self._ping():
-                    # Loading a large AOF answers PING with LOADING errors; wait until it is done.
-                    log.info("embedded Redis started (pid %s) in %s", self.process.pid, self.data_dir)
+                    if self.process is not None:
+                        log.info("embedded Redis started (pid %s) in %s", self.process.pid, self.data_dir)
                     return self
                 time.sleep(0.05)
-            self.stop()
+            self._shutdown()
             raise StorageUnavailableError("embedded Redis did not answer within "
                                           f"{self.start_timeout_s:.0f} s; see {self.data_dir / 'redis.log'}")
+
+    def _spawn(self) -> None:
+        self.socket_path.unlink(missing_ok=True)
+        args = [
+            find_server_binary(),
+            "--port", "0",
+            "--unixsocket", str(self.socket_path), "--unixsocketperm", "700",
+            "--pidfile", str(self.data_dir / _PID_NAME),
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes", "--appendfsync", self.appendfsync,
+            "--appenddirname", "appendonly",
+            "--dbfilename", "dump.rdb",
+            "--save", "3600 1 300 100",
+            "--daemonize", "no",
+            "--logfile", str(self.data_dir / "redis.log"),
+        ]
+        # Its own session: a Ctrl-C in the terminal reaches the service, which shuts Redis down after
+        # its last write, instead of Redis dying first.
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, start_new_session=True)
 
     def supervise(self, interval_s: float = 1.0) -> "EmbeddedRedis":
         """Restart the server if it dies (killed, or its owner process exited), from a watcher thread.
@@ -132,7 +152,6 @@ class EmbeddedRedis:
                         self.process.wait(timeout=0)  # reap the dead one
                     self.process = None
                     self.start()
-                    self.restarts += 1
                 except (StorageUnavailableError, OSError, subprocess.SubprocessError) as exc:
                     log.error("could not restart the embedded Redis: %s", exc)
 
@@ -145,7 +164,12 @@ class EmbeddedRedis:
         """Shut down the server if this process started it (the AOF is flushed first)."""
         self._watch_stop.set()
         if self._watcher is not None and self._watcher is not threading.current_thread():
-            self._watcher.join(timeout=5)
+            # Waited for to the end: a restart it is in the middle of makes a server this process owns
+            # (bounded by start_timeout_s), which must be shut down below, not left behind.
+            self._watcher.join()
+        self._shutdown()
+
+    def _shutdown(self) -> None:
         if self.process is None:
             return
         if self.process.poll() is None:
@@ -164,12 +188,6 @@ class EmbeddedRedis:
                 self.process.kill()
                 self.process.wait()
         self.process = None
-
-    def __enter__(self) -> "EmbeddedRedis":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
 
 def connect(redis_url: str | None, data_dir: str | os.PathLike) -> tuple[redis.Redis, EmbeddedRedis | None]:

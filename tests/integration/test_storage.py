@@ -54,12 +54,29 @@ def test_a_dead_server_is_one_clear_error_from_every_store_call(tmp_path):
     store = PostStore(client, Keys("p"))
     server.stop()
     for call in (store.ping, lambda: store.get_post(1), lambda: store.count(), lambda: store.add(_post(1), {}),
-                 lambda: store.tag_counts(["public"]), lambda: store.lock_held("rebuild"),
-                 store.releases.current_version, store.releases.load, lambda: store.releases.rollback("v1"),
-                 lambda: store.releases.save({}, {}), lambda: store.update_inbox("bot").pending(),
-                 lambda: store.update_inbox("bot").put(1, "{}")):
+                 lambda: store.tag_counts(["public"])):
         with pytest.raises(StorageUnavailableError, match="unreachable"):
             call()
+
+
+def test_releases_locks_and_the_inbox_give_the_same_clear_error_when_the_server_is_dead(tmp_path):
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    from indexing.locks import JobLock, LockBusy
+
+    server = EmbeddedRedis(tmp_path / "r").start()
+    store = PostStore(redis.Redis.from_url(server.url, retry=Retry(NoBackoff(), 0)), Keys("p"))  # fails at once
+    server.stop()
+    for call in (lambda: store.lock_held("rebuild"), store.releases.current_version, store.releases.load,
+                 store.releases.versions, lambda: store.releases.manifest("v1"), lambda: store.releases.rollback("v1"),
+                 lambda: store.releases.save({}, {}), lambda: store.update_inbox("bot").pending(),
+                 lambda: store.update_inbox("bot").put(1, "{}"), lambda: store.update_inbox("bot").remove(1)):
+        with pytest.raises(StorageUnavailableError, match="unreachable"):
+            call()
+    with pytest.raises(LockBusy, match="unreachable"):  # a job's lock: the job is skipped, as when busy
+        with JobLock(store, "rebuild"):
+            pass
 
 
 def test_redis_url_is_used_instead_of_starting_a_server(tmp_path):
@@ -142,3 +159,37 @@ def test_a_held_job_lock_is_seen_by_another_client_and_gone_once_released(redis_
         assert not other.lock_held("rebuild")
     finally:
         other_client.close()
+
+
+def test_a_server_that_does_not_answer_yet_is_waited_for_never_doubled(tmp_path):
+    import os
+    import signal
+
+    first = EmbeddedRedis(tmp_path / "r").start()
+    os.kill(first.process.pid, signal.SIGSTOP)  # alive but silent, as while it loads a large AOF
+    try:
+        with pytest.raises(StorageUnavailableError, match="did not answer"):
+            EmbeddedRedis(tmp_path / "r", start_timeout_s=2).start()
+        assert (tmp_path / "r" / "redis.sock").exists()  # its socket was left alone
+        os.kill(first.process.pid, signal.SIGCONT)
+        second = EmbeddedRedis(tmp_path / "r", start_timeout_s=10).start()
+        assert second.process is None  # found, not spawned beside it
+        assert redis.Redis.from_url(second.url).info("server")["process_id"] == first.process.pid
+    finally:
+        os.kill(first.process.pid, signal.SIGCONT)
+        first.stop()
+
+
+def test_a_killed_server_is_replaced_despite_its_stale_pid_file(tmp_path):
+    import os
+    import signal
+
+    first = EmbeddedRedis(tmp_path / "r").start()
+    os.kill(first.process.pid, signal.SIGKILL)
+    first.process.wait()
+    assert (tmp_path / "r" / "redis.pid").exists()
+    second = EmbeddedRedis(tmp_path / "r").start()
+    try:
+        assert second.process is not None and redis.Redis.from_url(second.url).ping()
+    finally:
+        second.stop()
