@@ -78,7 +78,7 @@ def redis_bytes_per_post(posts: int, rng: np.random.Generator, appendfsync: str 
 
     tiles = _sample_tiles()
     with tempfile.TemporaryDirectory(prefix="hashlens-scale-") as tmp:
-        server = EmbeddedRedis(Path(tmp) / "redis", appendfsync=appendfsync).start()
+        server = EmbeddedRedis(Path(tmp) / "redis", appendfsync=appendfsync, dies_with_owner=True).start()
         client, _ = connect(server.url, server.data_dir)
         write_s = []
         try:

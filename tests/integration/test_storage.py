@@ -1,4 +1,11 @@
 """Redis persistence and failure: a real embedded server, restarted and stopped for real."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import redis
 import pytest
 
@@ -8,6 +15,8 @@ from indexing.redis_server import EmbeddedRedis, connect
 from indexing.store import Post, PostStore
 
 import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _post(pid, scope="public"):
@@ -127,7 +136,6 @@ def test_posts_and_releases_are_announced_on_one_change_log(redis_client, keys):
 
 
 def test_artifact_and_release_versions_are_stamped_by_one_utc_clock(redis_client, keys, monkeypatch):
-    import time
     from datetime import datetime, timezone
 
     store = PostStore(redis_client, keys)
@@ -162,9 +170,6 @@ def test_a_held_job_lock_is_seen_by_another_client_and_gone_once_released(redis_
 
 
 def test_a_server_that_does_not_answer_yet_is_waited_for_never_doubled(tmp_path):
-    import os
-    import signal
-
     first = EmbeddedRedis(tmp_path / "r").start()
     os.kill(first.process.pid, signal.SIGSTOP)  # alive but silent, as while it loads a large AOF
     try:
@@ -181,9 +186,6 @@ def test_a_server_that_does_not_answer_yet_is_waited_for_never_doubled(tmp_path)
 
 
 def test_a_killed_server_is_replaced_despite_its_stale_pid_file(tmp_path):
-    import os
-    import signal
-
     first = EmbeddedRedis(tmp_path / "r").start()
     os.kill(first.process.pid, signal.SIGKILL)
     first.process.wait()
@@ -193,3 +195,32 @@ def test_a_killed_server_is_replaced_despite_its_stale_pid_file(tmp_path):
         assert second.process is not None and redis.Redis.from_url(second.url).ping()
     finally:
         second.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("dies_with_owner", [True, False])
+def test_a_benchmarks_server_dies_with_its_owner_a_services_outlives_it(tmp_path, dies_with_owner):
+    owner = subprocess.Popen([sys.executable, "-c", f"""
+import time
+from indexing.redis_server import EmbeddedRedis
+server = EmbeddedRedis({str(tmp_path / "r")!r}, dies_with_owner={dies_with_owner}).start()
+print(server.process.pid, flush=True)
+time.sleep(600)
+"""], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    pid = int(owner.stdout.readline())
+    owner.kill()  # SIGKILL: no finally, no atexit
+    owner.wait()
+    deadline = time.time() + (15 if dies_with_owner else 2)
+    while _alive(pid) and time.time() < deadline:
+        time.sleep(0.1)
+    try:
+        assert _alive(pid) is not dies_with_owner
+    finally:
+        if _alive(pid):  # a service's server, kept for the other processes: stopped here as its next owner would
+            redis.Redis(unix_socket_path=str(tmp_path / "r" / "redis.sock")).shutdown(nosave=True)
