@@ -41,9 +41,9 @@ def run(args) -> dict:
     items = load_items(args, args.split)
     rng.shuffle(items)
     texts = [c for i in items[:500] for c in i.captions[:1]] or ["a photo"]
-    with bench_engine(args) as engine:
+    with bench_engine(args) as engine, tempfile.TemporaryDirectory(prefix="hashlens-copies-") as copies:
         log_progress(args, "building a %d-photo index", args.index_size)
-        fill_index(engine, items, args.index_size, Path(tempfile.mkdtemp(prefix="hashlens-copies-")))
+        fill_index(engine, items, args.index_size, Path(copies))
         first = engine.publish_release()
         engine.follow()
         ids = engine.image_index.labels().tolist()
