@@ -69,6 +69,7 @@ class Service:
                 proc.wait(60)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()
         for f in self.logs.values():
             f.close()
 
@@ -188,12 +189,29 @@ def test_nothing_acknowledged_is_lost_across_random_sigkills(request, emulator, 
 
 
 def stop_server_in(data_dir: Path) -> None:
-    """Shut down the embedded Redis serving data_dir, whoever started it: after SIGKILLs its starter is
-    gone, and the server (in its own session, by design) would outlive the test."""
+    """Stop the embedded Redis serving data_dir, whoever started it: after SIGKILLs its starter is gone,
+    and the server (a service's outlives its starter, by design) would outlive the test. Killed if it
+    does not shut down (busy, or loading its files after a restart)."""
     try:
-        redis.Redis(unix_socket_path=str(data_dir / "redis.sock"), socket_timeout=5).shutdown(save=True)
-    except redis.ConnectionError:
-        pass  # SHUTDOWN closes the connection (or nothing was running)
+        pid = int((data_dir / "redis.pid").read_text())
+    except (OSError, ValueError):
+        return  # none running: it removes its pid file when it exits
+    try:
+        redis.Redis(unix_socket_path=str(data_dir / "redis.sock"), socket_timeout=5).shutdown(nosave=True)
+    except redis.RedisError:
+        pass  # SHUTDOWN closes the connection; or it did not answer, and is killed below
+    deadline = time.time() + 15
+    while time.time() < deadline and _server_alive(pid, data_dir):
+        time.sleep(0.1)
+    if _server_alive(pid, data_dir):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _server_alive(pid: int, data_dir: Path) -> bool:
+    try:
+        return str(data_dir).encode() in Path(f"/proc/{pid}/cmdline").read_bytes()  # empty once a zombie
+    except OSError:
+        return False
 
 
 def _fill_store(data_dir: Path, n: int) -> None:
