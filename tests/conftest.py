@@ -22,6 +22,13 @@ def pytest_configure(config):
     config.pluginmanager.register(processes.ProcessCheck(config), "hashlens-processes")  # tests leave nothing running
 
 
+def pytest_collection_modifyitems(items):
+    """A test that needs the encoders (loaded, and exported to ONNX, once per run) is slow: `-m "not slow"` skips it."""
+    for item in items:
+        if "encoders" in item.fixturenames:
+            item.add_marker(pytest.mark.slow)
+
+
 def jpeg_bytes(im: Image.Image, quality: int = 90) -> bytes:
     buf = io.BytesIO()
     im.convert("RGB").save(buf, "JPEG", quality=quality)

@@ -234,6 +234,7 @@ def _fill_store(data_dir: Path, n: int) -> None:
 
 
 @pytest.mark.timeout(600)
+@pytest.mark.slow  # scheduler processes load the models
 def test_a_scheduler_killed_mid_rebuild_leaves_the_old_release_serving_and_resumes(tmp_path, session_dir):
     from indexing.keys import Keys
     from indexing.redis_server import connect

@@ -58,6 +58,7 @@ def test_unreachable_redis_url_is_a_clear_error(tmp_path):
         connect("redis://127.0.0.1:1/0", tmp_path)
 
 
+@pytest.mark.slow  # waits out the client's retries on every call
 def test_a_dead_server_is_one_clear_error_from_every_store_call(tmp_path):
     client, server = connect(None, tmp_path / "r")
     store = PostStore(client, Keys("p"))
