@@ -244,9 +244,6 @@ class PostStore:
     def scope_post_ids(self, scope: str) -> list[int]:
         return sorted(int(x) for x in self.r.smembers(self.keys.scope_posts(scope)))
 
-    def scope_names(self) -> list[str]:
-        return sorted(x.decode() for x in self.r.smembers(self.keys.scopes()))
-
     def count(self, scope: str | None = None) -> int:
         if scope is None:
             return int(self.r.hlen(self.keys.post_scopes()))
@@ -331,9 +328,6 @@ class PostStore:
     def set_settings(self, scope: str, values: dict[str, str]) -> None:
         if values:
             self.r.hset(self.keys.chat_settings(scope), mapping=values)
-
-    def delete_settings(self, scope: str) -> None:
-        self.r.delete(self.keys.chat_settings(scope))
 
     # -- artifacts (projector, heads) ------------------------------------------------------
     def put_artifact(self, name: str, blob: bytes, version: str | None = None) -> str:
