@@ -44,7 +44,12 @@ def bot_on_emulator(emulator, token: str, redis_url: str, data_dir: Path, model_
         finally:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-                proc.wait(60)
+                try:
+                    proc.wait(60)
+                except subprocess.TimeoutExpired:  # a bot stuck on SIGTERM must not outlive its test
+                    proc.kill()
+                    proc.wait()
+                    raise
 
 
 @contextlib.contextmanager
