@@ -5,12 +5,14 @@ A test's process is found three ways, so an orphan whose parent was killed is fo
 - a descendant of the pytest process;
 - a process carrying this run's mark in its environment (children and grandchildren inherit it);
 - a Redis/Valkey server whose socket or data dir lies in one of this run's temporary folders.
-Each is reported with the test after which it was first seen alive.
+Each is reported with the test after which it was first seen alive. `stop_process` and `stop_redis_in`
+are how tests and fixtures stop what they started, whatever state it is in.
 """
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -26,6 +28,46 @@ _run_dirs: list[str] = []
 def watch_dir(path: str | os.PathLike) -> None:
     """A temporary folder of this run: servers with their socket or data under it are the tests'."""
     _run_dirs.append(str(path))
+
+
+def stop_process(proc: subprocess.Popen, timeout_s: float = 60) -> bool:
+    """SIGTERM, then SIGKILL if it has not exited within timeout_s. True if it had to be killed."""
+    if proc.poll() is not None:
+        return False
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout_s)
+        return False
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return True
+
+
+def stop_redis_in(data_dir: Path) -> None:
+    """Stop the embedded Redis serving data_dir, whoever started it: a service's server outlives an owner
+    killed with SIGKILL (by design: the other processes keep their storage), so it would outlive the
+    test. Killed if SHUTDOWN does not end it (busy, or loading its files after a restart)."""
+    import redis
+
+    try:
+        pid = int((data_dir / "redis.pid").read_text())
+    except (OSError, ValueError):
+        return  # none running: it removes its pid file when it exits
+    try:
+        redis.Redis(unix_socket_path=str(data_dir / "redis.sock"), socket_timeout=5).shutdown(nosave=True)
+    except redis.RedisError:
+        pass  # SHUTDOWN closes the connection; or it did not answer, and is killed below
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and _serves(pid, data_dir):
+        time.sleep(0.1)
+    if _serves(pid, data_dir):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _serves(pid: int, data_dir: Path) -> bool:
+    found = _read_proc(pid)
+    return found is not None and str(data_dir) in found[0].cmdline
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import redis
 from PIL import Image
 
 from tests.conftest import jpeg_bytes
+from tests.processes import stop_process, stop_redis_in
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "424242:CRASH-TEST"
@@ -63,13 +64,9 @@ class Service:
     def stop(self) -> None:
         for proc in self.procs.values():
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+                proc.send_signal(signal.SIGTERM)  # both at once, as a deployment stops
         for proc in self.procs.values():
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
         for f in self.logs.values():
             f.close()
 
@@ -94,7 +91,7 @@ def emulator():
 def test_nothing_acknowledged_is_lost_across_random_sigkills(request, emulator, tmp_path, session_dir, encoders):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    request.addfinalizer(lambda: stop_server_in(data_dir))  # whatever the outcome: its starter may be dead
+    request.addfinalizer(lambda: stop_redis_in(data_dir))  # whatever the outcome: its starter may be dead
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
                HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, HASHLENS_DATA_DIR=str(data_dir),
                HASHLENS_MODEL_CACHE_DIR=str(session_dir / "models"), HASHLENS_IMAGE_MODEL="efficientnet-lite0",
@@ -186,32 +183,6 @@ def test_nothing_acknowledged_is_lost_across_random_sigkills(request, emulator, 
         client_r.close()
         if server is not None:
             server.stop()
-
-
-def stop_server_in(data_dir: Path) -> None:
-    """Stop the embedded Redis serving data_dir, whoever started it: after SIGKILLs its starter is gone,
-    and the server (a service's outlives its starter, by design) would outlive the test. Killed if it
-    does not shut down (busy, or loading its files after a restart)."""
-    try:
-        pid = int((data_dir / "redis.pid").read_text())
-    except (OSError, ValueError):
-        return  # none running: it removes its pid file when it exits
-    try:
-        redis.Redis(unix_socket_path=str(data_dir / "redis.sock"), socket_timeout=5).shutdown(nosave=True)
-    except redis.RedisError:
-        pass  # SHUTDOWN closes the connection; or it did not answer, and is killed below
-    deadline = time.time() + 15
-    while time.time() < deadline and _server_alive(pid, data_dir):
-        time.sleep(0.1)
-    if _server_alive(pid, data_dir):
-        os.kill(pid, signal.SIGKILL)
-
-
-def _server_alive(pid: int, data_dir: Path) -> bool:
-    try:
-        return str(data_dir).encode() in Path(f"/proc/{pid}/cmdline").read_bytes()  # empty once a zombie
-    except OSError:
-        return False
 
 
 def _fill_store(data_dir: Path, n: int) -> None:
