@@ -5,7 +5,8 @@ heads they were built with. Writing one: every chunk first, then the manifest, t
 pointer, the artifacts' current pointers and a change-log entry in one MULTI/EXEC. A crash
 before that step leaves orphan chunks nobody points at (deleted by the next writer), never a
 half-written release in service; readers check every chunk's presence and size anyway.
-The newest `keep` releases are kept as rollback targets.
+The newest `keep` releases are kept as rollback targets. `ReleaseStore` (a PostStore's `releases`)
+does all of it; its Redis failures are StorageUnavailableError, like every storage call.
 """
 from __future__ import annotations
 
