@@ -184,7 +184,7 @@ def _chunks(data: bytes) -> list[bytes]:
 
 
 # -- the module functions callers used before ReleaseStore ---------------------------------------------
-# TODO(i16 merge): remove once indexing/search/*, follower.py, __main__.py and bench/swap.py call
+# TODO(i16 merge): remove once indexing/search/*, follower.py and indexing/__main__.py call
 # `store.releases` (the engine code calling these moves in parallel on another branch).
 def save_release(r: redis.Redis, keys: Keys, indexes: dict[str, IndexSnapshot], artifacts: dict[str, str],
                  info: dict | None = None, keep: int = 3) -> str:  # TODO(i16 merge): remove
