@@ -82,9 +82,9 @@ def run(args) -> dict:
     items = load_items(args, args.split)
     rng.shuffle(items)
     queries, pool = items[: max(args.photos, args.users)], items[max(args.photos, args.users):]
-    with bench_engine(args) as engine:
+    with bench_engine(args) as engine, tempfile.TemporaryDirectory(prefix="hashlens-copies-") as copies:
         log_progress(args, "building a %d-photo index", args.index_size)
-        build_s = fill_index(engine, pool, args.index_size, Path(tempfile.mkdtemp(prefix="hashlens-copies-")))
+        build_s = fill_index(engine, pool, args.index_size, Path(copies))
         baseline = engine.store.count()
         emulator = ThreadedEmulator(World(TOKEN)).start()
         client = EmulatorClient(emulator.url)

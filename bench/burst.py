@@ -41,6 +41,17 @@ def start_bot(emulator, redis_url: str, data_dir: Path, args) -> subprocess.Pope
     return proc
 
 
+def stop_process(proc: subprocess.Popen, timeout_s: float = 120) -> None:
+    """SIGTERM (the bot finishes what it is doing), SIGKILL if it has not exited in time: never left running."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def run(args) -> dict:
     import random
 
@@ -58,7 +69,7 @@ def run(args) -> dict:
         raise SystemExit(f"{args.data} has {len(items)} photos, {n_photos} needed")
     photos = [item.path.read_bytes() for item in items[:n_photos]]
     with tempfile.TemporaryDirectory(prefix="hashlens-burst-", dir="/tmp") as tmp:
-        client, server = connect(args.redis_url, Path(tmp) / "redis")
+        client, server = connect(args.redis_url, Path(tmp) / "redis", dies_with_owner=True)  # even if killed
         emulator = ThreadedEmulator(World(TOKEN)).start()
         emulator.client = EmulatorClient(emulator.url)
         proc = None
@@ -82,9 +93,8 @@ def run(args) -> dict:
             stored = sum(store.find_by_sha(f"chat:{USER}", sha) is not None for sha in shas)
             replies = [m for m in c.messages(USER) if m["from"]["is_bot"]]
         finally:
-            if proc is not None and proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(120)
+            if proc is not None:
+                stop_process(proc)
             emulator.client.close()
             emulator.stop()
             client.close()

@@ -49,7 +49,7 @@ def seed_everything(seed: int = SEED) -> None:
 def bench_engine(args) -> Iterator[SearchEngine]:
     """A SearchEngine on an empty store: an embedded Redis in a temp dir (or --redis-url, fresh prefix)."""
     with tempfile.TemporaryDirectory(prefix="hashlens-bench-", dir="/tmp") as tmp:
-        client, server = connect(args.redis_url, Path(tmp) / "redis")
+        client, server = connect(args.redis_url, Path(tmp) / "redis", dies_with_owner=True)  # even if killed
         engine = None
         try:
             encoders = load_encoders(args.image_model, args.text_model, threads=args.threads,

@@ -101,9 +101,9 @@ def run(args) -> dict:
     rng.shuffle(items)
     split = min(200, len(items) // 2)  # photos users send / photos of the library
     queries, pool = items[:split], items[split:]
-    with bench_engine(args) as engine:
+    with bench_engine(args) as engine, tempfile.TemporaryDirectory(prefix="hashlens-copies-") as copies:
         log_progress(args, "building a %d-photo index", args.index_size)
-        fill_index(engine, pool, args.index_size, Path(tempfile.mkdtemp(prefix="hashlens-copies-")))
+        fill_index(engine, pool, args.index_size, Path(copies))
         emulator = ThreadedEmulator(World(TOKEN)).start()
         client = EmulatorClient(emulator.url)
         for group in GROUPS:

@@ -72,20 +72,18 @@ def index_numbers(n: int, dim: int, queries: int, rng: np.random.Generator) -> d
 def redis_bytes_per_post(posts: int, rng: np.random.Generator, appendfsync: str = "always",
                          caption_dim: int = 896) -> dict:
     """Memory per stored post, and how long storing one takes (the MULTI the bot waits for)."""
-    import redis
-
     from indexing.keys import Keys
-    from indexing.redis_server import EmbeddedRedis
+    from indexing.redis_server import EmbeddedRedis, connect
     from indexing.store import Post, PostStore
 
     tiles = _sample_tiles()
     with tempfile.TemporaryDirectory(prefix="hashlens-scale-") as tmp:
-        server = EmbeddedRedis(Path(tmp) / "redis", appendfsync=appendfsync).start()
-        client = redis.Redis.from_url(server.url)
+        server = EmbeddedRedis(Path(tmp) / "redis", appendfsync=appendfsync, dies_with_owner=True).start()
+        client, _ = connect(server.url, server.data_dir)
         write_s = []
         try:
             store = PostStore(client, Keys("scale"))
-            before = client.info("memory")["used_memory"]
+            before = store.used_memory()
             for i in range(posts):
                 pid = store.allocate_id()
                 post = Post(id=pid, scope="public", sha256=f"{i:064x}", phash=int(rng.integers(1 << 62)),
@@ -98,7 +96,7 @@ def redis_bytes_per_post(posts: int, rng: np.random.Generator, appendfsync: str 
                 t0 = time.perf_counter()
                 store.add(post, vectors, tiles[i % len(tiles)])
                 write_s.append(time.perf_counter() - t0)
-            used = client.info("memory")["used_memory"] - before
+            used = store.used_memory() - before
         finally:
             client.close()
             server.stop()

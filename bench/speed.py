@@ -65,9 +65,9 @@ def run(args) -> dict:
 
 
 def _latency(args, items, rng) -> dict:
-    with bench_engine(args) as engine:
+    with bench_engine(args) as engine, tempfile.TemporaryDirectory(prefix="hashlens-copies-") as copies:
         log_progress(args, "building a %d-photo index", args.index_size)
-        build_s = fill_index(engine, items, args.index_size, Path(tempfile.mkdtemp(prefix="hashlens-copies-")))
+        build_s = fill_index(engine, items, args.index_size, Path(copies))
         engine.refit_projector()
         queries = [c for i in items for c in i.captions[1:2]] or ["a photo"]
         rng.shuffle(queries)

@@ -41,9 +41,9 @@ def run(args) -> dict:
     items = load_items(args, args.split)
     rng.shuffle(items)
     texts = [c for i in items[:500] for c in i.captions[:1]] or ["a photo"]
-    with bench_engine(args) as engine:
+    with bench_engine(args) as engine, tempfile.TemporaryDirectory(prefix="hashlens-copies-") as copies:
         log_progress(args, "building a %d-photo index", args.index_size)
-        fill_index(engine, items, args.index_size, Path(tempfile.mkdtemp(prefix="hashlens-copies-")))
+        fill_index(engine, items, args.index_size, Path(copies))
         first = engine.publish_release()
         engine.follow()
         ids = engine.image_index.labels().tolist()
@@ -81,9 +81,10 @@ def run(args) -> dict:
         load.start()
         time.sleep(args.steady)
         log_progress(args, "rebuilding in another process")
-        env = dict(os.environ, HASHLENS_DATA_DIR=str(engine.bench_data_dir), HASHLENS_KEY_PREFIX=engine.store.keys.base
-                   .split(":")[0], HASHLENS_IMAGE_MODEL=args.image_model, HASHLENS_TEXT_MODEL=args.text_model,
-                   HASHLENS_MODEL_CACHE_DIR=str(args.model_cache), HASHLENS_LOG_LEVEL="WARNING")
+        env = dict(os.environ, HASHLENS_DATA_DIR=str(engine.bench_data_dir),
+                   HASHLENS_KEY_PREFIX=engine.store.keys.prefix, HASHLENS_IMAGE_MODEL=args.image_model,
+                   HASHLENS_TEXT_MODEL=args.text_model, HASHLENS_MODEL_CACHE_DIR=str(args.model_cache),
+                   HASHLENS_LOG_LEVEL="WARNING")
         rebuild_start = time.perf_counter()
         if args.redis_url:
             env["REDIS_URL"] = args.redis_url
@@ -94,9 +95,7 @@ def run(args) -> dict:
         while engine.release_version == first and time.perf_counter() - waited < 120:
             time.sleep(0.005)
         swapped = time.perf_counter()
-        from indexing import releases
-
-        manifest = releases.manifest_of(engine.store.r, engine.store.keys, engine.release_version) or {}
+        manifest = engine.store.releases.manifest(engine.release_version) or {}
         # the release's flip into service (its chunks were written before) on this process's clock
         published = manifest.get("published_s", time.time()) - (time.time() - time.perf_counter())
         time.sleep(args.after)

@@ -74,28 +74,28 @@ def _releases(args: argparse.Namespace, settings: Settings) -> int:
     """Releases and rollback need Redis only, not the models."""
     import json
 
-    from indexing import releases
     from indexing.keys import Keys
     from indexing.redis_server import connect
+    from indexing.store import PostStore
 
     client, server = connect(settings.redis_url, settings.data_dir)
-    keys = Keys(settings.key_prefix)
+    rel = PostStore(client, Keys(settings.key_prefix)).releases
     try:
         if args.command == "rollback":
             try:
-                manifest = releases.rollback(client, keys, args.version)
+                manifest = rel.rollback(args.version)
             except KeyError as exc:
                 print(f"error: {exc.args[0]}", file=sys.stderr)
                 return 2
             print(f"release {args.version} is current again (projector "
                   f"{manifest['artifacts'].get('projector')}, hashtag head {manifest['artifacts'].get('hashtag-head')})")
             return 0
-        current = releases.current_version(client, keys)
-        kept = releases.list_versions(client, keys)
+        current = rel.current_version()
+        kept = rel.versions()
         if not kept:
             print("no releases yet")
         for version in kept:
-            m = releases.manifest_of(client, keys, version) or {}
+            m = rel.manifest(version) or {}
             mark = "*" if version == current else " "
             print(f"{mark} {version}  posts {m.get('posts', '?'):>7}  {m.get('job', 'manual'):<8} "
                   f"projector {m.get('artifacts', {}).get('projector', '?')}  "

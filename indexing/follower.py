@@ -12,7 +12,6 @@ import logging
 import threading
 import time
 
-from indexing import releases
 from indexing.errors import StorageUnavailableError
 from indexing.priority import background_priority
 
@@ -80,7 +79,7 @@ class ChangeFollower:
         store = engine.store
         if engine.serves(version):
             return
-        if releases.current_version(store.r, store.keys) != version:
+        if store.releases.current_version() != version:
             return  # superseded already: a later entry names the current one
         t0 = time.monotonic()
         if engine.adopt_release(version):

@@ -64,7 +64,7 @@ def interrupted_jobs(engine) -> list[str]:
     """Jobs recorded as running whose lock is gone: their process died mid-job."""
     store = engine.store
     return [name for name in JOBS
-            if store.job_state(name).get("state") == "running" and not store.r.exists(store.keys.lock(name))]
+            if store.job_state(name).get("state") == "running" and not store.lock_held(name)]
 
 
 # -- retrain ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:job:{name}                hash   a scheduled job's state: running/done/failed, progress, result
   {p}:v1:map:{scope}:{query}       hash   a cached /map: fingerprint of the photos mapped, layout, file ids
   {p}:v1:map:{scope}:{query}:images hash  its rendered JPEGs, for an hour or until Telegram has them
+  {p}:v1:inbox:{bot_id}            hash   a bot's updates kept until handled: update id -> JSON
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class Keys:
     def __init__(self, prefix: str = "hl") -> None:
         if not prefix or any(c.isspace() for c in prefix):
             raise ValueError("key prefix must be a non-empty string without spaces")
+        self.prefix = prefix
         self.base = f"{prefix}:{SCHEMA}"
 
     def post(self, post_id: int) -> str:

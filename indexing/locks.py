@@ -12,6 +12,7 @@ import redis
 from redis.exceptions import LockError
 
 from indexing.errors import IndexingError
+from indexing.storage_errors import REDIS_DOWN, as_storage_error
 from indexing.store import PostStore
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,7 @@ class JobLock:
         self.name = name
         self.ttl_s = ttl_s
         self.wait_s = wait_s
-        # thread_local=False: the renewing thread must see the token the acquiring thread got
-        self._lock = store.r.lock(store.keys.lock(name), timeout=ttl_s, thread_local=False)
+        self._lock = store.lock(name, ttl_s)
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
         self.lost = False
@@ -35,8 +35,10 @@ class JobLock:
     def __enter__(self) -> "JobLock":
         try:
             got = self._lock.acquire(blocking=self.wait_s > 0, blocking_timeout=self.wait_s or None)
-        except (redis.ConnectionError, redis.TimeoutError, OSError) as exc:
+        except REDIS_DOWN as exc:
             raise LockBusy(f"cannot take the {self.name} lock: Redis is unreachable ({exc})") from exc
+        except redis.ResponseError as exc:  # e.g. LOADING after a restart: storage, not the lock, is the problem
+            raise as_storage_error(exc) from exc
         if not got:
             raise LockBusy(f"another process is running {self.name}")
         self._renewer = threading.Thread(target=self._renew, name=f"lock-{self.name}", daemon=True)

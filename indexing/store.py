@@ -1,22 +1,20 @@
 """Posts and their vectors in Redis. The only module that writes post data."""
 from __future__ import annotations
 
-import functools
-import inspect
 import json
-import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 import numpy as np
 import redis
 
-from indexing.errors import StorageUnavailableError
+from indexing.changelog import append_change
 from indexing.keys import Keys
+from indexing.releases import ReleaseStore, new_version
 from indexing.scopes import validate_scope
+from indexing.storage_errors import public_methods_raise_storage_errors
 
 VECTOR_DTYPE = np.float16  # halves Redis memory; cosine error ~1e-3, far below any threshold we use
-CHANGES_MAXLEN = 100_000  # change-log entries kept; a process further behind re-reads all posts instead
 
 
 @dataclass
@@ -83,55 +81,21 @@ def from_blob(blob: bytes, dim: int) -> np.ndarray:
     return np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32).reshape(-1, dim)
 
 
-_REDIS_DOWN = (redis.ConnectionError, redis.TimeoutError, OSError)
-
-
-def _as_storage_error(exc: Exception) -> StorageUnavailableError:
-    if isinstance(exc, redis.ResponseError):  # e.g. MISCONF (disk full), LOADING, OOM
-        return StorageUnavailableError(f"Redis refused the command: {exc}")
-    return StorageUnavailableError(f"Redis is unreachable: {exc}")
-
-
-def _storage_errors(method):
-    """Redis failures leave the store as one domain error, so callers answer 'storage down' clearly.
-
-    Generators (iter_vectors) fail while they are consumed, so they are wrapped as generators.
-    """
-    if inspect.isgeneratorfunction(method):
-        @functools.wraps(method)
-        def generator(*args, **kwargs):
-            try:
-                yield from method(*args, **kwargs)
-            except (*_REDIS_DOWN, redis.ResponseError) as exc:
-                raise _as_storage_error(exc) from exc
-        return generator
-
-    @functools.wraps(method)
-    def wrapper(*args, **kwargs):
-        try:
-            return method(*args, **kwargs)
-        except (*_REDIS_DOWN, redis.ResponseError) as exc:
-            raise _as_storage_error(exc) from exc
-    return wrapper
-
-
-def _public_methods_raise_storage_errors(cls):
-    for name, value in list(vars(cls).items()):
-        if callable(value) and not name.startswith("_"):
-            setattr(cls, name, _storage_errors(value))
-    return cls
-
-
-@_public_methods_raise_storage_errors
+@public_methods_raise_storage_errors
 class PostStore:
     """Redis-backed storage of posts, vectors and per-scope hashtag counts."""
 
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
         self.r = client
         self.keys = keys
+        self.releases = ReleaseStore(client, keys)
 
     def ping(self) -> None:
         self.r.ping()
+
+    def used_memory(self) -> int:
+        """Bytes the Redis server holds (bench scale measures a post's share)."""
+        return int(self.r.info("memory")["used_memory"])
 
     # -- writes ----------------------------------------------------------------------------
     def find_by_sha(self, scope: str, sha256: str) -> int | None:
@@ -167,8 +131,7 @@ class PostStore:
         pipe.execute()
 
     def _log_change(self, pipe, op: str, ids: list[int]) -> None:
-        pipe.xadd(self.keys.changes(), {"op": op, "ids": ",".join(str(i) for i in ids)},
-                  maxlen=CHANGES_MAXLEN, approximate=True)
+        append_change(pipe, self.keys, op=op, ids=",".join(str(i) for i in ids))
 
     def set_fields(self, post_id: int, **fields: str) -> None:
         self.r.hset(self.keys.post(post_id), mapping={k: str(v) for k, v in fields.items()})
@@ -281,9 +244,6 @@ class PostStore:
     def scope_post_ids(self, scope: str) -> list[int]:
         return sorted(int(x) for x in self.r.smembers(self.keys.scope_posts(scope)))
 
-    def scope_names(self) -> list[str]:
-        return sorted(x.decode() for x in self.r.smembers(self.keys.scopes()))
-
     def count(self, scope: str | None = None) -> int:
         if scope is None:
             return int(self.r.hlen(self.keys.post_scopes()))
@@ -369,13 +329,10 @@ class PostStore:
         if values:
             self.r.hset(self.keys.chat_settings(scope), mapping=values)
 
-    def delete_settings(self, scope: str) -> None:
-        self.r.delete(self.keys.chat_settings(scope))
-
     # -- artifacts (projector, heads) ------------------------------------------------------
     def put_artifact(self, name: str, blob: bytes, version: str | None = None) -> str:
         """Store an artifact version; it becomes current when a release naming it is published."""
-        version = version or time.strftime("%Y%m%dT%H%M%S") + f"-{int(time.time() * 1000) % 1000:03d}"
+        version = version or new_version()  # the releases' UTC clock
         self.r.set(self.keys.artifact(name, version), blob)
         return version
 
@@ -401,8 +358,21 @@ class PostStore:
     def set_job_state(self, name: str, **fields) -> None:
         self.r.hset(self.keys.job(name), mapping={k: str(v) for k, v in fields.items()})
 
+    def lock(self, name: str, ttl_s: float) -> redis.lock.Lock:
+        """The cross-process lock of job `name`, not taken yet (indexing/locks.py takes, renews and
+        releases it). thread_local=False: the renewing thread must see the token the taking thread got."""
+        return self.r.lock(self.keys.lock(name), timeout=ttl_s, thread_local=False)
 
-@_public_methods_raise_storage_errors
+    def lock_held(self, name: str) -> bool:
+        """Whether some process holds the lock of job `name` (an expired one is gone)."""
+        return bool(self.r.exists(self.keys.lock(name)))
+
+    # -- other stores on the same connection -----------------------------------------------
+    def update_inbox(self, bot_id: str) -> "UpdateInbox":
+        return UpdateInbox(self.r, self.keys, bot_id)
+
+
+@public_methods_raise_storage_errors
 class UpdateInbox:
     """A bot's updates kept until handled (bot/inbox.py), as update id -> JSON in one Redis hash."""
 

@@ -13,7 +13,6 @@ import argparse
 import logging
 import re
 import sys
-import time
 
 from tqdm import tqdm
 
@@ -91,11 +90,12 @@ def _data_from_files(args, settings):
 
 
 def train(args, settings) -> int:
+    from indexing.releases import new_version
     from indexing.service import open_engine
     from models.tags import normalize_tags
     from models.training import train_heads
 
-    version = args.out or time.strftime("%Y%m%dT%H%M%S")
+    version = args.out or new_version()  # the releases' UTC clock: it becomes the artifacts' version
     if not re.fullmatch(r"[\w.-]{1,64}", version):
         raise SystemExit("error: --out must be a plain name (letters, digits, '.', '_', '-')")
     if args.from_redis:

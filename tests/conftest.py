@@ -1,4 +1,5 @@
-"""Shared fixtures: a real embedded Redis server per session, a key prefix per test, photos made here."""
+"""Shared fixtures: a real embedded Redis server per session, a key prefix per test, photos made here;
+the check that tests leave no process running (tests/processes.py)."""
 from __future__ import annotations
 
 import io
@@ -11,9 +12,21 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from tests import processes
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 _counter = itertools.count()
-_SESSION_DIRS: list[str] = []  # temporary folders of this run, where its servers keep their sockets
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(processes.ProcessCheck(config), "hashlens-processes")  # tests leave nothing running
+
+
+def pytest_collection_modifyitems(items):
+    """A test that needs the encoders (loaded, and exported to ONNX, once per run) is slow: `-m "not slow"` skips it."""
+    for item in items:
+        if "encoders" in item.fixturenames:
+            item.add_marker(pytest.mark.slow)
 
 
 def jpeg_bytes(im: Image.Image, quality: int = 90) -> bytes:
@@ -42,7 +55,7 @@ def samples() -> dict[str, bytes]:
 @pytest.fixture(scope="session")
 def session_dir():
     with tempfile.TemporaryDirectory(prefix="hashlens-test-", dir="/tmp") as d:
-        _SESSION_DIRS.append(d)
+        processes.watch_dir(d)  # where this run's servers keep their sockets
         yield Path(d)
 
 
@@ -55,7 +68,7 @@ def redis_server(session_dir):
     if os.environ.get("TEST_REDIS_URL"):
         yield os.environ["TEST_REDIS_URL"]
         return
-    server = EmbeddedRedis(session_dir / "redis").start()
+    server = EmbeddedRedis(session_dir / "redis", dies_with_owner=True).start()  # even if pytest is killed
     yield server.url
     server.stop()
 
@@ -159,41 +172,3 @@ def shape_posts(folder: Path, n: int, seed: int) -> list[tuple[Path, list[str]]]
         who = f"{NAMES[int(rng.integers(len(NAMES)))]} {NAMES[int(rng.integers(len(NAMES)))]}"
         posts.append((path, [f"a {colour} {shape}, photographed by {who}", f"{who} drew a {shape} in {colour}"]))
     return posts
-
-
-def _leftover_servers(roots: list[str]) -> list[tuple[int, str]]:
-    """(pid, command line) of Redis/Valkey servers whose socket or data dir lies under one of `roots`."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if ("valkey-server" in cmdline or "redis-server" in cmdline) and any(r in cmdline for r in roots):
-            found.append((int(entry.name), cmdline.strip()))
-    return found
-
-
-@pytest.hookimpl(trylast=True)  # after the session fixtures' teardown
-def pytest_sessionfinish(session, exitstatus):
-    """Tests leave nothing running: a server a test started and did not stop fails the run (and is stopped)."""
-    import signal
-
-    roots = list(_SESSION_DIRS)  # this run's own folders only: another run's servers are not ours
-    factory = getattr(session.config, "_tmp_path_factory", None)
-    if factory is not None and factory._basetemp is not None:
-        roots.append(str(factory._basetemp))
-    left = _leftover_servers(roots)
-    for pid, _ in left:
-        try:
-            os.kill(pid, signal.SIGKILL)  # a test server: its data is of no use, and SIGTERM waits on a save
-        except OSError:
-            pass
-    if left:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        lines = "\n".join(f"  pid {pid}: {cmd}" for pid, cmd in left)
-        if reporter is not None:
-            reporter.write_line(f"FAILED: servers left running by tests (now stopped):\n{lines}", red=True)
-        session.exitstatus = 1

@@ -654,9 +654,7 @@ class SearchEngine:
 
     def update_inbox(self, bot_id: str):
         """Where a bot keeps its updates until handled (bot/inbox.py)."""
-        from indexing.store import UpdateInbox
-
-        return UpdateInbox(self.store.r, self.store.keys, bot_id)
+        return self.store.update_inbox(bot_id)
 
     def stats(self, scope: str | None = None) -> dict:
         per_scope = self.catalogue.scope_sizes()

@@ -55,7 +55,7 @@ class Lifecycle:
     def open(self) -> None:
         """Serve the current release (heads + index snapshots), caught up with Redis."""
         position = self.store.changes_position()  # before reading posts: nothing after it is missed
-        view = self.views.from_release(releases.load_release(self.store.r, self.store.keys))
+        view = self.views.from_release(self.store.releases.load())
         if view is None:
             view = self.views.from_current_artifacts()
         self.sync_posts()
@@ -74,7 +74,7 @@ class Lifecycle:
         """Re-read every post and the current release (after an outage or a trimmed change log)."""
         position = self.store.changes_position()
         self.sync_posts()
-        current = releases.current_version(self.store.r, self.store.keys)
+        current = self.store.releases.current_version()
         if not (current and current != self.view.release and self.adopt_release(current)):
             self.swap_in(self.view)  # catches the serving view up with the posts just read
         self.position = position
@@ -186,7 +186,7 @@ class Lifecycle:
                 blob, live, vectors = index.to_bytes()
                 snaps[name] = releases.IndexSnapshot(dict(base, dim=index.dim, **extra), blob, live, vectors)
             artifacts = {PROJECTOR_ARTIFACT: v.projector_version, HASHTAG_HEAD_ARTIFACT: v.hashtag_head_version}
-            version = releases.save_release(self.store.r, self.store.keys, snaps, artifacts,
+            version = self.store.releases.save(snaps, artifacts,
                                             dict(info or {}, origin=self.origin, posts=len(v.image)), keep=keep)
             with self.serving.lock:
                 if self.view.image is v.image and self.view.text is v.text:
@@ -198,7 +198,7 @@ class Lifecycle:
     def load_release(self, version: str | None = None) -> bool:
         """Serve a release's snapshots (a restart's fast path, or on request): loaded beside the
         serving view, then swapped in. False when it cannot serve here (the current view stays)."""
-        release = releases.load_release(self.store.r, self.store.keys, version)
+        release = self.store.releases.load(version)
         if release is None or release.version == self.view.release:
             return False
         view = self.views.from_release(release)
@@ -219,7 +219,7 @@ class Lifecycle:
         applied the same change log already has the release's posts: only new heads need new text
         and caption indexes, and only many deletion marks need a fresh image index.
         """
-        manifest = releases.manifest_of(self.store.r, self.store.keys, version)
+        manifest = self.store.releases.manifest(version)
         if manifest is None or version == self.view.release:
             return False
         old = self.view

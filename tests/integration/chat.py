@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from tests.processes import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,9 +43,7 @@ def bot_on_emulator(emulator, token: str, redis_url: str, data_dir: Path, model_
             proc.log_path = log_path
             yield proc
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(60)
+            assert not stop_process(proc), "the bot did not stop within 60 s of SIGTERM (killed)"
 
 
 @contextlib.contextmanager

@@ -17,6 +17,7 @@ from PIL import Image
 
 from tests.conftest import jpeg_bytes, sample_image
 from tests.integration.chat import bot_on_emulator, emulator_with_groups
+from tests.processes import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "987654:E2E-SECRET-TOKEN"
@@ -394,5 +395,5 @@ def test_webhook_mode_receives_updates_pushed_by_telegram(emulator, bot, redis_s
         replies = ask(emulator.client, 640, text="/start")
         assert "Send me a photo" in replies[0]["text"]
     finally:
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(60) == 0
+        assert not stop_process(proc), "the bot did not stop within 60 s of SIGTERM (killed)"
+        assert proc.returncode == 0

@@ -23,6 +23,7 @@ import redis
 from PIL import Image
 
 from tests.conftest import jpeg_bytes
+from tests.processes import stop_process, stop_redis_in
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "424242:CRASH-TEST"
@@ -63,12 +64,9 @@ class Service:
     def stop(self) -> None:
         for proc in self.procs.values():
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
+                proc.send_signal(signal.SIGTERM)  # both at once, as a deployment stops
         for proc in self.procs.values():
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_process(proc)
         for f in self.logs.values():
             f.close()
 
@@ -93,7 +91,7 @@ def emulator():
 def test_nothing_acknowledged_is_lost_across_random_sigkills(request, emulator, tmp_path, session_dir, encoders):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    request.addfinalizer(lambda: stop_server_in(data_dir))  # whatever the outcome: its starter may be dead
+    request.addfinalizer(lambda: stop_redis_in(data_dir))  # whatever the outcome: its starter may be dead
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
                HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, HASHLENS_DATA_DIR=str(data_dir),
                HASHLENS_MODEL_CACHE_DIR=str(session_dir / "models"), HASHLENS_IMAGE_MODEL="efficientnet-lite0",
@@ -162,7 +160,6 @@ def test_nothing_acknowledged_is_lost_across_random_sigkills(request, emulator, 
     assert len(acked) >= 0.9 * len(sent), (len(acked), len(sent))
 
     # After the last restart: every acknowledged photo is stored, indexes match the posts, the served release is whole.
-    from indexing import releases
     from indexing.keys import Keys
     from indexing.redis_server import connect
     from indexing.search import SearchEngine
@@ -174,7 +171,7 @@ def test_nothing_acknowledged_is_lost_across_random_sigkills(request, emulator, 
         lost = [u for u in acked if store.find_by_sha(f"chat:{u}", hashlib.sha256(sent[u]).hexdigest()) is None]
         assert not lost, f"{len(lost)} acknowledged photos lost: {lost}"
         assert "1 photos stored" in stats_reply[0]["text"]  # the bot's own index agreed with Redis
-        release = releases.load_release(client_r, Keys("hl"))
+        release = store.releases.load()
         assert release is not None  # complete: every chunk present and of the recorded size
         ids = set(store.all_meta()[0].tolist())
         assert set(release.indexes["image"].live.tolist()) <= ids  # nothing served that is not stored
@@ -186,15 +183,6 @@ def test_nothing_acknowledged_is_lost_across_random_sigkills(request, emulator, 
         client_r.close()
         if server is not None:
             server.stop()
-
-
-def stop_server_in(data_dir: Path) -> None:
-    """Shut down the embedded Redis serving data_dir, whoever started it: after SIGKILLs its starter is
-    gone, and the server (in its own session, by design) would outlive the test."""
-    try:
-        redis.Redis(unix_socket_path=str(data_dir / "redis.sock"), socket_timeout=5).shutdown(save=True)
-    except redis.ConnectionError:
-        pass  # SHUTDOWN closes the connection (or nothing was running)
 
 
 def _fill_store(data_dir: Path, n: int) -> None:
@@ -217,10 +205,11 @@ def _fill_store(data_dir: Path, n: int) -> None:
 
 
 @pytest.mark.timeout(600)
+@pytest.mark.slow  # scheduler processes load the models
 def test_a_scheduler_killed_mid_rebuild_leaves_the_old_release_serving_and_resumes(tmp_path, session_dir):
-    from indexing import releases
     from indexing.keys import Keys
     from indexing.redis_server import connect
+    from indexing.store import PostStore
 
     data_dir = tmp_path / "data"
     _fill_store(data_dir, 3000)
@@ -233,8 +222,9 @@ def test_a_scheduler_killed_mid_rebuild_leaves_the_old_release_serving_and_resum
     assert first.returncode == 0, first.stderr[-2000:]
     client, server = connect(None, data_dir)  # this test's own client: the server outlives the killed process
     keys = Keys("hl")
+    releases = PostStore(client, keys).releases
     try:
-        serving = releases.current_version(client, keys)
+        serving = releases.current_version()
         assert serving is not None
         log_path = tmp_path / "rebuild.log"
         with open(log_path, "w") as log_file:
@@ -246,8 +236,8 @@ def test_a_scheduler_killed_mid_rebuild_leaves_the_old_release_serving_and_resum
                 time.sleep(0.02)
             proc.send_signal(signal.SIGKILL)  # mid-rebuild
             proc.wait()
-        assert releases.current_version(client, keys) == serving
-        assert releases.load_release(client, keys).version == serving  # whole, still served
+        assert releases.current_version() == serving
+        assert releases.load().version == serving  # whole, still served
         assert client.hget(keys.job("rebuild"), "state") == b"running"  # what the next scheduler finds
         assert 0 < client.pttl(keys.lock("rebuild")) <= 120_000  # nobody renews it: it expires by itself...
         client.delete(keys.lock("rebuild"))  # ...after 120 s; expire it now
@@ -262,7 +252,7 @@ def test_a_scheduler_killed_mid_rebuild_leaves_the_old_release_serving_and_resum
             proc.send_signal(signal.SIGTERM)
             proc.wait(60)
         assert "rebuild was interrupted" in log_path2.read_text()
-        resumed = releases.load_release(client, keys)
+        resumed = releases.load()
         assert resumed.version != serving and len(resumed.indexes["image"].live) == 3000
     finally:
         client.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import pytest
 
 from tests.conftest import COLOURS, SHAPES, jpeg_bytes, sample_image, shape_photo
 from tests.integration.chat import answered, bot_messages, free_port, text_of
+from tests.processes import stop_process, stop_redis_in
 
 ROOT = Path(__file__).resolve().parents[2]
 _TAG_SCORE = re.compile(r"#(\S+) (\d\.\d\d)")  # "#tag 0.71" in a hashtag reply
@@ -40,25 +40,23 @@ def playground(tmp_path_factory, session_dir, encoders):
     log_file = open(log_path, "w")
     service = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log_file,
                                stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 300
-    while "hashlens playground" not in log_path.read_text():
-        assert service.poll() is None, log_path.read_text()[-3000:]
-        assert time.monotonic() < deadline, "the playground did not start"
-        time.sleep(0.5)
-    from bot.emulator.client import EmulatorClient
+    try:
+        deadline = time.monotonic() + 300
+        while "hashlens playground" not in log_path.read_text():
+            assert service.poll() is None, log_path.read_text()[-3000:]
+            assert time.monotonic() < deadline, "the playground did not start"
+            time.sleep(0.5)
+        from bot.emulator.client import EmulatorClient
 
-    client = EmulatorClient(f"http://127.0.0.1:{port}")
-    meta = client.http.get("/control/playground").json()
-    service.client, service.meta, service.log_path = client, meta, log_path
-    yield service
-    client.close()
-    if service.poll() is None:
-        service.send_signal(signal.SIGTERM)
-        try:
-            service.wait(60)
-        except subprocess.TimeoutExpired:
-            service.kill()
-    log_file.close()
+        client = EmulatorClient(f"http://127.0.0.1:{port}")
+        meta = client.http.get("/control/playground").json()
+        service.client, service.meta, service.log_path = client, meta, log_path
+        yield service
+        client.close()
+    finally:  # however the test or the start went: the service stopped, and its Redis if it was killed
+        stop_process(service)
+        stop_redis_in(data)
+        log_file.close()
 
 
 def wait_for(client, chat: int, after: int, pattern: str, timeout: float = 120) -> list[dict]:

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from indexing import releases
 from indexing.holdout import held_out
 from indexing.jobs import JobPolicy, interrupted_jobs, run_job
 from indexing.locks import JobLock
@@ -134,14 +133,14 @@ def test_rollback_brings_back_the_old_heads_everywhere(labelled, engine_factory)
         heads = train_heads(labelled.training_data(), members=1, min_captioned=10, min_tagged=10)
         second = labelled.install_heads(heads, "v-new")["release"]
         assert _wait(lambda: follower.release_version == second)
-        assert releases.list_versions(labelled.store.r, labelled.store.keys)[:2] == [second, first]
-        releases.rollback(labelled.store.r, labelled.store.keys, first)
+        assert labelled.store.releases.versions()[:2] == [second, first]
+        labelled.store.releases.rollback(first)
         assert _wait(lambda: follower.release_version == first and labelled.release_version == first)
         for engine in (follower, labelled):
             assert (engine.projector_version, engine.hashtag_head_version) == ("none", "none")
         assert labelled.store.get_artifact("projector") is None  # the pointers followed the rollback
         with pytest.raises(KeyError, match="no kept release"):
-            releases.rollback(labelled.store.r, labelled.store.keys, "19990101T000000.000000")
+            labelled.store.releases.rollback("19990101T000000.000000")
     finally:
         follower.close()
         labelled.close()
@@ -154,16 +153,16 @@ def test_a_half_written_release_is_never_served_and_is_cleaned_up(engine_factory
     r, keys = engine.store.r, engine.store.keys
     # A writer killed mid-release: chunks written, no manifest, no pointer flip.
     r.hset(keys.snapshot("image", "20990101T000000.000000"), "chunk:0", b"partial")
-    assert releases.load_release(r, keys).version == good
+    assert engine.store.releases.load().version == good
     # A release whose chunks vanished (say, a manual DEL) is refused, and the engine rebuilds instead.
     r.hdel(keys.snapshot("image", good), "chunk:0")
-    assert releases.load_release(r, keys) is None
+    assert engine.store.releases.load() is None
     reopened = engine_factory()
     assert set(reopened.image_index.labels().tolist()) == set(ids)
     assert reopened.duplicate_of(samples["rocket"], "public").post.id == ids[2]
     newer = reopened.publish_release()
     assert not r.exists(keys.snapshot("image", "20990101T000000.000000"))  # the orphan is gone
-    assert releases.load_release(r, keys).version == newer
+    assert engine.store.releases.load().version == newer
 
 
 def test_rebuild_compacts_deletions_and_publishes(engine_factory):
@@ -203,7 +202,7 @@ def test_retrain_promotes_better_heads_and_keeps_the_serving_ones_otherwise(labe
     assert result["candidate"]["text2image_R@5"] >= result["current"]["text2image_R@5"]
     assert result["candidate"]["hashtags_R@5"] > result["current"]["hashtags_R@5"] == 0.0
     assert labelled.release_version == result["release"]
-    manifest = releases.manifest_of(labelled.store.r, labelled.store.keys, result["release"])
+    manifest = labelled.store.releases.manifest(result["release"])
     assert manifest["metrics"] == result["candidate"]  # both versions' metrics are recorded
     assert labelled.store.counters()["labelled"] == 0
     assert "skipped" in run_job(labelled, "retrain", policy)  # nothing new since

@@ -5,7 +5,6 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from indexing import releases
 from indexing.holdout import held_out_post_ids
 from indexing.ingest import ingest, maybe_refit_projector
 from indexing.jobs import JobPolicy, run_job
@@ -51,7 +50,7 @@ def test_the_scheduler_promotes_learned_heads_on_a_cold_deployment(cold, tmp_pat
     assert (result["trained_on"], result["held_out"], result["compared_on"]) == (200 - len(holdout), len(holdout),
                                                                                 len(holdout))
     assert not cold.projector.cold_start and cold.release_version == result["release"]
-    manifest = releases.manifest_of(cold.store.r, cold.store.keys, result["release"])
+    manifest = cold.store.releases.manifest(result["release"])
     assert manifest["metrics"] == result["candidate"] and manifest["previous_metrics"] == result["current"]
     assert "skipped" in run_job(cold, "retrain", policy)  # nothing new since
 

@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import jpeg_bytes, sample_image
 from tests.integration.chat import free_port
+from tests.processes import stop_process, stop_redis_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,16 +29,18 @@ def playground(tmp_path_factory, session_dir, encoders):
         env.pop(name, None)
     service = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
-    deadline = time.monotonic() + 300
-    banner = ""
-    while "hashlens playground" not in banner and time.monotonic() < deadline:
-        line = service.stdout.readline()
-        assert line or service.poll() is None, f"service exited: {banner}"
-        banner += line
-    service.banner, service.port, service.env, service.data = banner, port, env, data
-    yield service
-    if service.poll() is None:
-        service.kill()
+    try:
+        deadline = time.monotonic() + 300
+        banner = ""
+        while "hashlens playground" not in banner and time.monotonic() < deadline:
+            line = service.stdout.readline()
+            assert line or service.poll() is None, f"service exited: {banner}"
+            banner += line
+        service.banner, service.port, service.env, service.data = banner, port, env, data
+        yield service
+    finally:  # the SIGTERM test stops it; if it did not run or failed, stopped here, its Redis too
+        stop_process(service)
+        stop_redis_in(data)
 
 
 def test_the_run_command_serves_the_playground_and_the_cli(playground):

@@ -1,4 +1,11 @@
 """Redis persistence and failure: a real embedded server, restarted and stopped for real."""
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import redis
 import pytest
 
@@ -8,6 +15,8 @@ from indexing.redis_server import EmbeddedRedis, connect
 from indexing.store import Post, PostStore
 
 import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _post(pid, scope="public"):
@@ -49,6 +58,7 @@ def test_unreachable_redis_url_is_a_clear_error(tmp_path):
         connect("redis://127.0.0.1:1/0", tmp_path)
 
 
+@pytest.mark.slow  # waits out the client's retries on every call
 def test_a_dead_server_is_one_clear_error_from_every_store_call(tmp_path):
     client, server = connect(None, tmp_path / "r")
     store = PostStore(client, Keys("p"))
@@ -57,6 +67,26 @@ def test_a_dead_server_is_one_clear_error_from_every_store_call(tmp_path):
                  lambda: store.tag_counts(["public"])):
         with pytest.raises(StorageUnavailableError, match="unreachable"):
             call()
+
+
+def test_releases_locks_and_the_inbox_give_the_same_clear_error_when_the_server_is_dead(tmp_path):
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    from indexing.locks import JobLock, LockBusy
+
+    server = EmbeddedRedis(tmp_path / "r").start()
+    store = PostStore(redis.Redis.from_url(server.url, retry=Retry(NoBackoff(), 0)), Keys("p"))  # fails at once
+    server.stop()
+    for call in (lambda: store.lock_held("rebuild"), store.releases.current_version, store.releases.load,
+                 store.releases.versions, lambda: store.releases.manifest("v1"), lambda: store.releases.rollback("v1"),
+                 lambda: store.releases.save({}, {}), lambda: store.update_inbox("bot").pending(),
+                 lambda: store.update_inbox("bot").put(1, "{}"), lambda: store.update_inbox("bot").remove(1)):
+        with pytest.raises(StorageUnavailableError, match="unreachable"):
+            call()
+    with pytest.raises(LockBusy, match="unreachable"):  # a job's lock: the job is skipped, as when busy
+        with JobLock(store, "rebuild"):
+            pass
 
 
 def test_redis_url_is_used_instead_of_starting_a_server(tmp_path):
@@ -94,3 +124,104 @@ def test_a_dead_server_while_iterating_vectors_is_the_same_clear_error(tmp_path)
     server.stop()
     with pytest.raises(StorageUnavailableError, match="unreachable"):
         list(store.iter_vectors("image", "m", 4))
+
+
+def test_posts_and_releases_are_announced_on_one_change_log(redis_client, keys):
+    store = PostStore(redis_client, keys)
+    store.add(_post(1), {("image", "m"): np.ones(4)})
+    version = store.releases.save({}, {"projector": "none"})
+    store.delete([1], [("image", "m")])
+    entries = [fields for _, fields in store.read_changes("0-0", block_ms=0)]
+    assert entries == [{"op": "add", "ids": "1"}, {"op": "release", "version": version}, {"op": "del", "ids": "1"}]
+    assert store.releases.current_version() == version and store.counters()["changes"] == 1  # reset by the release
+
+
+def test_artifact_and_release_versions_are_stamped_by_one_utc_clock(redis_client, keys, monkeypatch):
+    from datetime import datetime, timezone
+
+    store = PostStore(redis_client, keys)
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")  # UTC+14: a local-time stamp would be half a day off
+    time.tzset()
+    try:
+        stamps = [store.put_artifact("projector", b"bytes"), store.releases.save({}, {})]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    for stamp in stamps:
+        taken = datetime.strptime(stamp, "%Y%m%dT%H%M%S.%f").replace(tzinfo=timezone.utc)
+        assert abs(taken.timestamp() - time.time()) < 60, stamp
+    assert store.get_artifact("projector", stamps[0]) == (stamps[0], b"bytes")
+
+
+def test_a_held_job_lock_is_seen_by_another_client_and_gone_once_released(redis_server, redis_client, keys):
+    from indexing.locks import JobLock, LockBusy
+
+    other_client = redis.Redis.from_url(redis_server)  # as another process sees it
+    store, other = PostStore(redis_client, keys), PostStore(other_client, keys)
+    try:
+        assert not other.lock_held("rebuild")
+        with JobLock(store, "rebuild", ttl_s=30):
+            assert other.lock_held("rebuild") and not other.lock_held("retrain")
+            with pytest.raises(LockBusy, match="another process"):
+                with JobLock(other, "rebuild", ttl_s=30):
+                    pass
+        assert not other.lock_held("rebuild")
+    finally:
+        other_client.close()
+
+
+def test_a_server_that_does_not_answer_yet_is_waited_for_never_doubled(tmp_path):
+    first = EmbeddedRedis(tmp_path / "r").start()
+    os.kill(first.process.pid, signal.SIGSTOP)  # alive but silent, as while it loads a large AOF
+    try:
+        with pytest.raises(StorageUnavailableError, match="did not answer"):
+            EmbeddedRedis(tmp_path / "r", start_timeout_s=2).start()
+        assert (tmp_path / "r" / "redis.sock").exists()  # its socket was left alone
+        os.kill(first.process.pid, signal.SIGCONT)
+        second = EmbeddedRedis(tmp_path / "r", start_timeout_s=10).start()
+        assert second.process is None  # found, not spawned beside it
+        assert redis.Redis.from_url(second.url).info("server")["process_id"] == first.process.pid
+    finally:
+        os.kill(first.process.pid, signal.SIGCONT)
+        first.stop()
+
+
+def test_a_killed_server_is_replaced_despite_its_stale_pid_file(tmp_path):
+    first = EmbeddedRedis(tmp_path / "r").start()
+    os.kill(first.process.pid, signal.SIGKILL)
+    first.process.wait()
+    assert (tmp_path / "r" / "redis.pid").exists()
+    second = EmbeddedRedis(tmp_path / "r").start()
+    try:
+        assert second.process is not None and redis.Redis.from_url(second.url).ping()
+    finally:
+        second.stop()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie is dead
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("dies_with_owner", [True, False])
+def test_a_benchmarks_server_dies_with_its_owner_a_services_outlives_it(tmp_path, dies_with_owner):
+    owner = subprocess.Popen([sys.executable, "-c", f"""
+import time
+from indexing.redis_server import EmbeddedRedis
+server = EmbeddedRedis({str(tmp_path / "r")!r}, dies_with_owner={dies_with_owner}).start()
+print(server.process.pid, flush=True)
+time.sleep(600)
+"""], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    pid = int(owner.stdout.readline())
+    owner.kill()  # SIGKILL: no finally, no atexit
+    owner.wait()
+    deadline = time.time() + (15 if dies_with_owner else 2)
+    while _alive(pid) and time.time() < deadline:
+        time.sleep(0.1)
+    try:
+        assert _alive(pid) is not dies_with_owner
+    finally:
+        if _alive(pid):  # a service's server, kept for the other processes: stopped here as its next owner would
+            redis.Redis(unix_socket_path=str(tmp_path / "r" / "redis.sock")).shutdown(nosave=True)

@@ -36,6 +36,7 @@ def minilm(encoders):
     return encoders[1].english
 
 
+@pytest.mark.slow  # loads MiniLM
 def test_text_encoder_is_normalised_and_semantic(minilm):
     text_encoder = minilm
     v = text_encoder.encode(["a dog runs on the beach", "a puppy playing by the sea", "a bowl of soup"])
@@ -43,6 +44,7 @@ def test_text_encoder_is_normalised_and_semantic(minilm):
     assert v[0] @ v[1] > v[0] @ v[2] + 0.2
 
 
+@pytest.mark.slow  # loads MiniLM
 def test_onnx_text_encoder_matches_sentence_transformers(minilm):
     text_encoder = minilm
     texts = ["a dog", "two children play football on a sunny field near the river", "", "émoji 🐶 ok"]
@@ -73,6 +75,7 @@ def test_unknown_names_are_rejected():
         get_text_encoder("")
 
 
+@pytest.mark.slow  # loads MiniLM
 def test_a_damaged_onnx_cache_file_is_exported_again(tmp_path, minilm):
     from models.encoders.minilm_onnx import OnnxMiniLMTextEncoder
 

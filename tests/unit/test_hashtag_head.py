@@ -29,6 +29,7 @@ def trained(toy):
                        blocklist=["#PHOTO"]).fit(feats[:700], tags[:700])
 
 
+@pytest.mark.slow  # trains a head (the module's `trained`)
 def test_learns_the_tags_and_beats_popularity(trained, toy):
     feats, tags, labels = toy
     assert trained.history[-1]["loss"] < 0.5 * trained.history[0]["loss"]
@@ -41,12 +42,14 @@ def test_learns_the_tags_and_beats_popularity(trained, toy):
     assert set(top) == {f"c{labels[700]}_a", f"c{labels[700]}_b"}  # normalised: case and '#'
 
 
+@pytest.mark.slow  # trains a head (the module's `trained`)
 def test_vocabulary_rules(trained):
     assert "photo" not in trained.tags  # blocklisted (normalised before matching)
     assert "rare" not in trained.tags  # used fewer than min_count times
     assert len(trained.tags) == 12
 
 
+@pytest.mark.slow  # trains a head (the module's `trained`)
 def test_scores_are_calibrated_probabilities(trained, toy):
     feats, tags, _ = toy
     probs = trained.predict(feats[700:])
@@ -56,6 +59,7 @@ def test_scores_are_calibrated_probabilities(trained, toy):
     assert truth[confident].mean() > 0.9 and truth[~confident].mean() < 0.1
 
 
+@pytest.mark.slow  # trains a head (the module's `trained`)
 def test_round_trip_and_damaged_artifacts(trained, toy):
     feats, _, _ = toy
     again = HashtagHead.from_bytes(trained.to_bytes())
@@ -73,6 +77,7 @@ def test_too_few_tags_is_a_clear_error(toy):
         HashtagHead(min_count=5).fit(feats[:30], [[f"t{i}"] for i in range(30)])  # every tag used once
 
 
+@pytest.mark.slow  # trains every head
 def test_train_heads_bundle_saves_and_loads(toy, tmp_path):
     from models.heads.training_utils import seen_by
     from models.training import TrainedHeads, TrainingData, train_heads

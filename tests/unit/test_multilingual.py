@@ -12,6 +12,7 @@ def multilingual(tmp_path_factory):
     return get_text_encoder(DEFAULT_TEXT_MODEL, cache_dir=tmp_path_factory.mktemp("models")).load()
 
 
+@pytest.mark.slow  # loads the multilingual encoder
 def test_english_text_uses_both_parts_and_other_languages_the_multilingual_one(multilingual):
     texts = ["two dogs playing on the beach", "deux chiens qui jouent sur la plage", "собаки играют на пляже",
              "zwei Hunde spielen am Strand"]
