@@ -5,12 +5,13 @@ from indexing.errors import (BadImageError, EmptyQueryError, IndexingError, Stor
 from indexing.relevance import ONLY_ITSELF, TOO_FEW_POSTS, Answer
 from indexing.reposts import NOT_A_REPOST, Repost, Verdict
 from indexing.scopes import PUBLIC
-from indexing.search.engine import (IMAGENET_REASON, WORD, AddResult, CaptionHit, DuplicateMatch, Hit, IndexView,
-                                    PhotoInput, PhotoVectors, SearchEngine, TagSuggestion, decide_duplicate)
+from indexing.search.engine import (AddResult, CaptionHit, DuplicateMatch, Hit, IndexView, PhotoInput, PhotoVectors,
+                                    SearchEngine, decide_duplicate)
+from indexing.search.hashtags import IMAGENET_REASON, REASONS, WORD, TagSuggestion
 from indexing.store import Post
 
 __all__ = ["SearchEngine", "AddResult", "Answer", "CaptionHit", "ChatSettings", "DuplicateMatch", "Hit", "IndexView",
            "PhotoInput", "PhotoVectors", "Post", "Repost", "TagSuggestion", "Thresholds", "Verdict",
            "BadImageError", "EmptyQueryError", "IndexingError", "StorageUnavailableError", "UnknownPostError",
-           "IMAGENET_REASON", "MAX_WINDOW_DAYS", "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC", "TOO_FEW_POSTS", "WORD",
+           "IMAGENET_REASON", "REASONS", "MAX_WINDOW_DAYS", "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC", "TOO_FEW_POSTS", "WORD",
            "decide_duplicate"]
