@@ -202,7 +202,7 @@ class SearchEngine:
         self._learned_relevance = self.relevance.with_learned_heads()
         self._embedder = PhotoEmbedder(image_encoder, batch_size=batch_size, max_pixels=max_photo_pixels,
                                        thumbnail_side=thumbnail_side)
-        self._hashtags = HashtagScorer(TagSources(
+        self._hashtag_scorer = HashtagScorer(TagSources(
             photo_vectors=self._photo_vectors, text_of=self._text_of, encode_query=self.encode_query,
             caption_matches=self._caption_matches, visible=self._visible, visible_count=self._visible_count,
             posts=store.get_posts, tag_counts=store.tag_counts, posts_in=self._posts_in,
@@ -416,7 +416,7 @@ class SearchEngine:
             with self._lock:
                 live = set(self._scope_of)
             self.view = self._caught_up(view, live)
-            self._hashtags.forget_vocabularies()
+            self._hashtag_scorer.forget_vocabularies()
 
     def _image_vectors_for(self, ids: list[int]) -> tuple[list[int], np.ndarray]:
         vecs = self.store.get_vectors("image", self.image_model, ids, self.image_encoder.dim)
@@ -850,14 +850,14 @@ class SearchEngine:
         the tag vocabulary + its ImageNet classes; with a caption, fused with the caption's own hashtags
         (`text_hashtags`). Photo scores are calibrated probabilities (relevance.py); tags below
         `min_score` (default: the hashtag floor) are left out, except those the caption's words bring."""
-        return self._hashtags.for_photo(photo, scope, self.view, k, min_score, caption, language)
+        return self._hashtag_scorer.for_photo(photo, scope, self.view, k, min_score, caption, language)
 
     def text_hashtags(self, text: str, scope: str, k: int = 8, min_score: float | None = None,
                       language: str | None = None) -> list[TagSuggestion]:
         """Hashtags for a caption alone (someone drafting a post before choosing the photo): the tags its
         words name, and others whose score clears `min_score` (default: the hashtag floor; these text
         scores are not calibrated, so the photo's floor is a cautious stand-in, docs/DESIGN-NOTES.md)."""
-        return self._hashtags.for_text(text, scope, self.view, k, min_score, language)
+        return self._hashtag_scorer.for_text(text, scope, self.view, k, min_score, language)
 
     def _posts_in(self, scopes: frozenset[str]) -> int:
         with self._lock:

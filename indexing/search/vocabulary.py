@@ -19,10 +19,10 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")  # scripts writte
 
 MAX_TAGS = 5000  # a vocabulary: the most used tags visible from a set of scopes
 PRIOR_TAGS = 20  # the prior: the most used tags, with the share of posts carrying each
-# Bounds: one tag vector is ~1.5 KB (384 floats); one vocabulary up to MAX_TAGS rows (~7.5 MB). A
-# vocabulary is per set of visible scopes (each chat sees public + its own), so the chats asked last
-# keep theirs.
-MAX_TAG_VECTORS = 4 * MAX_TAGS
+# Bounds: a tag vector is a few KB (one text-encoder vector), a vocabulary up to MAX_TAGS of them
+# in the view's space (MBs). There is one vocabulary per set of visible scopes (each chat sees public
+# and its own), so the chats asked last keep theirs.
+MAX_TAG_VECTORS = 4 * MAX_TAGS  # a few vocabularies' worth: the public tags are in every chat's
 MAX_VOCABULARIES = 16
 MAX_PRIORS = 256
 
@@ -69,8 +69,6 @@ class TagVocabulary:
                  tags_generation: Callable[[], int], posts_in: Callable[[frozenset[str]], int], *,
                  max_tag_vectors: int = MAX_TAG_VECTORS, max_vocabularies: int = MAX_VOCABULARIES,
                  max_priors: int = MAX_PRIORS) -> None:
-        if max_tag_vectors < MAX_TAGS:
-            raise ValueError(f"the tag-vector cache must hold one whole vocabulary ({MAX_TAGS} tags)")
         self._tag_counts = tag_counts
         self._encode_words = encode_words
         self._generation = tags_generation
