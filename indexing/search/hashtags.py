@@ -181,7 +181,7 @@ class HashtagScorer:
             for tag in scores.keys() | text_scores.keys():
                 photo_side, text_side = scores.get(tag, 0.0), text_scores.get(tag, 0.0)
                 scores[tag] = share * photo_side + (1 - share) * text_side
-                if text_side > photo_side:
+                if text_side > photo_side or tag not in reasons:  # a tag only the words bring, even at 0
                     reasons[tag] = text_reasons[tag]
                     words.add(tag)
         floor = rules.floors_for(visible).hashtags if min_score is None else min_score

@@ -193,6 +193,15 @@ def test_words_weigh_as_much_as_the_pixels_and_win_the_reason_where_they_say_mor
     assert fused["dog"].reason == "often_here" and fused["dog"].from_words
 
 
+def test_a_tag_only_the_words_bring_at_zero_is_theirs():
+    # the zero-shot match keeps its best tags even when no match is close (trust 0): score 0
+    engine = Engine([post(1, "cat"), post(2, "car")], query=np.array([1.0, 0, 0, 0]))
+    tags = by_tag(engine.scorer(weights=FusionWeights(prior=0.0)).for_photo(
+        photo(), "public", view([(1, AT_REF)]), min_score=0, caption="something else"))
+    assert (tags["car"].score, tags["car"].reason, tags["car"].from_words) == (0.0, "means", True)
+    assert tags["cat"].reason == "neighbours"
+
+
 def test_tags_in_your_words_are_shown_under_the_floor_and_nothing_else_is():
     engine = Engine([post(1, "cat", "kitten"), post(2, "paris")], visible_posts=2)
     shown = engine.scorer().for_photo(photo(), "public", view([(1, AT_REF)]), min_score=0.9,
