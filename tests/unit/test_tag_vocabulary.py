@@ -80,12 +80,16 @@ def test_the_caches_are_bounded():
     for scopes in chats:
         names, matrix = vocabulary.tags_and_vectors(scopes, space("p1"))
         assert len(names) == len(matrix) == 4  # a vocabulary larger than the vector cache is still whole
-    assert len(vocabulary._tag_vectors) == 6 and len(vocabulary._vocabularies) == 2
     reads = tags.count_reads
     vocabulary.tags_and_vectors(chats[2], space("p1"))
     assert tags.count_reads == reads  # asked last: kept
     vocabulary.tags_and_vectors(chats[0], space("p1"))
-    assert tags.count_reads == reads + 1  # the oldest was dropped
+    assert tags.count_reads == reads + 1  # the oldest vocabulary was dropped...
+    assert tags.encoded[-4:] == ["tag0 0", "tag0 1", "tag0 2", "tag0 3"]  # ...and its tags' vectors
+    tags.generation += 1
+    encoded = len(tags.encoded)
+    vocabulary.tags_and_vectors(chats[0], space("p1"))
+    assert len(tags.encoded) == encoded  # the 6 vectors used last are kept
 
 
 def test_prior_is_the_share_of_posts_carrying_the_most_used_tags():
