@@ -175,6 +175,24 @@ def _dupes(engine, args) -> None:
           f"closest copy #{repost.copy_id}: cosine {repost.cosine:.3f}, hamming {repost.hamming})")
 
 
+# The CLI's English for a suggestion's reason code (the bot's words are in bot/i18n.py, why_<reason>).
+REASON_WORDS = {
+    "neighbours": "seen on {count} similar post{s}",
+    "learned": "learned from tagged posts",
+    "caption_neighbours": "on {count} post{s} whose caption fits the photo",
+    "zero_shot": "matches the photo's content",
+    "imagenet": "looks like it (ImageNet class)",
+    "in_your_words": "in your words",
+    "similar_caption": "on {count} post{s} with a similar caption",
+    "means": "means what your words say",
+    "often_here": "often used here",
+}
+
+
+def _reason_words(suggestion) -> str:
+    return REASON_WORDS[suggestion.reason].format(count=suggestion.count, s="s" if suggestion.count != 1 else "")
+
+
 def _hashtags(engine, args) -> int:
     k = max(args.k, 8)
     path = Path(args.photo) if args.photo else None
@@ -186,7 +204,7 @@ def _hashtags(engine, args) -> int:
         tags = engine.hashtags(_read_photo(args.photo), args.scope, k, caption=args.text)
     print(" ".join(f"#{t.tag}" for t in tags) or "no hashtags found")
     for t in tags:
-        print(f"{t.score:6.3f}  #{t.tag:<24} {t.why}{'  (from the words)' if t.from_words and path else ''}")
+        print(f"{t.score:6.3f}  #{t.tag:<24} {_reason_words(t)}{'  (from the words)' if t.from_words and path else ''}")
     return 0
 
 

@@ -190,7 +190,7 @@ class PhotoMaps:
         """What the engine suggests for the cluster's typical photo; when that is only its ImageNet classes
         (nothing tagged in sight), the classes of all its members drawn, which one odd medoid cannot sway."""
         suggested = self.engine.hashtags(sample, scope, k)
-        if suggested and not all(s.why == IMAGENET_REASON for s in suggested):
+        if suggested and not all(s.reason == IMAGENET_REASON for s in suggested):
             return [s.tag for s in suggested]
         probs = [p for p in self.engine.store.get_vectors("probs", self.engine.image_model, members, 1000)
                  if p is not None]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.encoders.base import l2_normalize
+from models.encoders.base import l2_normalize, softmax
 from models.tags import normalize_tag
 
 CLASS_TOP_K = 10
@@ -146,8 +146,7 @@ class KnnCaptionProjector:
         k = min(self.neighbours, sims.shape[1])
         idx = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         top = np.take_along_axis(sims, idx, axis=1)
-        weights = np.exp((top - top.max(axis=1, keepdims=True)) / self.temperature)
-        weights /= weights.sum(axis=1, keepdims=True)
+        weights = softmax(top, self.temperature, axis=1)
         text = np.einsum("bk,bkd->bd", weights, self.bank_text[idx])
         if class_text is not None and self.class_weight > 0:
             text = l2_normalize(text) + self.class_weight * l2_normalize(class_text)

@@ -5,13 +5,14 @@ from indexing.errors import (BadImageError, EmptyQueryError, IndexingError, Stor
 from indexing.relevance import ONLY_ITSELF, TOO_FEW_POSTS, Answer
 from indexing.scopes import PUBLIC
 from indexing.search.duplicates import NOT_A_REPOST, Repost, Verdict, decide_duplicate
-from indexing.search.engine import IMAGENET_REASON, WORD, SearchEngine
+from indexing.search.engine import SearchEngine
+from indexing.search.hashtags import IMAGENET_REASON, REASONS, WORD, TagSuggestion
 from indexing.search.types import (AddResult, CaptionHit, DuplicateMatch, EngineOptions, Hit, IndexView, PhotoInput,
-                                   PhotoVectors, TagSuggestion)
+                                   PhotoVectors)
 from indexing.store import Post
 
 __all__ = ["SearchEngine", "AddResult", "Answer", "CaptionHit", "ChatSettings", "DuplicateMatch", "EngineOptions",
            "Hit", "IndexView", "PhotoInput", "PhotoVectors", "Post", "Repost", "TagSuggestion", "Thresholds",
            "Verdict", "BadImageError", "EmptyQueryError", "IndexingError", "StorageUnavailableError",
-           "UnknownPostError", "IMAGENET_REASON", "MAX_WINDOW_DAYS", "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC",
+           "UnknownPostError", "IMAGENET_REASON", "REASONS", "MAX_WINDOW_DAYS", "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC",
            "TOO_FEW_POSTS", "WORD", "decide_duplicate"]

@@ -110,6 +110,11 @@ class Catalogue:
                 return None
             return filt
 
+    def posts_in(self, scopes: Iterable[str]) -> int:
+        """How many posts these scopes hold."""
+        with self.lock:
+            return sum(len(self.scope_members.get(s, ())) for s in scopes)
+
     def visible_count(self, viewer: str, include_public: bool = True) -> int:
         visible = self.visible(viewer, include_public)
         if visible is None:

@@ -54,14 +54,6 @@ class CaptionHit:
 
 
 @dataclass(frozen=True)
-class TagSuggestion:
-    tag: str
-    score: float
-    why: str  # e.g. "seen on 7 similar posts", "looks like: espresso"
-    from_words: bool = False  # it came from the text (a caption with the photo), not the pixels
-
-
-@dataclass(frozen=True)
 class DuplicateMatch:
     post: Post
     cosine: float

@@ -17,6 +17,12 @@ def l2_normalize(x: np.ndarray) -> np.ndarray:
     return x / np.maximum(norms, 1e-12)
 
 
+def softmax(scores: np.ndarray, temperature: float, axis: int = -1) -> np.ndarray:
+    """Weights over similarity scores that sum to 1 along `axis`, sharper as the temperature falls."""
+    weights = np.exp((scores - scores.max(axis=axis, keepdims=True)) / temperature)
+    return weights / weights.sum(axis=axis, keepdims=True)
+
+
 @dataclass(frozen=True)
 class ImageEmbedding:
     """What an image encoder returns for a batch of n photos."""

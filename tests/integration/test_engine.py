@@ -62,12 +62,12 @@ def test_hashtags_vote_from_similar_tagged_posts(engine, catalogue):
     copy = jpeg_bytes(sample_image("coffee").resize((300, 200)), quality=50)
     tags = engine.hashtags(copy, "public", k=5)
     assert tags[0].tag in {"coffee", "cafe"}
-    assert "similar post" in tags[0].why and 0 < tags[0].score <= 1
+    assert tags[0].reason == "neighbours" and tags[0].count >= 1 and 0 < tags[0].score <= 1
 
 
 def test_hashtags_with_nothing_tagged_come_from_imagenet_classes(engine, samples):
     tags = engine.hashtags(samples["coffee"], "public")
-    assert tags and tags[0].tag == "espresso" and "ImageNet" in tags[0].why
+    assert tags and tags[0].tag == "espresso" and tags[0].reason == "imagenet"
 
 
 def test_captions_of_a_photo(engine, catalogue, samples):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexing.errors import EmptyQueryError
-from indexing.search import PhotoInput
+from indexing.search import REASONS, PhotoInput
 from tests.conftest import jpeg_bytes, noise_photo, sample_image
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ def _library(engine, samples):
 def test_a_caption_gets_the_hashtags_of_posts_with_similar_captions(engine, library):
     tags = engine.text_hashtags("my morning espresso in a little cup", "public", k=5)
     assert tags[0].tag in {"coffee", "espresso"} and {"coffee", "espresso"} <= {t.tag for t in tags}
-    assert all(0 < t.score <= 1 and t.why for t in tags)
+    assert all(0 < t.score <= 1 and t.reason in REASONS for t in tags)
     assert [t.score for t in tags] == sorted((t.score for t in tags), reverse=True)
     found = engine.find("my morning espresso in a little cup", "public", k=1)
     assert found[0].post.id == library["coffee"]
@@ -47,7 +47,7 @@ def test_a_caption_gets_the_hashtags_of_posts_with_similar_captions(engine, libr
 
 def test_known_hashtags_in_the_words_are_suggested_and_stop_words_never(engine, library):
     tags = {t.tag: t for t in engine.text_hashtags("The wall of the city of Paris, in the rain", "public", k=8)}
-    assert tags["paris"].why == "in your words" and "wall" in tags
+    assert tags["paris"].reason == "in_your_words" and "wall" in tags
     assert not {"the", "of", "in", "rain"} & tags.keys()  # stop words; 'rain' is no known hashtag
     written = {t.tag for t in engine.text_hashtags("sunset over the sea #GoldenHour #the", "public", k=10)}
     assert "goldenhour" in written and "the" not in written  # a #tag written is kept, a stop word never
