@@ -40,7 +40,8 @@ def _config(settings: Settings, upload_chat_id: int | None = None):
 
 
 def run_telegram(engine, settings: Settings) -> None:
-    from bot.app import ALLOWED_UPDATES, build_application, protect_logs
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.logs import protect_logs
 
     token = settings.telegram_bot_token.get_secret_value()
     protect_logs(token)

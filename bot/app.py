@@ -1,4 +1,5 @@
-"""The python-telegram-bot Application: handlers wired, commands registered, secrets kept out of logs."""
+"""The python-telegram-bot Application: each feature's callbacks wired to its updates, the command menu
+registered, the queue (bot.lanes) and inbox (bot.inbox) put in place."""
 from __future__ import annotations
 
 import logging
@@ -50,31 +51,6 @@ class Features:
 
     def close(self) -> None:
         self.workers.close()
-
-
-class RedactSecrets(logging.Filter):
-    """Replaces the bot token wherever it would appear in a log line (URLs of the HTTP client...)."""
-
-    def __init__(self, *secrets: str) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(s in message for s in self.secrets):
-            for s in self.secrets:
-                message = message.replace(s, "[redacted]")
-            record.msg, record.args = message, None
-        return True
-
-
-def protect_logs(token: str) -> None:
-    """Token out of every handler's output; httpx's per-request INFO lines (URLs carry the token) off."""
-    redact = RedactSecrets(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 def build_application(engine: SearchEngine, token: str, config: BotConfig | None = None, *,

@@ -34,7 +34,8 @@ def playground_world() -> World:
 
 async def serve_playground(engine, settings, config_for, stop: asyncio.Event,
                            ready: asyncio.Event | None = None) -> None:
-    from bot.app import ALLOWED_UPDATES, build_application, post_init, protect_logs
+    from bot.app import ALLOWED_UPDATES, build_application, post_init
+    from bot.logs import protect_logs
 
     server = await EmulatorServer(playground_world(), settings.playground_host, settings.playground_port,
                                   playground=True).start()
