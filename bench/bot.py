@@ -34,7 +34,7 @@ class BotThread:
 
     def __init__(self, engine, base_url: str, base_file_url: str, config=None) -> None:
         from bot.app import ALLOWED_UPDATES, build_application
-        from bot.handlers import BotConfig
+        from bot.config import BotConfig
 
         self.app, self.handlers = build_application(engine, TOKEN, config or BotConfig(), base_url=base_url,
                                                     base_file_url=base_file_url)

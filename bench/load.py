@@ -108,7 +108,7 @@ def run(args) -> dict:
         client = EmulatorClient(emulator.url)
         for group in GROUPS:
             client.group(group, f"Load group {group}", admins=[], creator=None)
-        from bot.handlers import BotConfig
+        from bot.config import BotConfig
 
         # Simulated users act as fast as the bot answers, beyond any human rate: the per-user limit
         # (measured on its own by --burst) would slow them down, so it is off here to measure the service.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from indexing.errors import IndexingError
+from indexing.search import IndexingError
 from indexing.settings import Settings, cli_settings
 
 log = logging.getLogger("bot")
@@ -22,7 +22,7 @@ def _import_demo_if_empty(engine, settings: Settings) -> None:
     from indexing.ingest import ingest
     from indexing.sources import detect_and_read
 
-    if engine.store.count() == 0:
+    if engine.post_count() == 0:
         demo = write_demo_set(settings.data_dir / "demo")
         report = ingest(engine, detect_and_read(demo), scope="public")
         engine.publish_release()
@@ -30,7 +30,7 @@ def _import_demo_if_empty(engine, settings: Settings) -> None:
 
 
 def _config(settings: Settings, upload_chat_id: int | None = None):
-    from bot.handlers import BotConfig
+    from bot.config import BotConfig
 
     return BotConfig(max_photo_bytes=int(settings.photo_max_mb * 1024 * 1024),
                      upload_chat_id=upload_chat_id if upload_chat_id is not None else settings.upload_chat_id,
@@ -40,11 +40,12 @@ def _config(settings: Settings, upload_chat_id: int | None = None):
 
 
 def run_telegram(engine, settings: Settings) -> None:
-    from bot.app import ALLOWED_UPDATES, build_application, protect_logs
+    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.logs import protect_logs
 
     token = settings.telegram_bot_token.get_secret_value()
     protect_logs(token)
-    app, handlers = build_application(engine, token, _config(settings), base_url=settings.telegram_api_url,
+    app, features = build_application(engine, token, _config(settings), base_url=settings.telegram_api_url,
                                       base_file_url=settings.telegram_file_url)
     try:
         if settings.webhook_url:
@@ -56,7 +57,7 @@ def run_telegram(engine, settings: Settings) -> None:
             # run_polling handles SIGINT/SIGTERM: stops fetching, lets in-flight updates finish, then returns
             app.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)
     finally:
-        handlers.close()
+        features.close()
 
 
 def run_scheduler(argv: list[str], settings: Settings) -> int:

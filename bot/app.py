@@ -1,4 +1,5 @@
-"""The python-telegram-bot Application: handlers wired, commands registered, secrets kept out of logs."""
+"""The python-telegram-bot Application: each feature's callbacks wired to its updates, the command menu
+registered, the queue (bot.lanes) and inbox (bot.inbox) put in place."""
 from __future__ import annotations
 
 import logging
@@ -7,49 +8,58 @@ from telegram import BotCommand, Update
 from telegram.ext import (Application, ApplicationBuilder, CommandHandler, InlineQueryHandler, MessageHandler,
                           filters)
 
-from bot.handlers import BotConfig, Handlers
+from bot.albums import Albums
+from bot.answers import Answers
+from bot.commands import Commands
+from bot.config import BotConfig
+from bot.errors import ErrorReplies
+from bot.i18n import COMMANDS
 from bot.inbox import DurableApplication, Inbox
+from bot.inline import Inline
 from bot.lanes import UserLanes
-from bot.locales import LOCALES
+from bot.maps import Maps
+from bot.moderation import Moderation
+from bot.photos import Photos
 from bot.retry import RetryingRateLimiter
+from bot.telegram_io import PostSender, tell_waiting
+from bot.throttle import Throttle
+from bot.workers import Workers
 from indexing.search import SearchEngine
 
 log = logging.getLogger(__name__)
 
-COMMANDS: dict[str, list[tuple[str, str]]] = {lang: locale.COMMANDS for lang, locale in LOCALES.items()}
 
+class Features:
+    """The bot's features over one engine, sharing its worker threads; `close` stops the threads."""
 
-class RedactSecrets(logging.Filter):
-    """Replaces the bot token wherever it would appear in a log line (URLs of the HTTP client...)."""
+    def __init__(self, engine: SearchEngine, config: BotConfig) -> None:
+        self.config = config
+        self.workers = Workers(config.engine_threads)
+        self.throttle = Throttle(config.user_per_minute, config.user_burst)
+        sender = PostSender(engine, self.workers, config.max_photo_bytes)
+        answers = Answers(engine, config, self.workers, sender)
+        self.errors = ErrorReplies(config.max_photo_bytes)
+        self.commands = Commands(engine, self.workers, answers, config.max_photo_bytes)
+        self.moderation = Moderation(engine, self.workers)
+        self.albums = Albums(engine, config, self.workers, answers, sender, self.moderation, self.errors.on_error)
+        self.photos = Photos(engine, config, self.workers, answers, self.moderation, self.albums)
+        self.maps = Maps(engine, config, self.workers, sender)
+        self.inline = Inline(engine, config, self.workers, sender)
 
-    def __init__(self, *secrets: str) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
+    async def tell_waiting(self, update: Update, waiting: int) -> None:
+        await tell_waiting(update, waiting, self.config.user_per_minute)
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(s in message for s in self.secrets):
-            for s in self.secrets:
-                message = message.replace(s, "[redacted]")
-            record.msg, record.args = message, None
-        return True
-
-
-def protect_logs(token: str) -> None:
-    """Token out of every handler's output; httpx's per-request INFO lines (URLs carry the token) off."""
-    redact = RedactSecrets(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    def close(self) -> None:
+        self.workers.close()
 
 
 def build_application(engine: SearchEngine, token: str, config: BotConfig | None = None, *,
                       base_url: str | None = None, base_file_url: str | None = None,
-                      concurrent_updates: int = 32) -> tuple[Application, Handlers]:
-    handlers = Handlers(engine, config or BotConfig())
-    lanes = handlers.lanes = UserLanes(handlers.throttle)  # one user's updates in order, slowed, never dropped
-    lanes.on_wait = handlers.tell_waiting
+                      concurrent_updates: int = 32) -> tuple[Application, Features]:
+    """The Application, and the features its handlers call (close them once the application stopped)."""
+    bot = Features(engine, config or BotConfig())
+    lanes = bot.albums.lanes = UserLanes(bot.throttle)  # one user's updates in order, slowed, never dropped
+    lanes.on_wait = bot.tell_waiting
     builder = (ApplicationBuilder().token(token)
                .update_queue(lanes)
                # waits out 429s (retry_after), 5 times at most; retries 5xx and timeouts with backoff
@@ -60,28 +70,30 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     if base_url:
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url.replace("/bot", "/file/bot"))
     app = builder.build()
-    app.inbox = handlers.inbox = lanes.inbox = Inbox(engine.update_inbox(token.split(":")[0]))
-    h = handlers
+    app.inbox = bot.albums.inbox = lanes.inbox = Inbox(engine.update_inbox(token.split(":")[0]))
+    commands, photos = bot.commands, bot.photos
     # Edited messages: a command is answered again (CommandHandler takes edits by default); a photo's
     # new caption is stored (a command caption is answered as a new request).
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & (filters.PHOTO | filters.Document.IMAGE),
-                                   h.edited_photo))
-    app.add_handler(CommandHandler("start", h.start))
-    app.add_handler(CommandHandler("help", h.help))
-    app.add_handler(CommandHandler("find", h.find))
-    app.add_handler(CommandHandler(["hashtags", "similar", "captions"], h.photo_command))
-    app.add_handler(CommandHandler("dupes", h.dupes))
-    app.add_handler(CommandHandler("forget", h.forget))
-    app.add_handler(CommandHandler("stats", h.stats))
-    app.add_handler(CommandHandler("map", h.map))
-    app.add_handler(CommandHandler("clusters", h.clusters))
-    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE, h.photo))
-    app.add_handler(MessageHandler(filters.Document.ALL, h.not_a_photo))
-    app.add_handler(MessageHandler(filters.COMMAND, h.unknown))
-    app.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, h.text))
-    app.add_handler(InlineQueryHandler(h.inline))
-    app.add_error_handler(h.on_error)
-    return app, handlers
+                                   photos.edited))
+    app.add_handler(CommandHandler("start", commands.start))
+    app.add_handler(CommandHandler("help", commands.help))
+    app.add_handler(CommandHandler("find", commands.find))
+    app.add_handler(CommandHandler("hashtags", photos.hashtags))
+    app.add_handler(CommandHandler("similar", photos.similar))
+    app.add_handler(CommandHandler("captions", photos.captions))
+    app.add_handler(CommandHandler("dupes", bot.moderation.dupes))
+    app.add_handler(CommandHandler("forget", commands.forget))
+    app.add_handler(CommandHandler("stats", commands.stats))
+    app.add_handler(CommandHandler("map", bot.maps.map))
+    app.add_handler(CommandHandler("clusters", bot.maps.clusters))
+    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE, photos.photo))
+    app.add_handler(MessageHandler(filters.Document.ALL, commands.not_a_photo))
+    app.add_handler(MessageHandler(filters.COMMAND, commands.unknown))
+    app.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, commands.text))
+    app.add_handler(InlineQueryHandler(bot.inline.query))
+    app.add_error_handler(bot.errors.on_error)
+    return app, bot
 
 
 async def post_init(app: Application) -> None:

@@ -13,6 +13,7 @@ from bot.locales import LOCALES
 DEFAULT = "en"
 
 MESSAGES: dict[str, dict[str, str]] = {lang: locale.MESSAGES for lang, locale in LOCALES.items()}
+COMMANDS: dict[str, list[tuple[str, str]]] = {lang: locale.COMMANDS for lang, locale in LOCALES.items()}  # the menus
 
 
 def megabytes(n_bytes: int, lang: str = DEFAULT) -> str:
@@ -24,7 +25,7 @@ def megabytes(n_bytes: int, lang: str = DEFAULT) -> str:
 
 def bad_photo_reason(error: Exception) -> str:
     """The message key that says, in the user's words, why a photo could not be read."""
-    from models.errors import ImageTooLargeError
+    from indexing.search import ImageTooLargeError
 
     text = str(error).lower()
     if isinstance(error, ImageTooLargeError):

@@ -26,6 +26,7 @@ from typing import Awaitable, Callable
 from telegram import Update
 from telegram.constants import ChatType
 
+from bot.parsing import command_of
 from bot.throttle import Throttle
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,6 @@ log = logging.getLogger(__name__)
 COSTLY_COMMANDS = {"find", "hashtags", "similar", "captions"}  # rate-limited with photos
 MAP_COMMANDS = {"map", "clusters"}  # rate-limited in groups too: a new layout takes both cores for seconds
 ALBUM_HOLD_MAX_S = 120  # a hold never released (a handler bug) must not stall a user for ever
-
-
-def command_of(text: str | None) -> str | None:
-    if not text or not text.startswith("/"):
-        return None
-    return text.partition(" ")[0][1:].split("@")[0].lower()
 
 
 def is_costly(update: Update) -> bool:

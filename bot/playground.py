@@ -34,12 +34,13 @@ def playground_world() -> World:
 
 async def serve_playground(engine, settings, config_for, stop: asyncio.Event,
                            ready: asyncio.Event | None = None) -> None:
-    from bot.app import ALLOWED_UPDATES, build_application, post_init, protect_logs
+    from bot.app import ALLOWED_UPDATES, build_application, post_init
+    from bot.logs import protect_logs
 
     server = await EmulatorServer(playground_world(), settings.playground_host, settings.playground_port,
                                   playground=True).start()
     protect_logs(PLAYGROUND_TOKEN)
-    app, handlers = build_application(engine, PLAYGROUND_TOKEN, config_for(settings, UPLOADS_ID),
+    app, features = build_application(engine, PLAYGROUND_TOKEN, config_for(settings, UPLOADS_ID),
                                       base_url=server.base_url, base_file_url=server.base_file_url)
     try:
         async with app:
@@ -54,7 +55,7 @@ async def serve_playground(engine, settings, config_for, stop: asyncio.Event,
             await app.updater.stop()
             await app.stop()  # waits for updates being handled
     finally:
-        handlers.close()
+        features.close()
         await server.stop()
 
 

@@ -175,22 +175,11 @@ def _dupes(engine, args) -> None:
           f"closest copy #{repost.copy_id}: cosine {repost.cosine:.3f}, hamming {repost.hamming})")
 
 
-# The CLI's English for a suggestion's reason code (the bot's words are in bot/i18n.py, why_<reason>).
-REASON_WORDS = {
-    "neighbours": "seen on {count} similar post{s}",
-    "learned": "learned from tagged posts",
-    "caption_neighbours": "on {count} post{s} whose caption fits the photo",
-    "zero_shot": "matches the photo's content",
-    "imagenet": "looks like it (ImageNet class)",
-    "in_your_words": "in your words",
-    "similar_caption": "on {count} post{s} with a similar caption",
-    "means": "means what your words say",
-    "often_here": "often used here",
-}
-
-
 def _reason_words(suggestion) -> str:
-    return REASON_WORDS[suggestion.reason].format(count=suggestion.count, s="s" if suggestion.count != 1 else "")
+    """Why a tag is suggested, in English, from the same catalogue the bot words it with."""
+    from bot.render import why_text  # the catalogue and pure wording only: nothing of Telegram
+
+    return why_text("en", suggestion.reason, suggestion.count)
 
 
 def _hashtags(engine, args) -> int:

@@ -33,6 +33,26 @@ class Thresholds:
         return (cosine >= self.min_cosine) | ((hamming <= self.max_hamming) & (cosine >= self.min_cosine_with_hash))
 
 
+class SettingError(ValueError):
+    """A chat setting given a value it does not take. `setting` says which ("dupes", "sensitivity",
+    "window_days") and `value` what was given, so each caller says it in its own words (the bot in the
+    user's language); the message is the English one the CLI and the logs show."""
+
+    def __init__(self, setting: str, value: object, message: str) -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.value = value
+        self.max_days = MAX_WINDOW_DAYS
+
+
+def window_days(text: str) -> int:
+    """'30' or '30d' as days; SettingError when it is no number (the range is checked by `changed`)."""
+    digits = text.strip().lower().removesuffix("d")
+    if not digits.isdigit():
+        raise SettingError("window_days", text, f"the window is 1 to {MAX_WINDOW_DAYS} days")
+    return int(digits)
+
+
 @dataclass(frozen=True)
 class ChatSettings:
     dupes: str = "reply"  # what to do with a re-post: reply with a link, delete it, or nothing
@@ -55,12 +75,12 @@ class ChatSettings:
 
     def changed(self, dupes: str | None = None, sensitivity: str | None = None,
                 window_days: int | None = None) -> "ChatSettings":
-        """A copy with new values; ValueError names the allowed ones."""
+        """A copy with new values; SettingError says which one is not allowed."""
         if dupes is not None and dupes not in DUPES_MODES:
-            raise ValueError(f"mode must be one of {', '.join(DUPES_MODES)}")
+            raise SettingError("dupes", dupes, f"mode must be one of {', '.join(DUPES_MODES)}")
         if sensitivity is not None and sensitivity not in SENSITIVITIES:
-            raise ValueError(f"sensitivity must be one of {', '.join(SENSITIVITIES)}")
+            raise SettingError("sensitivity", sensitivity, f"sensitivity must be one of {', '.join(SENSITIVITIES)}")
         if window_days is not None and not 1 <= window_days <= MAX_WINDOW_DAYS:
-            raise ValueError(f"the window is 1 to {MAX_WINDOW_DAYS} days")
+            raise SettingError("window_days", window_days, f"the window is 1 to {MAX_WINDOW_DAYS} days")
         return replace(self, **{k: v for k, v in (("dupes", dupes), ("sensitivity", sensitivity),
                                                   ("window_days", window_days)) if v is not None})

@@ -78,7 +78,8 @@ def render(layout: MapLayout, thumbnails: list[bytes | None], cell: int = 64, ti
     y = top + layout.rows * pitch + margin // 2
     for cluster in layout.clusters[:20]:
         draw.rectangle((margin, y + 2, margin + label_font.size, y + 2 + label_font.size), fill=colour(cluster.number))
-        text = f"{cluster_label(cluster.number, cluster.tags)}  ({cluster.size} photo{'s' if cluster.size != 1 else ''})"
+        # no words on the picture: one map serves readers of every language (the caption is theirs)
+        text = f"{cluster_label(cluster.number, cluster.tags)}  ({cluster.size})"
         draw.text((margin + label_font.size + 10, y), text, fill=(230, 230, 230), font=label_font)
         y += legend_line
     return image

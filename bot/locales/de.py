@@ -73,7 +73,7 @@ MESSAGES: dict[str, str] = {
                       "Zeitraum: {window} Tage\n\n"
                       "Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                       "low|normal|high</code>, <code>/dupes window TAGE</code>",
-    "dupes_bad": "Das habe ich nicht verstanden. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes "
+    "dupes_bad": "„{value}“ habe ich nicht verstanden. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes "
                  "sensitivity low|normal|high</code>, <code>/dupes window TAGE</code> (1 bis {max_days}).",
     "forgot": "Erledigt: Ich habe die {n} Fotos gelöscht, die ich für diese Gruppe gespeichert hatte.",
     "forgot_private": "Erledigt: Ich habe die {n} Fotos gelöscht, die ich aus unserem Chat gespeichert hatte.",
@@ -125,6 +125,22 @@ MESSAGES: dict[str, str] = {
     "cluster_line": "{number}. {size} Fotos — {tags}",
     "clusters_none": "{n} Fotos, aber keine Gruppe ähnlicher Fotos sticht (bisher) heraus.",
     "clusters_rest": "In keiner Gruppe: {n} Fotos.",
+    "dupes_bad_sensitivity": "„{value}“ ist keine Empfindlichkeit. Admins: <code>/dupes sensitivity low|normal|high</code>.",
+    "dupes_bad_window": "„{value}“ geht als Zeitraum nicht: eine Zahl von Tagen von 1 bis {max_days}, "
+                        "z. B. <code>/dupes window 30</code>.",
+    "cluster_photo": "{number} {tags}",
+    "why_neighbours": "auf {count} ähnlichen Beiträgen gesehen",
+    "why_neighbours_one": "auf einem ähnlichen Beitrag gesehen",
+    "why_learned": "aus Beiträgen mit Hashtags gelernt",
+    "why_caption_neighbours": "auf {count} Beiträgen, deren Text zum Foto passt",
+    "why_caption_neighbours_one": "auf einem Beitrag, dessen Text zum Foto passt",
+    "why_zero_shot": "passt zu dem, was das Foto zeigt",
+    "why_imagenet": "sieht aus wie das, was das Foto zeigt",
+    "why_in_your_words": "in deinen Worten",
+    "why_similar_caption": "auf {count} Beiträgen mit ähnlichem Text",
+    "why_similar_caption_one": "auf einem Beitrag mit ähnlichem Text",
+    "why_means": "sagt dasselbe wie deine Worte",
+    "why_often_here": "hier oft benutzt",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order

@@ -72,7 +72,7 @@ MESSAGES: dict[str, str] = {
     "dupes_settings": "<b>Re-post checks</b>: {mode}\nSensitivity: {sensitivity}\nWindow: {window} days\n\n"
                       "Admins: <code>/dupes reply|delete|off</code>, "
                       "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code>",
-    "dupes_bad": "I did not understand that. Admins: <code>/dupes reply|delete|off</code>, "
+    "dupes_bad": "I did not understand “{value}”. Admins: <code>/dupes reply|delete|off</code>, "
                  "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code> "
                  "(1 to {max_days}).",
     "forgot": "Done: I deleted the {n} photos I had stored for this group.",
@@ -121,6 +121,22 @@ MESSAGES: dict[str, str] = {
     "cluster_line": "{number}. {size} photos — {tags}",
     "clusters_none": "{n} photos, but no group of similar ones stands out (yet).",
     "clusters_rest": "In no group: {n} photos.",
+    "dupes_bad_sensitivity": "“{value}” is not a sensitivity. Admins: <code>/dupes sensitivity low|normal|high</code>.",
+    "dupes_bad_window": "“{value}” is not a window I take: a number of days from 1 to {max_days}, "
+                        "e.g. <code>/dupes window 30</code>.",
+    "cluster_photo": "{number} {tags}",
+    "why_neighbours": "seen on {count} similar posts",
+    "why_neighbours_one": "seen on a similar post",
+    "why_learned": "learned from tagged posts",
+    "why_caption_neighbours": "on {count} posts whose caption fits the photo",
+    "why_caption_neighbours_one": "on a post whose caption fits the photo",
+    "why_zero_shot": "matches what the photo shows",
+    "why_imagenet": "looks like what the photo shows",
+    "why_in_your_words": "in your words",
+    "why_similar_caption": "on {count} posts with a similar caption",
+    "why_similar_caption_one": "on a post with a similar caption",
+    "why_means": "means what your words say",
+    "why_often_here": "often used here",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order

@@ -75,7 +75,7 @@ MESSAGES: dict[str, str] = {
                       "Periodo: {window} días\n\n"
                       "Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                       "low|normal|high</code>, <code>/dupes window DÍAS</code>",
-    "dupes_bad": "No entendí eso. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+    "dupes_bad": "No entendí «{value}». Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window DÍAS</code> (de 1 a {max_days}).",
     "forgot": "Listo: borré las {n} fotos que tenía guardadas de este grupo.",
     "forgot_private": "Listo: borré las {n} fotos que tenía guardadas de nuestro chat.",
@@ -127,6 +127,22 @@ MESSAGES: dict[str, str] = {
     "cluster_line": "{number}. {size} fotos — {tags}",
     "clusters_none": "{n} fotos, pero (todavía) no destaca ningún grupo de fotos parecidas.",
     "clusters_rest": "Sin grupo: {n} fotos.",
+    "dupes_bad_sensitivity": "«{value}» no es una sensibilidad. Admins: <code>/dupes sensitivity low|normal|high</code>.",
+    "dupes_bad_window": "«{value}» no sirve como ventana: un número de días de 1 a {max_days}, "
+                        "por ejemplo <code>/dupes window 30</code>.",
+    "cluster_photo": "{number} {tags}",
+    "why_neighbours": "visto en {count} publicaciones parecidas",
+    "why_neighbours_one": "visto en una publicación parecida",
+    "why_learned": "aprendido de publicaciones con hashtags",
+    "why_caption_neighbours": "en {count} publicaciones cuyo texto encaja con la foto",
+    "why_caption_neighbours_one": "en una publicación cuyo texto encaja con la foto",
+    "why_zero_shot": "encaja con lo que muestra la foto",
+    "why_imagenet": "se parece a lo que muestra la foto",
+    "why_in_your_words": "en tus palabras",
+    "why_similar_caption": "en {count} publicaciones con un texto parecido",
+    "why_similar_caption_one": "en una publicación con un texto parecido",
+    "why_means": "dice lo mismo que tus palabras",
+    "why_often_here": "se usa mucho aquí",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order

@@ -71,7 +71,7 @@ MESSAGES: dict[str, str] = {
     "dupes_settings": "<b>Contrôle des republications</b> : {mode}\nSensibilité : {sensitivity}\n"
                       "Fenêtre : {window} jours\n\nAdmins : <code>/dupes reply|delete|off</code>, "
                       "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window JOURS</code>",
-    "dupes_bad": "Je n'ai pas compris. Admins : <code>/dupes reply|delete|off</code>, "
+    "dupes_bad": "Je n'ai pas compris « {value} ». Admins : <code>/dupes reply|delete|off</code>, "
                  "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window JOURS</code> "
                  "(de 1 à {max_days}).",
     "forgot": "C'est fait : j'ai effacé les {n} photos gardées pour ce groupe.",
@@ -122,6 +122,22 @@ MESSAGES: dict[str, str] = {
     "cluster_line": "{number}. {size} photos — {tags}",
     "clusters_none": "{n} photos, mais aucun groupe de photos semblables ne se détache (pour l'instant).",
     "clusters_rest": "Hors groupe : {n} photos.",
+    "dupes_bad_sensitivity": "« {value} » n'est pas une sensibilité. Admins : <code>/dupes sensitivity low|normal|high</code>.",
+    "dupes_bad_window": "« {value} » ne va pas pour la fenêtre : un nombre de jours de 1 à {max_days}, "
+                        "par exemple <code>/dupes window 30</code>.",
+    "cluster_photo": "{number} {tags}",
+    "why_neighbours": "vu sur {count} publications semblables",
+    "why_neighbours_one": "vu sur une publication semblable",
+    "why_learned": "appris des publications avec hashtags",
+    "why_caption_neighbours": "sur {count} publications dont la légende convient à la photo",
+    "why_caption_neighbours_one": "sur une publication dont la légende convient à la photo",
+    "why_zero_shot": "correspond à ce que montre la photo",
+    "why_imagenet": "ressemble à ce que montre la photo",
+    "why_in_your_words": "dans vos mots",
+    "why_similar_caption": "sur {count} publications à la légende proche",
+    "why_similar_caption_one": "sur une publication à la légende proche",
+    "why_means": "dit la même chose que vos mots",
+    "why_often_here": "souvent utilisé ici",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order

@@ -75,7 +75,7 @@ MESSAGES: dict[str, str] = {
                       "Periodo: {window} giorni\n\n"
                       "Admin: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                       "low|normal|high</code>, <code>/dupes window GIORNI</code>",
-    "dupes_bad": "Non ho capito. Admin: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+    "dupes_bad": "Non ho capito «{value}». Admin: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window GIORNI</code> (da 1 a {max_days}).",
     "forgot": "Fatto: ho cancellato le {n} foto che avevo salvato per questo gruppo.",
     "forgot_private": "Fatto: ho cancellato le {n} foto che avevo salvato dalla nostra chat.",
@@ -127,6 +127,22 @@ MESSAGES: dict[str, str] = {
     "cluster_line": "{number}. {size} foto — {tags}",
     "clusters_none": "{n} foto, ma (per ora) non spicca nessun gruppo di foto simili.",
     "clusters_rest": "Fuori dai gruppi: {n} foto.",
+    "dupes_bad_sensitivity": "«{value}» non è una sensibilità. Admin: <code>/dupes sensitivity low|normal|high</code>.",
+    "dupes_bad_window": "«{value}» non va bene come finestra: un numero di giorni da 1 a {max_days}, "
+                        "per esempio <code>/dupes window 30</code>.",
+    "cluster_photo": "{number} {tags}",
+    "why_neighbours": "visto su {count} post simili",
+    "why_neighbours_one": "visto su un post simile",
+    "why_learned": "imparato dai post con hashtag",
+    "why_caption_neighbours": "su {count} post la cui didascalia si adatta alla foto",
+    "why_caption_neighbours_one": "su un post la cui didascalia si adatta alla foto",
+    "why_zero_shot": "corrisponde a ciò che mostra la foto",
+    "why_imagenet": "somiglia a ciò che mostra la foto",
+    "why_in_your_words": "nelle tue parole",
+    "why_similar_caption": "su {count} post con una didascalia simile",
+    "why_similar_caption_one": "su un post con una didascalia simile",
+    "why_means": "dice ciò che dicono le tue parole",
+    "why_often_here": "usato spesso qui",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order

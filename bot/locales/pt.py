@@ -74,7 +74,7 @@ MESSAGES: dict[str, str] = {
                       "Período: {window} dias\n\n"
                       "Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                       "low|normal|high</code>, <code>/dupes window DIAS</code>",
-    "dupes_bad": "Não entendi. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+    "dupes_bad": "Não entendi “{value}”. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window DIAS</code> (de 1 a {max_days}).",
     "forgot": "Pronto: apaguei as {n} fotos que eu tinha guardado deste grupo.",
     "forgot_private": "Pronto: apaguei as {n} fotos que eu tinha guardado da nossa conversa.",
@@ -125,6 +125,22 @@ MESSAGES: dict[str, str] = {
     "cluster_line": "{number}. {size} fotos — {tags}",
     "clusters_none": "{n} fotos, mas nenhum grupo de fotos parecidas se destaca (ainda).",
     "clusters_rest": "Sem grupo: {n} fotos.",
+    "dupes_bad_sensitivity": "“{value}” não é uma sensibilidade. Admins: <code>/dupes sensitivity low|normal|high</code>.",
+    "dupes_bad_window": "“{value}” não serve como janela: um número de dias de 1 a {max_days}, "
+                        "por exemplo <code>/dupes window 30</code>.",
+    "cluster_photo": "{number} {tags}",
+    "why_neighbours": "visto em {count} publicações parecidas",
+    "why_neighbours_one": "visto em uma publicação parecida",
+    "why_learned": "aprendido com publicações com hashtags",
+    "why_caption_neighbours": "em {count} publicações cuja legenda combina com a foto",
+    "why_caption_neighbours_one": "em uma publicação cuja legenda combina com a foto",
+    "why_zero_shot": "combina com o que a foto mostra",
+    "why_imagenet": "parece com o que a foto mostra",
+    "why_in_your_words": "nas suas palavras",
+    "why_similar_caption": "em {count} publicações com legenda parecida",
+    "why_similar_caption_one": "em uma publicação com legenda parecida",
+    "why_means": "diz o mesmo que as suas palavras",
+    "why_often_here": "muito usado aqui",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order

@@ -74,7 +74,7 @@ MESSAGES: dict[str, str] = {
                       "Период: {window} дн.\n\n"
                       "Админы: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                       "low|normal|high</code>, <code>/dupes window ДНИ</code>",
-    "dupes_bad": "Не понимаю. Админы: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+    "dupes_bad": "Не понимаю «{value}». Админы: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window ДНИ</code> (от 1 до {max_days}).",
     "forgot": "Готово: все фото, сохранённые для этой группы, удалены (всего {n}).",
     "forgot_private": "Готово: все фото, сохранённые из нашего чата, удалены (всего {n}).",
@@ -125,6 +125,22 @@ MESSAGES: dict[str, str] = {
     "cluster_line": "{number}. {size} фото — {tags}",
     "clusters_none": "{n} фото, но ни одна группа похожих (пока) не выделяется.",
     "clusters_rest": "Вне групп: {n} фото.",
+    "dupes_bad_sensitivity": "«{value}» — не чувствительность. Админы: <code>/dupes sensitivity low|normal|high</code>.",
+    "dupes_bad_window": "«{value}» не подходит для окна: нужно число дней от 1 до {max_days}, "
+                        "например <code>/dupes window 30</code>.",
+    "cluster_photo": "{number} {tags}",
+    "why_neighbours": "есть у похожих публикаций (всего {count})",
+    "why_neighbours_one": "есть у похожей публикации",
+    "why_learned": "выучено по публикациям с хештегами",
+    "why_caption_neighbours": "есть у публикаций, чья подпись подходит к фото (всего {count})",
+    "why_caption_neighbours_one": "есть у публикации, чья подпись подходит к фото",
+    "why_zero_shot": "подходит к тому, что на фото",
+    "why_imagenet": "похоже на то, что на фото",
+    "why_in_your_words": "в твоих словах",
+    "why_similar_caption": "есть у публикаций с похожей подписью (всего {count})",
+    "why_similar_caption_one": "есть у публикации с похожей подписью",
+    "why_means": "значит то же, что твои слова",
+    "why_often_here": "часто используется здесь",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order

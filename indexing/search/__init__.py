@@ -1,7 +1,8 @@
 """The search facade: `SearchEngine` and the types its callers (bot, CLI, jobs, benchmarks) see."""
-from indexing.chats import MAX_WINDOW_DAYS, ChatSettings, Thresholds
-from indexing.errors import (BadImageError, EmptyQueryError, IndexingError, StorageUnavailableError,
-                             UnknownPostError)
+from indexing.chats import MAX_WINDOW_DAYS, ChatSettings, SettingError, Thresholds, window_days
+from indexing.errors import (BadImageError, EmptyQueryError, ImageTooLargeError, IndexingError,
+                             StorageUnavailableError, UnknownPostError)
+from indexing.priority import background_priority
 from indexing.relevance import ONLY_ITSELF, TOO_FEW_POSTS, Answer
 from indexing.scopes import PUBLIC
 from indexing.search.duplicates import NOT_A_REPOST, Repost, Verdict, decide_duplicate
@@ -12,7 +13,8 @@ from indexing.search.types import (AddResult, CaptionHit, DuplicateMatch, Engine
 from indexing.store import Post
 
 __all__ = ["SearchEngine", "AddResult", "Answer", "CaptionHit", "ChatSettings", "DuplicateMatch", "EngineOptions",
-           "Hit", "IndexView", "PhotoInput", "PhotoVectors", "Post", "Repost", "TagSuggestion", "Thresholds",
-           "Verdict", "BadImageError", "EmptyQueryError", "IndexingError", "StorageUnavailableError",
-           "UnknownPostError", "IMAGENET_REASON", "REASONS", "MAX_WINDOW_DAYS", "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC",
-           "TOO_FEW_POSTS", "WORD", "decide_duplicate"]
+           "Hit", "IndexView", "PhotoInput", "PhotoVectors", "Post", "Repost", "SettingError", "TagSuggestion",
+           "Thresholds", "Verdict", "BadImageError", "EmptyQueryError", "ImageTooLargeError", "IndexingError",
+           "StorageUnavailableError", "UnknownPostError", "IMAGENET_REASON", "REASONS", "MAX_WINDOW_DAYS",
+           "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC", "TOO_FEW_POSTS", "WORD", "background_priority",
+           "decide_duplicate", "window_days"]

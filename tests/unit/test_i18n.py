@@ -5,8 +5,7 @@ from collections import Counter
 import pytest
 from telegram.constants import BotCommandLimit
 
-from bot.app import COMMANDS
-from bot.i18n import DEFAULT, MESSAGES, bad_photo_reason, language, megabytes, t
+from bot.i18n import COMMANDS, DEFAULT, MESSAGES, bad_photo_reason, language, megabytes, t
 from models.errors import BadImageError, ImageTooLargeError
 
 _TAG = re.compile(r"<(/?)([a-z]+)\b[^>]*>")
@@ -113,7 +112,7 @@ def test_a_jobs_outcome_reads_in_the_users_language():
     import json
     import time
 
-    from bot.handlers import job_detail
+    from bot.render import job_detail
 
     state = {"state": "skipped", "finished_s": str(time.time() - 180),
              "result": json.dumps({"skipped": "12 new ...", "reason": "few_new", "new": 12, "needed": 200})}

@@ -1,0 +1,113 @@
+"""The answers to a photo, a text and a search, shared by the commands, the photo pipeline and albums:
+engine calls in the workers, replies through Telegram I/O, text from bot.render."""
+from __future__ import annotations
+
+import time
+
+from telegram import Message, Update
+from telegram.constants import ChatAction
+
+from bot import render
+from bot.config import MAX_TEXT_CHARS, BotConfig, scope_of
+from bot.i18n import shorten, t
+from bot.parsing import caption_hashtags, caption_words
+from bot.telegram_io import PostSender, is_private, reply, user_language, working, writes_in
+from bot.workers import Workers
+from indexing.search import TOO_FEW_POSTS, PhotoInput, PhotoVectors, SearchEngine
+
+HINT_EVERY_S = 600  # the "send me more photos with captions" hint, at most this often per chat
+CAPTIONS_K = 5
+FIND_CHARS = 1000
+QUOTED_CHARS = 200  # of a query, said back
+
+
+def photo_input(message: Message, photo: bytes) -> PhotoInput:
+    """What the engine stores of a Telegram photo: its chat, message, caption, hashtags and file ids."""
+    caption = caption_words(message.caption)
+    item = message.photo[-1] if message.photo else message.document
+    # A photo sent as a file has no photo file id: its document's id is kept, to upload it as a
+    # photo the first time a result shows it (bot.resend)
+    return PhotoInput(photo, scope_of(message.chat.id), captions=[caption] if caption else [],
+                      tags=caption_hashtags(message.caption), source="telegram", chat_id=message.chat.id,
+                      message_id=message.message_id, file_id=item.file_id if message.photo else None,
+                      document_file_id=None if message.photo else item.file_id,
+                      file_unique_id=item.file_unique_id)
+
+
+class Answers:
+    def __init__(self, engine: SearchEngine, config: BotConfig, workers: Workers, sender: PostSender) -> None:
+        self.engine = engine
+        self.config = config
+        self.workers = workers
+        self.sender = sender
+        self._hinted: dict[int, float] = {}  # chat id -> when the "send more photos" hint was last given
+
+    async def text(self, update: Update, context, text: str) -> None:
+        """Hashtags that fit a caption, and the photos that match it (someone drafting a post)."""
+        scope, run = scope_of(update.effective_chat.id), self.workers.run
+        await working(update, context)
+        hint, text = writes_in(update), text[:MAX_TEXT_CHARS]
+        tags = await run(self.engine.text_hashtags, text, scope, self.config.hashtags_k, language=hint)
+        hits = await run(self.engine.find, text, scope, self.config.similar_k, language=hint)
+        await reply(update, self.hashtags(update, tags, for_text=True))
+        await self.sender.send_hits(update, context, hits, label="match_caption")
+
+    async def find(self, update: Update, context, query: str, photo: bytes | PhotoVectors | None = None) -> None:
+        """Photos matching words (and `photo`, when the words ask for a change to it: "at night")."""
+        if not query:
+            await reply(update, t(user_language(update), "find_usage"))
+            return
+        await working(update, context, ChatAction.UPLOAD_PHOTO)
+        hits = await self.workers.run(self.engine.find, query[:FIND_CHARS], scope_of(update.effective_chat.id),
+                                      self.config.find_k, photo=photo, language=writes_in(update))
+        said = shorten(query, QUOTED_CHARS)
+        intro = t(user_language(update), "find_results", query=said)
+        if not await self.sender.send_hits(update, context, hits, intro, "match_caption"):
+            await reply(update, self.nothing_fits(update, "find_none", hits, query=said))
+
+    async def photo(self, update: Update, context, photo: bytes, wanted: set[str], store: bool = False,
+                    vec: PhotoVectors | None = None) -> None:
+        """The `wanted` answers ("hashtags", "similar", "captions") to a photo; with `store`, the photo is
+        kept in the chat's scope (a private chat's photos stay searchable there)."""
+        scope, run, message = scope_of(update.effective_chat.id), self.workers.run, update.effective_message
+        await working(update, context)
+        if vec is None:
+            vec = await run(self.engine.embed_photo, photo)
+        caption = caption_words(message.caption if message else None)
+        tags = await run(self.engine.hashtags, vec, scope, self.config.hashtags_k, caption=caption,
+                         language=writes_in(update)) if "hashtags" in wanted else None
+        captions = await run(self.engine.captions, vec, scope, CAPTIONS_K) if "captions" in wanted else None
+        similar = await run(self.engine.similar, vec, scope, self.config.similar_k) if "similar" in wanted else None
+        if store:  # before any reply, so a photo the bot has answered is never lost to a crash
+            await run(self.engine.add_photos, [photo_input(message, photo)], [vec])
+        if tags is not None:
+            await reply(update, self.hashtags(update, tags))
+        if captions is not None:
+            await reply(update, render.captions_text(user_language(update), captions) if captions else
+                        self.nothing_fits(update, "no_captions", captions))
+        if similar is not None and not await self.sender.send_hits(update, context, similar):
+            await reply(update, self.nothing_fits(update, "similar_none", similar))
+
+    def hashtags(self, update: Update, tags, for_text: bool = False) -> str:
+        if tags:
+            return render.hashtag_text(user_language(update), tags, for_text)
+        return self.nothing_fits(update, "no_text_hashtags" if for_text else "no_hashtags", tags)
+
+    def nothing_fits(self, update: Update, key: str, answer, **values) -> str:
+        """The reply to an empty answer; while the collection is too small to know, what would help, once
+        in a while per chat (not under every photo of a burst)."""
+        why = getattr(answer, "why_empty", None)
+        hint = None
+        if why == TOO_FEW_POSTS and self._hint_due(update):
+            hint = "private" if is_private(update) else "group"
+        return render.nothing_fits(user_language(update), key, why, hint, **values)
+
+    def _hint_due(self, update: Update) -> bool:
+        chat_id = update.effective_chat.id if update.effective_chat else 0
+        now = time.monotonic()
+        if now - self._hinted.get(chat_id, -HINT_EVERY_S) < HINT_EVERY_S:
+            return False
+        if len(self._hinted) > 100_000:  # forget old chats rather than grow forever
+            self._hinted.clear()
+        self._hinted[chat_id] = now
+        return True

@@ -1,0 +1,69 @@
+"""The text commands: /start, /help, /find, /stats, /forget, unknown commands, plain text and files
+that are not photos. (Photo commands: bot.photos; /dupes: bot.moderation; /map, /clusters: bot.maps.)"""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.answers import Answers
+from bot.config import scope_of
+from bot.i18n import t
+from bot.parsing import query_of
+from bot.render import stats_text
+from bot.telegram_io import is_admin, is_private, photo_of, reply, user_language, working
+from bot.workers import Workers
+from indexing.search import PUBLIC, WORD, SearchEngine
+
+
+class Commands:
+    def __init__(self, engine: SearchEngine, workers: Workers, answers: Answers, max_photo_bytes: int) -> None:
+        self.engine = engine
+        self.workers = workers
+        self.answers = answers
+        self.max_photo_bytes = max_photo_bytes
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reply(update, t(user_language(update), "start", name=update.effective_user.first_name or ""))
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await reply(update, t(user_language(update), "help", bot=context.bot.username or "bot"))
+
+    async def find(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/find words; in reply to a photo, words + that photo ("at night")."""
+        query = query_of(context.args)
+        photo = await photo_of(update.effective_message.reply_to_message, self.max_photo_bytes) if query else None
+        await self.answers.find(update, context, query, photo)
+
+    async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        scope, run = scope_of(update.effective_chat.id), self.workers.run
+        chat, public = await run(self.engine.stats, scope), await run(self.engine.stats, PUBLIC)
+        settings = await run(self.engine.chat_settings, scope)
+        await reply(update, stats_text(user_language(update), is_private(update), chat, public, settings))
+
+    async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/forget: every photo stored for the chat deleted (in a group, by an admin)."""
+        private = is_private(update)
+        if not private and not await is_admin(update, context):
+            await reply(update, t(user_language(update), "admins_only"))
+            return
+        await working(update, context)
+        n = await self.workers.run(self.engine.forget_scope, scope_of(update.effective_chat.id))
+        await reply(update, t(user_language(update), "forgot_private" if private else "forgot", n=n))
+
+    async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A command the bot does not have: said in a private chat, or in a group when addressed to us."""
+        first_word = (update.effective_message.text or "").split(" ")[0].lower()
+        if is_private(update) or f"@{(context.bot.username or '').lower()}" in first_word:
+            await reply(update, t(user_language(update), "unknown_command"))
+
+    async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Plain text in a private chat: a caption someone is drafting (words), or a hint (no words)."""
+        text = update.effective_message.text or ""
+        if WORD.search(text):
+            await self.answers.text(update, context, text)
+        else:
+            await reply(update, t(user_language(update), "text_hint"))
+
+    async def not_a_photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if is_private(update):
+            await reply(update, t(user_language(update), "not_a_photo"))

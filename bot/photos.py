@@ -1,0 +1,101 @@
+"""Photos: the pipeline for a photo (or image file) sent to the bot, its caption edited later, and
+/hashtags, /similar, /captions in reply to a photo. Albums are collected by bot.albums."""
+from __future__ import annotations
+
+import hashlib
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.albums import Albums
+from bot.answers import Answers, photo_input
+from bot.config import BotConfig, scope_of
+from bot.i18n import t
+from bot.moderation import Moderation
+from bot.parsing import caption_hashtags, caption_request, query_of
+from bot.telegram_io import is_private, photo_of, reply, user_language
+from bot.workers import Workers
+from indexing.search import WORD, SearchEngine
+
+PHOTO_COMMANDS = ("hashtags", "similar", "captions")  # a photo's caption asks for one answer only
+PRIVATE_ANSWERS = {"hashtags", "similar"}  # a photo in a private chat, without a command
+
+
+class Photos:
+    def __init__(self, engine: SearchEngine, config: BotConfig, workers: Workers, answers: Answers,
+                 moderation: Moderation, albums: Albums) -> None:
+        self.engine = engine
+        self.config = config
+        self.workers = workers
+        self.answers = answers
+        self.moderation = moderation
+        self.albums = albums
+
+    async def photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo: in a private chat stored and answered; in a group collected (and checked for re-posts),
+        answered only when its caption asks. A caption `/find words` searches with the words and the photo."""
+        message = update.effective_message
+        if message.media_group_id:
+            self.albums.collect(update, context)
+            return
+        command, words = caption_request(message.caption)
+        photo = await photo_of(message, self.config.max_photo_bytes)
+        if command == "find":  # stored, then words + photo searched
+            vec = await self.workers.run(self.engine.embed_photo, photo)
+            if is_private(update):
+                await self.workers.run(self.engine.add_photos, [photo_input(message, photo)], [vec])
+            else:
+                await self.moderation.collect(update, context, message, photo, vec)
+            await self.answers.find(update, context, words, photo=vec)
+        elif is_private(update):
+            wanted = {command} if command in PHOTO_COMMANDS else PRIVATE_ANSWERS
+            await self.answers.photo(update, context, photo, wanted, store=True)
+        else:
+            vec = await self.workers.run(self.engine.embed_photo, photo)
+            await self.moderation.collect(update, context, message, photo, vec)
+            if command in PHOTO_COMMANDS:
+                await self.answers.photo(update, context, photo, {command}, vec=vec)
+
+    async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A photo's caption was edited: the stored post takes the new caption and hashtags. A new
+        command caption is answered as a request; in a private chat the photo is answered again."""
+        message = update.effective_message
+        # one part of an album: its caption is updated, the album not answered again
+        command = caption_request(message.caption)[0] if message.media_group_id is None else None
+        photo = await photo_of(message, self.config.max_photo_bytes)
+        if not command:
+            caption = message.caption or ""
+            updated = await self.workers.run(self.engine.update_caption, scope_of(message.chat.id),
+                                             hashlib.sha256(photo).hexdigest(), [caption] if caption else [],
+                                             caption_hashtags(caption))
+            if not updated:  # never stored (sent before the bot joined?): stored now
+                vec = await self.workers.run(self.engine.embed_photo, photo)
+                await self.workers.run(self.engine.add_photos, [photo_input(message, photo)], [vec])
+        if command or (is_private(update) and message.media_group_id is None):
+            await self.photo(update, context)
+
+    async def hashtags(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/hashtags in reply to a photo; /hashtags <words>: hashtags for a caption being drafted."""
+        words = query_of(context.args)
+        photo = await self._replied_photo(update)
+        if photo is None and WORD.search(words):
+            await self.answers.text(update, context, words)
+        else:
+            await self._answer(update, context, photo, "hashtags")
+
+    async def similar(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/similar in reply to a photo."""
+        await self._answer(update, context, await self._replied_photo(update), "similar")
+
+    async def captions(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/captions in reply to a photo."""
+        await self._answer(update, context, await self._replied_photo(update), "captions")
+
+    async def _replied_photo(self, update: Update) -> bytes | None:
+        return await photo_of(update.effective_message.reply_to_message, self.config.max_photo_bytes)
+
+    async def _answer(self, update: Update, context, photo: bytes | None, wanted: str) -> None:
+        if photo is None:
+            await reply(update, t(user_language(update), "need_photo"))
+        else:
+            await self.answers.photo(update, context, photo, {wanted})

@@ -1,0 +1,169 @@
+"""The bot's replies as text: pure functions of what the engine answered and the reader's language.
+
+No Telegram and no engine here (the unit tests call these directly); everything is HTML, user text
+escaped (by `t`, or `html.escape` where a caption is put in as is).
+"""
+from __future__ import annotations
+
+import html
+import json
+import time
+from typing import Sequence
+
+from bot.i18n import DEFAULT, MESSAGES, t
+from indexing.search import ONLY_ITSELF, PUBLIC, TOO_FEW_POSTS, CaptionHit, ChatSettings, Hit, SettingError
+
+JOB_NAMES = ("rebuild", "retrain", "snapshot")  # the scheduler's jobs /stats reports (indexing/jobs.py)
+MAP_CAPTION_CHARS = 1000  # Telegram's photo caption takes 1,024
+MAP_CAPTION_GROUPS = 12  # groups listed under a /map photo
+
+
+def tag_line(tags) -> str:
+    """'#coffee #espresso': one line to copy."""
+    return " ".join(f"#{s.tag}" for s in tags)
+
+
+def hashtag_text(lang: str, tags, for_text: bool = False) -> str:
+    """Suggested hashtags (not none: see `nothing_fits`), copyable, then scored; for a photo with a
+    caption, which of them came from its words."""
+    scored = " · ".join(f"#{html.escape(s.tag)} {s.score:.2f}" for s in tags)
+    out = t(lang, "text_hashtags" if for_text else "hashtags", line=tag_line(tags), scored_html=scored)
+    words = [s for s in tags if s.from_words]
+    if words and not for_text:
+        out += "\n" + t(lang, "from_words", tags=tag_line(words))
+    return out
+
+
+def why_text(lang: str, reason: str, count: int = 0) -> str:
+    """Why a hashtag is suggested, from its reason code (indexing.search.TagSuggestion.reason) and the
+    count some reasons carry ("seen on 7 similar posts"; a `why_<reason>_one` says it of one)."""
+    key = f"why_{reason}"
+    return t(lang, f"{key}_one" if count == 1 and f"{key}_one" in MESSAGES[DEFAULT] else key, count=count)
+
+
+def nothing_fits(lang: str, key: str, why_empty: str | None, hint: str | None = None, **values) -> str:
+    """The reply to an empty answer (the relevance floors left nothing: indexing/relevance.py): "apart
+    from the photo itself" when the only close one is a copy of it; with `hint` ("private" or "group"),
+    what would help while the collection is too small to know."""
+    if why_empty == ONLY_ITSELF and key == "similar_none":
+        return t(lang, "similar_only_itself")
+    text = t(lang, key, **values)
+    if why_empty == TOO_FEW_POSTS and hint is not None:
+        text += "\n" + t(lang, "nothing_yet_hint" if hint == "private" else "nothing_yet_hint_group")
+    return text
+
+
+def hit_caption(lang: str, hit: Hit, label: str = "similar_caption") -> str:
+    """'0.83 similar · a cup of espresso': under a result photo."""
+    caption = t(lang, label, score=hit.score)
+    if hit.post.captions:
+        caption += " · " + html.escape(hit.post.captions[0][:300])
+    return caption
+
+
+def captions_text(lang: str, captions: Sequence[CaptionHit]) -> str:
+    lines = "\n".join(f"• {html.escape(h.caption)} <i>({h.score:.2f})</i>" for h in captions)
+    return t(lang, "captions", lines_html=lines)
+
+
+def album_text(lang: str, tags_per_photo: list) -> str:
+    """An album's hashtags, one line per photo."""
+    lines = [t(lang, "album_photo", n=n, line=tag_line(tags)) if tags else t(lang, "album_photo_none", n=n)
+             for n, tags in enumerate(tags_per_photo, 1)]
+    return t(lang, "album", n=len(tags_per_photo)) + "\n" + "\n".join(lines)
+
+
+def job_detail(lang: str, state: dict[str, str], now: float | None = None) -> str:
+    """One short clause about a scheduled job's state: its progress, or when it finished and how."""
+    if state.get("state") == "running":
+        return f" ({state['progress']})" if state.get("progress") else ""
+    finished = float(state.get("finished_s", 0) or 0)
+    now = time.time() if now is None else now
+    ago = t(lang, "job_ago", minutes=max(0, int((now - finished) // 60))) if finished else ""
+    try:
+        result = json.loads(state.get("result", "{}"))
+    except ValueError:
+        result = {}
+    if result.get("reason"):  # the job's outcome in the reader's language (jobs.py records why)
+        what = t(lang, f"job_{result['reason']}", **{k: v for k, v in result.items() if isinstance(v, (int, str))})
+    elif result.get("error"):
+        what = t(lang, "job_failed")  # the error itself is in the logs, in English
+    else:
+        what = t(lang, "job_release", release=result["release"]) if result.get("release") else ""
+    return f"{ago}" + (t(lang, "colon") + what[:160] if what else "")
+
+
+def stats_text(lang: str, private: bool, chat: dict, public: dict, settings: ChatSettings) -> str:
+    """/stats: the chat's photos, the shared library's, the index and the scheduled jobs (engine.stats)."""
+    jobs = "".join(t(lang, "job_line", job=t(lang, f"job_name_{name}"),
+                     state=t(lang, f"job_state_{state.get('state', 'running')}"), detail=job_detail(lang, state))
+                   for name, state in sorted(chat.get("jobs", {}).items()) if name in JOB_NAMES)
+    heads = chat.get("projector", "none")
+    return t(lang, "stats_private" if private else "stats", chat_posts=chat.get("posts_in_scope", 0),
+             public_posts=public.get("posts_in_scope", 0), mode=t(lang, f"mode_{settings.dupes}"),
+             release=chat.get("release", "none"), heads=heads if heads != "none" else t(lang, "heads_none"),
+             jobs_html=jobs)
+
+
+def dupes_text(lang: str, settings: ChatSettings) -> str:
+    return t(lang, "dupes_settings", mode=t(lang, f"mode_{settings.dupes}"),
+             sensitivity=t(lang, f"sensitivity_{settings.sensitivity}"), window=settings.window_days)
+
+
+def setting_error_text(lang: str, error: SettingError) -> str:
+    """What was wrong with a /dupes change, precisely (indexing.chats.SettingError says which setting)."""
+    key = {"sensitivity": "dupes_bad_sensitivity", "window_days": "dupes_bad_window"}.get(error.setting, "dupes_bad")
+    return t(lang, key, value=str(error.value)[:40], max_days=error.max_days)
+
+
+def repost_text(lang: str, chat_id: int, original_message_id: int | None, original_created_s: float,
+                deleted: bool, now: float | None = None) -> str:
+    """The notice under a re-post (or after deleting it): when the photo was first posted, and a link to
+    that message (Telegram links to messages of supergroups only; elsewhere its number)."""
+    label = html.escape(t(lang, "original"))
+    chat = str(chat_id)
+    if chat.startswith("-100") and original_message_id:
+        link = f'<a href="https://t.me/c/{chat[4:]}/{original_message_id}">{label}</a>'
+    else:
+        link = f"{label} (#{original_message_id})" if original_message_id else label
+    if deleted:
+        return t(lang, "repost_deleted", link_html=link)
+    days = int(((time.time() if now is None else now) - original_created_s) // 86400)
+    when = t(lang, "when_today") if days == 0 else t(lang, "when_days", days=days)
+    return t(lang, "repost", when_html=when, link_html=link)
+
+
+def cluster_line(lang: str, cluster) -> str:
+    """'3. 12 photos — #espresso #coffee' (a photomap.Cluster)."""
+    return t(lang, "cluster_line", number=cluster.number, size=cluster.size,
+             tags=" ".join(f"#{x}" for x in cluster.tags) or "—")
+
+
+def cluster_caption(lang: str, cluster) -> str:
+    """Under a group's typical photo in /clusters: its number and hashtags, as the map labels it."""
+    return t(lang, "cluster_photo", number=cluster.number, tags=" ".join(f"#{x}" for x in cluster.tags)).strip()
+
+
+def map_title(lang: str, photo_map) -> str:
+    """'40 photos matching #food, 30 drawn · 3 groups' (an indexing.maps.PhotoMap)."""
+    layout, groups = photo_map.layout, len(photo_map.layout.clusters)
+    return t(lang, "map_title_public" if photo_map.scope == PUBLIC else "map_title", total=layout.total,
+             about=t(lang, "map_about", query=photo_map.query) if photo_map.query else "",
+             drawn=t(lang, "map_drawn", n=len(layout.ids)) if len(layout.ids) < layout.total else "",
+             groups=t(lang, "map_groups_one") if groups == 1 else t(lang, "map_groups", n=groups))
+
+
+def map_caption(lang: str, photo_map) -> str:
+    """The /map photo's caption: its title and its biggest groups, cut at a line within Telegram's limit."""
+    lines = [f"<b>{map_title(lang, photo_map)}</b>"]
+    lines += [cluster_line(lang, c) for c in photo_map.layout.clusters[:MAP_CAPTION_GROUPS]]
+    caption = "\n".join(lines)
+    return caption if len(caption) <= MAP_CAPTION_CHARS else caption[:caption.rfind("\n", 0, MAP_CAPTION_CHARS)]
+
+
+def clusters_text(lang: str, photo_map, shown: list) -> str:
+    """/clusters: the map's title, then one line per group shown and how many photos are in none."""
+    lines = [cluster_line(lang, c) for c in shown]
+    if photo_map.layout.unclustered:
+        lines.append(t(lang, "clusters_rest", n=photo_map.layout.unclustered))
+    return f"<b>{map_title(lang, photo_map)}</b>\n" + "\n".join(lines)

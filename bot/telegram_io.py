@@ -1,0 +1,156 @@
+"""Telegram I/O: who asks and in which language, replies, chat actions, a photo's bytes within the size
+limit, and stored posts sent back as photos (by file id once Telegram has one)."""
+from __future__ import annotations
+
+import logging
+
+from telegram import InputMediaPhoto, Message, Update
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
+from telegram.error import TelegramError
+
+from bot.i18n import language, t
+from bot.render import hit_caption
+from bot.resend import showable_photo
+from bot.workers import Workers
+from indexing.search import Hit, Post, SearchEngine
+
+log = logging.getLogger(__name__)
+ALBUM_MAX = 10  # photos in one Telegram album
+
+
+class PhotoTooBigError(Exception):
+    """A photo over the size the bot downloads (Telegram's getFile stops at 20 MB)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"file of {size} bytes is over the limit")
+        self.size = size
+
+
+def user_language(update: Update) -> str:
+    """The language the bot answers this user in."""
+    user = update.effective_user
+    return language(user.language_code if user else None)
+
+
+def writes_in(update: Update) -> str | None:
+    """The language the user's Telegram client reports (any, not only those we answer in): a hint for
+    reading their short queries ("neige" is French for a French user)."""
+    user = update.effective_user
+    return user.language_code if user else None
+
+
+def is_private(update: Update) -> bool:
+    return update.effective_chat is None or update.effective_chat.type == ChatType.PRIVATE
+
+
+async def reply(update: Update, text: str, **kwargs) -> Message | None:
+    """Quoted in groups, and always for a photo: in a burst, it says which photo is answered."""
+    message = update.effective_message
+    quote = message.chat.type != ChatType.PRIVATE or bool(message.photo or message.document)
+    return await message.reply_html(text, do_quote=quote, **kwargs)
+
+
+async def working(update: Update, context, action: str = ChatAction.TYPING) -> None:
+    try:
+        await context.bot.send_chat_action(update.effective_chat.id, action)
+    except TelegramError as exc:  # a chat action is a courtesy; never fail the request on it
+        log.debug("chat action failed: %s", exc)
+
+
+async def tell_waiting(update: Update, waiting: int, per_minute: float) -> None:
+    """Once per flood: the user's updates wait their turn (bot.lanes), they are not lost."""
+    if update.effective_message is None:
+        return
+    try:
+        await reply(update, t(user_language(update), "queued", waiting=waiting, per_minute=int(per_minute)))
+    except TelegramError as exc:
+        log.info("could not tell user %s their updates wait: %s", update.effective_user.id, exc)
+
+
+async def is_admin(update: Update, context) -> bool:
+    member = await context.bot.get_chat_member(update.effective_chat.id, update.effective_user.id)
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+async def photo_of(message: Message | None, max_bytes: int) -> bytes | None:
+    """The bytes of the photo (or image document) in a message; None if it has none. Raises
+    PhotoTooBigError when the file is over `max_bytes`."""
+    if message is None:
+        return None
+    if message.photo:
+        item = message.photo[-1]
+    elif message.document and (message.document.mime_type or "").startswith("image/"):
+        item = message.document
+    else:
+        return None
+    if item.file_size and item.file_size > max_bytes:
+        raise PhotoTooBigError(item.file_size)
+    file = await item.get_file()
+    return bytes(await file.download_as_bytearray())
+
+
+class PostSender:
+    """Stored posts shown as photos: by Telegram file id when there is one; else uploaded (from disk, or a
+    document the bot was sent) and its new file id remembered."""
+
+    def __init__(self, engine: SearchEngine, workers: Workers, max_photo_bytes: int) -> None:
+        self.engine = engine
+        self.workers = workers
+        self.max_photo_bytes = max_photo_bytes
+
+    async def send_hits(self, update: Update, context, hits: list[Hit], intro: str | None = None,
+                        label: str = "similar_caption") -> int:
+        """Photos of hits as one album (or one photo), each captioned with its score; returns how many."""
+        return await self.send_posts(update, context, [(hit.post, hit_caption(user_language(update), hit, label))
+                                                       for hit in hits], intro)
+
+    async def send_posts(self, update: Update, context, items: list[tuple[Post, str]], intro: str | None = None,
+                         fallback_tiles: bool = False) -> int:
+        """Stored posts' photos as one album (or one photo) with the given HTML captions; returns how many.
+        A post with neither a Telegram file id nor a file on disk is skipped (or, with `fallback_tiles`,
+        shown as its small /map tile)."""
+        ids = [post.id for post, _ in items]
+        tiles = dict(zip(ids, await self.workers.run(self.engine.thumbnails, ids))) if fallback_tiles else {}
+        media, uploaded = [], []
+        for post, caption in items[:ALBUM_MAX]:
+            source, is_tile = post.file_id or await self._photo_file(context, post), False
+            if source is None and tiles.get(post.id):
+                source, is_tile = tiles[post.id], True
+            if source is None:
+                continue
+            media.append(InputMediaPhoto(source, caption=caption, parse_mode=ParseMode.HTML))
+            # A photo uploaded from disk is sent by file id from now on (never a tile: it would stick).
+            uploaded.append(post.id if not post.file_id and not is_tile else None)
+        if not media:
+            return 0
+        if intro:
+            await reply(update, intro)
+        chat_id, reply_to = update.effective_chat.id, update.effective_message.message_id
+        if len(media) == 1:
+            sent = [await context.bot.send_photo(chat_id, media[0].media, caption=media[0].caption,
+                                                 parse_mode=ParseMode.HTML, reply_to_message_id=reply_to)]
+        else:
+            sent = list(await context.bot.send_media_group(chat_id, media, reply_to_message_id=reply_to))
+        for post_id, message in zip(uploaded, sent):
+            if post_id is not None and message.photo:
+                await self.workers.run(self.engine.remember_file_id, post_id, message.photo[-1].file_id)
+        return len(sent)
+
+    async def upload(self, context, post: Post, chat_id: int) -> str | None:
+        """Send a post's photo to `chat_id` (inline mode's upload chat) to learn its file id; None when
+        there is nothing to send."""
+        data = await self._photo_file(context, post)
+        if data is None:
+            return None
+        message = await context.bot.send_photo(chat_id, data, disable_notification=True)
+        file_id = message.photo[-1].file_id
+        await self.workers.run(self.engine.remember_file_id, post.id, file_id)
+        return file_id
+
+    async def _photo_file(self, context, post: Post) -> bytes | None:
+        """The bytes to upload for a post without a photo file id: its file on disk, or the document it
+        was sent as (as Telegram takes a photo: bot.resend)."""
+        data = await self.workers.run(self.engine.photo_bytes, post)
+        if data is None and post.document_file_id:
+            data = await showable_photo(context.bot, post.document_file_id, self.max_photo_bytes)
+        return data

@@ -1,0 +1,26 @@
+"""Where the bot's blocking engine calls run, so the event loop keeps answering other chats meanwhile."""
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from indexing.search import background_priority
+
+
+class Workers:
+    def __init__(self, threads: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engine")
+        # Maps get a thread of their own at a lower priority: a new layout takes seconds of both cores,
+        # and must not hold up the engine threads that answer photos meanwhile.
+        self._map_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map", initializer=background_priority)
+
+    async def run(self, fn, *args, **kwargs):
+        return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, *args, **kwargs))
+
+    async def run_map(self, fn, *args, **kwargs):
+        return await asyncio.get_running_loop().run_in_executor(self._map_pool, partial(fn, *args, **kwargs))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self._map_pool.shutdown(wait=True)

@@ -1,0 +1,154 @@
+"""The bot's replies as text (bot/render.py): pure functions of what the engine answered, in every language."""
+import html
+import json
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from bot import render
+from bot.i18n import MESSAGES
+from indexing.chats import MAX_WINDOW_DAYS, ChatSettings, SettingError, window_days
+from indexing.maps import PhotoMap
+from indexing.photomap import Cluster, MapLayout
+from indexing.relevance import NOTHING_CLOSE, ONLY_ITSELF, TOO_FEW_POSTS
+from indexing.scopes import PUBLIC
+
+REASONS_WITH_COUNTS = ("neighbours", "caption_neighbours", "similar_caption")
+REASONS = REASONS_WITH_COUNTS + ("learned", "zero_shot", "imagenet", "in_your_words", "means", "often_here")
+
+
+def tag(name, score, from_words=False):
+    return SimpleNamespace(tag=name, score=score, from_words=from_words)
+
+
+def photo_map(total, drawn, clusters, scope="chat:-1001", query="", unclustered=0):
+    layout = MapLayout(ids=list(range(drawn)), cells=[(i, 0) for i in range(drawn)], columns=drawn, rows=1,
+                       cluster_of=[0] * drawn, clusters=clusters, total=total, unclustered=unclustered)
+    return PhotoMap(layout, scope, query, "h", "f", cached=False)
+
+
+def test_hashtags_are_one_copyable_line_then_scored_and_those_from_the_caption_said():
+    text = render.hashtag_text("en", [tag("coffee", 0.712), tag("paris", 0.5, from_words=True)])
+    lines = text.splitlines()
+    assert lines[0].startswith("<b>Hashtags</b>") and lines[1] == "<code>#coffee #paris</code>"
+    assert "#coffee 0.71 · #paris 0.50" in text and lines[-1] == "✍️ from your caption: #paris"
+    for_text = render.hashtag_text("fr", [tag("paris", 0.5, from_words=True)], for_text=True)
+    assert "votre texte" in for_text and "légende" not in for_text  # a text is all words: nothing to single out
+
+
+def test_a_tag_is_escaped_in_the_scored_line():
+    assert "#a&lt;b 0.30" in render.hashtag_text("en", [tag("a<b", 0.3)])
+
+
+@pytest.mark.parametrize("lang", sorted(MESSAGES))
+def test_every_hashtag_reason_has_a_sentence_with_its_count(lang):
+    said = {reason: render.why_text(lang, reason, 7) for reason in REASONS}
+    assert len(set(said.values())) == len(REASONS)  # no two reasons read alike
+    for reason in REASONS_WITH_COUNTS:
+        assert "7" in said[reason] and "1" not in render.why_text(lang, reason, 1), (lang, reason)
+    assert all("{" not in s and s.strip() for s in said.values())
+
+
+def test_reasons_read_naturally_in_english_and_french():
+    assert render.why_text("en", "neighbours", 7) == "seen on 7 similar posts"
+    assert render.why_text("en", "neighbours", 1) == "seen on a similar post"
+    assert render.why_text("fr", "in_your_words") == "dans vos mots"
+
+
+def test_an_empty_answer_says_why_and_the_hint_only_when_asked():
+    assert render.nothing_fits("en", "similar_none", ONLY_ITSELF) == \
+        "Nothing I know looks like this photo yet, apart from the photo itself."
+    assert render.nothing_fits("en", "no_captions", ONLY_ITSELF) == "I know no captions that fit this photo yet."
+    bare = render.nothing_fits("en", "find_none", TOO_FEW_POSTS, query="dogs")
+    assert bare == "No photo matches “dogs” yet. Try other words."
+    private = render.nothing_fits("en", "find_none", TOO_FEW_POSTS, "private", query="dogs")
+    group = render.nothing_fits("fr", "find_none", TOO_FEW_POSTS, "group", query="dogs")
+    assert private.startswith(bare) and "Send me more photos" in private
+    assert "dans ce groupe" in group
+    assert render.nothing_fits("en", "find_none", NOTHING_CLOSE, "private", query="x").count("\n") == 0
+
+
+def test_a_result_photo_is_captioned_with_its_score_and_the_posts_caption_escaped():
+    hit = SimpleNamespace(score=0.834, post=SimpleNamespace(captions=["<b>espresso</b> " + "x" * 400]))
+    caption = render.hit_caption("en", hit, "match_caption")
+    assert caption.startswith("0.83 match · &lt;b&gt;espresso") and len(caption) < 360
+    assert render.hit_caption("fr", SimpleNamespace(score=0.5, post=SimpleNamespace(captions=[]))) == "0.50 semblable"
+
+
+def test_captions_and_albums_list_one_line_each():
+    captions = [SimpleNamespace(caption="a cup & saucer", score=0.61), SimpleNamespace(caption="coffee", score=0.4)]
+    text = render.captions_text("en", captions)
+    assert "• a cup &amp; saucer <i>(0.61)</i>\n• coffee <i>(0.40)</i>" in text
+    album = render.album_text("en", [[tag("cat", 0.9), tag("pets", 0.5)], []])
+    assert album == "Album of 2 photos:\nPhoto 1: <code>#cat #pets</code>\nPhoto 2: no hashtag fits yet"
+
+
+def test_a_jobs_state_reads_as_its_progress_or_when_and_how_it_ended():
+    now = time.time()
+    assert render.job_detail("en", {"state": "running", "progress": "40%"}) == " (40%)"
+    done = {"state": "done", "finished_s": str(now - 125), "result": json.dumps({"release": "r7"})}
+    assert render.job_detail("en", done, now) == " 2 min ago: release r7"
+    assert render.job_detail("en", {"state": "done", "result": "not json"}) == ""
+
+
+def test_stats_say_private_chats_and_groups_apart_and_list_only_the_schedulers_jobs():
+    chat = {"posts_in_scope": 12, "release": "r3", "projector": "none",
+            "jobs": {"retrain": {"state": "running"}, "migrate": {"state": "done"}}}
+    group = render.stats_text("en", False, chat, {"posts_in_scope": 40}, ChatSettings(dupes="delete"))
+    assert group.startswith("<b>This group</b>: 12 photos") and "40 photos" in group and "delete re-posts" in group
+    assert "learned model none yet" in group and "• retraining: running" in group and "migrate" not in group
+    private = render.stats_text("fr", True, dict(chat, projector="p2"), {}, ChatSettings())
+    assert private.startswith("<b>Notre discussion</b>") and "p2" in private and "groupe" not in private
+
+
+def test_settings_errors_say_which_setting_was_wrong_in_the_users_language():
+    with pytest.raises(SettingError) as sensitivity:
+        ChatSettings().changed(sensitivity="extreme")
+    with pytest.raises(SettingError) as window:
+        ChatSettings().changed(window_days=window_days("9999"))
+    with pytest.raises(SettingError) as not_a_number:
+        window_days("soon")
+    with pytest.raises(SettingError) as mode:
+        ChatSettings().changed(dupes="louder")
+    assert window_days("30d") == 30
+    text = render.setting_error_text("en", sensitivity.value)
+    assert "“extreme” is not a sensitivity" in text and "/dupes sensitivity low|normal|high" in text
+    assert f"1 to {MAX_WINDOW_DAYS}" in render.setting_error_text("en", window.value)
+    assert "« soon »" in render.setting_error_text("fr", not_a_number.value)
+    assert "“louder”" in render.setting_error_text("en", mode.value)
+    assert "&lt;b&gt;" in render.setting_error_text("en", SettingError("dupes", "<b>", "x"))  # the admin's text
+
+
+def test_the_settings_read_in_the_users_language():
+    text = render.dupes_text("fr", ChatSettings(dupes="off", sensitivity="high", window_days=7))
+    assert "désactivé" in text and "Sensibilité : haute" in text and "7 jours" in text
+
+
+def test_a_repost_links_to_the_original_in_a_supergroup_and_numbers_it_elsewhere():
+    now = time.time()
+    linked = render.repost_text("en", -1001234, 55, now - 3 * 86400 - 10, deleted=False, now=now)
+    assert linked == 'This photo was already posted here 3 days ago: <a href="https://t.me/c/1234/55">the original</a>'
+    assert render.repost_text("en", -42, 55, now, deleted=False, now=now) == \
+        "This photo was already posted here today: the original (#55)"
+    deleted = render.repost_text("fr", -42, None, now, deleted=True)  # as Telegram shows the HTML
+    assert html.unescape(deleted) == "J'ai retiré la republication d'une photo déjà partagée ici : l'originale"
+
+
+def test_map_titles_and_captions_in_the_readers_language():
+    clusters = [Cluster(n, 10 - n, ["food", "pasta"][:n % 3], sample=n) for n in range(1, 4)]
+    public = photo_map(40, 30, clusters, scope=PUBLIC, query="#food")
+    assert render.map_title("en", public) == "40 public photos matching #food, 30 drawn · 3 groups"
+    assert render.map_title("fr", photo_map(5, 5, clusters[:1])) == "5 photos · 1 groupe"
+    caption = render.map_caption("en", public)
+    assert caption.splitlines()[1:] == ["1. 9 photos — #food", "2. 8 photos — #food #pasta", "3. 7 photos — —"]
+    assert render.cluster_caption("en", clusters[1]) == "2 #food #pasta"
+    assert render.cluster_caption("en", clusters[2]) == "3"
+    listed = render.clusters_text("en", photo_map(40, 40, clusters, unclustered=16), clusters[:2])
+    assert listed.splitlines()[0] == "<b>40 photos · 3 groups</b>" and listed.endswith("In no group: 16 photos.")
+
+
+def test_a_long_map_caption_is_cut_at_a_line_within_telegrams_limit():
+    clusters = [Cluster(n, 5, [f"tag{n}_{i}_{'x' * 20}" for i in range(4)], sample=n) for n in range(1, 13)]
+    caption = render.map_caption("en", photo_map(60, 60, clusters))
+    assert len(caption) <= render.MAP_CAPTION_CHARS and caption.splitlines()[-1].endswith("x")
