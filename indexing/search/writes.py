@@ -25,6 +25,11 @@ from models.imaging import read_bytes
 from models.tags import normalize_tags
 
 
+def cleaned_captions(captions: list[str]) -> list[str]:
+    """Captions as stored: trimmed, cut to MAX_QUERY_CHARS, empty ones dropped."""
+    return [c.strip()[:MAX_QUERY_CHARS] for c in captions if c and c.strip()]
+
+
 class Writes:
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder,
                  embedder: PhotoEmbedder, projection: Projection, views: Views, catalogue: Catalogue,
@@ -80,8 +85,7 @@ class Writes:
             vecs_todo = self.embed_photos([photos[i].data for i in todo]) if todo else []
         else:
             vecs_todo = [vectors[i] for i in todo]
-        captions_all = [[c.strip()[:MAX_QUERY_CHARS] for c in photos[i].captions if c and c.strip()]
-                        for i in todo]
+        captions_all = [cleaned_captions(photos[i].captions) for i in todo]
         now = time.time()
         stored_posts = []
         for i, vec, caps, cap_vecs in zip(todo, vecs_todo, captions_all, self.encode_captions(captions_all)):
@@ -145,7 +149,7 @@ class Writes:
         post = self.store.get_post(post_id) if post_id is not None else None
         if post is None:
             return False
-        caps = [c.strip()[:MAX_QUERY_CHARS] for c in captions if c and c.strip()][:MAX_CAPTIONS_PER_POST]
+        caps = cleaned_captions(captions)[:MAX_CAPTIONS_PER_POST]
         self.store.replace_caption(post, caps, normalize_tags(tags), self.encode_captions([caps])[0],
                                    self.text_encoder.name)
         self.apply_captions_changed([post.id])
