@@ -169,7 +169,7 @@ MESSAGES: dict[str, str] = {
     "button_cleared": "Notiert: kein Repost. Ich melde es gegenüber diesem Foto nicht wieder.",
     "button_already_cleared": "Schon erledigt: {name} hat es als keinen Repost markiert.",
     "button_deleted": "Gelöscht.",
-    "button_already_deleted": "Schon erledigt: {name} hat es gelöscht.",
+    "button_already_deleted": "Schon erledigt: Dieser Repost wurde gelöscht.",
     "button_cannot_delete": "Ich darf in dieser Gruppe keine Nachrichten löschen: macht mich zum Admin mit „Nachrichten "
                             "löschen“.",
     "button_gone": "Dieses Foto habe ich nicht mehr (es wurde vergessen).",

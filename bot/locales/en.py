@@ -164,7 +164,7 @@ MESSAGES: dict[str, str] = {
     "button_cleared": "Noted: not a re-post. I will not flag it against that photo again.",
     "button_already_cleared": "Already done: {name} said it is not a re-post.",
     "button_deleted": "Deleted.",
-    "button_already_deleted": "Already done: {name} deleted it.",
+    "button_already_deleted": "Already done: this re-post was deleted.",
     "button_cannot_delete": "I am not allowed to delete messages in this group: make me an admin with "
                             "“Delete messages”.",
     "button_gone": "I no longer have this photo (it was forgotten).",

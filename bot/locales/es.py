@@ -171,7 +171,7 @@ MESSAGES: dict[str, str] = {
     "button_cleared": "Anotado: no es repetida. No volveré a avisar de ella frente a esa foto.",
     "button_already_cleared": "Ya está: {name} indicó que no es repetida.",
     "button_deleted": "Borrada.",
-    "button_already_deleted": "Ya está: {name} la borró.",
+    "button_already_deleted": "Ya está: esta foto repetida ya se borró.",
     "button_cannot_delete": "No tengo permiso para borrar mensajes en este grupo: hazme admin con «Eliminar mensajes».",
     "button_gone": "Ya no tengo esta foto (se olvidó).",
     "flag_cleared": "✅ No es repetida: lo indicó {name}.",

@@ -169,7 +169,7 @@ MESSAGES: dict[str, str] = {
     "button_cleared": "C'est noté : pas une republication. Je ne la signalerai plus pour cette photo-là.",
     "button_already_cleared": "Déjà fait : {name} a indiqué que ce n'est pas une republication.",
     "button_deleted": "Supprimée.",
-    "button_already_deleted": "Déjà fait : {name} l'a supprimée.",
+    "button_already_deleted": "Déjà fait : cette republication a été supprimée.",
     "button_cannot_delete": "Je n'ai pas le droit de supprimer des messages dans ce groupe : nommez-moi admin avec « "
                             "Supprimer des messages ».",
     "button_gone": "Je n'ai plus cette photo (elle a été oubliée).",

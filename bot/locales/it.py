@@ -171,7 +171,7 @@ MESSAGES: dict[str, str] = {
     "button_cleared": "Preso nota: non è un doppione. Non la segnalerò più rispetto a quella foto.",
     "button_already_cleared": "Già fatto: {name} ha indicato che non è un doppione.",
     "button_deleted": "Eliminata.",
-    "button_already_deleted": "Già fatto: l'ha eliminata {name}.",
+    "button_already_deleted": "Già fatto: questo doppione è stato eliminato.",
     "button_cannot_delete": "Non ho il permesso di eliminare messaggi in questo gruppo: rendetemi admin con «Elimina "
                             "messaggi».",
     "button_gone": "Non ho più questa foto (è stata dimenticata).",

@@ -169,7 +169,7 @@ MESSAGES: dict[str, str] = {
     "button_cleared": "Anotado: não é repetida. Não vou mais avisar dela em relação àquela foto.",
     "button_already_cleared": "Já feito: {name} indicou que não é repetida.",
     "button_deleted": "Apagada.",
-    "button_already_deleted": "Já feito: {name} apagou.",
+    "button_already_deleted": "Já feito: esta foto repetida foi apagada.",
     "button_cannot_delete": "Não tenho permissão para apagar mensagens neste grupo: me torne admin com “Apagar mensagens”.",
     "button_gone": "Não tenho mais esta foto (ela foi esquecida).",
     "flag_cleared": "✅ Não é repetida: indicado por {name}.",
