@@ -2,8 +2,8 @@
 
 The press comes from the real person (anonymous admins press as themselves), in the group or in
 an admin's private alert; the group is the one the post was stored for. Every press is answered
-(Telegram shows the answer over the button); a done flag is edited to say who did what, and loses
-its buttons. "Not a re-post" is kept by the engine (engine.clear_repost: it survives restarts and
+(Telegram shows the answer over the button), after the done flag was edited to say who did what
+(and lost its buttons). "Not a re-post" is kept by the engine (engine.clear_repost: it survives restarts and
 rebuilds, and a second press learns who cleared it first); "Delete" is done once by Telegram
 itself (a deleted message cannot be deleted again).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
@@ -20,7 +20,7 @@ from bot.admins import can_delete, is_chat_admin, name_of
 from bot.config import scope_of
 from bot.flags import CLEAR
 from bot.i18n import t
-from bot.render import flag_done
+from bot.render import flag_done, repost_text
 from bot.telegram_io import user_language
 from bot.workers import Workers
 from indexing.search import Post, SearchEngine
@@ -72,19 +72,19 @@ class RepostButtons:
             return
         name = name_of(query.from_user)
         if action == CLEAR:
-            await self._clear(query, lang, chat_id, post_id, original_id, name)
+            await self._clear(query, lang, post_id, original, name)
         else:
             await self._delete(query, lang, context.bot, chat_id, post, original, name)
 
-    async def _clear(self, query, lang: str, chat_id: int, post_id: int, original_id: int, name: str) -> None:
-        scope = scope_of(chat_id)
+    async def _clear(self, query, lang: str, post_id: int, original: Post, name: str) -> None:
+        scope, original_id = scope_of(original.chat_id), original.id
         if await self.workers.run(self.engine.clear_repost, scope, post_id, original_id, query.from_user.id, name):
+            await self._mark_done(query, lang, "clear", name, original)
             await query.answer(t(lang, "button_cleared"))
-            await self._mark_done(query, lang, "clear", name)
         else:
             by = await self.workers.run(self.engine.cleared_by, scope, post_id, original_id) or "?"
+            await self._mark_done(query, lang, "clear", by, original)
             await query.answer(t(lang, "button_already_cleared", name=by))
-            await self._mark_done(query, lang, "clear", by)
 
     async def _delete(self, query, lang: str, bot, chat_id: int, post: Post | None, original: Post, name: str) -> None:
         message_id = reposted_message(query.message, post)
@@ -98,28 +98,34 @@ class RepostButtons:
             await bot.delete_message(chat_id, message_id)
         except BadRequest as exc:  # deleted already (by another admin's press, or by its author)
             log.info("re-post %s of chat %s not deleted: %s", message_id, chat_id, exc)
+            await self._mark_done(query, lang, "delete", None, original)
             await query.answer(t(lang, "button_already_deleted"))
-            await self._mark_done(query, lang, "delete", None)
             return
         if post is not None and post.message_id == message_id:
             await self.workers.run(self.engine.mark_message_deleted, post.id)
+        await self._mark_done(query, lang, "delete", name, original)
         await query.answer(t(lang, "button_deleted"))
-        await self._mark_done(query, lang, "delete", name)
 
     @staticmethod
-    async def _mark_done(query, lang: str, action: str, name: str | None) -> None:
-        """The flag says who cleared or deleted it (when known), and loses its buttons."""
+    async def _mark_done(query, lang: str, action: str, name: str | None, original: Post) -> None:
+        """The flag says who cleared or deleted it (when known), and loses its buttons. A flag in the
+        group is written again from the stored original; an admin's private alert keeps its text."""
         flag = query.message
         if not getattr(flag, "reply_markup", None):
             return  # marked already (or too old to be read)
         try:
             if name is None:
                 await query.edit_message_reply_markup(reply_markup=None)
-            elif flag.photo:
-                await query.edit_message_caption(flag_done(lang, flag.caption_html or "", action, name),
-                                                 parse_mode=ParseMode.HTML, reply_markup=None)
+                return
+            if flag.chat.type == ChatType.PRIVATE:
+                said = flag.caption_html if flag.photo else flag.text_html
+            else:  # a reply to the re-post, or (delete mode) a notice after deleting it
+                said = repost_text(lang, original.chat_id, original.message_id, original.created_s,
+                                   deleted=flag.reply_to_message is None)
+            text = flag_done(lang, said or "", action, name)
+            if flag.photo:
+                await query.edit_message_caption(text, parse_mode=ParseMode.HTML, reply_markup=None)
             else:
-                await query.edit_message_text(flag_done(lang, flag.text_html or "", action, name),
-                                              parse_mode=ParseMode.HTML, reply_markup=None)
+                await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
         except TelegramError as exc:  # e.g. edited meanwhile by the other press: nothing to add
             log.info("flag not edited: %s", exc)

@@ -81,5 +81,5 @@ class Forgetting:
             text = t(lang, "forgot", n=n)
         else:
             text = t(lang, "forget_kept")
-        await query.answer()
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
+        await query.answer()
