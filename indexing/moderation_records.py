@@ -59,20 +59,23 @@ class ModerationRecords:
         k, now = self.keys, time.time() if now is None else now
         field = _pair(post_id, original_id)
         with self.r.pipeline(transaction=True) as pipe:
-            try:
-                pipe.watch(k.cleared(scope), k.post(post_id))  # a second press racing this one: one of them wins
-                if pipe.hexists(k.cleared(scope), field):
-                    return False
-                post_scope, repost_of = pipe.hmget(k.post(post_id), ["scope", "repost_of"])
-                pipe.multi()
-                pipe.hset(k.cleared(scope), field, json.dumps({"by": by_user_id, "name": by_name, "at": round(now, 3)}))
-                if post_scope == scope.encode() and repost_of == str(int(original_id)).encode():
-                    pipe.hdel(k.post(post_id), "repost_of")  # the one post field written outside store.py
-                self._log(pipe, scope, _member(CLEARED, post_id, original_id, by_user_id), now, by_user_id, by_name)
-                pipe.execute()
-            except redis.WatchError:
-                return False  # decided meanwhile by the other press
-        return True
+            while True:
+                try:
+                    pipe.watch(k.cleared(scope), k.post(post_id))  # a second press racing this one: one wins
+                    if pipe.hexists(k.cleared(scope), field):
+                        return False
+                    post_scope, repost_of = pipe.hmget(k.post(post_id), ["scope", "repost_of"])
+                    pipe.multi()
+                    pipe.hset(k.cleared(scope), field, json.dumps({"by": by_user_id, "name": by_name,
+                                                                   "at": round(now, 3)}))
+                    if post_scope == scope.encode() and repost_of == str(int(original_id)).encode():
+                        pipe.hdel(k.post(post_id), "repost_of")  # the one post field written outside store.py
+                    self._log(pipe, scope, _member(CLEARED, post_id, original_id, by_user_id), now, by_user_id,
+                              by_name)
+                    pipe.execute()
+                    return True
+                except redis.WatchError:
+                    continue  # the post or the decisions changed meanwhile: look again
 
     def cleared_by(self, scope: str, post_id: int, original_id: int) -> str | None:
         """The name of who cleared the pair ("" when no name was given), or None when nobody did."""

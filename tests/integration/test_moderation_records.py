@@ -73,3 +73,16 @@ def test_a_message_finds_its_post_even_one_stored_before_the_index(redis_client,
     assert redis_client.hget(keys.scope_messages(CHAT), "10") == b"1"  # indexed once, all of them
     store.delete([2], [])
     assert store.post_by_message(CHAT, 11) is None and store.post_by_message(CHAT, 99) is None
+
+
+def test_presses_racing_each_other_clear_a_pair_once(redis_client, keys):
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = PostStore(redis_client, keys)
+    store.add(_post(1, message_id=10), {})
+    store.add(_post(2, message_id=11, repost_of=1), {})
+    pairs = [(2, 1)] * 6 + [(2, 9), (5, 1)]  # the same button pressed by six admins at once, two other pairs
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda pair: store.moderation.clear(CHAT, *pair, 501, "Ann"), pairs))
+    assert results[:6].count(True) == 1 and results[6:] == [True, True]
+    assert len(store.moderation.events(CHAT, 0)) == 3 and store.get_post(2).repost_of is None
