@@ -16,7 +16,8 @@ from bot.i18n import t
 from bot.render import dupes_text, repost_text, setting_error_text
 from bot.telegram_io import is_admin, is_private, reply, user_language
 from bot.workers import Workers
-from indexing.search import NOT_A_REPOST, PhotoVectors, Repost, SearchEngine, SettingError, window_days
+from indexing.search import (AUTOMATIC, FORWARD, NOT_A_REPOST, PhotoVectors, Repost, SearchEngine, SettingError,
+                             window_days)
 
 log = logging.getLogger(__name__)
 TURN_ON = "on"  # `/dupes on`: back to the default mode
@@ -59,11 +60,15 @@ class Moderation:
         there; flag it if it re-posts one within the chat's window."""
         scope, run = scope_of(message.chat.id), self.workers.run
         settings = await run(self.engine.chat_settings, scope)
+        poster = message.sender_chat or message.from_user  # a chat posting as itself, or a member
+        author = poster.id if poster else None
+        origin = AUTOMATIC if message.is_automatic_forward else FORWARD if message.forward_origin else ""
         verdict = NOT_A_REPOST
         if settings.dupes != "off":  # checked before storing, so the photo cannot match itself
-            verdict = await run(self.engine.check_repost, vec, scope, settings, message.message_id)
-        stored = await run(self.engine.add_photos, [replace(photo_input(message, photo),
-                                                            repost_of=verdict.original_id)], [vec])
+            verdict = await run(self.engine.check_repost, vec, scope, settings, message.message_id,
+                                author_id=author, origin=origin, size=(vec.width, vec.height))
+        stored = await run(self.engine.add_photos, [replace(photo_input(message, photo), repost_of=verdict.original_id,
+                                                            user_id=author, origin=origin)], [vec])
         if verdict.repost is not None:
             # (not created: the same bytes were stored from an earlier message, which stays)
             await self.flag(update, context, message, verdict.repost, settings.dupes,
