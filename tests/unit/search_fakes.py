@@ -34,11 +34,22 @@ def unit(*values: float) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
+class FakeModerationRecords:
+    """The cleared (post, original) pairs of each scope, as moderation records keep them."""
+
+    def __init__(self) -> None:
+        self.cleared: set[tuple[str, int, int]] = set()
+
+    def cleared_pairs(self, scope: str, pairs) -> list[tuple[int, int]]:
+        return [(c, o) for c, o in pairs if (scope, c, o) in self.cleared]
+
+
 class FakeStore:
     """The few PostStore reads retrieval and duplicates make."""
 
     def __init__(self) -> None:
         self.by_id: dict[int, Post] = {}
+        self.moderation = FakeModerationRecords()
 
     def get_post(self, post_id: int) -> Post | None:
         return self.by_id.get(post_id)
