@@ -208,20 +208,21 @@ class BotApi(EditMethods, MemberMethods):
 
     async def m_sendmessage(self, p, u):
         chat = self.world.chat(p.get("chat_id"))
-        text, html_source = text_field(p, "text", MAX_TEXT, required=True)
-        return self.world.new_message(chat, self.world.bot_user, text=text, html=html_source, **self._placed(chat, p))
+        text, html_source, found = text_field(p, "text", MAX_TEXT, required=True)
+        return self.world.new_message(chat, self.world.bot_user, text=text, entities=found, html=html_source,
+                                      **self._placed(chat, p))
 
     async def m_sendphoto(self, p, u):
         chat = self.world.chat(p.get("chat_id"))
-        caption, html_source = text_field(p, "caption", MAX_CAPTION, required=False)
+        caption, html_source, found = text_field(p, "caption", MAX_CAPTION, required=False)
         placed = self._placed(chat, p)
         sizes = self.world.resolve_photo(p.get("photo"), u)
-        return self.world.new_message(chat, self.world.bot_user, photo=sizes, caption=caption, html=html_source,
-                                      **placed)
+        return self.world.new_message(chat, self.world.bot_user, photo=sizes, caption=caption,
+                                      caption_entities=found, html=html_source, **placed)
 
     async def m_senddocument(self, p, u):
         chat = self.world.chat(p.get("chat_id"))
-        caption, html_source = text_field(p, "caption", MAX_CAPTION, required=False)
+        caption, html_source, found = text_field(p, "caption", MAX_CAPTION, required=False)
         value = p.get("document")
         if isinstance(value, bytes):
             stored = self.world.store_file(value, "bin")
@@ -232,8 +233,8 @@ class BotApi(EditMethods, MemberMethods):
         name = (p.get("_filenames") or {}).get("document") or "file"
         doc = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.data),
                "file_name": name, "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream"}
-        return self.world.new_message(chat, self.world.bot_user, document=doc, caption=caption, html=html_source,
-                                      **self._placed(chat, p))
+        return self.world.new_message(chat, self.world.bot_user, document=doc, caption=caption,
+                                      caption_entities=found, html=html_source, **self._placed(chat, p))
 
     async def m_sendmediagroup(self, p, u):
         chat = self.world.chat(p.get("chat_id"))
@@ -244,15 +245,16 @@ class BotApi(EditMethods, MemberMethods):
         for item in media:
             if not isinstance(item, dict) or item.get("type") != "photo":
                 raise ApiError(400, "Bad Request: unsupported media type in the album")
-            caption, html_source = text_field({**item, "parse_mode": item.get("parse_mode")}, "caption",
-                                               MAX_CAPTION, required=False)
-            prepared.append((self.world.resolve_photo(item.get("media"), u), caption, html_source))
+            caption, html_source, found = text_field({**item, "parse_mode": item.get("parse_mode")}, "caption",
+                                                     MAX_CAPTION, required=False)
+            prepared.append((self.world.resolve_photo(item.get("media"), u), caption, html_source, found))
         group_id = self.world.next_media_group_id()
         reply = self._reply_to(chat, p)
         thread_id = self.world.thread_of(chat, p.get("message_thread_id"), reply)
         return [self.world.new_message(chat, self.world.bot_user, thread_id, photo=sizes, caption=caption,
-                                       html=html_source, media_group_id=group_id, reply_to_message=reply)
-                for sizes, caption, html_source in prepared]
+                                       caption_entities=found, html=html_source, media_group_id=group_id,
+                                       reply_to_message=reply)
+                for sizes, caption, html_source, found in prepared]
 
     async def m_getfile(self, p, u):
         stored = self.world.files.get(str(p.get("file_id")))

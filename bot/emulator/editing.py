@@ -44,16 +44,16 @@ class EditMethods:
         message = self._own_message(p)
         if "text" not in message:
             raise ApiError(400, "Bad Request: there is no text in the message to edit")
-        text, html_source = text_field(p, "text", MAX_TEXT, required=True)
-        return self._apply(message, {"text": text, "html": html_source,
+        text, html_source, found = text_field(p, "text", MAX_TEXT, required=True)
+        return self._apply(message, {"text": text, "entities": found, "html": html_source,
                                      "reply_markup": checked_markup(p.get("reply_markup"))})
 
     async def m_editmessagecaption(self, p, u):
         message = self._own_message(p)
         if not any(k in message for k in ("photo", "document")):
             raise ApiError(400, "Bad Request: there is no caption in the message to edit")
-        caption, html_source = text_field(p, "caption", MAX_CAPTION, required=False)
-        return self._apply(message, {"caption": caption, "html": html_source,
+        caption, html_source, found = text_field(p, "caption", MAX_CAPTION, required=False)
+        return self._apply(message, {"caption": caption, "caption_entities": found, "html": html_source,
                                      "reply_markup": checked_markup(p.get("reply_markup"))})
 
     async def m_editmessagereplymarkup(self, p, u):

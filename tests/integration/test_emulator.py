@@ -123,10 +123,16 @@ def test_edits_return_the_message_and_a_keyboard_left_out_is_removed(emu):
     user_message = c.send(MEMBER, GROUP, text="mine")[0]
 
     async def scenario(bot):
-        flag = await bot.send_message(GROUP, "<b>already</b> posted", parse_mode="HTML", reply_markup=KEYBOARD)
+        source = '<b>Already</b> posted 📷: <a href="https://t.me/c/5000000001/1">the original</a>'
+        flag = await bot.send_message(GROUP, source, parse_mode="HTML", reply_markup=KEYBOARD)
+        assert flag.text == "Already posted 📷: the original" and flag.text_html == source  # entities, UTF-16
         kept = InlineKeyboardMarkup([[InlineKeyboardButton("Delete", callback_data="rp:del:7:3")]])
+        edited = await bot.edit_message_text(flag.text_html + "\n<i>cleared by Ann</i>", GROUP, flag.message_id,
+                                             parse_mode="HTML", reply_markup=kept)
+        assert edited.text_html == source + "\n<i>cleared by Ann</i>" and edited.reply_markup == kept
+        assert edited.edit_date is not None
         edited = await bot.edit_message_text("cleared by Ann", GROUP, flag.message_id, reply_markup=kept)
-        assert edited.text == "cleared by Ann" and edited.reply_markup == kept and edited.edit_date is not None
+        assert edited.text == "cleared by Ann" and not edited.entities
         with pytest.raises(BadRequest, match="(?i)message is not modified"):
             await bot.edit_message_text("cleared by Ann", GROUP, flag.message_id, reply_markup=kept)
         bare = await bot.edit_message_text("cleared by Ann.", GROUP, flag.message_id)
