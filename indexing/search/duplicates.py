@@ -146,7 +146,8 @@ class Duplicates:
         if not originals:
             return NOT_A_REPOST
         original = min(originals.values(), key=lambda p: (p.created_s, p.id))
-        closest = next(c for c in matches if c[0] in copies and roots[c[0]] is not None and roots[c[0]].id in originals)
+        linked = {pid for pid, root in roots.items() if root is not None and root.id in originals}
+        closest = next(c for c in matches if c[0] in linked)  # the closest copy of a photo still counted
         now = time.time() if now is None else now
         if original.created_s < now - settings.window_days * 86400:
             return Verdict(original.id, None)

@@ -284,18 +284,16 @@ class SearchEngine:
     def check_repost(self, photo: QueryPhoto, scope: str, settings: ChatSettings, message_id: int | None = None,
                      *, author_id: int | None = None, origin: str = "",
                      size: tuple[int, int] | None = None) -> Verdict:
-        """Whether a photo re-posts one of the chat's, and its original (the policy: duplicates.py).
-        `author_id` posted it, `origin` says where from ("", "forward", "automatic"), `size` is its
-        (width, height) as posted."""
+        """Whether a photo re-posts one of the chat's, and its original (the policy: duplicates.py);
+        `author_id` posted it, `origin` is "", "forward" or "automatic", `size` its (width, height)."""
         return self.duplicates.check_repost(photo, scope, settings, message_id, author_id=author_id, origin=origin,
                                             size=size)
 
     # -- moderation decisions (kept in Redis: restarts, rebuilds and releases keep them) -------------
     def clear_repost(self, scope: str, post_id: int, original_id: int, by_user_id: int | None,
                      by_name: str = "", now: float | None = None) -> bool:
-        """An admin says post `post_id` is no re-post of `original_id`: never flagged against it again
-        (nor is that photo), the post's `repost_of` dropped, the decision logged. False, and nothing
-        changed, when the pair was cleared already (a button pressed twice)."""
+        """An admin says post `post_id` is no re-post of `original_id` (its photo is never flagged against
+        it again). False, and nothing changed, when the pair was cleared already (pressed twice)."""
         return self.moderation.clear_repost(scope, post_id, original_id, by_user_id, by_name, now)
 
     def cleared_by(self, scope: str, post_id: int, original_id: int) -> str | None:

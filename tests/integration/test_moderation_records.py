@@ -29,7 +29,8 @@ def test_a_pair_is_cleared_once_and_the_post_drops_its_original(redis_client, ke
     # a forged pair naming another chat's post leaves that post alone
     assert records.clear(CHAT, 3, 1, 501, "Ann") is True and store.get_post(3).repost_of == 1
     events = records.events(CHAT, 0)
-    assert [(e.kind, e.post_id, e.original_id, e.user_id) for e in events] == [(CLEARED, 2, 1, 501), (CLEARED, 3, 1, 501)]
+    assert [(e.kind, e.post_id, e.original_id, e.user_id) for e in events] == [(CLEARED, 2, 1, 501),
+                                                                              (CLEARED, 3, 1, 501)]
     assert records.names(CHAT, [501, 502]) == {501: "Ann", 502: ""}
 
 

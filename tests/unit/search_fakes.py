@@ -34,14 +34,14 @@ def unit(*values: float) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
-class FakeModerationRecords:
-    """The cleared (post, original) pairs of each scope, as moderation records keep them."""
+class FakeModeration:
+    """Pairs an admin cleared, as moderation_records.py answers about them."""
 
     def __init__(self) -> None:
         self.cleared: set[tuple[str, int, int]] = set()
 
-    def cleared_pairs(self, scope: str, pairs) -> list[tuple[int, int]]:
-        return [(c, o) for c, o in pairs if (scope, c, o) in self.cleared]
+    def cleared_pairs(self, scope: str, pairs) -> set[tuple[int, int]]:
+        return {(post, original) for post, original in pairs if (scope, post, original) in self.cleared}
 
 
 class FakeStore:
@@ -49,7 +49,7 @@ class FakeStore:
 
     def __init__(self) -> None:
         self.by_id: dict[int, Post] = {}
-        self.moderation = FakeModerationRecords()
+        self.moderation = FakeModeration()
 
     def get_post(self, post_id: int) -> Post | None:
         return self.by_id.get(post_id)
