@@ -7,7 +7,8 @@ import os
 import signal
 import sys
 
-TASKS = ("text2image", "hashtags", "text2tags", "dedup", "speed", "bot", "load", "swap", "scale", "clusters", "cold")
+TASKS = ("text2image", "hashtags", "text2tags", "dedup", "speed", "bot", "load", "swap", "scale", "clusters", "cold",
+         "moderation")
 
 
 def main(argv: list[str] | None = None) -> int:

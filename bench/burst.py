@@ -24,10 +24,11 @@ USER = 77_001
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def start_bot(emulator, redis_url: str, data_dir: Path, args) -> subprocess.Popen:
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
+def start_bot(emulator, redis_url: str, data_dir: Path, args, token: str = TOKEN,
+              prefix: str = "burst") -> subprocess.Popen:
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=token, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
                HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_url,
-               HASHLENS_KEY_PREFIX=f"burst{int(time.time())}", HASHLENS_DATA_DIR=str(data_dir),
+               HASHLENS_KEY_PREFIX=f"{prefix}{int(time.time())}", HASHLENS_DATA_DIR=str(data_dir),
                HASHLENS_MODEL_CACHE_DIR=str(Path(args.model_cache).resolve()), HASHLENS_IMAGE_MODEL=args.image_model,
                HASHLENS_LOG_LEVEL="WARNING")
     log = open(data_dir / "bot.log", "w")

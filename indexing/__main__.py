@@ -137,6 +137,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         elif args.command == "stats":
             for key, value in engine.stats(args.scope).items():
                 print(f"{key}: {value}")
+            if args.scope != PUBLIC:
+                _moderation_stats(engine, args.scope)
         elif args.command == "snapshot":
             print(f"release {engine.publish_release()} published")
         elif args.command in ("rebuild", "retrain"):
@@ -160,7 +162,11 @@ def _dupes(engine, args) -> None:
     import time
 
     settings = engine.chat_settings(args.scope)
-    verdict = engine.check_repost(_read_photo(args.photo), args.scope, settings)
+    vec = engine.embed_photo(_read_photo(args.photo))
+    if min(vec.width, vec.height) < settings.minsize:
+        print(f"{vec.width}x{vec.height}: smaller than {settings.minsize} px on its short side, never a re-post")
+        return
+    verdict = engine.check_repost(vec, args.scope, settings)
     if verdict.original_id is None:
         print("not a re-post of anything stored")
         return
@@ -173,6 +179,18 @@ def _dupes(engine, args) -> None:
     first_posted = time.strftime("%Y-%m-%d %H:%M", time.localtime(original.created_s))
     print(f"re-post of #{original.id} {where} (first posted {first_posted}; "
           f"closest copy #{repost.copy_id}: cosine {repost.cosine:.3f}, hamming {repost.hamming})")
+
+
+def _moderation_stats(engine, scope: str) -> None:
+    """A chat's re-posts of the last 7 and 30 days, who re-posts most and what is re-posted most."""
+    stats = engine.moderation_stats(scope)
+    print(f"re-posts flagged: {stats.flagged_7d} in 7 days, {stats.flagged_30d} in 30 days; "
+          f"cleared: {stats.cleared_7d}, {stats.cleared_30d}")
+    for user_id, name, flags in stats.top_reposters:
+        print(f"  re-posts most: {name or '?'} ({user_id}): {flags}")
+    for post, flags in stats.top_reposted:
+        where = post.source if post.message_id is None else f"message {post.message_id}"
+        print(f"  re-posted most: #{post.id} {where}: {flags}")
 
 
 def _reason_words(suggestion) -> str:

@@ -5,7 +5,11 @@ from dataclasses import asdict, dataclass, replace
 
 DUPES_MODES = ("reply", "delete", "off")
 SENSITIVITIES = ("low", "normal", "high")
+NOTIFY_MODES = ("public", "admins")  # flags in the group, or privately to each admin
+ON_OFF = ("on", "off")
+OFF_ON = ("off", "on")
 MAX_WINDOW_DAYS = 3650
+MAX_MIN_SIZE = 4096  # px on the short side
 
 
 @dataclass(frozen=True)
@@ -35,14 +39,18 @@ class Thresholds:
 
 class SettingError(ValueError):
     """A chat setting given a value it does not take. `setting` says which ("dupes", "sensitivity",
-    "window_days") and `value` what was given, so each caller says it in its own words (the bot in the
-    user's language); the message is the English one the CLI and the logs show."""
+    "window_days", "notify", "forwards", "minsize", "self_reposts") and `value` what was given, so each
+    caller says it in its own words (the bot in the user's language); `choices` are the values a
+    setting of a few words takes, `max_days` and `max_size` the top of the numeric ones. The message is
+    the English one the CLI and the logs show."""
 
-    def __init__(self, setting: str, value: object, message: str) -> None:
+    def __init__(self, setting: str, value: object, message: str, choices: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.setting = setting
         self.value = value
+        self.choices = choices
         self.max_days = MAX_WINDOW_DAYS
+        self.max_size = MAX_MIN_SIZE
 
 
 def window_days(text: str) -> int:
@@ -53,34 +61,61 @@ def window_days(text: str) -> int:
     return int(digits)
 
 
+def min_size(text: str) -> int:
+    """'128' or '128px' as pixels; SettingError when it is no number (the range is checked by `changed`)."""
+    digits = text.strip().lower().removesuffix("px")
+    if not digits.isdigit():
+        raise SettingError("minsize", text, f"the minimum size is 0 to {MAX_MIN_SIZE} pixels")
+    return int(digits)
+
+
+# Settings of a few words: the values each takes, the first one the default.
+CHOICES = {"dupes": DUPES_MODES, "sensitivity": SENSITIVITIES, "notify": NOTIFY_MODES, "forwards": ON_OFF,
+           "self_reposts": OFF_ON}
+
+
 @dataclass(frozen=True)
 class ChatSettings:
     dupes: str = "reply"  # what to do with a re-post: reply with a link, delete it, or nothing
     sensitivity: str = "normal"
     window_days: int = 30  # only posts this recent count as originals
+    notify: str = "public"  # flags in the group, or only to its admins in private
+    forwards: str = "on"  # whether photos forwarded from other chats are checked
+    minsize: int = 128  # photos smaller than this on their short side are never flagged (0: no minimum)
+    self_reposts: str = "off"  # whether a member re-posting their own photo is flagged
 
     @classmethod
     def from_redis(cls, raw: dict[str, str]) -> "ChatSettings":
+        """Stored settings; a value missing or no longer valid reads as the default."""
         base = cls()
-        try:
-            window = int(raw.get("window_days", base.window_days))
-        except ValueError:
-            window = base.window_days
-        return cls(raw.get("dupes") if raw.get("dupes") in DUPES_MODES else base.dupes,
-                   raw.get("sensitivity") if raw.get("sensitivity") in SENSITIVITIES else base.sensitivity,
-                   min(max(window, 1), MAX_WINDOW_DAYS))
+        words = {name: raw[name] if raw.get(name) in values else getattr(base, name)
+                 for name, values in CHOICES.items()}
+        return cls(**words, window_days=_int_in(raw.get("window_days"), base.window_days, 1, MAX_WINDOW_DAYS),
+                   minsize=_int_in(raw.get("minsize"), base.minsize, 0, MAX_MIN_SIZE))
 
     def to_redis(self) -> dict[str, str]:
         return {k: str(v) for k, v in asdict(self).items()}
 
-    def changed(self, dupes: str | None = None, sensitivity: str | None = None,
-                window_days: int | None = None) -> "ChatSettings":
+    def changed(self, dupes: str | None = None, sensitivity: str | None = None, window_days: int | None = None,
+                notify: str | None = None, forwards: str | None = None, minsize: int | None = None,
+                self_reposts: str | None = None) -> "ChatSettings":
         """A copy with new values; SettingError says which one is not allowed."""
-        if dupes is not None and dupes not in DUPES_MODES:
-            raise SettingError("dupes", dupes, f"mode must be one of {', '.join(DUPES_MODES)}")
-        if sensitivity is not None and sensitivity not in SENSITIVITIES:
-            raise SettingError("sensitivity", sensitivity, f"sensitivity must be one of {', '.join(SENSITIVITIES)}")
+        words = {"dupes": dupes, "sensitivity": sensitivity, "notify": notify, "forwards": forwards,
+                 "self_reposts": self_reposts}
+        for name, value in words.items():
+            if value is not None and value not in CHOICES[name]:
+                label = "mode" if name == "dupes" else name.replace("_", " ")
+                raise SettingError(name, value, f"{label} must be one of {', '.join(CHOICES[name])}", CHOICES[name])
         if window_days is not None and not 1 <= window_days <= MAX_WINDOW_DAYS:
             raise SettingError("window_days", window_days, f"the window is 1 to {MAX_WINDOW_DAYS} days")
-        return replace(self, **{k: v for k, v in (("dupes", dupes), ("sensitivity", sensitivity),
-                                                  ("window_days", window_days)) if v is not None})
+        if minsize is not None and not 0 <= minsize <= MAX_MIN_SIZE:
+            raise SettingError("minsize", minsize, f"the minimum size is 0 to {MAX_MIN_SIZE} pixels")
+        new = dict(words, window_days=window_days, minsize=minsize)
+        return replace(self, **{k: v for k, v in new.items() if v is not None})
+
+
+def _int_in(raw: str | None, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(raw), low), high) if raw is not None else default
+    except ValueError:
+        return default

@@ -9,6 +9,7 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:scope:{scope}:posts       set    post ids in a scope
   {p}:v1:scope:{scope}:seen        hash   content sha256 -> post id (resumable ingest, exact re-posts)
   {p}:v1:scope:{scope}:tags        zset   hashtag -> number of posts carrying it
+  {p}:v1:scope:{scope}:messages    hash   Telegram message id -> post id ("*": older posts looked up too)
   {p}:v1:vec:{kind}:{model}        hash   post id -> float16 vector bytes (kind: image, probs, captions)
   {p}:v1:thumbs                    hash   post id -> small square JPEG (drawn on /map)
   {p}:v1:changes                   stream change log: posts added / deleted, releases published
@@ -20,6 +21,10 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:artifact:{name}:current   string current version of a model artifact (projector, heads)
   {p}:v1:artifact:{name}:{version} string artifact bytes
   {p}:v1:chat:{scope}:settings     hash   a chat's settings (duplicate handling, sensitivity, window)
+  {p}:v1:chat:{scope}:cleared      hash   "post:original" -> json (by, name, at): an admin said "not a re-post"
+  {p}:v1:chat:{scope}:events       zset   "flagged|cleared:post:original:user" scored by time (30 days, capped)
+  {p}:v1:chat:{scope}:names        hash   user id -> the name last seen with a flag or a decision
+  {p}:v1:chat:{scope}:notices      hash   what -> when the chat's admins were told it (told once)
   {p}:v1:lock:{name}               string cross-process job lock (token, expiry)
   {p}:v1:job:{name}                hash   a scheduled job's state: running/done/failed, progress, result
   {p}:v1:map:{scope}:{query}       hash   a cached /map: fingerprint of the photos mapped, layout, file ids
@@ -64,6 +69,9 @@ class Keys:
     def scope_tags(self, scope: str) -> str:
         return f"{self.base}:scope:{scope}:tags"
 
+    def scope_messages(self, scope: str) -> str:
+        return f"{self.base}:scope:{scope}:messages"
+
     def vectors(self, kind: str, model: str) -> str:
         return f"{self.base}:vec:{kind}:{model}"
 
@@ -93,6 +101,18 @@ class Keys:
 
     def chat_settings(self, scope: str) -> str:
         return f"{self.base}:chat:{scope}:settings"
+
+    def cleared(self, scope: str) -> str:
+        return f"{self.base}:chat:{scope}:cleared"
+
+    def moderation_events(self, scope: str) -> str:
+        return f"{self.base}:chat:{scope}:events"
+
+    def member_names(self, scope: str) -> str:
+        return f"{self.base}:chat:{scope}:names"
+
+    def notices(self, scope: str) -> str:
+        return f"{self.base}:chat:{scope}:notices"
 
     def artifact_current(self, name: str) -> str:
         return f"{self.base}:artifact:{name}:current"

@@ -1,8 +1,8 @@
-"""Posts and their vectors in Redis. The only module that writes post data."""
+"""Posts and their vectors in Redis. The only module that writes post data (except the `repost_of`
+an admin's "not a re-post" takes off, in the transaction that records it: moderation_records.py)."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 import numpy as np
@@ -10,67 +10,13 @@ import redis
 
 from indexing.changelog import append_change
 from indexing.keys import Keys
+from indexing.moderation_records import ModerationRecords
+from indexing.post import AUTOMATIC, FORWARD, Post  # noqa: F401 - re-exported: a post is what the store holds
 from indexing.releases import ReleaseStore, new_version
 from indexing.scopes import validate_scope
 from indexing.storage_errors import public_methods_raise_storage_errors
 
 VECTOR_DTYPE = np.float16  # halves Redis memory; cosine error ~1e-3, far below any threshold we use
-
-
-@dataclass
-class Post:
-    """One stored photo post. `id` is also its label in every HNSW index."""
-
-    id: int
-    scope: str
-    sha256: str
-    phash: int
-    captions: list[str] = field(default_factory=list)
-    tags: list[str] = field(default_factory=list)
-    source: str = ""
-    chat_id: int | None = None
-    message_id: int | None = None
-    file_id: str | None = None
-    file_unique_id: str | None = None
-    document_file_id: str | None = None  # sent to the bot as a file: no photo file id until uploaded as one
-    width: int = 0
-    height: int = 0
-    created_s: float = 0.0
-    image_model: str = ""
-    repost_of: int | None = None  # the first post of this photo in its chat, when this one re-posts it
-    message_deleted: bool = False  # the bot deleted its message (a re-post in /dupes delete mode): never link to it
-
-    def to_redis(self) -> dict[str, str]:
-        out = {
-            "id": str(self.id), "scope": self.scope, "sha256": self.sha256, "phash": f"{self.phash:016x}",
-            "captions": json.dumps(self.captions, ensure_ascii=False), "tags": json.dumps(self.tags, ensure_ascii=False),
-            "source": self.source, "width": str(self.width), "height": str(self.height),
-            "created_s": f"{self.created_s:.3f}", "image_model": self.image_model,
-        }
-        for name in ("chat_id", "message_id", "file_id", "file_unique_id", "document_file_id", "repost_of"):
-            value = getattr(self, name)
-            if value is not None:
-                out[name] = str(value)
-        if self.message_deleted:
-            out["message_deleted"] = "1"
-        return out
-
-    @classmethod
-    def from_redis(cls, raw: dict[bytes, bytes]) -> "Post":
-        d = {k.decode(): v.decode() for k, v in raw.items()}
-        return cls(
-            id=int(d["id"]), scope=d["scope"], sha256=d.get("sha256", ""), phash=int(d.get("phash", "0"), 16),
-            captions=json.loads(d.get("captions", "[]")), tags=json.loads(d.get("tags", "[]")),
-            source=d.get("source", ""),
-            chat_id=int(d["chat_id"]) if "chat_id" in d else None,
-            message_id=int(d["message_id"]) if "message_id" in d else None,
-            file_id=d.get("file_id"), file_unique_id=d.get("file_unique_id"),
-            document_file_id=d.get("document_file_id"),
-            width=int(d.get("width", 0)), height=int(d.get("height", 0)),
-            created_s=float(d.get("created_s", 0)), image_model=d.get("image_model", ""),
-            repost_of=int(d["repost_of"]) if "repost_of" in d else None,
-            message_deleted=d.get("message_deleted") == "1",
-        )
 
 
 def to_blob(vector: np.ndarray) -> bytes:
@@ -89,6 +35,7 @@ class PostStore:
         self.r = client
         self.keys = keys
         self.releases = ReleaseStore(client, keys)
+        self.moderation = ModerationRecords(client, keys)
 
     def ping(self) -> None:
         self.r.ping()
@@ -116,6 +63,8 @@ class PostStore:
         pipe.sadd(k.scopes(), post.scope)
         pipe.sadd(k.scope_posts(post.scope), post.id)
         pipe.hset(k.scope_seen(post.scope), post.sha256, post.id)
+        if post.message_id is not None:
+            pipe.hset(k.scope_messages(post.scope), post.message_id, post.id)
         for tag in set(post.tags):
             pipe.zincrby(k.scope_tags(post.scope), 1, tag)
         for (kind, model), vec in vectors.items():
@@ -182,6 +131,8 @@ class PostStore:
             pipe.hdel(k.post_phashes(), p.id)
             pipe.srem(k.scope_posts(p.scope), p.id)
             pipe.hdel(k.scope_seen(p.scope), p.sha256)
+            if p.message_id is not None:
+                pipe.hdel(k.scope_messages(p.scope), p.message_id)
             for tag in set(p.tags):
                 pipe.zincrby(k.scope_tags(p.scope), -1, tag)
             for kind, model in kinds:
@@ -240,6 +191,23 @@ class PostStore:
         scope_list = [scopes[str(i).encode()].decode() for i in ids]
         ph = np.array([int(phashes.get(str(i).encode(), b"0"), 16) for i in ids], dtype=np.uint64)
         return ids, scope_list, ph
+
+    def post_by_message(self, scope: str, message_id: int) -> Post | None:
+        """The post stored from a message of the scope's chat. Posts stored before the message index
+        existed are indexed the first time one is missed (the "*" field says it was done)."""
+        key = self.keys.scope_messages(scope)
+        found, indexed = self.r.hmget(key, [int(message_id), "*"])
+        if found is None and indexed is None:
+            ids = self.scope_post_ids(scope)
+            pipe = self.r.pipeline(transaction=False)
+            for pid in ids:
+                pipe.hget(self.keys.post(pid), "message_id")
+            older = {int(m): pid for pid, m in zip(ids, pipe.execute()) if m is not None}
+            self.r.hset(key, mapping={**older, "*": "1"})
+            found = older.get(int(message_id))
+        post = self.get_post(int(found)) if found is not None else None
+        # checked: an entry written by the indexing above can outlive a post deleted meanwhile
+        return post if post is not None and post.scope == scope and post.message_id == message_id else None
 
     def scope_post_ids(self, scope: str) -> list[int]:
         return sorted(int(x) for x in self.r.smembers(self.keys.scope_posts(scope)))

@@ -8,15 +8,17 @@ Replies are Telegram's envelopes: {"ok": true, "result": ...} or {"ok": false, "
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import logging
 import mimetypes
 import time
-from html.parser import HTMLParser
 
 from aiohttp import web
 
+from bot.emulator.editing import EditMethods
+from bot.emulator.formatting import text_field
+from bot.emulator.keyboards import checked_markup
+from bot.emulator.members import MemberMethods
 from bot.emulator.world import MAX_CAPTION, MAX_DOWNLOAD, MAX_TEXT, ApiError, World
 
 log = logging.getLogger(__name__)
@@ -24,9 +26,7 @@ log = logging.getLogger(__name__)
 # Values that are strings even when they look like JSON ("123" stays a text, not a number).
 STRING_FIELDS = {"text", "caption", "query", "inline_query_id", "callback_query_id", "parse_mode", "url",
                  "secret_token", "action", "file_id", "photo", "document", "next_offset", "language_code",
-                 "description", "short_description", "switch_pm_text"}
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "code", "pre", "a", "span",
-                "tg-spoiler", "blockquote", "tg-emoji"}
+                 "description", "short_description", "switch_pm_text", "name"}
 
 
 async def parse_params(request: web.Request) -> tuple[dict, dict[str, bytes]]:
@@ -62,47 +62,7 @@ async def parse_params(request: web.Request) -> tuple[dict, dict[str, bytes]]:
     return params, uploads
 
 
-class _HtmlText(HTMLParser):
-    """Telegram's HTML parse mode: the text without tags; unsupported tags are an error."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in ALLOWED_TAGS:
-            raise ApiError(400, f'Bad Request: can\'t parse entities: Unsupported start tag "{tag}"')
-
-    def handle_data(self, data):
-        self.parts.append(data)
-
-
-def visible_text(text: str, parse_mode: str | None) -> str:
-    if (parse_mode or "").upper() != "HTML":
-        return text
-    parser = _HtmlText()
-    parser.feed(text)
-    parser.close()
-    return html.unescape("".join(parser.parts))
-
-
-def _text_field(params: dict, key: str, limit: int, required: bool) -> tuple[str | None, str | None]:
-    raw = params.get(key)
-    if raw is None or raw == "":
-        if required:
-            raise ApiError(400, "Bad Request: message text is empty")
-        return None, None
-    raw = str(raw)
-    shown = visible_text(raw, params.get("parse_mode"))
-    if required and not shown.strip():
-        raise ApiError(400, "Bad Request: message text is empty")
-    if len(shown) > limit:
-        raise ApiError(400, "Bad Request: message is too long" if key == "text"
-                       else "Bad Request: message caption is too long")
-    return shown, raw if (params.get("parse_mode") or "").upper() == "HTML" else None
-
-
-class BotApi:
+class BotApi(EditMethods, MemberMethods):
     def __init__(self, world: World) -> None:
         self.world = world
         self._webhook_task: asyncio.Task | None = None
@@ -164,23 +124,24 @@ class BotApi:
         if offset:
             w.acknowledged = max(w.acknowledged, offset - 1)
             w.updates = [x for x in w.updates if x["update_id"] >= offset]
-
-        def pending():
-            return [x for x in w.updates if x["update_id"] > w.acknowledged][:limit]
+        if isinstance(p.get("allowed_updates"), list):  # kept until the next call that gives it
+            w.allowed_updates = p["allowed_updates"]
 
         async with w.changed:
-            if not pending() and timeout > 0:
+            if not w.pending() and timeout > 0:
                 try:
-                    await asyncio.wait_for(w.changed.wait_for(lambda: bool(pending())), timeout)
+                    await asyncio.wait_for(w.changed.wait_for(lambda: bool(w.pending())), timeout)
                 except asyncio.TimeoutError:
                     pass
-        return pending()
+        return w.pending()[:limit]
 
     async def m_setwebhook(self, p, u):
         url = p.get("url") or ""
         if not url:
             return await self.m_deletewebhook(p, u)
         self.world.webhook = {"url": url, "secret_token": p.get("secret_token")}
+        if isinstance(p.get("allowed_updates"), list):
+            self.world.allowed_updates = p["allowed_updates"]
         if self._webhook_task is None or self._webhook_task.done():
             self._webhook_task = asyncio.create_task(self._deliver())
         return True
@@ -194,7 +155,7 @@ class BotApi:
     async def m_getwebhookinfo(self, p, u):
         w = self.world
         return {"url": (w.webhook or {}).get("url", ""), "has_custom_certificate": False,
-                "pending_update_count": len([x for x in w.updates if x["update_id"] > w.acknowledged])}
+                "pending_update_count": len(w.pending())}
 
     async def _deliver(self) -> None:
         """Push updates to the webhook like Telegram: POST each, drop it on 2xx, retry otherwise."""
@@ -203,7 +164,7 @@ class BotApi:
         w = self.world
         async with aiohttp.ClientSession() as session:
             while w.webhook:
-                pending = [x for x in w.updates if x["update_id"] > w.acknowledged]
+                pending = w.pending()
                 if not pending:
                     async with w.changed:
                         try:
@@ -238,22 +199,30 @@ class BotApi:
             raise ApiError(400, "Bad Request: message to be replied not found")
         return {k: v for k, v in original.items() if k != "reply_to_message"}
 
+    def _placed(self, chat, p) -> dict:
+        """Where a bot message goes: the message it replies to, and the forum topic (the one asked
+        for, else the replied message's), with its reply markup checked."""
+        replied = self._reply_to(chat, p)
+        return {"reply_to_message": replied, "thread_id": self.world.thread_of(chat, p.get("message_thread_id"), replied),
+                "reply_markup": checked_markup(p.get("reply_markup"))}
+
     async def m_sendmessage(self, p, u):
         chat = self.world.chat(p.get("chat_id"))
-        text, html_source = _text_field(p, "text", MAX_TEXT, required=True)
-        return self.world.new_message(chat, self.world.bot_user, text=text, html=html_source,
-                                      reply_to_message=self._reply_to(chat, p), reply_markup=p.get("reply_markup"))
+        text, html_source, found = text_field(p, "text", MAX_TEXT, required=True)
+        return self.world.new_message(chat, self.world.bot_user, text=text, entities=found, html=html_source,
+                                      **self._placed(chat, p))
 
     async def m_sendphoto(self, p, u):
         chat = self.world.chat(p.get("chat_id"))
-        caption, html_source = _text_field(p, "caption", MAX_CAPTION, required=False)
+        caption, html_source, found = text_field(p, "caption", MAX_CAPTION, required=False)
+        placed = self._placed(chat, p)
         sizes = self.world.resolve_photo(p.get("photo"), u)
-        return self.world.new_message(chat, self.world.bot_user, photo=sizes, caption=caption, html=html_source,
-                                      reply_to_message=self._reply_to(chat, p))
+        return self.world.new_message(chat, self.world.bot_user, photo=sizes, caption=caption,
+                                      caption_entities=found, html=html_source, **placed)
 
     async def m_senddocument(self, p, u):
         chat = self.world.chat(p.get("chat_id"))
-        caption, html_source = _text_field(p, "caption", MAX_CAPTION, required=False)
+        caption, html_source, found = text_field(p, "caption", MAX_CAPTION, required=False)
         value = p.get("document")
         if isinstance(value, bytes):
             stored = self.world.store_file(value, "bin")
@@ -264,8 +233,8 @@ class BotApi:
         name = (p.get("_filenames") or {}).get("document") or "file"
         doc = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.data),
                "file_name": name, "mime_type": mimetypes.guess_type(name)[0] or "application/octet-stream"}
-        return self.world.new_message(chat, self.world.bot_user, document=doc, caption=caption, html=html_source,
-                                      reply_to_message=self._reply_to(chat, p))
+        return self.world.new_message(chat, self.world.bot_user, document=doc, caption=caption,
+                                      caption_entities=found, html=html_source, **self._placed(chat, p))
 
     async def m_sendmediagroup(self, p, u):
         chat = self.world.chat(p.get("chat_id"))
@@ -276,14 +245,16 @@ class BotApi:
         for item in media:
             if not isinstance(item, dict) or item.get("type") != "photo":
                 raise ApiError(400, "Bad Request: unsupported media type in the album")
-            caption, html_source = _text_field({**item, "parse_mode": item.get("parse_mode")}, "caption",
-                                               MAX_CAPTION, required=False)
-            prepared.append((self.world.resolve_photo(item.get("media"), u), caption, html_source))
+            caption, html_source, found = text_field({**item, "parse_mode": item.get("parse_mode")}, "caption",
+                                                     MAX_CAPTION, required=False)
+            prepared.append((self.world.resolve_photo(item.get("media"), u), caption, html_source, found))
         group_id = self.world.next_media_group_id()
         reply = self._reply_to(chat, p)
-        return [self.world.new_message(chat, self.world.bot_user, photo=sizes, caption=caption, html=html_source,
-                                       media_group_id=group_id, reply_to_message=reply)
-                for sizes, caption, html_source in prepared]
+        thread_id = self.world.thread_of(chat, p.get("message_thread_id"), reply)
+        return [self.world.new_message(chat, self.world.bot_user, thread_id, photo=sizes, caption=caption,
+                                       caption_entities=found, html=html_source, media_group_id=group_id,
+                                       reply_to_message=reply)
+                for sizes, caption, html_source, found in prepared]
 
     async def m_getfile(self, p, u):
         stored = self.world.files.get(str(p.get("file_id")))
@@ -294,44 +265,10 @@ class BotApi:
         return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.data),
                 "file_path": stored.path}
 
-    async def m_deletemessage(self, p, u):
-        chat = self.world.chat(p.get("chat_id"))
-        message = self.world.find_message(chat, p.get("message_id"))
-        if message is None:
-            raise ApiError(400, "Bad Request: message to delete not found")
-        if chat.type == "private" and message["from"]["id"] != self.world.bot_id:
-            raise ApiError(400, "Bad Request: message can't be deleted for everyone")
-        message["deleted"] = True
-        return True
-
     async def m_sendchataction(self, p, u):
         chat = self.world.chat(p.get("chat_id"))
         self.world.chat_actions.append((chat.id, str(p.get("action"))))
         return True
-
-    # -- chats and members -------------------------------------------------------------------
-    def _member(self, chat, user_id: int) -> dict:
-        user = self.world.users.get(user_id) or self.world.user(user_id)
-        if chat.creator == user_id:
-            return {"status": "creator", "user": user, "is_anonymous": False}
-        if user_id in chat.admins:
-            return {"status": "administrator", "user": user, "can_be_edited": False, "is_anonymous": False,
-                    "can_manage_chat": True, "can_delete_messages": True, "can_manage_video_chats": True,
-                    "can_restrict_members": True, "can_promote_members": False, "can_change_info": True,
-                    "can_invite_users": True, "can_post_stories": False, "can_edit_stories": False,
-                    "can_delete_stories": False, "can_pin_messages": True}
-        return {"status": "member", "user": user}
-
-    async def m_getchatmember(self, p, u):
-        chat = self.world.chat(p.get("chat_id"))
-        return self._member(chat, int(p.get("user_id")))
-
-    async def m_getchatadministrators(self, p, u):
-        chat = self.world.chat(p.get("chat_id"))
-        return [self._member(chat, uid) for uid in sorted(chat.admins | ({chat.creator} if chat.creator else set()))]
-
-    async def m_getchat(self, p, u):
-        return {**self.world.chat(p.get("chat_id")).as_json(), "accent_color_id": 0, "max_reaction_count": 11}
 
     # -- inline, commands, misc --------------------------------------------------------------
     async def m_answerinlinequery(self, p, u):
@@ -354,9 +291,6 @@ class BotApi:
 
     async def m_deletemycommands(self, p, u):
         self.world.commands.pop(str(p.get("language_code") or ""), None)
-        return True
-
-    async def m_answercallbackquery(self, p, u):
         return True
 
     async def m_close(self, p, u):

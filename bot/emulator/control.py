@@ -3,15 +3,26 @@
 JSON (or multipart from the playground page) under /control/:
   POST /control/message   {chat_id, user_id, [first_name, language_code, chat_title, text, caption,
                            reply_to, photo_b64 | photos_b64: [...] (an album) | document_b64,
-                           file_name, mime_type, album_gap_s]}   -> the message(s) the user sent
+                           file_name, mime_type, album_gap_s, thread_id (a forum topic), as_group (an
+                           anonymous admin), forward_from: {type: user|hidden_user|chat|channel, id,
+                           first_name|title}, automatic_forward (a post of the linked channel)]}
+                           -> the message(s) the user sent
                            (album_gap_s: an album's updates pushed that far apart, so they reach
                            the bot in separate getUpdates batches; the call returns at once)
   POST /control/edit      {chat_id, message_id, text | caption}  -> the edited message (an
                            `edited_message` update, as Telegram sends when a user edits)
-  POST /control/group     {chat_id, title, admins: [user ids], creator}
+  POST /control/group     {chat_id, title, admins: [user ids], creator, forum, bot_admin, bot_can_delete,
+                           privacy, linked_channel_id}   (a forum is a supergroup with topics)
+  POST /control/topic     {chat_id, name, [user_id]}  -> {"message_thread_id": id} of a new forum topic
+  POST /control/start     {user_id, [first_name, language_code]}  -> the user's /start: the bot may now
+                           write to them (before, 403 "bot can't initiate conversation with a user")
+  POST /control/press     {chat_id, message_id, user_id, data}  -> {"id": callback query id}: the user
+                           pressed the inline button with that callback_data
+  GET  /control/press/{id}?timeout=s                  -> the bot's answerCallbackQuery (waits for it)
   POST /control/inline    {user_id, query}            -> {"id": inline query id}
   GET  /control/inline/{id}?timeout=s                 -> the bot's answer (waits for it)
-  GET  /control/chats/{chat_id}/messages?after=id     -> every message in the chat
+  GET  /control/chats/{chat_id}/messages?after=id[&deleted=1]  -> the chat's messages (deleted ones
+                                                       only with deleted=1, marked "deleted": true)
   GET  /control/wait?chat_id=&after=&count=&timeout=[&reply_to=]  -> waits for `count` bot messages after
                                                        `after` (only those replying to message `reply_to`)
   POST /control/fail      {method | "*", count, code (429 | 5xx), retry_after, delay_s (a timeout)}
@@ -24,48 +35,15 @@ JSON (or multipart from the playground page) under /control/:
 from __future__ import annotations
 
 import asyncio
-import base64
-import re
 import time
 from pathlib import Path
 
 from aiohttp import web
 
+from bot.emulator.users import entities, press, send_as_user, start
 from bot.emulator.world import MAX_CAPTION, MAX_TEXT, ApiError, Failure, World
 
 STATIC = Path(__file__).parent / "static"
-_COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]+)?")
-_HASHTAG = re.compile(r"(?<![\w#])#\w+")
-
-
-def _utf16(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-16-le")) // 2
-
-
-def entities(text: str | None) -> list[dict] | None:
-    """Telegram's entities for a user's text: a leading bot command and hashtags (UTF-16 offsets)."""
-    if not text:
-        return None
-    out = []
-    m = _COMMAND.match(text)
-    if m:
-        out.append({"type": "bot_command", "offset": 0, "length": _utf16(text, m.end())})
-    for h in _HASHTAG.finditer(text):
-        out.append({"type": "hashtag", "offset": _utf16(text, h.start()), "length": _utf16(text, h.end()) - _utf16(text, h.start())})
-    return out or None
-
-
-def _bytes(value) -> bytes | None:
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        return value
-    try:
-        return base64.b64decode(value, validate=True)
-    except (ValueError, TypeError):
-        raise ApiError(400, "Bad Request: files must be base64") from None
-
-
 class Control:
     def __init__(self, world: World, playground: bool = False) -> None:
         self.world = world
@@ -76,7 +54,9 @@ class Control:
                   web.post("/control/edit", self.edit), web.post("/control/kick", self.kick),
                   web.post("/control/inline", self.inline), web.get("/control/inline/{id}", self.inline_answer),
                   web.get("/control/chats/{chat_id}/messages", self.messages), web.get("/control/wait", self.wait),
-                  web.post("/control/fail", self.fail), web.get("/control/files/{file_id}", self.file),
+                  web.post("/control/fail", self.fail), web.post("/control/topic", self.topic),
+                  web.post("/control/start", self.start), web.post("/control/press", self.press),
+                  web.get("/control/press/{id}", self.press_answer), web.get("/control/files/{file_id}", self.file),
                   web.get("/control/state", self.state)]
         if self.playground:
             routes += [web.get("/", self.page), web.get("/control/playground", self.playground_meta)]
@@ -105,64 +85,9 @@ class Control:
     async def message(self, request: web.Request) -> web.Response:
         try:
             body = await self._body(request)
-            return web.json_response(await self.send_as_user(body))
+            return web.json_response(await send_as_user(self.world, body))
         except ApiError as exc:
             return web.json_response(exc.payload(), status=exc.code)
-
-    async def send_as_user(self, body: dict) -> list[dict]:
-        w = self.world
-        user = w.user(int(body["user_id"]), body.get("first_name") or "User", body.get("language_code") or "en")
-        chat_id = int(body.get("chat_id") or user["id"])
-        chat = w.private_chat(user) if chat_id == user["id"] else w.group(chat_id, body.get("chat_title") or "Group")
-        reply = None
-        if body.get("reply_to"):
-            original = w.find_message(chat, body["reply_to"])
-            if original is None:
-                raise ApiError(400, "Bad Request: message to be replied not found")
-            reply = {k: v for k, v in original.items() if k != "reply_to_message"}
-        photos = [_bytes(p) for p in body.get("photos") or body.get("photos_b64") or []]
-        if body.get("photo_b64"):
-            photos.append(_bytes(body["photo_b64"]))
-        document = _bytes(body.get("document") or body.get("document_b64"))
-        text = body.get("text") or None
-        caption = body.get("caption") or (text if (photos or document) else None)
-        if photos or document:
-            text = None
-        if text and len(text) > MAX_TEXT or caption and len(caption) > MAX_CAPTION:
-            raise ApiError(400, "Bad Request: message is too long")
-        sent = []
-        group_id = w.next_media_group_id() if len(photos) > 1 else None
-        if photos:
-            for n, data in enumerate(photos):
-                cap = caption if n == 0 else None
-                sent.append(w.new_message(chat, user, photo=w.photo_sizes(data), caption=cap,
-                                          caption_entities=entities(cap), media_group_id=group_id,
-                                          reply_to_message=reply))
-        elif document is not None:
-            mime = body.get("mime_type") or "application/octet-stream"
-            stored = w.store_file(document, mime.split("/")[-1] if mime.startswith("image/") else "bin")
-            doc = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(document),
-                   "file_name": body.get("file_name") or "file", "mime_type": body.get("mime_type") or
-                   "application/octet-stream"}
-            sent.append(w.new_message(chat, user, document=doc, caption=caption, caption_entities=entities(caption),
-                                      reply_to_message=reply))
-        elif text:
-            sent.append(w.new_message(chat, user, text=text, entities=entities(text), reply_to_message=reply))
-        else:
-            raise ApiError(400, "Bad Request: message text is empty")
-        gap = float(body.get("album_gap_s") or 0)
-        if gap and len(sent) > 1:
-            asyncio.get_running_loop().create_task(self._push_apart(sent, gap))
-        else:
-            for message in sent:
-                await w.push_update("message", message)
-        return sent
-
-    async def _push_apart(self, messages: list[dict], gap: float) -> None:
-        for n, message in enumerate(messages):
-            if n:
-                await asyncio.sleep(gap)
-            await self.world.push_update("message", message)
 
     async def edit(self, request: web.Request) -> web.Response:
         """A user edits their message's text or caption: Telegram sends an `edited_message` update."""
@@ -181,7 +106,8 @@ class Control:
             message[field] = value
             message[f"{'caption_' if field == 'caption' else ''}entities"] = entities(value)
             message["edit_date"] = int(time.time())
-            await self.world.push_update("edited_message", message)
+            if self.world.sees(chat, message):
+                await self.world.push_update("edited_message", message)
             return web.json_response(message)
         except ApiError as exc:
             return web.json_response(exc.payload(), status=exc.code)
@@ -195,9 +121,52 @@ class Control:
         body = await request.json()
         for uid in body.get("admins", []) + ([body["creator"]] if body.get("creator") else []):
             self.world.user(int(uid))
+        options = {name: bool(body[key]) for key, name in (("forum", "is_forum"), ("bot_admin", "bot_admin"),
+                                                           ("bot_can_delete", "bot_can_delete"),
+                                                           ("privacy", "privacy")) if body.get(key) is not None}
+        if body.get("linked_channel_id") is not None:
+            options["linked_channel_id"] = int(body["linked_channel_id"])
         chat = self.world.group(int(body["chat_id"]), body.get("title") or "Group",
-                                admins={int(a) for a in body.get("admins", [])}, creator=body.get("creator"))
+                                admins={int(a) for a in body.get("admins", [])}, creator=body.get("creator"),
+                                **options)
         return web.json_response(chat.as_json())
+
+    async def topic(self, request: web.Request) -> web.Response:
+        """A forum topic opened by a user (an admin by default): the bot sees its service message."""
+        try:
+            body = await request.json()
+            chat = self.world.chat(body["chat_id"])
+            opener = body.get("user_id") or chat.creator or min(chat.admins, default=None)
+            creator = self.world.user(int(opener)) if opener else self.world.bot_user
+            thread_id = self.world.create_topic(chat, str(body.get("name") or ""), creator)
+            await self.world.push_update("message", self.world.find_message(chat, thread_id))
+            return web.json_response({"message_thread_id": thread_id})
+        except ApiError as exc:
+            return web.json_response(exc.payload(), status=exc.code)
+
+    async def start(self, request: web.Request) -> web.Response:
+        try:
+            return web.json_response(await start(self.world, await request.json()))
+        except ApiError as exc:
+            return web.json_response(exc.payload(), status=exc.code)
+
+    async def press(self, request: web.Request) -> web.Response:
+        try:
+            return web.json_response({"id": await press(self.world, await request.json())})
+        except ApiError as exc:
+            return web.json_response(exc.payload(), status=exc.code)
+
+    async def press_answer(self, request: web.Request) -> web.Response:
+        query_id = request.match_info["id"]
+        timeout = float(request.query.get("timeout", 10))
+        w = self.world
+        async with w.changed:
+            try:
+                await asyncio.wait_for(w.changed.wait_for(lambda: w.callback_answers.get(query_id) is not None),
+                                       timeout)
+            except asyncio.TimeoutError:
+                return web.json_response({"error": "the bot did not answer the callback query"}, status=404)
+        return web.json_response(w.callback_answers[query_id])
 
     async def inline(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -224,7 +193,9 @@ class Control:
         except ApiError:
             return web.json_response([])
         after = int(request.query.get("after", 0))
-        return web.json_response([m for m in chat.messages if m["message_id"] > after])
+        deleted = request.query.get("deleted") in ("1", "true")
+        return web.json_response([m for m in chat.messages if m["message_id"] > after and
+                                  (deleted or not m.get("deleted"))])
 
     async def wait(self, request: web.Request) -> web.Response:
         w = self.world
@@ -263,7 +234,7 @@ class Control:
         w = self.world
         return web.json_response({
             "calls": [m for m, _ in w.calls], "chat_actions": w.chat_actions, "commands": w.commands,
-            "pending_updates": len([x for x in w.updates if x["update_id"] > w.acknowledged]),
+            "pending_updates": len(w.pending()), "callback_answers": w.callback_answers,
             "webhook": w.webhook, "bot": w.bot_user})
 
     async def playground_meta(self, request: web.Request) -> web.Response:

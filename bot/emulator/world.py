@@ -18,7 +18,12 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_UPLOAD_PHOTO = 10 * 1024 * 1024
 MAX_DOWNLOAD = 20 * 1024 * 1024
+MAX_CALLBACK_DATA = 64  # bytes
+MAX_CALLBACK_ANSWER = 200
 PHOTO_SIDES = (90, 1280)  # thumbnail and largest side Telegram keeps of a sent photo
+# Telegram's service accounts: who an anonymous admin's message is "from", and an automatic forward's
+ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
+TELEGRAM_SERVICE = {"id": 777000, "is_bot": False, "first_name": "Telegram"}
 
 
 class ApiError(Exception):
@@ -46,13 +51,20 @@ class StoredFile:
 @dataclass
 class Chat:
     id: int
-    type: str  # private | group | supergroup
+    type: str  # private | group | supergroup | channel
     title: str | None = None
     first_name: str | None = None
     admins: set[int] = field(default_factory=set)
     creator: int | None = None
     messages: list[dict] = field(default_factory=list)
     next_message_id: int = 1
+    is_forum: bool = False
+    topics: dict[int, str] = field(default_factory=dict)  # message_thread_id -> name
+    bot_admin: bool = True  # the bot's rights in this group
+    bot_can_delete: bool = True
+    privacy: bool = True  # the bot's privacy mode: without admin rights it sees only what is meant for it
+    linked_channel_id: int | None = None  # the channel whose posts are automatically forwarded here
+    anonymous: set[int] = field(default_factory=set)  # admins who post as the group
 
     def as_json(self) -> dict:
         out = {"id": self.id, "type": self.type}
@@ -60,7 +72,16 @@ class Chat:
             out["title"] = self.title
         if self.first_name:
             out["first_name"] = self.first_name
+        if self.is_forum:
+            out["is_forum"] = True
         return out
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.admins or user_id == self.creator
+
+    def bot_may_delete(self) -> bool:
+        """Any admin bot may delete in a basic group; a supergroup needs the can_delete_messages right."""
+        return self.bot_admin and (self.bot_can_delete or self.type == "group")
 
 
 @dataclass
@@ -92,7 +113,7 @@ class World:
         self.token = token
         self.bot_id = int(token.split(":")[0])
         self.bot_user = {"id": self.bot_id, "is_bot": True, "first_name": "hashlens", "username": bot_username,
-                         "can_join_groups": True, "can_read_all_group_messages": True,
+                         "can_join_groups": True, "can_read_all_group_messages": False,
                          "supports_inline_queries": True}
         self.users: dict[int, dict] = {}
         self.chats: dict[int, Chat] = {}
@@ -104,6 +125,8 @@ class World:
         self.chat_actions: list[tuple[int, str]] = []
         self.webhook: dict | None = None
         self.failures: list[Failure] = []
+        self.callback_answers: dict[str, dict | None] = {}  # callback query id -> the bot's answer
+        self.allowed_updates: list[str] = []  # as last given to getUpdates / setWebhook; [] = the default set
         self.kicked: dict[int, int] = {}  # chat id -> messages the bot may still send there before it is out
         self.meta: dict = {}  # what the playground page needs to know (its users and chats)
         self.calls: list[tuple[str, float]] = []  # (method, time) of every Bot API call, for tests
@@ -111,6 +134,7 @@ class World:
         self._file_ids = itertools.count(1)
         self._inline_ids = itertools.count(1)
         self._media_groups = itertools.count(1)
+        self._callback_ids = itertools.count(1)
         self.changed = asyncio.Condition()
 
     # -- people and chats ----------------------------------------------------------------
@@ -126,22 +150,68 @@ class World:
         return self.chats[user["id"]]
 
     def group(self, chat_id: int, title: str = "Group", admins: set[int] | None = None,
-              creator: int | None = None) -> Chat:
+              creator: int | None = None, **options) -> Chat:
+        """A group (a supergroup when its id starts with -100, or when it is a forum); `options` are
+        Chat fields: is_forum, bot_admin, bot_can_delete, privacy, linked_channel_id."""
         if chat_id not in self.chats:
-            kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+            kind = "supergroup" if str(chat_id).startswith("-100") or options.get("is_forum") else "group"
             self.chats[chat_id] = Chat(chat_id, kind, title=title)
         chat = self.chats[chat_id]
         if admins is not None:
             chat.admins = set(admins)
         if creator is not None:
             chat.creator = creator
+        for name, value in options.items():
+            setattr(chat, name, value)
+        if chat.is_forum:
+            chat.type = "supergroup"  # only supergroups can be forums
+        if chat.linked_channel_id is not None and chat.linked_channel_id not in self.chats:
+            self.chats[chat.linked_channel_id] = Chat(chat.linked_channel_id, "channel", title=f"{title} channel")
         return chat
 
     def chat(self, chat_id) -> Chat:
         try:
             return self.chats[int(chat_id)]
         except (KeyError, ValueError, TypeError):
+            if str(chat_id).lstrip("-").isdigit() and int(chat_id) in self.users:
+                # a user who never opened a private chat with the bot
+                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user") from None
             raise ApiError(400, "Bad Request: chat not found") from None
+
+    def create_topic(self, chat: Chat, name: str, creator: dict) -> int:
+        """A forum topic: its message_thread_id is the id of the service message that opens it."""
+        if not chat.is_forum:
+            raise ApiError(400, "Bad Request: the chat is not a forum")
+        if not 1 <= len(name) <= 128:
+            raise ApiError(400, "Bad Request: TOPIC_TITLE_EMPTY" if not name else "Bad Request: TOPIC_TITLE_INVALID")
+        opening = self.new_message(chat, creator, forum_topic_created={"name": name, "icon_color": 7322096})
+        thread_id = opening["message_id"]
+        opening.update(message_thread_id=thread_id, is_topic_message=True)
+        chat.topics[thread_id] = name
+        return thread_id
+
+    def thread_of(self, chat: Chat, thread_id, replied: dict | None) -> int | None:
+        """The forum topic a new message lands in: the one asked for, else the replied message's;
+        None = the General topic (or a chat without topics)."""
+        if thread_id in (None, "", 0):
+            return (replied or {}).get("message_thread_id") if chat.is_forum else None
+        try:
+            thread_id = int(thread_id)
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: message thread not found") from None
+        if not chat.is_forum or thread_id not in chat.topics:
+            raise ApiError(400, "Bad Request: message thread not found")
+        return thread_id
+
+    def sees(self, chat: Chat, message: dict) -> bool:
+        """Privacy mode: a group bot that is not an admin receives only commands, replies to its own
+        messages and messages that mention it (https://core.telegram.org/bots/features#privacy-mode)."""
+        if chat.type == "private" or not chat.privacy or chat.bot_admin:
+            return True
+        words = message.get("text") or message.get("caption") or ""
+        replied = message.get("reply_to_message") or {}
+        return (words.startswith("/") or (replied.get("from") or {}).get("id") == self.bot_id
+                or f"@{self.bot_user['username']}".lower() in words.lower())
 
     # -- files -----------------------------------------------------------------------------
     def store_file(self, data: bytes, ext: str = "jpg") -> StoredFile:
@@ -206,10 +276,14 @@ class World:
                  "file_size": len(stored.data)}]
 
     # -- messages ----------------------------------------------------------------------------
-    def new_message(self, chat: Chat, sender: dict, **content) -> dict:
+    def new_message(self, chat: Chat, sender: dict, thread_id: int | None = None, **content) -> dict:
         message = {"message_id": chat.next_message_id, "date": int(time.time()), "chat": chat.as_json(),
                    "from": sender}
         chat.next_message_id += 1
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
+            if content.get("reply_to_message") is None:  # in a topic, Telegram quotes the topic's first message
+                content["reply_to_message"] = self.find_message(chat, thread_id)
         message.update({k: v for k, v in content.items() if v is not None})
         chat.messages.append(message)
         return message
@@ -227,6 +301,17 @@ class World:
             self.updates.append(update)
             self.changed.notify_all()
         return update
+
+    def pending(self) -> list[dict]:
+        """Updates not yet confirmed, of the kinds the bot asked for (Telegram's default: all but
+        chat_member, message_reaction and message_reaction_count)."""
+        wanted = set(self.allowed_updates) or None
+        return [u for u in self.updates if u["update_id"] > self.acknowledged and
+                (next(k for k in u if k != "update_id") in wanted if wanted else
+                 not {"chat_member", "message_reaction", "message_reaction_count"} & u.keys())]
+
+    def next_callback_id(self) -> str:
+        return f"{self.bot_id}{next(self._callback_ids):08d}"
 
     async def notify(self) -> None:
         async with self.changed:

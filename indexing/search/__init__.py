@@ -1,5 +1,6 @@
 """The search facade: `SearchEngine` and the types its callers (bot, CLI, jobs, benchmarks) see."""
-from indexing.chats import MAX_WINDOW_DAYS, ChatSettings, SettingError, Thresholds, window_days
+from indexing.chats import (MAX_MIN_SIZE, MAX_WINDOW_DAYS, ChatSettings, SettingError, Thresholds, min_size,
+                            window_days)
 from indexing.errors import (BadImageError, EmptyQueryError, ImageTooLargeError, IndexingError,
                              StorageUnavailableError, UnknownPostError)
 from indexing.priority import background_priority
@@ -8,13 +9,14 @@ from indexing.scopes import PUBLIC
 from indexing.search.duplicates import NOT_A_REPOST, Repost, Verdict, decide_duplicate
 from indexing.search.engine import SearchEngine
 from indexing.search.hashtags import IMAGENET_REASON, REASONS, WORD, TagSuggestion
+from indexing.search.moderation import ModerationStats
 from indexing.search.types import (AddResult, CaptionHit, DuplicateMatch, EngineOptions, Hit, IndexView, PhotoInput,
                                    PhotoVectors)
-from indexing.store import Post
+from indexing.store import AUTOMATIC, FORWARD, Post
 
 __all__ = ["SearchEngine", "AddResult", "Answer", "CaptionHit", "ChatSettings", "DuplicateMatch", "EngineOptions",
-           "Hit", "IndexView", "PhotoInput", "PhotoVectors", "Post", "Repost", "SettingError", "TagSuggestion",
-           "Thresholds", "Verdict", "BadImageError", "EmptyQueryError", "ImageTooLargeError", "IndexingError",
-           "StorageUnavailableError", "UnknownPostError", "IMAGENET_REASON", "REASONS", "MAX_WINDOW_DAYS",
-           "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC", "TOO_FEW_POSTS", "WORD", "background_priority",
-           "decide_duplicate", "window_days"]
+           "Hit", "IndexView", "ModerationStats", "PhotoInput", "PhotoVectors", "Post", "Repost", "SettingError",
+           "TagSuggestion", "Thresholds", "Verdict", "BadImageError", "EmptyQueryError", "ImageTooLargeError",
+           "IndexingError", "StorageUnavailableError", "UnknownPostError", "IMAGENET_REASON", "REASONS",
+           "AUTOMATIC", "FORWARD", "MAX_MIN_SIZE", "MAX_WINDOW_DAYS", "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC",
+           "TOO_FEW_POSTS", "WORD", "background_priority", "decide_duplicate", "min_size", "window_days"]

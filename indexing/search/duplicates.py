@@ -12,7 +12,14 @@ post among the copies it matches and the originals they record. That original is
   so the new photo is taken as a new original;
 - the window (`window_days`) runs from the original: a photo first posted 40 days ago is no
   re-post in a 30-day window, however recently a copy of it was posted;
-- never the photo itself (the same message handled twice, e.g. an update delivered again).
+- never the photo itself (the same message handled twice, e.g. an update delivered again);
+- never an original an admin cleared a matched copy of ("not a re-post": moderation_records.py), so
+  a false flag does not come back, even after a rebuild;
+- a member's own photo again is recorded but not flagged, unless the chat flags self re-posts.
+
+Some photos are never re-posts: automatic forwards from the chat's linked channel (the channel's
+post, shown in its discussion group), forwards from other chats when the chat turned them off, and
+pictures smaller than the chat's minimum size on their short side.
 
 When the original's author deletes it, Telegram tells the bot nothing (the Bot API sends no update
 for deleted messages), so the original stays the link target until the window ends: the link then
@@ -31,7 +38,7 @@ from indexing.search.catalogue import Catalogue
 from indexing.search.queryphotos import QueryPhoto, QueryPhotos
 from indexing.search.types import DuplicateMatch, PhotoVectors
 from indexing.search.views import Serving
-from indexing.store import Post, PostStore
+from indexing.store import AUTOMATIC, FORWARD, Post, PostStore
 from models.phash import hamming
 
 HASH_CANDIDATE_RADIUS = 16
@@ -115,9 +122,15 @@ class Duplicates:
         return DuplicateMatch(post, round(best[1], 4), best[2]) if post else None
 
     def check_repost(self, photo: QueryPhoto, scope: str, settings: ChatSettings, message_id: int | None = None,
-                     now: float | None = None) -> Verdict:
+                     now: float | None = None, *, author_id: int | None = None, origin: str = "",
+                     size: tuple[int, int] | None = None) -> Verdict:
         """Whether `photo` re-posts a photo of `scope`, and which original (the policy above);
-        `message_id` is the new photo's own message (never its own original)."""
+        `message_id` is the new photo's own message (never its own original), `author_id` who posted
+        it, `origin` where it comes from (Post.origin), `size` its (width, height) as posted."""
+        if origin == AUTOMATIC or (origin == FORWARD and settings.forwards == "off"):
+            return NOT_A_REPOST
+        if size is not None and min(size) < settings.minsize:
+            return NOT_A_REPOST  # stickers, avatars, thumbnails: small pictures look alike
         thresholds = self.thresholds.scaled(settings.sensitivity)
         matches = sorted((c for c in self.candidates(photo, scope) if thresholds.matches(c[1], c[2])),
                          key=lambda c: -c[1])
@@ -126,19 +139,35 @@ class Duplicates:
         copies = {p.id: p for p in self.store.get_posts([pid for pid, _, _ in matches]) if p is not None}
         if message_id is not None and any(p.message_id == message_id for p in copies.values()):
             return NOT_A_REPOST  # this very message, seen again (an update delivered twice): handled already
-        originals = {}
-        for post in copies.values():
-            original = self._original_of(post)
-            if original is not None:
-                originals[original.id] = original
+        roots = {post.id: self._original_of(post) for post in copies.values()}
+        originals = {o.id: o for o in roots.values() if o is not None}
+        for original_id in self._cleared(scope, matches, roots, originals):
+            originals.pop(original_id, None)
         if not originals:
             return NOT_A_REPOST
         original = min(originals.values(), key=lambda p: (p.created_s, p.id))
-        closest = next(c for c in matches if c[0] in copies)
+        linked = {pid for pid, root in roots.items() if root is not None and root.id in originals}
+        closest = next(c for c in matches if c[0] in linked)  # the closest copy of a photo still counted
         now = time.time() if now is None else now
         if original.created_s < now - settings.window_days * 86400:
             return Verdict(original.id, None)
+        if settings.self_reposts == "off" and author_id is not None and original.user_id == author_id:
+            return Verdict(original.id, None)  # their own photo again: recorded, not flagged
         return Verdict(original.id, Repost(original, closest[0], round(closest[1], 4), closest[2]))
+
+    def _cleared(self, scope: str, matches: list[Candidate], roots: dict[int, Post | None],
+                 originals: dict[int, Post]) -> set[int]:
+        """Originals this photo is no re-post of: an admin cleared a matched copy (or the original it
+        records) against them, and the photo is at least as close to that copy as to the original
+        itself (the original posted again is still its re-post)."""
+        cosine = {pid: cos for pid, cos, _ in matches}
+        closeness: dict[int, float] = dict(cosine)  # to a post, or to any matched copy recording it
+        for pid, root in roots.items():
+            if root is not None:
+                closeness[root.id] = max(closeness.get(root.id, -1.0), cosine[pid])
+        pairs = [(c, o) for c in closeness for o in originals if c != o]
+        return {o for c, o in self.store.moderation.cleared_pairs(scope, pairs)
+                if closeness[c] >= cosine.get(o, -1.0)}
 
     def _original_of(self, post: Post) -> Post | None:
         """The first post of `post`'s photo that can be linked to (None: nothing left to link to)."""

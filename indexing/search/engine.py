@@ -13,6 +13,7 @@ The work is done by the package's modules, each with one job, composed here:
   retrieval   similar photos, find, captions
   hashtags    hashtag suggestions for a photo or a text (their caches: vocabulary)
   duplicates  copies of a photo, and the re-post policy
+  moderation  admins' decisions on flags, and the chat's moderation statistics
   queryphotos a query photo's vectors (bytes, a post id or vectors) and which posts are that photo
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ from indexing.scopes import PUBLIC, validate_scope
 from indexing.search.catalogue import Catalogue
 from indexing.search.duplicates import Candidate, Duplicates, Verdict
 from indexing.search.lifecycle import Lifecycle
+from indexing.search.moderation import Moderation, ModerationStats
 from indexing.search.projection import Projection
 from indexing.search.queryphotos import QueryPhoto, QueryPhotos
 from indexing.search.retrieval import Retrieval
@@ -73,6 +75,7 @@ class SearchEngine:
                              self.serving, options.max_photo_bytes)
         self.photos = QueryPhotos(store, image_encoder.name, self.catalogue, self.writes.embed_photo)
         self.duplicates = Duplicates(store, self.catalogue, self.serving, self.photos, options.thresholds)
+        self.moderation = Moderation(store)
         self.retrieval = Retrieval(store, text_encoder, self.catalogue, self.serving, self.photos, self.projection,
                                    self.duplicates, options.thresholds, options.relevance or Relevance.load())
         catalogue = self.catalogue
@@ -203,8 +206,11 @@ class SearchEngine:
         return self.writes.delete_posts(ids)
 
     def forget_scope(self, scope: str) -> int:
-        """Delete every post of a scope (a chat's /forget). Returns how many were deleted."""
-        return self.writes.forget_scope(scope)
+        """Delete every post of a scope (a chat's /forget), and its moderation decisions and events.
+        Returns how many posts were deleted."""
+        deleted = self.writes.forget_scope(scope)
+        self.store.moderation.forget(scope)
+        return deleted
 
     def apply_added(self, ids: list[int]) -> int:
         """Index posts another process stored (from the change log)."""
@@ -275,10 +281,45 @@ class SearchEngine:
         """The stored post this photo re-posts (within `scope`, plus public if asked), or None."""
         return self.duplicates.duplicate_of(photo, scope, include_public, thresholds)
 
-    def check_repost(self, photo: QueryPhoto, scope: str, settings: ChatSettings,
-                     message_id: int | None = None) -> Verdict:
-        """Whether a photo re-posts one of the chat's, and its original (the policy: duplicates.py)."""
-        return self.duplicates.check_repost(photo, scope, settings, message_id)
+    def check_repost(self, photo: QueryPhoto, scope: str, settings: ChatSettings, message_id: int | None = None,
+                     *, author_id: int | None = None, origin: str = "",
+                     size: tuple[int, int] | None = None) -> Verdict:
+        """Whether a photo re-posts one of the chat's, and its original (the policy: duplicates.py);
+        `author_id` posted it, `origin` is "", "forward" or "automatic", `size` its (width, height)."""
+        return self.duplicates.check_repost(photo, scope, settings, message_id, author_id=author_id, origin=origin,
+                                            size=size)
+
+    # -- moderation decisions (kept in Redis: restarts, rebuilds and releases keep them) -------------
+    def clear_repost(self, scope: str, post_id: int, original_id: int, by_user_id: int | None,
+                     by_name: str = "", now: float | None = None) -> bool:
+        """An admin says post `post_id` is no re-post of `original_id` (its photo is never flagged against
+        it again). False, and nothing changed, when the pair was cleared already (pressed twice)."""
+        return self.moderation.clear_repost(scope, post_id, original_id, by_user_id, by_name, now)
+
+    def cleared_by(self, scope: str, post_id: int, original_id: int) -> str | None:
+        """Who cleared the pair (their name, "" if none was given), or None if nobody did."""
+        return self.moderation.cleared_by(scope, post_id, original_id)
+
+    def record_flag(self, scope: str, post_id: int, original_id: int, author_id: int | None,
+                    author_name: str = "", now: float | None = None) -> bool:
+        """Log a flag for the chat's statistics, once per (post, original): False if logged already."""
+        return self.moderation.record_flag(scope, post_id, original_id, author_id, author_name, now)
+
+    def moderation_stats(self, scope: str, now: float | None = None) -> ModerationStats:
+        """Flags and clears of the last 7 and 30 days, who re-posts most and what is re-posted most."""
+        return self.moderation.stats(scope, now)
+
+    def first_time(self, scope: str, what: str) -> bool:
+        """True once per (scope, what), then False: for what the admins are told once."""
+        return self.moderation.first_time(scope, what)
+
+    def post_by_message(self, scope: str, message_id: int) -> Post | None:
+        """The post stored from that message of the scope's chat, or None."""
+        return self.store.post_by_message(validate_scope(scope), message_id)
+
+    def forget_post(self, post_id: int) -> bool:
+        """Delete one post from the store and every index (a later copy is not flagged against it)."""
+        return self.writes.delete_posts([post_id]) == 1
 
     # -- heads, rebuilds, releases -------------------------------------------------------------------
     def refit_projector(self, min_captioned: int = 50, replace_learned: bool = False) -> str | None:

@@ -81,6 +81,8 @@ class PhotoInput:
     file_unique_id: str | None = None
     document_file_id: str | None = None
     repost_of: int | None = None  # the first post of this photo in the chat (indexing/search/duplicates.py)
+    user_id: int | None = None  # the author (Post.user_id)
+    origin: str = ""  # "", "forward" or "automatic" (Post.origin)
 
 
 @dataclass(frozen=True)

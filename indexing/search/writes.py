@@ -94,7 +94,8 @@ class Writes:
                         captions=caps, tags=normalize_tags(p.tags), source=p.source, chat_id=p.chat_id,
                         message_id=p.message_id, file_id=p.file_id, file_unique_id=p.file_unique_id,
                         document_file_id=p.document_file_id, width=vec.width, height=vec.height, created_s=now,
-                        image_model=self.image_model, repost_of=p.repost_of)
+                        image_model=self.image_model, repost_of=p.repost_of,
+                        user_id=p.user_id, origin=p.origin)
             stored = {("image", self.image_model): vec.features}
             if vec.class_probs is not None:
                 stored[("probs", self.image_model)] = vec.class_probs

@@ -64,9 +64,9 @@ def test_delete_mode_never_links_to_a_deleted_message(emulator, bot, redis_clien
         sent = c.send(user, DELETE_GROUP, photo=copy)[0]
         notice = c.wait(DELETE_GROUP, sent["message_id"], 1)
         assert "removed a re-post" in notice[0]["text"]
-        assert next(m for m in c.messages(DELETE_GROUP) if m["message_id"] == sent["message_id"]).get("deleted")
+        assert next(m for m in c.messages(DELETE_GROUP, deleted=True) if m["message_id"] == sent["message_id"]).get("deleted")
         assert links(notice[0]["html"]) == [(group, str(original["message_id"]))]
-        deleted = {str(m["message_id"]) for m in c.messages(DELETE_GROUP) if m.get("deleted")}
+        deleted = {str(m["message_id"]) for m in c.messages(DELETE_GROUP, deleted=True) if m.get("deleted")}
         assert not {m for _, m in links(notice[0]["html"])} & deleted
     assert "3 photos stored" in ask(c, ANN, DELETE_GROUP, text="/stats")[0]["text"]
     # what the bot stored: each copy names the first post, and is marked as a deleted message

@@ -69,7 +69,7 @@ def test_a_dead_server_is_one_clear_error_from_every_store_call(tmp_path):
             call()
 
 
-def test_releases_locks_and_the_inbox_give_the_same_clear_error_when_the_server_is_dead(tmp_path):
+def test_releases_locks_the_inbox_and_moderation_give_the_same_clear_error_when_the_server_is_dead(tmp_path):
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
@@ -81,7 +81,12 @@ def test_releases_locks_and_the_inbox_give_the_same_clear_error_when_the_server_
     for call in (lambda: store.lock_held("rebuild"), store.releases.current_version, store.releases.load,
                  store.releases.versions, lambda: store.releases.manifest("v1"), lambda: store.releases.rollback("v1"),
                  lambda: store.releases.save({}, {}), lambda: store.update_inbox("bot").pending(),
-                 lambda: store.update_inbox("bot").put(1, "{}"), lambda: store.update_inbox("bot").remove(1)):
+                 lambda: store.update_inbox("bot").put(1, "{}"), lambda: store.update_inbox("bot").remove(1),
+                 lambda: store.moderation.clear("chat:-1", 2, 1, 5),
+                 lambda: store.moderation.cleared_by("chat:-1", 2, 1),
+                 lambda: store.moderation.record_flag("chat:-1", 2, 1, 5),
+                 lambda: store.moderation.events("chat:-1", 0), lambda: store.moderation.first_time("chat:-1", "x"),
+                 lambda: store.post_by_message("chat:-1", 3)):
         with pytest.raises(StorageUnavailableError, match="unreachable"):
             call()
     with pytest.raises(LockBusy, match="unreachable"):  # a job's lock: the job is skipped, as when busy

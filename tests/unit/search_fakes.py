@@ -34,11 +34,22 @@ def unit(*values: float) -> np.ndarray:
     return v / np.linalg.norm(v)
 
 
+class FakeModeration:
+    """Pairs an admin cleared, as moderation_records.py answers about them."""
+
+    def __init__(self) -> None:
+        self.cleared: set[tuple[str, int, int]] = set()
+
+    def cleared_pairs(self, scope: str, pairs) -> set[tuple[int, int]]:
+        return {(post, original) for post, original in pairs if (scope, post, original) in self.cleared}
+
+
 class FakeStore:
     """The few PostStore reads retrieval and duplicates make."""
 
     def __init__(self) -> None:
         self.by_id: dict[int, Post] = {}
+        self.moderation = FakeModeration()
 
     def get_post(self, post_id: int) -> Post | None:
         return self.by_id.get(post_id)
