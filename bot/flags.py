@@ -30,9 +30,10 @@ def repost_keyboard(lang: str, post_id: int, original_id: int, deletable: bool =
                     open_url: str | None = None) -> InlineKeyboardMarkup:
     """"Not a re-post" and "Delete" (not once the re-post is deleted), and in a private alert a link
     to the re-post (which also says which message "Delete" deletes)."""
-    buttons = [InlineKeyboardButton(t(lang, "button_not_repost"), callback_data=f"rp:{CLEAR}:{post_id}:{original_id}")]
+    pair = f"{post_id}:{original_id}"
+    buttons = [InlineKeyboardButton(t(lang, "button_not_repost"), callback_data=f"rp:{CLEAR}:{pair}")]
     if deletable:
-        buttons.append(InlineKeyboardButton(t(lang, "button_delete"), callback_data=f"rp:{DELETE}:{post_id}:{original_id}"))
+        buttons.append(InlineKeyboardButton(t(lang, "button_delete"), callback_data=f"rp:{DELETE}:{pair}"))
     rows = [buttons]
     if open_url:
         rows.append([InlineKeyboardButton(t(lang, "the_repost"), url=open_url)])

@@ -359,7 +359,8 @@ def test_delete_mode_without_the_right_tells_the_admins_once_and_flags_instead(e
         assert "already posted here" in flag_for(c, NO_RIGHTS, sent["message_id"])["text"]
         assert any(m["message_id"] == sent["message_id"] for m in c.messages(NO_RIGHTS))
         settled(c, CAROL, NO_RIGHTS)
-    told = [m for m in c.messages(NO_RIGHTS) if m["from"]["is_bot"] and "not allowed to delete" in (m.get("text") or "")]
+    told = [m for m in c.messages(NO_RIGHTS) if m["from"]["is_bot"]
+            and "not allowed to delete" in (m.get("text") or "")]
     assert len(told) == 1 and "/dupes reply" in told[0]["text"]
     flag = flag_for(c, NO_RIGHTS, sent["message_id"])
     delete = next(d for d in buttons(flag) if d.startswith("rp:del:"))
