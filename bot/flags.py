@@ -27,17 +27,21 @@ CLEAR, DELETE = "clear", "del"  # callback_data "rp:<action>:<post id>:<original
 
 
 def repost_keyboard(lang: str, post_id: int, original_id: int, deletable: bool = True,
-                    open_url: str | None = None) -> InlineKeyboardMarkup:
+                    open_url: str | None = None) -> InlineKeyboardMarkup | None:
     """"Not a re-post" and "Delete" (not once the re-post is deleted), and in a private alert a link
-    to the re-post (which also says which message "Delete" deletes)."""
+    to the re-post (which also says which message "Delete" deletes). The very bytes of the original
+    posted again share its post (`post_id == original_id`): a re-post whatever anyone says, so no
+    "Not a re-post" (engine.check_repost would flag it again)."""
     pair = f"{post_id}:{original_id}"
-    buttons = [InlineKeyboardButton(t(lang, "button_not_repost"), callback_data=f"rp:{CLEAR}:{pair}")]
+    buttons = []
+    if post_id != original_id:
+        buttons.append(InlineKeyboardButton(t(lang, "button_not_repost"), callback_data=f"rp:{CLEAR}:{pair}"))
     if deletable:
         buttons.append(InlineKeyboardButton(t(lang, "button_delete"), callback_data=f"rp:{DELETE}:{pair}"))
-    rows = [buttons]
+    rows = [buttons] if buttons else []
     if open_url:
         rows.append([InlineKeyboardButton(t(lang, "the_repost"), url=open_url)])
-    return InlineKeyboardMarkup(rows)
+    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def message_url(chat_id: int, message_id: int) -> str | None:
