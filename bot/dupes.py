@@ -1,11 +1,12 @@
 """/dupes: a group's re-post settings, shown to anyone and changed by its admins (anonymous ones too),
-with a warning on top when privacy mode keeps members' photos from the bot."""
+with a warning on top when privacy mode keeps members' photos from the bot, or when it is to delete
+re-posts without the right to."""
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.admins import is_admin, sees_members_photos
+from bot.admins import can_delete, is_admin, sees_members_photos
 from bot.config import scope_of
 from bot.i18n import t
 from bot.render import dupes_text, setting_error_text
@@ -57,5 +58,8 @@ class Dupes:
                 await reply(update, setting_error_text(lang, error))
                 return
             await self.workers.run(self.engine.save_chat_settings, scope, settings)
-        blind = not await sees_members_photos(context.bot, update.effective_chat.id)
-        await reply(update, dupes_text(lang, settings, blind))
+        chat_id = update.effective_chat.id
+        text = dupes_text(lang, settings, blind=not await sees_members_photos(context.bot, chat_id))
+        if settings.dupes == "delete" and not await can_delete(context.bot, chat_id):
+            text = t(lang, "cannot_delete") + "\n\n" + text
+        await reply(update, text)
