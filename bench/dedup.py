@@ -84,15 +84,18 @@ def run(args) -> dict:
         shown = _flagged_ids(queries, configured) | {q.candidates[0][0] for q in queries if q.candidates}
         names = {pid: engine.store.get_post(pid).source for pid in shown}
     grid = threshold_grid()
+    folded = {name: [q for q in queries if q.dataset == name] for name in sets}
+    if len(sets) > 1:
+        folded["all"] = queries
     result = {
         "task": "dedup", "originals_indexed": len(originals), "distractors_indexed": len(distractors),
         "queries": len(queries), "positives": sum(q.expected is not None for q in queries),
-        "cross_validation": {name: cross_validate([q for q in queries if q.dataset == name], grid, args)
-                             for name in sets} | ({"all": cross_validate(queries, grid, args)} if len(sets) > 1 else {}),
-        "across_data_sets": [_across(queries, tune, held, grid, args.min_precision)
-                             for tune, held in itertools.permutations(sets, 2)],
-        "configured": {"thresholds": asdict(configured),
-                       **{name: _score([q for q in queries if q.dataset == name], configured) for name in sets}},
+        "cross_validation": {name: cross_validate(qs, grid, args) for name, qs in folded.items()},
+        "across_data_sets": [_across(queries, tuned, held, grid, args.min_precision)
+                             for tuned, held in itertools.permutations(sets, 2)],
+        "configured": _per_data_set(queries, configured, sets),
+        "configured_by_sensitivity": {level: _per_data_set(queries, configured.scaled(level), sets)
+                                      for level in ("low", "high")},
         "recall_by_edit_configured": _recall_by_variant(queries, configured),
         "false_flags_configured": _false_flags(queries, configured, names),
         "nearest_to_new_photos": _hardest_negatives(queries, names),
@@ -211,6 +214,10 @@ def _pooled(counts: list[tuple[int, int, int]]) -> dict:
 
 def _score(queries: list[Query], th: Thresholds) -> dict:
     return _metrics(*_counts(queries, th))
+
+
+def _per_data_set(queries: list[Query], th: Thresholds, sets) -> dict:
+    return {"thresholds": asdict(th), **{name: _score([q for q in queries if q.dataset == name], th) for name in sets}}
 
 
 def _recall_by_variant(queries: list[Query], th: Thresholds) -> dict:

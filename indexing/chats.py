@@ -23,11 +23,11 @@ class Thresholds:
     def scaled(self, sensitivity: str) -> "Thresholds":
         """`normal` = the calibrated defaults; `low` flags only near-identical copies; `high` also looser crops."""
         if sensitivity == "low":
-            return Thresholds(max(4, self.max_hamming // 2), min(0.95, self.min_cosine_with_hash + 0.15),
-                              min(0.97, self.min_cosine + 0.08))
+            return Thresholds(max(4, self.max_hamming // 2), round(min(0.95, self.min_cosine_with_hash + 0.10), 2),
+                              round(min(0.97, self.min_cosine + 0.08), 2))
         if sensitivity == "high":
-            return Thresholds(self.max_hamming + 4, max(0.3, self.min_cosine_with_hash - 0.1),
-                              max(0.5, self.min_cosine - 0.07))
+            return Thresholds(self.max_hamming + 4, round(max(0.3, self.min_cosine_with_hash - 0.1), 2),
+                              round(max(0.5, self.min_cosine - 0.07), 2))
         return self
 
     def matches(self, cosine, hamming):
