@@ -28,7 +28,7 @@ integration: $(STAMP)
 
 DATA ?= ../shared/datasets
 bench-dedup: $(STAMP)
-	$(PY) -m bench dedup --data $(DATA)/flickr8k_fullres --distractors $(DATA)/flickr8k
+	$(PY) -m bench dedup --data $(DATA)/flickr8k_fullres --holdout $(DATA)/food --distractors $(DATA)/flickr8k
 bench-text2image: $(STAMP)
 	$(PY) -m bench text2image --data $(DATA)/flickr8k --split dev
 bench-hashtags: $(STAMP)

@@ -48,7 +48,7 @@ class Users:
         self.latency: dict[str, list[float]] = {"photo": [], "find": [], "group": []}
         self.errors: list[str] = []
         self.answered_photos: list[tuple[str, bytes]] = []  # (scope, photo) the bot answered
-        self.group_posted: dict[int, list[bytes]] = {g: [] for g in GROUPS}
+        self.group_posted: dict[int, list[tuple[int, bytes]]] = {g: [] for g in GROUPS}  # (author, photo)
         self.reposts = self.flagged = 0
 
     def act(self, user: int, rng: random.Random) -> None:
@@ -63,7 +63,9 @@ class Users:
         else:
             chat = GROUPS[user % len(GROUPS)]
             with self.lock:
-                posted = self.group_posted[chat]
+                # photos only others posted: a member's own photo again is not flagged (the chat's default)
+                mine = {photo for author, photo in self.group_posted[chat] if author == user}
+                posted = [photo for _, photo in self.group_posted[chat] if photo not in mine]
                 repost = bool(posted) and rng.random() < 0.5
                 photo = rng.choice(posted) if repost else rng.choice(self.photos)
             message = {"photo": photo, "caption": "/hashtags"}
@@ -82,7 +84,7 @@ class Users:
                 self.answered_photos.append((f"chat:{user}", message["photo"]))
             elif kind == "group":
                 self.answered_photos.append((f"chat:{chat}", message["photo"]))
-                self.group_posted[chat].append(message["photo"])
+                self.group_posted[chat].append((user, message["photo"]))
                 self.reposts += repost
                 self.flagged += repost and any("already posted here" in (r.get("text") or "") for r in replies)
 

@@ -4,12 +4,14 @@
 emulator, as in a real group where it is an admin. Members post at `--rate` photos a second (the whole
 group, Poisson arrivals); `--repost-share` of the posts are re-posts of a photo posted earlier, by a
 member who never posted it, edited a little (recompressed, resized, cropped). The admin presses "Not a
-re-post" on `--clear-share` of the flags (evenly spread, the first flag included; flags of photos
-cleared before are left alone); each photo so cleared is then posted again by another member. Reported: posts and re-posts sent, re-posts flagged
-(against an earlier post of the same photo), flagged more than once, missed, false flags (on a new
-photo, or naming a post of another photo), cleared pairs, re-posts of cleared photos flagged against the
-original they were cleared from (must be 0), posts the bot did not store, and the flag latency: from
-the post sent to the flag visible in the group.
+re-post" on `--clear-share` of the flags of re-posts (evenly spread, the first one included); each
+photo so cleared is then posted again (recompressed) by another member.
+
+Reported: posts and re-posts sent; re-posts flagged against an earlier post of the same photo,
+flagged more than once, missed; false flags (on a new photo, or naming a post of another photo);
+cleared pairs, and their photo posted again: flagged against the original it was cleared from (must
+be 0), against the copy the admin cleared (a re-post of that copy), or not at all; posts the bot did
+not store; the flag latency, from the post sent to the flag visible in the group.
 """
 from __future__ import annotations
 
@@ -48,14 +50,15 @@ def add_args(p) -> None:
     p.add_argument("--timeout", type=float, default=120, help="how long to wait for the last flags")
 
 
-def edited(data: bytes, rng: random.Random) -> bytes:
-    """A re-post as members make them: the photo recompressed, a little smaller, a little cropped."""
+def edited(data: bytes, rng: random.Random, recompressed_only: bool = False) -> bytes:
+    """A re-post as members make them: the photo recompressed, a little smaller, a little cropped (or
+    only recompressed: the same photo saved and posted again)."""
     with Image.open(io.BytesIO(data)) as im:
         im = im.convert("RGB")
         w, h = im.size
-        cut = rng.uniform(0.0, 0.05)
+        cut = 0.0 if recompressed_only else rng.uniform(0.0, 0.05)
         im = im.crop((int(w * cut), int(h * cut), w - int(w * cut), h - int(h * cut)))
-        scale = rng.uniform(0.75, 1.0)
+        scale = 1.0 if recompressed_only else rng.uniform(0.75, 1.0)
         im = im.resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))), Image.BICUBIC)
         buf = io.BytesIO()
         im.save(buf, "JPEG", quality=rng.randint(70, 88))
@@ -95,16 +98,18 @@ class Group:
     posters: dict[int, set[int]] = field(default_factory=dict)  # source -> members who posted it
     flags: list[Flag] = field(default_factory=list)
     cleared: list[tuple[int, int]] = field(default_factory=list)  # (re-post message, original post id) pairs
-    to_repost: list[tuple[int, int]] = field(default_factory=list)  # cleared (photo source, original post id)
+    to_repost: list[tuple[int, int, bytes]] = field(default_factory=list)  # cleared (source, original post id, photo)
+    sent_photos: dict[int, bytes] = field(default_factory=dict)  # message id -> the photo posted
     answers: list[dict] = field(default_factory=list)
     next_original: int = 0
 
     def next_post(self) -> tuple[int, int, str, bytes, int | None]:
         """(member, source, kind, photo, cleared_from) of the next post."""
         with self.lock:
-            if self.to_repost:
-                source, original = self.to_repost.pop(0)
-                return self._by_newcomer(source), source, "cleared", edited(self.photos[source], self.rng), original
+            while self.to_repost:  # the photo of a cleared pair again, as its poster posted it
+                source, original, photo = self.to_repost.pop(0)
+                if len(self.posters[source]) < len(self.members):  # (by someone who never posted it)
+                    return self._by_newcomer(source), source, "cleared", edited(photo, self.rng, True), original
             reposted = [s for s, who in self.posters.items() if len(who) < len(self.members)]
             if reposted and (self.rng.random() < self.repost_share or self.next_original >= len(self.photos)):
                 source = self.rng.choice(reposted)
@@ -117,8 +122,9 @@ class Group:
     def _by_newcomer(self, source: int) -> int:
         return self.rng.choice([m for m in self.members if m not in self.posters.get(source, set())])
 
-    def sent(self, message: dict, member: int, source: int, kind: str, cleared_from: int | None) -> None:
+    def sent(self, message: dict, photo: bytes, member: int, source: int, kind: str, cleared_from: int | None) -> None:
         with self.lock:
+            self.sent_photos[message["message_id"]] = photo
             self.posts[message["message_id"]] = Post(message["message_id"], member, source, kind, time.perf_counter(),
                                                      message["photo"][-1]["file_id"], cleared_from)
             self.posters.setdefault(source, set()).add(member)
@@ -173,7 +179,7 @@ class Watcher(threading.Thread):
             post = self.group.posts.get(flag.post)
             self.group.cleared.append((flag.post, flag.original_post_id))
             if post is not None:
-                self.group.to_repost.append((post.source, flag.original_post_id))
+                self.group.to_repost.append((post.source, flag.original_post_id, self.group.sent_photos[post.message_id]))
 
     def finish(self) -> None:
         for future in self.pending:
@@ -241,7 +247,7 @@ def run(args) -> dict:
 def post_one(c, group: Group) -> None:
     member, source, kind, photo, cleared_from = group.next_post()
     message = c.send(member, GROUP, photo=photo, first_name=f"Member {member}")[0]
-    group.sent(message, member, source, kind, cleared_from)
+    group.sent(message, photo, member, source, kind, cleared_from)
 
 
 def wait_settled(c, group: Group, watcher: Watcher, store, scope: str, timeout: float, quiet_s: float = 5.0) -> None:
@@ -261,7 +267,8 @@ def wait_settled(c, group: Group, watcher: Watcher, store, scope: str, timeout: 
 
 def score(group: Group, store, scope: str, c) -> dict:
     """Each post's flags checked against what was posted: the original a flag names must be an earlier
-    post of the same photo, and for a cleared photo not the original it was cleared from."""
+    post of the same photo, and for a cleared photo posted again never the original it was cleared
+    from (flagged against the copy the admin cleared, it is a re-post of that copy: counted apart)."""
     post_ids = {}
     for post in group.posts.values():
         post_ids[post.message_id] = store.find_by_sha(scope, hashlib.sha256(c.file(post.file_id)).hexdigest())
@@ -271,29 +278,33 @@ def score(group: Group, store, scope: str, c) -> dict:
         if flag.original_post_id is not None:
             flag.original = message_of.get(flag.original_post_id)
         flags_of.setdefault(flag.post, []).append(flag)
-    reposts = [p for p in group.posts.values() if p.kind != "original"]
-    flagged, missed, false_flags, again, latency = 0, 0, 0, 0, []
+    count = dict.fromkeys(("flagged", "missed", "false", "again", "cleared_flagged", "cleared_unflagged"), 0)
+    latency = []
     for post in group.posts.values():
         earlier = {q.message_id for q in group.posts.values() if q.source == post.source and
                    q.message_id < post.message_id}
         forbidden = message_of.get(post.cleared_from) if post.kind == "cleared" else None
         flags = flags_of.get(post.message_id, [])
-        again += sum(f.original is not None and f.original == forbidden for f in flags)
+        count["again"] += sum(forbidden is not None and f.original == forbidden for f in flags)
+        count["false"] += sum(f.original not in earlier for f in flags)
         right = [f for f in flags if f.original in earlier and f.original != forbidden]
-        false_flags += sum(f.original not in earlier for f in flags)
-        if post.kind == "original":
-            continue
-        if right:
-            flagged += 1
+        if post.kind == "repost" and right:
+            count["flagged"] += 1
             latency.append(min(f.seen_at for f in right) - post.sent_at)
-        elif not flags:
-            missed += 1
-    return {"posts": len(group.posts), "reposts": len(reposts), "reposts_flagged": flagged,
+        elif post.kind == "repost":
+            count["missed"] += not flags  # flags naming a wrong original are false flags, counted above
+        elif post.kind == "cleared":
+            count["cleared_flagged"] += bool(right)
+            count["cleared_unflagged"] += not flags
+    kinds = [p.kind for p in group.posts.values()]
+    return {"posts": len(kinds), "reposts": kinds.count("repost"), "reposts_flagged": count["flagged"],
+            "missed": count["missed"], "false_flags": count["false"],
             "flagged_more_than_once": sum(len(flags_of.get(p.message_id, [])) > 1 for p in group.posts.values()),
-            "missed": missed, "false_flags": false_flags, "flags_with_buttons": sum(f.clear_data is not None
-                                                                                    for f in group.flags),
-            "cleared_pairs": len(group.cleared),
-            "cleared_reposts": sum(p.kind == "cleared" for p in reposts), "cleared_pairs_flagged_again": again,
+            "flags_with_buttons": sum(f.clear_data is not None for f in group.flags),
+            "cleared_pairs": len(group.cleared), "cleared_reposts": kinds.count("cleared"),
+            "cleared_pairs_flagged_again": count["again"],
+            "cleared_reposts_flagged_against_the_cleared_copy": count["cleared_flagged"],
+            "cleared_reposts_not_flagged": count["cleared_unflagged"],
             "stored_posts": store.count(scope), "lost_posts": sum(pid is None for pid in post_ids.values()),
             "flag_latency": latency_ms(latency, (50, 95)),
             "clear_answers": sorted({a.get("text", "") for a in group.answers})}

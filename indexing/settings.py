@@ -6,6 +6,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from indexing.chats import Thresholds
 from models.registry import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL
 
 
@@ -38,9 +39,9 @@ class Settings(BaseSettings):
     exact_search_max_posts: int = 20_000  # scopes this small are searched exactly (filtered HNSW is slow there)
 
     # Duplicates (defaults calibrated by `python -m bench dedup`, see docs/BENCHMARKS.md)
-    dup_max_hamming: int = 6
-    dup_min_cosine_with_hash: float = 0.50
-    dup_min_cosine: float = 0.84
+    dup_max_hamming: int = Thresholds.max_hamming
+    dup_min_cosine_with_hash: float = Thresholds.min_cosine_with_hash
+    dup_min_cosine: float = Thresholds.min_cosine
 
     # Hashtags never suggested (comma-separated, normalised like any hashtag)
     hashtag_blocklist: str = ""

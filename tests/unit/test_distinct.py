@@ -25,7 +25,7 @@ def test_copies_collapse_to_the_best_ranked_and_k_distinct_photos_are_kept():
 
 
 def test_a_close_hash_needs_only_a_loose_cosine_and_unknown_features_are_never_copies():
-    near = unit(0.6, 0.8, 0)  # cosine 0.6 with A: a copy only with a near hash
+    near = unit(0.82, 0.57, 0)  # cosine 0.82 with A: a copy only with a near hash
     features = np.array([A, near])
     assert distinct([(1, 0.9), (2, 0.8)], features, [0, 0b111], Thresholds(), k=5) == [(1, 0.9)]
     assert distinct([(1, 0.9), (2, 0.8)], features, [0, 2**40 - 1], Thresholds(), k=5) == [(1, 0.9), (2, 0.8)]
@@ -38,6 +38,6 @@ def test_copies_of_a_query_photo_are_left_out_including_mirrored_ones():
     features = np.array([B, unit(0.6, 0.1, 0.8), C])
     ranked = [(1, 0.9), (2, 0.8), (3, 0.7)]
     assert distinct(ranked, features, [0, 0, 0xFFFF0000], Thresholds(), 5, [query]) == [(1, 0.9), (3, 0.7)]
-    mirrored = np.array([B, unit(0.6, 0.75, 0.3)])  # cosine ~0.6: a copy only through the mirror's hash
+    mirrored = np.array([B, unit(0.6, 0.7, 0.8)])  # cosine 0.82: a copy only through the mirror's hash
     assert distinct(ranked[:2], mirrored, [0xFFFF0000, 0x1234], Thresholds(), 5, [query]) == [(1, 0.9)]
     assert distinct(ranked[:2], mirrored, [0xFFFF0000, 0xFFFF00], Thresholds(), 5, [query]) == ranked[:2]

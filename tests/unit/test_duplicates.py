@@ -19,14 +19,26 @@ def test_the_most_similar_candidate_that_passes_is_the_duplicate():
     assert decide_duplicate([(1, 0.6, 30), (2, 0.83, 7)], th) is None
 
 
+def test_the_defaults_pass_look_alike_scenes_and_flag_edited_copies():
+    th = Thresholds()
+    assert decide_duplicate([(1, 0.84, 26)], th) is None  # the same dish elsewhere: close features, far hash
+    assert decide_duplicate([(1, 0.65, 8)], th) is None  # a similar layout, another scene
+    assert decide_duplicate([(1, 0.82, 4)], th) == (1, 0.82, 4)  # resized: features drift, the hash stays
+    assert decide_duplicate([(1, 0.88, 28)], th) == (1, 0.88, 28)  # cropped: the hash moves, the features stay
+    low, high = th.scaled("low"), th.scaled("high")
+    for cos, ham in ((0.84, 26), (0.82, 4), (0.88, 28), (0.95, 2), (0.97, 40)):  # stricter flags a subset
+        assert low.matches(cos, ham) <= th.matches(cos, ham) <= high.matches(cos, ham)
+    assert low.matches(0.97, 40) and not low.matches(0.88, 28) and high.matches(0.80, 40)
+
+
 def test_a_near_hash_is_a_candidate_even_far_from_the_features_nearest():
     w = World()
-    for pid in range(2, 14):  # a dozen photos more like the query than the re-post below, none a copy
-        w.add(pid, features=unit(1, 0.7 + pid / 100, 0, 0))
-    w.add(1, features=unit(1, 1.2, 0, 0), phash=0b1011)  # resized: features drift, the hash stays
+    for pid in range(2, 14):  # a dozen look-alikes (cosine 0.83-0.86) nearer than the re-post below, none a copy
+        w.add(pid, features=unit(1, 0.595 + pid / 200, 0, 0))
+    w.add(1, features=unit(1, 0.7, 0, 0), phash=0b1011)  # resized: features drift, the hash stays
     query = w.photo(PHOTO, phash=0b1001)
     found = {pid: (cos, ham) for pid, cos, ham in w.duplicates.candidates(query, "public", k=3)}
-    assert found[1][1] == 1 and abs(found[1][0] - 0.64) < 2e-3
+    assert found[1][1] == 1 and abs(found[1][0] - 0.819) < 2e-3
     assert w.duplicates.duplicate_of(query, "public").post.id == 1
 
 
