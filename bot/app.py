@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommand, Update
-from telegram.ext import (Application, ApplicationBuilder, CommandHandler, InlineQueryHandler, MessageHandler,
-                          filters)
+from telegram.ext import (Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, InlineQueryHandler,
+                          MessageHandler, filters)
 
 from bot.albums import Albums
+from bot import buttons, forgetting
 from bot.answers import Answers
 from bot.commands import Commands
 from bot.config import BotConfig
+from bot.dupes import Dupes
 from bot.errors import ErrorReplies
 from bot.i18n import COMMANDS
 from bot.inbox import DurableApplication, Inbox
@@ -41,6 +43,9 @@ class Features:
         self.errors = ErrorReplies(config.max_photo_bytes)
         self.commands = Commands(engine, self.workers, answers, config.max_photo_bytes)
         self.moderation = Moderation(engine, self.workers)
+        self.dupes = Dupes(engine, self.workers)
+        self.forgetting = forgetting.Forgetting(engine, self.workers)
+        self.repost_buttons = buttons.RepostButtons(engine, self.workers)
         self.albums = Albums(engine, config, self.workers, answers, sender, self.moderation, self.errors.on_error)
         self.photos = Photos(engine, config, self.workers, answers, self.moderation, self.albums)
         self.maps = Maps(engine, config, self.workers, sender)
@@ -82,8 +87,8 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     app.add_handler(CommandHandler("hashtags", photos.hashtags))
     app.add_handler(CommandHandler("similar", photos.similar))
     app.add_handler(CommandHandler("captions", photos.captions))
-    app.add_handler(CommandHandler("dupes", bot.moderation.dupes))
-    app.add_handler(CommandHandler("forget", commands.forget))
+    app.add_handler(CommandHandler("dupes", bot.dupes.dupes))
+    app.add_handler(CommandHandler("forget", bot.forgetting.forget))
     app.add_handler(CommandHandler("stats", commands.stats))
     app.add_handler(CommandHandler("map", bot.maps.map))
     app.add_handler(CommandHandler("clusters", bot.maps.clusters))
@@ -92,6 +97,8 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     app.add_handler(MessageHandler(filters.COMMAND, commands.unknown))
     app.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, commands.text))
     app.add_handler(InlineQueryHandler(bot.inline.query))
+    app.add_handler(CallbackQueryHandler(bot.repost_buttons.press, pattern=buttons.PATTERN))
+    app.add_handler(CallbackQueryHandler(bot.forgetting.confirm, pattern=forgetting.PATTERN))
     app.add_error_handler(bot.errors.on_error)
     return app, bot
 
@@ -110,4 +117,4 @@ async def register_commands(app: Application) -> None:
     log.info("bot @%s ready", app.bot.username)
 
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.INLINE_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.INLINE_QUERY, Update.CALLBACK_QUERY]

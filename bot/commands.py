@@ -1,5 +1,5 @@
-"""The text commands: /start, /help, /find, /stats, /forget, unknown commands, plain text and files
-that are not photos. (Photo commands: bot.photos; /dupes: bot.moderation; /map, /clusters: bot.maps.)"""
+"""The text commands: /start, /help, /find, /stats, unknown commands, plain text and files that are not
+photos. (Photo commands: bot.photos; /dupes: bot.dupes; /forget: bot.forgetting; /map, /clusters: bot.maps.)"""
 from __future__ import annotations
 
 from telegram import Update
@@ -9,8 +9,9 @@ from bot.answers import Answers
 from bot.config import scope_of
 from bot.i18n import t
 from bot.parsing import query_of
-from bot.render import stats_text
-from bot.telegram_io import is_admin, is_private, photo_of, reply, user_language, working
+from bot.admins import sees_members_photos
+from bot.render import blind_warning, moderation_text, stats_text
+from bot.telegram_io import is_private, photo_of, reply, user_language
 from bot.workers import Workers
 from indexing.search import PUBLIC, WORD, SearchEngine
 
@@ -35,20 +36,18 @@ class Commands:
         await self.answers.find(update, context, query, photo)
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        scope, run = scope_of(update.effective_chat.id), self.workers.run
+        """/stats: the chat's photos, the library and the index; in a group, its re-posts too (and a
+        warning when privacy mode keeps members' photos from the bot)."""
+        chat_id, run, lang = update.effective_chat.id, self.workers.run, user_language(update)
+        scope, private = scope_of(chat_id), is_private(update)
         chat, public = await run(self.engine.stats, scope), await run(self.engine.stats, PUBLIC)
         settings = await run(self.engine.chat_settings, scope)
-        await reply(update, stats_text(user_language(update), is_private(update), chat, public, settings))
-
-    async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/forget: every photo stored for the chat deleted (in a group, by an admin)."""
-        private = is_private(update)
-        if not private and not await is_admin(update, context):
-            await reply(update, t(user_language(update), "admins_only"))
-            return
-        await working(update, context)
-        n = await self.workers.run(self.engine.forget_scope, scope_of(update.effective_chat.id))
-        await reply(update, t(user_language(update), "forgot_private" if private else "forgot", n=n))
+        text = stats_text(lang, private, chat, public, settings)
+        if not private:
+            text += "\n" + moderation_text(lang, chat_id, await run(self.engine.moderation_stats, scope))
+            if not await sees_members_photos(context.bot, chat_id):
+                text = blind_warning(lang) + text
+        await reply(update, text)
 
     async def unknown(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A command the bot does not have: said in a private chat, or in a group when addressed to us."""

@@ -2,7 +2,9 @@
 what is logged (a chat that kicked the bot is told nothing)."""
 from __future__ import annotations
 
+import html
 import logging
+import re
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
@@ -49,7 +51,12 @@ class ErrorReplies:
             log.error("error handling update %s (chat %s, user %s)", update.update_id, chat_id,
                       update.effective_user.id if update.effective_user else None, exc_info=error)
             text = t(user_language(update), "error")
-        if update.effective_message is not None:
+        if update.callback_query is not None:  # a button: the answer pops up over it
+            try:
+                await update.callback_query.answer(html.unescape(re.sub(r"<[^>]+>", "", text))[:200])
+            except TelegramError as exc:
+                log.warning("could not answer the button press: %s", exc)
+        elif update.effective_message is not None:
             try:
                 await reply(update, text)
             except TelegramError as exc:  # Forbidden here too: kicked while answering

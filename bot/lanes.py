@@ -40,7 +40,7 @@ def is_costly(update: Update) -> bool:
     """Whether an update spends one of its user's tokens. Group photos are not limited: they are
     collected and checked for re-posts, which moderation needs most in a flood."""
     message, chat = update.effective_message, update.effective_chat
-    if message is None:
+    if message is None or update.callback_query is not None:  # a button pressed under the bot's message
         return False
     command = command_of(message.text or message.caption)
     return command in MAP_COMMANDS or (chat is not None and chat.type == ChatType.PRIVATE and

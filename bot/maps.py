@@ -10,7 +10,7 @@ from bot import render
 from bot.config import BotConfig, scope_of
 from bot.i18n import t
 from bot.parsing import query_of
-from bot.telegram_io import ALBUM_MAX, PostSender, reply, user_language, working
+from bot.telegram_io import ALBUM_MAX, PostSender, reply, thread_of, user_language, working
 from bot.workers import Workers
 from indexing.search import SearchEngine
 
@@ -37,10 +37,12 @@ class Maps:
             await self.workers.run_map(self.maps.draw, photo_map)
         photo = await context.bot.send_photo(chat_id, photo_map.photo_file_id or photo_map.photo,
                                              caption=render.map_caption(user_language(update), photo_map),
-                                             parse_mode=ParseMode.HTML, reply_to_message_id=reply_to)
+                                             parse_mode=ParseMode.HTML, reply_to_message_id=reply_to,
+                                             message_thread_id=thread_of(update.effective_message))
         document = await context.bot.send_document(
             chat_id, photo_map.document_file_id or photo_map.document, caption=t(user_language(update), "map_document"),
-            filename="hashlens-map.jpg", disable_content_type_detection=True, reply_to_message_id=reply_to)
+            filename="hashlens-map.jpg", disable_content_type_detection=True, reply_to_message_id=reply_to,
+            message_thread_id=thread_of(update.effective_message))
         if not by_file_id and photo.photo and document.document:
             await self.workers.run(self.maps.remember_files, photo_map, photo.photo[-1].file_id,
                                    document.document.file_id)

@@ -105,32 +105,85 @@ def stats_text(lang: str, private: bool, chat: dict, public: dict, settings: Cha
              jobs_html=jobs)
 
 
-def dupes_text(lang: str, settings: ChatSettings) -> str:
-    return t(lang, "dupes_settings", mode=t(lang, f"mode_{settings.dupes}"),
-             sensitivity=t(lang, f"sensitivity_{settings.sensitivity}"), window=settings.window_days)
+def dupes_text(lang: str, settings: ChatSettings, blind: bool = False) -> str:
+    """/dupes: the chat's re-post settings (and, when the bot cannot see members' photos, why and how
+    to fix it)."""
+    minsize = t(lang, "minsize_px", n=settings.minsize) if settings.minsize else t(lang, "minsize_none")
+    text = t(lang, "dupes_settings", mode=t(lang, f"mode_{settings.dupes}"),
+             sensitivity=t(lang, f"sensitivity_{settings.sensitivity}"), window=settings.window_days,
+             notify=t(lang, f"notify_{settings.notify}"), forwards=t(lang, f"forwards_{settings.forwards}"),
+             minsize=minsize, self_reposts=t(lang, f"self_{settings.self_reposts}"))
+    return blind_warning(lang) + text if blind else text
+
+
+def blind_warning(lang: str) -> str:
+    """Above /stats and /dupes when privacy mode keeps members' photos from the bot."""
+    return t(lang, "privacy_blind") + "\n\n"
+
+
+SETTING_ERRORS = {"sensitivity": "dupes_bad_sensitivity", "window_days": "dupes_bad_window",
+                  "notify": "dupes_bad_notify", "forwards": "dupes_bad_forwards", "minsize": "dupes_bad_minsize",
+                  "self_reposts": "dupes_bad_self"}
 
 
 def setting_error_text(lang: str, error: SettingError) -> str:
     """What was wrong with a /dupes change, precisely (indexing.chats.SettingError says which setting)."""
-    key = {"sensitivity": "dupes_bad_sensitivity", "window_days": "dupes_bad_window"}.get(error.setting, "dupes_bad")
-    return t(lang, key, value=str(error.value)[:40], max_days=error.max_days)
+    return t(lang, SETTING_ERRORS.get(error.setting, "dupes_bad"), value=str(error.value)[:40],
+             max_days=error.max_days)
+
+
+def message_link(lang: str, chat_id: int, message_id: int | None, label_key: str) -> str:
+    """A link to a message (Telegram links to messages of supergroups only; elsewhere its number)."""
+    label = html.escape(t(lang, label_key))
+    chat = str(chat_id)
+    if chat.startswith("-100") and message_id:
+        return f'<a href="https://t.me/c/{chat[4:]}/{message_id}">{label}</a>'
+    return f"{label} (#{message_id})" if message_id else label
+
+
+def _when(lang: str, created_s: float, now: float | None) -> str:
+    days = int(((time.time() if now is None else now) - created_s) // 86400)
+    return t(lang, "when_today") if days == 0 else t(lang, "when_days", days=days)
 
 
 def repost_text(lang: str, chat_id: int, original_message_id: int | None, original_created_s: float,
                 deleted: bool, now: float | None = None) -> str:
     """The notice under a re-post (or after deleting it): when the photo was first posted, and a link to
-    that message (Telegram links to messages of supergroups only; elsewhere its number)."""
-    label = html.escape(t(lang, "original"))
-    chat = str(chat_id)
-    if chat.startswith("-100") and original_message_id:
-        link = f'<a href="https://t.me/c/{chat[4:]}/{original_message_id}">{label}</a>'
-    else:
-        link = f"{label} (#{original_message_id})" if original_message_id else label
+    that message."""
+    link = message_link(lang, chat_id, original_message_id, "original")
     if deleted:
         return t(lang, "repost_deleted", link_html=link)
-    days = int(((time.time() if now is None else now) - original_created_s) // 86400)
-    when = t(lang, "when_today") if days == 0 else t(lang, "when_days", days=days)
-    return t(lang, "repost", when_html=when, link_html=link)
+    return t(lang, "repost", when_html=_when(lang, original_created_s, now), link_html=link)
+
+
+def alert_text(lang: str, group: str, chat_id: int, repost_message_id: int, author: str,
+               original_message_id: int | None, original_created_s: float, now: float | None = None) -> str:
+    """An admin's private alert: which group, who re-posted, links to the re-post and to the original."""
+    return t(lang, "alert", group=group, author=author or "?",
+             repost_html=message_link(lang, chat_id, repost_message_id, "the_repost"),
+             when_html=_when(lang, original_created_s, now),
+             original_html=message_link(lang, chat_id, original_message_id, "original"))
+
+
+def flag_done(lang: str, flag: str, action: str, name: str) -> str:
+    """A flag once an admin pressed a button: what it said, then who cleared or deleted it."""
+    return f"{flag}\n\n" + t(lang, "flag_cleared" if action == "clear" else "flag_deleted", name=name)
+
+
+def moderation_text(lang: str, chat_id: int, stats) -> str:
+    """/stats in a group, after the counts: re-posts flagged and cleared in 7 and 30 days, who re-posts
+    most, and the most re-posted photos with links (an indexing.search.ModerationStats)."""
+    text = t(lang, "stats_reposts", flagged_7d=stats.flagged_7d, flagged_30d=stats.flagged_30d,
+             cleared_7d=stats.cleared_7d, cleared_30d=stats.cleared_30d)
+    if stats.top_reposters:
+        lines = "".join(t(lang, "stats_rank_line", name=name or str(user_id), n=n)
+                        for user_id, name, n in stats.top_reposters)
+        text += t(lang, "stats_top_reposters", lines_html=lines)
+    if stats.top_reposted:
+        lines = "".join(t(lang, "stats_rank_line", name_html=message_link(lang, chat_id, post.message_id, "photo"), n=n)
+                        for post, n in stats.top_reposted)
+        text += t(lang, "stats_top_reposted", lines_html=lines)
+    return text
 
 
 def cluster_line(lang: str, cluster) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import InputMediaPhoto, Message, Update
-from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 
 from bot.i18n import language, t
@@ -39,6 +39,12 @@ def writes_in(update: Update) -> str | None:
     return user.language_code if user else None
 
 
+def thread_of(message: Message | None) -> int | None:
+    """The forum topic a message was posted in (None outside topics): whatever answers it goes there.
+    (Message.reply_* do it by themselves; Bot.send_* must be told.)"""
+    return message.message_thread_id if message is not None and message.is_topic_message else None
+
+
 def is_private(update: Update) -> bool:
     return update.effective_chat is None or update.effective_chat.type == ChatType.PRIVATE
 
@@ -52,7 +58,8 @@ async def reply(update: Update, text: str, **kwargs) -> Message | None:
 
 async def working(update: Update, context, action: str = ChatAction.TYPING) -> None:
     try:
-        await context.bot.send_chat_action(update.effective_chat.id, action)
+        await context.bot.send_chat_action(update.effective_chat.id, action,
+                                           message_thread_id=thread_of(update.effective_message))
     except TelegramError as exc:  # a chat action is a courtesy; never fail the request on it
         log.debug("chat action failed: %s", exc)
 
@@ -65,11 +72,6 @@ async def tell_waiting(update: Update, waiting: int, per_minute: float) -> None:
         await reply(update, t(user_language(update), "queued", waiting=waiting, per_minute=int(per_minute)))
     except TelegramError as exc:
         log.info("could not tell user %s their updates wait: %s", update.effective_user.id, exc)
-
-
-async def is_admin(update: Update, context) -> bool:
-    member = await context.bot.get_chat_member(update.effective_chat.id, update.effective_user.id)
-    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
 async def photo_of(message: Message | None, max_bytes: int) -> bytes | None:
@@ -126,11 +128,14 @@ class PostSender:
         if intro:
             await reply(update, intro)
         chat_id, reply_to = update.effective_chat.id, update.effective_message.message_id
+        thread = thread_of(update.effective_message)
         if len(media) == 1:
             sent = [await context.bot.send_photo(chat_id, media[0].media, caption=media[0].caption,
-                                                 parse_mode=ParseMode.HTML, reply_to_message_id=reply_to)]
+                                                 parse_mode=ParseMode.HTML, reply_to_message_id=reply_to,
+                                                 message_thread_id=thread)]
         else:
-            sent = list(await context.bot.send_media_group(chat_id, media, reply_to_message_id=reply_to))
+            sent = list(await context.bot.send_media_group(chat_id, media, reply_to_message_id=reply_to,
+                                                           message_thread_id=thread))
         for post_id, message in zip(uploaded, sent):
             if post_id is not None and message.photo:
                 await self.workers.run(self.engine.remember_file_id, post_id, message.photo[-1].file_id)

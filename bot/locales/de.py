@@ -19,11 +19,15 @@ MESSAGES: dict[str, str] = {
             "• <code>/map</code> → die Fotos dieses Chats, nach Ähnlichkeit gruppiert, auf einem Bild; <code>/map "
             "#food</code> oder <code>/map Hunde</code> für einen Teil davon; <code>/clusters</code> listet die "
             "Gruppen auf\n\n"
-            "<b>In Gruppen</b> sammle ich die geposteten Fotos und weise auf Reposts hin.\n"
+            "<b>In Gruppen</b> sammle ich die geposteten Fotos und weise auf Reposts hin, mit Knöpfen für "
+            "die Admins („Kein Repost“, „Löschen“).\n"
             "• <code>/dupes</code> — Einstellungen anzeigen; Admins: <code>/dupes reply|delete|off</code>, "
-            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (Tage)\n"
-            "• <code>/stats</code> — was ich über diesen Chat weiß\n"
-            "• <code>/forget</code> — Admins: alles löschen, was ich für diesen Chat gespeichert habe",
+            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (Tage), "
+            "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
+            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "• <code>/stats</code> — was ich über diesen Chat weiß, und wer was erneut postet\n"
+            "• <code>/forget</code> als Antwort auf ein Foto — dieses Foto vergessen (wer es gepostet hat "
+            "oder ein Admin); allein — Admins: alles löschen, was ich für diesen Chat gespeichert habe",
     "hashtags": "<b>Hashtags</b> (zum Kopieren antippen):\n<code>{line}</code>\n\n{scored}",
     "no_hashtags": "Noch passt kein Hashtag gut genug zu diesem Foto: Nichts, was ich kenne, sieht ihm ähnlich.",
     "nothing_yet_hint": "Ich kenne bisher nur wenige Fotos. Schick mir mehr Fotos mit Bildunterschrift, dann werden "
@@ -70,9 +74,14 @@ MESSAGES: dict[str, str] = {
     "admins_only": "Das können nur die Admins der Gruppe ändern.",
     "dupes_settings": "<b>Repost-Erkennung</b>: {mode}\n"
                       "Empfindlichkeit: {sensitivity}\n"
-                      "Zeitraum: {window} Tage\n\n"
-                      "Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
-                      "low|normal|high</code>, <code>/dupes window TAGE</code>",
+                      "Zeitraum: {window} Tage\n"
+                      "Hinweise: {notify}\n"
+                      "Weitergeleitete Fotos: {forwards}\n"
+                      "Kleinstes geprüftes Foto: {minsize}\n"
+                      "Mitglied postet sein eigenes Foto erneut: {self_reposts}\n"
+                      "\nAdmins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity low|normal|high</code>, "
+                      "<code>/dupes window TAGE</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
+                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "„{value}“ habe ich nicht verstanden. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes "
                  "sensitivity low|normal|high</code>, <code>/dupes window TAGE</code> (1 bis {max_days}).",
     "forgot": "Erledigt: Ich habe die {n} Fotos gelöscht, die ich für diese Gruppe gespeichert hatte.",
@@ -141,6 +150,55 @@ MESSAGES: dict[str, str] = {
     "why_similar_caption_one": "auf einem Beitrag mit ähnlichem Text",
     "why_means": "sagt dasselbe wie deine Worte",
     "why_often_here": "hier oft benutzt",
+    "notify_public": "in der Gruppe",
+    "notify_admins": "privat an die Admins, die einen Chat mit mir gestartet haben",
+    "forwards_on": "werden wie jeder Post geprüft",
+    "forwards_off": "werden nicht geprüft",
+    "minsize_px": "{n} px an der kurzen Seite",
+    "minsize_none": "jede Größe",
+    "self_on": "wird gemeldet",
+    "self_off": "wird nicht gemeldet",
+    "dupes_bad_notify": "„{value}“ steht nicht zur Wahl. Admins: <code>/dupes notify public|admins</code>.",
+    "dupes_bad_forwards": "„{value}“ steht nicht zur Wahl. Admins: <code>/dupes forwards on|off</code>.",
+    "dupes_bad_minsize": "„{value}“ geht als Größe nicht: Pixel an der kurzen Seite, von 0 (kein Minimum) bis 4096, z. "
+                         "B. <code>/dupes minsize 128</code>.",
+    "dupes_bad_self": "„{value}“ steht nicht zur Wahl. Admins: <code>/dupes self on|off</code>.",
+    "button_not_repost": "✅ Kein Repost",
+    "button_delete": "🗑 Löschen",
+    "button_admins_only": "Das können nur die Admins der Gruppe.",
+    "button_cleared": "Notiert: kein Repost. Ich melde es gegenüber diesem Foto nicht wieder.",
+    "button_already_cleared": "Schon erledigt: {name} hat es als keinen Repost markiert.",
+    "button_deleted": "Gelöscht.",
+    "button_already_deleted": "Schon erledigt: Dieser Repost wurde gelöscht.",
+    "button_cannot_delete": "Ich darf in dieser Gruppe keine Nachrichten löschen: macht mich zum Admin mit „Nachrichten "
+                            "löschen“.",
+    "button_gone": "Dieses Foto habe ich nicht mehr (es wurde vergessen).",
+    "flag_cleared": "✅ Kein Repost: markiert von {name}.",
+    "flag_deleted": "🗑 Gelöscht von {name}.",
+    "alert": "🔁 Ein Repost in <b>{group}</b> von {author}: {repost}. Zuerst gepostet{when}: {original}.",
+    "the_repost": "der Repost",
+    "photo": "Foto",
+    "no_admin_reachable": "Repost-Hinweise sollen privat an die Admins gehen, aber noch keiner hat einen Chat mit mir "
+                          "gestartet (öffnet @{bot} und tippt auf Starten). Bis dahin melde ich Reposts hier.",
+    "cannot_delete": "Admins: Ich soll Reposts löschen, darf hier aber keine Nachrichten löschen. Macht mich zum "
+                     "Admin mit „Nachrichten löschen“ oder wählt <code>/dupes reply</code>. Bis dahin antworte ich "
+                     "mit einem Link.",
+    "privacy_blind": "⚠️ Ich sehe die Fotos nicht, die Mitglieder hier posten: Mein Privatsphäre-Modus ist an und "
+                     "ich bin kein Admin dieser Gruppe. Macht mich zum Admin (oder schaltet die Privatsphäre mit "
+                     "/setprivacy bei @BotFather aus und fügt mich neu hinzu).",
+    "forget_confirm": "Alle {n} Fotos löschen, die ich für diese Gruppe gespeichert habe? Das lässt sich nicht "
+                      "rückgängig machen.",
+    "button_forget_yes": "Ja, löschen",
+    "button_forget_no": "Nein, behalten",
+    "forget_kept": "Nichts gelöscht: Ich behalte die Fotos.",
+    "forgot_one": "Erledigt: Ich habe dieses Foto vergessen.",
+    "forget_not_yours": "Nur wer das Foto gepostet hat oder ein Admin kann es mich vergessen lassen.",
+    "forget_unknown": "Dieses Foto habe ich nicht gespeichert.",
+    "stats_reposts": "\n<b>Reposts</b>, letzte 7 / 30 Tage: {flagged_7d} / {flagged_30d} gemeldet, {cleared_7d} / "
+                     "{cleared_30d} als kein Repost markiert.",
+    "stats_top_reposters": "\n<b>Wer am meisten erneut postet</b>:{lines}",
+    "stats_top_reposted": "\n<b>Am häufigsten erneut gepostete Fotos</b>:{lines}",
+    "stats_rank_line": "\n• {name}: {n}",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
@@ -154,5 +212,5 @@ COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
     ("clusters", "die Gruppen ähnlicher Fotos in diesem Chat"),
     ("dupes", "Gruppen: Repost-Erkennung (Admins stellen sie ein)"),
     ("stats", "was ich über diesen Chat weiß"),
-    ("forget", "Admins: die gespeicherten Fotos dieses Chats löschen"),
+    ("forget", "ein Foto vergessen (als Antwort) oder alle dieses Chats"),
 ]

@@ -21,11 +21,15 @@ MESSAGES: dict[str, str] = {
             "• <code>/map</code> → this chat's photos grouped by similarity on one picture; "
             "<code>/map #food</code> or <code>/map dogs</code> for some of them; <code>/clusters</code> lists "
             "the groups\n\n"
-            "<b>In groups</b> I collect the photos posted and flag re-posts.\n"
+            "<b>In groups</b> I collect the photos posted and flag re-posts, with buttons for the admins "
+            "(“Not a re-post”, “Delete”).\n"
             "• <code>/dupes</code> — show the settings; admins: <code>/dupes reply|delete|off</code>, "
-            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (days)\n"
-            "• <code>/stats</code> — what I know in this chat\n"
-            "• <code>/forget</code> — admins: delete everything I stored for this chat",
+            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (days), "
+            "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
+            "<code>/dupes minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "• <code>/stats</code> — what I know in this chat, and who re-posts what\n"
+            "• <code>/forget</code> in reply to a photo — forget that photo (its poster or an admin); alone — "
+            "admins: delete everything I stored for this chat",
     "hashtags": "<b>Hashtags</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
     "no_hashtags": "No hashtag fits this photo well enough yet: nothing I know is close to it.",
     "nothing_yet_hint": "I only know a few photos so far. Send me more photos with captions and my answers "
@@ -69,9 +73,13 @@ MESSAGES: dict[str, str] = {
     "when_days": " {days} days ago",
     "when_today": " today",
     "admins_only": "Only the chat's admins can change this.",
-    "dupes_settings": "<b>Re-post checks</b>: {mode}\nSensitivity: {sensitivity}\nWindow: {window} days\n\n"
+    "dupes_settings": "<b>Re-post checks</b>: {mode}\nSensitivity: {sensitivity}\nWindow: {window} days\n"
+                      "Alerts: {notify}\nForwards: {forwards}\nSmallest photo checked: {minsize}\n"
+                      "Members posting their own photo again: {self_reposts}\n\n"
                       "Admins: <code>/dupes reply|delete|off</code>, "
-                      "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code>",
+                      "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code>, "
+                      "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
+                      "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "I did not understand “{value}”. Admins: <code>/dupes reply|delete|off</code>, "
                  "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code> "
                  "(1 to {max_days}).",
@@ -137,6 +145,54 @@ MESSAGES: dict[str, str] = {
     "why_similar_caption_one": "on a post with a similar caption",
     "why_means": "means what your words say",
     "why_often_here": "often used here",
+    "notify_public": "in the group",
+    "notify_admins": "privately, to the admins who started a chat with me",
+    "forwards_on": "checked like any post",
+    "forwards_off": "not checked",
+    "minsize_px": "{n} px on the short side",
+    "minsize_none": "any size",
+    "self_on": "flagged",
+    "self_off": "not flagged",
+    "dupes_bad_notify": "“{value}” is not a choice here. Admins: <code>/dupes notify public|admins</code>.",
+    "dupes_bad_forwards": "“{value}” is not a choice here. Admins: <code>/dupes forwards on|off</code>.",
+    "dupes_bad_minsize": "“{value}” is not a size I take: pixels on the short side, from 0 (no minimum) to 4096, "
+                         "e.g. <code>/dupes minsize 128</code>.",
+    "dupes_bad_self": "“{value}” is not a choice here. Admins: <code>/dupes self on|off</code>.",
+    "button_not_repost": "✅ Not a re-post",
+    "button_delete": "🗑 Delete",
+    "button_admins_only": "Only the group's admins can do this.",
+    "button_cleared": "Noted: not a re-post. I will not flag it against that photo again.",
+    "button_already_cleared": "Already done: {name} said it is not a re-post.",
+    "button_deleted": "Deleted.",
+    "button_already_deleted": "Already done: this re-post was deleted.",
+    "button_cannot_delete": "I am not allowed to delete messages in this group: make me an admin with "
+                            "“Delete messages”.",
+    "button_gone": "I no longer have this photo (it was forgotten).",
+    "flag_cleared": "✅ Not a re-post: cleared by {name}.",
+    "flag_deleted": "🗑 Deleted by {name}.",
+    "alert": "🔁 A re-post in <b>{group}</b> by {author}: {repost}. First posted{when}: {original}.",
+    "the_repost": "the re-post",
+    "photo": "photo",
+    "no_admin_reachable": "Re-post alerts are set to go to the admins privately, but none of them has started a "
+                          "chat with me yet (open @{bot} and press Start). Until one does, I flag re-posts here.",
+    "cannot_delete": "Admins: I am set to delete re-posts, but I am not allowed to delete messages here. Make me "
+                     "an admin with “Delete messages”, or choose <code>/dupes reply</code>. Until then I reply "
+                     "with a link.",
+    "privacy_blind": "⚠️ I cannot see the photos members post here: my privacy mode is on and I am not an admin "
+                     "of this group. Make me an admin (or turn privacy off with /setprivacy in @BotFather, then "
+                     "add me again).",
+    "forget_confirm": "Delete all {n} photos I stored for this group? This cannot be undone.",
+    "button_forget_yes": "Yes, delete them",
+    "button_forget_no": "No, keep them",
+    "forget_kept": "Nothing deleted: I keep the photos.",
+    "forgot_one": "Done: I forgot this photo.",
+    "forget_not_yours": "Only the photo's poster or an admin can make me forget it.",
+    "forget_unknown": "I have not stored this photo.",
+    "stats_reposts": "\n<b>Re-posts</b>, last 7 / 30 days: {flagged_7d} / {flagged_30d} flagged, "
+                     "{cleared_7d} / {cleared_30d} cleared as not a re-post.",
+    "stats_top_reposters": "\n<b>Re-post most</b>:{lines}",
+    "stats_top_reposted": "\n<b>Most re-posted photos</b>:{lines}",
+    "stats_rank_line": "\n• {name}: {n}",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
@@ -150,5 +206,5 @@ COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
     ("clusters", "the groups of similar photos in this chat"),
     ("dupes", "groups: re-post checks (admins change them)"),
     ("stats", "what I know in this chat"),
-    ("forget", "admins: delete this chat's stored photos"),
+    ("forget", "forget a photo (reply to it), or all of this chat's"),
 ]

@@ -20,11 +20,15 @@ MESSAGES: dict[str, str] = {
             "• Modo inline: escribe <code>@{bot} bicicleta roja</code> en cualquier chat\n"
             "• <code>/map</code> → las fotos de este chat agrupadas por parecido en una sola imagen; <code>/map "
             "#food</code> o <code>/map perros</code> para solo algunas; <code>/clusters</code> lista los grupos\n\n"
-            "<b>En los grupos</b> reúno las fotos que se publican y aviso cuando alguien repite una.\n"
+            "<b>En los grupos</b> reúno las fotos que se publican y aviso cuando alguien repite una, con "
+            "botones para los admins («No es repetida», «Borrar»).\n"
             "• <code>/dupes</code> — ver la configuración; admins: <code>/dupes reply|delete|off</code>, "
-            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (días)\n"
-            "• <code>/stats</code> — lo que sé de este chat\n"
-            "• <code>/forget</code> — admins: borrar todo lo que guardé de este chat",
+            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (días), "
+            "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
+            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "• <code>/stats</code> — lo que sé de este chat, y quién repite qué\n"
+            "• <code>/forget</code> respondiendo a una foto — olvidar esa foto (quien la publicó o un "
+            "admin); sola — admins: borrar todo lo que guardé de este chat",
     "hashtags": "<b>Hashtags</b> (toca para copiar):\n<code>{line}</code>\n\n{scored}",
     "no_hashtags": "Todavía ningún hashtag encaja lo bastante bien con esta foto: nada de lo que conozco se le "
                    "parece.",
@@ -72,9 +76,14 @@ MESSAGES: dict[str, str] = {
     "admins_only": "Solo los administradores del grupo pueden cambiar esto.",
     "dupes_settings": "<b>Control de fotos repetidas</b>: {mode}\n"
                       "Sensibilidad: {sensitivity}\n"
-                      "Periodo: {window} días\n\n"
-                      "Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
-                      "low|normal|high</code>, <code>/dupes window DÍAS</code>",
+                      "Periodo: {window} días\n"
+                      "Avisos: {notify}\n"
+                      "Reenvíos: {forwards}\n"
+                      "Foto más pequeña revisada: {minsize}\n"
+                      "Un miembro que vuelve a publicar su propia foto: {self_reposts}\n"
+                      "\nAdmins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity low|normal|high</code>, "
+                      "<code>/dupes window DÍAS</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
+                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "No entendí «{value}». Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window DÍAS</code> (de 1 a {max_days}).",
     "forgot": "Listo: borré las {n} fotos que tenía guardadas de este grupo.",
@@ -143,6 +152,54 @@ MESSAGES: dict[str, str] = {
     "why_similar_caption_one": "en una publicación con un texto parecido",
     "why_means": "dice lo mismo que tus palabras",
     "why_often_here": "se usa mucho aquí",
+    "notify_public": "en el grupo",
+    "notify_admins": "en privado, a los admins que iniciaron un chat conmigo",
+    "forwards_on": "se revisan como cualquier foto",
+    "forwards_off": "no se revisan",
+    "minsize_px": "{n} px en el lado corto",
+    "minsize_none": "cualquier tamaño",
+    "self_on": "se avisa",
+    "self_off": "no se avisa",
+    "dupes_bad_notify": "«{value}» no es una opción válida. Admins: <code>/dupes notify public|admins</code>.",
+    "dupes_bad_forwards": "«{value}» no es una opción válida. Admins: <code>/dupes forwards on|off</code>.",
+    "dupes_bad_minsize": "«{value}» no sirve como tamaño: píxeles del lado corto, de 0 (sin mínimo) a 4096, por ejemplo "
+                         "<code>/dupes minsize 128</code>.",
+    "dupes_bad_self": "«{value}» no es una opción válida. Admins: <code>/dupes self on|off</code>.",
+    "button_not_repost": "✅ No es repetida",
+    "button_delete": "🗑 Borrar",
+    "button_admins_only": "Solo los administradores del grupo pueden hacer esto.",
+    "button_cleared": "Anotado: no es repetida. No volveré a avisar de ella frente a esa foto.",
+    "button_already_cleared": "Ya está: {name} indicó que no es repetida.",
+    "button_deleted": "Borrada.",
+    "button_already_deleted": "Ya está: esta foto repetida ya se borró.",
+    "button_cannot_delete": "No tengo permiso para borrar mensajes en este grupo: hazme admin con «Eliminar mensajes».",
+    "button_gone": "Ya no tengo esta foto (se olvidó).",
+    "flag_cleared": "✅ No es repetida: lo indicó {name}.",
+    "flag_deleted": "🗑 Borrada por {name}.",
+    "alert": "🔁 Una foto repetida en <b>{group}</b>, de {author}: {repost}. Publicada por primera vez{when}: "
+             "{original}.",
+    "the_repost": "la foto repetida",
+    "photo": "foto",
+    "no_admin_reachable": "Los avisos de fotos repetidas deben ir a los admins en privado, pero ninguno ha iniciado "
+                          "todavía un chat conmigo (abre @{bot} y pulsa Iniciar). Mientras tanto, aviso aquí.",
+    "cannot_delete": "Admins: debo borrar las fotos repetidas, pero no tengo permiso para borrar mensajes aquí. "
+                     "Hacedme admin con «Eliminar mensajes», o elegid <code>/dupes reply</code>. Mientras tanto, "
+                     "respondo con un enlace.",
+    "privacy_blind": "⚠️ No veo las fotos que publican los miembros aquí: mi modo de privacidad está activado y no "
+                     "soy admin de este grupo. Hazme admin (o desactiva la privacidad con /setprivacy en @BotFather "
+                     "y vuelve a añadirme).",
+    "forget_confirm": "¿Borrar las {n} fotos que guardé de este grupo? No se puede deshacer.",
+    "button_forget_yes": "Sí, borrarlas",
+    "button_forget_no": "No, conservarlas",
+    "forget_kept": "No se borró nada: conservo las fotos.",
+    "forgot_one": "Hecho: olvidé esta foto.",
+    "forget_not_yours": "Solo quien publicó la foto o un admin pueden hacer que la olvide.",
+    "forget_unknown": "No tengo guardada esta foto.",
+    "stats_reposts": "\n<b>Fotos repetidas</b>, últimos 7 / 30 días: avisadas {flagged_7d} / {flagged_30d}, marcadas "
+                     "como no repetidas {cleared_7d} / {cleared_30d}.",
+    "stats_top_reposters": "\n<b>Quién repite más</b>:{lines}",
+    "stats_top_reposted": "\n<b>Fotos más repetidas</b>:{lines}",
+    "stats_rank_line": "\n• {name}: {n}",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
@@ -156,5 +213,5 @@ COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
     ("clusters", "los grupos de fotos parecidas de este chat"),
     ("dupes", "grupos: control de fotos repetidas (lo ajustan los admins)"),
     ("stats", "lo que sé de este chat"),
-    ("forget", "admins: borrar las fotos guardadas de este chat"),
+    ("forget", "olvidar una foto (respondiendo) o todas las de este chat"),
 ]

@@ -19,11 +19,15 @@ MESSAGES: dict[str, str] = {
             "• <code>/map</code> → les photos de cette discussion groupées par ressemblance sur une image ; "
             "<code>/map #food</code> ou <code>/map chiens</code> pour une partie ; <code>/clusters</code> "
             "liste les groupes\n\n"
-            "<b>Dans les groupes</b> je collecte les photos publiées et signale les republications.\n"
+            "<b>Dans les groupes</b> je collecte les photos publiées et signale les republications, avec "
+            "des boutons pour les admins (« Pas une republication », « Supprimer »).\n"
             "• <code>/dupes</code> — voir les réglages ; admins : <code>/dupes reply|delete|off</code>, "
-            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (jours)\n"
-            "• <code>/stats</code> — ce que je sais de cette discussion\n"
-            "• <code>/forget</code> — admins : effacer tout ce que j'ai gardé de ce groupe",
+            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (jours), "
+            "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
+            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "• <code>/stats</code> — ce que je sais de cette discussion, et qui republie quoi\n"
+            "• <code>/forget</code> en réponse à une photo — oublier cette photo (son auteur ou un admin) ; "
+            "sans réponse — admins : effacer tout ce que j'ai gardé de ce groupe",
     "hashtags": "<b>Hashtags</b> (touchez pour copier) :\n<code>{line}</code>\n\n{scored}",
     "no_hashtags": "Aucun hashtag ne convient encore assez bien à cette photo : rien de ce que je connais "
                    "ne lui ressemble.",
@@ -68,9 +72,17 @@ MESSAGES: dict[str, str] = {
     "when_days": " il y a {days} jours",
     "when_today": " aujourd'hui",
     "admins_only": "Seuls les admins du groupe peuvent changer cela.",
-    "dupes_settings": "<b>Contrôle des republications</b> : {mode}\nSensibilité : {sensitivity}\n"
-                      "Fenêtre : {window} jours\n\nAdmins : <code>/dupes reply|delete|off</code>, "
-                      "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window JOURS</code>",
+    "dupes_settings": "<b>Contrôle des republications</b> : {mode}\n"
+                      "Sensibilité : {sensitivity}\n"
+                      "Fenêtre : {window} jours\n"
+                      "Alertes : {notify}\n"
+                      "Transferts : {forwards}\n"
+                      "Plus petite photo contrôlée : {minsize}\n"
+                      "Membre qui republie sa propre photo : {self_reposts}\n"
+                      "\nAdmins : <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
+                      "low|normal|high</code>, <code>/dupes window JOURS</code>, <code>/dupes notify "
+                      "public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes minsize N</code>, "
+                      "<code>/dupes self on|off</code>",
     "dupes_bad": "Je n'ai pas compris « {value} ». Admins : <code>/dupes reply|delete|off</code>, "
                  "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window JOURS</code> "
                  "(de 1 à {max_days}).",
@@ -138,6 +150,56 @@ MESSAGES: dict[str, str] = {
     "why_similar_caption_one": "sur une publication à la légende proche",
     "why_means": "dit la même chose que vos mots",
     "why_often_here": "souvent utilisé ici",
+    "notify_public": "dans le groupe",
+    "notify_admins": "en privé, aux admins qui ont démarré une discussion avec moi",
+    "forwards_on": "contrôlés comme toute publication",
+    "forwards_off": "non contrôlés",
+    "minsize_px": "{n} px sur le petit côté",
+    "minsize_none": "toutes tailles",
+    "self_on": "signalé",
+    "self_off": "non signalé",
+    "dupes_bad_notify": "« {value} » n'est pas un choix possible. Admins : <code>/dupes notify public|admins</code>.",
+    "dupes_bad_forwards": "« {value} » n'est pas un choix possible. Admins : <code>/dupes forwards on|off</code>.",
+    "dupes_bad_minsize": "« {value} » n'est pas une taille que j'accepte : des pixels sur le petit côté, de 0 (pas de "
+                         "minimum) à 4096, par exemple <code>/dupes minsize 128</code>.",
+    "dupes_bad_self": "« {value} » n'est pas un choix possible. Admins : <code>/dupes self on|off</code>.",
+    "button_not_repost": "✅ Pas une republication",
+    "button_delete": "🗑 Supprimer",
+    "button_admins_only": "Seuls les admins du groupe peuvent faire cela.",
+    "button_cleared": "C'est noté : pas une republication. Je ne la signalerai plus pour cette photo-là.",
+    "button_already_cleared": "Déjà fait : {name} a indiqué que ce n'est pas une republication.",
+    "button_deleted": "Supprimée.",
+    "button_already_deleted": "Déjà fait : cette republication a été supprimée.",
+    "button_cannot_delete": "Je n'ai pas le droit de supprimer des messages dans ce groupe : nommez-moi admin avec « "
+                            "Supprimer des messages ».",
+    "button_gone": "Je n'ai plus cette photo (elle a été oubliée).",
+    "flag_cleared": "✅ Pas une republication : validé par {name}.",
+    "flag_deleted": "🗑 Supprimée par {name}.",
+    "alert": "🔁 Une republication dans <b>{group}</b> par {author} : {repost}. Publiée une première "
+             "fois{when} : {original}.",
+    "the_repost": "la republication",
+    "photo": "photo",
+    "no_admin_reachable": "Les alertes de republication doivent aller aux admins en privé, mais aucun n'a encore démarré "
+                          "de discussion avec moi (ouvrez @{bot} et appuyez sur Démarrer). En attendant, je signale les "
+                          "republications ici.",
+    "cannot_delete": "Admins : je dois supprimer les republications, mais je n'ai pas le droit de supprimer des "
+                     "messages ici. Nommez-moi admin avec « Supprimer des messages », ou choisissez <code>/dupes "
+                     "reply</code>. En attendant, je réponds avec un lien.",
+    "privacy_blind": "⚠️ Je ne vois pas les photos que les membres publient ici : mon mode confidentialité est "
+                     "activé et je ne suis pas admin de ce groupe. Nommez-moi admin (ou désactivez la "
+                     "confidentialité avec /setprivacy dans @BotFather, puis ajoutez-moi de nouveau).",
+    "forget_confirm": "Effacer les {n} photos que j'ai gardées de ce groupe ? C'est irréversible.",
+    "button_forget_yes": "Oui, les effacer",
+    "button_forget_no": "Non, les garder",
+    "forget_kept": "Rien n'a été effacé : je garde les photos.",
+    "forgot_one": "C'est fait : j'ai oublié cette photo.",
+    "forget_not_yours": "Seuls l'auteur de la photo ou un admin peuvent me la faire oublier.",
+    "forget_unknown": "Je n'ai pas gardé cette photo.",
+    "stats_reposts": "\n<b>Republications</b>, 7 / 30 derniers jours : {flagged_7d} / {flagged_30d} signalées, "
+                     "{cleared_7d} / {cleared_30d} validées comme non-republications.",
+    "stats_top_reposters": "\n<b>Qui republie le plus</b> :{lines}",
+    "stats_top_reposted": "\n<b>Photos les plus republiées</b> :{lines}",
+    "stats_rank_line": "\n• {name} : {n}",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
@@ -151,5 +213,5 @@ COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
     ("clusters", "les groupes de photos semblables de cette discussion"),
     ("dupes", "groupes : contrôle des republications"),
     ("stats", "ce que je sais de cette discussion"),
-    ("forget", "admins : effacer les photos de cette discussion"),
+    ("forget", "oublier une photo (en réponse) ou toutes celles d'ici"),
 ]

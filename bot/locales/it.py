@@ -21,11 +21,15 @@ MESSAGES: dict[str, str] = {
             "• <code>/map</code> → le foto di questa chat raggruppate per somiglianza in un'unica immagine; "
             "<code>/map #food</code> o <code>/map cani</code> per una parte; <code>/clusters</code> elenca i "
             "gruppi\n\n"
-            "<b>Nei gruppi</b> raccolgo le foto pubblicate e segnalo i doppioni.\n"
+            "<b>Nei gruppi</b> raccolgo le foto pubblicate e segnalo i doppioni, con pulsanti per gli admin "
+            "(«Non è un doppione», «Elimina»).\n"
             "• <code>/dupes</code> — mostra le impostazioni; admin: <code>/dupes reply|delete|off</code>, "
-            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (giorni)\n"
-            "• <code>/stats</code> — cosa so di questa chat\n"
-            "• <code>/forget</code> — admin: cancella tutto ciò che ho salvato per questa chat",
+            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (giorni), "
+            "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
+            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "• <code>/stats</code> — cosa so di questa chat, e chi ripubblica cosa\n"
+            "• <code>/forget</code> in risposta a una foto — dimentica quella foto (chi l'ha pubblicata o "
+            "un admin); da solo — admin: cancella tutto ciò che ho salvato per questa chat",
     "hashtags": "<b>Hashtag</b> (tocca per copiare):\n<code>{line}</code>\n\n{scored}",
     "no_hashtags": "Per ora nessun hashtag è abbastanza adatto a questa foto: niente di ciò che conosco le somiglia.",
     "nothing_yet_hint": "Per ora conosco poche foto. Mandamene altre con una didascalia e le mie risposte "
@@ -72,9 +76,14 @@ MESSAGES: dict[str, str] = {
     "admins_only": "Solo gli admin del gruppo possono modificarlo.",
     "dupes_settings": "<b>Controllo dei doppioni</b>: {mode}\n"
                       "Sensibilità: {sensitivity}\n"
-                      "Periodo: {window} giorni\n\n"
-                      "Admin: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
-                      "low|normal|high</code>, <code>/dupes window GIORNI</code>",
+                      "Periodo: {window} giorni\n"
+                      "Avvisi: {notify}\n"
+                      "Inoltri: {forwards}\n"
+                      "Foto più piccola controllata: {minsize}\n"
+                      "Un membro che ripubblica una sua foto: {self_reposts}\n"
+                      "\nAdmin: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity low|normal|high</code>, "
+                      "<code>/dupes window GIORNI</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
+                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "Non ho capito «{value}». Admin: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window GIORNI</code> (da 1 a {max_days}).",
     "forgot": "Fatto: ho cancellato le {n} foto che avevo salvato per questo gruppo.",
@@ -143,6 +152,55 @@ MESSAGES: dict[str, str] = {
     "why_similar_caption_one": "su un post con una didascalia simile",
     "why_means": "dice ciò che dicono le tue parole",
     "why_often_here": "usato spesso qui",
+    "notify_public": "nel gruppo",
+    "notify_admins": "in privato, agli admin che hanno avviato una chat con me",
+    "forwards_on": "controllati come ogni post",
+    "forwards_off": "non controllati",
+    "minsize_px": "{n} px sul lato corto",
+    "minsize_none": "qualsiasi dimensione",
+    "self_on": "segnalato",
+    "self_off": "non segnalato",
+    "dupes_bad_notify": "«{value}» non è una scelta possibile. Admin: <code>/dupes notify public|admins</code>.",
+    "dupes_bad_forwards": "«{value}» non è una scelta possibile. Admin: <code>/dupes forwards on|off</code>.",
+    "dupes_bad_minsize": "«{value}» non va bene come dimensione: pixel sul lato corto, da 0 (nessun minimo) a 4096, per "
+                         "esempio <code>/dupes minsize 128</code>.",
+    "dupes_bad_self": "«{value}» non è una scelta possibile. Admin: <code>/dupes self on|off</code>.",
+    "button_not_repost": "✅ Non è un doppione",
+    "button_delete": "🗑 Elimina",
+    "button_admins_only": "Solo gli admin del gruppo possono farlo.",
+    "button_cleared": "Preso nota: non è un doppione. Non la segnalerò più rispetto a quella foto.",
+    "button_already_cleared": "Già fatto: {name} ha indicato che non è un doppione.",
+    "button_deleted": "Eliminata.",
+    "button_already_deleted": "Già fatto: questo doppione è stato eliminato.",
+    "button_cannot_delete": "Non ho il permesso di eliminare messaggi in questo gruppo: rendetemi admin con «Elimina "
+                            "messaggi».",
+    "button_gone": "Non ho più questa foto (è stata dimenticata).",
+    "flag_cleared": "✅ Non è un doppione: indicato da {name}.",
+    "flag_deleted": "🗑 Eliminata da {name}.",
+    "alert": "🔁 Un doppione in <b>{group}</b> da {author}: {repost}. Pubblicata la prima volta{when}: "
+             "{original}.",
+    "the_repost": "il doppione",
+    "photo": "foto",
+    "no_admin_reachable": "Gli avvisi sui doppioni devono andare agli admin in privato, ma nessuno ha ancora avviato una "
+                          "chat con me (aprite @{bot} e premete Avvia). Nel frattempo li segnalo qui.",
+    "cannot_delete": "Admin: devo eliminare i doppioni, ma qui non ho il permesso di eliminare messaggi. Rendetemi "
+                     "admin con «Elimina messaggi», oppure scegliete <code>/dupes reply</code>. Nel frattempo "
+                     "rispondo con un link.",
+    "privacy_blind": "⚠️ Non vedo le foto che i membri pubblicano qui: la mia modalità privacy è attiva e non sono "
+                     "admin di questo gruppo. Rendetemi admin (oppure disattivate la privacy con /setprivacy in "
+                     "@BotFather e aggiungetemi di nuovo).",
+    "forget_confirm": "Cancellare tutte le {n} foto che ho salvato per questo gruppo? Non si può annullare.",
+    "button_forget_yes": "Sì, cancellale",
+    "button_forget_no": "No, tienile",
+    "forget_kept": "Non ho cancellato nulla: tengo le foto.",
+    "forgot_one": "Fatto: ho dimenticato questa foto.",
+    "forget_not_yours": "Solo chi ha pubblicato la foto o un admin può farmela dimenticare.",
+    "forget_unknown": "Non ho salvato questa foto.",
+    "stats_reposts": "\n<b>Doppioni</b>, ultimi 7 / 30 giorni: segnalati {flagged_7d} / {flagged_30d}, indicati come "
+                     "non doppioni {cleared_7d} / {cleared_30d}.",
+    "stats_top_reposters": "\n<b>Chi ripubblica di più</b>:{lines}",
+    "stats_top_reposted": "\n<b>Foto più ripubblicate</b>:{lines}",
+    "stats_rank_line": "\n• {name}: {n}",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
@@ -156,5 +214,5 @@ COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
     ("clusters", "i gruppi di foto simili in questa chat"),
     ("dupes", "gruppi: controllo dei doppioni (lo impostano gli admin)"),
     ("stats", "cosa so di questa chat"),
-    ("forget", "admin: cancella le foto salvate di questa chat"),
+    ("forget", "dimentica una foto (in risposta) o tutte quelle di questa chat"),
 ]

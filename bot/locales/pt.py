@@ -20,11 +20,15 @@ MESSAGES: dict[str, str] = {
             "• Modo inline: digite <code>@{bot} bicicleta vermelha</code> em qualquer conversa\n"
             "• <code>/map</code> → as fotos desta conversa agrupadas por semelhança em uma só imagem; <code>/map "
             "#food</code> ou <code>/map cachorros</code> para só algumas; <code>/clusters</code> lista os grupos\n\n"
-            "<b>Em grupos</b> eu reúno as fotos postadas e aviso quando alguém posta uma foto repetida.\n"
+            "<b>Em grupos</b> eu reúno as fotos postadas e aviso quando alguém posta uma foto repetida, com "
+            "botões para os admins (“Não é repetida”, “Apagar”).\n"
             "• <code>/dupes</code> — mostra as configurações; admins: <code>/dupes reply|delete|off</code>, "
-            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (dias)\n"
-            "• <code>/stats</code> — o que eu sei desta conversa\n"
-            "• <code>/forget</code> — admins: apagar tudo o que guardei desta conversa",
+            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (dias), "
+            "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
+            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "• <code>/stats</code> — o que eu sei desta conversa, e quem repete o quê\n"
+            "• <code>/forget</code> em resposta a uma foto — esquecer essa foto (quem postou ou um admin); "
+            "sozinho — admins: apagar tudo o que guardei desta conversa",
     "hashtags": "<b>Hashtags</b> (toque para copiar):\n<code>{line}</code>\n\n{scored}",
     "no_hashtags": "Nenhuma hashtag combina bem o bastante com esta foto ainda: nada do que eu conheço se parece "
                    "com ela.",
@@ -71,9 +75,14 @@ MESSAGES: dict[str, str] = {
     "admins_only": "Só os admins do grupo podem mudar isso.",
     "dupes_settings": "<b>Controle de fotos repetidas</b>: {mode}\n"
                       "Sensibilidade: {sensitivity}\n"
-                      "Período: {window} dias\n\n"
-                      "Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
-                      "low|normal|high</code>, <code>/dupes window DIAS</code>",
+                      "Período: {window} dias\n"
+                      "Avisos: {notify}\n"
+                      "Encaminhadas: {forwards}\n"
+                      "Menor foto verificada: {minsize}\n"
+                      "Membro que posta de novo a própria foto: {self_reposts}\n"
+                      "\nAdmins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity low|normal|high</code>, "
+                      "<code>/dupes window DIAS</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
+                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "Não entendi “{value}”. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window DIAS</code> (de 1 a {max_days}).",
     "forgot": "Pronto: apaguei as {n} fotos que eu tinha guardado deste grupo.",
@@ -141,6 +150,54 @@ MESSAGES: dict[str, str] = {
     "why_similar_caption_one": "em uma publicação com legenda parecida",
     "why_means": "diz o mesmo que as suas palavras",
     "why_often_here": "muito usado aqui",
+    "notify_public": "no grupo",
+    "notify_admins": "no privado, para os admins que iniciaram uma conversa comigo",
+    "forwards_on": "verificadas como qualquer post",
+    "forwards_off": "não verificadas",
+    "minsize_px": "{n} px no lado menor",
+    "minsize_none": "qualquer tamanho",
+    "self_on": "avisado",
+    "self_off": "não avisado",
+    "dupes_bad_notify": "“{value}” não é uma opção. Admins: <code>/dupes notify public|admins</code>.",
+    "dupes_bad_forwards": "“{value}” não é uma opção. Admins: <code>/dupes forwards on|off</code>.",
+    "dupes_bad_minsize": "“{value}” não serve como tamanho: pixels no lado menor, de 0 (sem mínimo) a 4096, por exemplo "
+                         "<code>/dupes minsize 128</code>.",
+    "dupes_bad_self": "“{value}” não é uma opção. Admins: <code>/dupes self on|off</code>.",
+    "button_not_repost": "✅ Não é repetida",
+    "button_delete": "🗑 Apagar",
+    "button_admins_only": "Só os admins do grupo podem fazer isso.",
+    "button_cleared": "Anotado: não é repetida. Não vou mais avisar dela em relação àquela foto.",
+    "button_already_cleared": "Já feito: {name} indicou que não é repetida.",
+    "button_deleted": "Apagada.",
+    "button_already_deleted": "Já feito: esta foto repetida foi apagada.",
+    "button_cannot_delete": "Não tenho permissão para apagar mensagens neste grupo: me torne admin com “Apagar mensagens”.",
+    "button_gone": "Não tenho mais esta foto (ela foi esquecida).",
+    "flag_cleared": "✅ Não é repetida: indicado por {name}.",
+    "flag_deleted": "🗑 Apagada por {name}.",
+    "alert": "🔁 Uma foto repetida em <b>{group}</b>, de {author}: {repost}. Postada pela primeira vez{when}: "
+             "{original}.",
+    "the_repost": "a foto repetida",
+    "photo": "foto",
+    "no_admin_reachable": "Os avisos de fotos repetidas devem ir para os admins no privado, mas nenhum deles iniciou "
+                          "ainda uma conversa comigo (abra @{bot} e toque em Iniciar). Até lá, aviso aqui.",
+    "cannot_delete": "Admins: devo apagar as fotos repetidas, mas não tenho permissão para apagar mensagens aqui. Me "
+                     "tornem admin com “Apagar mensagens”, ou escolham <code>/dupes reply</code>. Até lá, respondo "
+                     "com um link.",
+    "privacy_blind": "⚠️ Não vejo as fotos que os membros postam aqui: meu modo de privacidade está ativado e não "
+                     "sou admin deste grupo. Me torne admin (ou desative a privacidade com /setprivacy no @BotFather "
+                     "e me adicione de novo).",
+    "forget_confirm": "Apagar as {n} fotos que guardei deste grupo? Isso não pode ser desfeito.",
+    "button_forget_yes": "Sim, apagar",
+    "button_forget_no": "Não, manter",
+    "forget_kept": "Nada foi apagado: mantenho as fotos.",
+    "forgot_one": "Pronto: esqueci esta foto.",
+    "forget_not_yours": "Só quem postou a foto ou um admin pode me fazer esquecê-la.",
+    "forget_unknown": "Não guardei esta foto.",
+    "stats_reposts": "\n<b>Fotos repetidas</b>, últimos 7 / 30 dias: avisadas {flagged_7d} / {flagged_30d}, marcadas "
+                     "como não repetidas {cleared_7d} / {cleared_30d}.",
+    "stats_top_reposters": "\n<b>Quem mais repete</b>:{lines}",
+    "stats_top_reposted": "\n<b>Fotos mais repetidas</b>:{lines}",
+    "stats_rank_line": "\n• {name}: {n}",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
@@ -154,5 +211,5 @@ COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
     ("clusters", "os grupos de fotos parecidas desta conversa"),
     ("dupes", "grupos: controle de fotos repetidas (os admins configuram)"),
     ("stats", "o que eu sei desta conversa"),
-    ("forget", "admins: apagar as fotos guardadas desta conversa"),
+    ("forget", "esquecer uma foto (em resposta) ou todas desta conversa"),
 ]

@@ -23,11 +23,15 @@ MESSAGES: dict[str, str] = {
             "• <code>/map</code> → фото этого чата на одной картинке, сгруппированные по сходству; <code>/map "
             "#food</code> или <code>/map собаки</code> — только часть из них; <code>/clusters</code> — список "
             "групп\n\n"
-            "<b>В группах</b> я собираю публикуемые фото и отмечаю повторы.\n"
-            "• <code>/dupes</code> — показать настройки; админы: <code>/dupes reply|delete|off</code>, <code>/dupes "
-            "sensitivity low|normal|high</code>, <code>/dupes window 30</code> (в днях)\n"
-            "• <code>/stats</code> — что я знаю об этом чате\n"
-            "• <code>/forget</code> — админы: удалить всё, что сохранено для этого чата",
+            "<b>В группах</b> я собираю публикуемые фото и отмечаю повторы, с кнопками для админов («Не "
+            "повтор», «Удалить»).\n"
+            "• <code>/dupes</code> — показать настройки; админы: <code>/dupes reply|delete|off</code>, "
+            "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (в днях), "
+            "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
+            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "• <code>/stats</code> — что я знаю об этом чате и кто что повторяет\n"
+            "• <code>/forget</code> ответом на фото — забыть это фото (автор или админ); без ответа — "
+            "админы: удалить всё, что сохранено для этого чата",
     "hashtags": "<b>Хештеги</b> (нажми, чтобы скопировать):\n<code>{line}</code>\n\n{scored}",
     "no_hashtags": "Пока ни один хештег не подходит к этому фото достаточно хорошо: ничего похожего я не знаю.",
     "nothing_yet_hint": "Пока я знаю мало фото. Присылай ещё фото с подписями — и мои ответы станут лучше.",
@@ -71,9 +75,14 @@ MESSAGES: dict[str, str] = {
     "admins_only": "Изменить это могут только админы группы.",
     "dupes_settings": "<b>Проверка повторов</b>: {mode}\n"
                       "Чувствительность: {sensitivity}\n"
-                      "Период: {window} дн.\n\n"
-                      "Админы: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
-                      "low|normal|high</code>, <code>/dupes window ДНИ</code>",
+                      "Период: {window} дн.\n"
+                      "Уведомления: {notify}\n"
+                      "Пересланные: {forwards}\n"
+                      "Минимальный размер фото: {minsize}\n"
+                      "Участник снова публикует своё фото: {self_reposts}\n"
+                      "\nАдмины: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity low|normal|high</code>, "
+                      "<code>/dupes window ДНИ</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
+                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "Не понимаю «{value}». Админы: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window ДНИ</code> (от 1 до {max_days}).",
     "forgot": "Готово: все фото, сохранённые для этой группы, удалены (всего {n}).",
@@ -141,6 +150,53 @@ MESSAGES: dict[str, str] = {
     "why_similar_caption_one": "есть у публикации с похожей подписью",
     "why_means": "значит то же, что твои слова",
     "why_often_here": "часто используется здесь",
+    "notify_public": "в группе",
+    "notify_admins": "в личку админам, которые начали чат со мной",
+    "forwards_on": "проверяются как обычные",
+    "forwards_off": "не проверяются",
+    "minsize_px": "{n} px по короткой стороне",
+    "minsize_none": "любой",
+    "self_on": "отмечается",
+    "self_off": "не отмечается",
+    "dupes_bad_notify": "«{value}» — нет такого варианта. Админы: <code>/dupes notify public|admins</code>.",
+    "dupes_bad_forwards": "«{value}» — нет такого варианта. Админы: <code>/dupes forwards on|off</code>.",
+    "dupes_bad_minsize": "«{value}» не подходит как размер: нужно число пикселей по короткой стороне, от 0 (без "
+                         "минимума) до 4096, например <code>/dupes minsize 128</code>.",
+    "dupes_bad_self": "«{value}» — нет такого варианта. Админы: <code>/dupes self on|off</code>.",
+    "button_not_repost": "✅ Не повтор",
+    "button_delete": "🗑 Удалить",
+    "button_admins_only": "Это могут только админы группы.",
+    "button_cleared": "Принято: не повтор. Больше не буду отмечать его по этому фото.",
+    "button_already_cleared": "Уже сделано: {name} отметил(а), что это не повтор.",
+    "button_deleted": "Удалено.",
+    "button_already_deleted": "Уже сделано: этот повтор удалён.",
+    "button_cannot_delete": "Мне нельзя удалять сообщения в этой группе: сделайте меня админом с правом «Удалять сообщения».",
+    "button_gone": "Этого фото у меня больше нет (его забыли).",
+    "flag_cleared": "✅ Не повтор: отметил(а) {name}.",
+    "flag_deleted": "🗑 Удалил(а) {name}.",
+    "alert": "🔁 Повтор в <b>{group}</b> от {author}: {repost}. Впервые опубликовано{when}: {original}.",
+    "the_repost": "повтор",
+    "photo": "фото",
+    "no_admin_reachable": "Уведомления о повторах должны приходить админам в личку, но никто из них ещё не начал чат со "
+                          "мной (откройте @{bot} и нажмите «Запустить»). Пока что отмечаю повторы здесь.",
+    "cannot_delete": "Админы: мне велено удалять повторы, но здесь мне нельзя удалять сообщения. Сделайте меня "
+                     "админом с правом «Удалять сообщения» или выберите <code>/dupes reply</code>. Пока что отвечаю "
+                     "ссылкой.",
+    "privacy_blind": "⚠️ Я не вижу фото, которые здесь публикуют участники: у меня включён режим приватности и я не "
+                     "админ этой группы. Сделайте меня админом (или отключите приватность командой /setprivacy в "
+                     "@BotFather и добавьте меня заново).",
+    "forget_confirm": "Удалить все сохранённые для этой группы фото (всего: {n})? Это нельзя отменить.",
+    "button_forget_yes": "Да, удалить",
+    "button_forget_no": "Нет, оставить",
+    "forget_kept": "Ничего не удалено: фото остаются.",
+    "forgot_one": "Готово: я забыл это фото.",
+    "forget_not_yours": "Заставить меня забыть фото может только его автор или админ.",
+    "forget_unknown": "Это фото у меня не сохранено.",
+    "stats_reposts": "\n<b>Повторы</b> за 7 / 30 дн.: отмечено {flagged_7d} / {flagged_30d}, признано не повтором "
+                     "{cleared_7d} / {cleared_30d}.",
+    "stats_top_reposters": "\n<b>Чаще всех повторяют</b>:{lines}",
+    "stats_top_reposted": "\n<b>Чаще всего повторяемые фото</b>:{lines}",
+    "stats_rank_line": "\n• {name}: {n}",
 }
 
 COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
@@ -154,5 +210,5 @@ COMMANDS: list[tuple[str, str]] = [  # Telegram's command menu, in this order
     ("clusters", "группы похожих фото в этом чате"),
     ("dupes", "группы: проверка повторов (настраивают админы)"),
     ("stats", "что я знаю об этом чате"),
-    ("forget", "админы: удалить сохранённые фото этого чата"),
+    ("forget", "забыть фото (ответом на него) или все фото чата"),
 ]

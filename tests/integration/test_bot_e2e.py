@@ -233,8 +233,10 @@ def test_only_admins_change_settings_and_delete_mode_removes_reposts(emulator, b
     time.sleep(2.0)
     assert not [m for m in c.messages(GROUP, quiet["message_id"]) if m["from"]["is_bot"]]
     assert "Only the chat's admins" in ask(c, BOB, GROUP, text="/forget")[0]["text"]
-    forgot = ask(c, ANN, GROUP, text="/forget")
-    assert "deleted the" in forgot[0]["text"] and " 0 photos" not in forgot[0]["text"]
+    confirm = ask(c, ANN, GROUP, text="/forget")[0]  # asked first, with buttons (tests/integration/test_moderation_e2e.py)
+    c.press(GROUP, confirm["message_id"], ANN, "fg:yes")
+    forgot = next(m for m in c.messages(GROUP) if m["message_id"] == confirm["message_id"])
+    assert "deleted the" in forgot["text"] and " 0 photos" not in forgot["text"]
     assert "0 photos stored" in ask(c, ANN, GROUP, text="/stats")[0]["text"]
     ask(c, ANN, GROUP, text="/dupes reply")
 

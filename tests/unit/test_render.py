@@ -8,11 +8,12 @@ import pytest
 
 from bot import render
 from bot.i18n import MESSAGES
-from indexing.chats import MAX_WINDOW_DAYS, ChatSettings, SettingError, window_days
+from indexing.chats import MAX_WINDOW_DAYS, ChatSettings, SettingError, min_size, window_days
 from indexing.maps import PhotoMap
 from indexing.photomap import Cluster, MapLayout
 from indexing.relevance import NOTHING_CLOSE, ONLY_ITSELF, TOO_FEW_POSTS
 from indexing.scopes import PUBLIC
+from indexing.store import Post
 
 REASONS_WITH_COUNTS = ("neighbours", "caption_neighbours", "similar_caption")
 REASONS = REASONS_WITH_COUNTS + ("learned", "zero_shot", "imagenet", "in_your_words", "means", "often_here")
@@ -133,6 +134,73 @@ def test_a_repost_links_to_the_original_in_a_supergroup_and_numbers_it_elsewhere
         "This photo was already posted here today: the original (#55)"
     deleted = render.repost_text("fr", -42, None, now, deleted=True)  # as Telegram shows the HTML
     assert html.unescape(deleted) == "J'ai retiré la republication d'une photo déjà partagée ici : l'originale"
+
+
+def test_the_new_settings_read_in_the_users_language_and_a_blind_bot_says_how_to_fix_it():
+    settings = ChatSettings(notify="admins", forwards="off", minsize=200, self_reposts="on")
+    text = render.dupes_text("en", settings)
+    assert "Alerts: privately, to the admins" in text and "Forwards: not checked" in text
+    assert "Smallest photo checked: 200 px on the short side" in text and "own photo again: flagged" in text
+    assert "privacy" not in text
+    assert "any size" in render.dupes_text("en", ChatSettings(minsize=0))
+    for lang in MESSAGES:
+        blind = render.dupes_text(lang, settings, blind=True)
+        assert blind.startswith("⚠️") and "/setprivacy" in blind and "@BotFather" in blind and "200 px" in blind
+        assert "/dupes minsize N" in blind and "/dupes notify public|admins" in blind
+
+
+def test_errors_of_the_new_settings_name_the_setting_and_its_choices():
+    for kwargs, said in (({"notify": "everyone"}, "/dupes notify public|admins"),
+                         ({"forwards": "maybe"}, "/dupes forwards on|off"),
+                         ({"minsize": 5000}, "/dupes minsize 128"),
+                         ({"self_reposts": "yes"}, "/dupes self on|off")):
+        with pytest.raises(SettingError) as error:
+            ChatSettings().changed(**kwargs)
+        for lang in MESSAGES:
+            text = render.setting_error_text(lang, error.value)
+            assert said in text and str(next(iter(kwargs.values()))) in text, (lang, text)
+    with pytest.raises(SettingError) as not_a_number:
+        min_size("big")
+    assert "“big” is not a size" in render.setting_error_text("en", not_a_number.value)
+
+
+def moderation_stats(reposters=(), reposted=()):
+    return SimpleNamespace(flagged_7d=3, flagged_30d=11, cleared_7d=1, cleared_30d=2,
+                           top_reposters=list(reposters), top_reposted=list(reposted))
+
+
+def stored_post(post_id, message_id):
+    return Post(id=post_id, scope="chat:-1001234", sha256="s", phash=0, chat_id=-1001234, message_id=message_id)
+
+
+def test_group_stats_say_flags_clears_who_reposts_and_what_with_links_in_every_language():
+    stats = moderation_stats([(502, "Bob <b>", 4), (503, "", 2)], [(stored_post(7, 55), 4), (stored_post(8, 60), 1)])
+    text = render.moderation_text("en", -1001234, stats)
+    assert "last 7 / 30 days: 3 / 11 flagged, 1 / 2 cleared as not a re-post" in text
+    assert "<b>Re-post most</b>:\n• Bob &lt;b&gt;: 4\n• 503: 2" in text  # no name known: the user id
+    assert '<b>Most re-posted photos</b>:\n• <a href="https://t.me/c/1234/55">photo</a>: 4' in text
+    for lang in MESSAGES:
+        said = render.moderation_text(lang, -1001234, stats)
+        assert all(x in said for x in ("3", "11", "Bob &lt;b&gt;", "https://t.me/c/1234/55", "https://t.me/c/1234/60"))
+    quiet = render.moderation_text("en", -42, moderation_stats())
+    assert "Re-post most" not in quiet and "Most re-posted" not in quiet
+    assert "photo (#55)" in render.moderation_text("en", -42, moderation_stats(reposted=[(stored_post(7, 55), 2)]))
+
+
+def test_an_admins_alert_names_the_group_and_links_both_messages():
+    now = time.time()
+    text = render.alert_text("en", "Club <3", -1001234, 77, "Carol", 55, now - 2 * 86400 - 5, now=now)
+    assert text == ('🔁 A re-post in <b>Club &lt;3</b> by Carol: <a href="https://t.me/c/1234/77">the re-post</a>. '
+                    'First posted 2 days ago: <a href="https://t.me/c/1234/55">the original</a>.')
+    for lang in MESSAGES:
+        said = render.alert_text(lang, "Club", -1001234, 77, "Carol", 55, now, now=now)
+        assert "/1234/77" in said and "/1234/55" in said and "Carol" in said
+
+
+def test_a_done_flag_keeps_what_it_said_and_tells_who_decided():
+    flag = 'This photo was already posted here today: <a href="https://t.me/c/1234/55">the original</a>'
+    assert render.flag_done("en", flag, "clear", "Ann <x>") == flag + "\n\n✅ Not a re-post: cleared by Ann &lt;x&gt;."
+    assert render.flag_done("fr", flag, "delete", "Ann").endswith("🗑 Supprimée par Ann.")
 
 
 def test_map_titles_and_captions_in_the_readers_language():

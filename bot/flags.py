@@ -1,0 +1,135 @@
+"""Flags: telling a group (or only its admins) that a photo re-posts an earlier one, with the buttons
+admins answer it with (bot.buttons), and the notices admins are given once (engine.first_time).
+
+Where a flag goes (`/dupes notify`): `public` replies to the re-post in its topic; `admins` sends it
+privately to each admin who started the bot (getChatAdministrators; people only, and a 403 means
+they never did) and posts nothing in the group, unless nobody could be reached: then the group is
+told so once and gets the flag after all.
+"""
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
+
+from bot.admins import human_admins, name_of
+from bot.config import scope_of
+from bot.i18n import language, t
+from bot.render import alert_text, repost_text
+from bot.telegram_io import thread_of, user_language
+from bot.workers import Workers
+from indexing.search import ChatSettings, Repost, SearchEngine
+
+log = logging.getLogger(__name__)
+CLEAR, DELETE = "clear", "del"  # callback_data "rp:<action>:<post id>:<original id>"
+
+
+def repost_keyboard(lang: str, post_id: int, original_id: int, deletable: bool = True,
+                    open_url: str | None = None) -> InlineKeyboardMarkup | None:
+    """"Not a re-post" and "Delete" (not once the re-post is deleted), and in a private alert a link
+    to the re-post (which also says which message "Delete" deletes). The very bytes of the original
+    posted again share its post (`post_id == original_id`): a re-post whatever anyone says, so no
+    "Not a re-post" (engine.check_repost would flag it again)."""
+    pair = f"{post_id}:{original_id}"
+    buttons = []
+    if post_id != original_id:
+        buttons.append(InlineKeyboardButton(t(lang, "button_not_repost"), callback_data=f"rp:{CLEAR}:{pair}"))
+    if deletable:
+        buttons.append(InlineKeyboardButton(t(lang, "button_delete"), callback_data=f"rp:{DELETE}:{pair}"))
+    rows = [buttons] if buttons else []
+    if open_url:
+        rows.append([InlineKeyboardButton(t(lang, "the_repost"), url=open_url)])
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def message_url(chat_id: int, message_id: int) -> str | None:
+    """t.me link to a message (supergroups only)."""
+    chat = str(chat_id)
+    return f"https://t.me/c/{chat[4:]}/{message_id}" if chat.startswith("-100") else None
+
+
+def author_of(message: Message) -> tuple[int | None, str]:
+    """Who posted: a chat posting as itself (anonymous admin, channel), or a member."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id, message.sender_chat.title or ""
+    return (message.from_user.id, name_of(message.from_user)) if message.from_user else (None, "")
+
+
+class Flags:
+    def __init__(self, engine: SearchEngine, workers: Workers) -> None:
+        self.engine = engine
+        self.workers = workers
+
+    async def flag(self, update: Update, context, message: Message, repost: Repost, settings: ChatSettings,
+                   post_id: int, own_post: bool) -> None:
+        """Tell the chat (or its admins) that `message` re-posts `repost.original`; in delete mode delete it
+        first. `post_id` is the post stored for it (`own_post`: stored from this very message, not an
+        earlier copy of the same bytes), which is marked deleted with its message."""
+        original, lang = repost.original, user_language(update)
+        if settings.dupes == "delete":
+            try:
+                await message.delete()
+            except TelegramError as exc:  # no right to delete: say so once, and flag it instead
+                log.warning("could not delete a re-post in chat %s: %s", message.chat.id, exc)
+                await self.notice_once(context, message, settings, "cannot_delete")
+            else:
+                if own_post:
+                    await self.workers.run(self.engine.mark_message_deleted, post_id)
+                text = repost_text(lang, message.chat.id, original.message_id, original.created_s, deleted=True)
+                if not await self._to_admins(context, message, settings, lambda admin_lang, _: (
+                        repost_text(admin_lang, message.chat.id, original.message_id, original.created_s, True),
+                        repost_keyboard(admin_lang, post_id, original.id, deletable=False)), photo=False):
+                    await context.bot.send_message(message.chat.id, text, parse_mode=ParseMode.HTML,
+                                                   message_thread_id=thread_of(message),
+                                                   reply_markup=repost_keyboard(lang, post_id, original.id, False))
+                return
+        author = author_of(message)[1]
+
+        def alert(admin_lang: str, url: str | None):
+            return (alert_text(admin_lang, message.chat.title or "", message.chat.id, message.message_id, author,
+                               original.message_id, original.created_s),
+                    repost_keyboard(admin_lang, post_id, original.id, open_url=url))
+
+        if await self._to_admins(context, message, settings, alert, photo=True):
+            return
+        await message.reply_html(repost_text(lang, message.chat.id, original.message_id, original.created_s,
+                                             deleted=False), do_quote=True,
+                                 reply_markup=repost_keyboard(lang, post_id, original.id))
+
+    async def notice_once(self, context, message: Message, settings: ChatSettings, key: str) -> None:
+        """Tell the admins something about the chat once ever (privately when the chat says so)."""
+        if not await self.workers.run(self.engine.first_time, scope_of(message.chat.id), key):
+            return
+        bot = context.bot.username or "bot"
+        if not await self._to_admins(context, message, settings, lambda lang, _: (t(lang, key, bot=bot), None),
+                                     photo=False):
+            lang = language(message.from_user.language_code if message.from_user else None)
+            await context.bot.send_message(message.chat.id, t(lang, key, bot=bot), parse_mode=ParseMode.HTML,
+                                           message_thread_id=thread_of(message))
+
+    async def _to_admins(self, context, message: Message, settings: ChatSettings, compose, photo: bool) -> bool:
+        """Send `compose(language, link to the message)` -> (HTML, keyboard) to each admin who can be
+        reached, with the message's photo when `photo`; False when the chat wants public flags or
+        nobody was reached (then the group is told so, once)."""
+        if settings.notify != "admins":
+            return False
+        reached = 0
+        url = message_url(message.chat.id, message.message_id)
+        for admin in await human_admins(context.bot, message.chat.id):
+            text, keyboard = compose(language(admin.language_code), url)
+            try:
+                if photo and message.photo:
+                    await context.bot.send_photo(admin.id, message.photo[-1].file_id, caption=text,
+                                                 parse_mode=ParseMode.HTML, reply_markup=keyboard)
+                else:
+                    await context.bot.send_message(admin.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+                reached += 1
+            except Forbidden:  # never started the bot (or blocked it)
+                continue
+            except TelegramError as exc:
+                log.warning("could not alert admin %s of chat %s: %s", admin.id, message.chat.id, exc)
+        if not reached:
+            await self.notice_once(context, message, ChatSettings(), "no_admin_reachable")
+        return reached > 0

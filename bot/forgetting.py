@@ -1,0 +1,85 @@
+"""/forget: in reply to a photo, that photo forgotten (by its poster or an admin); alone, every photo of
+the chat (a private chat's at once; a group's by an admin, after a confirmation button)."""
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.admins import is_admin, is_chat_admin
+from bot.config import scope_of
+from bot.i18n import t
+from bot.telegram_io import is_private, reply, user_language, working
+from bot.workers import Workers
+from indexing.search import SearchEngine
+
+YES, NO = "fg:yes", "fg:no"
+PATTERN = r"^fg:"
+
+
+def poster_id(message: Message) -> int | None:
+    """Who posted a message: the chat it was posted as, or the member."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    return message.from_user.id if message.from_user else None
+
+
+def has_photo(message: Message | None) -> bool:
+    return message is not None and bool(message.photo or (message.document and (
+        message.document.mime_type or "").startswith("image/")))
+
+
+class Forgetting:
+    def __init__(self, engine: SearchEngine, workers: Workers) -> None:
+        self.engine = engine
+        self.workers = workers
+
+    async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, lang = update.effective_message, user_language(update)
+        if has_photo(message.reply_to_message):
+            await self._forget_one(update, context, message.reply_to_message)
+            return
+        private = is_private(update)
+        if not private and not await is_admin(update, context):
+            await reply(update, t(lang, "admins_only"))
+            return
+        scope = scope_of(update.effective_chat.id)
+        if private:
+            await working(update, context)
+            n = await self.workers.run(self.engine.forget_scope, scope)
+            await reply(update, t(lang, "forgot_private", n=n))
+            return
+        n = await self.workers.run(self.engine.post_count, scope)
+        await reply(update, t(lang, "forget_confirm", n=n), reply_markup=InlineKeyboardMarkup([[
+            InlineKeyboardButton(t(lang, "button_forget_yes"), callback_data=YES),
+            InlineKeyboardButton(t(lang, "button_forget_no"), callback_data=NO)]]))
+
+    async def _forget_one(self, update: Update, context, photo_message: Message) -> None:
+        """/forget in reply to a photo: its poster (the same person, or an anonymous admin for a photo
+        posted as the group) or an admin."""
+        lang, message = user_language(update), update.effective_message
+        own = poster_id(photo_message) == poster_id(message)  # (an anonymous admin's: the group's id)
+        if not (is_private(update) or own or await is_admin(update, context)):
+            await reply(update, t(lang, "forget_not_yours"))
+            return
+        post = await self.workers.run(self.engine.post_by_message, scope_of(update.effective_chat.id),
+                                      photo_message.message_id)
+        if post is None or not await self.workers.run(self.engine.forget_post, post.id):
+            await reply(update, t(lang, "forget_unknown"))
+            return
+        await reply(update, t(lang, "forgot_one"))
+
+    async def confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The confirmation's buttons, pressed by an admin of the group."""
+        query, lang = update.callback_query, user_language(update)
+        chat_id = update.effective_chat.id
+        if not await is_chat_admin(context.bot, chat_id, query.from_user.id):
+            await query.answer(t(lang, "button_admins_only"))
+            return
+        if query.data == YES:
+            n = await self.workers.run(self.engine.forget_scope, scope_of(chat_id))
+            text = t(lang, "forgot", n=n)
+        else:
+            text = t(lang, "forget_kept")
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
+        await query.answer()
