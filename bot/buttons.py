@@ -21,7 +21,7 @@ from bot.config import scope_of
 from bot.flags import CLEAR
 from bot.i18n import t
 from bot.render import flag_done, repost_text
-from bot.telegram_io import user_language
+from bot.telegram_io import replied_to, user_language
 from bot.workers import Workers
 from indexing.search import Post, SearchEngine
 
@@ -40,7 +40,7 @@ def parse(data: str) -> tuple[str, int, int] | None:
 def reposted_message(flag: Message, post: Post | None) -> int | None:
     """The re-post a flag is about: the message it replies to in the group, else (a private alert) the
     one its link button opens, else the message the post was stored from."""
-    replied, markup = getattr(flag, "reply_to_message", None), getattr(flag, "reply_markup", None)
+    replied, markup = replied_to(flag), getattr(flag, "reply_markup", None)
     if replied is not None:
         return replied.message_id
     for row in markup.inline_keyboard if markup else ():
@@ -121,7 +121,7 @@ class RepostButtons:
                 said = flag.caption_html if flag.photo else flag.text_html
             else:  # a reply to the re-post, or (delete mode) a notice after deleting it
                 said = repost_text(lang, original.chat_id, original.message_id, original.created_s,
-                                   deleted=flag.reply_to_message is None)
+                                   deleted=replied_to(flag) is None)
             text = flag_done(lang, said or "", action, name)
             if flag.photo:
                 await query.edit_message_caption(text, parse_mode=ParseMode.HTML, reply_markup=None)

@@ -45,6 +45,15 @@ def thread_of(message: Message | None) -> int | None:
     return message.message_thread_id if message is not None and message.is_topic_message else None
 
 
+def replied_to(message: Message | None) -> Message | None:
+    """The message this one really replies to: in a forum topic Telegram sets `reply_to_message` to the
+    topic's opening service message on every message that replies to nothing."""
+    replied = getattr(message, "reply_to_message", None)  # (an inaccessible message has none)
+    if replied is None or replied.forum_topic_created is not None:
+        return None
+    return replied
+
+
 def is_private(update: Update) -> bool:
     return update.effective_chat is None or update.effective_chat.type == ChatType.PRIVATE
 

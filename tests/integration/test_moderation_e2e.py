@@ -261,6 +261,11 @@ def test_in_a_forum_every_reply_and_notice_goes_to_the_messages_topic(emulator, 
     again = c.send(CAROL, FORUM, photo=copy_of(original, 330, 60), thread_id=cats)[0]
     notice = c.wait(FORUM, again["message_id"], 1)[0]  # sent anew (its re-post is gone): not a reply
     assert "removed a re-post" in notice["text"] and notice["message_thread_id"] == cats
+    # cleared afterwards, the notice still says the re-post was removed (in a topic every message
+    # "replies" to the topic's opening message: that is no re-post it answers)
+    clear = next(data for data in buttons(notice) if data.startswith("rp:clear:"))
+    c.press(FORUM, notice["message_id"], ANN, clear)
+    assert "removed a re-post" in current(c, FORUM, notice["message_id"])["text"]
     assert not any(m["message_id"] == again["message_id"] for m in c.messages(FORUM))
 
 
