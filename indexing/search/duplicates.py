@@ -42,6 +42,7 @@ from indexing.store import AUTOMATIC, FORWARD, Post, PostStore
 from models.phash import hamming
 
 HASH_CANDIDATE_RADIUS = 16
+SAME_PHOTO_COSINE, SAME_PHOTO_HAMMING = 0.99, 2  # a photo this close to a post is that post's photo
 MAX_CHAIN = 16  # `repost_of` always names a root; this only bounds a damaged chain
 
 Candidate = tuple[int, float, int]  # (post id, feature cosine, pHash Hamming distance)
@@ -158,16 +159,22 @@ class Duplicates:
     def _cleared(self, scope: str, matches: list[Candidate], roots: dict[int, Post | None],
                  originals: dict[int, Post]) -> set[int]:
         """Originals this photo is no re-post of: an admin cleared a matched copy (or the original it
-        records) against them, and the photo is at least as close to that copy as to the original
-        itself (the original posted again is still its re-post)."""
+        records) against them. Only the original's very photo (near-identical to it, and closer to it
+        than to the cleared copy) is still its re-post: an edit of the cleared photo can sit a hair
+        closer to the original when the two look alike, and must not bring the flag back."""
         cosine = {pid: cos for pid, cos, _ in matches}
+        hamming = {pid: ham for pid, _, ham in matches}
         closeness: dict[int, float] = dict(cosine)  # to a post, or to any matched copy recording it
         for pid, root in roots.items():
             if root is not None:
                 closeness[root.id] = max(closeness.get(root.id, -1.0), cosine[pid])
+
+        def is_the_original_itself(c: int, o: int) -> bool:
+            return (cosine.get(o, -1.0) >= SAME_PHOTO_COSINE and hamming.get(o, 64) <= SAME_PHOTO_HAMMING
+                    and cosine[o] > closeness[c])
+
         pairs = [(c, o) for c in closeness for o in originals if c != o]
-        return {o for c, o in self.store.moderation.cleared_pairs(scope, pairs)
-                if closeness[c] >= cosine.get(o, -1.0)}
+        return {o for c, o in self.store.moderation.cleared_pairs(scope, pairs) if not is_the_original_itself(c, o)}
 
     def _original_of(self, post: Post) -> Post | None:
         """The first post of `post`'s photo that can be linked to (None: nothing left to link to)."""
