@@ -5,7 +5,7 @@ emulator, as in a real group where it is an admin. Members post at `--rate` phot
 group, Poisson arrivals); `--repost-share` of the posts are re-posts of a photo posted earlier, by a
 member who never posted it, edited a little (recompressed, resized, cropped). The admin presses "Not a
 re-post" on `--clear-share` of the flags of re-posts (evenly spread, the first one included); each
-photo so cleared is then posted again (recompressed) by another member.
+photo so cleared is then posted again (edited anew, as its poster posted it) by another member.
 
 Reported: posts and re-posts sent; re-posts flagged against an earlier post of the same photo,
 flagged more than once, missed; false flags (on a new photo, or naming a post of another photo);
@@ -50,15 +50,14 @@ def add_args(p) -> None:
     p.add_argument("--timeout", type=float, default=120, help="how long to wait for the last flags")
 
 
-def edited(data: bytes, rng: random.Random, recompressed_only: bool = False) -> bytes:
-    """A re-post as members make them: the photo recompressed, a little smaller, a little cropped (or
-    only recompressed: the same photo saved and posted again)."""
+def edited(data: bytes, rng: random.Random) -> bytes:
+    """A re-post as members make them: the photo recompressed, a little smaller, a little cropped."""
     with Image.open(io.BytesIO(data)) as im:
         im = im.convert("RGB")
         w, h = im.size
-        cut = 0.0 if recompressed_only else rng.uniform(0.0, 0.05)
+        cut = rng.uniform(0.0, 0.05)
         im = im.crop((int(w * cut), int(h * cut), w - int(w * cut), h - int(h * cut)))
-        scale = 1.0 if recompressed_only else rng.uniform(0.75, 1.0)
+        scale = rng.uniform(0.75, 1.0)
         im = im.resize((max(1, int(im.width * scale)), max(1, int(im.height * scale))), Image.BICUBIC)
         buf = io.BytesIO()
         im.save(buf, "JPEG", quality=rng.randint(70, 88))
@@ -106,10 +105,10 @@ class Group:
     def next_post(self) -> tuple[int, int, str, bytes, int | None]:
         """(member, source, kind, photo, cleared_from) of the next post."""
         with self.lock:
-            while self.to_repost:  # the photo of a cleared pair again, as its poster posted it
+            while self.to_repost:  # the photo of a cleared pair again, edited anew
                 source, original, photo = self.to_repost.pop(0)
                 if len(self.posters[source]) < len(self.members):  # (by someone who never posted it)
-                    return self._by_newcomer(source), source, "cleared", edited(photo, self.rng, True), original
+                    return self._by_newcomer(source), source, "cleared", edited(photo, self.rng), original
             reposted = [s for s, who in self.posters.items() if len(who) < len(self.members)]
             if reposted and (self.rng.random() < self.repost_share or self.next_original >= len(self.photos)):
                 source = self.rng.choice(reposted)
