@@ -19,7 +19,7 @@ from telegram.ext import ContextTypes
 from bot.admins import can_delete, is_chat_admin, name_of
 from bot.config import scope_of
 from bot.flags import CLEAR
-from bot.i18n import t
+from bot.i18n import t, written_in
 from bot.render import flag_done, repost_text
 from bot.telegram_io import replied_to, user_language
 from bot.workers import Workers
@@ -27,6 +27,7 @@ from indexing.search import Post, SearchEngine
 
 log = logging.getLogger(__name__)
 PATTERN = r"^rp:"
+FLAG_BUTTONS = ("button_not_repost", "button_delete")  # the labels a flag's buttons carry
 
 
 def parse(data: str) -> tuple[str, int, int] | None:
@@ -113,6 +114,8 @@ class RepostButtons:
         flag = query.message
         if not getattr(flag, "reply_markup", None):
             return  # marked already (or too old to be read)
+        # the flag keeps its own language (the re-poster's, or the admin's for an alert), whoever pressed
+        lang = written_in((b.text for row in flag.reply_markup.inline_keyboard for b in row), FLAG_BUTTONS, lang)
         try:
             if name is None:
                 await query.edit_message_reply_markup(reply_markup=None)

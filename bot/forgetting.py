@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 from bot.admins import is_admin, is_chat_admin
 from bot.config import scope_of
 from bot.i18n import t
-from bot.telegram_io import is_private, reply, user_language, working
+from bot.telegram_io import is_private, replied_to, reply, user_language, working
 from bot.workers import Workers
 from indexing.search import SearchEngine
 
@@ -36,12 +36,16 @@ class Forgetting:
 
     async def forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, lang = update.effective_message, user_language(update)
-        if has_photo(message.reply_to_message):
-            await self._forget_one(update, context, message.reply_to_message)
+        replied = replied_to(message)
+        if has_photo(replied):
+            await self._forget_one(update, context, replied)
+            return
+        if replied is not None:  # in reply to a text, a flag...: never taken for "forget everything"
+            await reply(update, t(lang, "forget_not_a_photo"))
             return
         private = is_private(update)
         if not private and not await is_admin(update, context):
-            await reply(update, t(lang, "admins_only"))
+            await reply(update, t(lang, "forget_all_admins_only"))
             return
         scope = scope_of(update.effective_chat.id)
         if private:
@@ -50,6 +54,9 @@ class Forgetting:
             await reply(update, t(lang, "forgot_private", n=n))
             return
         n = await self.workers.run(self.engine.post_count, scope)
+        if n == 0:
+            await reply(update, t(lang, "forget_nothing"))
+            return
         await reply(update, t(lang, "forget_confirm", n=n), reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton(t(lang, "button_forget_yes"), callback_data=YES),
             InlineKeyboardButton(t(lang, "button_forget_no"), callback_data=NO)]]))

@@ -52,6 +52,16 @@ def language(code: str | None) -> str:
     return base if base in MESSAGES else DEFAULT
 
 
+def written_in(texts, keys: tuple[str, ...], default: str = DEFAULT) -> str:
+    """The language a message of ours was written in, found from some of its texts (e.g. its buttons'
+    labels) that are messages `keys` of one catalogue: so an edit keeps the message's language."""
+    found = set(texts)
+    for lang, messages in MESSAGES.items():
+        if any(messages.get(key) in found for key in keys):
+            return lang
+    return default
+
+
 def t(lang: str, key: str, **values) -> str:
     """The message `key` in `lang`, with values HTML-escaped (names and captions come from users)."""
     template = MESSAGES.get(lang, MESSAGES[DEFAULT]).get(key) or MESSAGES[DEFAULT][key]

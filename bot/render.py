@@ -10,7 +10,7 @@ import json
 import time
 from typing import Sequence
 
-from bot.i18n import DEFAULT, MESSAGES, t
+from bot.i18n import DEFAULT, MESSAGES, shorten, t
 from indexing.search import ONLY_ITSELF, PUBLIC, TOO_FEW_POSTS, CaptionHit, ChatSettings, Hit, SettingError
 
 JOB_NAMES = ("rebuild", "retrain", "snapshot")  # the scheduler's jobs /stats reports (indexing/jobs.py)
@@ -132,9 +132,10 @@ def setting_error_text(lang: str, error: SettingError) -> str:
              max_days=error.max_days)
 
 
-def message_link(lang: str, chat_id: int, message_id: int | None, label_key: str) -> str:
-    """A link to a message (Telegram links to messages of supergroups only; elsewhere its number)."""
-    label = html.escape(t(lang, label_key))
+def message_link(lang: str, chat_id: int, message_id: int | None, label_key: str, label: str | None = None) -> str:
+    """A link to a message (Telegram links to messages of supergroups only; elsewhere its number),
+    worded by `label_key` or, when given, by `label` (plain text)."""
+    label = html.escape(label or t(lang, label_key))
     chat = str(chat_id)
     if chat.startswith("-100") and message_id:
         return f'<a href="https://t.me/c/{chat[4:]}/{message_id}">{label}</a>'
@@ -180,8 +181,9 @@ def moderation_text(lang: str, chat_id: int, stats) -> str:
                         for user_id, name, n in stats.top_reposters)
         text += t(lang, "stats_top_reposters", lines_html=lines)
     if stats.top_reposted:
-        lines = "".join(t(lang, "stats_rank_line", name_html=message_link(lang, chat_id, post.message_id, "photo"), n=n)
-                        for post, n in stats.top_reposted)
+        lines = "".join(t(lang, "stats_rank_line", n=n, name_html=message_link(
+            lang, chat_id, post.message_id, "photo", shorten(post.captions[0], 40) if post.captions else None))
+            for post, n in stats.top_reposted)
         text += t(lang, "stats_top_reposted", lines_html=lines)
     return text
 

@@ -83,7 +83,9 @@ MESSAGES: dict[str, str] = {
                       "<code>/dupes window TAGE</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
                       "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "„{value}“ habe ich nicht verstanden. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes "
-                 "sensitivity low|normal|high</code>, <code>/dupes window TAGE</code> (1 bis {max_days}).",
+                 "sensitivity low|normal|high</code>, <code>/dupes window TAGE</code> (1 bis {max_days})"
+                 ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
     "forgot": "Erledigt: Ich habe die {n} Fotos gelöscht, die ich für diese Gruppe gespeichert hatte.",
     "forgot_private": "Erledigt: Ich habe die {n} Fotos gelöscht, die ich aus unserem Chat gespeichert hatte.",
     "stats_private": "<b>Unser Chat</b>: {chat_posts} Fotos gespeichert.\n"
@@ -194,6 +196,9 @@ MESSAGES: dict[str, str] = {
     "forgot_one": "Erledigt: Ich habe dieses Foto vergessen.",
     "forget_not_yours": "Nur wer das Foto gepostet hat oder ein Admin kann es mich vergessen lassen.",
     "forget_unknown": "Dieses Foto habe ich nicht gespeichert.",
+    "forget_nothing": "Ich habe keine Fotos dieser Gruppe gespeichert.",
+    "forget_all_admins_only": "Nur die Admins der Gruppe können mich alle ihre Fotos vergessen lassen. Um eines deiner Fotos zu vergessen, antworte darauf mit /forget.",
+    "forget_not_a_photo": "Antworte mit /forget auf ein Foto, damit ich es vergesse, oder sende /forget allein, um alle Fotos der Gruppe zu vergessen.",
     "stats_reposts": "\n<b>Reposts</b>, letzte 7 / 30 Tage: {flagged_7d} / {flagged_30d} gemeldet, {cleared_7d} / "
                      "{cleared_30d} als kein Repost markiert.",
     "stats_top_reposters": "\n<b>Wer am meisten erneut postet</b>:{lines}",

@@ -82,7 +82,9 @@ MESSAGES: dict[str, str] = {
                       "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "I did not understand “{value}”. Admins: <code>/dupes reply|delete|off</code>, "
                  "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code> "
-                 "(1 to {max_days}).",
+                 "(1 to {max_days})"
+                 ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
     "forgot": "Done: I deleted the {n} photos I had stored for this group.",
     "forgot_private": "Done: I deleted the {n} photos I had stored for our chat.",
     "stats_private": "<b>Our chat</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
@@ -188,9 +190,12 @@ MESSAGES: dict[str, str] = {
     "forgot_one": "Done: I forgot this photo.",
     "forget_not_yours": "Only the photo's poster or an admin can make me forget it.",
     "forget_unknown": "I have not stored this photo.",
+    "forget_nothing": "I have no photos stored for this group.",
+    "forget_all_admins_only": "Only the group's admins can make me forget all its photos. To forget one of yours, reply to it with /forget.",
+    "forget_not_a_photo": "Reply to a photo with /forget to make me forget it, or send /forget alone to forget all the group's photos.",
     "stats_reposts": "\n<b>Re-posts</b>, last 7 / 30 days: {flagged_7d} / {flagged_30d} flagged, "
                      "{cleared_7d} / {cleared_30d} cleared as not a re-post.",
-    "stats_top_reposters": "\n<b>Re-post most</b>:{lines}",
+    "stats_top_reposters": "\n<b>Who re-posts most</b>:{lines}",
     "stats_top_reposted": "\n<b>Most re-posted photos</b>:{lines}",
     "stats_rank_line": "\n• {name}: {n}",
 }

@@ -85,7 +85,9 @@ MESSAGES: dict[str, str] = {
                       "<code>/dupes window DÍAS</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
                       "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "No entendí «{value}». Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
-                 "low|normal|high</code>, <code>/dupes window DÍAS</code> (de 1 a {max_days}).",
+                 "low|normal|high</code>, <code>/dupes window DÍAS</code> (de 1 a {max_days})"
+                 ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
     "forgot": "Listo: borré las {n} fotos que tenía guardadas de este grupo.",
     "forgot_private": "Listo: borré las {n} fotos que tenía guardadas de nuestro chat.",
     "stats_private": "<b>Nuestro chat</b>: {chat_posts} fotos guardadas.\n"
@@ -195,6 +197,9 @@ MESSAGES: dict[str, str] = {
     "forgot_one": "Hecho: olvidé esta foto.",
     "forget_not_yours": "Solo quien publicó la foto o un admin pueden hacer que la olvide.",
     "forget_unknown": "No tengo guardada esta foto.",
+    "forget_nothing": "No tengo fotos guardadas de este grupo.",
+    "forget_all_admins_only": "Solo los admins del grupo pueden hacer que olvide todas sus fotos. Para olvidar una tuya, respóndela con /forget.",
+    "forget_not_a_photo": "Responde a una foto con /forget para que la olvide, o envía /forget solo para olvidar todas las fotos del grupo.",
     "stats_reposts": "\n<b>Fotos repetidas</b>, últimos 7 / 30 días: avisadas {flagged_7d} / {flagged_30d}, marcadas "
                      "como no repetidas {cleared_7d} / {cleared_30d}.",
     "stats_top_reposters": "\n<b>Quién repite más</b>:{lines}",

@@ -85,7 +85,9 @@ MESSAGES: dict[str, str] = {
                       "<code>/dupes self on|off</code>",
     "dupes_bad": "Je n'ai pas compris « {value} ». Admins : <code>/dupes reply|delete|off</code>, "
                  "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window JOURS</code> "
-                 "(de 1 à {max_days}).",
+                 "(de 1 à {max_days})"
+                 ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
     "forgot": "C'est fait : j'ai effacé les {n} photos gardées pour ce groupe.",
     "forgot_private": "C'est fait : j'ai effacé les {n} photos gardées de notre discussion.",
     "stats_private": "<b>Notre discussion</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
@@ -195,6 +197,9 @@ MESSAGES: dict[str, str] = {
     "forgot_one": "C'est fait : j'ai oublié cette photo.",
     "forget_not_yours": "Seuls l'auteur de la photo ou un admin peuvent me la faire oublier.",
     "forget_unknown": "Je n'ai pas gardé cette photo.",
+    "forget_nothing": "Je n'ai aucune photo gardée pour ce groupe.",
+    "forget_all_admins_only": "Seuls les admins du groupe peuvent me faire oublier toutes ses photos. Pour oublier l'une des vôtres, répondez-y par /forget.",
+    "forget_not_a_photo": "Répondez à une photo par /forget pour que je l'oublie, ou envoyez /forget seul pour oublier toutes les photos du groupe.",
     "stats_reposts": "\n<b>Republications</b>, 7 / 30 derniers jours : {flagged_7d} / {flagged_30d} signalées, "
                      "{cleared_7d} / {cleared_30d} validées comme non-republications.",
     "stats_top_reposters": "\n<b>Qui republie le plus</b> :{lines}",

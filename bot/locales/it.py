@@ -85,7 +85,9 @@ MESSAGES: dict[str, str] = {
                       "<code>/dupes window GIORNI</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
                       "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "Non ho capito «{value}». Admin: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
-                 "low|normal|high</code>, <code>/dupes window GIORNI</code> (da 1 a {max_days}).",
+                 "low|normal|high</code>, <code>/dupes window GIORNI</code> (da 1 a {max_days})"
+                 ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
     "forgot": "Fatto: ho cancellato le {n} foto che avevo salvato per questo gruppo.",
     "forgot_private": "Fatto: ho cancellato le {n} foto che avevo salvato dalla nostra chat.",
     "stats_private": "<b>La nostra chat</b>: {chat_posts} foto salvate.\n"
@@ -196,6 +198,9 @@ MESSAGES: dict[str, str] = {
     "forgot_one": "Fatto: ho dimenticato questa foto.",
     "forget_not_yours": "Solo chi ha pubblicato la foto o un admin può farmela dimenticare.",
     "forget_unknown": "Non ho salvato questa foto.",
+    "forget_nothing": "Non ho foto salvate per questo gruppo.",
+    "forget_all_admins_only": "Solo gli admin del gruppo possono farmi dimenticare tutte le sue foto. Per dimenticarne una tua, rispondile con /forget.",
+    "forget_not_a_photo": "Rispondi a una foto con /forget perché la dimentichi, oppure invia /forget da solo per dimenticare tutte le foto del gruppo.",
     "stats_reposts": "\n<b>Doppioni</b>, ultimi 7 / 30 giorni: segnalati {flagged_7d} / {flagged_30d}, indicati come "
                      "non doppioni {cleared_7d} / {cleared_30d}.",
     "stats_top_reposters": "\n<b>Chi ripubblica di più</b>:{lines}",

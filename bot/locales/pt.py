@@ -84,7 +84,9 @@ MESSAGES: dict[str, str] = {
                       "<code>/dupes window DIAS</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
                       "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "Não entendi “{value}”. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
-                 "low|normal|high</code>, <code>/dupes window DIAS</code> (de 1 a {max_days}).",
+                 "low|normal|high</code>, <code>/dupes window DIAS</code> (de 1 a {max_days})"
+                 ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
     "forgot": "Pronto: apaguei as {n} fotos que eu tinha guardado deste grupo.",
     "forgot_private": "Pronto: apaguei as {n} fotos que eu tinha guardado da nossa conversa.",
     "stats_private": "<b>Nossa conversa</b>: {chat_posts} fotos guardadas.\n"
@@ -193,6 +195,9 @@ MESSAGES: dict[str, str] = {
     "forgot_one": "Pronto: esqueci esta foto.",
     "forget_not_yours": "Só quem postou a foto ou um admin pode me fazer esquecê-la.",
     "forget_unknown": "Não guardei esta foto.",
+    "forget_nothing": "Não tenho fotos guardadas deste grupo.",
+    "forget_all_admins_only": "Só os admins do grupo podem me fazer esquecer todas as fotos dele. Para esquecer uma sua, responda a ela com /forget.",
+    "forget_not_a_photo": "Responda a uma foto com /forget para que eu a esqueça, ou envie /forget sozinho para esquecer todas as fotos do grupo.",
     "stats_reposts": "\n<b>Fotos repetidas</b>, últimos 7 / 30 dias: avisadas {flagged_7d} / {flagged_30d}, marcadas "
                      "como não repetidas {cleared_7d} / {cleared_30d}.",
     "stats_top_reposters": "\n<b>Quem mais repete</b>:{lines}",

@@ -84,7 +84,9 @@ MESSAGES: dict[str, str] = {
                       "<code>/dupes window ДНИ</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
                       "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
     "dupes_bad": "Не понимаю «{value}». Админы: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
-                 "low|normal|high</code>, <code>/dupes window ДНИ</code> (от 1 до {max_days}).",
+                 "low|normal|high</code>, <code>/dupes window ДНИ</code> (от 1 до {max_days})"
+                 ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
     "forgot": "Готово: все фото, сохранённые для этой группы, удалены (всего {n}).",
     "forgot_private": "Готово: все фото, сохранённые из нашего чата, удалены (всего {n}).",
     "stats_private": "<b>Наш чат</b>: сохранено {chat_posts} фото.\n"
@@ -192,6 +194,9 @@ MESSAGES: dict[str, str] = {
     "forgot_one": "Готово: я забыл это фото.",
     "forget_not_yours": "Заставить меня забыть фото может только его автор или админ.",
     "forget_unknown": "Это фото у меня не сохранено.",
+    "forget_nothing": "У меня нет сохранённых фото этой группы.",
+    "forget_all_admins_only": "Заставить меня забыть все фото группы могут только её админы. Чтобы забыть своё фото, ответьте на него командой /forget.",
+    "forget_not_a_photo": "Ответьте на фото командой /forget, чтобы я его забыл, или отправьте /forget отдельно, чтобы забыть все фото группы.",
     "stats_reposts": "\n<b>Повторы</b> за 7 / 30 дн.: отмечено {flagged_7d} / {flagged_30d}, признано не повтором "
                      "{cleared_7d} / {cleared_30d}.",
     "stats_top_reposters": "\n<b>Чаще всех повторяют</b>:{lines}",

@@ -232,7 +232,7 @@ def test_only_admins_change_settings_and_delete_mode_removes_reposts(emulator, b
     quiet = c.send(CAROL, GROUP, photo=photo)[0]
     time.sleep(2.0)
     assert not [m for m in c.messages(GROUP, quiet["message_id"]) if m["from"]["is_bot"]]
-    assert "Only the chat's admins" in ask(c, BOB, GROUP, text="/forget")[0]["text"]
+    assert "Only the group's admins can make me forget all" in ask(c, BOB, GROUP, text="/forget")[0]["text"]
     confirm = ask(c, ANN, GROUP, text="/forget")[0]  # asked first, with buttons (tests/integration/test_moderation_e2e.py)
     c.press(GROUP, confirm["message_id"], ANN, "fg:yes")
     forgot = next(m for m in c.messages(GROUP) if m["message_id"] == confirm["message_id"])

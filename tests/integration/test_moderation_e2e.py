@@ -108,6 +108,11 @@ def post(c, user: int, chat: int, photo: bytes, **kwargs) -> dict:
     return sent
 
 
+def post_text(c, user: int, chat: int, text: str) -> int:
+    """A member's plain message in a group (the bot says nothing to it); its message id."""
+    return c.send(user, chat, text=text)[0]["message_id"]
+
+
 def flag_for(c, chat: int, message_id: int, timeout: float = 60) -> dict:
     """The bot's reply to a re-post."""
     replies = c.wait(chat, message_id, 1, timeout=timeout, reply_to=message_id)
@@ -211,7 +216,10 @@ def test_forget_one_photo_by_its_poster_and_all_after_an_admins_confirmation(emu
     assert "I forgot this photo" in ask(c, BOB, ANON, text="/forget", reply_to=mine["message_id"])[0]["text"]
     assert stored(c, ANON) == before - 1
     assert "I have not stored this photo" in ask(c, ANN, ANON, text="/forget", reply_to=mine["message_id"])[0]["text"]
-    assert "Only the chat's admins" in ask(c, BOB, ANON, text="/forget")[0]["text"]
+    assert "Only the group's admins can make me forget all" in ask(c, BOB, ANON, text="/forget")[0]["text"]
+    said = post_text(c, CAROL, ANON, "hello")
+    # in reply to a text (or a flag) /forget is never "forget everything"
+    assert "Reply to a photo with /forget" in ask(c, ANN, ANON, text="/forget", reply_to=said)[0]["text"]
     confirm = ask(c, ANN, ANON, text="/forget")[0]
     assert f"Delete all {before - 1} photos" in confirm["text"] and set(buttons(confirm)) == {"fg:yes", "fg:no"}
     assert c.press(ANON, confirm["message_id"], BOB, "fg:yes")["text"] == "Only the group's admins can do this."
@@ -222,6 +230,7 @@ def test_forget_one_photo_by_its_poster_and_all_after_an_admins_confirmation(emu
     c.press(ANON, confirm["message_id"], ANN, "fg:yes")
     assert f"deleted the {before - 1} photos" in current(c, ANON, confirm["message_id"])["text"]
     assert stored(c, ANON) == 0
+    assert "I have no photos stored" in ask(c, ANN, ANON, text="/forget")[0]["text"]  # nothing to confirm
 
 
 # -- anonymous admins ---------------------------------------------------------------------------------

@@ -133,3 +133,13 @@ def test_a_long_query_is_quoted_back_in_whole_words():
     assert shorten("dogs  on a\nbeach", 200) == "dogs on a beach"
     said = shorten("A long day at the beach chasing the waves while the sun goes down " * 4, 60)
     assert len(said) <= 60 and said.endswith("…") and said[:-1] == said[:-1].rstrip() and "the su…" not in said
+
+
+def test_a_flags_buttons_tell_the_language_it_was_written_in():
+    from bot.i18n import MESSAGES, written_in
+
+    keys = ("button_not_repost", "button_delete")
+    for lang, messages in MESSAGES.items():
+        assert written_in([messages["button_delete"]], keys, default="xx") == lang
+        assert written_in([messages["button_not_repost"], "a link"], keys, default="xx") == lang
+    assert written_in(["a link"], keys, default="xx") == "xx"  # no button of ours: the caller's default
