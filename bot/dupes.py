@@ -27,8 +27,8 @@ SETTINGS = {  # `/dupes WORD VALUE` -> ChatSettings.changed(...)
 
 def changed(settings: ChatSettings, args: list[str]) -> ChatSettings:
     """The settings after `/dupes ARGS` (SettingError says what was wrong)."""
-    if args[0] in SETTINGS:
-        return settings.changed(**SETTINGS[args[0]](" ".join(args[1:])))
+    if args[0] in SETTINGS:  # the value is the next word ("/dupes window 7 days": 7)
+        return settings.changed(**SETTINGS[args[0]](args[1] if len(args) > 1 else ""))
     return settings.changed(dupes="reply" if args[0] == TURN_ON else args[0])
 
 
@@ -51,6 +51,9 @@ class Dupes:
         if args:
             if not await is_admin(update, context):
                 await reply(update, t(lang, "admins_only"))
+                return
+            if args[0] in SETTINGS and len(args) == 1:  # "/dupes window": which value? the panel says
+                await reply(update, t(lang, "dupes_needs_value", setting=args[0]) + "\n\n" + dupes_text(lang, settings))
                 return
             try:
                 settings = changed(settings, args)

@@ -99,8 +99,11 @@ def stats_text(lang: str, private: bool, chat: dict, public: dict, settings: Cha
                      state=t(lang, f"job_state_{state.get('state', 'running')}"), detail=job_detail(lang, state))
                    for name, state in sorted(chat.get("jobs", {}).items()) if name in JOB_NAMES)
     heads = chat.get("projector", "none")
+    mode = t(lang, f"mode_{settings.dupes}")
+    if settings.dupes != "off" and settings.notify == "admins":  # flags go to the admins, not the group
+        mode += f" ({t(lang, 'notify_admins')})"
     return t(lang, "stats_private" if private else "stats", chat_posts=chat.get("posts_in_scope", 0),
-             public_posts=public.get("posts_in_scope", 0), mode=t(lang, f"mode_{settings.dupes}"),
+             public_posts=public.get("posts_in_scope", 0), mode=mode,
              release=chat.get("release", "none"), heads=heads if heads != "none" else t(lang, "heads_none"),
              jobs_html=jobs)
 

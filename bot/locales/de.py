@@ -165,6 +165,7 @@ MESSAGES: dict[str, str] = {
     "dupes_bad_minsize": "„{value}“ geht als Größe nicht: Pixel an der kurzen Seite, von 0 (kein Minimum) bis 4096, z. "
                          "B. <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "„{value}“ steht nicht zur Wahl. Admins: <code>/dupes self on|off</code>.",
+    "dupes_needs_value": "Welcher Wert für <code>/dupes {setting}</code>? Hier die Einstellungen und was sie annehmen:",
     "button_not_repost": "✅ Kein Repost",
     "button_delete": "🗑 Löschen",
     "button_admins_only": "Das können nur die Admins der Gruppe.",

@@ -160,6 +160,7 @@ MESSAGES: dict[str, str] = {
     "dupes_bad_minsize": "“{value}” is not a size I take: pixels on the short side, from 0 (no minimum) to 4096, "
                          "e.g. <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "“{value}” is not a choice here. Admins: <code>/dupes self on|off</code>.",
+    "dupes_needs_value": "Which value for <code>/dupes {setting}</code>? Here are the settings and what they take:",
     "button_not_repost": "✅ Not a re-post",
     "button_delete": "🗑 Delete",
     "button_admins_only": "Only the group's admins can do this.",

@@ -167,6 +167,7 @@ MESSAGES: dict[str, str] = {
     "dupes_bad_minsize": "«{value}» no sirve como tamaño: píxeles del lado corto, de 0 (sin mínimo) a 4096, por ejemplo "
                          "<code>/dupes minsize 128</code>.",
     "dupes_bad_self": "«{value}» no es una opción válida. Admins: <code>/dupes self on|off</code>.",
+    "dupes_needs_value": "¿Qué valor para <code>/dupes {setting}</code>? Estos son los ajustes y lo que aceptan:",
     "button_not_repost": "✅ No es repetida",
     "button_delete": "🗑 Borrar",
     "button_admins_only": "Solo los administradores del grupo pueden hacer esto.",

@@ -165,6 +165,7 @@ MESSAGES: dict[str, str] = {
     "dupes_bad_minsize": "« {value} » n'est pas une taille que j'accepte : des pixels sur le petit côté, de 0 (pas de "
                          "minimum) à 4096, par exemple <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "« {value} » n'est pas un choix possible. Admins : <code>/dupes self on|off</code>.",
+    "dupes_needs_value": "Quelle valeur pour <code>/dupes {setting}</code> ? Voici les réglages et ce qu'ils acceptent :",
     "button_not_repost": "✅ Pas une republication",
     "button_delete": "🗑 Supprimer",
     "button_admins_only": "Seuls les admins du groupe peuvent faire cela.",

@@ -167,6 +167,7 @@ MESSAGES: dict[str, str] = {
     "dupes_bad_minsize": "«{value}» non va bene come dimensione: pixel sul lato corto, da 0 (nessun minimo) a 4096, per "
                          "esempio <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "«{value}» non è una scelta possibile. Admin: <code>/dupes self on|off</code>.",
+    "dupes_needs_value": "Quale valore per <code>/dupes {setting}</code>? Ecco le impostazioni e cosa accettano:",
     "button_not_repost": "✅ Non è un doppione",
     "button_delete": "🗑 Elimina",
     "button_admins_only": "Solo gli admin del gruppo possono farlo.",

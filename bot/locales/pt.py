@@ -165,6 +165,7 @@ MESSAGES: dict[str, str] = {
     "dupes_bad_minsize": "“{value}” não serve como tamanho: pixels no lado menor, de 0 (sem mínimo) a 4096, por exemplo "
                          "<code>/dupes minsize 128</code>.",
     "dupes_bad_self": "“{value}” não é uma opção. Admins: <code>/dupes self on|off</code>.",
+    "dupes_needs_value": "Qual valor para <code>/dupes {setting}</code>? Estas são as configurações e o que aceitam:",
     "button_not_repost": "✅ Não é repetida",
     "button_delete": "🗑 Apagar",
     "button_admins_only": "Só os admins do grupo podem fazer isso.",

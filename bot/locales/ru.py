@@ -165,6 +165,7 @@ MESSAGES: dict[str, str] = {
     "dupes_bad_minsize": "«{value}» не подходит как размер: нужно число пикселей по короткой стороне, от 0 (без "
                          "минимума) до 4096, например <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "«{value}» — нет такого варианта. Админы: <code>/dupes self on|off</code>.",
+    "dupes_needs_value": "Какое значение для <code>/dupes {setting}</code>? Вот настройки и что они принимают:",
     "button_not_repost": "✅ Не повтор",
     "button_delete": "🗑 Удалить",
     "button_admins_only": "Это могут только админы группы.",

@@ -237,6 +237,8 @@ def test_forget_one_photo_by_its_poster_and_all_after_an_admins_confirmation(emu
 def test_an_anonymous_admin_changes_the_settings_and_the_rules_apply(emulator, bot):
     c = emulator.client
     assert "Only the chat's admins" in ask(c, BOB, ANON, text="/dupes minsize 300")[0]["text"]
+    asked = ask(c, ANN, ANON, text="/dupes window")[0]["text"]  # no value: which one, and the panel
+    assert "Which value for /dupes window?" in asked and "/dupes self on|off" in asked
     settings = ask(c, ANN, ANON, text="/dupes minsize 300", as_group=True)[0]
     assert "Smallest photo checked: 300 px" in settings["text"]
     # smaller than 300 px on the short side: never a re-post; as large: flagged

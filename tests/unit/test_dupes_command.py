@@ -9,6 +9,7 @@ def test_every_setting_is_changed_by_its_words():
     base = ChatSettings()
     assert changed(base, ["delete"]).dupes == "delete" and changed(base, ["on"]).dupes == "reply"
     assert changed(base, ["window", "30d"]).window_days == 30
+    assert changed(base, ["window", "7", "days"]).window_days == 7  # the value is the next word
     assert changed(base, ["notify", "admins"]).notify == "admins"
     assert changed(base, ["forwards", "off"]).forwards == "off"
     assert changed(base, ["minsize", "200px"]).minsize == 200 and changed(base, ["minsize", "0"]).minsize == 0

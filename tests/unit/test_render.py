@@ -223,3 +223,11 @@ def test_a_long_map_caption_is_cut_at_a_line_within_telegrams_limit():
     clusters = [Cluster(n, 5, [f"tag{n}_{i}_{'x' * 20}" for i in range(4)], sample=n) for n in range(1, 13)]
     caption = render.map_caption("en", photo_map(60, 60, clusters))
     assert len(caption) <= render.MAP_CAPTION_CHARS and caption.splitlines()[-1].endswith("x")
+
+
+def test_group_stats_say_where_flags_go_when_only_the_admins_are_told():
+    chat, public = {"posts_in_scope": 3}, {"posts_in_scope": 9}
+    public_flags = render.stats_text("en", False, chat, public, ChatSettings())
+    private_flags = render.stats_text("en", False, chat, public, ChatSettings(notify="admins"))
+    assert "privately" not in public_flags and "privately, to the admins" in private_flags
+    assert "privately" not in render.stats_text("en", False, chat, public, ChatSettings(dupes="off", notify="admins"))
