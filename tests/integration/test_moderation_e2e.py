@@ -176,9 +176,10 @@ def test_only_admins_clear_a_flag_and_a_cleared_pair_is_never_flagged_again_even
     # of it re-posts Carol's photo), and the decision survives a restart
     again = c.send(DAN, MODS, photo=repost)[0]
     assert links(flag_for(c, MODS, again["message_id"])["html"]) == [str(sent["message_id"])]
-    # the original itself posted again (its very bytes) is a re-post of it, whatever anyone says: Delete only
+    # the original itself posted again (its very bytes) is a re-post of it, a post of its own with both buttons
     exact = flag_for(c, MODS, c.send(DAN, MODS, photo=original)[0]["message_id"])
-    assert links(exact["html"]) == [str(first["message_id"])] and [d[:6] for d in buttons(exact)] == ["rp:del"]
+    assert links(exact["html"]) == [str(first["message_id"])]
+    assert sorted(d.split(":")[1] for d in buttons(exact)) == ["clear", "del"]
     bot.stop()
     bot.start()
     after_restart = c.send(BOB, MODS, photo=repost)[0]
@@ -198,6 +199,47 @@ def test_delete_removes_the_repost_and_says_who_did_it(emulator, bot):
     assert not any(m["message_id"] == sent["message_id"] for m in c.messages(MODS))
     edited = current(c, MODS, flag["message_id"])
     assert "🗑 Deleted by" in edited["text"] and not buttons(edited)
+
+
+def test_the_very_same_file_posted_again_is_flagged_cleared_edited_and_forgotten_on_its_own(emulator, bot,
+                                                                                           redis_server):
+    import redis
+
+    from indexing.keys import Keys
+    from indexing.store import PostStore
+
+    c, scope = emulator.client, f"chat:{MODS}"
+    store = PostStore(redis.Redis.from_url(redis_server), Keys(bot.key_prefix))
+    original = photo("coins")
+    first = post(c, BOB, MODS, original, caption="old coins #coins")
+    sent = c.send(CAROL, MODS, photo=original, caption="look #carol")[0]  # the same file, byte for byte
+    flag = flag_for(c, MODS, sent["message_id"])
+    assert links(flag["html"]) == [str(first["message_id"])]
+    keyboard = buttons(flag)
+    clear = next(d for d in keyboard if d.startswith("rp:clear:"))
+    _, _, post_id, original_id = clear.split(":")
+    assert post_id != original_id and f"rp:del:{post_id}:{original_id}" in keyboard
+    copy = store.post_by_message(scope, sent["message_id"])
+    assert copy.id == int(post_id) and copy.user_id == CAROL
+    assert store.post_by_message(scope, first["message_id"]).id == int(original_id)
+    assert c.press(MODS, flag["message_id"], ANN, clear)["text"].startswith("Noted: not a re-post")
+    assert "Not a re-post: cleared by" in current(c, MODS, flag["message_id"])["text"]
+    # the copy's caption edited: the copy takes it, the original keeps its own
+    c.edit(MODS, sent["message_id"], caption="shiny #shiny")
+    deadline = time.time() + 60
+    while store.get_post(copy.id).tags != ["shiny"]:
+        assert time.time() < deadline, store.get_post(copy.id)
+        time.sleep(0.5)
+    assert store.get_post(int(original_id)).captions == ["old coins #coins"]
+    # /forget in reply to the copy forgets the copy only
+    before = stored(c, MODS)
+    assert "I forgot this photo" in ask(c, CAROL, MODS, text="/forget", reply_to=sent["message_id"])[0]["text"]
+    assert stored(c, MODS) == before - 1
+    assert store.get_post(copy.id) is None and store.get_post(int(original_id)) is not None
+    assert "I have not stored this photo" in ask(c, ANN, MODS, text="/forget", reply_to=sent["message_id"])[0]["text"]
+    again = c.send(DAN, MODS, photo=copy_of(original))[0]  # the original still flags its re-posts
+    assert links(flag_for(c, MODS, again["message_id"])["html"]) == [str(first["message_id"])]
+    store.r.close()
 
 
 # -- /forget ------------------------------------------------------------------------------------------
