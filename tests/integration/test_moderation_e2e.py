@@ -18,7 +18,7 @@ from tests.integration.chat import bot_on_emulator
 from tests.integration.test_bot_e2e import TOKEN, ask, noise
 
 ANN, BOB, CAROL, DAN, EVE = 501, 502, 503, 504, 505  # Ann and Dan are admins, Eve an admin who never started the bot
-MODS, ANON, FORUM, LINKED, ALERTS, NOBODY, NO_RIGHTS, BLIND = (-1002000000021 - n for n in range(8))
+MODS, ANON, FORUM, LINKED, ALERTS, NOBODY, NO_RIGHTS, BLIND, SAME = (-1002000000021 - n for n in range(9))
 CHANNEL = -1002000000099
 
 
@@ -30,7 +30,7 @@ def emulator():
 
     emu = ThreadedEmulator(World(TOKEN)).start()
     c = emu.client = EmulatorClient(emu.url)
-    for chat in (MODS, ANON):
+    for chat in (MODS, ANON, SAME):
         c.group(chat, "Mods club", admins=[ANN, DAN], creator=ANN)
     c.group(FORUM, "Forum club", admins=[ANN], creator=ANN, forum=True)
     c.group(LINKED, "Channel talk", admins=[ANN], creator=ANN, linked_channel_id=CHANNEL)
@@ -208,12 +208,12 @@ def test_the_very_same_file_posted_again_is_flagged_cleared_edited_and_forgotten
     from indexing.keys import Keys
     from indexing.store import PostStore
 
-    c, scope = emulator.client, f"chat:{MODS}"
+    c, scope = emulator.client, f"chat:{SAME}"
     store = PostStore(redis.Redis.from_url(redis_server), Keys(bot.key_prefix))
     original = photo("coins")
-    first = post(c, BOB, MODS, original, caption="old coins #coins")
-    sent = c.send(CAROL, MODS, photo=original, caption="look #carol")[0]  # the same file, byte for byte
-    flag = flag_for(c, MODS, sent["message_id"])
+    first = post(c, BOB, SAME, original, caption="old coins #coins")
+    sent = c.send(CAROL, SAME, photo=original, caption="look #carol")[0]  # the same file, byte for byte
+    flag = flag_for(c, SAME, sent["message_id"])
     assert links(flag["html"]) == [str(first["message_id"])]
     keyboard = buttons(flag)
     clear = next(d for d in keyboard if d.startswith("rp:clear:"))
@@ -222,23 +222,23 @@ def test_the_very_same_file_posted_again_is_flagged_cleared_edited_and_forgotten
     copy = store.post_by_message(scope, sent["message_id"])
     assert copy.id == int(post_id) and copy.user_id == CAROL
     assert store.post_by_message(scope, first["message_id"]).id == int(original_id)
-    assert c.press(MODS, flag["message_id"], ANN, clear)["text"].startswith("Noted: not a re-post")
-    assert "Not a re-post: cleared by" in current(c, MODS, flag["message_id"])["text"]
+    assert c.press(SAME, flag["message_id"], ANN, clear)["text"].startswith("Noted: not a re-post")
+    assert "Not a re-post: cleared by" in current(c, SAME, flag["message_id"])["text"]
     # the copy's caption edited: the copy takes it, the original keeps its own
-    c.edit(MODS, sent["message_id"], caption="shiny #shiny")
+    c.edit(SAME, sent["message_id"], caption="shiny #shiny")
     deadline = time.time() + 60
     while store.get_post(copy.id).tags != ["shiny"]:
         assert time.time() < deadline, store.get_post(copy.id)
         time.sleep(0.5)
     assert store.get_post(int(original_id)).captions == ["old coins #coins"]
     # /forget in reply to the copy forgets the copy only
-    before = stored(c, MODS)
-    assert "I forgot this photo" in ask(c, CAROL, MODS, text="/forget", reply_to=sent["message_id"])[0]["text"]
-    assert stored(c, MODS) == before - 1
+    before = stored(c, SAME)
+    assert "I forgot this photo" in ask(c, CAROL, SAME, text="/forget", reply_to=sent["message_id"])[0]["text"]
+    assert stored(c, SAME) == before - 1
     assert store.get_post(copy.id) is None and store.get_post(int(original_id)) is not None
-    assert "I have not stored this photo" in ask(c, ANN, MODS, text="/forget", reply_to=sent["message_id"])[0]["text"]
-    again = c.send(DAN, MODS, photo=copy_of(original))[0]  # the original still flags its re-posts
-    assert links(flag_for(c, MODS, again["message_id"])["html"]) == [str(first["message_id"])]
+    assert "I have not stored this photo" in ask(c, ANN, SAME, text="/forget", reply_to=sent["message_id"])[0]["text"]
+    again = c.send(DAN, SAME, photo=copy_of(original))[0]  # the original still flags its re-posts
+    assert links(flag_for(c, SAME, again["message_id"])["html"]) == [str(first["message_id"])]
     store.r.close()
 
 
