@@ -72,6 +72,13 @@ class PostStore:
         raw = self.r.hget(self.keys.scope_seen(scope), sha256)
         return int(raw) if raw is not None else None
 
+    def posts_by_sha(self, scope: str, sha256: str) -> list[int]:
+        """Every post of these bytes in the scope, the first one first (several: a group's copies)."""
+        first = self.find_by_sha(scope, sha256)
+        if first is None:
+            return []
+        return [first] + sorted(int(pid) for pid in self.r.smembers(self.keys.scope_copies(scope, sha256)))
+
     def allocate_id(self) -> int:
         return int(self.r.incr(self.keys.next_post_id()))
 

@@ -112,8 +112,8 @@ def test_an_edited_caption_changes_the_post_of_the_edited_message(engine):
 
 def test_answers_in_a_group_show_the_same_file_once(engine, samples):
     cat = samples["chelsea"]
-    _, first = _post(engine, cat, 10, ANN)
-    _, second = _post(engine, cat, 11, BOB)
+    _, first = _post(engine, cat, 10, ANN, caption="my tabby cat")
+    _, second = _post(engine, cat, 11, BOB, caption="this cat again")
     for n, name in enumerate(("coffee", "rocket", "astronaut", "coins", "moon")):
         _post(engine, samples[name], 20 + n, EVE)
     copies = {first.post_id, second.post_id}
@@ -127,3 +127,6 @@ def test_answers_in_a_group_show_the_same_file_once(engine, samples):
     assert not copies & {h.post.id for h in engine.similar(first.post_id, CHAT, k=5)}
     found = [h.post.id for h in engine.find("a cat", CHAT, k=10)]
     assert len(copies & set(found)) == 1, found
+    # the photo's own captions are never suggested for it, whichever member's message it was
+    assert not copies & {h.post_id for h in engine.captions(cat, CHAT)}
+    assert engine.store.posts_by_sha(CHAT, hashlib.sha256(cat).hexdigest()) == [first.post_id, second.post_id]
