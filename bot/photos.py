@@ -66,10 +66,10 @@ class Photos:
         if not command:
             caption, scope, run = message.caption or "", scope_of(message.chat.id), self.workers.run
             captions, tags = [caption] if caption else [], caption_hashtags(caption)
-            updated = await run(self.engine.update_caption_of_message, scope, message.message_id, captions, tags)
+            sha = hashlib.sha256(photo).hexdigest()
+            updated = await run(self.engine.update_caption_of_message, scope, message.message_id, captions, tags, sha)
             if not updated and is_private(update):  # its bytes were stored from an earlier message: that post
-                updated = await run(self.engine.update_caption, scope, hashlib.sha256(photo).hexdigest(),
-                                    captions, tags)
+                updated = await run(self.engine.update_caption, scope, sha, captions, tags)
             if not updated:  # never stored (sent before the bot joined?): stored now
                 vec = await run(self.engine.embed_photo, photo)
                 await run(self.engine.add_photos, [photo_input(message, photo)], [vec])

@@ -188,8 +188,7 @@ class SearchEngine:
         return self.writes.embed_photo(photo)
 
     def add_photos(self, photos: list[PhotoInput], vectors: list[PhotoVectors] | None = None) -> list[AddResult]:
-        """Store photos and index them at once: bytes already stored in the scope once (AddResult(first
-        post, created=False)), except a group's messages, each its own post (Writes.add_photos)."""
+        """Store photos and index them at once; bytes stored once per scope, a group's messages once each."""
         return self.writes.add_photos(photos, vectors)
 
     def add_photo(self, photo: PhotoInput) -> AddResult:
@@ -199,10 +198,10 @@ class SearchEngine:
         """The first post of these bytes in `scope` takes new captions and hashtags (False: no such post)."""
         return self.writes.update_caption(scope, sha256, captions, tags)
 
-    def update_caption_of_message(self, scope: str, message_id: int, captions: list[str], tags: list[str]) -> bool:
-        """The post stored from that message of the scope's chat takes new captions and hashtags
-        (False: no such post)."""
-        return self.writes.update_caption_of_message(scope, message_id, captions, tags)
+    def update_caption_of_message(self, scope: str, message_id: int, captions: list[str], tags: list[str],
+                                  sha256: str | None = None) -> bool:
+        """The post of that message takes new captions and hashtags (False: none, or of other bytes)."""
+        return self.writes.update_caption_of_message(scope, message_id, captions, tags, sha256)
 
     def encode_stored_captions(self, ids: list[int]) -> int:
         """Encode stored captions with this engine's text model (the migration, indexing/migrate.py)."""

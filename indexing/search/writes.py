@@ -175,11 +175,15 @@ class Writes:
         post = self.store.get_post(post_id) if post_id is not None else None
         return post is not None and self._replace_caption(post, captions, tags)
 
-    def update_caption_of_message(self, scope: str, message_id: int, captions: list[str], tags: list[str]) -> bool:
+    def update_caption_of_message(self, scope: str, message_id: int, captions: list[str], tags: list[str],
+                                  sha256: str | None = None) -> bool:
         """The post stored from that message takes new captions and hashtags (its caption edited on
-        Telegram; in a group another member's copy of the same file keeps its own). False: no such post."""
+        Telegram; in a group another member's copy of the same file keeps its own). False when there
+        is no such post, or (`sha256` given) it holds other bytes: the message's photo was replaced."""
         post = self.store.post_by_message(validate_scope(scope), message_id)
-        return post is not None and self._replace_caption(post, captions, tags)
+        if post is None or (sha256 is not None and post.sha256 != sha256):
+            return False
+        return self._replace_caption(post, captions, tags)
 
     def _replace_caption(self, post: Post, captions: list[str], tags: list[str]) -> bool:
         caps = cleaned_captions(captions)[:MAX_CAPTIONS_PER_POST]

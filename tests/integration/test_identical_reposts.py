@@ -104,6 +104,9 @@ def test_an_edited_caption_changes_the_post_of_the_edited_message(engine):
     assert engine.post(second.post_id).tags == ["kitten"]
     assert engine.post(first.post_id).captions == ["my cat #cat"]  # the original keeps its own
     assert engine.update_caption_of_message(CHAT, 99, ["nothing"], []) is False
+    # the message's photo replaced by another one: not this post's caption any more
+    assert engine.update_caption_of_message(CHAT, 11, ["a dog"], [], sha256="0" * 64) is False
+    assert engine.post(second.post_id).captions == ["a sleepy kitten #kitten"]
     # by bytes (a private chat's later message of stored bytes): the first post of them
     assert engine.update_caption(CHAT, hashlib.sha256(cat).hexdigest(), ["a cat"], []) is True
     assert engine.post(first.post_id).captions == ["a cat"]
