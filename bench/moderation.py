@@ -15,7 +15,6 @@ not store; the flag latency, from the post sent to the flag visible in the group
 """
 from __future__ import annotations
 
-import hashlib
 import io
 import math
 import random
@@ -225,7 +224,7 @@ def run(args) -> dict:
             log_progress(args, "waiting for the last flags and clears")
             wait_settled(c, group, watcher, store, scope, args.timeout)
             watcher.finish()
-            report = score(group, store, scope, c)
+            report = score(group, store, scope)
         finally:
             if watcher is not None:
                 watcher.stop.set()
@@ -264,13 +263,14 @@ def wait_settled(c, group: Group, watcher: Watcher, store, scope: str, timeout: 
         time.sleep(0.5)
 
 
-def score(group: Group, store, scope: str, c) -> dict:
+def score(group: Group, store, scope: str) -> dict:
     """Each post's flags checked against what was posted: the original a flag names must be an earlier
     post of the same photo, and for a cleared photo posted again never the original it was cleared
     from (flagged against the copy the admin cleared, it is a re-post of that copy: counted apart)."""
     post_ids = {}
-    for post in group.posts.values():
-        post_ids[post.message_id] = store.find_by_sha(scope, hashlib.sha256(c.file(post.file_id)).hexdigest())
+    for post in group.posts.values():  # each message its own post, the same file posted again too
+        stored = store.post_by_message(scope, post.message_id)
+        post_ids[post.message_id] = stored.id if stored is not None else None
     message_of = {pid: mid for mid, pid in post_ids.items() if pid is not None}
     flags_of: dict[int, list[Flag]] = {}
     for flag in group.flags:

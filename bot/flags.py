@@ -27,21 +27,18 @@ CLEAR, DELETE = "clear", "del"  # callback_data "rp:<action>:<post id>:<original
 
 
 def repost_keyboard(lang: str, post_id: int, original_id: int, deletable: bool = True,
-                    open_url: str | None = None) -> InlineKeyboardMarkup | None:
+                    open_url: str | None = None) -> InlineKeyboardMarkup:
     """"Not a re-post" and "Delete" (not once the re-post is deleted), and in a private alert a link
-    to the re-post (which also says which message "Delete" deletes). The very bytes of the original
-    posted again share its post (`post_id == original_id`): a re-post whatever anyone says, so no
-    "Not a re-post" (engine.check_repost would flag it again)."""
+    to the re-post (which also says which message "Delete" deletes). Every flagged message has a post
+    of its own, the very bytes of the original posted again too (engine.add_photos)."""
     pair = f"{post_id}:{original_id}"
-    buttons = []
-    if post_id != original_id:
-        buttons.append(InlineKeyboardButton(t(lang, "button_not_repost"), callback_data=f"rp:{CLEAR}:{pair}"))
+    buttons = [InlineKeyboardButton(t(lang, "button_not_repost"), callback_data=f"rp:{CLEAR}:{pair}")]
     if deletable:
         buttons.append(InlineKeyboardButton(t(lang, "button_delete"), callback_data=f"rp:{DELETE}:{pair}"))
-    rows = [buttons] if buttons else []
+    rows = [buttons]
     if open_url:
         rows.append([InlineKeyboardButton(t(lang, "the_repost"), url=open_url)])
-    return InlineKeyboardMarkup(rows) if rows else None
+    return InlineKeyboardMarkup(rows)
 
 
 def message_url(chat_id: int, message_id: int) -> str | None:
@@ -63,10 +60,9 @@ class Flags:
         self.workers = workers
 
     async def flag(self, update: Update, context, message: Message, repost: Repost, settings: ChatSettings,
-                   post_id: int, own_post: bool) -> None:
+                   post_id: int) -> None:
         """Tell the chat (or its admins) that `message` re-posts `repost.original`; in delete mode delete it
-        first. `post_id` is the post stored for it (`own_post`: stored from this very message, not an
-        earlier copy of the same bytes), which is marked deleted with its message."""
+        first. `post_id` is the post stored from it, which is marked deleted with its message."""
         original, lang = repost.original, user_language(update)
         if settings.dupes == "delete":
             try:
@@ -75,8 +71,7 @@ class Flags:
                 log.warning("could not delete a re-post in chat %s: %s", message.chat.id, exc)
                 await self.notice_once(context, message, settings, "cannot_delete")
             else:
-                if own_post:
-                    await self.workers.run(self.engine.mark_message_deleted, post_id)
+                await self.workers.run(self.engine.mark_message_deleted, post_id)
                 text = repost_text(lang, message.chat.id, original.message_id, original.created_s, deleted=True)
                 if not await self._to_admins(context, message, settings, lambda admin_lang, _: (
                         repost_text(admin_lang, message.chat.id, original.message_id, original.created_s, True),

@@ -40,8 +40,9 @@ class Moderation:
                                 author_id=author_id, origin=origin, size=(vec.width, vec.height))
         stored = (await run(self.engine.add_photos, [replace(photo_input(message, photo), repost_of=verdict.original_id,
                                                              user_id=author_id, origin=origin)], [vec]))[0]
-        if verdict.repost is None:
+        # Each message of a group is a post of its own (the same file posted again too); one stored
+        # already is this message delivered twice, handled the first time (check_repost knows it).
+        if verdict.repost is None or not stored.created:
             return
-        # (an update delivered twice was stopped by check_repost: its message is stored already)
         await run(self.engine.record_flag, scope, stored.post_id, verdict.original_id, author_id, author_name)
-        await self.flags.flag(update, context, message, verdict.repost, settings, stored.post_id, stored.created)
+        await self.flags.flag(update, context, message, verdict.repost, settings, stored.post_id)

@@ -64,13 +64,15 @@ class Photos:
         command = caption_request(message.caption)[0] if message.media_group_id is None else None
         photo = await photo_of(message, self.config.max_photo_bytes)
         if not command:
-            caption = message.caption or ""
-            updated = await self.workers.run(self.engine.update_caption, scope_of(message.chat.id),
-                                             hashlib.sha256(photo).hexdigest(), [caption] if caption else [],
-                                             caption_hashtags(caption))
+            caption, scope, run = message.caption or "", scope_of(message.chat.id), self.workers.run
+            captions, tags = [caption] if caption else [], caption_hashtags(caption)
+            sha = hashlib.sha256(photo).hexdigest()
+            updated = await run(self.engine.update_caption_of_message, scope, message.message_id, captions, tags, sha)
+            if not updated and is_private(update):  # its bytes were stored from an earlier message: that post
+                updated = await run(self.engine.update_caption, scope, sha, captions, tags)
             if not updated:  # never stored (sent before the bot joined?): stored now
-                vec = await self.workers.run(self.engine.embed_photo, photo)
-                await self.workers.run(self.engine.add_photos, [photo_input(message, photo)], [vec])
+                vec = await run(self.engine.embed_photo, photo)
+                await run(self.engine.add_photos, [photo_input(message, photo)], [vec])
         if command or (is_private(update) and message.media_group_id is None):
             await self.photo(update, context)
 

@@ -66,6 +66,10 @@ class Keys:
     def scope_seen(self, scope: str) -> str:
         return f"{self.base}:scope:{scope}:seen"
 
+    def scope_copies(self, scope: str, sha256: str) -> str:
+        """Later posts of bytes `scope_seen` gives the first post of (a group's members posting one file)."""
+        return f"{self.base}:scope:{scope}:copies:{sha256}"
+
     def scope_tags(self, scope: str) -> str:
         return f"{self.base}:scope:{scope}:tags"
 

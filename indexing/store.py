@@ -16,6 +16,28 @@ from indexing.releases import ReleaseStore, new_version
 from indexing.scopes import validate_scope
 from indexing.storage_errors import public_methods_raise_storage_errors
 
+# The sha index keeps the first post of some bytes per scope; later posts of the same bytes (a group's
+# members posting one file, each message its own post) wait in a set, the earliest taking over when
+# the first is deleted. Scripts, so that a check and its write are one step inside the transaction.
+SEEN_ADD = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then redis.call('SADD', KEYS[2], ARGV[2]) end
+"""
+SEEN_DELETE = """
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
+  redis.call('SREM', KEYS[2], ARGV[2])
+  return
+end
+local successor = nil
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[2])) do
+  if successor == nil or tonumber(id) < tonumber(successor) then successor = id end
+end
+if successor == nil then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], successor)
+  redis.call('SREM', KEYS[2], successor)
+end
+"""
 VECTOR_DTYPE = np.float16  # halves Redis memory; cosine error ~1e-3, far below any threshold we use
 
 
@@ -46,8 +68,16 @@ class PostStore:
 
     # -- writes ----------------------------------------------------------------------------
     def find_by_sha(self, scope: str, sha256: str) -> int | None:
+        """The first post of these bytes in the scope (the earliest one left, if it was deleted)."""
         raw = self.r.hget(self.keys.scope_seen(scope), sha256)
         return int(raw) if raw is not None else None
+
+    def posts_by_sha(self, scope: str, sha256: str) -> list[int]:
+        """Every post of these bytes in the scope, the first one first (several: a group's copies)."""
+        first = self.find_by_sha(scope, sha256)
+        if first is None:
+            return []
+        return [first] + sorted(int(pid) for pid in self.r.smembers(self.keys.scope_copies(scope, sha256)))
 
     def allocate_id(self) -> int:
         return int(self.r.incr(self.keys.next_post_id()))
@@ -62,7 +92,7 @@ class PostStore:
         pipe.hset(k.post_phashes(), post.id, f"{post.phash:016x}")
         pipe.sadd(k.scopes(), post.scope)
         pipe.sadd(k.scope_posts(post.scope), post.id)
-        pipe.hset(k.scope_seen(post.scope), post.sha256, post.id)
+        pipe.eval(SEEN_ADD, 2, k.scope_seen(post.scope), k.scope_copies(post.scope, post.sha256), post.sha256, post.id)
         if post.message_id is not None:
             pipe.hset(k.scope_messages(post.scope), post.message_id, post.id)
         for tag in set(post.tags):
@@ -130,7 +160,7 @@ class PostStore:
             pipe.hdel(k.post_scopes(), p.id)
             pipe.hdel(k.post_phashes(), p.id)
             pipe.srem(k.scope_posts(p.scope), p.id)
-            pipe.hdel(k.scope_seen(p.scope), p.sha256)
+            pipe.eval(SEEN_DELETE, 2, k.scope_seen(p.scope), k.scope_copies(p.scope, p.sha256), p.sha256, p.id)
             if p.message_id is not None:
                 pipe.hdel(k.scope_messages(p.scope), p.message_id)
             for tag in set(p.tags):

@@ -188,15 +188,20 @@ class SearchEngine:
         return self.writes.embed_photo(photo)
 
     def add_photos(self, photos: list[PhotoInput], vectors: list[PhotoVectors] | None = None) -> list[AddResult]:
-        """Store photos (skipping bytes already stored in the same scope) and index them at once."""
+        """Store photos and index them at once; bytes stored once per scope, a group's messages once each."""
         return self.writes.add_photos(photos, vectors)
 
     def add_photo(self, photo: PhotoInput) -> AddResult:
         return self.writes.add_photos([photo])[0]
 
     def update_caption(self, scope: str, sha256: str, captions: list[str], tags: list[str]) -> bool:
-        """The post of these bytes in `scope` takes new captions and hashtags (False: no such post)."""
+        """The first post of these bytes in `scope` takes new captions and hashtags (False: no such post)."""
         return self.writes.update_caption(scope, sha256, captions, tags)
+
+    def update_caption_of_message(self, scope: str, message_id: int, captions: list[str], tags: list[str],
+                                  sha256: str | None = None) -> bool:
+        """The post of that message takes new captions and hashtags (False: none, or of other bytes)."""
+        return self.writes.update_caption_of_message(scope, message_id, captions, tags, sha256)
 
     def encode_stored_captions(self, ids: list[int]) -> int:
         """Encode stored captions with this engine's text model (the migration, indexing/migrate.py)."""

@@ -43,7 +43,8 @@ class QueryPhotos:
         return self.embed_photo(photo), None
 
     def same_photo(self, vec: PhotoVectors, own_id: int | None, scopes: Iterable[str]) -> set[int]:
-        """The stored posts that are the query photo itself: its own post, and the same bytes stored
-        in the visible scopes (a photo sent as a reply is downloaded byte for byte)."""
-        found = {self.store.find_by_sha(scope, vec.sha256) for scope in scopes} if vec.sha256 else set()
+        """The stored posts that are the query photo itself: its own post, and every post of the same
+        bytes in the visible scopes (a photo sent as a reply is downloaded byte for byte; in a group
+        several members may have posted that file)."""
+        found = {pid for scope in scopes for pid in self.store.posts_by_sha(scope, vec.sha256)} if vec.sha256 else set()
         return (found | {own_id}) - {None}

@@ -69,18 +69,23 @@ class Writes:
         return self.embed_photos([read_bytes(photo, self.max_photo_bytes)])[0]
 
     def add_photos(self, photos: list[PhotoInput], vectors: list[PhotoVectors] | None = None) -> list[AddResult]:
-        """Store photos (skipping bytes already stored in the same scope) and index them at once."""
+        """Store photos and index them at once. Bytes already stored in the scope are stored once
+        (AddResult(first post, created=False)), except a group's message: each gets its own post, a
+        copy of the earlier ones (see _stored_already)."""
         for p in photos:
             validate_scope(p.scope)
         results: list[AddResult | None] = [None] * len(photos)
-        todo = []
+        todo, copy_of = [], {}
         for i, p in enumerate(photos):
             sha = vectors[i].sha256 if vectors is not None else hashlib.sha256(p.data).hexdigest()
             existing = self.store.find_by_sha(p.scope, sha)
-            if existing is not None:
-                results[i] = AddResult(existing, created=False)
+            stored = self._stored_already(p, sha, existing)
+            if stored is not None:
+                results[i] = AddResult(stored, created=False)
             else:
                 todo.append(i)
+                if existing is not None:
+                    copy_of[i] = existing
         if vectors is None:
             vecs_todo = self.embed_photos([photos[i].data for i in todo]) if todo else []
         else:
@@ -94,7 +99,7 @@ class Writes:
                         captions=caps, tags=normalize_tags(p.tags), source=p.source, chat_id=p.chat_id,
                         message_id=p.message_id, file_id=p.file_id, file_unique_id=p.file_unique_id,
                         document_file_id=p.document_file_id, width=vec.width, height=vec.height, created_s=now,
-                        image_model=self.image_model, repost_of=p.repost_of,
+                        image_model=self.image_model, repost_of=self._first_post(p, copy_of.get(i)),
                         user_id=p.user_id, origin=p.origin)
             stored = {("image", self.image_model): vec.features}
             if vec.class_probs is not None:
@@ -106,6 +111,26 @@ class Writes:
             results[i] = AddResult(post.id, created=True)
         self._index_posts(stored_posts)
         return results  # type: ignore[return-value]
+
+    def _stored_already(self, photo: PhotoInput, sha256: str, first: int | None) -> int | None:
+        """The post that already holds this photo, if any. In a group (Telegram's group ids are
+        negative) a member posting a file again makes a post of its own: their message, their
+        caption, a flag of its own and its own "not a re-post"; only the same message seen again (an
+        update delivered twice) is stored already. Private chats and imports keep one post per bytes."""
+        if first is None:
+            return None
+        if photo.chat_id is None or photo.chat_id >= 0 or photo.message_id is None:
+            return first
+        post = self.store.post_by_message(photo.scope, photo.message_id)
+        return post.id if post is not None and post.sha256 == sha256 else None
+
+    def _first_post(self, photo: PhotoInput, copy_of: int | None) -> int | None:
+        """What a new post records as the first post of its photo: what the re-post policy said, or
+        for the very bytes of an earlier post, that post's first post."""
+        if photo.repost_of is not None or copy_of is None:
+            return photo.repost_of
+        earlier = self.store.get_post(copy_of)
+        return None if earlier is None else earlier.repost_of or earlier.id
 
     def _index_posts(self, stored: list[tuple[Post, PhotoVectors, np.ndarray]]) -> None:
         """Add stored posts to the catalogue and indexes, one batched insert per index."""
@@ -144,12 +169,23 @@ class Writes:
         return len(out)
 
     def update_caption(self, scope: str, sha256: str, captions: list[str], tags: list[str]) -> bool:
-        """The post of these bytes in `scope` takes new captions and hashtags (a caption edited on
-        Telegram): stored, re-encoded and re-indexed. False when the scope has no such post."""
+        """The first post of these bytes in `scope` takes new captions and hashtags: stored,
+        re-encoded and re-indexed. False when the scope has no such post."""
         post_id = self.store.find_by_sha(scope, sha256)
         post = self.store.get_post(post_id) if post_id is not None else None
-        if post is None:
+        return post is not None and self._replace_caption(post, captions, tags)
+
+    def update_caption_of_message(self, scope: str, message_id: int, captions: list[str], tags: list[str],
+                                  sha256: str | None = None) -> bool:
+        """The post stored from that message takes new captions and hashtags (its caption edited on
+        Telegram; in a group another member's copy of the same file keeps its own). False when there
+        is no such post, or (`sha256` given) it holds other bytes: the message's photo was replaced."""
+        post = self.store.post_by_message(validate_scope(scope), message_id)
+        if post is None or (sha256 is not None and post.sha256 != sha256):
             return False
+        return self._replace_caption(post, captions, tags)
+
+    def _replace_caption(self, post: Post, captions: list[str], tags: list[str]) -> bool:
         caps = cleaned_captions(captions)[:MAX_CAPTIONS_PER_POST]
         self.store.replace_caption(post, caps, normalize_tags(tags), self.encode_captions([caps])[0],
                                    self.text_encoder.name)

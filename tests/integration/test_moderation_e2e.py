@@ -18,7 +18,7 @@ from tests.integration.chat import bot_on_emulator
 from tests.integration.test_bot_e2e import TOKEN, ask, noise
 
 ANN, BOB, CAROL, DAN, EVE = 501, 502, 503, 504, 505  # Ann and Dan are admins, Eve an admin who never started the bot
-MODS, ANON, FORUM, LINKED, ALERTS, NOBODY, NO_RIGHTS, BLIND = (-1002000000021 - n for n in range(8))
+MODS, ANON, FORUM, LINKED, ALERTS, NOBODY, NO_RIGHTS, BLIND, SAME = (-1002000000021 - n for n in range(9))
 CHANNEL = -1002000000099
 
 
@@ -30,7 +30,7 @@ def emulator():
 
     emu = ThreadedEmulator(World(TOKEN)).start()
     c = emu.client = EmulatorClient(emu.url)
-    for chat in (MODS, ANON):
+    for chat in (MODS, ANON, SAME):
         c.group(chat, "Mods club", admins=[ANN, DAN], creator=ANN)
     c.group(FORUM, "Forum club", admins=[ANN], creator=ANN, forum=True)
     c.group(LINKED, "Channel talk", admins=[ANN], creator=ANN, linked_channel_id=CHANNEL)
@@ -181,9 +181,10 @@ def test_only_admins_clear_a_flag_and_a_cleared_pair_is_never_flagged_again_even
     # of it re-posts Carol's photo), and the decision survives a restart
     again = c.send(DAN, MODS, photo=repost)[0]
     assert links(flag_for(c, MODS, again["message_id"])["html"]) == [str(sent["message_id"])]
-    # the original itself posted again (its very bytes) is a re-post of it, whatever anyone says: Delete only
+    # the original itself posted again (its very bytes) is a re-post of it, a post of its own with both buttons
     exact = flag_for(c, MODS, c.send(DAN, MODS, photo=original)[0]["message_id"])
-    assert links(exact["html"]) == [str(first["message_id"])] and [d[:6] for d in buttons(exact)] == ["rp:del"]
+    assert links(exact["html"]) == [str(first["message_id"])]
+    assert sorted(d.split(":")[1] for d in buttons(exact)) == ["clear", "del"]
     bot.stop()
     bot.start()
     after_restart = c.send(BOB, MODS, photo=repost)[0]
@@ -203,6 +204,47 @@ def test_delete_removes_the_repost_and_says_who_did_it(emulator, bot):
     assert not any(m["message_id"] == sent["message_id"] for m in c.messages(MODS))
     edited = current(c, MODS, flag["message_id"])
     assert "🗑 Deleted by" in edited["text"] and not buttons(edited)
+
+
+def test_the_very_same_file_posted_again_is_flagged_cleared_edited_and_forgotten_on_its_own(emulator, bot,
+                                                                                           redis_server):
+    import redis
+
+    from indexing.keys import Keys
+    from indexing.store import PostStore
+
+    c, scope = emulator.client, f"chat:{SAME}"
+    store = PostStore(redis.Redis.from_url(redis_server), Keys(bot.key_prefix))
+    original = photo("coins")
+    first = post(c, BOB, SAME, original, caption="old coins #coins")
+    sent = c.send(CAROL, SAME, photo=original, caption="look #carol")[0]  # the same file, byte for byte
+    flag = flag_for(c, SAME, sent["message_id"])
+    assert links(flag["html"]) == [str(first["message_id"])]
+    keyboard = buttons(flag)
+    clear = next(d for d in keyboard if d.startswith("rp:clear:"))
+    _, _, post_id, original_id = clear.split(":")
+    assert post_id != original_id and f"rp:del:{post_id}:{original_id}" in keyboard
+    copy = store.post_by_message(scope, sent["message_id"])
+    assert copy.id == int(post_id) and copy.user_id == CAROL
+    assert store.post_by_message(scope, first["message_id"]).id == int(original_id)
+    assert c.press(SAME, flag["message_id"], ANN, clear)["text"].startswith("Noted: not a re-post")
+    assert "Not a re-post: cleared by" in current(c, SAME, flag["message_id"])["text"]
+    # the copy's caption edited: the copy takes it, the original keeps its own
+    c.edit(SAME, sent["message_id"], caption="shiny #shiny")
+    deadline = time.time() + 60
+    while store.get_post(copy.id).tags != ["shiny"]:
+        assert time.time() < deadline, store.get_post(copy.id)
+        time.sleep(0.5)
+    assert store.get_post(int(original_id)).captions == ["old coins #coins"]
+    # /forget in reply to the copy forgets the copy only
+    before = stored(c, SAME)
+    assert "I forgot this photo" in ask(c, CAROL, SAME, text="/forget", reply_to=sent["message_id"])[0]["text"]
+    assert stored(c, SAME) == before - 1
+    assert store.get_post(copy.id) is None and store.get_post(int(original_id)) is not None
+    assert "I have not stored this photo" in ask(c, ANN, SAME, text="/forget", reply_to=sent["message_id"])[0]["text"]
+    again = c.send(DAN, SAME, photo=copy_of(original))[0]  # the original still flags its re-posts
+    assert links(flag_for(c, SAME, again["message_id"])["html"]) == [str(first["message_id"])]
+    store.r.close()
 
 
 # -- /forget ------------------------------------------------------------------------------------------

@@ -58,7 +58,10 @@ class FakeStore:
         return [self.by_id.get(i) for i in ids]
 
     def find_by_sha(self, scope: str, sha: str) -> int | None:
-        return next((p.id for p in self.by_id.values() if p.scope == scope and p.sha256 == sha), None)
+        return next(iter(self.posts_by_sha(scope, sha)), None)
+
+    def posts_by_sha(self, scope: str, sha: str) -> list[int]:
+        return sorted(p.id for p in self.by_id.values() if p.scope == scope and p.sha256 == sha)
 
     def get_vectors(self, kind: str, model: str, ids, dim: int) -> list:
         return [None for _ in ids]
