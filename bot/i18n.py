@@ -62,6 +62,15 @@ def written_in(texts, keys: tuple[str, ...], default: str = DEFAULT) -> str:
     return default
 
 
+SINGULAR_ZERO = {"fr", "pt"}  # "0 jour", as 1: CLDR's plural rule of these languages
+
+
+def count_of(lang: str, key: str, n: int) -> str:
+    """`n` things in words: the message `key`, or `key_one` where the language says one thing."""
+    one = n == 1 or (n == 0 and lang in SINGULAR_ZERO)
+    return t(lang, f"{key}_one" if one and f"{key}_one" in MESSAGES[DEFAULT] else key, n=n)
+
+
 def t(lang: str, key: str, **values) -> str:
     """The message `key` in `lang`, with values HTML-escaped (names and captions come from users)."""
     template = MESSAGES.get(lang, MESSAGES[DEFAULT]).get(key) or MESSAGES[DEFAULT][key]

@@ -10,7 +10,7 @@ import json
 import time
 from typing import Sequence
 
-from bot.i18n import DEFAULT, MESSAGES, shorten, t
+from bot.i18n import DEFAULT, MESSAGES, count_of, shorten, t
 from indexing.search import ONLY_ITSELF, PUBLIC, TOO_FEW_POSTS, CaptionHit, ChatSettings, Hit, SettingError
 
 JOB_NAMES = ("rebuild", "retrain", "snapshot")  # the scheduler's jobs /stats reports (indexing/jobs.py)
@@ -113,7 +113,8 @@ def dupes_text(lang: str, settings: ChatSettings, blind: bool = False) -> str:
     to fix it)."""
     minsize = t(lang, "minsize_px", n=settings.minsize) if settings.minsize else t(lang, "minsize_none")
     text = t(lang, "dupes_settings", mode=t(lang, f"mode_{settings.dupes}"),
-             sensitivity=t(lang, f"sensitivity_{settings.sensitivity}"), window=settings.window_days,
+             sensitivity=t(lang, f"sensitivity_{settings.sensitivity}"),
+             window=count_of(lang, "n_days", settings.window_days),
              notify=t(lang, f"notify_{settings.notify}"), forwards=t(lang, f"forwards_{settings.forwards}"),
              minsize=minsize, self_reposts=t(lang, f"self_{settings.self_reposts}"))
     return blind_warning(lang) + text if blind else text

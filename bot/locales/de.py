@@ -74,7 +74,7 @@ MESSAGES: dict[str, str] = {
     "admins_only": "Das können nur die Admins der Gruppe ändern.",
     "dupes_settings": "<b>Repost-Erkennung</b>: {mode}\n"
                       "Empfindlichkeit: {sensitivity}\n"
-                      "Zeitraum: {window} Tage\n"
+                      "Zeitraum: {window}\n"
                       "Hinweise: {notify}\n"
                       "Weitergeleitete Fotos: {forwards}\n"
                       "Kleinstes geprüftes Foto: {minsize}\n"
@@ -166,6 +166,8 @@ MESSAGES: dict[str, str] = {
                          "B. <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "„{value}“ steht nicht zur Wahl. Admins: <code>/dupes self on|off</code>.",
     "dupes_needs_value": "Welcher Wert für <code>/dupes {setting}</code>? Hier die Einstellungen und was sie annehmen:",
+    "n_days_one": "{n} Tag",
+    "n_days": "{n} Tage",
     "button_not_repost": "✅ Kein Repost",
     "button_delete": "🗑 Löschen",
     "button_admins_only": "Das können nur die Admins der Gruppe.",

@@ -73,7 +73,7 @@ MESSAGES: dict[str, str] = {
     "when_days": " {days} days ago",
     "when_today": " today",
     "admins_only": "Only the chat's admins can change this.",
-    "dupes_settings": "<b>Re-post checks</b>: {mode}\nSensitivity: {sensitivity}\nWindow: {window} days\n"
+    "dupes_settings": "<b>Re-post checks</b>: {mode}\nSensitivity: {sensitivity}\nWindow: {window}\n"
                       "Alerts: {notify}\nForwards: {forwards}\nSmallest photo checked: {minsize}\n"
                       "Members posting their own photo again: {self_reposts}\n\n"
                       "Admins: <code>/dupes reply|delete|off</code>, "
@@ -161,6 +161,8 @@ MESSAGES: dict[str, str] = {
                          "e.g. <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "“{value}” is not a choice here. Admins: <code>/dupes self on|off</code>.",
     "dupes_needs_value": "Which value for <code>/dupes {setting}</code>? Here are the settings and what they take:",
+    "n_days_one": "{n} day",
+    "n_days": "{n} days",
     "button_not_repost": "✅ Not a re-post",
     "button_delete": "🗑 Delete",
     "button_admins_only": "Only the group's admins can do this.",

@@ -76,7 +76,7 @@ MESSAGES: dict[str, str] = {
     "admins_only": "Solo los administradores del grupo pueden cambiar esto.",
     "dupes_settings": "<b>Control de fotos repetidas</b>: {mode}\n"
                       "Sensibilidad: {sensitivity}\n"
-                      "Periodo: {window} días\n"
+                      "Periodo: {window}\n"
                       "Avisos: {notify}\n"
                       "Reenvíos: {forwards}\n"
                       "Foto más pequeña revisada: {minsize}\n"
@@ -168,6 +168,8 @@ MESSAGES: dict[str, str] = {
                          "<code>/dupes minsize 128</code>.",
     "dupes_bad_self": "«{value}» no es una opción válida. Admins: <code>/dupes self on|off</code>.",
     "dupes_needs_value": "¿Qué valor para <code>/dupes {setting}</code>? Estos son los ajustes y lo que aceptan:",
+    "n_days_one": "{n} día",
+    "n_days": "{n} días",
     "button_not_repost": "✅ No es repetida",
     "button_delete": "🗑 Borrar",
     "button_admins_only": "Solo los administradores del grupo pueden hacer esto.",

@@ -74,7 +74,7 @@ MESSAGES: dict[str, str] = {
     "admins_only": "Seuls les admins du groupe peuvent changer cela.",
     "dupes_settings": "<b>Contrôle des republications</b> : {mode}\n"
                       "Sensibilité : {sensitivity}\n"
-                      "Fenêtre : {window} jours\n"
+                      "Fenêtre : {window}\n"
                       "Alertes : {notify}\n"
                       "Transferts : {forwards}\n"
                       "Plus petite photo contrôlée : {minsize}\n"
@@ -166,6 +166,8 @@ MESSAGES: dict[str, str] = {
                          "minimum) à 4096, par exemple <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "« {value} » n'est pas un choix possible. Admins : <code>/dupes self on|off</code>.",
     "dupes_needs_value": "Quelle valeur pour <code>/dupes {setting}</code> ? Voici les réglages et ce qu'ils acceptent :",
+    "n_days_one": "{n} jour",
+    "n_days": "{n} jours",
     "button_not_repost": "✅ Pas une republication",
     "button_delete": "🗑 Supprimer",
     "button_admins_only": "Seuls les admins du groupe peuvent faire cela.",

@@ -76,7 +76,7 @@ MESSAGES: dict[str, str] = {
     "admins_only": "Solo gli admin del gruppo possono modificarlo.",
     "dupes_settings": "<b>Controllo dei doppioni</b>: {mode}\n"
                       "Sensibilità: {sensitivity}\n"
-                      "Periodo: {window} giorni\n"
+                      "Periodo: {window}\n"
                       "Avvisi: {notify}\n"
                       "Inoltri: {forwards}\n"
                       "Foto più piccola controllata: {minsize}\n"
@@ -168,6 +168,8 @@ MESSAGES: dict[str, str] = {
                          "esempio <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "«{value}» non è una scelta possibile. Admin: <code>/dupes self on|off</code>.",
     "dupes_needs_value": "Quale valore per <code>/dupes {setting}</code>? Ecco le impostazioni e cosa accettano:",
+    "n_days_one": "{n} giorno",
+    "n_days": "{n} giorni",
     "button_not_repost": "✅ Non è un doppione",
     "button_delete": "🗑 Elimina",
     "button_admins_only": "Solo gli admin del gruppo possono farlo.",

@@ -75,7 +75,7 @@ MESSAGES: dict[str, str] = {
     "admins_only": "Só os admins do grupo podem mudar isso.",
     "dupes_settings": "<b>Controle de fotos repetidas</b>: {mode}\n"
                       "Sensibilidade: {sensitivity}\n"
-                      "Período: {window} dias\n"
+                      "Período: {window}\n"
                       "Avisos: {notify}\n"
                       "Encaminhadas: {forwards}\n"
                       "Menor foto verificada: {minsize}\n"
@@ -166,6 +166,8 @@ MESSAGES: dict[str, str] = {
                          "<code>/dupes minsize 128</code>.",
     "dupes_bad_self": "“{value}” não é uma opção. Admins: <code>/dupes self on|off</code>.",
     "dupes_needs_value": "Qual valor para <code>/dupes {setting}</code>? Estas são as configurações e o que aceitam:",
+    "n_days_one": "{n} dia",
+    "n_days": "{n} dias",
     "button_not_repost": "✅ Não é repetida",
     "button_delete": "🗑 Apagar",
     "button_admins_only": "Só os admins do grupo podem fazer isso.",

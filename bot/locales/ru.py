@@ -75,7 +75,7 @@ MESSAGES: dict[str, str] = {
     "admins_only": "Изменить это могут только админы группы.",
     "dupes_settings": "<b>Проверка повторов</b>: {mode}\n"
                       "Чувствительность: {sensitivity}\n"
-                      "Период: {window} дн.\n"
+                      "Период: {window}\n"
                       "Уведомления: {notify}\n"
                       "Пересланные: {forwards}\n"
                       "Минимальный размер фото: {minsize}\n"
@@ -166,6 +166,8 @@ MESSAGES: dict[str, str] = {
                          "минимума) до 4096, например <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "«{value}» — нет такого варианта. Админы: <code>/dupes self on|off</code>.",
     "dupes_needs_value": "Какое значение для <code>/dupes {setting}</code>? Вот настройки и что они принимают:",
+    "n_days_one": "{n} дн.",
+    "n_days": "{n} дн.",
     "button_not_repost": "✅ Не повтор",
     "button_delete": "🗑 Удалить",
     "button_admins_only": "Это могут только админы группы.",

@@ -231,3 +231,10 @@ def test_group_stats_say_where_flags_go_when_only_the_admins_are_told():
     private_flags = render.stats_text("en", False, chat, public, ChatSettings(notify="admins"))
     assert "privately" not in public_flags and "privately, to the admins" in private_flags
     assert "privately" not in render.stats_text("en", False, chat, public, ChatSettings(dupes="off", notify="admins"))
+
+
+def test_the_window_says_one_day_as_each_language_does():
+    assert "Window: 1 day\n" in render.dupes_text("en", ChatSettings(window_days=1))
+    assert "Window: 30 days\n" in render.dupes_text("en", ChatSettings())
+    assert "Fenêtre : 1 jour\n" in render.dupes_text("fr", ChatSettings(window_days=1))
+    assert "Fenêtre : 2 jours\n" in render.dupes_text("fr", ChatSettings(window_days=2))
