@@ -3,9 +3,10 @@
 The press comes from the real person (anonymous admins press as themselves), in the group or in
 an admin's private alert; the group is the one the post was stored for. Every press is answered
 (Telegram shows the answer over the button), after the done flag was edited to say who did what
-(and lost its buttons). "Not a re-post" is kept by the engine (engine.clear_repost: it survives restarts and
+(and lost its buttons), and so was every private alert of the same flag (engine.alerts_of), each in
+its own language: no other admin is left with buttons on a flag already done. "Not a re-post" is kept by the engine (engine.clear_repost: it survives restarts and
 rebuilds, and a second press learns who cleared it first); "Delete" is done once by Telegram
-itself (a deleted message cannot be deleted again).
+itself (a deleted message cannot be deleted again), and never on a flag cleared already (a stale alert).
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from bot.i18n import t, written_in
 from bot.render import flag_done, repost_text
 from bot.telegram_io import replied_to, user_language
 from bot.workers import Workers
-from indexing.search import Post, SearchEngine
+from indexing.search import Post, SearchEngine, SentAlert
 
 log = logging.getLogger(__name__)
 PATTERN = r"^rp:"
@@ -75,19 +76,29 @@ class RepostButtons:
         if action == CLEAR:
             await self._clear(query, lang, post_id, original, name)
         else:
-            await self._delete(query, lang, context.bot, chat_id, post, original, name)
+            await self._delete(query, lang, context.bot, chat_id, post_id, post, original, name)
 
     async def _clear(self, query, lang: str, post_id: int, original: Post, name: str) -> None:
         scope, original_id = scope_of(original.chat_id), original.id
         if await self.workers.run(self.engine.clear_repost, scope, post_id, original_id, query.from_user.id, name):
-            await self._mark_done(query, lang, "clear", name, original)
+            await self._mark_all(query, lang, "clear", name, post_id, original)
             await query.answer(t(lang, "button_cleared"))
         else:
-            by = await self.workers.run(self.engine.cleared_by, scope, post_id, original_id) or "?"
-            await self._mark_done(query, lang, "clear", by, original)
-            await query.answer(t(lang, "button_already_cleared", name=by))
+            await self._already_cleared(query, lang, post_id, original)
 
-    async def _delete(self, query, lang: str, bot, chat_id: int, post: Post | None, original: Post, name: str) -> None:
+    async def _already_cleared(self, query, lang: str, post_id: int, original: Post) -> bool:
+        """Answer a press on a flag cleared already (False when it is not) with who cleared it."""
+        by = await self.workers.run(self.engine.cleared_by, scope_of(original.chat_id), post_id, original.id)
+        if by is None:
+            return False
+        await self._mark_all(query, lang, "clear", by or "?", post_id, original)
+        await query.answer(t(lang, "button_already_cleared", name=by or "?"))
+        return True
+
+    async def _delete(self, query, lang: str, bot, chat_id: int, post_id: int, post: Post | None, original: Post,
+                      name: str) -> None:
+        if await self._already_cleared(query, lang, post_id, original):  # a stale alert: never delete it now
+            return
         message_id = reposted_message(query.message, post)
         if message_id is None or message_id == original.message_id:  # never the original
             await query.answer(t(lang, "button_gone"))
@@ -99,13 +110,39 @@ class RepostButtons:
             await bot.delete_message(chat_id, message_id)
         except BadRequest as exc:  # deleted already (by another admin's press, or by its author)
             log.info("re-post %s of chat %s not deleted: %s", message_id, chat_id, exc)
-            await self._mark_done(query, lang, "delete", None, original)
+            await self._mark_all(query, lang, "delete", None, post_id, original)
             await query.answer(t(lang, "button_already_deleted"))
             return
         if post is not None and post.message_id == message_id:
             await self.workers.run(self.engine.mark_message_deleted, post.id)
-        await self._mark_done(query, lang, "delete", name, original)
+        await self._mark_all(query, lang, "delete", name, post_id, original)
         await query.answer(t(lang, "button_deleted"))
+
+    async def _mark_all(self, query, lang: str, action: str, name: str | None, post_id: int, original: Post) -> None:
+        """Every private alert of the flag marked done, then the pressed flag if it is not one of them
+        (a public flag, or an alert older than the engine keeps them)."""
+        alerts = await self.workers.run(self.engine.alerts_of, scope_of(original.chat_id), post_id, original.id)
+        for alert in alerts:
+            await self._mark_alert(query.get_bot(), alert, action, name)
+        pressed = (query.message.chat.id, query.message.message_id) if query.message else None
+        if pressed not in {(a.chat_id, a.message_id) for a in alerts}:
+            await self._mark_done(query, lang, action, name, original)
+
+    @staticmethod
+    async def _mark_alert(bot, alert: SentAlert, action: str, name: str | None) -> None:
+        """One admin's private alert says who did what, in its own language, and loses its buttons."""
+        where = {"chat_id": alert.chat_id, "message_id": alert.message_id, "reply_markup": None}
+        try:
+            if name is None:
+                await bot.edit_message_reply_markup(**where)
+            elif alert.photo:
+                await bot.edit_message_caption(caption=flag_done(alert.lang, alert.html, action, name),
+                                               parse_mode=ParseMode.HTML, **where)
+            else:
+                await bot.edit_message_text(flag_done(alert.lang, alert.html, action, name),
+                                            parse_mode=ParseMode.HTML, **where)
+        except TelegramError as exc:  # marked already (a second press), or deleted by the admin
+            log.info("alert %s of admin %s not edited: %s", alert.message_id, alert.chat_id, exc)
 
     @staticmethod
     async def _mark_done(query, lang: str, action: str, name: str | None, original: Post) -> None:

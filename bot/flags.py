@@ -4,7 +4,8 @@ admins answer it with (bot.buttons), and the notices admins are given once (engi
 Where a flag goes (`/dupes notify`): `public` replies to the re-post in its topic; `admins` sends it
 privately to each admin who started the bot (getChatAdministrators; people only, and a 403 means
 they never did) and posts nothing in the group, unless nobody could be reached: then the group is
-told so once and gets the flag after all.
+told so once and gets the flag after all. A flag's private alerts are remembered (engine.remember_alerts)
+so that a press on any of them edits them all (bot.buttons).
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from bot.i18n import language, t
 from bot.render import alert_text, repost_text
 from bot.telegram_io import thread_of, user_language
 from bot.workers import Workers
-from indexing.search import ChatSettings, Repost, SearchEngine
+from indexing.search import ChatSettings, Repost, SearchEngine, SentAlert
 
 log = logging.getLogger(__name__)
 CLEAR, DELETE = "clear", "del"  # callback_data "rp:<action>:<post id>:<original id>"
@@ -73,7 +74,7 @@ class Flags:
             else:
                 await self.workers.run(self.engine.mark_message_deleted, post_id)
                 text = repost_text(lang, message.chat.id, original.message_id, original.created_s, deleted=True)
-                if not await self._to_admins(context, message, settings, lambda admin_lang, _: (
+                if not await self._alert_admins(context, message, settings, post_id, original.id, lambda admin_lang, _: (
                         repost_text(admin_lang, message.chat.id, original.message_id, original.created_s, True),
                         repost_keyboard(admin_lang, post_id, original.id, deletable=False)), photo=False):
                     await context.bot.send_message(message.chat.id, text, parse_mode=ParseMode.HTML,
@@ -87,7 +88,7 @@ class Flags:
                                original.message_id, original.created_s),
                     repost_keyboard(admin_lang, post_id, original.id, open_url=url))
 
-        if await self._to_admins(context, message, settings, alert, photo=True):
+        if await self._alert_admins(context, message, settings, post_id, original.id, alert, photo=True):
             return
         await message.reply_html(repost_text(lang, message.chat.id, original.message_id, original.created_s,
                                              deleted=False), do_quote=True,
@@ -104,27 +105,38 @@ class Flags:
             await context.bot.send_message(message.chat.id, t(lang, key, bot=bot), parse_mode=ParseMode.HTML,
                                            message_thread_id=thread_of(message))
 
-    async def _to_admins(self, context, message: Message, settings: ChatSettings, compose, photo: bool) -> bool:
+    async def _alert_admins(self, context, message: Message, settings: ChatSettings, post_id: int, original_id: int,
+                            compose, photo: bool) -> bool:
+        """A flag sent privately to the admins (see _to_admins), its alerts remembered for the buttons."""
+        sent = await self._to_admins(context, message, settings, compose, photo)
+        if sent:
+            await self.workers.run(self.engine.remember_alerts, scope_of(message.chat.id), post_id, original_id, sent)
+        return bool(sent)
+
+    async def _to_admins(self, context, message: Message, settings: ChatSettings, compose,
+                         photo: bool) -> list[SentAlert]:
         """Send `compose(language, link to the message)` -> (HTML, keyboard) to each admin who can be
-        reached, with the message's photo when `photo`; False when the chat wants public flags or
-        nobody was reached (then the group is told so, once)."""
+        reached, with the message's photo when `photo`: the alerts sent. None when the chat wants public
+        flags or nobody was reached (then the group is told so, once)."""
         if settings.notify != "admins":
-            return False
-        reached = 0
+            return []
+        sent = []
         url = message_url(message.chat.id, message.message_id)
         for admin in await human_admins(context.bot, message.chat.id):
-            text, keyboard = compose(language(admin.language_code), url)
+            lang = language(admin.language_code)
+            text, keyboard = compose(lang, url)
             try:
                 if photo and message.photo:
-                    await context.bot.send_photo(admin.id, message.photo[-1].file_id, caption=text,
-                                                 parse_mode=ParseMode.HTML, reply_markup=keyboard)
+                    alert = await context.bot.send_photo(admin.id, message.photo[-1].file_id, caption=text,
+                                                         parse_mode=ParseMode.HTML, reply_markup=keyboard)
                 else:
-                    await context.bot.send_message(admin.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-                reached += 1
+                    alert = await context.bot.send_message(admin.id, text, parse_mode=ParseMode.HTML,
+                                                           reply_markup=keyboard)
+                sent.append(SentAlert(admin.id, alert.message_id, lang, bool(photo and message.photo), text))
             except Forbidden:  # never started the bot (or blocked it)
                 continue
             except TelegramError as exc:
                 log.warning("could not alert admin %s of chat %s: %s", admin.id, message.chat.id, exc)
-        if not reached:
+        if not sent:
             await self.notice_once(context, message, ChatSettings(), "no_admin_reachable")
-        return reached > 0
+        return sent

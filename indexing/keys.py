@@ -25,6 +25,8 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:chat:{scope}:events       zset   "flagged|cleared:post:original:user" scored by time (30 days, capped)
   {p}:v1:chat:{scope}:names        hash   user id -> the name last seen with a flag or a decision
   {p}:v1:chat:{scope}:notices      hash   what -> when the chat's admins were told it (told once)
+  {p}:v1:chat:{scope}:alerts       hash   "post:original" -> json [[chat, message, lang, photo, html], ...]: a flag's private alerts
+  {p}:v1:chat:{scope}:alert_times  zset   "post:original" scored by when its alerts were sent (kept 30 days)
   {p}:v1:lock:{name}               string cross-process job lock (token, expiry)
   {p}:v1:job:{name}                hash   a scheduled job's state: running/done/failed, progress, result
   {p}:v1:map:{scope}:{query}       hash   a cached /map: fingerprint of the photos mapped, layout, file ids
@@ -117,6 +119,12 @@ class Keys:
 
     def notices(self, scope: str) -> str:
         return f"{self.base}:chat:{scope}:notices"
+
+    def alerts(self, scope: str) -> str:
+        return f"{self.base}:chat:{scope}:alerts"
+
+    def alert_times(self, scope: str) -> str:
+        return f"{self.base}:chat:{scope}:alert_times"
 
     def artifact_current(self, name: str) -> str:
         return f"{self.base}:artifact:{name}:current"

@@ -1,6 +1,7 @@
 """What a chat's moderation decided and did, in Redis (a PostStore's `moderation`): pairs an admin
 cleared ("this post is not a re-post of that original"), the flags and clears of the last 30 days
-for /stats, the names they were made by, and notices the admins were given once.
+for /stats, the names they were made by, notices the admins were given once, and the private
+alerts a flag was sent as (so a press on any of them edits them all).
 
 They live in Redis, beside the posts and apart from the indexes, so restarts, rebuilds and
 releases never bring a cleared flag back. Events are a sorted set per chat scored by time, trimmed
@@ -21,6 +22,18 @@ from indexing.storage_errors import public_methods_raise_storage_errors
 EVENTS_DAYS = 30
 EVENTS_CAP = 20_000  # per chat: a month of a very busy group, a few MB at most
 FLAGGED, CLEARED = "flagged", "cleared"
+ALERTS_TTL_S = 30 * 86400  # a flag's alerts are kept in step for a month; older presses edit only their own
+
+
+@dataclass(frozen=True)
+class SentAlert:
+    """One admin's private alert of a flag, as sent: where it is, its language, and its HTML (the
+    caption when `photo`), for editing it later (the Bot API cannot read a message back)."""
+    chat_id: int
+    message_id: int
+    lang: str = "en"
+    photo: bool = False
+    html: str = ""
 
 
 @dataclass(frozen=True)
@@ -124,8 +137,38 @@ class ModerationRecords:
         """True the first time it is asked for this (scope, what), False ever after."""
         return bool(self.r.hsetnx(self.keys.notices(scope), what, f"{time.time():.0f}"))
 
+    def remember_alerts(self, scope: str, post_id: int, original_id: int, alerts: Iterable[SentAlert],
+                        now: float | None = None) -> None:
+        """Keep the private alerts a flag was sent as, ALERTS_TTL_S long (those of older flags are dropped
+        on every write, and an idle chat's keys expire whole)."""
+        alerts = [[a.chat_id, a.message_id, a.lang, a.photo, a.html] for a in alerts]
+        if not alerts:
+            return
+        k, now = self.keys, time.time() if now is None else now
+        stale = self.r.zrangebyscore(k.alert_times(scope), "-inf", f"({now - ALERTS_TTL_S}")
+        pair = _pair(post_id, original_id)
+        with self.r.pipeline(transaction=True) as pipe:
+            if stale:
+                pipe.hdel(k.alerts(scope), *stale)
+                pipe.zrem(k.alert_times(scope), *stale)
+            pipe.hset(k.alerts(scope), pair, json.dumps(alerts))
+            pipe.zadd(k.alert_times(scope), {pair: now})
+            pipe.expire(k.alerts(scope), ALERTS_TTL_S)
+            pipe.expire(k.alert_times(scope), ALERTS_TTL_S)
+            pipe.execute()
+
+    def alerts_of(self, scope: str, post_id: int, original_id: int, now: float | None = None) -> list[SentAlert]:
+        """The private alerts of a flag of the last ALERTS_TTL_S, as remembered."""
+        k, now, pair = self.keys, time.time() if now is None else now, _pair(post_id, original_id)
+        at, raw = self.r.zscore(k.alert_times(scope), pair), self.r.hget(k.alerts(scope), pair)
+        if raw is None or at is None or at < now - ALERTS_TTL_S:
+            return []
+        return [SentAlert(int(chat), int(message), lang, bool(photo), html)
+                for chat, message, lang, photo, html in json.loads(raw)]
+
     def forget(self, scope: str) -> None:
-        """The chat's decisions, events and names deleted (its /forget); the notices stay, they are
-        about the bot's rights in the chat, not about its photos."""
+        """The chat's decisions, events, names and alerts deleted (its /forget); the notices stay, they
+        are about the bot's rights in the chat, not about its photos."""
         k = self.keys
-        self.r.delete(k.cleared(scope), k.moderation_events(scope), k.member_names(scope))
+        self.r.delete(k.cleared(scope), k.moderation_events(scope), k.member_names(scope), k.alerts(scope),
+                      k.alert_times(scope))

@@ -28,6 +28,7 @@ import numpy as np
 from indexing.ann import HnswBackend
 from indexing.chats import ChatSettings, Thresholds
 from indexing.errors import BadImageError
+from indexing.moderation_records import SentAlert
 from indexing.relevance import Relevance
 from indexing.scopes import PUBLIC, validate_scope
 from indexing.search.catalogue import Catalogue
@@ -317,6 +318,15 @@ class SearchEngine:
     def first_time(self, scope: str, what: str) -> bool:
         """True once per (scope, what), then False: for what the admins are told once."""
         return self.moderation.first_time(scope, what)
+
+    def remember_alerts(self, scope: str, post_id: int, original_id: int, alerts: list[SentAlert],
+                        now: float | None = None) -> None:
+        """Keep the private alerts a flag was sent as (30 days), so a press on one edits them all."""
+        self.moderation.remember_alerts(scope, post_id, original_id, alerts, now)
+
+    def alerts_of(self, scope: str, post_id: int, original_id: int, now: float | None = None) -> list[SentAlert]:
+        """The private alerts a flag was sent as (none once 30 days old)."""
+        return self.moderation.alerts_of(scope, post_id, original_id, now)
 
     def post_by_message(self, scope: str, message_id: int) -> Post | None:
         """The post stored from that message of the scope's chat, or None."""

@@ -10,7 +10,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexing.moderation_records import CLEARED, EVENTS_DAYS, FLAGGED
+from indexing.moderation_records import CLEARED, EVENTS_DAYS, FLAGGED, SentAlert
 from indexing.scopes import validate_scope
 from indexing.store import Post, PostStore
 
@@ -46,6 +46,13 @@ class Moderation:
 
     def first_time(self, scope: str, what: str) -> bool:
         return self.records.first_time(validate_scope(scope), what)
+
+    def remember_alerts(self, scope: str, post_id: int, original_id: int, alerts: list[SentAlert],
+                        now: float | None = None) -> None:
+        self.records.remember_alerts(validate_scope(scope), post_id, original_id, alerts, now)
+
+    def alerts_of(self, scope: str, post_id: int, original_id: int, now: float | None = None) -> list[SentAlert]:
+        return self.records.alerts_of(validate_scope(scope), post_id, original_id, now)
 
     def stats(self, scope: str, now: float | None = None) -> ModerationStats:
         now = time.time() if now is None else now

@@ -1,9 +1,10 @@
 """A chat's moderation records against a real Redis server: cleared pairs, flag and clear events for
-/stats (bounded), notices given once, and the message -> post index (older posts found too)."""
+/stats (bounded), notices given once, flags' private alerts (a month), and the message -> post index (older posts
+found too)."""
 import time
 
 from indexing import moderation_records
-from indexing.moderation_records import CLEARED, FLAGGED
+from indexing.moderation_records import CLEARED, FLAGGED, SentAlert
 from indexing.store import Post, PostStore
 
 CHAT = "chat:-1007"
@@ -87,3 +88,20 @@ def test_presses_racing_each_other_clear_a_pair_once(redis_client, keys):
         results = list(pool.map(lambda pair: store.moderation.clear(CHAT, *pair, 501, "Ann"), pairs))
     assert results[:6].count(True) == 1 and results[6:] == [True, True]
     assert len(store.moderation.events(CHAT, 0)) == 3 and store.get_post(2).repost_of is None
+
+
+def test_a_flags_alerts_are_kept_a_month_per_chat_and_forgotten_with_it(redis_client, keys):
+    records = PostStore(redis_client, keys).moderation
+    now = time.time()
+    sent = [SentAlert(501, 3, "fr", True, "<b>Mods</b>"), SentAlert(504, 9, "en", False, "x")]
+    records.remember_alerts(CHAT, 2, 1, sent, now=now - 31 * 86400)
+    assert records.alerts_of(CHAT, 2, 1, now=now - 31 * 86400) == sent
+    assert records.alerts_of(CHAT, 2, 1, now=now) == []  # over a month old: no longer kept in step
+    records.remember_alerts(CHAT, 5, 4, sent[:1], now=now)  # a later flag's write drops the stale one
+    assert not redis_client.hexists(keys.alerts(CHAT), "2:1")
+    assert records.alerts_of(CHAT, 5, 4, now=now) == sent[:1]
+    assert records.alerts_of(CHAT, 4, 5, now=now) == [] and records.alerts_of("chat:-1008", 5, 4, now=now) == []
+    assert 0 < redis_client.ttl(keys.alerts(CHAT)) <= moderation_records.ALERTS_TTL_S
+    records.forget(CHAT)
+    assert records.alerts_of(CHAT, 5, 4, now=now) == []
+    assert not redis_client.exists(keys.alerts(CHAT), keys.alert_times(CHAT))
