@@ -3,8 +3,8 @@
 The press comes from the real person (anonymous admins press as themselves), in the group or in
 an admin's private alert; the group is the one the post was stored for. Every press is answered
 (Telegram shows the answer over the button), after the done flag was edited to say who did what
-(and lost its buttons), and so was every private alert of the same flag (engine.alerts_of), each in
-its own language: no other admin is left with buttons on a flag already done. "Not a re-post" is kept by the engine (engine.clear_repost: it survives restarts and
+(and lost its buttons), and so was every private alert of the same flag (engine.moderation.alerts_of), each in
+its own language: no other admin is left with buttons on a flag already done. "Not a re-post" is kept by the engine (engine.moderation.clear_repost: it survives restarts and
 rebuilds, and a second press learns who cleared it first); "Delete" is done once by Telegram
 itself (a deleted message cannot be deleted again), and never on a flag cleared already (a stale alert).
 """
@@ -80,7 +80,7 @@ class RepostButtons:
 
     async def _clear(self, query, lang: str, post_id: int, original: Post, name: str) -> None:
         scope, original_id = scope_of(original.chat_id), original.id
-        if await self.workers.run(self.engine.clear_repost, scope, post_id, original_id, query.from_user.id, name):
+        if await self.workers.run(self.engine.moderation.clear_repost, scope, post_id, original_id, query.from_user.id, name):
             await self._mark_all(query, lang, "clear", name, post_id, original)
             await query.answer(t(lang, "button_cleared"))
         else:
@@ -88,7 +88,7 @@ class RepostButtons:
 
     async def _already_cleared(self, query, lang: str, post_id: int, original: Post) -> bool:
         """Answer a press on a flag cleared already (False when it is not) with who cleared it."""
-        by = await self.workers.run(self.engine.cleared_by, scope_of(original.chat_id), post_id, original.id)
+        by = await self.workers.run(self.engine.moderation.cleared_by, scope_of(original.chat_id), post_id, original.id)
         if by is None:
             return False
         await self._mark_all(query, lang, "clear", by or "?", post_id, original)
@@ -121,7 +121,7 @@ class RepostButtons:
     async def _mark_all(self, query, lang: str, action: str, name: str | None, post_id: int, original: Post) -> None:
         """Every private alert of the flag marked done, then the pressed flag if it is not one of them
         (a public flag, or an alert older than the engine keeps them)."""
-        alerts = await self.workers.run(self.engine.alerts_of, scope_of(original.chat_id), post_id, original.id)
+        alerts = await self.workers.run(self.engine.moderation.alerts_of, scope_of(original.chat_id), post_id, original.id)
         for alert in alerts:
             await self._mark_alert(query.get_bot(), alert, action, name)
         pressed = (query.message.chat.id, query.message.message_id) if query.message else None

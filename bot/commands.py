@@ -44,7 +44,7 @@ class Commands:
         settings = await run(self.engine.chat_settings, scope)
         text = stats_text(lang, private, chat, public, settings)
         if not private:
-            text += "\n" + moderation_text(lang, chat_id, await run(self.engine.moderation_stats, scope))
+            text += "\n" + moderation_text(lang, chat_id, await run(self.engine.moderation.stats, scope))
             if not await sees_members_photos(context.bot, chat_id):
                 text = blind_warning(lang) + text
         await reply(update, text)

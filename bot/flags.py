@@ -1,10 +1,10 @@
 """Flags: telling a group (or only its admins) that a photo re-posts an earlier one, with the buttons
-admins answer it with (bot.buttons), and the notices admins are given once (engine.first_time).
+admins answer it with (bot.buttons), and the notices admins are given once (engine.moderation.first_time).
 
 Where a flag goes (`/dupes notify`): `public` replies to the re-post in its topic; `admins` sends it
 privately to each admin who started the bot (getChatAdministrators; people only, and a 403 means
 they never did) and posts nothing in the group, unless nobody could be reached: then the group is
-told so once and gets the flag after all. A flag's private alerts are remembered (engine.remember_alerts)
+told so once and gets the flag after all. A flag's private alerts are remembered (engine.moderation.remember_alerts)
 so that a press on any of them edits them all (bot.buttons).
 """
 from __future__ import annotations
@@ -96,7 +96,7 @@ class Flags:
 
     async def notice_once(self, context, message: Message, settings: ChatSettings, key: str) -> None:
         """Tell the admins something about the chat once ever (privately when the chat says so)."""
-        if not await self.workers.run(self.engine.first_time, scope_of(message.chat.id), key):
+        if not await self.workers.run(self.engine.moderation.first_time, scope_of(message.chat.id), key):
             return
         bot = context.bot.username or "bot"
         if not await self._to_admins(context, message, settings, lambda lang, _: (t(lang, key, bot=bot), None),
@@ -110,7 +110,7 @@ class Flags:
         """A flag sent privately to the admins (see _to_admins), its alerts remembered for the buttons."""
         sent = await self._to_admins(context, message, settings, compose, photo)
         if sent:
-            await self.workers.run(self.engine.remember_alerts, scope_of(message.chat.id), post_id, original_id, sent)
+            await self.workers.run(self.engine.moderation.remember_alerts, scope_of(message.chat.id), post_id, original_id, sent)
         return bool(sent)
 
     async def _to_admins(self, context, message: Message, settings: ChatSettings, compose,

@@ -44,5 +44,5 @@ class Moderation:
         # already is this message delivered twice, handled the first time (check_repost knows it).
         if verdict.repost is None or not stored.created:
             return
-        await run(self.engine.record_flag, scope, stored.post_id, verdict.original_id, author_id, author_name)
+        await run(self.engine.moderation.record_flag, scope, stored.post_id, verdict.original_id, author_id, author_name)
         await self.flags.flag(update, context, message, verdict.repost, settings, stored.post_id)

@@ -183,7 +183,7 @@ def _dupes(engine, args) -> None:
 
 def _moderation_stats(engine, scope: str) -> None:
     """A chat's re-posts of the last 7 and 30 days, who re-posts most and what is re-posted most."""
-    stats = engine.moderation_stats(scope)
+    stats = engine.moderation.stats(scope)
     print(f"re-posts flagged: {stats.flagged_7d} in 7 days, {stats.flagged_30d} in 30 days; "
           f"cleared: {stats.cleared_7d}, {stats.cleared_30d}")
     for user_id, name, flags in stats.top_reposters:

@@ -28,13 +28,12 @@ import numpy as np
 from indexing.ann import HnswBackend
 from indexing.chats import ChatSettings, Thresholds
 from indexing.errors import BadImageError
-from indexing.moderation_records import SentAlert
 from indexing.relevance import Relevance
 from indexing.scopes import PUBLIC, validate_scope
 from indexing.search.catalogue import Catalogue
 from indexing.search.duplicates import Candidate, Duplicates, Verdict
 from indexing.search.lifecycle import Lifecycle
-from indexing.search.moderation import Moderation, ModerationStats
+from indexing.search.moderation import Moderation
 from indexing.search.projection import Projection
 from indexing.search.queryphotos import QueryPhoto, QueryPhotos
 from indexing.search.retrieval import Retrieval
@@ -295,39 +294,7 @@ class SearchEngine:
         return self.duplicates.check_repost(photo, scope, settings, message_id, author_id=author_id, origin=origin,
                                             size=size)
 
-    # -- moderation decisions (kept in Redis: restarts, rebuilds and releases keep them) -------------
-    def clear_repost(self, scope: str, post_id: int, original_id: int, by_user_id: int | None,
-                     by_name: str = "", now: float | None = None) -> bool:
-        """An admin says post `post_id` is no re-post of `original_id` (its photo is never flagged against
-        it again). False, and nothing changed, when the pair was cleared already (pressed twice)."""
-        return self.moderation.clear_repost(scope, post_id, original_id, by_user_id, by_name, now)
-
-    def cleared_by(self, scope: str, post_id: int, original_id: int) -> str | None:
-        """Who cleared the pair (their name, "" if none was given), or None if nobody did."""
-        return self.moderation.cleared_by(scope, post_id, original_id)
-
-    def record_flag(self, scope: str, post_id: int, original_id: int, author_id: int | None,
-                    author_name: str = "", now: float | None = None) -> bool:
-        """Log a flag for the chat's statistics, once per (post, original): False if logged already."""
-        return self.moderation.record_flag(scope, post_id, original_id, author_id, author_name, now)
-
-    def moderation_stats(self, scope: str, now: float | None = None) -> ModerationStats:
-        """Flags and clears of the last 7 and 30 days, who re-posts most and what is re-posted most."""
-        return self.moderation.stats(scope, now)
-
-    def first_time(self, scope: str, what: str) -> bool:
-        """True once per (scope, what), then False: for what the admins are told once."""
-        return self.moderation.first_time(scope, what)
-
-    def remember_alerts(self, scope: str, post_id: int, original_id: int, alerts: list[SentAlert],
-                        now: float | None = None) -> None:
-        """Keep the private alerts a flag was sent as (30 days), so a press on one edits them all."""
-        self.moderation.remember_alerts(scope, post_id, original_id, alerts, now)
-
-    def alerts_of(self, scope: str, post_id: int, original_id: int, now: float | None = None) -> list[SentAlert]:
-        """The private alerts a flag was sent as (none once 30 days old)."""
-        return self.moderation.alerts_of(scope, post_id, original_id, now)
-
+    # -- moderation (decisions and statistics: `engine.moderation`, indexing/search/moderation.py) --------
     def post_by_message(self, scope: str, message_id: int) -> Post | None:
         """The post stored from that message of the scope's chat, or None."""
         return self.store.post_by_message(validate_scope(scope), message_id)

@@ -29,32 +29,43 @@ class ModerationStats:
 
 
 class Moderation:
+    """`engine.moderation`: admins' decisions on flags (kept in Redis: restarts, rebuilds and releases
+    keep them), the private alerts a flag was sent as, and the chat's moderation statistics."""
+
     def __init__(self, store: PostStore) -> None:
         self.store = store
         self.records = store.moderation
 
     def clear_repost(self, scope: str, post_id: int, original_id: int, by_user_id: int | None, by_name: str = "",
                      now: float | None = None) -> bool:
+        """An admin says post `post_id` is no re-post of `original_id` (its photo is never flagged against
+        it again). False, and nothing changed, when the pair was cleared already (pressed twice)."""
         return self.records.clear(validate_scope(scope), post_id, original_id, by_user_id, by_name, now)
 
     def cleared_by(self, scope: str, post_id: int, original_id: int) -> str | None:
+        """Who cleared the pair (their name, "" if none was given), or None if nobody did."""
         return self.records.cleared_by(validate_scope(scope), post_id, original_id)
 
     def record_flag(self, scope: str, post_id: int, original_id: int, author_id: int | None, author_name: str = "",
                     now: float | None = None) -> bool:
+        """Log a flag for the chat's statistics, once per (post, original): False if logged already."""
         return self.records.record_flag(validate_scope(scope), post_id, original_id, author_id, author_name, now)
 
     def first_time(self, scope: str, what: str) -> bool:
+        """True once per (scope, what), then False: for what the admins are told once."""
         return self.records.first_time(validate_scope(scope), what)
 
     def remember_alerts(self, scope: str, post_id: int, original_id: int, alerts: list[SentAlert],
                         now: float | None = None) -> None:
+        """Keep the private alerts a flag was sent as (30 days), so a press on one edits them all."""
         self.records.remember_alerts(validate_scope(scope), post_id, original_id, alerts, now)
 
     def alerts_of(self, scope: str, post_id: int, original_id: int, now: float | None = None) -> list[SentAlert]:
+        """The private alerts a flag was sent as (none once 30 days old)."""
         return self.records.alerts_of(validate_scope(scope), post_id, original_id, now)
 
     def stats(self, scope: str, now: float | None = None) -> ModerationStats:
+        """Flags and clears of the last 7 and 30 days, who re-posts most and what is re-posted most."""
         now = time.time() if now is None else now
         events = self.records.events(validate_scope(scope), now - EVENTS_DAYS * 86400)
         flags = [e for e in events if e.kind == FLAGGED]

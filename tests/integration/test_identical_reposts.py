@@ -41,9 +41,9 @@ def test_the_same_file_from_two_members_is_two_posts_each_flagged_and_counted(en
     verdict3, third = _post(engine, cat, 12, EVE)
     assert verdict3.repost.original.id == first.post_id and third.created
     # two identical re-posts: two flags, both counted
-    assert engine.record_flag(CHAT, second.post_id, first.post_id, BOB, "Bob")
-    assert engine.record_flag(CHAT, third.post_id, first.post_id, EVE, "Eve")
-    stats = engine.moderation_stats(CHAT)
+    assert engine.moderation.record_flag(CHAT, second.post_id, first.post_id, BOB, "Bob")
+    assert engine.moderation.record_flag(CHAT, third.post_id, first.post_id, EVE, "Eve")
+    stats = engine.moderation.stats(CHAT)
     assert stats.flagged_30d == 2 and [(p.id, n) for p, n in stats.top_reposted] == [(first.post_id, 2)]
 
     # the same message delivered twice: seen, and stored once
@@ -58,8 +58,8 @@ def test_a_cleared_copy_and_forgetting_a_copy_or_its_original(engine_factory):
     cat = jpeg_bytes(sample_image("chelsea"))
     _, first = _post(engine, cat, 10, ANN)
     _, second = _post(engine, cat, 11, BOB)
-    assert engine.clear_repost(CHAT, second.post_id, first.post_id, ANN, "Ann") is True
-    assert engine.cleared_by(CHAT, second.post_id, first.post_id) == "Ann"
+    assert engine.moderation.clear_repost(CHAT, second.post_id, first.post_id, ANN, "Ann") is True
+    assert engine.moderation.cleared_by(CHAT, second.post_id, first.post_id) == "Ann"
     assert engine.post(second.post_id).repost_of is None and engine.post(first.post_id).repost_of is None
     # The same file a third time: never flagged against the original it was cleared from, but against
     # the cleared copy (the policy's rule for a cleared photo posted again).

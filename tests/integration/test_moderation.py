@@ -57,16 +57,16 @@ def test_a_cleared_pair_stays_cleared_through_restarts_rebuilds_and_refits(engin
     second = _add(engine, second_bytes, 11, user_id=BOB, repost_of=verdict.original_id)
     coffee = _add(engine, jpeg_bytes(sample_image("coffee")), 12, user_id=ANN)
     assert verdict.repost.original.id == first and engine.post(second).repost_of == first
-    assert engine.cleared_by(CHAT, second, first) is None
-    assert engine.clear_repost(CHAT, second, first, ANN, "Ann") is True
-    assert engine.clear_repost(CHAT, second, first, EVE, "Eve") is False  # the button pressed twice
-    assert engine.cleared_by(CHAT, second, first) == "Ann" and engine.post(second).repost_of is None
+    assert engine.moderation.cleared_by(CHAT, second, first) is None
+    assert engine.moderation.clear_repost(CHAT, second, first, ANN, "Ann") is True
+    assert engine.moderation.clear_repost(CHAT, second, first, EVE, "Eve") is False  # the button pressed twice
+    assert engine.moderation.cleared_by(CHAT, second, first) == "Ann" and engine.post(second).repost_of is None
 
     engine = engine_factory()  # a restart
     engine.rebuild()
     engine.refit_projector(min_captioned=0)
     engine = engine_factory()  # and another, from the release the rebuild published
-    assert engine.cleared_by(CHAT, second, first) == "Ann"
+    assert engine.moderation.cleared_by(CHAT, second, first) == "Ann"
     # The cleared photo posted again is a re-post of its own earlier post, never of the first one.
     again = engine.check_repost(second_bytes, CHAT, ChatSettings(), 13, author_id=EVE)
     assert again.original_id == second and again.repost.original.id == second
@@ -104,31 +104,31 @@ def test_statistics_count_flags_and_clears_and_name_who_and_what(engine):
     astronaut = _add(engine, jpeg_bytes(sample_image("astronaut")), 10, user_id=ANN)
     coffee = _add(engine, jpeg_bytes(sample_image("coffee")), 11, user_id=ANN)
     moon = _add(engine, jpeg_bytes(sample_image("moon")), 12, user_id=ANN)
-    assert engine.record_flag(CHAT, 20, astronaut, BOB, "Bob", now=now - 2 * 86400)
-    assert not engine.record_flag(CHAT, 20, astronaut, BOB, "Bob", now=now - 86400)  # logged once
-    engine.record_flag(CHAT, 21, astronaut, BOB, "Bob", now=now - 10 * 86400)
-    engine.record_flag(CHAT, 22, coffee, EVE, "Eve", now=now - 86400)
-    engine.record_flag(CHAT, 23, astronaut, EVE, "Eve", now=now - 86400)
-    engine.record_flag(CHAT, 24, moon, EVE, "Eve", now=now - 20 * 86400)
-    engine.record_flag(CHAT, 25, moon, BOB, "Bob", now=now - 45 * 86400)  # too old to count
-    engine.clear_repost(CHAT, 23, astronaut, ANN, "Ann", now=now - 3600)  # a false flag: not Eve's, not the photo's
-    engine.record_flag("chat:-1006", 30, astronaut, BOB, "Bob", now=now)  # another chat
-    stats = engine.moderation_stats(CHAT, now=now)
+    assert engine.moderation.record_flag(CHAT, 20, astronaut, BOB, "Bob", now=now - 2 * 86400)
+    assert not engine.moderation.record_flag(CHAT, 20, astronaut, BOB, "Bob", now=now - 86400)  # logged once
+    engine.moderation.record_flag(CHAT, 21, astronaut, BOB, "Bob", now=now - 10 * 86400)
+    engine.moderation.record_flag(CHAT, 22, coffee, EVE, "Eve", now=now - 86400)
+    engine.moderation.record_flag(CHAT, 23, astronaut, EVE, "Eve", now=now - 86400)
+    engine.moderation.record_flag(CHAT, 24, moon, EVE, "Eve", now=now - 20 * 86400)
+    engine.moderation.record_flag(CHAT, 25, moon, BOB, "Bob", now=now - 45 * 86400)  # too old to count
+    engine.moderation.clear_repost(CHAT, 23, astronaut, ANN, "Ann", now=now - 3600)  # a false flag: not Eve's, not the photo's
+    engine.moderation.record_flag("chat:-1006", 30, astronaut, BOB, "Bob", now=now)  # another chat
+    stats = engine.moderation.stats(CHAT, now=now)
     assert (stats.flagged_7d, stats.flagged_30d, stats.cleared_7d, stats.cleared_30d) == (3, 5, 1, 1)
     assert stats.top_reposters == [(BOB, "Bob", 2), (EVE, "Eve", 2)] or \
         stats.top_reposters == [(EVE, "Eve", 2), (BOB, "Bob", 2)]
     assert [(post.id, n) for post, n in stats.top_reposted][0] == (astronaut, 2)
     assert sorted((post.id, n) for post, n in stats.top_reposted[1:]) == [(coffee, 1), (moon, 1)]
     engine.forget_post(coffee)  # a gone original is left out
-    assert [post.id for post, _ in engine.moderation_stats(CHAT, now=now).top_reposted] == [astronaut, moon]
-    later = engine.moderation_stats(CHAT, now=now + 12 * 86400)  # the 20-day-old flag is out
+    assert [post.id for post, _ in engine.moderation.stats(CHAT, now=now).top_reposted] == [astronaut, moon]
+    later = engine.moderation.stats(CHAT, now=now + 12 * 86400)  # the 20-day-old flag is out
     assert (later.flagged_7d, later.flagged_30d, later.cleared_7d) == (0, 4, 0)
-    assert engine.first_time(CHAT, "cannot-delete") and not engine.first_time(CHAT, "cannot-delete")
+    assert engine.moderation.first_time(CHAT, "cannot-delete") and not engine.moderation.first_time(CHAT, "cannot-delete")
     # /forget of the whole chat takes its decisions and statistics with its photos
     engine.forget_scope(CHAT)
-    assert engine.cleared_by(CHAT, 23, astronaut) is None
-    assert engine.moderation_stats(CHAT, now=now).flagged_30d == 0
-    assert engine.moderation_stats("chat:-1006", now=now).flagged_30d == 1
+    assert engine.moderation.cleared_by(CHAT, 23, astronaut) is None
+    assert engine.moderation.stats(CHAT, now=now).flagged_30d == 0
+    assert engine.moderation.stats("chat:-1006", now=now).flagged_30d == 1
 
 
 def test_the_cli_applies_the_minimum_size_and_shows_the_statistics(engine, capsys, tmp_path):
@@ -141,7 +141,7 @@ def test_the_cli_applies_the_minimum_size_and_shows_the_statistics(engine, capsy
     engine.save_chat_settings(CHAT, ChatSettings(minsize=0))
     _dupes(engine, args)
     assert capsys.readouterr().out.startswith(f"re-post of #{first} message 10 ")
-    engine.record_flag(CHAT, 20, first, BOB, "Bob")
+    engine.moderation.record_flag(CHAT, 20, first, BOB, "Bob")
     _moderation_stats(engine, CHAT)
     out = capsys.readouterr().out
     assert "re-posts flagged: 1 in 7 days, 1 in 30 days; cleared: 0, 0" in out

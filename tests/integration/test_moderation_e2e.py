@@ -463,7 +463,7 @@ def test_group_stats_count_flags_and_clears_and_name_who_reposts_what(emulator, 
     text = ask(c, ANN, MODS, text="/stats")[0]
     # test 1 and 2 flagged 4 re-posts here (one cleared), all within the week
     assert re.search(r"last 7 / 30 days: (\d+) / \1 flagged, 1 / 1 cleared", text["text"]), text["text"]
-    assert "Re-post most" in text["text"] and "Most re-posted photos" in text["text"]
+    assert "Who re-posts most" in text["text"] and "Most re-posted photos" in text["text"]
     assert f"https://t.me/c/{str(MODS)[4:]}/" in text["html"]
     french = ask(c, 506, MODS, text="/stats", language_code="fr")[0]["text"]  # a member new to the bot
     assert "Republications" in french and "Qui republie le plus" in french
