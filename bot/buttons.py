@@ -10,6 +10,7 @@ itself (a deleted message cannot be deleted again), and never on a flag cleared 
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Message, Update
@@ -65,7 +66,9 @@ class RepostButtons:
             return
         action, post_id, original_id = parsed
         post, original = await self.workers.run(self.engine.posts, [post_id, original_id])
-        if original is None or original.chat_id is None:  # forgotten since (/forget)
+        if original is None or original.chat_id is None:  # forgotten since (/forget): the buttons go too
+            with contextlib.suppress(TelegramError):
+                await query.edit_message_reply_markup(reply_markup=None)
             await query.answer(t(lang, "button_gone"))
             return
         chat_id = original.chat_id
@@ -159,10 +162,11 @@ class RepostButtons:
                 return
             if flag.chat.type == ChatType.PRIVATE:
                 said = flag.caption_html if flag.photo else flag.text_html
+                deleted = False
             else:  # a reply to the re-post, or (delete mode) a notice after deleting it
-                said = repost_text(lang, original.chat_id, original.message_id, original.created_s,
-                                   deleted=replied_to(flag) is None)
-            text = flag_done(lang, said or "", action, name)
+                deleted = replied_to(flag) is None
+                said = repost_text(lang, original.chat_id, original.message_id, original.created_s, deleted)
+            text = flag_done(lang, said or "", action, name, still_deleted=deleted)
             if flag.photo:
                 await query.edit_message_caption(text, parse_mode=ParseMode.HTML, reply_markup=None)
             else:

@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 
 from bot.admins import is_admin, is_chat_admin
 from bot.config import scope_of
-from bot.i18n import t
+from bot.i18n import t, written_in
 from bot.telegram_io import is_private, replied_to, reply, user_language, working
 from bot.workers import Workers
 from indexing.search import SearchEngine
@@ -78,14 +78,17 @@ class Forgetting:
 
     async def confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The confirmation's buttons, pressed by an admin of the group."""
-        query, lang = update.callback_query, user_language(update)
-        chat_id = update.effective_chat.id
+        query, chat_id = update.callback_query, update.effective_chat.id
+        markup = query.message.reply_markup if query.message else None
+        # answered in the confirmation's language (the admin who asked), whoever presses
+        lang = written_in((b.text for row in (markup.inline_keyboard if markup else ()) for b in row),
+                          ("button_forget_yes", "button_forget_no"), user_language(update))
         if not await is_chat_admin(context.bot, chat_id, query.from_user.id):
             await query.answer(t(lang, "button_admins_only"))
             return
         if query.data == YES:
             n = await self.workers.run(self.engine.forget_scope, scope_of(chat_id))
-            text = t(lang, "forgot", n=n)
+            text = t(lang, "forgot", n=n) if n else t(lang, "forget_nothing")  # (an older confirmation)
         else:
             text = t(lang, "forget_kept")
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=None)

@@ -170,9 +170,12 @@ def alert_text(lang: str, group: str, chat_id: int, repost_message_id: int, auth
              original_html=message_link(lang, chat_id, original_message_id, "original"))
 
 
-def flag_done(lang: str, flag: str, action: str, name: str) -> str:
-    """A flag once an admin pressed a button: what it said, then who cleared or deleted it."""
-    return f"{flag}\n\n" + t(lang, "flag_cleared" if action == "clear" else "flag_deleted", name=name)
+def flag_done(lang: str, flag: str, action: str, name: str, still_deleted: bool = False) -> str:
+    """A flag once an admin pressed a button: what it said, then who cleared or deleted it (a re-post
+    cleared after the bot deleted it stays deleted: the bot cannot post a member's message again)."""
+    if action == "clear":
+        return f"{flag}\n\n" + t(lang, "flag_cleared_still_deleted" if still_deleted else "flag_cleared", name=name)
+    return f"{flag}\n\n" + t(lang, "flag_deleted", name=name)
 
 
 def moderation_text(lang: str, chat_id: int, stats) -> str:

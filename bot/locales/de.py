@@ -179,6 +179,8 @@ MESSAGES: dict[str, str] = {
                             "löschen“.",
     "button_gone": "Dieses Foto habe ich nicht mehr (es wurde vergessen).",
     "flag_cleared": "✅ Kein Repost: markiert von {name}.",
+    "flag_cleared_still_deleted": "✅ Kein erneuter Post: bestätigt von {name}. "
+                                  "Das gelöschte Foto kann nicht zurückkommen (ich kann die Nachricht eines Mitglieds nicht erneut senden), aber es darf wieder gepostet werden: Es gilt nicht mehr als erneuter Post jenes Fotos.",
     "flag_deleted": "🗑 Gelöscht von {name}.",
     "alert": "🔁 Ein Repost in <b>{group}</b> von {author}: {repost}. Zuerst gepostet{when}: {original}.",
     "the_repost": "der Repost",

@@ -174,6 +174,8 @@ MESSAGES: dict[str, str] = {
                             "“Delete messages”.",
     "button_gone": "I no longer have this photo (it was forgotten).",
     "flag_cleared": "✅ Not a re-post: cleared by {name}.",
+    "flag_cleared_still_deleted": "✅ Not a re-post: cleared by {name}. "
+                                  "The deleted photo cannot come back (I cannot post a member's message again), but it may be posted again: it will not be taken for a re-post of that photo.",
     "flag_deleted": "🗑 Deleted by {name}.",
     "alert": "🔁 A re-post in <b>{group}</b> by {author}: {repost}. First posted{when}: {original}.",
     "the_repost": "the re-post",

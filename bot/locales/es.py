@@ -180,6 +180,8 @@ MESSAGES: dict[str, str] = {
     "button_cannot_delete": "No tengo permiso para borrar mensajes en este grupo: hazme admin con «Eliminar mensajes».",
     "button_gone": "Ya no tengo esta foto (se olvidó).",
     "flag_cleared": "✅ No es repetida: lo indicó {name}.",
+    "flag_cleared_still_deleted": "✅ No es una foto repetida: lo confirmó {name}. "
+                                  "La foto borrada no puede volver (no puedo publicar de nuevo el mensaje de un miembro), pero puede publicarse otra vez: ya no se tomará por una repetición de esa foto.",
     "flag_deleted": "🗑 Borrada por {name}.",
     "alert": "🔁 Una foto repetida en <b>{group}</b>, de {author}: {repost}. Publicada por primera vez{when}: "
              "{original}.",

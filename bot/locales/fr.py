@@ -179,6 +179,8 @@ MESSAGES: dict[str, str] = {
                             "Supprimer des messages ».",
     "button_gone": "Je n'ai plus cette photo (elle a été oubliée).",
     "flag_cleared": "✅ Pas une republication : validé par {name}.",
+    "flag_cleared_still_deleted": "✅ Pas une republication : validé par {name}. "
+                                  "La photo supprimée ne peut pas revenir (je ne peux pas republier le message d'un membre), mais elle peut être publiée de nouveau : elle ne sera plus prise pour une republication de cette photo.",
     "flag_deleted": "🗑 Supprimée par {name}.",
     "alert": "🔁 Une republication dans <b>{group}</b> par {author} : {repost}. Publiée une première "
              "fois{when} : {original}.",

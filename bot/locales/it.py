@@ -181,6 +181,8 @@ MESSAGES: dict[str, str] = {
                             "messaggi».",
     "button_gone": "Non ho più questa foto (è stata dimenticata).",
     "flag_cleared": "✅ Non è un doppione: indicato da {name}.",
+    "flag_cleared_still_deleted": "✅ Non è un doppione: confermato da {name}. "
+                                  "La foto cancellata non può tornare (non posso ripubblicare il messaggio di un membro), ma può essere pubblicata di nuovo: non sarà più presa per un doppione di quella foto.",
     "flag_deleted": "🗑 Eliminata da {name}.",
     "alert": "🔁 Un doppione in <b>{group}</b> da {author}: {repost}. Pubblicata la prima volta{when}: "
              "{original}.",

@@ -178,6 +178,8 @@ MESSAGES: dict[str, str] = {
     "button_cannot_delete": "Não tenho permissão para apagar mensagens neste grupo: me torne admin com “Apagar mensagens”.",
     "button_gone": "Não tenho mais esta foto (ela foi esquecida).",
     "flag_cleared": "✅ Não é repetida: indicado por {name}.",
+    "flag_cleared_still_deleted": "✅ Não é uma foto repetida: confirmado por {name}. "
+                                  "A foto apagada não pode voltar (não posso postar de novo a mensagem de um membro), mas pode ser postada outra vez: não será mais tomada por uma repetição daquela foto.",
     "flag_deleted": "🗑 Apagada por {name}.",
     "alert": "🔁 Uma foto repetida em <b>{group}</b>, de {author}: {repost}. Postada pela primeira vez{when}: "
              "{original}.",

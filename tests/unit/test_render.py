@@ -238,3 +238,11 @@ def test_the_window_says_one_day_as_each_language_does():
     assert "Window: 30 days\n" in render.dupes_text("en", ChatSettings())
     assert "Fenêtre : 1 jour\n" in render.dupes_text("fr", ChatSettings(window_days=1))
     assert "Fenêtre : 2 jours\n" in render.dupes_text("fr", ChatSettings(window_days=2))
+
+
+def test_a_cleared_flag_says_a_deleted_photo_stays_deleted_but_may_be_posted_again():
+    kept = render.flag_done("en", "flag", "clear", "Ann")
+    gone = render.flag_done("en", "flag", "clear", "Ann", still_deleted=True)
+    assert "cleared by Ann" in kept and "posted again" not in kept
+    assert "cleared by Ann" in gone and "it may be posted again" in gone
+    assert "Deleted by Ann" in render.flag_done("en", "flag", "delete", "Ann", still_deleted=True)
