@@ -23,7 +23,7 @@ class EmulatorClient:
     def send(self, user_id: int, chat_id: int | None = None, *, text: str | None = None, photo: bytes | None = None,
              photos: list[bytes] | None = None, document: bytes | None = None, file_name: str = "file",
              mime_type: str = "application/octet-stream", caption: str | None = None, reply_to: int | None = None,
-             language_code: str = "en", first_name: str = "User", album_gap_s: float | None = None,
+             language_code: str | None = None, first_name: str | None = None, album_gap_s: float | None = None,
              as_group: bool = False, thread_id: int | None = None, forward_from: dict | None = None,
              automatic_forward: bool = False) -> list[dict]:
         """The messages the user sent (one per photo for an album; with `album_gap_s`, the album's
@@ -77,8 +77,9 @@ class EmulatorClient:
         """A new forum topic (opened by `user_id`, by default the group's creator): its message_thread_id."""
         return self._post("/control/topic", {"chat_id": chat_id, "name": name, "user_id": user_id})["message_thread_id"]
 
-    def start(self, user_id: int, first_name: str = "User", language_code: str = "en") -> dict:
-        """The user opens a private chat with the bot (sends /start): the bot may write to them from now on."""
+    def start(self, user_id: int, first_name: str | None = None, language_code: str | None = None) -> dict:
+        """The user opens a private chat with the bot (sends /start): the bot may write to them from now on.
+        (A user's name and language: "User" and English when never given; the last given otherwise.)"""
         return self._post("/control/start", {"user_id": user_id, "first_name": first_name,
                                              "language_code": language_code})
 

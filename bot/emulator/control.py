@@ -170,7 +170,7 @@ class Control:
 
     async def inline(self, request: web.Request) -> web.Response:
         body = await request.json()
-        user = self.world.user(int(body["user_id"]), body.get("first_name") or "User", body.get("language_code") or "en")
+        user = self.world.user(int(body["user_id"]), body.get("first_name"), body.get("language_code"))
         query_id = self.world.next_inline_id()
         await self.world.push_update("inline_query", {"id": query_id, "from": user, "query": body.get("query", ""),
                                                       "offset": "", "chat_type": "private"})

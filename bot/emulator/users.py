@@ -49,7 +49,7 @@ def _forward_origin(w: World, source: dict) -> dict:
     """A MessageOrigin (https://core.telegram.org/bots/api#messageorigin) from the control's short form."""
     kind, when = source.get("type", "user"), int(source.get("date") or time.time() - 3600)
     if kind == "user":
-        return {"type": "user", "date": when, "sender_user": w.user(int(source["id"]), source.get("first_name") or "User")}
+        return {"type": "user", "date": when, "sender_user": w.user(int(source["id"]), source.get("first_name"))}
     if kind == "hidden_user":
         return {"type": "hidden_user", "date": when, "sender_user_name": source.get("first_name") or "Someone"}
     if kind == "chat":
@@ -86,7 +86,7 @@ def _author(w: World, chat, user: dict, body: dict) -> dict:
 
 async def send_as_user(w: World, body: dict) -> list[dict]:
     """The user's message(s) in a chat (one per photo for an album), pushed as updates the bot can see."""
-    user = w.user(int(body["user_id"]), body.get("first_name") or "User", body.get("language_code") or "en")
+    user = w.user(int(body["user_id"]), body.get("first_name"), body.get("language_code"))
     chat_id = int(body.get("chat_id") or user["id"])
     chat = w.private_chat(user) if chat_id == user["id"] else w.group(chat_id, body.get("chat_title") or "Group")
     reply = None
@@ -159,7 +159,7 @@ async def press(w: World, body: dict) -> str:
     data = str(body.get("data") or "")
     if message is None or message["from"]["id"] != w.bot_id or not has_button(message, data):
         raise ApiError(400, f"Bad Request: no button {data!r} on message {body['message_id']}")
-    user = w.user(int(body["user_id"]), body.get("first_name") or "User", body.get("language_code") or "en")
+    user = w.user(int(body["user_id"]), body.get("first_name"), body.get("language_code"))
     query_id = w.next_callback_id()
     w.callback_answers[query_id] = None
     await w.push_update("callback_query", {"id": query_id, "from": user, "message": message, "data": data,

@@ -138,11 +138,17 @@ class World:
         self.changed = asyncio.Condition()
 
     # -- people and chats ----------------------------------------------------------------
-    def user(self, user_id: int, first_name: str = "User", language_code: str = "en") -> dict:
-        if user_id not in self.users:
-            self.users[user_id] = {"id": user_id, "is_bot": False, "first_name": first_name,
-                                   "language_code": language_code}
-        return self.users[user_id]
+    def user(self, user_id: int, first_name: str | None = None, language_code: str | None = None) -> dict:
+        """A user, made on first sight ("User", English, unless told); a name or language given later
+        replaces the old one, as a Telegram client reports its user's current ones with each update
+        (so a user first met as a group's admin can speak French later)."""
+        user = self.users.setdefault(user_id, {"id": user_id, "is_bot": False, "first_name": "User",
+                                               "language_code": "en"})
+        if first_name:
+            user["first_name"] = first_name
+        if language_code:
+            user["language_code"] = language_code
+        return user
 
     def private_chat(self, user: dict) -> Chat:
         if user["id"] not in self.chats:

@@ -287,3 +287,15 @@ def test_a_bot_cannot_write_first_to_a_user(emu):
         sent = await bot.send_photo(MEMBER, photo(), caption="a re-post in Club", reply_markup=KEYBOARD)
         assert sent.reply_markup == KEYBOARD and sent.chat.id == MEMBER
     with_bot(emu, scenario)
+
+
+def test_a_user_first_met_as_an_admin_takes_the_name_and_language_given_later(emu):
+    c = emu.client  # ADMIN was made by c.group(...) before ever speaking: "User", English
+
+    async def scenario(bot):
+        c.send(ADMIN, GROUP, text="/dupes", first_name="Bernard", language_code="fr")
+        c.send(ADMIN, GROUP, text="/stats")  # nothing said about them: kept
+        return [u.message.from_user for u in await updates(bot)]
+
+    first, second = with_bot(emu, scenario)
+    assert (first.first_name, first.language_code) == ("Bernard", "fr") == (second.first_name, second.language_code)
