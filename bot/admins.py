@@ -68,3 +68,10 @@ def name_of(user: User | None) -> str:
     if user is None:
         return ""
     return user.first_name or (f"@{user.username}" if user.username else str(user.id))
+
+
+def author_of(message: Message) -> tuple[int | None, str]:
+    """Who posted: a chat posting as itself (anonymous admin, channel), or a member."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id, message.sender_chat.title or ""
+    return (message.from_user.id, name_of(message.from_user)) if message.from_user else (None, "")

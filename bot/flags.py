@@ -15,7 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
-from bot.admins import human_admins, name_of
+from bot.admins import author_of, human_admins
 from bot.config import scope_of
 from bot.i18n import language, t
 from bot.render import alert_text, repost_text
@@ -46,13 +46,6 @@ def message_url(chat_id: int, message_id: int) -> str | None:
     """t.me link to a message (supergroups only)."""
     chat = str(chat_id)
     return f"https://t.me/c/{chat[4:]}/{message_id}" if chat.startswith("-100") else None
-
-
-def author_of(message: Message) -> tuple[int | None, str]:
-    """Who posted: a chat posting as itself (anonymous admin, channel), or a member."""
-    if message.sender_chat is not None:
-        return message.sender_chat.id, message.sender_chat.title or ""
-    return (message.from_user.id, name_of(message.from_user)) if message.from_user else (None, "")
 
 
 class Flags:

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
-from bot.admins import is_admin, is_chat_admin
+from bot.admins import author_of, is_admin, is_chat_admin
 from bot.config import scope_of
 from bot.i18n import t, written_in
 from bot.telegram_io import is_private, replied_to, reply, user_language, working
@@ -15,13 +15,6 @@ from indexing.search import SearchEngine
 
 YES, NO = "fg:yes", "fg:no"
 PATTERN = r"^fg:"
-
-
-def poster_id(message: Message) -> int | None:
-    """Who posted a message: the chat it was posted as, or the member."""
-    if message.sender_chat is not None:
-        return message.sender_chat.id
-    return message.from_user.id if message.from_user else None
 
 
 def has_photo(message: Message | None) -> bool:
@@ -65,7 +58,7 @@ class Forgetting:
         """/forget in reply to a photo: its poster (the same person, or an anonymous admin for a photo
         posted as the group) or an admin."""
         lang, message = user_language(update), update.effective_message
-        own = poster_id(photo_message) == poster_id(message)  # (an anonymous admin's: the group's id)
+        own = author_of(photo_message)[0] == author_of(message)[0]  # (an anonymous admin's: the group's id)
         if not (is_private(update) or own or await is_admin(update, context)):
             await reply(update, t(lang, "forget_not_yours"))
             return

@@ -9,7 +9,8 @@ from telegram import Message, Update
 
 from bot.answers import photo_input
 from bot.config import scope_of
-from bot.flags import Flags, author_of
+from bot.admins import author_of
+from bot.flags import Flags
 from bot.workers import Workers
 from indexing.search import AUTOMATIC, FORWARD, NOT_A_REPOST, PhotoVectors, SearchEngine
 

@@ -157,16 +157,7 @@ class Control:
             return web.json_response(exc.payload(), status=exc.code)
 
     async def press_answer(self, request: web.Request) -> web.Response:
-        query_id = request.match_info["id"]
-        timeout = float(request.query.get("timeout", 10))
-        w = self.world
-        async with w.changed:
-            try:
-                await asyncio.wait_for(w.changed.wait_for(lambda: w.callback_answers.get(query_id) is not None),
-                                       timeout)
-            except asyncio.TimeoutError:
-                return web.json_response({"error": "the bot did not answer the callback query"}, status=404)
-        return web.json_response(w.callback_answers[query_id])
+        return await self._answer(request, self.world.callback_answers, "the bot did not answer the callback query")
 
     async def inline(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -177,15 +168,19 @@ class Control:
         return web.json_response({"id": query_id})
 
     async def inline_answer(self, request: web.Request) -> web.Response:
+        return await self._answer(request, self.world.inline_answers, "no answer")
+
+    async def _answer(self, request: web.Request, answers: dict, missing: str) -> web.Response:
+        """The bot's answer to the query in the path, once it came (`?timeout=` seconds at most; a
+        callback query is None in `answers` until answered)."""
         query_id = request.match_info["id"]
         timeout = float(request.query.get("timeout", 10))
-        w = self.world
-        async with w.changed:
+        async with self.world.changed:
             try:
-                await asyncio.wait_for(w.changed.wait_for(lambda: query_id in w.inline_answers), timeout)
+                await asyncio.wait_for(self.world.changed.wait_for(lambda: answers.get(query_id) is not None), timeout)
             except asyncio.TimeoutError:
-                return web.json_response({"error": "no answer"}, status=404)
-        return web.json_response(w.inline_answers[query_id])
+                return web.json_response({"error": missing}, status=404)
+        return web.json_response(answers[query_id])
 
     async def messages(self, request: web.Request) -> web.Response:
         try:
