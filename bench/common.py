@@ -17,7 +17,8 @@ import numpy as np
 from indexing.keys import Keys
 from indexing.redis_server import connect
 from indexing.search import SearchEngine
-from indexing.service import build_engine, load_encoders
+from indexing.service import build_engine, engine_options, load_encoders
+from indexing.settings import Settings
 from indexing.sources import SourceItem, detect_and_read
 from indexing.store import PostStore
 from models.registry import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL
@@ -54,8 +55,10 @@ def bench_engine(args) -> Iterator[SearchEngine]:
         try:
             encoders = load_encoders(args.image_model, args.text_model, threads=args.threads,
                                      image_threads=args.image_threads, cache_dir=args.model_cache, runtime=args.runtime)
+            # The deployment's tunables (Settings: env and defaults), not EngineOptions' bare defaults: a
+            # benchmark times what a running bot does (exact-search cut-off, thresholds, batch size).
             engine = build_engine(PostStore(client, Keys(f"bench{int(time.time() * 1000)}")), encoders,
-                                  args.model_cache)
+                                  args.model_cache, engine_options(Settings()))
             engine.bench_data_dir = Path(tmp) / "redis"  # where other processes find this embedded Redis
             yield engine
         finally:

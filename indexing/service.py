@@ -39,7 +39,7 @@ def engine_options(settings: Settings) -> EngineOptions:
         hnsw_m=settings.hnsw_m, hnsw_ef_construction=settings.hnsw_ef_construction,
         hnsw_ef_search=settings.hnsw_ef_search, exact_search_max_posts=settings.exact_search_max_posts,
         batch_size=settings.batch_size, max_photo_bytes=settings.max_photo_bytes,
-        max_photo_pixels=settings.max_photo_pixels, hashtag_blocklist=tuple(settings.hashtag_blocklist.split(",")),
+        max_photo_pixels=settings.max_photo_pixels, hashtag_blocklist=tuple(t for t in settings.hashtag_blocklist.split(",") if t.strip()),
         thumbnail_side=settings.thumbnail_side)
 
 
