@@ -15,6 +15,7 @@ Scores are over the queries with at least one relevant photo in the set; the oth
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -44,6 +45,7 @@ def run(args) -> dict:
     if args.limit:
         items = items[: args.limit]
     items, merged = _one_per_file(items)
+    load_before = os.getloadavg()[0]  # what else ran: the timings (not the scores) depend on it
     kind, labels = _labels(args, items)
     with bench_engine(args) as engine:
         t0 = time.perf_counter()
@@ -86,7 +88,8 @@ def run(args) -> dict:
     result.update({
         "build_s": round(build_s, 1), "embed_photos_per_s": round(len(items) / max(embed_s, 1e-9), 1),
         "settings": {"data": args.data, "split": args.split, "image_model": args.image_model,
-                     "text_model": args.text_model, "image_threads": args.image_threads, "runtime": args.runtime},
+                     "text_model": args.text_model, "image_threads": args.image_threads, "runtime": args.runtime,
+                     "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)]},
     })
     emit(result, args)
     return result
