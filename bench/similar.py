@@ -99,7 +99,10 @@ def score(relevant: np.ndarray, shown: list[list[int]], ranked: list[list[int]],
           k: int) -> dict:
     """The three measurements under one relevance matrix (query row, candidate column)."""
     queries = [q for q in range(len(relevant)) if relevant[q].any()]
-    flags = lambda lists, q: [bool(relevant[q, j]) for j in lists[q]]  # noqa: E731
+
+    def flags(lists: list[list[int]], q: int) -> list[bool]:
+        return [bool(relevant[q, j]) for j in lists[q]]
+
     answered = [q for q in queries if shown[q]]
     out = {"queries": len(queries), "no_relevant": len(relevant) - len(queries),
            "chance": mean_percent([relevant[q].sum() / (len(relevant) - 1) for q in queries])}
