@@ -57,7 +57,7 @@ def run(args) -> dict:
         items, labels, post_ids = [items[n] for n in kept], [labels[n] for n in kept], [post_ids[n] for n in kept]
         floor = engine.relevance.floors_for(engine.post_count(SCOPE)).similar
         log_progress(args, "embedding %d query photos", len(items))
-        t0 = time.perf_counter()
+        t0 = time.perf_counter()  # in batches: the bot's one-at-a-time vectors up to float rounding, faster
         vectors = [v for s in range(0, len(items), EMBED_BATCH)
                    for v in engine.embed_photos([i.path.read_bytes() for i in items[s:s + EMBED_BATCH]])]
         embed_s = time.perf_counter() - t0
