@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
 .PHONY: run test unit integration bench-dedup bench-text2image bench-hashtags bench-text2tags bench-speed bench-bot \
-	bench-load bench-swap bench-scale bench-clusters train-heads clean
+	bench-load bench-swap bench-scale bench-clusters bench-similar train-heads clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
@@ -50,6 +50,9 @@ bench-scale: $(STAMP)
 bench-clusters: $(STAMP)
 	$(PY) -m bench clusters --data $(DATA)/food
 	$(PY) -m bench clusters --data $(DATA)/flickr8k --split train --limit 2000
+bench-similar: $(STAMP)
+	$(PY) -m bench similar --data $(DATA)/food
+	$(PY) -m bench similar --data $(DATA)/flickr8k --split dev
 train-heads: $(STAMP)
 	$(PY) -m models train --data $(DATA)/flickr8k --split train --words-as-tags --out flickr-v1 --activate
 
