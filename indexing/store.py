@@ -41,12 +41,30 @@ end
 VECTOR_DTYPE = np.float16  # halves Redis memory; cosine error ~1e-3, far below any threshold we use
 
 
-def to_blob(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
+# Kinds of vector of which only the largest entries are ever read, stored as the top few (index,
+# value) pairs: class probabilities (the class bridge reads the top 10, hashtags the top 4 x k,
+# maps the top classes of a mean) take 128 bytes instead of 2,000 (docs/SCALING.md).
+TOP_ONLY = {"probs": 32}
 
 
-def from_blob(blob: bytes, dim: int) -> np.ndarray:
-    return np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32).reshape(-1, dim)
+def to_blob(vector: np.ndarray, top: int | None = None) -> bytes:
+    """float16 rows; with `top`, one row as its `top` largest entries: uint16 indexes, then float16 values."""
+    if top is None or 2 * top >= np.size(vector):  # so a kept blob is always shorter than one row
+        return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
+    row = np.asarray(vector, np.float32).reshape(-1)
+    keep = np.sort(np.argpartition(-row, top - 1)[:top])
+    return keep.astype(np.uint16).tobytes() + row[keep].astype(VECTOR_DTYPE).tobytes()
+
+
+def from_blob(blob: bytes, dim: int, top: int | None = None) -> np.ndarray:
+    """Rows as float32; a `top` blob comes back dense, zeros where nothing was kept. A blob of full
+    rows is read as such whatever `top` says (posts stored before the kind was kept sparse)."""
+    if top is None or len(blob) % (dim * VECTOR_DTYPE().itemsize) == 0:
+        return np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32).reshape(-1, dim)
+    n = len(blob) // 4
+    row = np.zeros((1, dim), np.float32)
+    row[0, np.frombuffer(blob[:2 * n], np.uint16)] = np.frombuffer(blob[2 * n:], VECTOR_DTYPE)
+    return row
 
 
 @public_methods_raise_storage_errors
@@ -98,7 +116,7 @@ class PostStore:
         for tag in set(post.tags):
             pipe.zincrby(k.scope_tags(post.scope), 1, tag)
         for (kind, model), vec in vectors.items():
-            pipe.hset(k.vectors(kind, model), post.id, to_blob(vec))
+            pipe.hset(k.vectors(kind, model), post.id, to_blob(vec, TOP_ONLY.get(kind)))
         if thumbnail:
             pipe.hset(k.thumbnails(), post.id, thumbnail)
         # In the same transaction: other processes learn of the post from the change log, and the
@@ -251,7 +269,7 @@ class PostStore:
         if not post_ids:
             return []
         blobs = self.r.hmget(self.keys.vectors(kind, model), [int(i) for i in post_ids])
-        return [from_blob(b, dim) if b is not None else None for b in blobs]
+        return [from_blob(b, dim, TOP_ONLY.get(kind)) if b is not None else None for b in blobs]
 
     def vector_ids(self, kind: str, model: str) -> set[int]:
         """The posts that have vectors of this kind made by this model."""
@@ -259,7 +277,7 @@ class PostStore:
 
     def iter_vectors(self, kind: str, model: str, dim: int, batch: int = 2000) -> Iterator[tuple[int, np.ndarray]]:
         for pid, blob in self.r.hscan_iter(self.keys.vectors(kind, model), count=batch):
-            yield int(pid), from_blob(blob, dim)
+            yield int(pid), from_blob(blob, dim, TOP_ONLY.get(kind))
 
     def get_thumbnails(self, post_ids: list[int]) -> list[bytes | None]:
         return self.r.hmget(self.keys.thumbnails(), post_ids) if post_ids else []
