@@ -14,8 +14,11 @@ photos get the edits.
 """
 from __future__ import annotations
 
+import functools
 import glob
+import hashlib
 import random
+from pathlib import Path
 
 import numpy as np
 
@@ -49,24 +52,39 @@ class Linear:
         return unit((x - self.mean if self.mean is not None else x) @ self.basis)
 
 
-def pca(fit_on: np.ndarray, dim: int) -> Linear:
-    mean = fit_on.mean(axis=0)
-    _, _, vt = np.linalg.svd(fit_on - mean, full_matrices=False)
-    return Linear(vt[:dim].T, mean)
+_SVD: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}  # one decomposition per fitted set, sliced per dimension
 
 
-def classifier_svd(dim: int, model_dir: str) -> Linear:
-    """Block-diagonal: each CNN's 1,280-d part onto the top dim/2 right-singular vectors of its classifier."""
+def pca(fit_on: np.ndarray, dim: int, centred: bool = True) -> Linear:
+    """Centred: cosines of the reduced vectors are taken around the store's mean photo (a different
+    geometry from the full features', even at full rank); uncentred: the subspace that keeps the
+    full features' dot products best."""
+    key = hashlib.sha1(np.ascontiguousarray(fit_on).tobytes() + bytes([centred])).digest()
+    if key not in _SVD:
+        mean = fit_on.mean(axis=0) if centred else np.zeros(fit_on.shape[1], np.float32)
+        _SVD[key] = mean, np.linalg.svd(fit_on - mean, full_matrices=False)[2]
+    mean, vt = _SVD[key]
+    return Linear(vt[:dim].T, mean if centred else None)
+
+
+@functools.cache
+def classifier_bases(model_dir: str) -> tuple[np.ndarray, ...]:
+    """Right-singular vectors of each CNN's ImageNet classifier (1,000 x 1,280), largest first."""
     import onnx
     from onnx import numpy_helper
 
-    blocks = []
+    bases = []
     for name in ("efficientnet-lite0", "efficientnet-lite2"):
         path = sorted(glob.glob(f"{model_dir}/{name}-*.onnx"))[-1]
         weights = next(numpy_helper.to_array(t) for t in onnx.load(path).graph.initializer
                        if list(t.dims) == [1000, 1280])
-        _, _, vt = np.linalg.svd(weights, full_matrices=False)
-        blocks.append(vt[:dim // 2].T)
+        bases.append(np.linalg.svd(weights, full_matrices=False)[2])
+    return tuple(bases)
+
+
+def classifier_svd(dim: int, model_dir: str) -> Linear:
+    """Block-diagonal: each CNN's 1,280-d part onto the top dim/2 right-singular vectors of its classifier."""
+    blocks = [vt[:dim // 2].T for vt in classifier_bases(model_dir)]
     basis = np.zeros((2560, 2 * (dim // 2)), np.float32)
     basis[:1280, :dim // 2], basis[1280:, dim // 2:] = blocks
     return Linear(basis)
@@ -94,6 +112,24 @@ def agreement(full: np.ndarray, reduced: np.ndarray, k: int = 10) -> float:
     """recall@k of the full vectors' exact top k (each photo against the others) among the reduced top k."""
     a, b = top_k(full, k), top_k(reduced, k)
     return round(float(np.mean([len(set(x) & set(y)) / k for x, y in zip(a, b)])), 4)
+
+
+def label_precision(vectors: np.ndarray, labels: list[set[str]], k: int = 10) -> float:
+    """Share of each photo's k nearest others sharing one of its labels (a proxy of `bench similar`)."""
+    top = top_k(vectors, k)
+    return round(float(np.mean([[bool(labels[i] & labels[j]) for j in row] for i, row in enumerate(top)])), 4)
+
+
+def food_labels(items, folder: str, max_share: float = 0.1) -> list[set[str]]:
+    """Each food photo's curated tags, without those on more than `max_share` of the photos."""
+    import json
+    from collections import Counter
+
+    rows = [json.loads(line) for line in (Path(folder) / "annotations.jsonl").read_text().splitlines() if line]
+    by_image = {Path(r["image"]).name: set(r.get("curated_tags", [])) for r in rows}
+    labels = [by_image.get(Path(i.path).name, set()) for i in items]
+    counts = Counter(t for ls in labels for t in ls)
+    return [{t for t in ls if counts[t] <= max_share * len(labels)} for ls in labels]
 
 
 def repost_separation(originals: np.ndarray, variants: np.ndarray, owner: np.ndarray, names: list[str],
@@ -138,6 +174,10 @@ def repost_features(items, args) -> tuple[np.ndarray, np.ndarray, list[str]]:
     from models.embedding import PhotoEmbedder
     from models.registry import DEFAULT_IMAGE_MODEL, get_image_encoder
 
+    cache = Path(args.features_dir) / "features" / f"reposts-{len(items)}.npz"  # the edits are deterministic
+    if cache.exists():
+        with np.load(cache) as data:
+            return data["x"], data["owner"], data["names"].tolist()
     encoder = get_image_encoder(DEFAULT_IMAGE_MODEL, cache_dir=args.model_cache, runtime=args.runtime)
     datas, owner, names = [], [], []
     for row, item in enumerate(items):
@@ -147,8 +187,9 @@ def repost_features(items, args) -> tuple[np.ndarray, np.ndarray, list[str]]:
                 owner.append(row)
                 names.append(name)
     embedder = PhotoEmbedder(encoder, thumbnail_side=0)
-    feats = np.array([e.features for e in embedder.embed(datas)], np.float32)
-    return unit(feats), np.array(owner), names
+    feats = unit(np.array([e.features for e in embedder.embed(datas)], np.float32))
+    np.savez(cache, x=feats, owner=np.array(owner), names=np.array(names))
+    return feats, np.array(owner), names
 
 
 # -- the study ---------------------------------------------------------------------------------
@@ -167,15 +208,20 @@ def image_study(args, dims: list[int]) -> dict:
         food = features_of(food_items, args)
         half = len(food) // 2
         sets["food (half B)"] = food[half:]
-    results = {}
+    results, precision = {}, {}
+    if food is not None:
+        labels = food_labels(food_items[half:], args.food)
+        precision["full"] = label_precision(sets["food (half B)"], labels)
     for dim in dims:
         # PCA on the store's own photos: Flickr8k train for dev, food's other half for food; and
         # food through Flickr8k's PCA (a basis fitted on another collection).
         methods = {"pca (store's own photos)": {"flickr8k dev": pca(x_train, dim)},
+                   "pca uncentred (store's own photos)": {"flickr8k dev": pca(x_train, dim, centred=False)},
                    "pca fitted on flickr8k train": {},
                    "classifier svd (data-free)": {}, "random projection (seed 0)": {}}
         if food is not None:
             methods["pca (store's own photos)"]["food (half B)"] = pca(food[:half], dim)
+            methods["pca uncentred (store's own photos)"]["food (half B)"] = pca(food[:half], dim, centred=False)
             methods["pca fitted on flickr8k train"]["food (half B)"] = pca(x_train, dim)
         svd, rp = classifier_svd(dim, args.model_cache), random_projection(dim)
         for name in sets:
@@ -185,9 +231,12 @@ def image_study(args, dims: list[int]) -> dict:
             row = results.setdefault(method, {})
             for name, reduce in per_set.items():
                 row.setdefault(name, {})[dim] = agreement(sets[name], reduce(sets[name]))
+                if name.startswith("food"):
+                    precision.setdefault(method, {})[dim] = label_precision(reduce(sets[name]), labels)
     int8 = {name: {"float16": agreement(x, x.astype(np.float16).astype(np.float32)),
                    "int8 per-row scale": agreement(x, int8_rows(x))} for name, x in sets.items()}
-    out = {"neighbour_agreement_recall@10": results, "side_matrix_exact_search_recall@10": int8}
+    out = {"neighbour_agreement_recall@10": results, "side_matrix_exact_search_recall@10": int8,
+           "food_label_precision@10": precision}
     if args.reposts and food is not None:
         out["reposts"] = repost_study(args, food_items, food, x_dev, dims, x_train)
     return out
@@ -201,7 +250,8 @@ def repost_study(args, food_items, food, x_dev, dims, x_train) -> dict:
     others = np.concatenate([food[n:], x_dev])
     out = {"photos": n, "edits": len(variants), "full": repost_separation(food[:n], variants, owner, names, others)}
     for dim in dims:
-        for method, reduce in (("pca", pca(food[n:], dim)), ("pca flickr8k train", pca(x_train, dim)),
+        for method, reduce in (("pca", pca(food[n:], dim)), ("pca uncentred", pca(food[n:], dim, centred=False)),
+                               ("pca flickr8k train", pca(x_train, dim)),
                                ("classifier svd", classifier_svd(dim, args.model_cache)),
                                ("random", random_projection(dim))):
             out[f"{method} {dim}"] = repost_separation(reduce(food[:n]), reduce(variants), owner, names,
