@@ -108,9 +108,13 @@ def top_k(vectors: np.ndarray, k: int = 10) -> np.ndarray:
     return np.argsort(-sims, axis=1)[:, :k]
 
 
-def agreement(full: np.ndarray, reduced: np.ndarray, k: int = 10) -> float:
-    """recall@k of the full vectors' exact top k (each photo against the others) among the reduced top k."""
-    a, b = top_k(full, k), top_k(reduced, k)
+def agreement(full: np.ndarray, reduced: np.ndarray, k: int = 10, rescored: int = 0) -> float:
+    """recall@k of the full vectors' exact top k (each photo against the others) among the reduced top k;
+    with `rescored`, the reduced top `rescored` reordered by the full vectors (read back from Redis)."""
+    a = top_k(full, k)
+    b = top_k(reduced, rescored or k)
+    if rescored:
+        b = np.array([row[np.argsort(-(full[row] @ full[i]))[:k]] for i, row in enumerate(b)])
     return round(float(np.mean([len(set(x) & set(y)) / k for x, y in zip(a, b)])), 4)
 
 
@@ -208,7 +212,7 @@ def image_study(args, dims: list[int]) -> dict:
         food = features_of(food_items, args)
         half = len(food) // 2
         sets["food (half B)"] = food[half:]
-    results, precision = {}, {}
+    results, precision, rescored = {}, {}, {}
     if food is not None:
         labels = food_labels(food_items[half:], args.food)
         precision["full"] = label_precision(sets["food (half B)"], labels)
@@ -231,11 +235,14 @@ def image_study(args, dims: list[int]) -> dict:
             row = results.setdefault(method, {})
             for name, reduce in per_set.items():
                 row.setdefault(name, {})[dim] = agreement(sets[name], reduce(sets[name]))
+                rescored.setdefault(method, {}).setdefault(name, {})[dim] = agreement(
+                    sets[name], reduce(sets[name]), rescored=40)
                 if name.startswith("food"):
                     precision.setdefault(method, {})[dim] = label_precision(reduce(sets[name]), labels)
     int8 = {name: {"float16": agreement(x, x.astype(np.float16).astype(np.float32)),
                    "int8 per-row scale": agreement(x, int8_rows(x))} for name, x in sets.items()}
-    out = {"neighbour_agreement_recall@10": results, "side_matrix_exact_search_recall@10": int8,
+    out = {"neighbour_agreement_recall@10": results, "top40_rescored_by_full_features_recall@10": rescored,
+           "side_matrix_exact_search_recall@10": int8,
            "food_label_precision@10": precision}
     if args.reposts and food is not None:
         out["reposts"] = repost_study(args, food_items, food, x_dev, dims, x_train)
