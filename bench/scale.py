@@ -93,11 +93,11 @@ def redis_numbers(args, shapes: dict, rng: np.random.Generator) -> tuple[dict, d
 def run(args) -> dict:
     rng = np.random.default_rng(0)
     sizes = [int(s) for s in args.sizes.split(",")]
-    shapes = footprint.model_shapes(args)
-    if args.dims:
-        shapes["image_dim"], shapes["text_space_dim"] = (int(d) for d in args.dims.split(","))
-        shapes["overridden"] = True
+    shapes = footprint.model_shapes(args)  # Redis stores a real post whatever the indexes hold
     image_dim, space_dim = shapes["image_dim"], shapes["text_space_dim"]
+    if args.dims:
+        image_dim, space_dim = (int(d) for d in args.dims.split(","))
+        shapes["index_dims_override"] = [image_dim, space_dim]
     log_progress(args, "Redis memory per post (%d posts)", args.redis_posts)
     redis, everysec = redis_numbers(args, shapes, rng)
     memory = {}
