@@ -84,7 +84,7 @@ def classifier_bases(model_dir: str) -> tuple[np.ndarray, ...]:
 
 def classifier_svd(dim: int, model_dir: str) -> Linear:
     """Block-diagonal: each CNN's 1,280-d part onto the top dim/2 right-singular vectors of its classifier."""
-    blocks = [vt[:dim // 2].T for vt in classifier_bases(model_dir)]
+    blocks = [vt[:dim // 2].T for vt in classifier_bases(model_dir)]  # the default model's two CNNs
     basis = np.zeros((2560, 2 * (dim // 2)), np.float32)
     basis[:1280, :dim // 2], basis[1280:, dim // 2:] = blocks
     return Linear(basis)
@@ -163,10 +163,10 @@ def repost_separation(originals: np.ndarray, variants: np.ndarray, owner: np.nda
 # -- data --------------------------------------------------------------------------------------
 def features_of(items, args) -> np.ndarray:
     from models.features import file_features
-    from models.registry import DEFAULT_IMAGE_MODEL, get_image_encoder
+    from models.registry import get_image_encoder
 
-    encoder = get_image_encoder(DEFAULT_IMAGE_MODEL, cache_dir=args.model_cache, runtime=args.runtime)
-    feats, shas = file_features([i.path for i in items], encoder, args.features_dir)
+    encoder = get_image_encoder(args.image_model, cache_dir=args.model_cache, runtime=args.runtime)
+    feats, _ = file_features([i.path for i in items], encoder, args.features_dir)
     return unit(feats)
 
 
@@ -176,13 +176,14 @@ def repost_features(items, args) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
     from bench.dedup import repost_variants
     from models.embedding import PhotoEmbedder
-    from models.registry import DEFAULT_IMAGE_MODEL, get_image_encoder
+    from models.registry import get_image_encoder
 
-    cache = Path(args.features_dir) / "features" / f"reposts-{len(items)}.npz"  # the edits are deterministic
+    safe = args.image_model.replace("/", "_").replace(":", "_")
+    cache = Path(args.features_dir) / "features" / f"reposts-{len(items)}-{safe}.npz"  # the edits are deterministic
     if cache.exists():
         with np.load(cache) as data:
             return data["x"], data["owner"], data["names"].tolist()
-    encoder = get_image_encoder(DEFAULT_IMAGE_MODEL, cache_dir=args.model_cache, runtime=args.runtime)
+    encoder = get_image_encoder(args.image_model, cache_dir=args.model_cache, runtime=args.runtime)
     datas, owner, names = [], [], []
     for row, item in enumerate(items):
         with Image.open(item.path) as im:
@@ -227,7 +228,7 @@ def image_study(args, dims: list[int]) -> dict:
             methods["pca (store's own photos)"]["food (half B)"] = pca(food[:half], dim)
             methods["pca uncentred (store's own photos)"]["food (half B)"] = pca(food[:half], dim, centred=False)
             methods["pca fitted on flickr8k train"]["food (half B)"] = pca(x_train, dim)
-        svd, rp = classifier_svd(dim, args.model_cache), random_projection(dim)
+        svd, rp = classifier_svd(dim, args.model_cache), random_projection(dim, x_train.shape[1])
         for name in sets:
             methods["classifier svd (data-free)"][name] = svd
             methods["random projection (seed 0)"][name] = rp
@@ -260,7 +261,7 @@ def repost_study(args, food_items, food, x_dev, dims, x_train) -> dict:
         for method, reduce in (("pca", pca(food[n:], dim)), ("pca uncentred", pca(food[n:], dim, centred=False)),
                                ("pca flickr8k train", pca(x_train, dim)),
                                ("classifier svd", classifier_svd(dim, args.model_cache)),
-                               ("random", random_projection(dim))):
+                               ("random", random_projection(dim, x_train.shape[1]))):
             out[f"{method} {dim}"] = repost_separation(reduce(food[:n]), reduce(variants), owner, names,
                                                        reduce(others))
     out["int8 side matrix"] = repost_separation(int8_rows(food[:n]), int8_rows(variants), owner, names,
