@@ -30,7 +30,7 @@ def add_args(p) -> None:
     p.add_argument("--dims", default=None,
                    help="IMAGE,TEXT: override the image feature and text space sizes (default: the models' own)")
     p.add_argument("--captions-per-photo", type=int, default=1,
-                   help="captions a stored post has (a Telegram photo: at most its one caption; Flickr8k: 5)")
+                   help="captions a stored post has, up to 5 (a Telegram photo: at most its one caption; Flickr8k: 5)")
     p.add_argument("--redis-posts", type=int, default=5000)
     p.add_argument("--index-vectors", type=int, default=20000, help="vectors in each index whose memory is measured")
     p.add_argument("--queries", type=int, default=500)

@@ -15,6 +15,7 @@ from indexing.post import AUTOMATIC, FORWARD, Post  # noqa: F401 - re-exported: 
 from indexing.releases import ReleaseStore, new_version
 from indexing.scopes import validate_scope
 from indexing.storage_errors import public_methods_raise_storage_errors
+from indexing.vectorblobs import TOP_ONLY, from_blob, to_blob
 
 # The sha index keeps the first post of some bytes per scope; later posts of the same bytes (a group's
 # members posting one file, each message its own post) wait in a set, the earliest taking over when
@@ -38,35 +39,6 @@ else
   redis.call('SREM', KEYS[2], successor)
 end
 """
-VECTOR_DTYPE = np.float16  # halves Redis memory; cosine error ~1e-3, far below any threshold we use
-
-
-# Kinds of vector of which only the largest entries are ever read, stored as the top few (index,
-# value) pairs: class probabilities (the class bridge reads the top 10, hashtags the top 4 x k,
-# maps the top classes of a mean) take 128 bytes instead of 2,000 (docs/SCALING.md).
-TOP_ONLY = {"probs": 32}
-
-
-def to_blob(vector: np.ndarray, top: int | None = None) -> bytes:
-    """float16 rows; with `top`, one row as its `top` largest entries: uint16 indexes, then float16 values."""
-    if top is None or 2 * top >= np.size(vector):  # so a kept blob is always shorter than one row
-        return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
-    row = np.asarray(vector, np.float32).reshape(-1)
-    keep = np.sort(np.argpartition(-row, top - 1)[:top])
-    return keep.astype(np.uint16).tobytes() + row[keep].astype(VECTOR_DTYPE).tobytes()
-
-
-def from_blob(blob: bytes, dim: int, top: int | None = None) -> np.ndarray:
-    """Rows as float32; a `top` blob comes back dense, zeros where nothing was kept. A blob of full
-    rows is read as such whatever `top` says (posts stored before the kind was kept sparse)."""
-    if top is None or len(blob) % (dim * VECTOR_DTYPE().itemsize) == 0:
-        return np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32).reshape(-1, dim)
-    n = len(blob) // 4
-    row = np.zeros((1, dim), np.float32)
-    row[0, np.frombuffer(blob[:2 * n], np.uint16)] = np.frombuffer(blob[2 * n:], VECTOR_DTYPE)
-    return row
-
-
 @public_methods_raise_storage_errors
 class PostStore:
     """Redis-backed storage of posts, vectors and per-scope hashtag counts."""

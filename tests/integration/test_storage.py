@@ -116,7 +116,7 @@ def test_delete_removes_every_trace(redis_client, keys):
 
 
 def test_class_probabilities_keep_their_top_classes_in_a_fraction_of_the_bytes(redis_client, keys):
-    from indexing.store import TOP_ONLY, to_blob
+    from indexing.vectorblobs import TOP_ONLY, to_blob
     from models.zeroshot import class_hashtags, sparse_class_weights
 
     store = PostStore(redis_client, keys)
