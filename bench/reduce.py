@@ -108,13 +108,16 @@ def top_k(vectors: np.ndarray, k: int = 10) -> np.ndarray:
     return np.argsort(-sims, axis=1)[:, :k]
 
 
-def agreement(full: np.ndarray, reduced: np.ndarray, k: int = 10, rescored: int = 0) -> float:
+def agreement(full: np.ndarray, reduced: np.ndarray, k: int = 10, rescored: int = 0,
+              rescore_with: np.ndarray | None = None) -> float:
     """recall@k of the full vectors' exact top k (each photo against the others) among the reduced top k;
-    with `rescored`, the reduced top `rescored` reordered by the full vectors (read back from Redis)."""
+    with `rescored`, the reduced top `rescored` reordered by the full vectors (read back from Redis),
+    or by `rescore_with` (the full vectors as Redis would keep them)."""
     a = top_k(full, k)
     b = top_k(reduced, rescored or k)
     if rescored:
-        b = np.array([row[np.argsort(-(full[row] @ full[i]))[:k]] for i, row in enumerate(b)])
+        by = full if rescore_with is None else rescore_with
+        b = np.array([row[np.argsort(-(by[row] @ by[i]))[:k]] for i, row in enumerate(b)])
     return round(float(np.mean([len(set(x) & set(y)) / k for x, y in zip(a, b)])), 4)
 
 
@@ -238,6 +241,9 @@ def image_study(args, dims: list[int]) -> dict:
                 row.setdefault(name, {})[dim] = agreement(sets[name], reduce(sets[name]))
                 rescored.setdefault(method, {}).setdefault(name, {})[dim] = agreement(
                     sets[name], reduce(sets[name]), rescored=40)
+                if method.startswith("pca uncentred"):  # the candidate: rescored by int8 features from Redis
+                    rescored.setdefault(method + ", rescored by int8", {}).setdefault(name, {})[dim] = agreement(
+                        sets[name], reduce(sets[name]), rescored=40, rescore_with=int8_rows(sets[name]))
                 if name.startswith("food"):
                     precision.setdefault(method, {})[dim] = label_precision(reduce(sets[name]), labels)
     int8 = {name: {"float16": agreement(x, x.astype(np.float16).astype(np.float32)),
