@@ -68,25 +68,29 @@ def pca(fit_on: np.ndarray, dim: int, centred: bool = True) -> Linear:
 
 
 @functools.cache
-def classifier_bases(model_dir: str) -> tuple[np.ndarray, ...]:
-    """Right-singular vectors of each CNN's ImageNet classifier (1,000 x 1,280), largest first."""
+def classifier_bases(image_model: str, model_dir: str) -> tuple[np.ndarray, ...]:
+    """Right-singular vectors of each CNN's ImageNet classifier (1,000 x its features), largest first."""
     import onnx
     from onnx import numpy_helper
 
     bases = []
-    for name in ("efficientnet-lite0", "efficientnet-lite2"):
+    for name in (p for p in image_model.split("+") if p != "mirror"):
         path = sorted(glob.glob(f"{model_dir}/{name}-*.onnx"))[-1]
         weights = next(numpy_helper.to_array(t) for t in onnx.load(path).graph.initializer
-                       if list(t.dims) == [1000, 1280])
+                       if len(t.dims) == 2 and t.dims[0] == 1000)
         bases.append(np.linalg.svd(weights, full_matrices=False)[2])
     return tuple(bases)
 
 
-def classifier_svd(dim: int, model_dir: str) -> Linear:
-    """Block-diagonal: each CNN's 1,280-d part onto the top dim/2 right-singular vectors of its classifier."""
-    blocks = [vt[:dim // 2].T for vt in classifier_bases(model_dir)]  # the default model's two CNNs
-    basis = np.zeros((2560, 2 * (dim // 2)), np.float32)
-    basis[:1280, :dim // 2], basis[1280:, dim // 2:] = blocks
+def classifier_svd(dim: int, args) -> Linear:
+    """Block-diagonal: each CNN's part of the features onto the top right-singular vectors of its
+    classifier, the dimensions shared equally."""
+    bases = classifier_bases(args.image_model, args.model_cache)
+    each = dim // len(bases)
+    widths = [vt.shape[1] for vt in bases]
+    basis = np.zeros((sum(widths), each * len(bases)), np.float32)
+    for i, vt in enumerate(bases):
+        basis[sum(widths[:i]):sum(widths[:i + 1]), i * each:(i + 1) * each] = vt[:each].T
     return Linear(basis)
 
 
@@ -113,8 +117,9 @@ def agreement(full: np.ndarray, reduced: np.ndarray, k: int = 10, rescored: int 
     """recall@k of the full vectors' exact top k (each photo against the others) among the reduced top k;
     with `rescored`, the reduced top `rescored` reordered by the full vectors (read back from Redis),
     or by `rescore_with` (the full vectors as Redis would keep them)."""
+    k = min(k, len(full) - 1)  # a small set: every other photo
     a = top_k(full, k)
-    b = top_k(reduced, rescored or k)
+    b = top_k(reduced, min(rescored, len(full) - 1) or k)
     if rescored:
         by = full if rescore_with is None else rescore_with
         b = np.array([row[np.argsort(-(by[row] @ by[i]))[:k]] for i, row in enumerate(b)])
@@ -231,7 +236,7 @@ def image_study(args, dims: list[int]) -> dict:
             methods["pca (store's own photos)"]["food (half B)"] = pca(food[:half], dim)
             methods["pca uncentred (store's own photos)"]["food (half B)"] = pca(food[:half], dim, centred=False)
             methods["pca fitted on flickr8k train"]["food (half B)"] = pca(x_train, dim)
-        svd, rp = classifier_svd(dim, args.model_cache), random_projection(dim, x_train.shape[1])
+        svd, rp = classifier_svd(dim, args), random_projection(dim, x_train.shape[1])
         for name in sets:
             methods["classifier svd (data-free)"][name] = svd
             methods["random projection (seed 0)"][name] = rp
@@ -266,7 +271,7 @@ def repost_study(args, food_items, food, x_dev, dims, x_train) -> dict:
     for dim in dims:
         for method, reduce in (("pca", pca(food[n:], dim)), ("pca uncentred", pca(food[n:], dim, centred=False)),
                                ("pca flickr8k train", pca(x_train, dim)),
-                               ("classifier svd", classifier_svd(dim, args.model_cache)),
+                               ("classifier svd", classifier_svd(dim, args)),
                                ("random", random_projection(dim, x_train.shape[1]))):
             out[f"{method} {dim}"] = repost_separation(reduce(food[:n]), reduce(variants), owner, names,
                                                        reduce(others))

@@ -120,6 +120,20 @@ def test_scale(tmp_path, session_dir, encoders):
     assert {r["dim"] for r in small["hnsw"]} == {64, 32} and small["bytes_per_photo"] < out["bytes_per_photo"]
 
 
+def test_reduce(tiny_set, session_dir, encoders, tmp_path):
+    out = _bench("reduce", "--data", str(tiny_set), "--food", str(tiny_set), "--model-cache",
+                 str(session_dir / "models"), "--image-model", "efficientnet-lite0", "--features-dir", str(tmp_path),
+                 "--dims", "4,8", "--reposts", "2")
+    image = out["image"]
+    agreement = image["neighbour_agreement_recall@10"]
+    assert set(agreement) >= {"pca (store's own photos)", "classifier svd (data-free)", "random projection (seed 0)"}
+    assert all(0.0 <= v <= 1.0 for sets in agreement.values() for dims in sets.values() for v in dims.values())
+    assert image["side_matrix_exact_search_recall@10"]["flickr8k dev"]["float16"] > 0.9
+    reposts = image["reposts"]  # two photos, bench dedup's seven edits each, embedded and cached
+    assert reposts["edits"] == 14 and 0.0 <= reposts["full"]["found"] <= 1.0
+    assert (tmp_path / "features" / "reposts-2-efficientnet-lite0.npz").exists()
+
+
 def test_clusters(tiny_set, session_dir, encoders, tmp_path):
     out = _bench("clusters", "--data", str(tiny_set), "--model-cache", str(session_dir / "models"),
                  "--out", str(tmp_path / "map.png"))
