@@ -1,14 +1,14 @@
-"""Where one machine stops: memory and query rate of the storage and the indexes as the library grows.
+"""Where one machine stops: memory a photo with the default models' real shapes, and the query rate of the indexes as the library grows.
 
-Measured, not assumed: a real Redis gets `--redis-posts` posts shaped like ours (image features,
-class scores, one caption, a post hash, a /map tile; made-up numbers, tiles of real photos), and
-its memory per post is read back;
-hnswlib indexes of clustered made-up vectors of the image and text dimensions are built at each
-`--sizes` and timed (build rate, single-thread queries per second, recall@10 against exact
-search, bytes). Then both are extrapolated to 1M and 10M photos: memory linearly (plus each
-index's float16 matrix), query time as the slowest measured time scaled by log(n) (HNSW's
-growth; conservative, since small indexes measured slower here than big ones). `--data` is not
-read (the vectors are made up): pass any folder.
+Measured, not assumed (bench/footprint.py): the default models' vector sizes; one real post stored
+through the engine, then `--redis-posts` copies of exactly what Redis holds for it, each key's
+memory summed by component; the engine's own index class filled with `--index-vectors` vectors of
+each size (saved graph, float16 matrix, resident growth). `--dims IMAGE,TEXT` overrides the sizes.
+hnswlib indexes of clustered made-up vectors of those sizes are then built at each `--sizes` and
+timed (build rate, single-thread query time, recall@10 against exact search). Both are extrapolated
+to 1M and 10M photos: memory linearly, query time as the slowest measured time scaled by log(n)
+(HNSW's growth; conservative, since small indexes measured slower here than big ones). `--data`
+is not read: pass any folder.
 """
 from __future__ import annotations
 
@@ -21,16 +21,18 @@ from pathlib import Path
 import hnswlib
 import numpy as np
 
-from bench.common import emit, log_progress
+from bench import footprint
+from bench.common import bench_engine, emit, log_progress
 
 
 def add_args(p) -> None:
     p.add_argument("--sizes", default="10000,50000,200000")
-    p.add_argument("--dims", default="2560,2688",
-                   help="image features, text space (the default projector ensemble: 2 heads on MiniLM's 384-d "
-                        "part, 2 on USE's 512-d part, the kNN bridge on both, 896-d)")
-    p.add_argument("--caption-dim", type=int, default=896, help="a stored caption vector (the default text model)")
+    p.add_argument("--dims", default=None,
+                   help="IMAGE,TEXT: override the image feature and text space sizes (default: the models' own)")
+    p.add_argument("--captions-per-photo", type=int, default=1,
+                   help="captions a stored post has, up to 5 (a Telegram photo: at most its one caption; Flickr8k: 5)")
     p.add_argument("--redis-posts", type=int, default=5000)
+    p.add_argument("--index-vectors", type=int, default=20000, help="vectors in each index whose memory is measured")
     p.add_argument("--queries", type=int, default=500)
     p.add_argument("--machine-gb", type=float, default=24.0)
 
@@ -69,78 +71,59 @@ def index_numbers(n: int, dim: int, queries: int, rng: np.random.Generator) -> d
             "bytes_per_vector": round(size / n)}
 
 
-def redis_bytes_per_post(posts: int, rng: np.random.Generator, appendfsync: str = "always",
-                         caption_dim: int = 896) -> dict:
-    """Memory per stored post, and how long storing one takes (the MULTI the bot waits for)."""
-    from indexing.keys import Keys
+def redis_numbers(args, shapes: dict, rng: np.random.Generator) -> tuple[dict, dict]:
+    """Redis bytes a post by component (appendfsync always, as served), and store latency with everysec."""
     from indexing.redis_server import EmbeddedRedis, connect
-    from indexing.store import Post, PostStore
 
-    tiles = _sample_tiles()
+    with bench_engine(args) as engine:
+        post_hash, vectors, tile = footprint.real_post(engine, shapes, args.captions_per_photo)
+        always = footprint.redis_components(engine.store.r, "scale", args.redis_posts, post_hash, vectors, tile, rng)
     with tempfile.TemporaryDirectory(prefix="hashlens-scale-") as tmp:
-        server = EmbeddedRedis(Path(tmp) / "redis", appendfsync=appendfsync, dies_with_owner=True).start()
+        server = EmbeddedRedis(Path(tmp) / "redis", appendfsync="everysec", dies_with_owner=True).start()
         client, _ = connect(server.url, server.data_dir)
-        write_s = []
         try:
-            store = PostStore(client, Keys("scale"))
-            before = store.used_memory()
-            for i in range(posts):
-                pid = store.allocate_id()
-                post = Post(id=pid, scope="public", sha256=f"{i:064x}", phash=int(rng.integers(1 << 62)),
-                            captions=["a dog runs along the beach with a red ball in its mouth"],
-                            tags=["dog", "beach", "ball"], source="telegram", chat_id=-100123, message_id=i,
-                            file_id="AgACAgIAAxkBAAIB" + "x" * 60, file_unique_id="AQAD" + "y" * 12, width=1280,
-                            height=960, created_s=time.time(), image_model="efficientnet-lite0+efficientnet-lite2")
-                vectors = {("image", "m"): rng.normal(size=2560), ("probs", "m"): rng.random(1000),
-                           ("captions", "t"): rng.normal(size=(1, caption_dim))}
-                t0 = time.perf_counter()
-                store.add(post, vectors, tiles[i % len(tiles)])
-                write_s.append(time.perf_counter() - t0)
-            used = store.used_memory() - before
+            everysec = footprint.redis_components(client, "scale", min(args.redis_posts, 2000), post_hash, vectors,
+                                                  tile, rng)
         finally:
             client.close()
             server.stop()
-    ms = 1000 * np.array(write_s)
-    return {"posts": posts, "bytes_per_post": round(used / posts), "appendfsync": appendfsync,
-            "store_ms_p50": round(float(np.percentile(ms, 50)), 3), "store_ms_p99": round(float(np.percentile(ms, 99)), 3)}
-
-
-def _sample_tiles() -> list[bytes]:
-    """/map tiles as the engine makes them, of real photos scikit-image ships (~2 KB each)."""
-    from PIL import Image
-    from skimage import data
-
-    from models.imaging import square_thumbnail
-
-    return [square_thumbnail(Image.fromarray(getattr(data, name)()).convert("RGB"))
-            for name in ("astronaut", "coffee", "chelsea", "rocket")]
+    return always, {k: everysec[k] for k in ("posts", "store_ms_p50", "store_ms_p99")}
 
 
 def run(args) -> dict:
     rng = np.random.default_rng(0)
     sizes = [int(s) for s in args.sizes.split(",")]
-    dims = [int(d) for d in args.dims.split(",")]
+    shapes = footprint.model_shapes(args)  # Redis stores a real post whatever the indexes hold
+    image_dim, space_dim = shapes["image_dim"], shapes["text_space_dim"]
+    if args.dims:
+        image_dim, space_dim = (int(d) for d in args.dims.split(","))
+        shapes["index_dims_override"] = [image_dim, space_dim]
     log_progress(args, "Redis memory per post (%d posts)", args.redis_posts)
-    redis_numbers = redis_bytes_per_post(args.redis_posts, rng, caption_dim=args.caption_dim)
-    everysec = redis_bytes_per_post(min(args.redis_posts, 2000), rng, appendfsync="everysec",
-                                    caption_dim=args.caption_dim)
+    redis, everysec = redis_numbers(args, shapes, rng)
+    memory = {}
+    for name, dim in (("image", image_dim), ("text", space_dim)):
+        log_progress(args, "%s index memory: %d x %d", name, args.index_vectors, dim)
+        memory[name] = footprint.index_memory(dim, args.index_vectors)
     indexes = []
-    for dim in dims:
+    for dim in sorted({image_dim, space_dim}):
         for n in sizes:
             log_progress(args, "hnswlib %d x %d", n, dim)
             indexes.append(index_numbers(n, dim, args.queries, rng))
-    # Per photo in a serving process: one image vector, one text-space vector, one caption vector
-    # (graph + float32 copy in hnswlib), and each index's float16 matrix for exact search.
-    def index_bytes_per_photo(d: int) -> int:
-        return max(r["bytes_per_vector"] for r in indexes if r["dim"] == d) + 2 * d
-
-    per_index = [index_bytes_per_photo(dims[0])] + [index_bytes_per_photo(dims[-1])] * 2
+    cpp = args.captions_per_photo
+    # Per photo in a serving process: its image vector, its text-space vector and its captions.
+    breakdown = {"image index": memory["image"]["resident_bytes_per_vector"],
+                 "text index": memory["text"]["resident_bytes_per_vector"],
+                 "caption index": cpp * memory["text"]["resident_bytes_per_vector"],
+                 "redis": redis["bytes_per_post"]}
+    per_photo = sum(breakdown.values())
+    saved = sum(m["graph_bytes_per_vector"] + m["float16_matrix_bytes_per_vector"] for m in
+                (memory["image"], memory["text"], *[memory["text"]] * cpp))
     projections = {}
     for target in (1_000_000, 10_000_000):
-        index_bytes = sum(per_index) * target
-        redis_b = redis_numbers["bytes_per_post"] * target
+        index_bytes = (per_photo - redis["bytes_per_post"]) * target
+        redis_b = redis["bytes_per_post"] * target
         query_ms = 0.0
-        for d in dims:  # one search per kind of vector; HNSW time grows with log(n): scale the slowest measured
+        for d in (image_dim, space_dim):  # one search per kind; HNSW time grows with log(n): scale the slowest
             rows = [r for r in indexes if r["dim"] == d]
             biggest = max(r["n"] for r in rows)
             query_ms += max(r["query_ms"] for r in rows) * math.log(target) / math.log(biggest)
@@ -149,10 +132,9 @@ def run(args) -> dict:
             "total_gb": round((index_bytes + redis_b) / 1e9, 1), "fits_machine": (index_bytes + redis_b) / 1e9 <
             0.8 * args.machine_gb, "search_ms_one_core": round(query_ms, 2),
             "searches_per_s_2_cores": round(2000 / query_ms)}
-    per_photo = sum(per_index) + redis_numbers["bytes_per_post"]
-    result = {"task": "scale", "redis": redis_numbers, "redis_everysec": everysec, "hnsw": indexes,
-              "projections": projections, "bytes_per_photo": per_photo,
-              "max_photos_on_machine": int(0.8 * args.machine_gb * 1e9 / per_photo),
-              "machine_gb": args.machine_gb}
+    result = {"task": "scale", "shapes": shapes, "captions_per_photo": cpp, "bytes_per_photo": per_photo,
+              "bytes_per_photo_breakdown": breakdown, "index_bytes_saved_form": saved, "index_memory": memory,
+              "redis": redis, "redis_everysec": everysec, "hnsw": indexes, "projections": projections,
+              "max_photos_on_machine": int(0.8 * args.machine_gb * 1e9 / per_photo), "machine_gb": args.machine_gb}
     emit(result, args)
     return result

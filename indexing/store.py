@@ -15,6 +15,7 @@ from indexing.post import AUTOMATIC, FORWARD, Post  # noqa: F401 - re-exported: 
 from indexing.releases import ReleaseStore, new_version
 from indexing.scopes import validate_scope
 from indexing.storage_errors import public_methods_raise_storage_errors
+from indexing.vectorblobs import TOP_ONLY, from_blob, to_blob
 
 # The sha index keeps the first post of some bytes per scope; later posts of the same bytes (a group's
 # members posting one file, each message its own post) wait in a set, the earliest taking over when
@@ -38,17 +39,6 @@ else
   redis.call('SREM', KEYS[2], successor)
 end
 """
-VECTOR_DTYPE = np.float16  # halves Redis memory; cosine error ~1e-3, far below any threshold we use
-
-
-def to_blob(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype=VECTOR_DTYPE).tobytes()
-
-
-def from_blob(blob: bytes, dim: int) -> np.ndarray:
-    return np.frombuffer(blob, dtype=VECTOR_DTYPE).astype(np.float32).reshape(-1, dim)
-
-
 @public_methods_raise_storage_errors
 class PostStore:
     """Redis-backed storage of posts, vectors and per-scope hashtag counts."""
@@ -98,7 +88,7 @@ class PostStore:
         for tag in set(post.tags):
             pipe.zincrby(k.scope_tags(post.scope), 1, tag)
         for (kind, model), vec in vectors.items():
-            pipe.hset(k.vectors(kind, model), post.id, to_blob(vec))
+            pipe.hset(k.vectors(kind, model), post.id, to_blob(vec, TOP_ONLY.get(kind)))
         if thumbnail:
             pipe.hset(k.thumbnails(), post.id, thumbnail)
         # In the same transaction: other processes learn of the post from the change log, and the
@@ -251,7 +241,7 @@ class PostStore:
         if not post_ids:
             return []
         blobs = self.r.hmget(self.keys.vectors(kind, model), [int(i) for i in post_ids])
-        return [from_blob(b, dim) if b is not None else None for b in blobs]
+        return [from_blob(b, dim, TOP_ONLY.get(kind)) if b is not None else None for b in blobs]
 
     def vector_ids(self, kind: str, model: str) -> set[int]:
         """The posts that have vectors of this kind made by this model."""
@@ -259,7 +249,7 @@ class PostStore:
 
     def iter_vectors(self, kind: str, model: str, dim: int, batch: int = 2000) -> Iterator[tuple[int, np.ndarray]]:
         for pid, blob in self.r.hscan_iter(self.keys.vectors(kind, model), count=batch):
-            yield int(pid), from_blob(blob, dim)
+            yield int(pid), from_blob(blob, dim, TOP_ONLY.get(kind))
 
     def get_thumbnails(self, post_ids: list[int]) -> list[bytes | None]:
         return self.r.hmget(self.keys.thumbnails(), post_ids) if post_ids else []

@@ -100,12 +100,38 @@ def test_swap(tiny_set, session_dir, encoders):
     assert out["windows"]["steady"]["n"] > 10 and out["windows"]["swap"]["n"] > 0
 
 
-def test_scale(tmp_path):
-    out = _bench("scale", "--data", str(tmp_path), "--sizes", "300,600", "--dims", "64,32", "--redis-posts", "50",
-                 "--queries", "20")
-    assert out["redis"]["bytes_per_post"] > 2560 * 2  # at least the float16 features
+def test_scale(tmp_path, session_dir, encoders):
+    out = _bench("scale", "--data", str(tmp_path), "--model-cache", str(session_dir / "models"),
+                 "--image-model", "efficientnet-lite0", "--sizes", "300,600", "--redis-posts", "50",
+                 "--index-vectors", "300", "--queries", "20")
+    shapes = out["shapes"]  # the models' own sizes: Lite0's features; MiniLM + USE and the ensemble over them
+    assert (shapes["image_dim"], shapes["text_dim"], shapes["text_space_dim"]) == (1280, 896, 2688)
+    redis = out["redis"]  # a real post's vectors, as the engine stored them
+    assert redis["vector_shapes"] == {"image": [1, 1280], "probs": [1, 1000], "captions": [1, 896]}
+    assert redis["by_component"]["vectors image"] >= 1280 * 2 and redis["by_component"]["map tile"] > 500
+    assert abs(sum(redis["by_component"].values()) - redis["bytes_per_post"]) <= len(redis["by_component"])
+    assert out["index_memory"]["text"]["float16_matrix_bytes_per_vector"] == 2688 * 2
+    assert out["bytes_per_photo"] == sum(out["bytes_per_photo_breakdown"].values())
     assert {r["n"] for r in out["hnsw"]} == {300, 600} and all(r["recall@10"] > 0.5 for r in out["hnsw"])
     assert out["projections"]["10M"]["total_gb"] > out["projections"]["1M"]["total_gb"] > 0
+    small = _bench("scale", "--data", str(tmp_path), "--model-cache", str(session_dir / "models"),
+                   "--image-model", "efficientnet-lite0", "--dims", "64,32", "--sizes", "300", "--redis-posts", "20",
+                   "--index-vectors", "300", "--queries", "20")  # --dims overrides the index sizes
+    assert {r["dim"] for r in small["hnsw"]} == {64, 32} and small["bytes_per_photo"] < out["bytes_per_photo"]
+
+
+def test_reduce(tiny_set, session_dir, encoders, tmp_path):
+    out = _bench("reduce", "--data", str(tiny_set), "--food", str(tiny_set), "--model-cache",
+                 str(session_dir / "models"), "--image-model", "efficientnet-lite0", "--features-dir", str(tmp_path),
+                 "--dims", "4,8", "--reposts", "2")
+    image = out["image"]
+    agreement = image["neighbour_agreement_recall@10"]
+    assert set(agreement) >= {"pca (store's own photos)", "classifier svd (data-free)", "random projection (seed 0)"}
+    assert all(0.0 <= v <= 1.0 for sets in agreement.values() for dims in sets.values() for v in dims.values())
+    assert image["side_matrix_exact_search_recall@10"]["flickr8k dev"]["float16"] > 0.9
+    reposts = image["reposts"]  # two photos, bench dedup's seven edits each, embedded and cached
+    assert reposts["edits"] == 14 and 0.0 <= reposts["full"]["found"] <= 1.0
+    assert (tmp_path / "features" / "reposts-2-efficientnet-lite0.npz").exists()
 
 
 def test_clusters(tiny_set, session_dir, encoders, tmp_path):

@@ -115,6 +115,29 @@ def test_delete_removes_every_trace(redis_client, keys):
     assert store.get_vectors("image", "m", [1], 4) == [None]
 
 
+def test_class_probabilities_keep_their_top_classes_in_a_fraction_of_the_bytes(redis_client, keys):
+    from indexing.vectorblobs import TOP_ONLY, to_blob
+    from models.zeroshot import class_hashtags, sparse_class_weights
+
+    store = PostStore(redis_client, keys)
+    probs = np.random.default_rng(3).dirichlet(np.ones(1000) * 0.1).astype(np.float32)
+    image = np.random.default_rng(4).normal(size=1280).astype(np.float32)
+    store.add(_post(1), {("probs", "m"): probs, ("image", "m"): image})
+    blob = redis_client.hget(keys.vectors("probs", "m"), 1)
+    assert len(blob) == 4 * TOP_ONLY["probs"] < 2000 / 10  # top 32 as (uint16, float16) pairs, not 1,000 floats
+    back = store.get_vectors("probs", "m", [1], 1000)[0][0]
+    top = np.argsort(-probs)[:TOP_ONLY["probs"]]
+    assert np.allclose(back[top], probs[top], rtol=1e-3) and np.count_nonzero(back) == TOP_ONLY["probs"]
+    # what reads them sees the same classes: the class bridge's top 10, the class hashtags
+    assert np.allclose(sparse_class_weights(back), sparse_class_weights(probs), atol=1e-3)
+    assert [t for t, _ in class_hashtags(back, 8)] == [t for t, _ in class_hashtags(probs, 8)]
+    assert len(redis_client.hget(keys.vectors("image", "m"), 1)) == 1280 * 2  # other kinds stay whole
+    # a post stored before probabilities were kept sparse is read as it was written
+    redis_client.hset(keys.vectors("probs", "m"), 2, to_blob(probs))
+    assert np.allclose(store.get_vectors("probs", "m", [2], 1000)[0][0], probs, atol=1e-3)
+    assert dict(store.iter_vectors("probs", "m", 1000))[1].shape == (1, 1000)
+
+
 def test_add_is_all_or_nothing(redis_client, keys):
     store = PostStore(redis_client, keys)
     with pytest.raises(ValueError):
