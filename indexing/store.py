@@ -38,6 +38,7 @@ else
   redis.call('SREM', KEYS[2], successor)
 end
 """
+IF_EXISTS_HSET = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end"
 VECTOR_DTYPE = np.float16  # halves Redis memory; cosine error ~1e-3, far below any threshold we use
 
 
@@ -145,6 +146,16 @@ class PostStore:
         self._log_change(pipe, "captions", sorted(vectors))
         if retrain_count:
             pipe.hincrby(self.keys.counters(), "labelled", retrain_count)
+        pipe.execute()
+
+    def put_image_vectors(self, model: str, rows: dict[int, tuple[np.ndarray, np.ndarray | None]]) -> None:
+        """Another image model's features (and class probabilities) of stored posts, one transaction
+        (a migration, indexing/migration/photos.py); a post deleted meanwhile gets none."""
+        pipe = self.r.pipeline(transaction=True)
+        for pid, (features, probs) in rows.items():
+            pipe.eval(IF_EXISTS_HSET, 2, self.keys.post(pid), self.keys.vectors("image", model), pid, to_blob(features))
+            if probs is not None:
+                pipe.eval(IF_EXISTS_HSET, 2, self.keys.post(pid), self.keys.vectors("probs", model), pid, to_blob(probs))
         pipe.execute()
 
     def delete(self, post_ids: Iterable[int], vector_kinds: Iterable[tuple[str, str]]) -> int:
