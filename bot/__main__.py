@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv[:1] == ["scheduler"]:
             return run_scheduler(argv[1:], settings)
-        with open_engine(settings, follow=True) as engine:
+        # the image migration starts once the bot can fetch stored photos from Telegram (bot/app.py post_init)
+        with open_engine(settings, follow=True, migrate_photos=False) as engine:
             _import_demo_if_empty(engine, settings)
             scheduler = JobScheduler(engine, settings).start() if settings.scheduler_in_bot else None
             try:

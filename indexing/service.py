@@ -45,11 +45,13 @@ def engine_options(settings: Settings) -> EngineOptions:
 
 
 @contextmanager
-def open_engine(settings: Settings, follow: bool = False) -> Iterator[SearchEngine]:
+def open_engine(settings: Settings, follow: bool = False, migrate_photos: bool = True) -> Iterator[SearchEngine]:
     """The engine, with the embedded Redis stopped (AOF flushed) on exit if this process started it.
 
     An embedded Redis is supervised (restarted if it dies) while the engine is open. `follow`: the
-    engine applies other processes' posts and releases as they happen (long-running services).
+    engine applies other processes' posts and releases as they happen (long-running services), and
+    migrates stored vectors made by other models; `migrate_photos=False`: the caller starts the image
+    migration itself (the bot, once it can fetch photos from Telegram: `engine.start_image_migration`).
     """
     client, server = connect(settings.redis_url, settings.data_dir)
     if server is not None:
@@ -69,8 +71,8 @@ def open_engine(settings: Settings, follow: bool = False) -> Iterator[SearchEngi
         if follow:
             engine.follow()
             migration = start_migration(engine)  # stored captions made by another text model
-            if engine.image_migration is not None:
-                engine.image_migration.start()  # stored photos embedded by another image model
+            if migrate_photos:
+                engine.start_image_migration()  # stored photos embedded by another image model
         yield engine
     finally:
         if migration is not None:  # stop between batches: a half-done migration resumes at the next start

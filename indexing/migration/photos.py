@@ -54,8 +54,9 @@ class ImageMigration:
 
     # -- the background thread ---------------------------------------------------------------------
     def start(self) -> "ImageMigration":
-        self._thread = threading.Thread(target=self._run, name="image-migration", daemon=True)
-        self._thread.start()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="image-migration", daemon=True)
+            self._thread.start()
         return self
 
     def stop(self, timeout: float = 60) -> None:

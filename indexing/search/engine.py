@@ -162,9 +162,18 @@ class SearchEngine(FrontEnd):
         self.writes.vector_models = [self.image_model, target]  # a post deleted meanwhile loses both
         return self.image_migration
 
+    def start_image_migration(self) -> None:
+        """Run the prepared image migration in the background, if there is one (once)."""
+        if self.image_migration is not None:
+            self.image_migration.start()
+
     def add_photo_source(self, source: PhotoSource) -> None:
         """Somewhere stored posts' photos can be fetched again (the bot: Telegram's getFile)."""
         self.photo_sources.append(source)
+
+    def remove_photo_source(self, source: PhotoSource) -> None:
+        if source in self.photo_sources:
+            self.photo_sources.remove(source)
 
     def image_migration_status(self) -> dict | None:
         """The last image-model migration as Redis records it (any process's), or None."""
