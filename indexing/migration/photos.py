@@ -69,22 +69,26 @@ class ImageMigration:
         background_priority()  # queries served meanwhile keep their latency
         while not (self.stopping.is_set() or self.finished.is_set()):
             try:
-                with JobLock(self.engine.store, STATE, ttl_s=120):
-                    if self.run_once():
-                        return
+                if self.run_locked():
+                    return
             except LockBusy:
                 pass  # another process migrates; this one adopts its release when it is published
             except Exception:  # noqa: BLE001 - a failed run is retried; the old model keeps serving
                 log.exception("image migration to %s stopped; it runs again in %.0f s", self.target, self.retry_s)
             self.stopping.wait(self.retry_s)
 
+    def run_locked(self) -> bool:
+        """One run under the migration's Redis lock (LockBusy: another process runs it)."""
+        with JobLock(self.engine.store, STATE, ttl_s=120):
+            return self.run_once()
+
     def run_once(self) -> bool:
         """Embed every post still missing the target's vectors (a photo that fails is tried once per
         run); switch when none is left. False: stopped, or failed photos wait for the next run."""
         from indexing.migration.switch import switch
 
+        self._begin()  # shown at once: loading the new encoder takes a few seconds
         embedder = self.embedder()
-        self._begin()
         tried: set[int] = set()
         while not self.stopping.is_set():
             todo = [pid for pid in self.missing() if pid not in tried]

@@ -26,6 +26,9 @@ class PhotoSource(Protocol):
         from a background thread."""
 
 
+BOT_SOURCE = "telegram"  # the `source` of a post the bot stored: no file, a Telegram file id
+
+
 class LocalFiles:
     """Posts imported from disk: their `source` path."""
 
@@ -33,7 +36,7 @@ class LocalFiles:
         self.max_bytes = max_bytes
 
     def can_fetch(self, post: Post) -> bool:
-        return bool(post.source)
+        return bool(post.source) and post.source != BOT_SOURCE
 
     def fetch(self, post: Post) -> bytes:
         try:
