@@ -68,7 +68,7 @@ def open_engine(settings: Settings, follow: bool = False, migrate_photos: bool =
             engine.migrate_image_model(settings.image_model, lambda: get_image_encoder(
                 settings.image_model, threads=settings.image_threads, cache_dir=settings.model_cache_dir,
                 runtime=settings.inference_runtime), retry_s=settings.migration_retry_minutes * 60,
-                max_attempts=settings.migration_attempts)
+                max_attempts=settings.migration_attempts, members=settings.retrain_members)
         if follow:
             engine.follow()
             migration = start_migration(engine)  # stored captions made by another text model

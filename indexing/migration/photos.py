@@ -40,13 +40,14 @@ class NoCopy(PhotoUnavailable):
 
 class ImageMigration:
     def __init__(self, engine, target: str, load_encoder: Callable[[], ImageEncoder], *, retry_s: float = RETRY_S,
-                 max_attempts: int = MAX_ATTEMPTS, batch: int = BATCH) -> None:
+                 max_attempts: int = MAX_ATTEMPTS, batch: int = BATCH, members: int | None = None) -> None:
         self.engine = engine
         self.source_model = engine.image_model
         self.target = target
         self._load_encoder = load_encoder
         self.encoder: ImageEncoder | None = None  # loaded for the migration only; serves after the switch
         self.retry_s, self.max_attempts, self.batch = retry_s, max_attempts, batch
+        self.members = members  # projection heads per text part, when heads are trained for the target
         self.records = MigrationRecords(engine.store)
         self.stopping = threading.Event()
         self.finished = threading.Event()  # switched, here or by another process

@@ -29,7 +29,7 @@ def switch(engine, migration, embedder) -> str:
     parts.projection.load()
     parts.writes.vector_models = [migration.target, migration.source_model]  # a deleted post loses both
     migration.records.set_state(progress="training heads on the new model's features")
-    view = parts.views.empty(*parts.views.heads(_heads_for(engine, parts, old.serving.view)))
+    view = parts.views.empty(*parts.views.heads(_heads_for(engine, parts, old.serving.view, migration.members)))
     migration.records.set_state(progress="building the new indexes")
     parts.views.fill(view, sorted(engine.live_post_ids()), image=True, text=True)
     with engine.gate.exclusive():  # writes wait: nothing is stored between the last pass and the swap
@@ -47,7 +47,7 @@ def switch(engine, migration, embedder) -> str:
     return version
 
 
-def _heads_for(engine, parts, old_view) -> dict[str, str]:
+def _heads_for(engine, parts, old_view, members: int | None) -> dict[str, str]:
     """Artifact versions of heads for the new model, made like the ones serving: learned heads
     trained again (as the retrain job does), a fitted cold-start bridge fitted again; "none" else."""
     learned = not old_view.projector.cold_start or old_view.hashtag_head is not None
@@ -56,7 +56,7 @@ def _heads_for(engine, parts, old_view) -> dict[str, str]:
         return {PROJECTOR_ARTIFACT: "none", HASHTAG_HEAD_ARTIFACT: "none"}
     data = parts.lifecycle.training_data(ids=trainable_post_ids(engine.store))  # never the held-out tenth
     if learned:
-        heads = train_heads(data, blocklist=engine.blocklist)
+        heads = train_heads(data, members=members, blocklist=engine.blocklist)
         projector, head = heads.projector, heads.hashtag_head
     else:
         projector, head = (fit_caption_bridge(data) if data.captioned else None), None

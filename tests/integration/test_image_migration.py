@@ -1,5 +1,6 @@
 """A store embedded by one image model, served while a background job embeds it again with another,
 then switched: real Valkey, real encoders (Lite0, then Lite0 averaged with its mirror image)."""
+import threading
 import time
 
 import pytest
@@ -10,6 +11,7 @@ from indexing.relevance import Relevance
 from indexing.search import EngineOptions, PhotoInput
 from indexing.service import build_engine
 from models.registry import get_image_encoder
+from tests.conftest import shape_posts
 
 A, B = "efficientnet-lite0", "efficientnet-lite0+mirror"
 NAMES = ("astronaut", "coffee", "chelsea", "rocket", "coins", "moon", "brick", "grass")
@@ -133,6 +135,66 @@ def test_a_photo_that_cannot_be_had_is_reported_and_does_not_hold_the_switch(ope
                                                       "outcome": "thumbnail", "last_s": 0}
     assert ids["coins"] in engine.view.image and ids["moon"] not in engine.view.image  # reported, left out
     assert engine.image_model == B
+
+
+def test_learned_heads_are_trained_on_the_new_model_and_no_query_fails_across_the_switch(open_with, store, tmp_path):
+    from models.training import train_heads
+
+    engine = open_with(A)
+    for path, captions in shape_posts(tmp_path / "shapes", 64, seed=3):
+        colour, shape = path.stem.split("-")[:2]
+        engine.add_photo(PhotoInput(data=path.read_bytes(), scope="public", source=str(path), captions=captions,
+                                    tags=[colour, shape]))
+    engine.install_heads(train_heads(engine.training_data(), members=1, min_captioned=10, min_tagged=10))
+    engine.close()
+    migrating = open_with(B, members=1)
+    assert migrating.projector.input_model == A and migrating.hashtag_head is not None
+    some_post = sorted(migrating.live_post_ids())[0]
+    errors, answered, stop = [], [0], threading.Event()
+
+    def queries():
+        while not stop.is_set():
+            try:
+                assert migrating.find("a red circle", "public", k=5)
+                assert len(migrating.similar(some_post, "public", k=3)) == 3
+                migrating.hashtags(some_post, "public")
+                answered[0] += 1
+            except Exception as exc:  # noqa: BLE001 - any failure is a dropped query
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=queries) for _ in range(2)]
+    for th in threads:
+        th.start()
+    try:
+        assert migrating.image_migration.run_once() is True
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        for th in threads:
+            th.join()
+    assert not errors and answered[0] > 5, errors[:3]
+    assert migrating.image_model == B
+    assert migrating.projector.input_model == B and not migrating.projector.cold_start  # trained again, on B
+    assert migrating.hashtag_head is not None and migrating.hashtag_head.input_model == B
+    assert len(migrating.text_index) == len(migrating.image_index) == 64
+    top = migrating.find("a red circle", "public", k=5)
+    assert sum("red" in h.post.captions[0] for h in top) >= 3, [h.post.captions[0] for h in top]
+
+
+def test_a_follower_switches_to_the_release_the_migrating_process_publishes(open_with, store, samples, tmp_path):
+    ids = _stored_with_a(open_with, samples, tmp_path, NAMES[:4])
+    worker, follower = open_with(B), open_with(B).follow()
+    assert worker.image_migration.run_once() is True
+    deadline = time.time() + 60
+    while follower.image_model != B:
+        assert time.time() < deadline
+        time.sleep(0.1)
+    assert follower.release_version == worker.release_version and follower.image_migration.finished.is_set()
+    assert follower.duplicate_of(samples["coffee"], "public").post.id == ids["coffee"]
+    late = worker.add_photo(PhotoInput(data=samples["camera"], scope="public")).post_id  # stored with B now
+    while late not in follower.view.image:
+        assert time.time() < deadline
+        time.sleep(0.1)
 
 
 class _Bytes:
