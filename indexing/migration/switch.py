@@ -31,12 +31,14 @@ def switch(engine, migration, embedder) -> str:
     migration.records.set_state(progress="training heads on the new model's features")
     view = parts.views.empty(*parts.views.heads(_heads_for(engine, parts, old.serving.view, migration.members)))
     migration.records.set_state(progress="building the new indexes")
+    filled_at = engine.store.changes_position()  # captions edited while the indexes fill are indexed again
     parts.views.fill(view, sorted(engine.live_post_ids()), image=True, text=True)
     with engine.gate.exclusive():  # writes wait: nothing is stored between the last pass and the swap
         stragglers = migration.missing()
         for start in range(0, len(stragglers), migration.batch):
             migration.embed(stragglers[start:start + migration.batch], embedder, last_chance=True)
         parts.serving.view = parts.views.caught_up(view, engine.catalogue.live_ids())
+        parts.writes.apply_captions_changed(_captions_changed_since(engine.store, filled_at))
         parts.lifecycle.position, parts.lifecycle.origin = old.lifecycle.position, old.lifecycle.origin
         engine.parts = parts
     version = parts.lifecycle.publish_release({"job": "image-migration", "from_model": migration.source_model})
@@ -45,6 +47,16 @@ def switch(engine, migration, embedder) -> str:
     log.info("image model %s now serves (release %s, %d posts; switched in %.1f s after the last batch)",
              migration.target, version, len(view.image), time.monotonic() - t0)
     return version
+
+
+def _captions_changed_since(store, position: str) -> list[int]:
+    """Posts whose captions changed after change-log entry `position` (deletions and additions the
+    catch-up handles; a caption edit it cannot see)."""
+    ids = []
+    for entry_id, fields in store.r.xrange(store.keys.changes(), min=position, max="+"):
+        if entry_id.decode() != position and fields.get(b"op") == b"captions":
+            ids += [int(x) for x in fields[b"ids"].decode().split(",") if x]
+    return ids
 
 
 def _heads_for(engine, parts, old_view, members: int | None) -> dict[str, str]:

@@ -188,10 +188,13 @@ class SearchEngine(FrontEnd):
     def changes_applied(self, entry_id: str) -> None:
         self.lifecycle.applied(entry_id)
 
-    @gated
     def resync(self) -> None:
         """Re-read every post and the current release (after an outage or a trimmed change log)."""
-        self.lifecycle.resync()
+        with self.gate.shared():
+            self.lifecycle.resync()
+        current = self.store.releases.current_version()
+        if current and current != self.view.release:
+            self.adopt_release(current)  # another image model's: the migration's switch, or refused (logged)
 
     def serves(self, version: str) -> bool:
         """Whether this release is the one served here (waits for one this process is publishing)."""
