@@ -154,6 +154,7 @@ class ImageMigration:
             else:
                 self._failed(post, f"not readable as an image: {out}", final=True, embedder=embedder)
         self.engine.store.put_image_vectors(self.target, rows)
+        self.records.forget_failures(self.target, list(rows))
         return len(rows)
 
     def fetch(self, post: Post) -> bytes:
@@ -209,10 +210,6 @@ class ImageMigration:
         eta = round((total - done) / rate) if rate > 0 and total > done else 0
         self.records.set_state(done=min(done, total), total=total, failed=outcomes.count(""),
                                thumbnails=outcomes.count("thumbnail"), left_out=outcomes.count("left_out"), eta_s=eta)
-
-    def status(self) -> dict | None:
-        """The migration's state from Redis (any process's), or None when no migration was recorded."""
-        return migration_status(self.records)
 
 
 def migration_status(records: MigrationRecords) -> dict | None:

@@ -53,5 +53,7 @@ class MigrationRecords:
         record["outcome"] = outcome
         self.r.hset(key, post_id, json.dumps(record))
 
-    def forget_failure(self, model: str, post_id: int) -> None:
-        self.r.hdel(self.keys.migration_failures(model), post_id)
+    def forget_failures(self, model: str, post_ids: list[int]) -> None:
+        """These posts got the model's vectors after all (a later attempt could fetch them)."""
+        if post_ids:
+            self.r.hdel(self.keys.migration_failures(model), *post_ids)
