@@ -17,6 +17,7 @@ import logging
 import os
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 from indexing.locks import JobLock, LockBusy
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 BATCH = 32  # photos fetched and embedded at once: one Redis transaction, about a second of work
 MAX_ATTEMPTS = 3  # runs that try a photo that could not be fetched, before its thumbnail stands in
 RETRY_S = 600.0  # between runs that retry such photos (a Telegram outage, a disk not mounted yet)
+FETCHES = 4  # photos fetched at once (Telegram downloads take a round trip each)
 
 
 class NoCopy(PhotoUnavailable):
@@ -86,10 +88,16 @@ class ImageMigration:
     def run_once(self) -> bool:
         """Embed every post still missing the target's vectors (a photo that fails is tried once per
         run); switch when none is left. False: stopped, or failed photos wait for the next run."""
-        from indexing.migration.switch import switch
-
         self._begin()  # shown at once: loading the new encoder takes a few seconds
         embedder = self.embedder()
+        try:
+            return self._run_with(embedder)
+        finally:
+            embedder.close()
+
+    def _run_with(self, embedder: PhotoEmbedder) -> bool:
+        from indexing.migration.switch import switch
+
         tried: set[int] = set()
         while not self.stopping.is_set():
             todo = [pid for pid in self.missing() if pid not in tried]
@@ -138,15 +146,16 @@ class ImageMigration:
     def embed(self, ids: list[int], embedder: PhotoEmbedder, last_chance: bool = False) -> int:
         """Fetch, embed and store the target's vectors of these posts (one transaction); returns how
         many got them. `last_chance`: a photo that cannot be fetched gets its thumbnail's at once."""
+        posts = [p for p in self.engine.store.get_posts(ids) if p is not None]  # None: deleted meanwhile
+        with ThreadPoolExecutor(FETCHES) as pool:  # downloads wait on the network, not the CPU
+            fetched = list(pool.map(self._fetch_or_why, posts))
         kept, datas = [], []
-        for post in self.engine.store.get_posts(ids):
-            if post is None:
-                continue  # deleted meanwhile
-            try:
-                datas.append(self.fetch(post))
+        for post, got in zip(posts, fetched):
+            if isinstance(got, PhotoUnavailable):
+                self._failed(post, str(got), final=last_chance or isinstance(got, NoCopy), embedder=embedder)
+            else:
+                datas.append(got)
                 kept.append(post)
-            except PhotoUnavailable as exc:
-                self._failed(post, str(exc), final=last_chance or isinstance(exc, NoCopy), embedder=embedder)
         rows = {}
         for post, out in zip(kept, embedder.embed(datas, return_errors=True)):
             if isinstance(out, EmbeddedPhoto):
@@ -156,6 +165,12 @@ class ImageMigration:
         self.engine.store.put_image_vectors(self.target, rows)
         self.records.forget_failures(self.target, list(rows))
         return len(rows)
+
+    def _fetch_or_why(self, post: Post) -> bytes | PhotoUnavailable:
+        try:
+            return self.fetch(post)
+        except PhotoUnavailable as exc:
+            return exc
 
     def fetch(self, post: Post) -> bytes:
         """The post's photo from the first source that has it (NoCopy when none knows where it is)."""

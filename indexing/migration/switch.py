@@ -94,6 +94,7 @@ def adopt(engine, migration, version: str) -> bool:
         parts.lifecycle.position, parts.lifecycle.origin = engine.lifecycle.position, engine.lifecycle.origin
         engine.parts = parts
     migration.finished.set()
+    migration.stopping.set()  # this process's job, waiting for its next run, has nothing left to do
     log.info("image model %s now serves (release %s, published by the process that migrated)", migration.target,
              version)
     return True
