@@ -34,6 +34,7 @@ def switch(engine, migration, embedder) -> str:
     filled_at = engine.store.changes_position()  # captions edited while the indexes fill are indexed again
     parts.views.fill(view, sorted(engine.live_post_ids()), image=True, text=True)
     with engine.gate.exclusive():  # writes wait: nothing is stored between the last pass and the swap
+        held = time.monotonic()
         stragglers = migration.missing()
         for start in range(0, len(stragglers), migration.batch):
             migration.embed(stragglers[start:start + migration.batch], embedder, last_chance=True)
@@ -41,11 +42,13 @@ def switch(engine, migration, embedder) -> str:
         parts.writes.apply_captions_changed(_captions_changed_since(engine.store, filled_at))
         parts.lifecycle.position, parts.lifecycle.origin = old.lifecycle.position, old.lifecycle.origin
         engine.parts = parts
+        held = time.monotonic() - held
     version = parts.lifecycle.publish_release({"job": "image-migration", "from_model": migration.source_model})
     MigrationRecords(engine.store).set_store_model(migration.target)
     migration.records.set_state(state="done", finished_s=round(time.time()), progress="", eta_s=0)
-    log.info("image model %s now serves (release %s, %d posts; switched in %.1f s after the last batch)",
-             migration.target, version, len(view.image), time.monotonic() - t0)
+    log.info("image model %s now serves (release %s, %d posts; switched in %.1f s after the last batch, "
+             "writes held back %.0f ms)", migration.target, version, len(view.image), time.monotonic() - t0,
+             held * 1000)
     return version
 
 
