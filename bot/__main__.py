@@ -73,7 +73,9 @@ def run_scheduler(argv: list[str], settings: Settings) -> int:
     p.add_argument("--once", choices=JOBS, help="run this job now and exit (its result as JSON)")
     p.add_argument("--force", action="store_true", help="with --once: run even if there is no work for it")
     args = p.parse_args(argv)
-    with open_engine(settings, follow=True) as engine:
+    # the bots migrate stored photos to a new image model (they can fetch them from Telegram); this
+    # process switches when their release is published
+    with open_engine(settings, follow=True, migrate_photos=False) as engine:
         scheduler = JobScheduler(engine, settings, blocking=args.once is None)
         if args.once:
             result = scheduler.run(args.once, force=args.force)
@@ -92,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if argv[:1] == ["scheduler"]:
             return run_scheduler(argv[1:], settings)
-        with open_engine(settings, follow=True) as engine:
+        # the image migration starts once the bot can fetch stored photos from Telegram (bot/app.py post_init)
+        with open_engine(settings, follow=True, migrate_photos=False) as engine:
             _import_demo_if_empty(engine, settings)
             scheduler = JobScheduler(engine, settings).start() if settings.scheduler_in_bot else None
             try:

@@ -2,6 +2,7 @@
 registered, the queue (bot.lanes) and inbox (bot.inbox) put in place."""
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import BotCommand, Update
@@ -22,6 +23,7 @@ from bot.lanes import UserLanes
 from bot.maps import Maps
 from bot.moderation import Moderation
 from bot.photos import Photos
+from bot.refetch import TelegramFiles
 from bot.retry import RetryingRateLimiter
 from bot.telegram_io import PostSender, tell_waiting
 from bot.throttle import Throttle
@@ -35,7 +37,9 @@ class Features:
     """The bot's features over one engine, sharing its worker threads; `close` stops the threads."""
 
     def __init__(self, engine: SearchEngine, config: BotConfig) -> None:
+        self.engine = engine
         self.config = config
+        self.photo_source: TelegramFiles | None = None
         self.workers = Workers(config.engine_threads)
         self.throttle = Throttle(config.user_per_minute, config.user_burst)
         sender = PostSender(engine, self.workers, config.max_photo_bytes)
@@ -54,7 +58,14 @@ class Features:
     async def tell_waiting(self, update: Update, waiting: int) -> None:
         await tell_waiting(update, waiting, self.config.user_per_minute)
 
+    def fetch_from(self, source: TelegramFiles) -> None:
+        """Let the engine fetch stored photos through this bot (removed again on close)."""
+        self.photo_source = source
+        self.engine.add_photo_source(source)
+
     def close(self) -> None:
+        if self.photo_source is not None:
+            self.engine.remove_photo_source(self.photo_source)
         self.workers.close()
 
 
@@ -100,11 +111,17 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     app.add_handler(CallbackQueryHandler(bot.repost_buttons.press, pattern=buttons.PATTERN))
     app.add_handler(CallbackQueryHandler(bot.forgetting.confirm, pattern=forgetting.PATTERN))
     app.add_error_handler(bot.errors.on_error)
+    app.bot_data["features"] = bot
     return app, bot
 
 
 async def post_init(app: Application) -> None:
-    """Before polling starts: the command menu, then the updates a killed predecessor left unhandled."""
+    """Before polling starts: the command menu, then the updates a killed predecessor left unhandled;
+    and Telegram as a source of stored photos for an image-model migration (bot/refetch.py)."""
+    features = app.bot_data.get("features")
+    if features is not None:
+        features.fetch_from(TelegramFiles(app.bot, asyncio.get_running_loop(), features.config.max_photo_bytes))
+        features.engine.start_image_migration()  # stored photos of another image model: Telegram's ones too
     await register_commands(app)
     if getattr(app, "inbox", None) is not None:
         await app.inbox.replay(app)

@@ -62,6 +62,14 @@ def written_in(texts, keys: tuple[str, ...], default: str = DEFAULT) -> str:
     return default
 
 
+THOUSANDS = {"en": ",", "fr": "\u202f", "ru": "\u202f"}  # else "." (de, es, it, pt)
+
+
+def thousands(lang: str, n: int) -> str:
+    """A count grouped by thousands as the language writes it (1,234; 1 234; 1.234)."""
+    return f"{n:,}".replace(",", THOUSANDS.get(lang, "."))
+
+
 SINGULAR_ZERO = {"fr", "pt"}  # "0 jour", as 1: CLDR's plural rule of these languages
 
 

@@ -10,7 +10,7 @@ import json
 import time
 from typing import Sequence
 
-from bot.i18n import DEFAULT, MESSAGES, count_of, shorten, t
+from bot.i18n import DEFAULT, MESSAGES, count_of, shorten, t, thousands
 from indexing.search import ONLY_ITSELF, PUBLIC, TOO_FEW_POSTS, CaptionHit, ChatSettings, Hit, SettingError
 
 JOB_NAMES = ("rebuild", "retrain", "snapshot")  # the scheduler's jobs /stats reports (indexing/jobs.py)
@@ -98,6 +98,10 @@ def stats_text(lang: str, private: bool, chat: dict, public: dict, settings: Cha
     jobs = "".join(t(lang, "job_line", job=t(lang, f"job_name_{name}"),
                      state=t(lang, f"job_state_{state.get('state', 'running')}"), detail=job_detail(lang, state))
                    for name, state in sorted(chat.get("jobs", {}).items()) if name in JOB_NAMES)
+    migration = chat.get("image_migration")  # the photos embedded again by a new image model, while it runs
+    if migration:
+        jobs += t(lang, "stats_migration", done=thousands(lang, migration["done"]),
+                  total=thousands(lang, migration["total"]))
     heads = chat.get("projector", "none")
     mode = t(lang, f"mode_{settings.dupes}")
     if settings.dupes != "off" and settings.notify == "admins":  # flags go to the admins, not the group

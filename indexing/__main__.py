@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("rebuild", help="rebuild every index from Redis, compacting deletions, and publish it")
     sub.add_parser("retrain", help="retrain the heads on public posts now; promoted unless worse on the held-out tenth")
     sub.add_parser("refit", help="refit the cold-start text bridge on stored captions")
+    sub.add_parser("migrate", help="embed stored photos with the configured image model now (photos on disk), "
+                                   "then switch to it")
     sub.add_parser("releases", help="list the kept releases (rollback targets)")
     rb = sub.add_parser("rollback", help="serve an older kept release again (its heads too), in every process")
     rb.add_argument("version")
@@ -154,7 +156,24 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             return _map(engine, args, settings)
         elif args.command == "refit":
             print(engine.refit_projector() or "not enough captioned photos to fit")
+        elif args.command == "migrate":
+            return _migrate(engine)
     return 0
+
+
+def _migrate(engine) -> int:
+    """The image migration in the foreground; 0 once the configured model serves, 1 while photos wait."""
+    migration = engine.image_migration
+    if migration is None:
+        print(f"nothing to migrate: the store serves {engine.image_model}, the configured model")
+        return 0
+    switched = migration.run_locked()
+    for key, value in (engine.image_migration_status() or {}).items():
+        print(f"{key}: {value}")
+    if not switched:
+        print("some photos could not be fetched; run again later (after the last attempt their thumbnails "
+              "stand in), or let the bot finish")
+    return 0 if switched else 1
 
 
 def _dupes(engine, args) -> None:

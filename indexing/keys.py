@@ -146,3 +146,11 @@ class Keys:
 
     def inbox(self, bot_id: str) -> str:
         return f"{self.base}:inbox:{bot_id}"
+
+    def image_model(self) -> str:
+        """The image model the store serves with, recorded when a migration switched to it."""
+        return f"{self.base}:image_model"
+
+    def migration_failures(self, model: str) -> str:
+        """Posts a migration to `model` could not re-embed yet: post id -> attempts and reason."""
+        return f"{self.base}:migration:{model}:failures"

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Iterator
 
 from indexing.keys import Keys
-from indexing.migrate import start_migration
+from indexing.migration.captions import start_migration
+from indexing.migration.plan import serving_image_model
 from indexing.redis_server import connect
 from indexing.search import EngineOptions, SearchEngine, Thresholds
 from indexing.settings import Settings
@@ -44,25 +45,35 @@ def engine_options(settings: Settings) -> EngineOptions:
 
 
 @contextmanager
-def open_engine(settings: Settings, follow: bool = False) -> Iterator[SearchEngine]:
+def open_engine(settings: Settings, follow: bool = False, migrate_photos: bool = True) -> Iterator[SearchEngine]:
     """The engine, with the embedded Redis stopped (AOF flushed) on exit if this process started it.
 
     An embedded Redis is supervised (restarted if it dies) while the engine is open. `follow`: the
-    engine applies other processes' posts and releases as they happen (long-running services).
+    engine applies other processes' posts and releases as they happen (long-running services), and
+    migrates stored vectors made by other models; `migrate_photos=False`: the caller starts the image
+    migration itself (the bot, once it can fetch photos from Telegram: `engine.start_image_migration`).
     """
     client, server = connect(settings.redis_url, settings.data_dir)
     if server is not None:
         server.supervise()
     engine, migration = None, None
     try:
-        encoders = load_encoders(settings.image_model, settings.text_model, threads=settings.threads,
+        store = PostStore(client, Keys(settings.key_prefix))
+        serving = serving_image_model(store, settings.image_model)  # the store's model until a migration is done
+        encoders = load_encoders(serving, settings.text_model, threads=settings.threads,
                                  image_threads=settings.image_threads, cache_dir=settings.model_cache_dir,
                                  runtime=settings.inference_runtime)
-        engine = build_engine(PostStore(client, Keys(settings.key_prefix)), encoders, settings.model_cache_dir,
-                              engine_options(settings))
+        engine = build_engine(store, encoders, settings.model_cache_dir, engine_options(settings))
+        if serving != settings.image_model:
+            engine.migrate_image_model(settings.image_model, lambda: get_image_encoder(
+                settings.image_model, threads=settings.image_threads, cache_dir=settings.model_cache_dir,
+                runtime=settings.inference_runtime), retry_s=settings.migration_retry_minutes * 60,
+                max_attempts=settings.migration_attempts, members=settings.retrain_members)
         if follow:
             engine.follow()
             migration = start_migration(engine)  # stored captions made by another text model
+            if migrate_photos:
+                engine.start_image_migration()  # stored photos embedded by another image model
         yield engine
     finally:
         if migration is not None:  # stop between batches: a half-done migration resumes at the next start

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     batch_size: int = 32
     max_photo_bytes: int = 20 * 1024 * 1024
     max_photo_pixels: int = 64_000_000
+    # A store embedded by another image model is embedded again in the background (indexing/migration/);
+    # a photo that cannot be fetched is tried again this many minutes later, this many runs in all.
+    migration_retry_minutes: float = 10
+    migration_attempts: int = 3
 
     # Search
     hnsw_m: int = 16

@@ -39,6 +39,9 @@ else
   redis.call('SREM', KEYS[2], successor)
 end
 """
+IF_EXISTS_HSET = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end"
+
+
 @public_methods_raise_storage_errors
 class PostStore:
     """Redis-backed storage of posts, vectors and per-scope hashtag counts."""
@@ -135,6 +138,17 @@ class PostStore:
         self._log_change(pipe, "captions", sorted(vectors))
         if retrain_count:
             pipe.hincrby(self.keys.counters(), "labelled", retrain_count)
+        pipe.execute()
+
+    def put_image_vectors(self, model: str, rows: dict[int, tuple[np.ndarray, np.ndarray | None]]) -> None:
+        """Another image model's features (and class probabilities) of stored posts, one transaction
+        (a migration, indexing/migration/photos.py); a post deleted meanwhile gets none."""
+        pipe = self.r.pipeline(transaction=True)
+        for pid, (features, probs) in rows.items():
+            pipe.eval(IF_EXISTS_HSET, 2, self.keys.post(pid), self.keys.vectors("image", model), pid, to_blob(features))
+            if probs is not None:
+                pipe.eval(IF_EXISTS_HSET, 2, self.keys.post(pid), self.keys.vectors("probs", model), pid,
+                          to_blob(probs, TOP_ONLY["probs"]))
         pipe.execute()
 
     def delete(self, post_ids: Iterable[int], vector_kinds: Iterable[tuple[str, str]]) -> int:

@@ -120,6 +120,7 @@ MESSAGES: dict[str, str] = {
              "Controllo dei doppioni: {mode}.\n"
              "<b>Indice</b>: versione {release}, modello appreso {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
+    "stats_migration": "\n• Rielaborazione delle foto per il nuovo modello di immagini: {done} / {total}",
     "groups_only": "Questo comando funziona nei gruppi.",
     "inline_none": "Nessuna foto corrispondente",
     "mode_reply": "rispondere con un link all'originale",

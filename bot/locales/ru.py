@@ -118,6 +118,7 @@ MESSAGES: dict[str, str] = {
              "Проверка повторов: {mode}.\n"
              "<b>Индекс</b>: версия {release}, обученная модель — {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
+    "stats_migration": "\n• Фото пересчитываются для новой модели изображений: {done} из {total}",
     "groups_only": "Эта команда работает в группах.",
     "inline_none": "Подходящих фото нет",
     "mode_reply": "отвечать ссылкой на оригинал",

@@ -3,6 +3,7 @@ from indexing.chats import (MAX_MIN_SIZE, MAX_WINDOW_DAYS, ChatSettings, Setting
                             window_days)
 from indexing.errors import (BadImageError, EmptyQueryError, ImageTooLargeError, IndexingError,
                              StorageUnavailableError, UnknownPostError)
+from indexing.migration.sources import PhotoSource, PhotoUnavailable
 from indexing.priority import background_priority
 from indexing.moderation_records import SentAlert
 from indexing.relevance import ONLY_ITSELF, TOO_FEW_POSTS, Answer
@@ -16,7 +17,8 @@ from indexing.search.types import (AddResult, CaptionHit, DuplicateMatch, Engine
 from indexing.store import AUTOMATIC, FORWARD, Post
 
 __all__ = ["SearchEngine", "AddResult", "Answer", "CaptionHit", "ChatSettings", "DuplicateMatch", "EngineOptions",
-           "Hit", "IndexView", "ModerationStats", "PhotoInput", "PhotoVectors", "Post", "Repost", "SentAlert", "SettingError",
+           "Hit", "IndexView", "ModerationStats", "PhotoInput", "PhotoSource", "PhotoUnavailable", "PhotoVectors",
+           "Post", "Repost", "SentAlert", "SettingError",
            "TagSuggestion", "Thresholds", "Verdict", "BadImageError", "EmptyQueryError", "ImageTooLargeError",
            "IndexingError", "StorageUnavailableError", "UnknownPostError", "IMAGENET_REASON", "REASONS",
            "AUTOMATIC", "FORWARD", "MAX_MIN_SIZE", "MAX_WINDOW_DAYS", "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC",

@@ -25,68 +25,62 @@ from typing import Callable
 
 import numpy as np
 
-from indexing.ann import HnswBackend
 from indexing.chats import ChatSettings, Thresholds
-from indexing.errors import BadImageError
+from indexing.migration.photos import ImageMigration, migration_status
+from indexing.migration.records import MigrationRecords
+from indexing.migration.sources import LocalFiles, PhotoSource
 from indexing.relevance import Relevance
 from indexing.scopes import PUBLIC, validate_scope
 from indexing.search.catalogue import Catalogue
-from indexing.search.duplicates import Candidate, Duplicates, Verdict
-from indexing.search.lifecycle import Lifecycle
+from indexing.search.composition import Parts
+from indexing.search.duplicates import Candidate, Verdict
+from indexing.search.frontend import FrontEnd
+from indexing.search.gate import WriteGate, gated
 from indexing.search.moderation import Moderation
-from indexing.search.projection import Projection
-from indexing.search.queryphotos import QueryPhoto, QueryPhotos
-from indexing.search.retrieval import Retrieval
-from indexing.search.hashtags import HashtagScorer, TagSources, TagSuggestion
+from indexing.search.queryphotos import QueryPhoto
+from indexing.search.hashtags import TagSuggestion
 from indexing.search.types import (AddResult, CaptionHit, DuplicateMatch, EngineOptions, Hit, IndexView, PhotoInput,
                                    PhotoVectors)
-from indexing.search.views import Serving, Views
-from indexing.search.writes import Writes
 from indexing.store import Post, PostStore
-from models.embedding import PhotoEmbedder
 from models.encoders.base import ImageEncoder, TextEncoder
-from models.imaging import read_bytes
 from models.tags import normalize_tags
 from models.training import TrainedHeads, TrainingData
 
 log = logging.getLogger(__name__)
 
-class SearchEngine:
+class SearchEngine(FrontEnd):
     """Storage + encoders + indexes behind one query API (built by indexing/service.py's `build_engine`)."""
 
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder, *,
                  cache_dir: str | Path | None = None, options: EngineOptions = EngineOptions()) -> None:
         self.store = store
-        self.image_encoder = image_encoder
         self.text_encoder = text_encoder
         self.options = options
+        self.cache_dir = Path(cache_dir) if cache_dir else None
         self.blocklist = frozenset(normalize_tags(list(options.hashtag_blocklist)))  # never suggested
         self.catalogue = Catalogue()
-        self.serving = Serving()
-        self.projection = Projection(image_encoder, text_encoder, store, Path(cache_dir) if cache_dir else None)
-        backend = HnswBackend(options.hnsw_m, options.hnsw_ef_construction, options.hnsw_ef_search,
-                              options.exact_search_max_posts)
-        views = Views(store, image_encoder, text_encoder, self.projection, backend)
-        self.lifecycle = Lifecycle(store, image_encoder, text_encoder, views, self.catalogue, self.serving,
-                                   on_swap=lambda: self.hashtag_scorer.forget_vocabularies())
-        embedder = PhotoEmbedder(image_encoder, batch_size=options.batch_size, max_pixels=options.max_photo_pixels,
-                                 thumbnail_side=options.thumbnail_side)
-        self.writes = Writes(store, image_encoder, text_encoder, embedder, self.projection, views, self.catalogue,
-                             self.serving, options.max_photo_bytes)
-        self.photos = QueryPhotos(store, image_encoder.name, self.catalogue, self.writes.embed_photo)
-        self.duplicates = Duplicates(store, self.catalogue, self.serving, self.photos, options.thresholds)
         self.moderation = Moderation(store)
-        self.retrieval = Retrieval(store, text_encoder, self.catalogue, self.serving, self.photos, self.projection,
-                                   self.duplicates, options.thresholds, options.relevance or Relevance.load())
-        catalogue = self.catalogue
-        self.hashtag_scorer = HashtagScorer(TagSources(
-            photo_vectors=self.photos.vectors, text_of=self.projection.text_of,
-            encode_query=self.retrieval.encode_query, caption_matches=self.retrieval.caption_matches,
-            visible=catalogue.visible, visible_count=catalogue.visible_count, posts=store.get_posts,
-            tag_counts=store.tag_counts, posts_in=catalogue.posts_in, tags_generation=lambda: catalogue.tags_generation,
-            encode_words=text_encoder.encode, relevance=lambda: self.retrieval.relevance,
-            relevance_for=self.retrieval.relevance_for), self.blocklist)
+        self.gate = WriteGate()  # writes pass together, an image-model switch alone
+        self.parts = self.make_parts(image_encoder, options.relevance or Relevance.load())
+        self.image_migration: ImageMigration | None = None  # the store moving to another image model
+        self.photo_sources: list[PhotoSource] = [LocalFiles(options.max_photo_bytes)]  # where its photos are again
         self._follower = None
+
+    def make_parts(self, image_encoder: ImageEncoder, relevance: Relevance) -> Parts:
+        """Everything that depends on the image model (indexing/search/composition.py)."""
+        return Parts(self.store, image_encoder, self.text_encoder, self.cache_dir, self.options, self.catalogue,
+                     self.blocklist, relevance)
+
+    # The serving parts, read once per call: a switch replaces them as a whole.
+    image_encoder = property(lambda self: self.parts.image_encoder)
+    serving = property(lambda self: self.parts.serving)
+    projection = property(lambda self: self.parts.projection)
+    lifecycle = property(lambda self: self.parts.lifecycle)
+    writes = property(lambda self: self.parts.writes)
+    photos = property(lambda self: self.parts.photos)
+    duplicates = property(lambda self: self.parts.duplicates)
+    retrieval = property(lambda self: self.parts.retrieval)
+    hashtag_scorer = property(lambda self: self.parts.hashtag_scorer)
 
     # -- settings and the serving view's parts ---------------------------------------------------
     @property
@@ -155,9 +149,35 @@ class SearchEngine:
         return self
 
     def close(self) -> None:
+        if self.image_migration is not None:
+            self.image_migration.stop()
         if self._follower is not None:
             self._follower.stop()
             self._follower = None
+
+    # -- another image model (indexing/migration/): this one serves until the target's release is complete
+    def migrate_image_model(self, target: str, load_encoder: Callable[[], ImageEncoder], **job) -> ImageMigration:
+        """Prepare the move to `target` (`load_encoder` makes its encoder); `.start()` runs it in the background."""
+        self.image_migration = ImageMigration(self, target, load_encoder, **job)
+        self.writes.vector_models = [self.image_model, target]  # a post deleted meanwhile loses both
+        return self.image_migration
+
+    def start_image_migration(self) -> None:
+        """Run the prepared image migration in the background, if there is one (once)."""
+        if self.image_migration is not None:
+            self.image_migration.start()
+
+    def add_photo_source(self, source: PhotoSource) -> None:
+        """Somewhere stored posts' photos can be fetched again (the bot: Telegram's getFile)."""
+        self.photo_sources.append(source)
+
+    def remove_photo_source(self, source: PhotoSource) -> None:
+        if source in self.photo_sources:
+            self.photo_sources.remove(source)
+
+    def image_migration_status(self) -> dict | None:
+        """The last image-model migration as Redis records it (any process's), or None."""
+        return migration_status(MigrationRecords(self.store))
 
     # What the change follower (indexing/follower.py) asks.
     @property
@@ -170,7 +190,11 @@ class SearchEngine:
 
     def resync(self) -> None:
         """Re-read every post and the current release (after an outage or a trimmed change log)."""
-        self.lifecycle.resync()
+        with self.gate.shared():
+            self.lifecycle.resync()
+        current = self.store.releases.current_version()
+        if current and current != self.view.release:
+            self.adopt_release(current)  # another image model's: the migration's switch, or refused (logged)
 
     def serves(self, version: str) -> bool:
         """Whether this release is the one served here (waits for one this process is publishing)."""
@@ -187,29 +211,36 @@ class SearchEngine:
     def embed_photo(self, photo: bytes) -> PhotoVectors:
         return self.writes.embed_photo(photo)
 
+    @gated
     def add_photos(self, photos: list[PhotoInput], vectors: list[PhotoVectors] | None = None) -> list[AddResult]:
         """Store photos and index them at once; bytes stored once per scope, a group's messages once each."""
         return self.writes.add_photos(photos, vectors)
 
+    @gated
     def add_photo(self, photo: PhotoInput) -> AddResult:
         return self.writes.add_photos([photo])[0]
 
+    @gated
     def update_caption(self, scope: str, sha256: str, captions: list[str], tags: list[str]) -> bool:
         """The first post of these bytes in `scope` takes new captions and hashtags (False: no such post)."""
         return self.writes.update_caption(scope, sha256, captions, tags)
 
+    @gated
     def update_caption_of_message(self, scope: str, message_id: int, captions: list[str], tags: list[str],
                                   sha256: str | None = None) -> bool:
         """The post of that message takes new captions and hashtags (False: none, or of other bytes)."""
         return self.writes.update_caption_of_message(scope, message_id, captions, tags, sha256)
 
+    @gated
     def encode_stored_captions(self, ids: list[int]) -> int:
-        """Encode stored captions with this engine's text model (the migration, indexing/migrate.py)."""
+        """Encode stored captions with this engine's text model (the migration, indexing/migration/captions.py)."""
         return self.writes.encode_stored_captions(ids)
 
+    @gated
     def delete_posts(self, ids: list[int]) -> int:
         return self.writes.delete_posts(ids)
 
+    @gated
     def forget_scope(self, scope: str) -> int:
         """Delete every post of a scope (a chat's /forget), and its moderation decisions and events.
         Returns how many posts were deleted."""
@@ -217,13 +248,16 @@ class SearchEngine:
         self.store.moderation.forget(scope)
         return deleted
 
+    @gated
     def apply_added(self, ids: list[int]) -> int:
         """Index posts another process stored (from the change log)."""
         return self.writes.apply_added(ids)
 
+    @gated
     def apply_deleted(self, ids: list[int]) -> None:
         self.writes.apply_deleted(ids)
 
+    @gated
     def apply_captions_changed(self, ids: list[int]) -> None:
         self.writes.apply_captions_changed(ids)
 
@@ -247,14 +281,16 @@ class SearchEngine:
         """`find` as (post id, score) pairs, best first, without loading the posts. `one_per_photo=False`
         keeps copies of one photo (a benchmark ranking one post among thousands: the collapsing
         compares each kept result with the others, k^2 feature products)."""
-        v = self.view
-        return self.retrieval.find_scored(v, self.retrieval.encode_query(text, v, language), scope, k, photo,
-                                          photo_weight, include_public, one_per_photo)
+        parts = self.parts
+        v, retrieval = parts.serving.view, parts.retrieval
+        return retrieval.find_scored(v, retrieval.encode_query(text, v, language), scope, k, photo, photo_weight,
+                                     include_public, one_per_photo)
 
     def text_match(self, text: str, ids: list[int]) -> np.ndarray:
         """How well each given post matches a text: its photo or best caption, scored as `find` scores them."""
-        v = self.view
-        return self.retrieval.text_scores(self.retrieval.encode_query(text, v), ids, v)
+        parts = self.parts
+        v, retrieval = parts.serving.view, parts.retrieval
+        return retrieval.text_scores(retrieval.encode_query(text, v), ids, v)
 
     def encode_query(self, text: str, v: IndexView | None = None, language: str | None = None) -> np.ndarray:
         """A text in the space where it meets photos and captions, as a query."""
@@ -268,12 +304,14 @@ class SearchEngine:
                  caption: str | None = None, language: str | None = None) -> list[TagSuggestion]:
         """Hashtags for a photo, with a caption fused with the caption's own (indexing/search/hashtags.py);
         tags under `min_score` (default: the hashtag floor) left out, except those the caption names."""
-        return self.hashtag_scorer.for_photo(photo, scope, self.view, k, min_score, caption, language)
+        parts = self.parts
+        return parts.hashtag_scorer.for_photo(photo, scope, parts.serving.view, k, min_score, caption, language)
 
     def text_hashtags(self, text: str, scope: str, k: int = 8, min_score: float | None = None,
                       language: str | None = None) -> list[TagSuggestion]:
         """Hashtags for a caption alone (someone drafting a post before choosing the photo)."""
-        return self.hashtag_scorer.for_text(text, scope, self.view, k, min_score, language)
+        parts = self.parts
+        return parts.hashtag_scorer.for_text(text, scope, parts.serving.view, k, min_score, language)
 
     # -- duplicates ----------------------------------------------------------------------------------
     def duplicate_candidates(self, photo: QueryPhoto, scope: str, include_public: bool = False,
@@ -299,15 +337,18 @@ class SearchEngine:
         """The post stored from that message of the scope's chat, or None."""
         return self.store.post_by_message(validate_scope(scope), message_id)
 
+    @gated
     def forget_post(self, post_id: int) -> bool:
         """Delete one post from the store and every index (a later copy is not flagged against it)."""
         return self.writes.delete_posts([post_id]) == 1
 
     # -- heads, rebuilds, releases -------------------------------------------------------------------
+    @gated
     def refit_projector(self, min_captioned: int = 50, replace_learned: bool = False) -> str | None:
         """Fit the cold-start projector on public photos + captions (not a learned one, unless asked)."""
         return self.lifecycle.refit_projector(min_captioned, replace_learned)
 
+    @gated
     def install_heads(self, heads: TrainedHeads, version: str | None = None, info: dict | None = None) -> dict[str, str]:
         """Make trained heads current for every process (stored in Redis with a new release)."""
         return self.lifecycle.install_heads(heads, version, info)
@@ -321,74 +362,32 @@ class SearchEngine:
         the serving one: the promotion rule compares candidates)."""
         return self.projection.project_stored(ids, features, projector)
 
+    @gated
     def rebuild(self, info: dict | None = None, progress: Callable[[int, int], None] | None = None) -> str:
         """Build every index afresh from Redis (deleted posts compacted away), swap, publish a release."""
         return self.lifecycle.rebuild(info, progress)
 
+    @gated
     def publish_release(self, info: dict | None = None, keep: int = 3, lock_wait_s: float = 600) -> str:
         """Snapshot the serving indexes as a new release and make it every process's current one."""
         return self.lifecycle.publish_release(info, keep, lock_wait_s)
 
     def adopt_release(self, version: str, compact_above: float = 0.2) -> bool:
-        """Serve another process's release (what changed rebuilt here, then swapped in)."""
-        return self.lifecycle.adopt_release(version, compact_above)
+        """Serve another process's release (what changed rebuilt here, then swapped in); one made by the
+        image model this engine migrates to switches it to that model."""
+        manifest = self.store.releases.manifest(version) or {}
+        model = manifest.get("indexes", {}).get("image", {}).get("image_model", self.image_model)
+        migration = self.image_migration
+        if model != self.image_model:
+            if migration is not None and model == migration.target and not migration.finished.is_set():
+                from indexing.migration.switch import adopt
 
-    # -- what a chat front-end needs besides search -------------------------------------------------
-    def chat_settings(self, scope: str) -> ChatSettings:
-        return ChatSettings.from_redis(self.store.get_settings(validate_scope(scope)))
-
-    def save_chat_settings(self, scope: str, settings: ChatSettings) -> None:
-        self.store.set_settings(validate_scope(scope), settings.to_redis())
-
-    def scope_ids(self, scope: str) -> list[int]:
-        """Ids of the posts stored in one scope (from memory), sorted."""
-        return self.catalogue.scope_ids(scope)
-
-    def image_vectors(self, ids: list[int]) -> np.ndarray:
-        """The photos' image vectors from the serving index (zeros for posts it does not hold)."""
-        return self.view.image.get_or_zero(ids)
-
-    def mark_message_deleted(self, post_id: int) -> None:
-        """The bot deleted the post's message (a re-post in delete mode): it is never a link target."""
-        self.store.set_fields(post_id, message_deleted="1")
-
-    def remember_file_id(self, post_id: int, file_id: str) -> None:
-        """Telegram's id of a photo the bot uploaded once, so it is sent by id afterwards."""
-        self.store.set_fields(post_id, file_id=file_id)
-
-    def photo_bytes(self, post: Post) -> bytes | None:
-        """The stored photo's file, for posts imported from disk (None if it is gone)."""
-        if not post.source:
-            return None
-        try:
-            return read_bytes(post.source, self.max_photo_bytes)
-        except BadImageError:
-            return None
-
-    def posts(self, ids: list[int]) -> list[Post | None]:
-        """The stored posts (None where one is gone), in the order asked."""
-        return self.store.get_posts(ids)
-
-    def post(self, post_id: int) -> Post | None:
-        return self.store.get_post(post_id)
-
-    def thumbnails(self, ids: list[int]) -> list[bytes | None]:
-        """The posts' small square JPEGs (the /map tiles), None where a post has none."""
-        return self.store.get_thumbnails(ids)
-
-    def post_count(self, scope: str | None = None) -> int:
-        """Posts stored (in one scope, or everywhere), as Redis counts them."""
-        return self.store.count(scope)
-
-    def photo_maps(self, max_photos: int, cache_days: float, thumbnail_side: int):
-        """The /map and /clusters service over this engine (indexing/maps.py)."""
-        from indexing.maps import PhotoMaps
-
-        return PhotoMaps(self, max_photos, cache_days, thumbnail_side)
-
-    def update_inbox(self, bot_id: str):
-        """Where a bot keeps its updates until handled (bot/inbox.py)."""
-        return self.store.update_inbox(bot_id)
+                return adopt(self, migration, version)
+            log.warning("release %s was made by image model %s; this process serves %s: not adopted", version,
+                        model, self.image_model)
+            return False
+        with self.gate.shared():
+            return self.lifecycle.adopt_release(version, compact_above)
 
     def stats(self, scope: str | None = None) -> dict:
         per_scope = self.catalogue.scope_sizes()
@@ -397,6 +396,9 @@ class SearchEngine:
                "image_model": self.image_model, "text_model": self.text_model, "release": v.release,
                "projector": v.projector_version, "hashtag_head": v.hashtag_head_version,
                "captions_indexed": len(v.caption), "jobs": self.store.job_states()}
+        migration = self.image_migration_status()
+        if migration is not None and migration["state"] in ("running", "waiting"):
+            out["image_migration"] = migration
         if scope is not None:
             out["posts_in_scope"] = per_scope.get(scope, 0)
             out["top_tags"] = sorted(self.store.tag_counts([scope]).items(), key=lambda kv: -kv[1])[:10]

@@ -222,6 +222,9 @@ class Lifecycle:
         manifest = self.store.releases.manifest(version)
         if manifest is None or version == self.view.release:
             return False
+        if manifest.get("indexes", {}).get("image", {}).get("image_model", self.image_encoder.name) != \
+                self.image_encoder.name:
+            return False  # another image model's: the engine switches to it, or keeps its own (engine.adopt_release)
         old = self.view
         projector, projector_version, head, head_version = self.views.heads(manifest.get("artifacts"))
         view = replace(old, hashtag_head=head, hashtag_head_version=head_version, release=version)

@@ -71,7 +71,8 @@ class Projection:
         if self.class_vectors is None:
             return None
         raw = self.store.get_vectors("probs", self.image_encoder.name, ids, CLASSES)
-        return np.array([p[0] if p is not None else np.zeros(CLASSES, np.float32) for p in raw], np.float32)
+        return np.array([p[0] if p is not None else np.zeros(CLASSES, np.float32) for p in raw],
+                        np.float32).reshape(-1, CLASSES)  # (0, CLASSES) for none: a post left out has no vectors
 
     def text_of(self, vec: PhotoVectors, v: IndexView) -> np.ndarray:
         """The photo's text-space vector in view `v` (re-projected if the heads changed since it was made)."""

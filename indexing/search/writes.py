@@ -36,6 +36,9 @@ class Writes:
                  serving: Serving, max_photo_bytes: int) -> None:
         self.store = store
         self.image_model = image_encoder.name
+        # Image models whose vectors a deleted post loses: this one, and during and after a migration
+        # the other one (indexing/migration/photos.py), so neither keeps a deleted post's vectors.
+        self.vector_models = [image_encoder.name]
         self.text_encoder = text_encoder
         self.embedder = embedder
         self.projection = projection
@@ -161,7 +164,7 @@ class Writes:
 
     def encode_stored_captions(self, ids: list[int]) -> int:
         """Encode stored posts' captions with this engine's text model, store and index them (the
-        migration to a new text model, indexing/migrate.py). Returns how many posts had captions."""
+        migration to a new text model, indexing/migration/captions.py). Returns how many posts had captions."""
         posts = [p for p in self.store.get_posts(ids) if p is not None and p.captions]
         out = {p.id: vecs for p, vecs in zip(posts, self.encode_captions([p.captions for p in posts]))}
         self.store.put_caption_vectors(out, self.text_encoder.name, sum(1 for p in posts if p.scope == PUBLIC))
@@ -232,7 +235,8 @@ class Writes:
         return self.delete_posts(self.store.scope_post_ids(scope))
 
     def delete_posts(self, ids: list[int]) -> int:
-        kinds = [("image", self.image_model), ("probs", self.image_model), ("captions", self.text_encoder.name)]
+        kinds = [(kind, model) for model in self.vector_models for kind in ("image", "probs")]
+        kinds.append(("captions", self.text_encoder.name))
         deleted = 0
         for start in range(0, len(ids), 1000):
             batch = ids[start:start + 1000]

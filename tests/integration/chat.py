@@ -29,8 +29,8 @@ def bot_on_emulator(emulator, token: str, redis_url: str, data_dir: Path, model_
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=token, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
                HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_url,
                HASHLENS_DATA_DIR=str(data_dir), HASHLENS_MODEL_CACHE_DIR=str(model_cache),
-               HASHLENS_IMAGE_MODEL="efficientnet-lite0", HASHLENS_LOG_LEVEL="INFO",
-               **{f"HASHLENS_{name.upper()}": value for name, value in settings.items()})
+               HASHLENS_IMAGE_MODEL="efficientnet-lite0", HASHLENS_LOG_LEVEL="INFO")
+    env.update({f"HASHLENS_{name.upper()}": value for name, value in settings.items()})
     with open(log_path, "w") as log_file:
         proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log_file,
                                 stderr=subprocess.STDOUT)

@@ -12,10 +12,12 @@ from tests.conftest import jpeg_bytes, sample_image, shape_posts
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _cli(data_dir, *args, timeout=300, model_cache=None):
+def _cli(data_dir, *args, timeout=300, model_cache=None, image_model=None):
     env = dict(os.environ, HASHLENS_DATA_DIR=str(data_dir), HASHLENS_LOG_LEVEL="WARNING")
     if model_cache:
         env["HASHLENS_MODEL_CACHE_DIR"] = str(model_cache)
+    if image_model:
+        env["HASHLENS_IMAGE_MODEL"] = image_model
     env.pop("REDIS_URL", None)
     return subprocess.run([sys.executable, "-m", "indexing", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
@@ -137,3 +139,21 @@ def test_the_readme_train_ingest_query_flow(tmp_path, session_dir, encoders):
     trainable = sum(not held_out(post_id) for post_id in range(1, 91))  # post ids count up from 1
     assert f"training on {trainable} photos" in train.stderr
     assert "projector: v2" in ok(_cli(data_dir, "stats", model_cache=cache))
+
+
+def test_migrate_embeds_an_imported_store_with_the_configured_image_model_and_switches(dataset, tmp_path,
+                                                                                     session_dir, encoders):
+    data_dir, models = tmp_path / "data", session_dir / "models"
+    a, b = "efficientnet-lite0", "efficientnet-lite0+mirror"
+    assert _cli(data_dir, "ingest", str(dataset), "--no-progress", model_cache=models, image_model=a).returncode == 0
+    before = _cli(data_dir, "stats", model_cache=models, image_model=b)
+    assert f"image_model: {a}" in before.stdout  # the store's model serves until the migration is done
+    migrated = _cli(data_dir, "migrate", model_cache=models, image_model=b)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "state: done" in migrated.stdout and "done: 4" in migrated.stdout and "total: 4" in migrated.stdout
+    after = _cli(data_dir, "stats", model_cache=models, image_model=b)
+    assert f"image_model: {b}" in after.stdout and "posts: 4" in after.stdout
+    dupes = _cli(data_dir, "dupes", str(dataset / "images" / "rocket.jpg"), model_cache=models, image_model=b)
+    assert "re-post of" in dupes.stdout and "rocket.jpg" in dupes.stdout
+    again = _cli(data_dir, "migrate", model_cache=models, image_model=b)
+    assert again.returncode == 0 and "nothing to migrate" in again.stdout

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from indexing.migrate import migrate_caption_vectors, posts_to_migrate
+from indexing.migration.captions import migrate_caption_vectors, posts_to_migrate
 from indexing.relevance import Relevance
 from indexing.search import EngineOptions, PhotoInput
 from indexing.service import build_engine

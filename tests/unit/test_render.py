@@ -103,6 +103,15 @@ def test_stats_say_private_chats_and_groups_apart_and_list_only_the_schedulers_j
     assert private.startswith("<b>Notre discussion</b>") and "p2" in private and "groupe" not in private
 
 
+def test_stats_show_an_image_migration_while_it_runs_with_counts_written_as_each_language_does():
+    chat = {"posts_in_scope": 3, "image_migration": {"state": "running", "done": 1234, "total": 5000}}
+    english = render.stats_text("en", True, chat, {}, ChatSettings())
+    assert "• Re-embedding photos for the new image model: 1,234 / 5,000" in english
+    assert "1.234 / 5.000" in render.stats_text("de", False, chat, {}, ChatSettings())
+    assert "1\u202f234 из 5\u202f000" in render.stats_text("ru", False, chat, {}, ChatSettings())
+    assert "Re-embedding" not in render.stats_text("en", True, {"posts_in_scope": 3}, {}, ChatSettings())
+
+
 def test_settings_errors_say_which_setting_was_wrong_in_the_users_language():
     with pytest.raises(SettingError) as sensitivity:
         ChatSettings().changed(sensitivity="extreme")

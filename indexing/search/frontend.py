@@ -1,0 +1,71 @@
+"""What a chat front-end needs besides search: posts, their photos and thumbnails, chat settings,
+maps and the update inbox (a part of SearchEngine's API, indexing/search/engine.py)."""
+from __future__ import annotations
+
+import numpy as np
+
+from indexing.chats import ChatSettings
+from indexing.errors import BadImageError
+from indexing.scopes import validate_scope
+from indexing.store import Post
+from models.imaging import read_bytes
+
+
+class FrontEnd:
+    """Mixed into SearchEngine: reads and small writes that need no index."""
+
+    def chat_settings(self, scope: str) -> ChatSettings:
+        return ChatSettings.from_redis(self.store.get_settings(validate_scope(scope)))
+
+    def save_chat_settings(self, scope: str, settings: ChatSettings) -> None:
+        self.store.set_settings(validate_scope(scope), settings.to_redis())
+
+    def scope_ids(self, scope: str) -> list[int]:
+        """Ids of the posts stored in one scope (from memory), sorted."""
+        return self.catalogue.scope_ids(scope)
+
+    def image_vectors(self, ids: list[int]) -> np.ndarray:
+        """The photos' image vectors from the serving index (zeros for posts it does not hold)."""
+        return self.view.image.get_or_zero(ids)
+
+    def mark_message_deleted(self, post_id: int) -> None:
+        """The bot deleted the post's message (a re-post in delete mode): it is never a link target."""
+        self.store.set_fields(post_id, message_deleted="1")
+
+    def remember_file_id(self, post_id: int, file_id: str) -> None:
+        """Telegram's id of a photo the bot uploaded once, so it is sent by id afterwards."""
+        self.store.set_fields(post_id, file_id=file_id)
+
+    def photo_bytes(self, post: Post) -> bytes | None:
+        """The stored photo's file, for posts imported from disk (None if it is gone)."""
+        if not post.source:
+            return None
+        try:
+            return read_bytes(post.source, self.max_photo_bytes)
+        except BadImageError:
+            return None
+
+    def posts(self, ids: list[int]) -> list[Post | None]:
+        """The stored posts (None where one is gone), in the order asked."""
+        return self.store.get_posts(ids)
+
+    def post(self, post_id: int) -> Post | None:
+        return self.store.get_post(post_id)
+
+    def thumbnails(self, ids: list[int]) -> list[bytes | None]:
+        """The posts' small square JPEGs (the /map tiles), None where a post has none."""
+        return self.store.get_thumbnails(ids)
+
+    def post_count(self, scope: str | None = None) -> int:
+        """Posts stored (in one scope, or everywhere), as Redis counts them."""
+        return self.store.count(scope)
+
+    def photo_maps(self, max_photos: int, cache_days: float, thumbnail_side: int):
+        """The /map and /clusters service over this engine (indexing/maps.py)."""
+        from indexing.maps import PhotoMaps
+
+        return PhotoMaps(self, max_photos, cache_days, thumbnail_side)
+
+    def update_inbox(self, bot_id: str):
+        """Where a bot keeps its updates until handled (bot/inbox.py)."""
+        return self.store.update_inbox(bot_id)
