@@ -161,6 +161,28 @@ def test_features_and_captions_are_int8_rows_and_older_float16_posts_still_read(
     assert np.allclose(text[1], captions, atol=np.abs(captions).max() / 127)
 
 
+def test_a_release_saved_with_float16_side_matrices_still_serves(redis_client, keys):
+    from indexing.ann import HnswBackend
+    from indexing.releases import IndexSnapshot, ReleaseStore
+
+    x = np.random.default_rng(6).normal(size=(200, 256)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    backend = HnswBackend(exact_max=20)
+    index = backend.new(256)
+    index.add(np.arange(200), x)
+    graph, live, _ = index.to_bytes()
+    releases = ReleaseStore(redis_client, keys)  # as the float16-matrix code wrote it
+    releases.save({"image": IndexSnapshot({"dim": 256}, graph, live, x.astype(np.float16).tobytes())}, {})
+    snap = releases.load().indexes["image"]
+    loaded = backend.from_snapshot(snap.blob, 256, snap.live, snap.vectors)
+    assert len(loaded) == 200 and np.sum(loaded.get([7]) * x[7]) > 0.999
+    assert loaded.search(x[7], 1, allowed_posts={7, 8, 9})[0][0] == 7  # exact search over converted rows
+    releases.save({"image": IndexSnapshot({"dim": 256}, *loaded.to_bytes())}, {})  # the next release: int8
+    snap = releases.load().indexes["image"]
+    assert len(snap.vectors) < 200 * 256 * 2
+    assert np.array_equal(backend.from_snapshot(snap.blob, 256, snap.live, snap.vectors).get(live), loaded.get(live))
+
+
 def test_add_is_all_or_nothing(redis_client, keys):
     store = PostStore(redis_client, keys)
     with pytest.raises(ValueError):
