@@ -15,6 +15,7 @@ import numpy as np
 
 LEGACY_DTYPE = np.float16  # rows written before the int8 format (still read)
 INT8_TAG = b"\x01"  # first byte of an int8 blob
+_BLOCK = 128  # rows quantised at a time
 
 # Kinds of vector of which only the largest entries are ever read, stored as the top few (index,
 # value) pairs: class probabilities (the class bridge reads the top 10, hashtags the top 4 x k,
@@ -26,10 +27,15 @@ def quantise(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(int8 rows, float32 scale a row) with rows ~ int8 x scale; a zero row has scale 0."""
     rows = np.asarray(rows, np.float32)
     rows = rows.reshape(-1, rows.shape[-1])
-    scales = np.abs(rows).max(axis=1, initial=0.0) / 127.0
-    safe = np.where(scales > 0, scales, 1.0)
-    codes = np.clip(np.rint(rows / safe[:, None]), -127, 127).astype(np.int8)
-    return codes, scales.astype(np.float32)
+    scales = np.maximum(rows.max(axis=1, initial=0.0), -rows.min(axis=1, initial=0.0)) / np.float32(127)
+    inverse = np.divide(1.0, scales, out=np.zeros_like(scales), where=scales > 0)
+    codes = np.empty(rows.shape, np.int8)
+    # In blocks: temporaries as big as a batch of rows stay in the process's heap once freed
+    # (glibc's growing mmap threshold), which showed as resident memory of the index.
+    for start in range(0, len(rows), _BLOCK):
+        block = rows[start:start + _BLOCK] * inverse[start:start + _BLOCK, None]
+        codes[start:start + _BLOCK] = np.clip(np.rint(block, out=block), -127, 127, out=block)
+    return codes, scales
 
 
 def dequantise(codes: np.ndarray, scales: np.ndarray) -> np.ndarray:
