@@ -9,7 +9,7 @@ Beside the graph, the vectors are kept as an int8 matrix with one float32 scale 
 stores too: indexing/vectorblobs.py): hnswlib's get_items copies element by element under the GIL
 (measured 0.27 ms per 2,560-d vector), which made exact search over a chat's scope and the
 rescoring in `find` slow; a matrix row is a memcpy. It costs dim + 4 bytes a vector (float16 did
-2 x dim; exact search's top 10 agrees with float16's at 0.993-0.995: docs/DESIGN-NOTES.md).
+2 x dim; exact search keeps 0.993-0.995 of float32's top 10: docs/DESIGN-NOTES.md).
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import hnswlib
 import numpy as np
 
-from indexing.vectorblobs import LEGACY_DTYPE, dequantise, int8_blob, int8_parts, is_int8, quantise
+from indexing.vectorblobs import HALF, dequantise, int8_blob, int8_parts, is_int8, quantise
 
 _INITIAL_CAPACITY = 1024
 
@@ -238,8 +238,8 @@ class HnswIndex:
         live = np.asarray(live, np.int64)
         if vectors is not None and is_int8(vectors) and (len(vectors) - 1) // (dim + 4) == len(live):
             codes, scales = int8_parts(vectors, dim)
-        elif vectors is not None and len(vectors) == len(live) * dim * LEGACY_DTYPE().itemsize:
-            codes, scales = quantise(np.frombuffer(vectors, LEGACY_DTYPE).reshape(len(live), dim))
+        elif vectors is not None and len(vectors) == len(live) * dim * HALF().itemsize:
+            codes, scales = quantise(np.frombuffer(vectors, HALF).reshape(len(live), dim))
         else:
             stored = raw.get_items(live.tolist(), return_type="numpy")
             codes, scales = quantise(np.asarray(stored, np.float32).reshape(-1, dim))

@@ -2,7 +2,7 @@
 matrices), or for some kinds only their largest entries.
 
 int8 with a symmetric row scale (max |x| / 127) keeps a 2,560-d feature's cosine to the float32
-row above 0.999 and exact search's top 10 at 0.993-0.995 of float16's (docs/DESIGN-NOTES.md
+row above 0.999 and 0.993-0.995 of exact search's float32 top 10 (docs/DESIGN-NOTES.md
 "Smaller vectors"), at half float16's bytes. Blobs written before (float16 rows) are still read:
 an int8 blob starts with a format tag and is padded to an odd length, a float16 blob's length is
 always even. Length alone could not tell them apart: n int8 rows take n x (dim + 4) bytes and m
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-LEGACY_DTYPE = np.float16  # rows written before the int8 format (still read)
+HALF = np.float16  # rows written before the int8 format (still read), and a top-only blob's values
 INT8_TAG = b"\x01"  # first byte of an int8 blob
 _BLOCK = 128  # rows quantised at a time
 
@@ -49,7 +49,7 @@ def to_blob(vector: np.ndarray, top: int | None = None) -> bytes:
         return int8_blob(*quantise(vector))
     row = np.asarray(vector, np.float32).reshape(-1)
     keep = np.sort(np.argpartition(-row, top - 1)[:top])
-    return keep.astype(np.uint16).tobytes() + row[keep].astype(LEGACY_DTYPE).tobytes()
+    return keep.astype(np.uint16).tobytes() + row[keep].astype(HALF).tobytes()
 
 
 def int8_blob(codes: np.ndarray, scales: np.ndarray) -> bytes:
@@ -74,9 +74,9 @@ def from_blob(blob: bytes, dim: int, top: int | None = None) -> np.ndarray:
     rows is read as such whatever `top` says (posts stored before the kind was kept sparse)."""
     if is_int8(blob):
         return dequantise(*int8_parts(blob, dim))
-    if top is None or len(blob) % (dim * LEGACY_DTYPE().itemsize) == 0:
-        return np.frombuffer(blob, dtype=LEGACY_DTYPE).astype(np.float32).reshape(-1, dim)
+    if top is None or len(blob) % (dim * HALF().itemsize) == 0:
+        return np.frombuffer(blob, dtype=HALF).astype(np.float32).reshape(-1, dim)
     n = len(blob) // 4
     row = np.zeros((1, dim), np.float32)
-    row[0, np.frombuffer(blob[:2 * n], np.uint16)] = np.frombuffer(blob[2 * n:], LEGACY_DTYPE)
+    row[0, np.frombuffer(blob[:2 * n], np.uint16)] = np.frombuffer(blob[2 * n:], HALF)
     return row
