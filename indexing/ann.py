@@ -5,10 +5,11 @@ hnswlib must not add and query at the same time, so one lock guards the index. Q
 only see a small set of posts are answered by exact search over those posts (HNSW with a
 filter that rejects most nodes degrades badly); larger ones use HNSW with a label filter.
 
-Beside the graph, the vectors are kept as a float16 matrix: hnswlib's get_items copies element by
-element under the GIL (measured 0.27 ms per 2,560-d vector), which made exact search over a
-chat's scope and the rescoring in `find` slow; a matrix row is a memcpy. float16 is what Redis
-stores anyway (cosine error ~1e-3), and costs dim x 2 bytes a vector (docs/SCALING.md).
+Beside the graph, the vectors are kept as an int8 matrix with one float32 scale a row (what Redis
+stores too: indexing/vectorblobs.py): hnswlib's get_items copies element by element under the GIL
+(measured 0.27 ms per 2,560-d vector), which made exact search over a chat's scope and the
+rescoring in `find` slow; a matrix row is a memcpy. It costs dim + 4 bytes a vector (float16 did
+2 x dim; exact search keeps 0.993-0.995 of float32's top 10: docs/DESIGN-NOTES.md).
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from dataclasses import dataclass
 
 import hnswlib
 import numpy as np
+
+from indexing.vectorblobs import HALF, dequantise, int8_blob, int8_parts, is_int8, quantise
 
 _INITIAL_CAPACITY = 1024
 
@@ -41,7 +44,8 @@ class HnswIndex:
         self._lock = threading.RLock()
         self._index = self._new_index(_INITIAL_CAPACITY)
         self._live: dict[int, int] = {}  # label -> row of _matrix
-        self._matrix = np.zeros((_INITIAL_CAPACITY, dim), np.float16)
+        self._matrix = np.zeros((_INITIAL_CAPACITY, dim), np.int8)
+        self._scales = np.zeros(_INITIAL_CAPACITY, np.float32)
         self._free_rows: list[int] = []
         self._next_row = 0
 
@@ -82,7 +86,7 @@ class HnswIndex:
             # Re-adding a label (also a deleted one) replaces its vector.
             self._index.add_items(vectors, labels, num_threads=1)
             rows = [self._row_for(int(label)) for label in labels]
-            self._matrix[rows] = vectors
+            self._matrix[rows], self._scales[rows] = quantise(vectors)
 
     def _row_for(self, label: int) -> int:
         row = self._live.get(label)
@@ -93,11 +97,21 @@ class HnswIndex:
                 row = self._next_row
                 self._next_row += 1
                 if row >= len(self._matrix):
-                    grown = np.zeros((2 * len(self._matrix), self.dim), np.float16)
-                    grown[:len(self._matrix)] = self._matrix
-                    self._matrix = grown
+                    self._grow(2 * len(self._matrix))
             self._live[label] = row
         return row
+
+    def _grow(self, capacity: int) -> None:
+        matrix = np.zeros((capacity, self.dim), np.int8)
+        scales = np.zeros(capacity, np.float32)
+        matrix[:len(self._matrix)], scales[:len(self._scales)] = self._matrix, self._scales
+        self._matrix, self._scales = matrix, scales
+
+    def _rows(self, rows: list[int]) -> np.ndarray:
+        """Matrix rows as float32 vectors."""
+        if not rows:
+            return np.zeros((0, self.dim), np.float32)
+        return dequantise(self._matrix[rows], self._scales[rows])
 
     def remove(self, labels) -> None:
         with self._lock:
@@ -116,7 +130,7 @@ class HnswIndex:
         """Vectors of the labels, one row each, zeros for labels not (or no longer) in the index."""
         with self._lock:
             rows = [self._live.get(int(x), -1) for x in labels]
-            out = self._matrix[rows].astype(np.float32) if rows else np.zeros((0, self.dim), np.float32)
+            out = self._rows(rows)
         out[[i for i, r in enumerate(rows) if r < 0]] = 0.0
         return out
 
@@ -124,7 +138,7 @@ class HnswIndex:
         """Vectors of the labels present in the index (absent ones are skipped)."""
         with self._lock:
             rows = [self._live[int(x)] for x in labels if int(x) in self._live]
-            return self._matrix[rows].astype(np.float32) if rows else np.zeros((0, self.dim), np.float32)
+            return self._rows(rows)
 
     # -- search ----------------------------------------------------------------------------
     def search(self, query: np.ndarray, k: int, allowed_posts=None) -> list[tuple[int, float]]:
@@ -169,7 +183,8 @@ class HnswIndex:
     def _exact(self, query: np.ndarray, k: int, candidates: list[int]) -> list[tuple[int, float]]:
         if not candidates:
             return []
-        sims = self._matrix[[self._live[c] for c in candidates]].astype(np.float32) @ query[0]
+        rows = [self._live[c] for c in candidates]
+        sims = (self._matrix[rows].astype(np.float32) @ query[0]) * self._scales[rows]
         k = min(k, len(candidates))
         top = np.argpartition(-sims, k - 1)[:k]
         top = top[np.argsort(-sims[top])]
@@ -178,7 +193,8 @@ class HnswIndex:
     # -- snapshots -------------------------------------------------------------------------
     def to_bytes(self) -> tuple[bytes, np.ndarray, bytes]:
         """hnswlib's own file format (written to a temp file: hnswlib saves only to paths), the
-        live labels, and their float16 vectors in that order, taken together under the lock."""
+        live labels, and their vectors in that order as one int8 blob (indexing/vectorblobs.py),
+        taken together under the lock."""
         with self._lock:
             fd, path = tempfile.mkstemp(suffix=".hnsw")
             os.close(fd)
@@ -189,13 +205,14 @@ class HnswIndex:
             finally:
                 os.unlink(path)
             live = np.array(sorted(self._live), np.int64)
-            vectors = self._matrix[[self._live[int(x)] for x in live]].tobytes() if len(live) else b""
-            return blob, live, vectors
+            rows = [self._live[int(x)] for x in live]
+            return blob, live, int8_blob(self._matrix[rows], self._scales[rows]) if rows else b""
 
     @classmethod
     def from_bytes(cls, blob: bytes, dim: int, live=None, vectors: bytes | None = None, **kwargs) -> "HnswIndex":
         """An index from `to_bytes` output; without `live` the deleted labels are probed, without
-        `vectors` they are read back from the graph (slow: older snapshots only)."""
+        `vectors` they are read back from the graph (slow: older snapshots only). `vectors` of
+        releases saved before the int8 matrix (float16 rows) are converted as they load."""
         index = cls(dim, **kwargs)
         fd, path = tempfile.mkstemp(suffix=".hnsw")
         try:
@@ -219,12 +236,15 @@ class HnswIndex:
                     pass
             live = np.array(sorted(found), np.int64)
         live = np.asarray(live, np.int64)
-        if vectors is not None and len(vectors) == len(live) * dim * 2:
-            matrix = np.frombuffer(vectors, np.float16).reshape(len(live), dim)
+        if vectors is not None and is_int8(vectors) and (len(vectors) - 1) // (dim + 4) == len(live):
+            codes, scales = int8_parts(vectors, dim)
+        elif vectors is not None and len(vectors) == len(live) * dim * HALF().itemsize:
+            codes, scales = quantise(np.frombuffer(vectors, HALF).reshape(len(live), dim))
         else:
-            matrix = np.asarray(raw.get_items(live.tolist(), return_type="numpy"), np.float16).reshape(-1, dim)
-        index._matrix = np.zeros((max(_INITIAL_CAPACITY, 2 * len(live)), dim), np.float16)
-        index._matrix[:len(live)] = matrix
+            stored = raw.get_items(live.tolist(), return_type="numpy")
+            codes, scales = quantise(np.asarray(stored, np.float32).reshape(-1, dim))
+        index._grow(max(_INITIAL_CAPACITY, 2 * len(live)))
+        index._matrix[:len(live)], index._scales[:len(live)] = codes, scales
         index._live = {int(label): row for row, label in enumerate(live.tolist())}
         index._next_row = len(live)
         return index

@@ -10,7 +10,7 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:scope:{scope}:seen        hash   content sha256 -> post id (resumable ingest, exact re-posts)
   {p}:v1:scope:{scope}:tags        zset   hashtag -> number of posts carrying it
   {p}:v1:scope:{scope}:messages    hash   Telegram message id -> post id ("*": older posts looked up too)
-  {p}:v1:vec:{kind}:{model}        hash   post id -> float16 vector bytes (kind: image, probs, captions)
+  {p}:v1:vec:{kind}:{model}        hash   post id -> vector bytes (vectorblobs.py; kind: image, probs, captions)
   {p}:v1:thumbs                    hash   post id -> small square JPEG (drawn on /map)
   {p}:v1:changes                   stream change log: posts added / deleted, releases published
   {p}:v1:counters                  hash   changes / labelled / deleted since the last release or training

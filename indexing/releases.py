@@ -35,7 +35,9 @@ class IndexSnapshot:
     meta: dict
     blob: bytes
     live: np.ndarray  # int64 labels not marked deleted (hnswlib keeps deleted ones in the file)
-    vectors: bytes = b""  # float16 vectors of `live`, in order (the index's exact-search matrix)
+    # vectors of `live` in order (the index's exact-search matrix): an int8 vectorblobs blob,
+    # float16 rows in releases saved before it
+    vectors: bytes = b""
 
 
 @dataclass

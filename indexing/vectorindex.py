@@ -43,7 +43,8 @@ class VectorIndex(Protocol):
         """Top-k (label, cosine), only labels whose post is in `allowed_posts` when given."""
 
     def to_bytes(self) -> tuple[bytes, np.ndarray, bytes]:
-        """(the backend's own blob, the live labels, their float16 vectors): a release snapshot."""
+        """(the backend's own blob, the live labels, their vectors as one int8 blob: indexing/vectorblobs.py):
+        a release snapshot."""
 
 
 class IndexBackend(Protocol):

@@ -116,7 +116,7 @@ def test_delete_removes_every_trace(redis_client, keys):
 
 
 def test_class_probabilities_keep_their_top_classes_in_a_fraction_of_the_bytes(redis_client, keys):
-    from indexing.vectorblobs import TOP_ONLY, to_blob
+    from indexing.vectorblobs import TOP_ONLY
     from models.zeroshot import class_hashtags, sparse_class_weights
 
     store = PostStore(redis_client, keys)
@@ -131,11 +131,56 @@ def test_class_probabilities_keep_their_top_classes_in_a_fraction_of_the_bytes(r
     # what reads them sees the same classes: the class bridge's top 10, the class hashtags
     assert np.allclose(sparse_class_weights(back), sparse_class_weights(probs), atol=1e-3)
     assert [t for t, _ in class_hashtags(back, 8)] == [t for t, _ in class_hashtags(probs, 8)]
-    assert len(redis_client.hget(keys.vectors("image", "m"), 1)) == 1280 * 2  # other kinds stay whole
-    # a post stored before probabilities were kept sparse is read as it was written
-    redis_client.hset(keys.vectors("probs", "m"), 2, to_blob(probs))
+    assert len(redis_client.hget(keys.vectors("image", "m"), 1)) == 1 + 4 + 1280  # other kinds stay whole (int8)
+    # a post stored before probabilities were kept sparse (dense float16) is read as it was written
+    redis_client.hset(keys.vectors("probs", "m"), 2, probs.astype(np.float16).tobytes())
     assert np.allclose(store.get_vectors("probs", "m", [2], 1000)[0][0], probs, atol=1e-3)
     assert dict(store.iter_vectors("probs", "m", 1000))[1].shape == (1, 1000)
+
+
+def test_features_and_captions_are_int8_rows_and_older_float16_posts_still_read(redis_client, keys):
+    rng = np.random.default_rng(5)
+    dim = 12  # 3 int8 rows take 3 x (12 + 4) bytes, 2 float16 rows 2 x 2 x 12: the same length
+    features = rng.gamma(0.5, size=dim).astype(np.float32)
+    captions = rng.normal(size=(3, dim)).astype(np.float32)
+    store = PostStore(redis_client, keys)
+    store.add(_post(1), {("image", "m"): features, ("captions", "t"): captions})
+    new_image = redis_client.hget(keys.vectors("image", "m"), 1)
+    assert len(new_image) < 2 * dim and len(redis_client.hget(keys.vectors("captions", "t"), 1)) < 3 * 2 * dim
+    # a post written by the float16 code: not rewritten, read as it was
+    old_captions = captions[:2].astype(np.float16)
+    redis_client.hset(keys.vectors("image", "m"), 2, features.astype(np.float16).tobytes())
+    redis_client.hset(keys.vectors("captions", "t"), 2, old_captions.tobytes())
+    assert len(old_captions.tobytes()) == 3 * (dim + 4)
+    image = store.get_vectors("image", "m", [1, 2], dim)
+    text = dict(store.iter_vectors("captions", "t", dim))
+    for got in (image[0][0], image[1][0]):
+        assert got @ features / np.linalg.norm(got) / np.linalg.norm(features) > 0.999
+    assert text[1].shape == (3, dim) and text[2].shape == (2, dim)
+    assert np.allclose(text[2], old_captions.astype(np.float32))
+    assert np.allclose(text[1], captions, atol=np.abs(captions).max() / 127)
+
+
+def test_a_release_saved_with_float16_side_matrices_still_serves(redis_client, keys):
+    from indexing.ann import HnswBackend
+    from indexing.releases import IndexSnapshot, ReleaseStore
+
+    x = np.random.default_rng(6).normal(size=(200, 256)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    backend = HnswBackend(exact_max=20)
+    index = backend.new(256)
+    index.add(np.arange(200), x)
+    graph, live, _ = index.to_bytes()
+    releases = ReleaseStore(redis_client, keys)  # as the float16-matrix code wrote it
+    releases.save({"image": IndexSnapshot({"dim": 256}, graph, live, x.astype(np.float16).tobytes())}, {})
+    snap = releases.load().indexes["image"]
+    loaded = backend.from_snapshot(snap.blob, 256, snap.live, snap.vectors)
+    assert len(loaded) == 200 and np.sum(loaded.get([7]) * x[7]) > 0.999
+    assert loaded.search(x[7], 1, allowed_posts={7, 8, 9})[0][0] == 7  # exact search over converted rows
+    releases.save({"image": IndexSnapshot({"dim": 256}, *loaded.to_bytes())}, {})  # the next release: int8
+    snap = releases.load().indexes["image"]
+    assert len(snap.vectors) < 200 * 256 * 2
+    assert np.array_equal(backend.from_snapshot(snap.blob, 256, snap.live, snap.vectors).get(live), loaded.get(live))
 
 
 def test_add_is_all_or_nothing(redis_client, keys):
