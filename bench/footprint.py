@@ -136,7 +136,7 @@ def _index_memory(dim: int, n: int, seed: int) -> dict:
     graph, live, matrix = index.to_bytes()
     del index
     return {"dim": dim, "n": n, "graph_bytes_per_vector": round(len(graph) / n),
-            "float16_matrix_bytes_per_vector": round(len(matrix) / n),
+            "side_matrix_bytes_per_vector": round(len(matrix) / n),
             "resident_bytes_per_vector": round(resident / n), "build_per_s_1thread": round(n / build_s)}
 
 

@@ -116,7 +116,7 @@ def run(args) -> dict:
                  "caption index": cpp * memory["text"]["resident_bytes_per_vector"],
                  "redis": redis["bytes_per_post"]}
     per_photo = sum(breakdown.values())
-    saved = sum(m["graph_bytes_per_vector"] + m["float16_matrix_bytes_per_vector"] for m in
+    saved = sum(m["graph_bytes_per_vector"] + m["side_matrix_bytes_per_vector"] for m in
                 (memory["image"], memory["text"], *[memory["text"]] * cpp))
     projections = {}
     for target in (1_000_000, 10_000_000):
