@@ -60,6 +60,13 @@ def resolve_runtime(runtime: str) -> str:
     return runtime
 
 
+def runtime_for(runtime: str, int8: bool) -> str:
+    """The runtime for a model file: int8 QDQ files go to ONNX Runtime under `auto` (see the module doc)."""
+    if runtime == "auto" and int8:
+        return "onnxruntime"
+    return resolve_runtime(runtime)
+
+
 class OpenVinoSession:
     """OpenVINO behind ONNX Runtime's `run(None, feeds)` call; one infer request per thread."""
 
