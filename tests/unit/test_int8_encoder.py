@@ -9,8 +9,7 @@ from models.registry import get_image_encoder
 from models.zeroshot import class_hashtags
 from tests.conftest import sample_image
 
-# Photos the calibration never saw as they are: mirrored halves of the shipped ones differ from
-# its crops; plus photos it never saw at all (cat, stereo pair's right view).
+# Inputs the calibration never saw: shipped photos mirrored and turned by 7 degrees.
 HELD_OUT = ("cat", "astronaut", "coffee", "rocket", "chelsea", "camera")
 
 
@@ -37,8 +36,9 @@ def test_int8_features_agree_with_fp32_and_know_an_espresso(int8_lite0, session_
     assert np.allclose(quick.class_probs.sum(axis=1), 1.0, atol=1e-3)  # the softmax stays in float
     coffee = int8_lite0.encode([sample_image("coffee")])
     assert class_hashtags(coffee.class_probs[0], 1)[0][0] == "espresso"
-    assert int8_lite0.onnx_path() != fp32.onnx_path() and int8_lite0.onnx_path().stat().st_size < \
-        fp32.onnx_path().stat().st_size / 3  # int8 weights: a quarter of the float file, plus scales
+    # int8 convolutions: a quarter of their float bytes (the float classifier is the rest of the file)
+    assert int8_lite0.onnx_path() != fp32.onnx_path()
+    assert int8_lite0.onnx_path().stat().st_size < 0.5 * fp32.onnx_path().stat().st_size
 
 
 @pytest.mark.slow  # quantises Lite0 again (~30 s)
