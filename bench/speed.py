@@ -15,10 +15,17 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import SEED, bench_engine, emit, fill_index, load_items, log_progress
+from models.registry import DEFAULT_IMAGE_MODEL
+
+
+# Beside the default, in the same run: Lite0 alone and the default before issue 18 (the issue's references).
+LITE0_ALONE = "efficientnet-lite0"
+BEFORE_ISSUE_18 = "efficientnet-lite0+efficientnet-lite2+mirror"
 
 
 def add_args(p) -> None:
-    p.add_argument("--encoders", default="efficientnet-lite0,efficientnet-lite2,efficientnet-lite0-torch")
+    p.add_argument("--encoders", default=",".join(dict.fromkeys((DEFAULT_IMAGE_MODEL, LITE0_ALONE, BEFORE_ISSUE_18))),
+                   help="image models to time, comma-separated (the default image model first)")
     p.add_argument("--photos", type=int, default=512, help="photos per throughput measurement")
     p.add_argument("--index-size", type=int, default=10_000)
     p.add_argument("--queries", type=int, default=300)
@@ -53,15 +60,28 @@ def run(args) -> dict:
                 single.append(time.perf_counter() - q0)
         throughput[name] = {"photos_per_s": round(len(sample) / elapsed, 1), "one_photo": _percentiles(single)}
         log_progress(args, "%s: %.1f photos/s", name, len(sample) / elapsed)
-    args.image_model = args.encoders.split(",")[0]
+    names = args.encoders.split(",")
+    # Latency times the default image model when it was timed, else the first one named.
+    args.image_model = DEFAULT_IMAGE_MODEL if DEFAULT_IMAGE_MODEL in names else names[0]
     latency = {} if args.no_latency else _latency(args, items, rng)
     if args.ann_sizes:
         latency["ann"] = _ann_scaling(args, sample, [int(n) for n in args.ann_sizes.split(",")])
-    result = {"task": "speed", "embedding": throughput, **latency,
+    result = {"task": "speed", "embedding": throughput, "default_image_model": DEFAULT_IMAGE_MODEL,
+              "latency_image_model": args.image_model, "ratios": _ratios(throughput), **latency,
               "settings": {"data": args.data, "photos": len(sample), "threads": args.threads, "image_threads": args.image_threads, "runtime": args.runtime,
                            "index_size": args.index_size, "text_model": args.text_model}}
     emit(result, args)
     return result
+
+
+def _ratios(throughput: dict) -> dict:
+    """Each encoder's rate over the references' rates measured in the same run (the issue's targets)."""
+    out = {}
+    for ref in (LITE0_ALONE, BEFORE_ISSUE_18):
+        if ref in throughput:
+            out[f"vs_{ref}"] = {name: round(t["photos_per_s"] / throughput[ref]["photos_per_s"], 2)
+                                for name, t in throughput.items() if name != ref}
+    return out
 
 
 def _latency(args, items, rng) -> dict:

@@ -17,9 +17,11 @@ DEFAULT_IMAGE_MODEL = "efficientnet-lite0+efficientnet-lite2+mirror"
 # MiniLM (English) beside USE multilingual v3 (16 languages): chosen on held-out photos, English
 # and French (models/encoders/multilingual.py, docs/BENCHMARKS.md).
 DEFAULT_TEXT_MODEL = f"{PACKAGED_MINILM}+{USE_M3}"
-IMAGE_MODELS = ("efficientnet-lite0", "efficientnet-lite2", "efficientnet-lite0-torch",
-                "efficientnet-lite2-torch", "st:<sentence-transformers CLIP model, e.g. st:clip-ViT-B-32>",
-                "<model>+<model>[+mirror] (features concatenated; mirror: averaged with the mirror image)")
+IMAGE_MODELS = ("efficientnet-lite0", "efficientnet-lite2", "efficientnet-lite0-int8", "efficientnet-lite2-int8",
+                "efficientnet-lite0-torch", "efficientnet-lite2-torch",
+                "st:<sentence-transformers CLIP model, e.g. st:clip-ViT-B-32>",
+                "<model>+<model>[+mirror] (features concatenated; mirror: the models before it are averaged "
+                "with the mirror image)")
 TEXT_MODELS = (DEFAULT_TEXT_MODEL, PACKAGED_MINILM, USE_M3, f"{PACKAGED_MINILM}-torch",
                "st:<any sentence-transformers model>",
                "<English model>+<multilingual model> (side by side; non-English text uses the second only)")
@@ -31,10 +33,15 @@ def get_image_encoder(name: str, *, threads: int = 2, cache_dir: str | os.PathLi
     if "+" in name and not name.startswith("st:"):
         parts = name.split("+")
         models = [p for p in parts if p != MIRROR]
+        last_mirror = len(parts) - 1 - parts[::-1].index(MIRROR) if MIRROR in parts else 0
+        mirrored = sum(p != MIRROR for p in parts[:last_mirror])  # the models named before it
         return CompositeImageEncoder([get_image_encoder(p, threads=threads, cache_dir=cache_dir, runtime=runtime)
-                                      for p in models], mirror=len(models) < len(parts))
+                                      for p in models], mirror=mirrored)
     if name in ("efficientnet-lite0", "efficientnet-lite2"):
         return EfficientNetLiteEncoder(name, backend=runtime, threads=threads, cache_dir=cache_dir)
+    if name in ("efficientnet-lite0-int8", "efficientnet-lite2-int8"):
+        return EfficientNetLiteEncoder(name.removesuffix("-int8"), backend=runtime, int8=True, threads=threads,
+                                       cache_dir=cache_dir)
     if name in ("efficientnet-lite0-torch", "efficientnet-lite2-torch"):
         return EfficientNetLiteEncoder(name.removesuffix("-torch"), backend="torch", threads=threads)
     if name.startswith("st:") and len(name) > 3:

@@ -1,8 +1,8 @@
 """Several image encoders as one: concatenated features, optionally averaged with the mirror image.
 
 Name syntax (registry): parts joined by '+', e.g. `efficientnet-lite0+efficientnet-lite2+mirror`.
-`mirror` is not a model: it makes every part see the photo and its left-right mirror and average
-the two (test-time augmentation). The features then cannot tell a photo from its mirror image,
+`mirror` is not a model: it makes every part named before it see the photo and its left-right
+mirror and average the two (test-time augmentation); `a+mirror+b` mirrors `a` only. The features then cannot tell a photo from its mirror image,
 which a re-posted flipped photo needs anyway, and the learned text bridge gains ~1 point of
 Recall@1 for it. Each part's features are L2-normalised and the concatenation is scaled so the
 whole vector has unit norm: a cosine is the mean of the parts' cosines.
@@ -17,13 +17,15 @@ MIRROR = "mirror"
 
 
 class CompositeImageEncoder(ImageEncoder):
-    def __init__(self, parts: list[ImageEncoder], mirror: bool = False) -> None:
+    def __init__(self, parts: list[ImageEncoder], mirror: bool | int = False) -> None:
+        """`mirror`: True for every part, or how many of the first parts see the mirror image too."""
         super().__init__()
         if not parts:
             raise ValueError("a composite encoder needs at least one part")
         self.parts = parts
-        self.mirror = mirror
-        self.name = "+".join([p.name for p in parts] + ([MIRROR] if mirror else []))
+        self.mirrored = len(parts) if mirror is True else int(mirror)
+        names = [p.name for p in parts]
+        self.name = "+".join(names[:self.mirrored] + [MIRROR] * bool(self.mirrored) + names[self.mirrored:])
         self.dim = sum(p.dim for p in parts)
         self.input_side = max(p.input_side for p in parts)
         self.has_class_probs = any(p.has_class_probs for p in parts)
@@ -34,16 +36,15 @@ class CompositeImageEncoder(ImageEncoder):
 
     def prepare(self, images):
         prepared = [part.prepare(images) for part in self.parts]
-        if self.mirror:  # NCHW batches: mirroring is a flip of the last axis, no second resize
-            prepared = [np.concatenate([x, x[..., ::-1]]) for x in prepared]
-        return prepared
+        # NCHW batches: mirroring is a flip of the last axis, no second resize
+        return [np.concatenate([x, x[..., ::-1]]) if i < self.mirrored else x for i, x in enumerate(prepared)]
 
     def _encode(self, prepared) -> ImageEmbedding:
         feats, probs = [], None
-        for part, x in zip(self.parts, prepared):
+        for i, (part, x) in enumerate(zip(self.parts, prepared)):
             emb = part.encode_prepared(x)
             f, p = emb.features, emb.class_probs
-            if self.mirror:
+            if i < self.mirrored:
                 n = len(f) // 2
                 f = f[:n] + f[n:]
                 p = None if p is None else (p[:n] + p[n:]) / 2

