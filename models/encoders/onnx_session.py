@@ -45,12 +45,13 @@ def export_atomically(path: Path, write: Callable[[str], None]) -> None:
             os.unlink(tmp)
 
 
-@lru_cache(maxsize=1)
-def openvino_bf16_available() -> bool:
+@lru_cache(maxsize=None)
+def openvino_computes(precision: str) -> bool:
+    """Whether OpenVINO's CPU plugin lists `precision` ("BF16", "INT8") among its optimisations here."""
     try:
         import openvino as ov
 
-        return "BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+        return precision in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
     except Exception:  # not installed, or no CPU plugin: fall back quietly
         return False
 
@@ -59,24 +60,14 @@ def resolve_runtime(runtime: str) -> str:
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown inference runtime {runtime!r}; use one of {', '.join(RUNTIMES)}")
     if runtime == "auto":
-        return "openvino" if openvino_bf16_available() else "onnxruntime"
+        return "openvino" if openvino_computes("BF16") else "onnxruntime"
     return runtime
-
-
-@lru_cache(maxsize=1)
-def openvino_int8_available() -> bool:
-    try:
-        import openvino as ov
-
-        return "INT8" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
-    except Exception:  # not installed, or no CPU plugin: fall back quietly
-        return False
 
 
 def runtime_for(runtime: str, int8: bool) -> str:
     """The runtime for a model file: under `auto`, int8 files go to OpenVINO wherever it runs int8."""
     if runtime == "auto" and int8:
-        return "openvino" if openvino_int8_available() else "onnxruntime"
+        return "openvino" if openvino_computes("INT8") else "onnxruntime"
     return resolve_runtime(runtime)
 
 

@@ -60,10 +60,10 @@ def test_empty_batches():
 
 
 def test_runtime_choice_is_explicit_or_measured():
-    from models.encoders.onnx_session import openvino_bf16_available, resolve_runtime
+    from models.encoders.onnx_session import openvino_computes, resolve_runtime
 
     assert resolve_runtime("onnxruntime") == "onnxruntime"
-    assert resolve_runtime("auto") == ("openvino" if openvino_bf16_available() else "onnxruntime")
+    assert resolve_runtime("auto") == ("openvino" if openvino_computes("BF16") else "onnxruntime")
     with pytest.raises(ValueError, match="runtime"):
         resolve_runtime("tpu")
 

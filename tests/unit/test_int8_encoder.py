@@ -80,8 +80,8 @@ def test_int8_names_compose_like_the_float_ones():
 
 
 def test_auto_serves_int8_files_with_openvino_where_it_runs_int8():
-    from models.encoders.onnx_session import openvino_int8_available, resolve_runtime, runtime_for
+    from models.encoders.onnx_session import openvino_computes, resolve_runtime, runtime_for
 
-    assert runtime_for("auto", True) == ("openvino" if openvino_int8_available() else "onnxruntime")
+    assert runtime_for("auto", True) == ("openvino" if openvino_computes("INT8") else "onnxruntime")
     assert runtime_for("auto", False) == resolve_runtime("auto")  # float files: as before
     assert runtime_for("onnxruntime", True) == "onnxruntime"
