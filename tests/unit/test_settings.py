@@ -27,3 +27,11 @@ def test_settings_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("HASHLENS_SCHEDULER_IN_BOT", "false")
     s = Settings(_env_file=None)
     assert (s.user_per_minute, s.redis_url, s.scheduler_in_bot) == (5, "redis://example:6379/1", False)
+
+
+def test_env_example_values_are_the_defaults():
+    """Copying .env.example to .env must not change the service (it once pinned an English-only text model)."""
+    from_example = Settings(_env_file=ROOT / ".env.example")
+    defaults = Settings(_env_file=None)
+    differing = {name for name in Settings.model_fields if getattr(from_example, name) != getattr(defaults, name)}
+    assert differing == set()
