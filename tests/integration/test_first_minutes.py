@@ -142,7 +142,7 @@ def test_a_newcomers_first_five_minutes(playground):
     wait_for(c, you, sent, r"Hashtags|hashtags")
     stored += 1
     sent = c.send(you, text="/find our rocket on the launch pad at dawn")[0]["message_id"]
-    replies = wait_for(c, you, sent, r"launch pad at dawn")
+    replies = wait_for(c, you, sent, r"(?s)launch pad at dawn.*launch pad at dawn")  # the intro, then the album
     assert any(r.get("photo") and "launch pad at dawn" in (r.get("caption") or "") for r in replies)
 
     # An edited command is answered again; a photo captioned /find is a text + photo search
