@@ -13,9 +13,9 @@ COPY models/ models/
 COPY indexing/ indexing/
 COPY bot/ bot/
 # Export the packaged weights to ONNX once, at build time, so containers start fast.
-RUN python -c "from models.registry import get_image_encoder, get_text_encoder; \
-get_image_encoder('efficientnet-lite0+efficientnet-lite2+mirror', cache_dir='/opt/hashlens/models').load(); \
-get_text_encoder('all-minilm-l6-v2', cache_dir='/opt/hashlens/models').load()"
+RUN python -c "from models.registry import DEFAULT_IMAGE_MODEL, DEFAULT_TEXT_MODEL, get_image_encoder, get_text_encoder; \
+get_image_encoder(DEFAULT_IMAGE_MODEL, cache_dir='/opt/hashlens/models').load(); \
+get_text_encoder(DEFAULT_TEXT_MODEL, cache_dir='/opt/hashlens/models').load()"
 
 RUN useradd --system --uid 10001 --home-dir /data hashlens && mkdir -p /data && chown hashlens /data
 USER hashlens

@@ -16,13 +16,13 @@ MAX_MIN_SIZE = 4096  # px on the short side
 class Thresholds:
     """A re-post: feature cosine >= min_cosine, or pHash distance <= max_hamming with cosine >= min_cosine_with_hash."""
 
-    # Chosen by `python -m bench dedup` on flickr8k_fullres and held out on food photos, Lite0+Lite2+mirror
-    # features (docs/BENCHMARKS.md). Look-alike scenes (the same dish, breed, beach) reach cosine 0.83
-    # with distant hashes; a re-post either keeps its hash (recompressed, resized, mirrored) or its
-    # features (cropped, framed).
-    max_hamming: int = 12
+    # Chosen by `python -m bench dedup` on flickr8k_fullres and held out on food photos, for the default
+    # image model's features (int8 Lite0 with its mirror + int8 Lite2; docs/BENCHMARKS.md). Look-alike
+    # scenes (the same dish, breed, beach) come close in features with distant hashes; a re-post either
+    # keeps its hash (recompressed, resized, mirrored) or its features (cropped, framed).
+    max_hamming: int = 4
     min_cosine_with_hash: float = 0.80
-    min_cosine: float = 0.86
+    min_cosine: float = 0.82
 
     def scaled(self, sensitivity: str) -> "Thresholds":
         """`normal` = the calibrated defaults; `low` flags only near-identical copies; `high` also looser crops."""

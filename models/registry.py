@@ -12,8 +12,10 @@ from models.encoders.sentence import PACKAGED_MINILM, SentenceClipImageEncoder, 
 from models.encoders.use_m3 import USE_M3, UseM3TextEncoder
 from models.errors import UnknownEncoderError
 
-# Both packaged CNNs, each averaged with the mirror image: what the learned heads are trained on.
-DEFAULT_IMAGE_MODEL = "efficientnet-lite0+efficientnet-lite2+mirror"
+# Both packaged CNNs quantised to int8 (static, calibrated on scikit-image's photos on first use), Lite0
+# averaged with its mirror image: 2.35x the fp32 pair with both mirrors at the same answers
+# (docs/DESIGN-NOTES.md "The image path"). A store embedded by another model migrates in the background.
+DEFAULT_IMAGE_MODEL = "efficientnet-lite0-int8+mirror+efficientnet-lite2-int8"
 # MiniLM (English) beside USE multilingual v3 (16 languages): chosen on held-out photos, English
 # and French (models/encoders/multilingual.py, docs/BENCHMARKS.md).
 DEFAULT_TEXT_MODEL = f"{PACKAGED_MINILM}+{USE_M3}"

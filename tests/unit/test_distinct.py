@@ -25,7 +25,9 @@ def test_copies_collapse_to_the_best_ranked_and_k_distinct_photos_are_kept():
 
 
 def test_a_close_hash_needs_only_a_loose_cosine_and_unknown_features_are_never_copies():
-    near = unit(0.82, 0.57, 0)  # cosine 0.82 with A: a copy only with a near hash
+    t = Thresholds()
+    between = (t.min_cosine_with_hash + t.min_cosine) / 2  # a copy only with a near hash
+    near = unit(between, np.sqrt(1 - between ** 2), 0)
     features = np.array([A, near])
     assert distinct([(1, 0.9), (2, 0.8)], features, [0, 0b111], Thresholds(), k=5) == [(1, 0.9)]
     assert distinct([(1, 0.9), (2, 0.8)], features, [0, 2**40 - 1], Thresholds(), k=5) == [(1, 0.9), (2, 0.8)]
