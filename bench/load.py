@@ -4,8 +4,12 @@ Each user loops over a mix of actions, waiting for each answer before the next (
 a photo in their private chat (hashtags + album), `/find <caption>` (intro + album), and a photo
 in a shared group with `/hashtags` as caption, half of them re-posts of earlier group photos
 (collected, checked for re-posts, answered), each user in one of five groups. Reported:
-throughput, p50/p95/p99 latency per action, errors (an error reply or no reply within the
-timeout) and lost posts (a photo the bot answered that is not stored).
+throughput (all, and per kind of action), p50/p95/p99 latency per action, errors (an error reply or
+no reply within the timeout), lost posts (a photo the bot answered that is not stored), and the
+bot's sends a second (a message or an album is one send): Telegram allows 30 a second in all and
+20 a minute into one group, and the bot's rate limiter keeps to both, so with answers of ~2 sends
+each the bot cannot answer more than ~15 actions a second of this mix, nor more than ~20 group
+photos a minute per group (docs/BENCHMARKS.md).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from bench.replies import wait_answer
 GROUPS = [-1003000000001 - i for i in range(5)]  # Telegram lets a bot send 20 messages a minute into
 # one group (AIORateLimiter keeps to it): the group traffic is spread over several groups, as in life
 ERROR_MARKS = ("Sorry, something went wrong", "unavailable")
+MIX = {"photo": 4, "find": 4, "group": 2}  # the actions' weights
 
 
 def add_args(p) -> None:
@@ -36,11 +41,15 @@ def add_args(p) -> None:
     p.add_argument("--burst-photos", type=int, default=30)
     p.add_argument("--albums", type=int, default=3)
     p.add_argument("--album-size", type=int, default=5)
+    p.add_argument("--kinds", default=",".join(MIX), help="the actions users take, of " + ", ".join(
+        f"{kind} ({weight})" for kind, weight in MIX.items()) + ": e.g. photo,find for private chats alone "
+        "(group photos are paced by Telegram's 20 messages a minute per group)")
 
 
 class Users:
-    def __init__(self, client, photos: list[bytes], texts: list[str], timeout: float) -> None:
+    def __init__(self, client, photos: list[bytes], texts: list[str], timeout: float, kinds: list[str]) -> None:
         self.client = client
+        self.kinds = kinds
         self.photos = photos
         self.texts = texts
         self.timeout = timeout
@@ -50,9 +59,10 @@ class Users:
         self.answered_photos: list[tuple[str, bytes]] = []  # (scope, photo) the bot answered
         self.group_posted: dict[int, list[tuple[int, bytes]]] = {g: [] for g in GROUPS}  # (author, photo)
         self.reposts = self.flagged = 0
+        self.sends = 0  # the bot's sendMessage / sendPhoto / sendMediaGroup calls in the answers
 
     def act(self, user: int, rng: random.Random) -> None:
-        kind = rng.choices(["photo", "find", "group"], weights=[4, 4, 2])[0]
+        kind = rng.choices(self.kinds, weights=[MIX[k] for k in self.kinds])[0]
         t0 = time.perf_counter()
         chat, message = user, {}
         repost = False
@@ -80,6 +90,7 @@ class Users:
                 self.errors.append(f"{kind}: {len(replies)} replies: {text[:120]}")
                 return
             self.latency[kind].append(seconds)
+            self.sends += sends_of(replies)
             if kind == "photo":
                 self.answered_photos.append((f"chat:{user}", message["photo"]))
             elif kind == "group":
@@ -87,6 +98,12 @@ class Users:
                 self.group_posted[chat].append((user, message["photo"]))
                 self.reposts += repost
                 self.flagged += repost and any("already posted here" in (r.get("text") or "") for r in replies)
+
+
+def sends_of(replies: list[dict]) -> int:
+    """The bot's calls behind these replies: one per message, one per album."""
+    albums = {r["media_group_id"] for r in replies if r.get("media_group_id")}
+    return len(albums) + sum(1 for r in replies if not r.get("media_group_id"))
 
 
 def run(args) -> dict:
@@ -98,6 +115,9 @@ def run(args) -> dict:
     from bot.emulator.server import ThreadedEmulator
     from bot.emulator.world import World
 
+    kinds = [kind for kind in args.kinds.split(",") if kind]
+    if not kinds or set(kinds) - set(MIX):
+        raise SystemExit(f"--kinds: some of {', '.join(MIX)}")
     rng = random.Random(SEED)
     items = load_items(args, args.split)
     rng.shuffle(items)
@@ -116,7 +136,7 @@ def run(args) -> dict:
         # (measured on its own by --burst) would slow them down, so it is off here to measure the service.
         bot = BotThread(engine, emulator.base_url, emulator.base_file_url, BotConfig(user_per_minute=0)).start()
         users = Users(client, [q.path.read_bytes() for q in queries], [c for q in queries for c in q.captions[:1]],
-                      args.timeout or 30)
+                      args.timeout or 30, kinds)
         log_progress(args, "%d users for %.0f s", args.users, args.seconds)
         stop_at = time.perf_counter() + args.seconds
 
@@ -142,7 +162,10 @@ def run(args) -> dict:
     result = {
         "task": "load", "users": args.users, "seconds": round(elapsed, 1), "index_photos": args.index_size,
         "actions": actions, "throughput_per_s": round(actions / elapsed, 2),
-        "latency": {kind: latency_ms(values) for kind, values in users.latency.items()},
+        "throughput_per_s_by_kind": {kind: round(len(values) / elapsed, 2) for kind, values in users.latency.items()
+                                     if kind in kinds},
+        "bot_sends_per_s": round(users.sends / elapsed, 2),
+        "kinds": kinds, "latency": {kind: latency_ms(values) for kind, values in users.latency.items() if kind in kinds},
         "all": latency_ms([v for values in users.latency.values() for v in values]),
         "errors": len(users.errors), "error_samples": users.errors[:5],
         "lost_posts": len(lost), "reposts": users.reposts, "reposts_flagged": users.flagged,

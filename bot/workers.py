@@ -5,11 +5,18 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
+from threadpoolctl import threadpool_limits
+
 from indexing.search import background_priority
 
 
 class Workers:
     def __init__(self, threads: int) -> None:
+        # The engine threads answer updates side by side: numpy's small products (a photo's classes
+        # into the text space, the heads) on one BLAS thread each. OpenBLAS's own threads spin while
+        # they wait and took 2.4-4.5 ms for a 0.1 ms product when two engine threads ran
+        # (docs/BENCHMARKS.md, `load`). The limit is the process's: the bot is this process's job.
+        threadpool_limits(1, user_api="blas")
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="engine")
         # Maps get a thread of their own at a lower priority: a new layout takes seconds of both cores,
         # and must not hold up the engine threads that answer photos meanwhile.

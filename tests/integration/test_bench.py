@@ -91,6 +91,9 @@ def test_load(tiny_set, session_dir, encoders):
                  "--users", "3", "--seconds", "6", "--model-cache", str(session_dir / "models"))
     assert out["actions"] >= 3 and out["throughput_per_s"] > 0 and out["all"]["p99_ms"] > 0
     assert out["errors"] == 0 and out["lost_posts"] == 0
+    by_kind = out["throughput_per_s_by_kind"]
+    assert set(by_kind) == {"photo", "find", "group"} and sum(by_kind.values()) <= out["throughput_per_s"] + 0.01
+    assert out["bot_sends_per_s"] >= out["throughput_per_s"]  # every answer is one send or more
 
 
 def test_swap(tiny_set, session_dir, encoders):

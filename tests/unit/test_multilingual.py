@@ -32,3 +32,14 @@ def test_a_short_query_is_read_in_the_users_language():
     assert detect("neige", "fr") == "fr" and detect("sunset", "en") == "en"
     assert english_probability("a man in a red shirt", "fr") > 0.5  # a clear sentence overrules the hint
     assert english_probability("") == 1.0
+
+
+def test_use_m3_queries_on_one_blas_thread_match_its_batches():
+    from models.encoders.use_m3 import PARALLEL_FROM, UseM3TextEncoder
+
+    encoder = UseM3TextEncoder(threads=2).load()
+    texts = ["un chien sur la plage", "a dog on the beach"] * PARALLEL_FROM  # one batch on 2 BLAS threads
+    batch = encoder.encode(texts)
+    queries = np.stack([encoder.encode([text])[0] for text in texts[:2]])  # each a query on 1 thread
+    assert np.allclose(queries, batch[:2], atol=1e-5)
+    assert float(queries[0] @ queries[1]) > 0.7  # the same meaning in two languages, still close
