@@ -178,6 +178,21 @@ class Lifecycle:
         self.swap_in(view)
         return self.publish_release(dict(info or {}, rebuilt=True))
 
+    def basis_due(self) -> bool:
+        """Whether the image index is due a (new) PCA basis (indexing/reduced.py; Views.basis_due)."""
+        return self.views.basis_due(self.view.image)
+
+    def reduce_image_index(self, info: dict | None = None) -> str | None:
+        """When a basis is due (after an import), the image index alone built again over one fitted on
+        the stored photos, swapped in and published; None when none is due."""
+        if not self.basis_due():
+            return None
+        ids = sorted(self.catalogue.live_ids())
+        view = replace(self.view, image=self.views.fitted_image(ids))  # posts stored meanwhile: the swap's catch-up
+        self.views.fill(view, ids, image=True, text=False)
+        self.swap_in(view)
+        return self.publish_release(dict(info or {}, basis_fitted=True))
+
     def publish_release(self, info: dict | None = None, keep: int = 3, lock_wait_s: float = 600) -> str:
         """Snapshot the serving indexes as a new release and make it every process's current one."""
         with JobLock(self.store, "release", ttl_s=300, wait_s=lock_wait_s), self.publishing:

@@ -112,7 +112,7 @@ class Views:
     def empty(self, projector: Projector, projector_version: str, head: HashtagHead | None, head_version: str,
               release: str = "none", image: VectorIndex | None = None) -> IndexView:
         dim = self.projection.space_dim(projector)
-        return IndexView(image or self.new_image(None), self.backend.new(dim),
+        return IndexView(image if image is not None else self.new_image(None), self.backend.new(dim),
                          self.backend.new(dim, post_shift=CAPTION_SHIFT),
                          projector, projector_version, head, head_version, release)
 
