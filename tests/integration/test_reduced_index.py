@@ -114,3 +114,23 @@ def test_a_small_store_keeps_the_full_features(engine_factory):
     assert not result["basis_fitted"] and basis_of(engine.image_index) is None
     assert engine.image_index.dim == engine.image_encoder.dim
     assert basis_of(engine_factory(image_index_dims=DIMS).image_index) is None
+
+
+def test_an_import_fits_the_basis_and_publishes_it(engine_factory, tmp_path):
+    from indexing.ingest import ingest
+    from indexing.sources import SourceItem
+
+    items = []
+    for i, photo in enumerate(_photos(36, seed=5)):
+        (tmp_path / f"{i}.jpg").write_bytes(photo)
+        items.append(SourceItem(tmp_path / f"{i}.jpg"))
+    engine = engine_factory(image_index_dims=DIMS)
+    first = ingest(engine, items[:20], refit=False)
+    assert first.imported == 20 and first.release is None  # too few photos for a basis
+    report = ingest(engine, items, refit=False)
+    assert report.imported == 16 and report.release == engine.release_version
+    assert "image index reduced" in report.summary()
+    basis = basis_of(engine.image_index)
+    assert basis.photos == 36 and len(engine.image_index) == 36
+    assert engine.store.releases.manifest(report.release)["indexes"]["image"]["basis"] == basis.meta()
+    assert ingest(engine, items, refit=False).release is None  # nothing new: nothing refitted
