@@ -15,6 +15,7 @@ from typing import Iterator
 import numpy as np
 
 from indexing.keys import Keys
+from indexing.reduced import basis_of
 from indexing.redis_server import connect
 from indexing.search import SearchEngine
 from indexing.service import build_engine, engine_options, load_encoders
@@ -67,6 +68,12 @@ def bench_engine(args) -> Iterator[SearchEngine]:
             client.close()
             if server:
                 server.stop()
+
+
+def image_index_shape(engine) -> dict:
+    """What the image index holds: the PCA basis it was built on (indexing/reduced.py), or the full features."""
+    basis = basis_of(engine.image_index)
+    return {"dims": basis.dims if basis else engine.image_encoder.dim, "basis_fitted_on": basis.photos if basis else None}
 
 
 def load_items(args, split: str | None = None) -> list[SourceItem]:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageEnhance, ImageOps
 
-from bench.common import SEED, bench_engine, emit, file_sha256, load_items, log_progress
+from bench.common import SEED, bench_engine, emit, file_sha256, image_index_shape, load_items, log_progress
 from indexing.ingest import ingest
 from indexing.search import Thresholds, decide_duplicate
 from indexing.sources import detect_and_read
@@ -83,12 +83,14 @@ def run(args) -> dict:
         configured = engine.thresholds
         shown = _flagged_ids(queries, configured) | {q.candidates[0][0] for q in queries if q.candidates}
         names = {pid: engine.store.get_post(pid).source for pid in shown}
+        image_index = image_index_shape(engine)
     grid = threshold_grid()
     folded = {name: [q for q in queries if q.dataset == name] for name in sets}
     if len(sets) > 1:
         folded["all"] = queries
     result = {
         "task": "dedup", "originals_indexed": len(originals), "distractors_indexed": len(distractors),
+        "image_index": image_index,
         "queries": len(queries), "positives": sum(q.expected is not None for q in queries),
         "cross_validation": {name: cross_validate(qs, grid, args) for name, qs in folded.items()},
         "across_data_sets": [_across(queries, tuned, held, grid, args.min_precision)

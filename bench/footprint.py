@@ -8,10 +8,12 @@
   hashtags, embedded by the default encoders); then copies of exactly what Redis holds for it
   (post hash, every vector, /map tile) are stored as `posts` more posts, and each key's
   `MEMORY USAGE` is summed by component.
-- Indexes: the engine's own index class (indexing/ann.py, its default parameters) is filled
-  with `n` vectors of each dimension and measured three ways: hnswlib's saved graph (links +
-  its float32 copy), the float16 matrix beside it, and the process's resident memory growth
-  (which also counts hnswlib's per-element locks and label map and the Python label dict).
+- Indexes: the engine's own index class (indexing/ann.py, its default parameters; the image
+  index as the default setting builds it, over a `HASHLENS_IMAGE_INDEX_DIMS` PCA basis:
+  indexing/reduced.py) is filled with `n` vectors of each dimension and measured three ways:
+  hnswlib's saved graph (links + its float32 copy), the int8 matrix beside it, and the process's
+  resident memory growth (which also counts hnswlib's per-element locks and label map, the
+  Python label dict and a basis).
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from collections import defaultdict
 import numpy as np
 
 from indexing.ann import HnswBackend
+from indexing.reduced import Basis, ReducedIndex
 from indexing.search.types import EngineOptions, PhotoInput
 from models.registry import get_image_encoder, get_text_encoder
 from models.training import PART_MEMBERS
@@ -110,15 +113,16 @@ def redis_components(client, prefix: str, posts: int, post_hash: dict, vectors: 
             "store_ms_p50": round(float(np.percentile(ms, 50)), 3), "store_ms_p99": round(float(np.percentile(ms, 99)), 3)}
 
 
-def index_memory(dim: int, n: int, seed: int = 0) -> dict:
-    """Bytes a vector of one index as the engine builds it (ann.HnswIndex with EngineOptions' parameters),
+def index_memory(dim: int, n: int, seed: int = 0, reduced_to: int = 0) -> dict:
+    """Bytes a vector of one index as the engine builds it (ann.HnswIndex with EngineOptions' parameters;
+    with `reduced_to`, over a basis of that many dimensions as the image index is: indexing/reduced.py),
     measured in a fresh process: memory another index freed would otherwise be reused unseen."""
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(1) as pool:
-        return pool.apply(_index_memory, (dim, n, seed))
+        return pool.apply(_index_memory, (dim, n, seed, reduced_to))
 
 
-def _index_memory(dim: int, n: int, seed: int) -> dict:
+def _index_memory(dim: int, n: int, seed: int, reduced_to: int) -> dict:
     rng = np.random.default_rng(seed)
     opts = EngineOptions()
     backend = HnswBackend(opts.hnsw_m, opts.hnsw_ef_construction, opts.hnsw_ef_search, opts.exact_search_max_posts)
@@ -126,7 +130,11 @@ def _index_memory(dim: int, n: int, seed: int) -> dict:
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     gc.collect()
     rss0 = _rss()
-    index = backend.new(dim)
+    if reduced_to:  # the memory does not depend on which orthonormal basis: a random one
+        basis = Basis(np.linalg.qr(rng.normal(size=(dim, reduced_to)))[0].astype(np.float32), n, "footprint")
+        index = ReducedIndex(backend.new(reduced_to), basis, full_rows=None)
+    else:
+        index = backend.new(dim)
     t0 = time.perf_counter()
     for start in range(0, n, 2000):  # as Views.fill adds them
         index.add(np.arange(start, min(n, start + 2000)), vectors[start:start + 2000])
@@ -135,7 +143,7 @@ def _index_memory(dim: int, n: int, seed: int) -> dict:
     resident = _rss() - rss0
     graph, live, matrix = index.to_bytes()
     del index
-    return {"dim": dim, "n": n, "graph_bytes_per_vector": round(len(graph) / n),
+    return {"dim": dim, "index_dim": reduced_to or dim, "n": n, "graph_bytes_per_vector": round(len(graph) / n),
             "side_matrix_bytes_per_vector": round(len(matrix) / n),
             "resident_bytes_per_vector": round(resident / n), "build_per_s_1thread": round(n / build_s)}
 

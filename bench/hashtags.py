@@ -13,7 +13,8 @@ from collections import Counter
 
 import numpy as np
 
-from bench.common import add_heads_args, bench_engine, emit, heads_report, learned_heads, load_items, log_progress
+from bench.common import (add_heads_args, bench_engine, emit, heads_report, image_index_shape, learned_heads, load_items,
+                          log_progress)
 from indexing.ingest import ingest
 from models.tags import post_hashtags
 
@@ -69,6 +70,7 @@ def run(args) -> dict:
         log_progress(args, "asking for hashtags (cold start)")
         cold, latencies = _predict(engine, truth, args.k)
         heads = learned_heads(engine, args)
+        image_index = image_index_shape(engine)
         learned = None
         if heads is not None:
             log_progress(args, "asking for hashtags (learned heads)")
@@ -76,7 +78,7 @@ def run(args) -> dict:
     truths = [t for _, t in truth]
     model = _metrics(learned or cold, truths, args.k)
     result = {
-        "task": "hashtags", "protocol": protocol, "train_posts": len(train), "test_photos": len(truth),
+        "task": "hashtags", "image_index": image_index, "protocol": protocol, "train_posts": len(train), "test_photos": len(truth),
         "vocabulary": len({t for i in train for t in i.tags}),
         "sources": "learned head + similar posts + zero-shot" if learned else "similar posts + zero-shot",
         **model,

@@ -3,7 +3,8 @@
 Measured, not assumed (bench/footprint.py): the default models' vector sizes; one real post stored
 through the engine, then `--redis-posts` copies of exactly what Redis holds for it, each key's
 memory summed by component; the engine's own index class filled with `--index-vectors` vectors of
-each size (saved graph, float16 matrix, resident growth). `--dims IMAGE,TEXT` overrides the sizes.
+each size (saved graph, int8 matrix, resident growth; the image index over the PCA basis the
+`HASHLENS_IMAGE_INDEX_DIMS` setting gives it). `--dims IMAGE,TEXT` overrides the sizes.
 hnswlib indexes of clustered made-up vectors of those sizes are then built at each `--sizes` and
 timed (build rate, single-thread query time, recall@10 against exact search). Both are extrapolated
 to 1M and 10M photos: memory linearly, query time as the slowest measured time scaled by log(n)
@@ -23,6 +24,7 @@ import numpy as np
 
 from bench import footprint
 from bench.common import bench_engine, emit, log_progress
+from indexing.settings import Settings
 
 
 def add_args(p) -> None:
@@ -98,12 +100,16 @@ def run(args) -> dict:
     if args.dims:
         image_dim, space_dim = (int(d) for d in args.dims.split(","))
         shapes["index_dims_override"] = [image_dim, space_dim]
+    # The image index as the default setting builds it: a PCA basis (indexing/reduced.py), when narrower.
+    image_reduced = Settings().image_index_dims if 0 < Settings().image_index_dims < image_dim else 0
+    shapes["image_index_dims"] = image_reduced or image_dim
     log_progress(args, "Redis memory per post (%d posts)", args.redis_posts)
     redis, everysec = redis_numbers(args, shapes, rng)
     memory = {}
-    for name, dim in (("image", image_dim), ("text", space_dim)):
-        log_progress(args, "%s index memory: %d x %d", name, args.index_vectors, dim)
-        memory[name] = footprint.index_memory(dim, args.index_vectors)
+    for name, dim, reduced in (("image", image_dim, image_reduced), ("text", space_dim, 0)):
+        log_progress(args, "%s index memory: %d x %d (index %d-d)", name, args.index_vectors, dim, reduced or dim)
+        memory[name] = footprint.index_memory(dim, args.index_vectors, reduced_to=reduced)
+    image_dim = image_reduced or image_dim  # what the image graph searches (then rescored: a Redis read)
     indexes = []
     for dim in sorted({image_dim, space_dim}):
         for n in sizes:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.common import bench_engine, emit, file_sha256, latency_ms, load_items, log_progress
+from bench.common import bench_engine, emit, file_sha256, image_index_shape, latency_ms, load_items, log_progress
 from bench.ranking_metrics import average_precision, mean_percent, precision_at
 from bench.similar_truth import caption_categories, curated_tags, relevance_matrix, rules_for
 from bot.config import BotConfig
@@ -70,12 +70,13 @@ def run(args) -> dict:
         engine.relevance = without_similar_floor(engine.relevance)
         rankings = [engine.similar(vec, SCOPE, RANKING_K) for vec in vectors]
         features = np.vstack(engine.store.get_vectors("image", engine.image_model, post_ids, engine.image_encoder.dim))
+        image_index = image_index_shape(engine)
     index_of = {pid: n for n, pid in enumerate(post_ids)}
     shown = [[index_of[h.post.id] for h in a] for a in answers]
     ranked = [[index_of[h.post.id] for h in r] for r in rankings]
     raw = exact_neighbours(features, RANKING_K)
     result = {
-        "task": "similar", "photos": len(items), "labels": kind, "k": args.k, "floor": floor,
+        "task": "similar", "photos": len(items), "labels": kind, "k": args.k, "floor": floor, "image_index": image_index,
         "nothing_fits": sum(not a for a in answers),
         "byte_identical_merged": merged, "skipped": len(report.skipped),
         "similar_ms": latency_ms(seconds, (50, 95)),

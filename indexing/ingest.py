@@ -23,6 +23,7 @@ class IngestReport:
     already_stored: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     projector: str | None = None
+    release: str | None = None  # published when the import made the image index due a PCA basis
 
     @property
     def ok(self) -> bool:
@@ -41,11 +42,15 @@ class IngestReport:
             lines.append(f"    ... and {len(self.skipped) - 10} more")
         if self.projector:
             lines.append(f"text bridge refitted: projector {self.projector}")
+        if self.release:
+            lines.append(f"image index reduced on the stored photos: release {self.release}")
         return "\n".join(lines)
 
 
 def ingest(engine: SearchEngine, items: list[SourceItem], scope: str = "public", batch_size: int = 256,
            progress: Callable[[int], None] | None = None, refit: bool = True) -> IngestReport:
+    """Store the items' photos; then, as the scheduled jobs would, refit the cold-start text bridge
+    (unless `refit` is off) and fit the image index's PCA basis when one is due (indexing/reduced.py)."""
     report = IngestReport(total=len(items))
     for start in range(0, len(items), batch_size):
         batch = items[start:start + batch_size]
@@ -75,6 +80,8 @@ def ingest(engine: SearchEngine, items: list[SourceItem], scope: str = "public",
             progress(len(batch))
     if refit and report.imported:
         report.projector = maybe_refit_projector(engine)
+    if report.imported:
+        report.release = engine.lifecycle.reduce_image_index({"job": "import"})
     return report
 
 

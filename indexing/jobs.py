@@ -122,14 +122,15 @@ def retrain(engine, policy: JobPolicy, force: bool, progress) -> dict:
 def rebuild(engine, policy: JobPolicy, force: bool, progress) -> dict:
     counters = engine.store.counters()
     deleted, posts = counters.get("deleted", 0), max(len(engine.view.image), 1)
-    if not force and deleted / posts < policy.rebuild_min_deleted:
+    basis_due = engine.lifecycle.basis_due()  # the image index's PCA (indexing/reduced.py)
+    if not force and deleted / posts < policy.rebuild_min_deleted and not basis_due:
         return {"skipped": f"{deleted} deletions since the last rebuild ({deleted / posts:.1%} of the posts)",
                 "reason": "few_deleted", "deleted": deleted}
     t0 = time.monotonic()
     version = engine.rebuild(info={"job": "rebuild"},
                              progress=lambda done, total: progress(f"indexed {done}/{total} posts"))
     engine.store.consume_counter("deleted", deleted)
-    return {"release": version, "posts": len(engine.view.image), "compacted": deleted,
+    return {"release": version, "posts": len(engine.view.image), "compacted": deleted, "basis_fitted": basis_due,
             "seconds": round(time.monotonic() - t0, 1)}
 
 

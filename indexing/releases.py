@@ -38,6 +38,8 @@ class IndexSnapshot:
     # vectors of `live` in order (the index's exact-search matrix): an int8 vectorblobs blob,
     # float16 rows in releases saved before it
     vectors: bytes = b""
+    # the image index's PCA basis (indexing/reduced.py; meta["basis"] says its shape), b"" for none
+    basis: bytes = b""
 
 
 @dataclass
@@ -78,6 +80,8 @@ class ReleaseStore:
                 r.hset(key, f"chunk:{i}", chunk)
             for i, chunk in enumerate(vchunks):
                 r.hset(key, f"vchunk:{i}", chunk)
+            if snap.basis:
+                r.hset(key, "basis", snap.basis)
             r.hset(key, mapping={"live": np.asarray(snap.live, np.int64).tobytes(), "meta": json.dumps(meta)})
             manifest["indexes"][name] = meta
         manifest["published_s"] = round(time.time(), 3)  # the flip (created_s: when writing began)
@@ -166,7 +170,15 @@ class ReleaseStore:
         if len(blob) != meta["bytes"] or len(labels) != meta["live"] or len(vectors) != meta.get("vbytes", 0):
             log.warning("snapshot %s/%s has %d bytes, expected %d: ignored", name, version, len(blob), meta["bytes"])
             return None
-        return IndexSnapshot(meta, blob, labels, vectors)
+        basis = r.hget(key, "basis") if meta.get("basis") else b""
+        if basis is None:
+            log.warning("snapshot %s/%s is missing its basis: ignored", name, version)
+            return None
+        return IndexSnapshot(meta, blob, labels, vectors, basis)
+
+    def basis(self, name: str, version: str) -> bytes | None:
+        """The PCA basis of a release's index alone (a follower that keeps its own index but not its basis)."""
+        return self._r.hget(self._keys.snapshot(name, version), "basis")
 
     def rollback(self, version: str) -> dict:
         """Make an older kept release current again (its heads too) and tell every process.

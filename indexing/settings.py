@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     hnsw_ef_construction: int = 200
     hnsw_ef_search: int = 96
     exact_search_max_posts: int = 20_000  # scopes this small are searched exactly (filtered HNSW is slow there)
+    # The image index holds an uncentred PCA of the features this wide, fitted on the store's photos
+    # at each rebuild and rescored on the full features (0: the full features; indexing/reduced.py).
+    image_index_dims: int = 128
 
     # Duplicates (defaults calibrated by `python -m bench dedup`, see docs/BENCHMARKS.md)
     dup_max_hamming: int = Thresholds.max_hamming

@@ -29,10 +29,12 @@ def switch(engine, migration, embedder) -> str:
     parts.projection.load()
     parts.writes.vector_models = [migration.target, migration.source_model]  # a deleted post loses both
     migration.records.set_state(progress="training heads on the new model's features")
-    view = parts.views.empty(*parts.views.heads(_heads_for(engine, parts, old.serving.view, migration.members)))
+    heads = parts.views.heads(_heads_for(engine, parts, old.serving.view, migration.members))
     migration.records.set_state(progress="building the new indexes")
     filled_at = engine.store.changes_position()  # captions edited while the indexes fill are indexed again
-    parts.views.fill(view, sorted(engine.live_post_ids()), image=True, text=True)
+    ids = sorted(engine.live_post_ids())
+    view = parts.views.empty(*heads, image=parts.views.fitted_image(ids))  # a basis of the new model's features
+    parts.views.fill(view, ids, image=True, text=True)
     with engine.gate.exclusive():  # writes wait: nothing is stored between the last pass and the swap
         held = time.monotonic()
         stragglers = migration.missing()

@@ -18,11 +18,13 @@ import numpy as np
 from indexing import releases
 from indexing.holdout import trainable_post_ids
 from indexing.locks import JobLock
+from indexing.reduced import Basis, basis_of
 from indexing.scopes import PUBLIC
 from indexing.search.catalogue import Catalogue
 from indexing.search.types import IndexView
 from indexing.search.views import HASHTAG_HEAD_ARTIFACT, PROJECTOR_ARTIFACT, Serving, Views
 from indexing.store import PostStore
+from indexing.vectorindex import VectorIndex
 from models.encoders.base import ImageEncoder, TextEncoder
 from models.heads.hashtags import HashtagHead
 from models.projectors import Projector
@@ -169,11 +171,27 @@ class Lifecycle:
     def rebuild(self, info: dict | None = None, progress: Callable[[int, int], None] | None = None) -> str:
         """Build every index afresh from Redis (deleted posts compacted away), swap, publish a release."""
         old = self.view
+        ids = sorted(self.catalogue.live_ids())
         view = self.views.empty(old.projector, old.projector_version, old.hashtag_head, old.hashtag_head_version,
-                                old.release)
-        self.views.fill(view, sorted(self.catalogue.live_ids()), image=True, text=True, progress=progress)
+                                old.release, image=self.views.fitted_image(ids))  # the basis refitted
+        self.views.fill(view, ids, image=True, text=True, progress=progress)
         self.swap_in(view)
         return self.publish_release(dict(info or {}, rebuilt=True))
+
+    def basis_due(self) -> bool:
+        """Whether the image index is due a (new) PCA basis (indexing/reduced.py; Views.basis_due)."""
+        return self.views.basis_due(self.view.image)
+
+    def reduce_image_index(self, info: dict | None = None) -> str | None:
+        """When a basis is due (after an import), the image index alone built again over one fitted on
+        the stored photos, swapped in and published; None when none is due."""
+        if not self.basis_due():
+            return None
+        ids = sorted(self.catalogue.live_ids())
+        view = replace(self.view, image=self.views.fitted_image(ids))  # posts stored meanwhile: the swap's catch-up
+        self.views.fill(view, ids, image=True, text=False)
+        self.swap_in(view)
+        return self.publish_release(dict(info or {}, basis_fitted=True))
 
     def publish_release(self, info: dict | None = None, keep: int = 3, lock_wait_s: float = 600) -> str:
         """Snapshot the serving indexes as a new release and make it every process's current one."""
@@ -181,10 +199,14 @@ class Lifecycle:
             v = self.view
             base = {"image_model": self.image_encoder.name, "text_model": self.text_encoder.name}
             snaps = {}
-            for name, index, extra in (("image", v.image, {}), ("text", v.text, {"projector": v.projector_version}),
+            basis = basis_of(v.image)
+            image_extra = {"basis": basis.meta()} if basis else {}
+            for name, index, extra in (("image", v.image, image_extra),
+                                       ("text", v.text, {"projector": v.projector_version}),
                                        ("caption", v.caption, {"projector": v.projector_version})):
                 blob, live, vectors = index.to_bytes()
-                snaps[name] = releases.IndexSnapshot(dict(base, dim=index.dim, **extra), blob, live, vectors)
+                snaps[name] = releases.IndexSnapshot(dict(base, dim=index.dim, **extra), blob, live, vectors,
+                                                     basis.to_bytes() if basis and name == "image" else b"")
             artifacts = {PROJECTOR_ARTIFACT: v.projector_version, HASHTAG_HEAD_ARTIFACT: v.hashtag_head_version}
             version = self.store.releases.save(snaps, artifacts,
                                             dict(info or {}, origin=self.origin, posts=len(v.image)), keep=keep)
@@ -229,10 +251,11 @@ class Lifecycle:
         projector, projector_version, head, head_version = self.views.heads(manifest.get("artifacts"))
         view = replace(old, hashtag_head=head, hashtag_head_version=head_version, release=version)
         rebuild_text = projector_version != old.projector_version
-        rebuild_image = old.image.deleted_share > compact_above
+        basis = self._release_basis(version, manifest, old.image)
+        rebuild_image = old.image.deleted_share > compact_above or basis is not basis_of(old.image)
         if rebuild_text or rebuild_image:
             fresh = self.views.empty(projector, projector_version, head, head_version, version,
-                                     image=None if rebuild_image else old.image)
+                                     image=self.views.new_image(basis) if rebuild_image else old.image)
             # small steps: the serving view answers queries in between
             self.views.fill(fresh, sorted(self.catalogue.live_ids()), image=rebuild_image, text=rebuild_text,
                             step=500)
@@ -244,3 +267,17 @@ class Lifecycle:
                  projector_version, head_version,
                  ", ".join(n for n, b in (("image", rebuild_image), ("text", rebuild_text)) if b) or "nothing")
         return True
+
+    def _release_basis(self, version: str, manifest: dict, serving: VectorIndex) -> Basis | None:
+        """The image basis of another process's release (None: the full features), or the very one
+        serving here when it is the same (or unreadable: logged). A follower builds its image index
+        again on a new basis, so every process answers alike."""
+        meta = manifest.get("indexes", {}).get("image", {})
+        serving_basis = basis_of(serving)
+        if meta.get("basis", {}).get("version") == (serving_basis.version if serving_basis else None):
+            return serving_basis
+        try:
+            return self.views.snapshot_basis(meta, self.store.releases.basis("image", version) or b"")
+        except ValueError as exc:
+            log.error("release %s: its image basis is unreadable (%s); keeping this process's index", version, exc)
+            return serving_basis

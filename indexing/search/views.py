@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import replace
 from functools import partial
 from typing import Callable
@@ -16,6 +17,7 @@ from typing import Callable
 import numpy as np
 
 from indexing import releases
+from indexing.reduced import REFIT_GROWTH, Basis, ReducedIndex, basis_of, fit_basis, min_photos, sample_ids
 from indexing.search.projection import Projection
 from indexing.search.types import CAPTION_SHIFT, MAX_CAPTIONS_PER_POST, IndexView
 from indexing.store import PostStore
@@ -42,12 +44,13 @@ class Serving:
 
 class Views:
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder,
-                 projection: Projection, backend: IndexBackend) -> None:
+                 projection: Projection, backend: IndexBackend, image_dims: int = 0) -> None:
         self.store = store
         self.image_encoder = image_encoder
         self.text_encoder = text_encoder
         self.projection = projection
         self.backend = backend
+        self.image_dims = image_dims  # the image index's PCA dimensions when one is fitted (0: full features)
 
     # -- heads ---------------------------------------------------------------------------------
     def heads(self, versions: dict[str, str] | None) -> Heads:
@@ -109,7 +112,7 @@ class Views:
     def empty(self, projector: Projector, projector_version: str, head: HashtagHead | None, head_version: str,
               release: str = "none", image: VectorIndex | None = None) -> IndexView:
         dim = self.projection.space_dim(projector)
-        return IndexView(image or self.backend.new(self.image_encoder.dim), self.backend.new(dim),
+        return IndexView(image if image is not None else self.new_image(None), self.backend.new(dim),
                          self.backend.new(dim, post_shift=CAPTION_SHIFT),
                          projector, projector_version, head, head_version, release)
 
@@ -134,12 +137,65 @@ class Views:
                          release.version, name)
                 continue
             try:
-                indexes[name] = self.backend.from_snapshot(snap.blob, dim, snap.live, snap.vectors,
+                basis = self.snapshot_basis(meta, snap.basis) if name == "image" else None
+                indexes[name] = self.backend.from_snapshot(snap.blob, basis.dims if basis else dim, snap.live,
+                                                           snap.vectors,
                                                            post_shift=CAPTION_SHIFT if name == "caption" else 0)
-            except RuntimeError as exc:
+                if basis is not None:
+                    indexes[name] = ReducedIndex(indexes[name], basis, self.stored_features)
+            except (RuntimeError, ValueError) as exc:
                 log.error("release %s: %s index unreadable (%s); rebuilding it", release.version, name, exc)
         view = self.empty(projector, projector_version, head, head_version, release.version)
         return replace(view, **indexes)
+
+    # -- the image index's basis (indexing/reduced.py) ---------------------------------------------
+    def new_image(self, basis: Basis | None) -> VectorIndex:
+        """An empty image index: over the basis's projection, or the full features without one."""
+        if basis is None:
+            return self.backend.new(self.image_encoder.dim)
+        return ReducedIndex(self.backend.new(basis.dims), basis, self.stored_features)
+
+    def fitted_image(self, ids: list[int]) -> VectorIndex:
+        """An empty image index for these posts (a rebuild, a migration): over a basis fitted on their
+        features when the setting asks for one and there are enough of them, else full."""
+        return self.new_image(self.fit_image_basis(ids))
+
+    def fit_image_basis(self, ids: list[int]) -> Basis | None:
+        if self.image_dims <= 0 or len(ids) < min_photos(self.image_dims):
+            return None
+        t0 = time.monotonic()
+        sample = sample_ids(ids)
+        rows = [self.stored_features(sample[i:i + 2000]) for i in range(0, len(sample), 2000)]
+        basis = fit_basis(np.concatenate(rows), self.image_dims, len(ids), releases.new_version())
+        log.info("image index basis %s: %d dimensions fitted on %d of %d photos in %.1f s", basis.version,
+                 basis.dims, len(sample), len(ids), time.monotonic() - t0)
+        return basis
+
+    def basis_due(self, index: VectorIndex) -> bool:
+        """Whether a rebuild would fit the image index a (new) basis: none yet and enough photos, or the
+        store has grown REFIT_GROWTH times since the basis was fitted."""
+        if self.image_dims <= 0:
+            return False
+        basis = basis_of(index)
+        if basis is None:
+            return len(index) >= min_photos(self.image_dims)
+        return len(index) >= REFIT_GROWTH * basis.photos
+
+    def snapshot_basis(self, meta: dict, blob: bytes) -> Basis | None:
+        """The basis a release's image index was built on (None: the full features, as releases made
+        before it). ValueError when it does not fit this image model's features."""
+        if not meta.get("basis"):
+            return None
+        return Basis.from_bytes(blob, self.image_encoder.dim, meta["basis"])
+
+    def stored_features(self, ids: list[int]) -> np.ndarray:
+        """The posts' full image features from Redis, one row each, zeros for a post without them."""
+        dim = self.image_encoder.dim
+        rows = np.zeros((len(ids), dim), np.float32)
+        for i, vec in enumerate(self.store.get_vectors("image", self.image_encoder.name, ids, dim)):
+            if vec is not None:
+                rows[i] = vec[0]
+        return rows
 
     def caught_up(self, view: IndexView, live: set[int]) -> IndexView:
         """Drop from the view's indexes what is deleted, add what was stored since they were written.

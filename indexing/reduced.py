@@ -1,0 +1,169 @@
+"""The image index over a PCA projection of the features, rescored on the full features.
+
+hnswlib keeps a float32 copy of every vector, so the graph of 2,560-d features cost ~14 KB a
+photo; an uncentred PCA to 128 dimensions, fitted on the store's own photos, keeps the raw
+geometry best of the reductions measured (docs/DESIGN-NOTES.md "Smaller vectors"). Its cosines
+still reorder the near-ties of the CNN cone, so no reader ever sees them: a search asks the
+reduced index for a wider pool and reorders it by the exact cosine on the full features Redis
+keeps (int8 rows, one pipelined read), and `get` / `get_or_zero` return the full features. So
+duplicates, similar photos and hashtag votes read the same cosines as with a full index.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from indexing.vectorindex import VectorIndex
+
+log = logging.getLogger(__name__)
+
+# A search takes max(RESCORE_FACTOR x k, RESCORE_MIN) candidates from the reduced index: its top 40
+# holds 0.999 of the full features' top 10 at 128 dimensions (bench reduce).
+RESCORE_FACTOR = 4
+RESCORE_MIN = 40
+# A basis needs this many photos a dimension (else the index keeps the full features): fewer
+# photos than dimensions cannot give the components at all, and a basis from a few hundred photos
+# fits the photos that come next poorly, while a full index of 500 photos costs ~7 MB.
+PHOTOS_PER_DIM = 4
+FIT_SAMPLE = 20_000  # photos the basis is fitted on at most (evenly spread over the store)
+REFIT_GROWTH = 2  # the next rebuild fits again once the store has grown this much since the fit
+
+
+@dataclass(frozen=True)
+class Basis:
+    """Orthonormal columns (features x dims): an uncentred PCA of the store's photos."""
+
+    matrix: np.ndarray
+    photos: int  # photos in the store when it was fitted
+    version: str
+
+    @property
+    def dims(self) -> int:
+        return self.matrix.shape[1]
+
+    @property
+    def features(self) -> int:
+        return self.matrix.shape[0]
+
+    def project(self, rows: np.ndarray) -> np.ndarray:
+        """Rows in the reduced space, L2-normalised (the index compares inner products); a zero row stays zero."""
+        reduced = np.asarray(rows, np.float32).reshape(-1, self.features) @ self.matrix
+        norms = np.linalg.norm(reduced, axis=1, keepdims=True)
+        return np.divide(reduced, norms, out=np.zeros_like(reduced), where=norms > 0)
+
+    def meta(self) -> dict:
+        return {"dims": self.dims, "photos": self.photos, "version": self.version}
+
+    def to_bytes(self) -> bytes:
+        return np.ascontiguousarray(self.matrix, np.float32).tobytes()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes, features: int, meta: dict) -> "Basis":
+        matrix = np.frombuffer(blob, np.float32)
+        if len(matrix) != features * meta["dims"]:
+            raise ValueError(f"a basis of {len(blob)} bytes is not {features} x {meta['dims']}")
+        return cls(matrix.reshape(features, meta["dims"]).copy(), int(meta["photos"]), str(meta["version"]))
+
+
+def min_photos(dims: int) -> int:
+    return PHOTOS_PER_DIM * dims
+
+
+def sample_ids(ids: list[int], at_most: int = FIT_SAMPLE) -> list[int]:
+    """At most `at_most` of the ids, evenly spread (old and new photos alike; the same ids every time)."""
+    ids = sorted(ids)
+    if len(ids) <= at_most:
+        return ids
+    return [ids[i] for i in np.linspace(0, len(ids) - 1, at_most).astype(int)]
+
+
+def fit_basis(features: np.ndarray, dims: int, photos: int, version: str) -> Basis:
+    """The top `dims` right singular vectors of the feature rows (not centred: the index compares
+    the raw cosines, and centring would measure them around the store's mean photo instead)."""
+    from scipy.linalg import eigh
+
+    features = np.asarray(features, np.float32)
+    n = features.shape[1]
+    keep = min(dims, len(features), n)
+    # Only the top `keep` eigenpairs of the Gram matrix (2.3x faster than all 2,560 of them, measured).
+    values, vectors = eigh((features.T @ features).astype(np.float64), subset_by_index=[n - keep, n - 1], driver="evr")
+    top = vectors[:, np.argsort(-values)]
+    # A sign per column so one store's basis does not depend on the LAPACK build.
+    top *= np.where(top[np.abs(top).argmax(axis=0), np.arange(top.shape[1])] < 0, -1.0, 1.0)
+    return Basis(top.astype(np.float32), photos, version)
+
+
+class ReducedIndex:
+    """A `VectorIndex` of full features that stores their projection on a basis (see the module doc).
+
+    `full_rows(labels)`: the labels' full features, one row each, zeros for a label without any.
+    """
+
+    def __init__(self, inner: VectorIndex, basis: Basis, full_rows: Callable[[list[int]], np.ndarray]) -> None:
+        if inner.dim != basis.dims:
+            raise ValueError(f"an index of {inner.dim} dimensions cannot hold a {basis.dims}-d projection")
+        self.inner = inner
+        self.basis = basis
+        self.full_rows = full_rows
+        self.dim = basis.features
+        self.post_shift = inner.post_shift
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def __contains__(self, label: int) -> bool:
+        return label in self.inner
+
+    @property
+    def deleted_share(self) -> float:
+        return self.inner.deleted_share
+
+    def labels(self) -> np.ndarray:
+        return self.inner.labels()
+
+    def add(self, labels, vectors: np.ndarray) -> None:
+        self.inner.add(labels, self.basis.project(vectors))
+
+    def remove(self, labels) -> None:
+        self.inner.remove(labels)
+
+    def labels_of(self, labels) -> list[int]:
+        return self.inner.labels_of(labels)
+
+    def get_or_zero(self, labels) -> np.ndarray:
+        labels = [int(x) for x in labels]
+        present = set(self.inner.labels_of(labels))
+        rows = self._full(labels)
+        rows[[i for i, label in enumerate(labels) if label not in present]] = 0.0
+        return rows
+
+    def get(self, labels) -> np.ndarray:
+        return self._full(self.inner.labels_of(labels))
+
+    def search(self, query: np.ndarray, k: int, allowed_posts=None) -> list[tuple[int, float]]:
+        """The top k by the full features' cosine among the reduced index's wider pool."""
+        query = np.asarray(query, np.float32).reshape(self.dim)
+        if k <= 0:
+            return []
+        pool = self.inner.search(self.basis.project(query)[0], max(RESCORE_FACTOR * k, RESCORE_MIN), allowed_posts)
+        if not pool:
+            return []
+        labels = [label for label, _ in pool]
+        sims = self._full(labels) @ query
+        top = np.argsort(-sims, kind="stable")[:k]
+        return [(labels[i], float(sims[i])) for i in top]
+
+    def _full(self, labels: list[int]) -> np.ndarray:
+        if not labels:
+            return np.zeros((0, self.dim), np.float32)
+        return np.asarray(self.full_rows(labels), np.float32).reshape(len(labels), self.dim)
+
+    def to_bytes(self) -> tuple[bytes, np.ndarray, bytes]:
+        return self.inner.to_bytes()
+
+
+def basis_of(index: VectorIndex) -> Basis | None:
+    return index.basis if isinstance(index, ReducedIndex) else None
