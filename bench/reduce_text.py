@@ -21,24 +21,8 @@ import numpy as np
 from bench.common import load_items, log_progress, read_queries
 from bench.reduce import features_of, int8_rows
 from models import textspace
-from models.heads.projection import ProjectionHead
-from models.projectors import projector_from_bytes
-
-
-def part_columns(projector, spaces) -> list[np.ndarray]:
-    """The text space's columns that belong to each language part."""
-    cols: list[list[int]] = [[] for _ in spaces]
-    start = 0
-    for member in projector.members:
-        width = member.dim
-        if isinstance(member, ProjectionHead):
-            part = tuple(member.params["text_slice"])
-            cols[list(map(tuple, spaces)).index(part)].extend(range(start, start + width))
-        else:  # the kNN bridge: its columns are the text vector's
-            for i, (a, b) in enumerate(spaces):
-                cols[i].extend(range(start + a, start + b))
-        start += width
-    return [np.array(c) for c in cols]
+from indexing.reduced import columns_of
+from models.projectors import part_columns, projector_from_bytes
 
 
 class BlockPca:
@@ -103,7 +87,7 @@ def text_study(args, dims: list[int]) -> dict:
     french = [(q, by_path[str(item.path)]) for q, _, item in read_queries(queries_file, dev)]
     fr_vecs = projector.adapt_text(text.encode([q for q, _ in french], language="fr")) if french else None
     fr_owner = np.array([row for _, row in french])
-    parts = part_columns(projector, text.spaces)
+    parts = [columns_of(ranges) for ranges in part_columns(projector, text.spaces)]
     fit_on = np.concatenate([photo_train, cap_train])
 
     full, full_scores = retrieval(photo_dev, cap_dev, owner)
