@@ -115,7 +115,7 @@ def redis_components(client, prefix: str, posts: int, post_hash: dict, vectors: 
 
 def index_memory(dim: int, n: int, seed: int = 0, reduced_to: int = 0) -> dict:
     """Bytes a vector of one index as the engine builds it (ann.HnswIndex with EngineOptions' parameters;
-    with `reduced_to`, over a basis of that many dimensions as the image index is: indexing/reduced.py),
+    with `reduced_to`, over a basis of that many dimensions as the reduced indexes are: indexing/reduced.py),
     measured in a fresh process: memory another index freed would otherwise be reused unseen."""
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(1) as pool:

@@ -8,11 +8,14 @@ reduced index for a wider pool and reorders it by the exact cosine on the full f
 keeps (int8 rows, one pipelined read), and `get` / `get_or_zero` return the full features. So
 duplicates, similar photos and hashtag votes read the same cosines as with a full index.
 
-The text and caption indexes (the text space: models/textspace.py) are reduced the same way with a
-block basis: one uncentred PCA per language part, each reduced block scaled back to the norm its
-full block had, so a text's coverage (which parts speak for it) is exact and `textspace.scores`
-works unchanged on the reduced rows. Their full rows are recomputed from what Redis keeps (the
-photo's features through the projector, the caption's sentence vector through its text side).
+The text and caption indexes (the text space: models/textspace.py) are reduced with a block basis:
+one uncentred PCA per language part, each reduced block scaled back to the norm its full block had,
+so a text's coverage (which parts speak for it) is exact and `textspace.scores` works unchanged on
+the reduced rows. The caption index is rescored like the image index (a caption's full row is its
+sentence vector from Redis through the projector's text side: ~0.05 ms). The text index is not: a
+photo's full row is its features through the projector (~0.8 ms a photo, 90 ms a find measured), so
+without `full_rows` an index answers with its own scores, and its rows are the reduced ones lifted
+back into the full space (their scores against a full query are the index's; their coverage exact).
 """
 from __future__ import annotations
 
@@ -60,6 +63,11 @@ class Basis:
     @property
     def features(self) -> int:
         return self.matrix.shape[0]
+
+    def lift(self, reduced: np.ndarray) -> np.ndarray:
+        """Reduced rows back in the full space (the part the basis spans): `lift(r) @ q == r @ project(q)`
+        for a block basis, and each block keeps its norm (the columns are orthonormal)."""
+        return np.asarray(reduced, np.float32).reshape(-1, self.dims) @ self.matrix.T
 
     def project(self, rows: np.ndarray) -> np.ndarray:
         """Rows in the reduced space, L2-normalised (the index compares inner products), or with a block
@@ -169,20 +177,16 @@ def _top_components(rows: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray
 class ReducedIndex:
     """A `VectorIndex` of full features that stores their projection on a basis (see the module doc).
 
-    `full_rows(labels)`: the labels' full features, one row each, zeros for a label without any.
-    A search rescores max(rescore_factor x k, rescore_min) candidates (where full rows cost more to
-    recompute, e.g. photos through the projector, fewer).
+    `full_rows(labels)`: the labels' full features, one row each, zeros for a label without any; None:
+    no rescoring (the index's own scores, its rows lifted back into the full space).
     """
 
-    def __init__(self, inner: VectorIndex, basis: Basis, full_rows: Callable[[list[int]], np.ndarray],
-                 rescore_factor: int = RESCORE_FACTOR, rescore_min: int = RESCORE_MIN) -> None:
+    def __init__(self, inner: VectorIndex, basis: Basis, full_rows: Callable[[list[int]], np.ndarray] | None) -> None:
         if inner.dim != basis.dims:
             raise ValueError(f"an index of {inner.dim} dimensions cannot hold a {basis.dims}-d projection")
         self.inner = inner
         self.basis = basis
         self.full_rows = full_rows
-        self.rescore_factor = rescore_factor
-        self.rescore_min = rescore_min
         self.dim = basis.features
         self.post_shift = inner.post_shift
 
@@ -219,12 +223,14 @@ class ReducedIndex:
         return self._full(self.inner.labels_of(labels))
 
     def search(self, query: np.ndarray, k: int, allowed_posts=None) -> list[tuple[int, float]]:
-        """The top k by the full features' cosine among the reduced index's wider pool."""
+        """The top k by the full features' cosine among the reduced index's wider pool (without `full_rows`:
+        the reduced index's own top k)."""
         query = np.asarray(query, np.float32).reshape(self.dim)
         if k <= 0:
             return []
-        pool = self.inner.search(self.basis.project(query)[0], max(self.rescore_factor * k, self.rescore_min),
-                                   allowed_posts)
+        if self.full_rows is None:  # the query's plain coordinates: the scores `get_or_zero`'s rows give it
+            return self.inner.search(query @ self.basis.matrix, k, allowed_posts)
+        pool = self.inner.search(self.basis.project(query)[0], max(RESCORE_FACTOR * k, RESCORE_MIN), allowed_posts)
         if not pool:
             return []
         labels = [label for label, _ in pool]
@@ -235,6 +241,8 @@ class ReducedIndex:
     def _full(self, labels: list[int]) -> np.ndarray:
         if not labels:
             return np.zeros((0, self.dim), np.float32)
+        if self.full_rows is None:
+            return self.basis.lift(self.inner.get_or_zero(labels))
         return np.asarray(self.full_rows(labels), np.float32).reshape(len(labels), self.dim)
 
     def to_bytes(self) -> tuple[bytes, np.ndarray, bytes]:

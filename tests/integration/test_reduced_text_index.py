@@ -1,6 +1,6 @@
 """The text and caption indexes over a block PCA of the text space (indexing/reduced.py) through the engine:
 fitted when heads are installed and by a rebuild, kept with the release, loaded by restarts and
-followers; the scores users see are the full text space's. Two engines on one key prefix are two
+followers; captions are scored in the full text space, photos in the reduced one. Two engines on one key prefix are two
 processes sharing a Redis."""
 import time
 
@@ -39,12 +39,11 @@ def _wait(condition, timeout=30.0):
     return False
 
 
-def _same_answer(got, want, tie=0.002):
-    """The same scores (the int8 rows Redis keeps against the full index's: ~1e-3) and posts, but where
-    two posts' scores are within `tie` of each other (they may swap)."""
-    assert np.allclose([s for _, s in got], [s for _, s in want], atol=tie)
-    for (a, score), (b, _) in zip(got, want):
-        assert a == b or min(abs(score - s) for _, s in want) < tie
+def _close_answer(got, want):
+    """The reduced text space's answer against the full one's: most of the top 5, and scores near (the
+    photos' scores are the reduced index's own; at 8 dimensions, far coarser than served)."""
+    assert len({p for p, _ in got} & {p for p, _ in want}) >= 3
+    assert np.allclose([s for _, s in got], [s for _, s in want], atol=0.2)
 
 
 def _answers(engine):
@@ -84,8 +83,8 @@ def test_installed_heads_get_a_text_basis_that_restarts_and_followers_serve(stor
         full_space = engine_factory(image_index_dims=0, text_index_dims=0)  # the same store, full indexes
         full_space.rebuild()
         assert basis_of(full_space.text_index) is None
-        for got, want in zip(expected, _answers(full_space)):  # the full space's answers and scores
-            _same_answer(got, want)
+        for got, want in zip(expected, _answers(full_space)):
+            _close_answer(got, want)
         run_job(engine, "rebuild", JobPolicy(), force=True)  # the reduced store again, refitted
         release, basis = engine.release_version, basis_of(engine.text_index)
         assert basis is not None and [[p for p, _ in a] for a in _answers(engine)] == [[p for p, _ in a] for a in expected]
