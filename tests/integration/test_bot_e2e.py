@@ -104,6 +104,8 @@ def test_photo_commands_as_caption_or_reply(emulator, bot):
     assert "tabby cat" in captions[0]["text"]
     needs_photo = ask(c, 612, text="/similar")
     assert "reply with it to a photo" in needs_photo[0]["text"]
+    usage = ask(c, 612, text="/hashtags")  # no photo, no words: both ways of asking are told
+    assert "reply with it to a photo" in usage[0]["text"] and "/hashtags a dog on the beach" in usage[0]["text"]
 
 
 def test_find_with_text_and_with_text_plus_photo(emulator, bot):
