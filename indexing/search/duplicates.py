@@ -164,12 +164,15 @@ class Duplicates:
 
     @staticmethod
     def _own_very_photo(matches: list[Candidate], originals: dict[int, Post], author_id: int | None) -> Post | None:
-        """The author's own first post that the new photo is (near-)identical to, if any."""
-        if author_id is None:
+        """The first post of the photo, when the author posted it and the new photo is (near-)identical
+        to it. Only the first: a copy the author posted later (say, one too small to be checked) does
+        not make someone else's photo theirs."""
+        if author_id is None or not originals:
             return None
-        same = {pid for pid, cos, ham in matches if cos >= SAME_PHOTO_COSINE and ham <= SAME_PHOTO_HAMMING}
-        own = [o for o in originals.values() if o.id in same and o.user_id == author_id]
-        return min(own, key=lambda p: (p.created_s, p.id)) if own else None
+        first = min(originals.values(), key=lambda p: (p.created_s, p.id))
+        same = any(pid == first.id and cos >= SAME_PHOTO_COSINE and ham <= SAME_PHOTO_HAMMING
+                   for pid, cos, ham in matches)
+        return first if same and first.user_id == author_id else None
 
     def _cleared(self, scope: str, matches: list[Candidate], roots: dict[int, Post | None],
                  originals: dict[int, Post]) -> set[int]:
