@@ -92,4 +92,4 @@ class Albums:
         await run(self.engine.add_photos, [photo_input(m, p) for m, p in zip(messages, photos)], vectors)
         await reply(update, render.album_text(user_language(update), tags))
         if not await self.sender.send_hits(update, context, best):
-            await reply(update, self.answers.nothing_fits(update, "similar_none", best))
+            await reply(update, self.answers.nothing_fits(update, "similar_none_album", best))

@@ -82,6 +82,8 @@ class Photos:
         photo = await self._replied_photo(update)
         if photo is None and WORD.search(words):
             await self.answers.text(update, context, words)
+        elif photo is None:
+            await reply(update, t(user_language(update), "hashtags_usage"))
         else:
             await self._answer(update, context, photo, "hashtags")
 

@@ -41,12 +41,16 @@ def why_text(lang: str, reason: str, count: int = 0) -> str:
     return t(lang, f"{key}_one" if count == 1 and f"{key}_one" in MESSAGES[DEFAULT] else key, count=count)
 
 
+# "nothing but itself": what an empty similar answer says when the only close photo is a copy of the query
+BUT_ITSELF = {"similar_none": "similar_only_itself", "similar_none_album": "similar_only_themselves"}
+
+
 def nothing_fits(lang: str, key: str, why_empty: str | None, hint: str | None = None, **values) -> str:
     """The reply to an empty answer (the relevance floors left nothing: indexing/relevance.py): "apart
     from the photo itself" when the only close one is a copy of it; with `hint` ("private" or "group"),
     what would help while the collection is too small to know."""
-    if why_empty == ONLY_ITSELF and key == "similar_none":
-        return t(lang, "similar_only_itself")
+    if why_empty == ONLY_ITSELF and key in BUT_ITSELF:
+        return t(lang, BUT_ITSELF[key])
     text = t(lang, key, **values)
     if why_empty == TOO_FEW_POSTS and hint is not None:
         text += "\n" + t(lang, "nothing_yet_hint" if hint == "private" else "nothing_yet_hint_group")

@@ -31,6 +31,11 @@ class Post:
     message_deleted: bool = False  # the bot deleted its message (a re-post in /dupes delete mode): never link to it
     user_id: int | None = None  # who posted it: a member, or the chat (anonymous admin, channel) posting as itself
     origin: str = ""  # "" a member's own post, FORWARD from another chat, AUTOMATIC from the linked channel
+    # Text read from the photo in the background (issue 19): "" not read yet, else models.ocr's status
+    # ("none" no text, "text", "unreadable" a script the reader cannot read, "error").
+    ocr_status: str = ""
+    ocr_text: str = ""  # lines in reading order, joined by "\n"
+    ocr_lang: str = ""  # its language (ISO 639-1) when one was recognised
 
     def to_redis(self) -> dict[str, str]:
         out = {
@@ -48,6 +53,9 @@ class Post:
             out["message_deleted"] = "1"
         if self.origin:
             out["origin"] = self.origin
+        for name in ("ocr_status", "ocr_text", "ocr_lang"):
+            if getattr(self, name):
+                out[name] = getattr(self, name)
         return out
 
     @classmethod
@@ -66,4 +74,5 @@ class Post:
             repost_of=int(d["repost_of"]) if "repost_of" in d else None,
             message_deleted=d.get("message_deleted") == "1",
             user_id=int(d["user_id"]) if "user_id" in d else None, origin=d.get("origin", ""),
+            ocr_status=d.get("ocr_status", ""), ocr_text=d.get("ocr_text", ""), ocr_lang=d.get("ocr_lang", ""),
         )

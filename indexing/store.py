@@ -108,6 +108,13 @@ class PostStore:
     def set_fields(self, post_id: int, **fields: str) -> None:
         self.r.hset(self.keys.post(post_id), mapping={k: str(v) for k, v in fields.items()})
 
+    def put_read_text(self, post_id: int, status: str, text: str = "", lang: str = "") -> None:
+        """The text read from a post's photo (issue 19), logged so other processes' lexical indexes learn it."""
+        pipe = self.r.pipeline(transaction=True)
+        pipe.hset(self.keys.post(post_id), mapping={"ocr_status": status, "ocr_text": text, "ocr_lang": lang})
+        self._log_change(pipe, "text", [post_id])
+        pipe.execute()
+
     def replace_caption(self, post: Post, captions: list[str], tags: list[str], caption_vectors: np.ndarray,
                         text_model: str) -> None:
         """A post's captions, hashtags (with the scope's tag counts) and caption vectors, replaced at once."""

@@ -6,6 +6,7 @@ import io
 import itertools
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +123,16 @@ def engine_factory(redis_client, encoders, session_dir):
 @pytest.fixture
 def engine(engine_factory):
     return engine_factory()
+
+
+def wait_until(condition, timeout: float = 20.0) -> bool:
+    """Whether `condition()` became true within `timeout` seconds (another process catching up)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 def noise_photo(seed: int, size=(320, 240)) -> bytes:

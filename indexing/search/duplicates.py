@@ -15,7 +15,8 @@ post among the copies it matches and the originals they record. That original is
 - never the photo itself (the same message handled twice, e.g. an update delivered again);
 - never an original an admin cleared a matched copy of ("not a re-post": moderation_records.py), so
   a false flag does not come back, even after a rebuild;
-- a member's own photo again is recorded but not flagged, unless the chat flags self re-posts.
+- a member's own photo again is recorded but not flagged, unless the chat flags self re-posts (also
+  when someone's copy of it was cleared: that copy does not become the original of its author's photo).
 
 Some photos are never re-posts: automatic forwards from the chat's linked channel (the channel's
 post, shown in its discussion group), forwards from other chats when the chat turned them off, and
@@ -142,6 +143,11 @@ class Duplicates:
             return NOT_A_REPOST  # this very message, seen again (an update delivered twice): handled already
         roots = {post.id: self._original_of(post) for post in copies.values()}
         originals = {o.id: o for o in roots.values() if o is not None}
+        mine = self._own_very_photo(matches, originals, author_id)
+        if settings.self_reposts == "off" and mine is not None:
+            # Their own photo again, even when a copy of it was cleared (which would otherwise become
+            # the original: an admin's own photo flagged as a re-post of the member's copy of it).
+            return Verdict(mine.id, None)
         for original_id in self._cleared(scope, matches, roots, originals):
             originals.pop(original_id, None)
         if not originals:
@@ -155,6 +161,18 @@ class Duplicates:
         if settings.self_reposts == "off" and author_id is not None and original.user_id == author_id:
             return Verdict(original.id, None)  # their own photo again: recorded, not flagged
         return Verdict(original.id, Repost(original, closest[0], round(closest[1], 4), closest[2]))
+
+    @staticmethod
+    def _own_very_photo(matches: list[Candidate], originals: dict[int, Post], author_id: int | None) -> Post | None:
+        """The first post of the photo, when the author posted it and the new photo is (near-)identical
+        to it. Only the first: a copy the author posted later (say, one too small to be checked) does
+        not make someone else's photo theirs."""
+        if author_id is None or not originals:
+            return None
+        first = min(originals.values(), key=lambda p: (p.created_s, p.id))
+        same = any(pid == first.id and cos >= SAME_PHOTO_COSINE and ham <= SAME_PHOTO_HAMMING
+                   for pid, cos, ham in matches)
+        return first if same and first.user_id == author_id else None
 
     def _cleared(self, scope: str, matches: list[Candidate], roots: dict[int, Post | None],
                  originals: dict[int, Post]) -> set[int]:

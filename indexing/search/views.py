@@ -312,10 +312,12 @@ class Views:
         """Add the posts' stored vectors to the view's image and/or text + caption indexes."""
         for start in range(0, len(ids), step):
             chunk = ids[start:start + step]
+            if image or text:
+                labels, feats = self.image_vectors_for(chunk)  # read once: the text index projects them too
             if image:
-                view.image.add(*self.image_vectors_for(chunk))
+                view.image.add(labels, feats)
             if text:
-                view.text.add(*self.text_vectors_for(chunk, view.projector))
+                view.text.add(labels, self.projection.project_stored(labels, feats, view.projector))
                 view.caption.add(*self.caption_vectors_for(chunk, view.projector))
             if progress is not None:
                 progress(min(start + step, len(ids)), len(ids))

@@ -220,7 +220,7 @@ class Writes:
             indexed = set(labels)
             self.catalogue.remember(p for p in posts if p.id in indexed)
             v.image.add(labels, feats)
-            v.text.add(*self.views.text_vectors_for(labels, v.projector))
+            v.text.add(labels, self.views.projection.project_stored(labels, feats, v.projector))  # not read twice
             v.caption.add(*self.views.caption_vectors_for(labels, v.projector))
         return len(labels)
 

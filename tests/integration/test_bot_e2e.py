@@ -98,12 +98,16 @@ def test_photo_commands_as_caption_or_reply(emulator, bot):
     time.sleep(1.0)
     assert len(c.messages(612)) == 2  # the photo and one answer: no album for /hashtags alone
     photo_msg = c.messages(612)[0]["message_id"]
-    similar = c.wait(612, c.send(612, text="/similar", reply_to=photo_msg)[0]["message_id"], count=1)
+    asked = c.send(612, text="/similar", reply_to=photo_msg)[0]["message_id"]
+    similar = c.wait(612, asked, count=1)
     assert "apart from the photo itself" in similar[0]["text"]  # the demo's cat is this very photo
+    assert (similar[0].get("reply_to_message") or {}).get("message_id") == asked  # threaded under the question
     captions = ask(c, 612, text="/captions", reply_to=photo_msg)
     assert "tabby cat" in captions[0]["text"]
     needs_photo = ask(c, 612, text="/similar")
     assert "reply with it to a photo" in needs_photo[0]["text"]
+    usage = ask(c, 612, text="/hashtags")  # no photo, no words: both ways of asking are told
+    assert "reply with it to a photo" in usage[0]["text"] and "/hashtags a dog on the beach" in usage[0]["text"]
 
 
 def test_find_with_text_and_with_text_plus_photo(emulator, bot):

@@ -117,4 +117,4 @@ def test_copies_of_one_photo_are_shown_once(emulator, bot):  # noqa: F811 (the i
     captions = [r["caption"] for r in album]
     assert not [x for x in captions if "moon" in x or "espresso" in x], captions
     assert len({r["photo"][-1]["file_id"] for r in album}) == len(album)
-    assert album or "apart from the photo itself" in replies[-1]["text"]  # copies of both: nothing else is close
+    assert album or "apart from the photos themselves" in replies[-1]["text"]  # copies of both: nothing else is close

@@ -83,6 +83,23 @@ def test_a_cleared_copy_and_forgetting_a_copy_or_its_original(engine_factory):
     assert engine.add_photo(PhotoInput(data=cat, scope=CHAT, chat_id=CHAT_ID, message_id=14)).created
 
 
+def test_the_first_poster_sending_their_photo_again_after_a_cleared_copy_is_not_flagged(engine_factory):
+    """A newcomer's case: Ann posts a photo, Bob's copy is cleared ("not a re-post"), then Ann posts her
+    photo again: her own photo, recorded against her first post, never flagged against Bob's copy."""
+    engine = engine_factory()
+    cat = jpeg_bytes(sample_image("chelsea"))
+    _, first = _post(engine, cat, 10, ANN)
+    _, second = _post(engine, cat, 11, BOB)
+    assert engine.moderation.clear_repost(CHAT, second.post_id, first.post_id, ANN, "Ann") is True
+    verdict, again = _post(engine, cat, 12, ANN)
+    assert verdict.repost is None and verdict.original_id == first.post_id
+    assert engine.post(again.post_id).repost_of == first.post_id
+    bob_again, _ = _post(engine, cat, 13, BOB)  # Bob's own cleared photo again: his, not flagged either
+    assert bob_again.repost is None and bob_again.original_id == second.post_id
+    flagged = engine.check_repost(cat, CHAT, ChatSettings(self_reposts="on"), 14, author_id=ANN)
+    assert flagged.repost is not None  # a chat that flags self re-posts still does
+
+
 def test_private_chats_and_imports_store_the_same_bytes_once(engine):
     cat = jpeg_bytes(sample_image("chelsea"))
     private = dict(scope="chat:77", chat_id=77)

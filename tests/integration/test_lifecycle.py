@@ -14,20 +14,11 @@ from indexing.holdout import held_out
 from indexing.jobs import JobPolicy, interrupted_jobs, run_job
 from indexing.locks import JobLock
 from indexing.search import PhotoInput
-from tests.conftest import jpeg_bytes, noise_photo
+from tests.conftest import jpeg_bytes, noise_photo, wait_until
 
 
 def _add(engine, data, scope="public", captions=(), tags=()):
     return engine.add_photo(PhotoInput(data=data, scope=scope, captions=list(captions), tags=list(tags))).post_id
-
-
-def _wait(condition, timeout=20.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _colour_photo(rng, kind: str) -> bytes:
@@ -55,14 +46,14 @@ def test_another_process_sees_new_and_deleted_posts_at_once(engine_factory, samp
     reader = engine_factory().follow()
     try:
         pid = _add(writer, samples["coffee"], captions=["a cup of espresso"], tags=["coffee"])
-        assert _wait(lambda: pid in reader.image_index)
+        assert wait_until(lambda: pid in reader.image_index)
         assert reader.similar(samples["rocket"], "public", k=1)[0].post.id == pid
         assert reader.find("espresso", "public", k=1)[0].post.id == pid
         private = _add(writer, samples["chelsea"], scope="chat:-7")
-        assert _wait(lambda: private in reader.image_index)
+        assert wait_until(lambda: private in reader.image_index)
         assert all(h.post.id != private for h in reader.similar(samples["chelsea"], "public", k=5))  # scopes hold
         writer.delete_posts([pid])
-        assert _wait(lambda: pid not in reader.image_index)
+        assert wait_until(lambda: pid not in reader.image_index)
         assert reader.stats()["posts"] == writer.stats()["posts"] == 1
     finally:
         reader.close()
@@ -74,12 +65,12 @@ def test_another_process_sees_an_edited_caption(engine_factory, samples):
     try:
         pid = _add(writer, samples["rocket"], scope="chat:-8", captions=["a rocket on its launch pad"],
                    tags=["rocket"])
-        assert _wait(lambda: pid in reader.image_index)
+        assert wait_until(lambda: pid in reader.image_index)
         giraffe = "a purple giraffe statue in the fog"
         before = float(reader.text_match(giraffe, [pid])[0])
         assert writer.update_caption("chat:-8", writer.store.get_post(pid).sha256, [giraffe], ["giraffe"])
         # the other process re-indexes the caption from the change log: the new words find the post
-        assert _wait(lambda: float(reader.text_match(giraffe, [pid])[0]) > 0.95 > before + 0.2)
+        assert wait_until(lambda: float(reader.text_match(giraffe, [pid])[0]) > 0.95 > before + 0.2)
         assert reader.store.get_post(pid).tags == ["giraffe"]
     finally:
         reader.close()
@@ -109,7 +100,7 @@ def test_new_heads_swap_into_a_serving_process_without_a_failed_query(labelled, 
     try:
         heads = train_heads(labelled.training_data(), members=1, min_captioned=10, min_tagged=10)
         installed = labelled.install_heads(heads, "v-swap")
-        assert _wait(lambda: serving.release_version == installed["release"])
+        assert wait_until(lambda: serving.release_version == installed["release"])
         time.sleep(0.3)
     finally:
         stop.set()
@@ -132,10 +123,10 @@ def test_rollback_brings_back_the_old_heads_everywhere(labelled, engine_factory)
     try:
         heads = train_heads(labelled.training_data(), members=1, min_captioned=10, min_tagged=10)
         second = labelled.install_heads(heads, "v-new")["release"]
-        assert _wait(lambda: follower.release_version == second)
+        assert wait_until(lambda: follower.release_version == second)
         assert labelled.store.releases.versions()[:2] == [second, first]
         labelled.store.releases.rollback(first)
-        assert _wait(lambda: follower.release_version == first and labelled.release_version == first)
+        assert wait_until(lambda: follower.release_version == first and labelled.release_version == first)
         for engine in (follower, labelled):
             assert (engine.projector_version, engine.hashtag_head_version) == ("none", "none")
         assert labelled.store.get_artifact("projector") is None  # the pointers followed the rollback

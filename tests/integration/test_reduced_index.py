@@ -1,7 +1,6 @@
 """The image index over a PCA of the features (indexing/reduced.py) through the engine: fitted by a
 rebuild, kept with the release, loaded by restarts and followers; older releases without one load
 as they are. Two engines on one key prefix are two processes sharing a Redis."""
-import time
 
 import numpy as np
 import pytest
@@ -9,7 +8,7 @@ import pytest
 from indexing.jobs import JobPolicy, run_job
 from indexing.reduced import ReducedIndex, basis_of
 from indexing.search import PhotoInput
-from tests.conftest import COLOURS, SHAPES, shape_photo
+from tests.conftest import COLOURS, SHAPES, shape_photo, wait_until
 
 DIMS = 8  # a basis from 4 x 8 = 32 photos on: a test store is small
 
@@ -17,15 +16,6 @@ DIMS = 8  # a basis from 4 x 8 = 32 photos on: a test store is small
 def _photos(n, seed):
     rng = np.random.default_rng(seed)
     return [shape_photo(rng, list(COLOURS)[i % 4], SHAPES[(i // 4) % 4]) for i in range(n)]
-
-
-def _wait(condition, timeout=30.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def _answers(engine, ids):
@@ -71,14 +61,14 @@ def test_a_rebuild_fits_a_basis_that_restarts_and_followers_serve(stored, engine
         assert np.array_equal(basis_of(restarted.image_index).matrix, basis.matrix)
         assert _answers(restarted, ids[:10]) == expected
 
-        assert _wait(lambda: follower.release_version == result["release"])
+        assert wait_until(lambda: follower.release_version == result["release"], timeout=30.0)
         assert basis_of(follower.image_index).version == basis.version
         assert _answers(follower, ids[:10]) == expected
 
         # A photo stored after the release is projected on the current basis, everywhere.
         photo = _photos(41, seed=2)[40]
         new = engine.add_photo(PhotoInput(data=photo)).post_id
-        assert _wait(lambda: new in follower.image_index)
+        assert wait_until(lambda: new in follower.image_index, timeout=30.0)
         for serving in (engine, follower, engine_factory(image_index_dims=DIMS)):
             assert serving.image_index.search(engine.image_index.get([new])[0], 1)[0][0] == new
             assert serving.duplicate_of(photo, "public").post.id == new

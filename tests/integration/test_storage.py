@@ -298,3 +298,14 @@ time.sleep(600)
     finally:
         if _alive(pid):  # a service's server, kept for the other processes: stopped here as its next owner would
             redis.Redis(unix_socket_path=str(tmp_path / "r" / "redis.sock")).shutdown(nosave=True)
+
+
+def test_text_read_from_a_photo_is_stored_with_the_post_and_logged_for_other_processes(redis_client, keys):
+    store = PostStore(redis_client, keys)
+    store.add(_post(1, "chat:5"), {("image", "m"): np.ones(4)})
+    position = store.changes_position()
+    store.put_read_text(1, "text", "Réunion à 17 h", "fr")
+    post = store.get_post(1)
+    assert (post.ocr_status, post.ocr_text, post.ocr_lang) == ("text", "Réunion à 17 h", "fr")
+    changes = store.read_changes(position, block_ms=1)
+    assert [(f["op"], f["ids"]) for _, f in changes] == [("text", "1")]
