@@ -183,15 +183,17 @@ class Lifecycle:
     def basis_due(self) -> bool:
         """Whether the image index or the text indexes are due a (new) PCA basis (indexing/reduced.py;
         Views.basis_due, Views.text_basis_due)."""
-        return self.views.basis_due(self.view.image) or self.views.text_basis_due(self.view.text)
+        view = self.view
+        return self.views.basis_due(view.image) or self.views.text_basis_due(view.text, view.projector)
 
     def reduce_indexes(self, info: dict | None = None) -> str | None:
         """When a basis is due (after an import), the indexes due one built again over one fitted on the
         stored posts, swapped in and published; None when none is due."""
-        image_due, text_due = self.views.basis_due(self.view.image), self.views.text_basis_due(self.view.text)
+        old = self.view
+        image_due, text_due = self.views.basis_due(old.image), self.views.text_basis_due(old.text, old.projector)
         if not (image_due or text_due):
             return None
-        old, ids = self.view, sorted(self.catalogue.live_ids())
+        ids = sorted(self.catalogue.live_ids())
         view = replace(old, image=self.views.fitted_image(ids)) if image_due else old  # posts stored meanwhile: the swap's catch-up
         if text_due:
             basis = self.views.fit_text_basis(ids, old.projector)
