@@ -76,6 +76,13 @@ def image_index_shape(engine) -> dict:
     return {"dims": basis.dims if basis else engine.image_encoder.dim, "basis_fitted_on": basis.photos if basis else None}
 
 
+def text_index_shape(engine) -> dict:
+    """What the text and caption indexes hold: the block PCA basis (indexing/reduced.py), or the full text space."""
+    basis = basis_of(engine.text_index)
+    return {"dims": basis.dims if basis else engine.text_index.dim, "space_dim": engine.text_index.dim,
+            "kept_per_part": list(basis.kept) if basis else None, "basis_fitted_on": basis.photos if basis else None}
+
+
 def load_items(args, split: str | None = None) -> list[SourceItem]:
     items = detect_and_read(args.data, split)
     if not items:

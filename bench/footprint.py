@@ -8,12 +8,13 @@
   hashtags, embedded by the default encoders); then copies of exactly what Redis holds for it
   (post hash, every vector, /map tile) are stored as `posts` more posts, and each key's
   `MEMORY USAGE` is summed by component.
-- Indexes: the engine's own index class (indexing/ann.py, its default parameters; the image
-  index as the default setting builds it, over a `HASHLENS_IMAGE_INDEX_DIMS` PCA basis:
-  indexing/reduced.py) is filled with `n` vectors of each dimension and measured three ways:
+- Indexes: the engine's own index class (indexing/ann.py, its default parameters; the indexes
+  as the default settings build them, over a `HASHLENS_IMAGE_INDEX_DIMS` / `HASHLENS_TEXT_INDEX_DIMS`
+  PCA basis: indexing/reduced.py) is filled with `n` vectors of each dimension and measured three ways:
   hnswlib's saved graph (links + its float32 copy), the int8 matrix beside it, and the process's
   resident memory growth (which also counts hnswlib's per-element locks and label map, the
-  Python label dict and a basis).
+  Python label dict, a basis, and the allocator's slack from the index's doubling growth: it is
+  ~2x the saved bytes at 20,000 vectors and ~1.4x at 100,000).
 """
 from __future__ import annotations
 
@@ -115,7 +116,7 @@ def redis_components(client, prefix: str, posts: int, post_hash: dict, vectors: 
 
 def index_memory(dim: int, n: int, seed: int = 0, reduced_to: int = 0) -> dict:
     """Bytes a vector of one index as the engine builds it (ann.HnswIndex with EngineOptions' parameters;
-    with `reduced_to`, over a basis of that many dimensions as the image index is: indexing/reduced.py),
+    with `reduced_to`, over a basis of that many dimensions as the reduced indexes are: indexing/reduced.py),
     measured in a fresh process: memory another index freed would otherwise be reused unseen."""
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(1) as pool:

@@ -11,6 +11,8 @@ reduced block is scaled back to the norm its full block had, so coverage, and ev
 Fitted on the release's training photos (projected) and their captions (adapted); measured on
 Flickr8k dev: find's R@1/R@10 (a caption finds its photo among the 1,000), agreement with the full
 space's top 10, the score error, captions(photo)'s top 10, and French queries (bench/queries/fr.jsonl).
+The basis is the engine's (indexing/reduced.py `fit_block_basis`); here queries are rescaled per block
+like the rows, the engine's text index reads their plain coordinates (`bench text2image` measures that).
 """
 from __future__ import annotations
 
@@ -20,51 +22,9 @@ import numpy as np
 
 from bench.common import load_items, log_progress, read_queries
 from bench.reduce import features_of, int8_rows
+from indexing.reduced import fit_block_basis
 from models import textspace
-from models.heads.projection import ProjectionHead
-from models.projectors import projector_from_bytes
-
-
-def part_columns(projector, spaces) -> list[np.ndarray]:
-    """The text space's columns that belong to each language part."""
-    cols: list[list[int]] = [[] for _ in spaces]
-    start = 0
-    for member in projector.members:
-        width = member.dim
-        if isinstance(member, ProjectionHead):
-            part = tuple(member.params["text_slice"])
-            cols[list(map(tuple, spaces)).index(part)].extend(range(start, start + width))
-        else:  # the kNN bridge: its columns are the text vector's
-            for i, (a, b) in enumerate(spaces):
-                cols[i].extend(range(start + a, start + b))
-        start += width
-    return [np.array(c) for c in cols]
-
-
-class BlockPca:
-    def __init__(self, fit_on: np.ndarray, parts: list[np.ndarray], dim: int) -> None:
-        self.parts = parts
-        spectra = []
-        bases = []
-        for cols in parts:
-            block = fit_on[:, cols]
-            block = block[np.linalg.norm(block, axis=1) > 1e-6]
-            _, sv, vt = np.linalg.svd(block, full_matrices=False)
-            bases.append(vt)
-            spectra.append(sv ** 2 / len(block))
-        ranked = sorted(((s, i) for i, spec in enumerate(spectra) for s in spec), reverse=True)[:dim]
-        self.kept = [sum(1 for _, i in ranked if i == p) for p in range(len(parts))]
-        self.bases = [vt[:k].T.astype(np.float32) for vt, k in zip(bases, self.kept)]
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        out = []
-        for cols, basis in zip(self.parts, self.bases):
-            block = x[:, cols]
-            reduced = block @ basis
-            scale = np.linalg.norm(block, axis=1, keepdims=True) / np.maximum(
-                np.linalg.norm(reduced, axis=1, keepdims=True), 1e-12)
-            out.append(reduced * scale)
-        return np.concatenate(out, axis=1).astype(np.float32)
+from models.projectors import part_columns, projector_from_bytes
 
 
 def retrieval(photos: np.ndarray, queries: np.ndarray, owner: np.ndarray) -> dict:
@@ -107,17 +67,18 @@ def text_study(args, dims: list[int]) -> dict:
     fit_on = np.concatenate([photo_train, cap_train])
 
     full, full_scores = retrieval(photo_dev, cap_dev, owner)
-    out = {"space_dim": int(photo_dev.shape[1]), "parts": [len(c) for c in parts], "full": full}
+    out = {"space_dim": int(photo_dev.shape[1]), "parts": [sum(b - a for a, b in r) for r in parts], "full": full}
     caption_full = photo_dev @ cap_dev.T  # captions(photo): nearest captions of a photo
     fr_full = None
     if fr_vecs is not None:
         out["full"]["french"], fr_full = retrieval(photo_dev, fr_vecs, fr_owner)
         out["french_queries"] = len(french)
     for dim in dims:
-        reduce = BlockPca(fit_on, parts, dim)
+        basis = fit_block_basis(fit_on, parts, dim, len(fit_on), "study")  # what the engine fits (indexing/reduced.py)
+        reduce = basis.project
         p, c = reduce(photo_dev), reduce(cap_dev)
         found, scores = retrieval(p, c, owner)
-        row = {**found, "kept_per_part": reduce.kept, "find_top10_agreement": top10_agreement(full_scores, scores),
+        row = {**found, "kept_per_part": list(basis.kept), "find_top10_agreement": top10_agreement(full_scores, scores),
                "score_abs_error_mean": round(float(np.mean(np.abs(scores - full_scores))), 4),
                "captions_top10_agreement": top10_agreement(caption_full, p @ c.T),
                "coverage_max_error": round(float(np.abs(textspace.coverage(c) - textspace.coverage(cap_dev)).max()), 5)}

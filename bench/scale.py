@@ -4,7 +4,8 @@ Measured, not assumed (bench/footprint.py): the default models' vector sizes; on
 through the engine, then `--redis-posts` copies of exactly what Redis holds for it, each key's
 memory summed by component; the engine's own index class filled with `--index-vectors` vectors of
 each size (saved graph, int8 matrix, resident growth; the image index over the PCA basis the
-`HASHLENS_IMAGE_INDEX_DIMS` setting gives it). `--dims IMAGE,TEXT` overrides the sizes.
+`HASHLENS_IMAGE_INDEX_DIMS` setting gives it, the text and caption indexes over the
+`HASHLENS_TEXT_INDEX_DIMS` one). `--dims IMAGE,TEXT` overrides the sizes.
 hnswlib indexes of clustered made-up vectors of those sizes are then built at each `--sizes` and
 timed (build rate, single-thread query time, recall@10 against exact search). Both are extrapolated
 to 1M and 10M photos: memory linearly, query time as the slowest measured time scaled by log(n)
@@ -100,16 +101,20 @@ def run(args) -> dict:
     if args.dims:
         image_dim, space_dim = (int(d) for d in args.dims.split(","))
         shapes["index_dims_override"] = [image_dim, space_dim]
-    # The image index as the default setting builds it: a PCA basis (indexing/reduced.py), when narrower.
-    image_reduced = Settings().image_index_dims if 0 < Settings().image_index_dims < image_dim else 0
+    # The indexes as the default settings build them: PCA bases (indexing/reduced.py), when narrower.
+    settings = Settings()
+    image_reduced = settings.image_index_dims if 0 < settings.image_index_dims < image_dim else 0
+    text_reduced = settings.text_index_dims if 0 < settings.text_index_dims < space_dim else 0
     shapes["image_index_dims"] = image_reduced or image_dim
+    shapes["text_index_dims"] = text_reduced or space_dim
     log_progress(args, "Redis memory per post (%d posts)", args.redis_posts)
     redis, everysec = redis_numbers(args, shapes, rng)
     memory = {}
-    for name, dim, reduced in (("image", image_dim, image_reduced), ("text", space_dim, 0)):
+    for name, dim, reduced in (("image", image_dim, image_reduced), ("text", space_dim, text_reduced)):
         log_progress(args, "%s index memory: %d x %d (index %d-d)", name, args.index_vectors, dim, reduced or dim)
         memory[name] = footprint.index_memory(dim, args.index_vectors, reduced_to=reduced)
-    image_dim = image_reduced or image_dim  # what the image graph searches (then rescored: a Redis read)
+    image_dim = image_reduced or image_dim  # what the graphs search (then rescored: a Redis read, the projector)
+    space_dim = text_reduced or space_dim
     indexes = []
     for dim in sorted({image_dim, space_dim}):
         for n in sizes:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.common import (add_heads_args, bench_engine, emit, file_sha256, heads_report, learned_heads, load_items,
-                          log_progress, read_queries)
+                          log_progress, read_queries, text_index_shape)
 from indexing.ingest import ingest
 from indexing.sources import SourceItem
 
@@ -47,6 +47,7 @@ def run(args) -> dict:
         post_of = {str(i.path): engine.store.find_by_sha(EVAL_SCOPE, file_sha256(i.path)) for i in eval_items}
         log_progress(args, "querying with the cold-start bridge")
         cold = _measure(engine, eval_items, post_of, args.captions_per_image)
+        cold["text_index"] = text_index_shape(engine)
         languages = _languages(engine, args.queries, eval_items, post_of, args.captions_per_image)
         learned, heads = None, None
         if train_items or args.heads:
@@ -54,6 +55,7 @@ def run(args) -> dict:
             if heads is not None and heads.projector is not None:
                 log_progress(args, "querying with the learned heads")
                 learned = _measure(engine, eval_items, post_of, args.captions_per_image)
+                learned["text_index"] = text_index_shape(engine)
                 languages = _languages(engine, args.queries, eval_items, post_of, args.captions_per_image)
     result = {
         "task": "text2image", "images": len(eval_items), "queries": cold["queries"],
@@ -96,7 +98,7 @@ def _measure(engine, eval_items, post_of, captions_per_image: int, queries=None,
     captions, or the given (text, item) pairs, asked with the user's `language` as a hint."""
     n = among or len(eval_items)
     queries = queries or [(c, item) for item in eval_items for c in item.captions[:captions_per_image]]
-    ranks = []
+    ranks, top10 = [], []
     for text, item in queries:
         target = post_of[str(item.path)]
         # k = every eval photo, for the median rank (latency with k = 5: `bench speed`); copies of one
@@ -104,7 +106,12 @@ def _measure(engine, eval_items, post_of, captions_per_image: int, queries=None,
         ids = [pid for pid, _ in engine.find_scored(text, EVAL_SCOPE, k=n, include_public=False,
                                                     one_per_photo=False, language=language)]
         ranks.append(ids.index(target) + 1 if target in ids else n)
-    r = np.array(ranks)
+        # and as the bot asks (k = 10: the indexes' own candidates; with k = n every photo is one)
+        ids = [pid for pid, _ in engine.find_scored(text, EVAL_SCOPE, k=10, include_public=False,
+                                                    one_per_photo=False, language=language)]
+        top10.append(ids.index(target) + 1 if target in ids else n)
+    r, t = np.array(ranks), np.array(top10)
     return {"queries": len(r), "R@1": round(100 * float(np.mean(r <= 1)), 2),
             "R@5": round(100 * float(np.mean(r <= 5)), 2), "R@10": round(100 * float(np.mean(r <= 10)), 2),
-            "median_rank": float(np.median(r))}
+            "median_rank": float(np.median(r)),
+            "asked_10": {"R@1": round(100 * float(np.mean(t <= 1)), 2), "R@10": round(100 * float(np.mean(t <= 10)), 2)}}

@@ -23,7 +23,7 @@ class IngestReport:
     already_stored: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     projector: str | None = None
-    release: str | None = None  # published when the import made the image index due a PCA basis
+    release: str | None = None  # published when the import made an index due a PCA basis
 
     @property
     def ok(self) -> bool:
@@ -43,14 +43,14 @@ class IngestReport:
         if self.projector:
             lines.append(f"text bridge refitted: projector {self.projector}")
         if self.release:
-            lines.append(f"image index reduced on the stored photos: release {self.release}")
+            lines.append(f"indexes reduced on the stored posts: release {self.release}")
         return "\n".join(lines)
 
 
 def ingest(engine: SearchEngine, items: list[SourceItem], scope: str = "public", batch_size: int = 256,
            progress: Callable[[int], None] | None = None, refit: bool = True) -> IngestReport:
     """Store the items' photos; then, as the scheduled jobs would, refit the cold-start text bridge
-    (unless `refit` is off) and fit the image index's PCA basis when one is due (indexing/reduced.py)."""
+    (unless `refit` is off) and fit the indexes' PCA bases when due (indexing/reduced.py)."""
     report = IngestReport(total=len(items))
     for start in range(0, len(items), batch_size):
         batch = items[start:start + batch_size]
@@ -81,7 +81,7 @@ def ingest(engine: SearchEngine, items: list[SourceItem], scope: str = "public",
     if refit and report.imported:
         report.projector = maybe_refit_projector(engine)
     if report.imported:
-        report.release = engine.lifecycle.reduce_image_index({"job": "import"})
+        report.release = engine.lifecycle.reduce_indexes({"job": "import"})
     return report
 
 

@@ -170,7 +170,8 @@ class ReleaseStore:
         if len(blob) != meta["bytes"] or len(labels) != meta["live"] or len(vectors) != meta.get("vbytes", 0):
             log.warning("snapshot %s/%s has %d bytes, expected %d: ignored", name, version, len(blob), meta["bytes"])
             return None
-        basis = r.hget(key, "basis") if meta.get("basis") else b""
+        # a basis kept with another index's snapshot (the caption index's: the text index's) is read there
+        basis = r.hget(key, "basis") if meta.get("basis") and not meta.get("basis_in") else b""
         if basis is None:
             log.warning("snapshot %s/%s is missing its basis: ignored", name, version)
             return None

@@ -39,7 +39,7 @@ def engine_options(settings: Settings) -> EngineOptions:
         thresholds=Thresholds(settings.dup_max_hamming, settings.dup_min_cosine_with_hash, settings.dup_min_cosine),
         hnsw_m=settings.hnsw_m, hnsw_ef_construction=settings.hnsw_ef_construction,
         hnsw_ef_search=settings.hnsw_ef_search, exact_search_max_posts=settings.exact_search_max_posts,
-        image_index_dims=settings.image_index_dims,
+        image_index_dims=settings.image_index_dims, text_index_dims=settings.text_index_dims,
         batch_size=settings.batch_size, max_photo_bytes=settings.max_photo_bytes,
         max_photo_pixels=settings.max_photo_pixels, hashtag_blocklist=tuple(t for t in settings.hashtag_blocklist.split(",") if t.strip()),
         thumbnail_side=settings.thumbnail_side)

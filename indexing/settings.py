@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # The image index holds an uncentred PCA of the features this wide, fitted on the store's photos
     # at each rebuild and rescored on the full features (0: the full features; indexing/reduced.py).
     image_index_dims: int = 128
+    # The text and caption indexes: a PCA of the text space this wide, one per language part, fitted at
+    # each rebuild and when heads are installed, rescored on the full text space (0: the full space).
+    text_index_dims: int = 192
 
     # Duplicates (defaults calibrated by `python -m bench dedup`, see docs/BENCHMARKS.md)
     dup_max_hamming: int = Thresholds.max_hamming

@@ -131,3 +131,28 @@ def projector_from_bytes(blob: bytes) -> Projector:
         return PROJECTOR_KINDS[kind].from_bytes(blob)
     except UNREADABLE as exc:
         raise ValueError(f"damaged {kind} artifact: {exc}") from exc
+
+
+def part_columns(projector: Projector, spaces) -> list[tuple[tuple[int, int], ...]]:
+    """The text space's columns by language part (models/textspace.py), as (start, stop) ranges: a
+    head's columns belong to the part its `text_slice` reads (a head that reads the whole of a
+    several-part text vector is a part of its own); any other member (the kNN caption bridge, a
+    space that is the text vector itself) is the text vector's own columns, split like it."""
+    spaces = [tuple(s) for s in spaces]
+    cols: list[list[tuple[int, int]]] = [[] for _ in spaces]
+    start = 0
+    members = projector.members if isinstance(projector, ProjectorEnsemble) else [projector]
+    for member in members:
+        if isinstance(member, ProjectionHead):
+            part = member.params.get("text_slice")
+            width = member.dim
+            if part is None and len(spaces) > 1:
+                cols.append([(start, start + width)])
+            else:
+                cols[spaces.index(tuple(part)) if part is not None else 0].append((start, start + width))
+        else:
+            width = spaces[-1][1]
+            for i, (a, b) in enumerate(spaces):
+                cols[i].append((start + a, start + b))
+        start += width
+    return [tuple(c) for c in cols if c]

@@ -33,7 +33,8 @@ def switch(engine, migration, embedder) -> str:
     migration.records.set_state(progress="building the new indexes")
     filled_at = engine.store.changes_position()  # captions edited while the indexes fill are indexed again
     ids = sorted(engine.live_post_ids())
-    view = parts.views.empty(*heads, image=parts.views.fitted_image(ids))  # a basis of the new model's features
+    view = parts.views.empty(*heads, image=parts.views.fitted_image(ids),  # bases of the new model's features
+                             text_basis=parts.views.fit_text_basis(ids, heads[0]))
     parts.views.fill(view, ids, image=True, text=True)
     with engine.gate.exclusive():  # writes wait: nothing is stored between the last pass and the swap
         held = time.monotonic()

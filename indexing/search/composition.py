@@ -37,7 +37,8 @@ class Parts:
         self.projection = Projection(image_encoder, text_encoder, store, cache_dir)
         backend = HnswBackend(options.hnsw_m, options.hnsw_ef_construction, options.hnsw_ef_search,
                               options.exact_search_max_posts)
-        self.views = Views(store, image_encoder, text_encoder, self.projection, backend, options.image_index_dims)
+        self.views = Views(store, image_encoder, text_encoder, self.projection, backend, options.image_index_dims,
+                           options.text_index_dims)
         self.lifecycle = Lifecycle(store, image_encoder, text_encoder, self.views, catalogue, self.serving,
                                    on_swap=lambda: self.hashtag_scorer.forget_vocabularies())
         embedder = PhotoEmbedder(image_encoder, batch_size=options.batch_size, max_pixels=options.max_photo_pixels,

@@ -140,8 +140,9 @@ class Lifecycle:
         if projector is None:  # the text indexes stay valid: only the head changes
             view = replace(old, **new)
         else:
+            text_basis = self.views.fit_text_basis(sorted(self.catalogue.live_ids()), new["projector"])
             view = self.views.empty(new["projector"], new["projector_version"], new["hashtag_head"],
-                                    new["hashtag_head_version"], old.release, image=old.image)
+                                    new["hashtag_head_version"], old.release, image=old.image, text_basis=text_basis)
         self.swap_in(view)
         installed["release"] = self.publish_release(info)
         return installed
@@ -173,23 +174,32 @@ class Lifecycle:
         old = self.view
         ids = sorted(self.catalogue.live_ids())
         view = self.views.empty(old.projector, old.projector_version, old.hashtag_head, old.hashtag_head_version,
-                                old.release, image=self.views.fitted_image(ids))  # the basis refitted
+                                old.release, image=self.views.fitted_image(ids),  # the bases refitted
+                                text_basis=self.views.fit_text_basis(ids, old.projector))
         self.views.fill(view, ids, image=True, text=True, progress=progress)
         self.swap_in(view)
         return self.publish_release(dict(info or {}, rebuilt=True))
 
     def basis_due(self) -> bool:
-        """Whether the image index is due a (new) PCA basis (indexing/reduced.py; Views.basis_due)."""
-        return self.views.basis_due(self.view.image)
+        """Whether the image index or the text indexes are due a (new) PCA basis (indexing/reduced.py;
+        Views.basis_due, Views.text_basis_due)."""
+        view = self.view
+        return self.views.basis_due(view.image) or self.views.text_basis_due(view.text, view.projector)
 
-    def reduce_image_index(self, info: dict | None = None) -> str | None:
-        """When a basis is due (after an import), the image index alone built again over one fitted on
-        the stored photos, swapped in and published; None when none is due."""
-        if not self.basis_due():
+    def reduce_indexes(self, info: dict | None = None) -> str | None:
+        """When a basis is due (after an import), the indexes due one built again over one fitted on the
+        stored posts, swapped in and published; None when none is due."""
+        old = self.view
+        image_due, text_due = self.views.basis_due(old.image), self.views.text_basis_due(old.text, old.projector)
+        if not (image_due or text_due):
             return None
         ids = sorted(self.catalogue.live_ids())
-        view = replace(self.view, image=self.views.fitted_image(ids))  # posts stored meanwhile: the swap's catch-up
-        self.views.fill(view, ids, image=True, text=False)
+        view = replace(old, image=self.views.fitted_image(ids)) if image_due else old  # posts stored meanwhile: the swap's catch-up
+        if text_due:
+            basis = self.views.fit_text_basis(ids, old.projector)
+            view = replace(view, text=self.views.new_text(basis, old.projector),
+                           caption=self.views.new_caption(basis, old.projector))
+        self.views.fill(view, ids, image=image_due, text=text_due)
         self.swap_in(view)
         return self.publish_release(dict(info or {}, basis_fitted=True))
 
@@ -199,14 +209,15 @@ class Lifecycle:
             v = self.view
             base = {"image_model": self.image_encoder.name, "text_model": self.text_encoder.name}
             snaps = {}
-            basis = basis_of(v.image)
-            image_extra = {"basis": basis.meta()} if basis else {}
-            for name, index, extra in (("image", v.image, image_extra),
-                                       ("text", v.text, {"projector": v.projector_version}),
-                                       ("caption", v.caption, {"projector": v.projector_version})):
+            for name, index in (("image", v.image), ("text", v.text), ("caption", v.caption)):
+                basis = basis_of(index)
+                extra = {"projector": v.projector_version} if name != "image" else {}
+                extra.update({"basis": basis.meta()} if basis else {})
+                extra.update({"basis_in": "text"} if basis and name == "caption" else {})
                 blob, live, vectors = index.to_bytes()
+                # the caption index's basis is the text index's: kept once, with the text snapshot
                 snaps[name] = releases.IndexSnapshot(dict(base, dim=index.dim, **extra), blob, live, vectors,
-                                                     basis.to_bytes() if basis and name == "image" else b"")
+                                                     basis.to_bytes() if basis and name != "caption" else b"")
             artifacts = {PROJECTOR_ARTIFACT: v.projector_version, HASHTAG_HEAD_ARTIFACT: v.hashtag_head_version}
             version = self.store.releases.save(snaps, artifacts,
                                             dict(info or {}, origin=self.origin, posts=len(v.image)), keep=keep)
@@ -250,12 +261,14 @@ class Lifecycle:
         old = self.view
         projector, projector_version, head, head_version = self.views.heads(manifest.get("artifacts"))
         view = replace(old, hashtag_head=head, hashtag_head_version=head_version, release=version)
-        rebuild_text = projector_version != old.projector_version
         basis = self._release_basis(version, manifest, old.image)
         rebuild_image = old.image.deleted_share > compact_above or basis is not basis_of(old.image)
+        text_basis = self._release_basis(version, manifest, old.text, "text")
+        rebuild_text = projector_version != old.projector_version or text_basis is not basis_of(old.text)
         if rebuild_text or rebuild_image:
             fresh = self.views.empty(projector, projector_version, head, head_version, version,
-                                     image=self.views.new_image(basis) if rebuild_image else old.image)
+                                     image=self.views.new_image(basis) if rebuild_image else old.image,
+                                     text_basis=text_basis)
             # small steps: the serving view answers queries in between
             self.views.fill(fresh, sorted(self.catalogue.live_ids()), image=rebuild_image, text=rebuild_text,
                             step=500)
@@ -268,16 +281,17 @@ class Lifecycle:
                  ", ".join(n for n, b in (("image", rebuild_image), ("text", rebuild_text)) if b) or "nothing")
         return True
 
-    def _release_basis(self, version: str, manifest: dict, serving: VectorIndex) -> Basis | None:
-        """The image basis of another process's release (None: the full features), or the very one
-        serving here when it is the same (or unreadable: logged). A follower builds its image index
-        again on a new basis, so every process answers alike."""
-        meta = manifest.get("indexes", {}).get("image", {})
+    def _release_basis(self, version: str, manifest: dict, serving: VectorIndex, name: str = "image") -> Basis | None:
+        """The image (or text) basis of another process's release (None: the full vectors), or the very
+        one serving here when it is the same (or unreadable: logged). A follower builds its index again
+        on a new basis, so every process answers alike."""
+        meta = manifest.get("indexes", {}).get(name, {})
         serving_basis = basis_of(serving)
         if meta.get("basis", {}).get("version") == (serving_basis.version if serving_basis else None):
             return serving_basis
         try:
-            return self.views.snapshot_basis(meta, self.store.releases.basis("image", version) or b"")
+            return self.views.snapshot_basis(meta, self.store.releases.basis(name, version) or b"",
+                                             meta.get("dim") if name != "image" else None)
         except ValueError as exc:
-            log.error("release %s: its image basis is unreadable (%s); keeping this process's index", version, exc)
+            log.error("release %s: its %s basis is unreadable (%s); keeping this process's index", version, name, exc)
             return serving_basis

@@ -109,6 +109,7 @@ class EngineOptions:
     hnsw_ef_search: int = 96
     exact_search_max_posts: int = 4000  # scopes this small are searched exactly
     image_index_dims: int = 128  # the image index holds a PCA of the features this wide (0: the full features)
+    text_index_dims: int = 192  # the text and caption indexes: a PCA of the text space by language part (0: full)
     batch_size: int = 32  # photos per image-model batch
     max_photo_bytes: int = DEFAULT_MAX_BYTES
     max_photo_pixels: int = DEFAULT_MAX_PIXELS

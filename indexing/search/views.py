@@ -4,6 +4,10 @@ release snapshots, filled and caught up from the vectors Redis keeps.
   image    image-model features, label = post id
   text     photo vectors projected into the text space (derived: rebuilt when the projector changes)
   caption  caption vectors through the projector's text side, label = post_id << 3 | k
+
+Each may hold a PCA of its vectors instead (indexing/reduced.py), fitted on the store's own data
+when built afresh: the image index its features', the text and caption indexes one block basis of
+the text space (a PCA per language part) fitted on both photos and captions for the view's projector.
 """
 from __future__ import annotations
 
@@ -17,14 +21,15 @@ from typing import Callable
 import numpy as np
 
 from indexing import releases
-from indexing.reduced import REFIT_GROWTH, Basis, ReducedIndex, basis_of, fit_basis, min_photos, sample_ids
+from indexing.reduced import (REFIT_GROWTH, Basis, ReducedIndex, basis_of, fit_basis, fit_block_basis, min_photos,
+                              sample_ids)
 from indexing.search.projection import Projection
 from indexing.search.types import CAPTION_SHIFT, MAX_CAPTIONS_PER_POST, IndexView
 from indexing.store import PostStore
 from indexing.vectorindex import IndexBackend, VectorIndex
 from models.encoders.base import ImageEncoder, TextEncoder
 from models.heads.hashtags import HashtagHead
-from models.projectors import Projector, projector_from_bytes
+from models.projectors import Projector, part_columns, projector_from_bytes
 from models.zeroshot import KnnCaptionProjector
 
 log = logging.getLogger(__name__)
@@ -32,6 +37,8 @@ log = logging.getLogger(__name__)
 PROJECTOR_ARTIFACT = "projector"
 HASHTAG_HEAD_ARTIFACT = "hashtag-head"
 Heads = tuple[Projector, str, HashtagHead | None, str]  # (projector, its version, hashtag head, its version)
+# The text basis is fitted on at most this many photos (projected: ~0.7 ms each) and their captions.
+TEXT_FIT_SAMPLE = 10_000
 
 
 class Serving:
@@ -44,13 +51,14 @@ class Serving:
 
 class Views:
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder,
-                 projection: Projection, backend: IndexBackend, image_dims: int = 0) -> None:
+                 projection: Projection, backend: IndexBackend, image_dims: int = 0, text_dims: int = 0) -> None:
         self.store = store
         self.image_encoder = image_encoder
         self.text_encoder = text_encoder
         self.projection = projection
         self.backend = backend
         self.image_dims = image_dims  # the image index's PCA dimensions when one is fitted (0: full features)
+        self.text_dims = text_dims  # the text and caption indexes' (0: the full text space)
 
     # -- heads ---------------------------------------------------------------------------------
     def heads(self, versions: dict[str, str] | None) -> Heads:
@@ -110,10 +118,9 @@ class Views:
 
     # -- views ---------------------------------------------------------------------------------
     def empty(self, projector: Projector, projector_version: str, head: HashtagHead | None, head_version: str,
-              release: str = "none", image: VectorIndex | None = None) -> IndexView:
-        dim = self.projection.space_dim(projector)
-        return IndexView(image if image is not None else self.new_image(None), self.backend.new(dim),
-                         self.backend.new(dim, post_shift=CAPTION_SHIFT),
+              release: str = "none", image: VectorIndex | None = None, text_basis: Basis | None = None) -> IndexView:
+        return IndexView(image if image is not None else self.new_image(None),
+                         self.new_text(text_basis, projector), self.new_caption(text_basis, projector),
                          projector, projector_version, head, head_version, release)
 
     def from_current_artifacts(self) -> IndexView:
@@ -127,6 +134,7 @@ class Views:
         space = self.projection.space_dim(projector)
         wanted = {"image": self.image_encoder.dim, "text": space, "caption": space}
         indexes = {}
+        text_basis = None
         for name, dim in wanted.items():
             snap = release.indexes.get(name)
             meta = snap.meta if snap else {}
@@ -137,23 +145,51 @@ class Views:
                          release.version, name)
                 continue
             try:
-                basis = self.snapshot_basis(meta, snap.basis) if name == "image" else None
+                if name == "caption":  # its basis is the text index's, kept with that snapshot
+                    basis = text_basis if (meta.get("basis") or {}).get("version") == \
+                        (text_basis.version if text_basis else None) else self._mismatched(meta)
+                else:
+                    basis = self.snapshot_basis(meta, snap.basis, dim)
+                    text_basis = basis if name == "text" else text_basis
                 indexes[name] = self.backend.from_snapshot(snap.blob, basis.dims if basis else dim, snap.live,
                                                            snap.vectors,
                                                            post_shift=CAPTION_SHIFT if name == "caption" else 0)
                 if basis is not None:
-                    indexes[name] = ReducedIndex(indexes[name], basis, self.stored_features)
+                    indexes[name] = self.reduced(name, indexes[name], basis, projector)
             except (RuntimeError, ValueError) as exc:
                 log.error("release %s: %s index unreadable (%s); rebuilding it", release.version, name, exc)
-        view = self.empty(projector, projector_version, head, head_version, release.version)
+        view = self.empty(projector, projector_version, head, head_version, release.version, text_basis=text_basis)
         return replace(view, **indexes)
 
-    # -- the image index's basis (indexing/reduced.py) ---------------------------------------------
+    @staticmethod
+    def _mismatched(meta: dict):
+        raise ValueError(f"its basis {meta.get('basis')} is not the text index's")
+
+    # -- the indexes' bases (indexing/reduced.py) ------------------------------------------------
+    def reduced(self, name: str, inner: VectorIndex, basis: Basis, projector: Projector) -> ReducedIndex:
+        """An index of one kind over a basis's projection, its full rows read back from Redis."""
+        if name == "image":
+            return ReducedIndex(inner, basis, self.stored_features)
+        if name == "text":  # not rescored: a photo's full row is its features through the projector (~0.8 ms)
+            return ReducedIndex(inner, basis, None)
+        return ReducedIndex(inner, basis, partial(self.stored_caption_rows, projector=projector))
+
     def new_image(self, basis: Basis | None) -> VectorIndex:
         """An empty image index: over the basis's projection, or the full features without one."""
         if basis is None:
             return self.backend.new(self.image_encoder.dim)
-        return ReducedIndex(self.backend.new(basis.dims), basis, self.stored_features)
+        return self.reduced("image", self.backend.new(basis.dims), basis, None)
+
+    def new_text(self, basis: Basis | None, projector: Projector) -> VectorIndex:
+        """An empty text index: over a text basis's projection, or the full text space without one."""
+        if basis is None:
+            return self.backend.new(self.projection.space_dim(projector))
+        return self.reduced("text", self.backend.new(basis.dims), basis, projector)
+
+    def new_caption(self, basis: Basis | None, projector: Projector) -> VectorIndex:
+        if basis is None:
+            return self.backend.new(self.projection.space_dim(projector), post_shift=CAPTION_SHIFT)
+        return self.reduced("caption", self.backend.new(basis.dims, post_shift=CAPTION_SHIFT), basis, projector)
 
     def fitted_image(self, ids: list[int]) -> VectorIndex:
         """An empty image index for these posts (a rebuild, a migration): over a basis fitted on their
@@ -181,12 +217,64 @@ class Views:
             return len(index) >= min_photos(self.image_dims)
         return len(index) >= REFIT_GROWTH * basis.photos
 
-    def snapshot_basis(self, meta: dict, blob: bytes) -> Basis | None:
-        """The basis a release's image index was built on (None: the full features, as releases made
-        before it). ValueError when it does not fit this image model's features."""
+    def snapshot_basis(self, meta: dict, blob: bytes, dim: int | None = None) -> Basis | None:
+        """The basis a release's index was built on (None: the full vectors, as releases made before it).
+        ValueError when it does not fit the index's full vectors (`dim`; the image model's features)."""
         if not meta.get("basis"):
             return None
-        return Basis.from_bytes(blob, self.image_encoder.dim, meta["basis"])
+        return Basis.from_bytes(blob, dim or self.image_encoder.dim, meta["basis"])
+
+    def fit_text_basis(self, ids: list[int], projector: Projector) -> Basis | None:
+        """A block basis of the text space (indexing/reduced.py) fitted on these posts' photos projected by
+        `projector` and their captions, when the setting asks for one and there are enough photos."""
+        space = self.projection.space_dim(projector)
+        if not self.reduces_text(projector) or self.text_dims >= space or len(ids) < min_photos(self.text_dims):
+            return None
+        t0 = time.monotonic()
+        sample = sample_ids(ids, TEXT_FIT_SAMPLE)
+        rows = []
+        for start in range(0, len(sample), 2000):
+            chunk = sample[start:start + 2000]
+            rows += [self.text_vectors_for(chunk, projector)[1], self.caption_vectors_for(chunk, projector)[1]]
+        spaces = getattr(self.text_encoder, "spaces", None) or ((0, self.text_encoder.dim),)
+        try:
+            basis = fit_block_basis(np.concatenate(rows), part_columns(projector, spaces), self.text_dims, len(ids),
+                                    releases.new_version())
+        except ValueError as exc:  # a part no photo speaks for (no projector fitted yet): keep the full space
+            log.info("text index basis not fitted: %s", exc)
+            return None
+        log.info("text index basis %s: %d dimensions (%s a part) fitted on %d of %d photos in %.1f s", basis.version,
+                 basis.dims, "+".join(map(str, basis.kept)), len(sample), len(ids), time.monotonic() - t0)
+        return basis
+
+    def reduces_text(self, projector: Projector) -> bool:
+        """Whether the text indexes may be reduced for this projector. Not for the cold-start bridge: its
+        space is already small (896-d) and cutting it to 192 cost 1.1-1.8 points of recall (bench
+        text2image), while the learned heads' 2,688-d space loses none."""
+        return self.text_dims > 0 and not projector.cold_start
+
+    def text_basis_due(self, index: VectorIndex, projector: Projector) -> bool:
+        """Whether a rebuild would fit the text indexes a (new) basis (as `basis_due` for the image index)."""
+        if not self.reduces_text(projector):
+            return False
+        basis = basis_of(index)
+        if basis is None:
+            return len(index) >= min_photos(self.text_dims) and self.text_dims < index.dim
+        return len(index) >= REFIT_GROWTH * basis.photos
+
+    def stored_caption_rows(self, labels: list[int], projector: Projector) -> np.ndarray:
+        """The caption labels' vectors through the projector's text side, from the stored sentence vectors."""
+        dim = self.text_encoder.dim
+        raw = np.zeros((len(labels), dim), np.float32)
+        posts = sorted({label >> CAPTION_SHIFT for label in labels})
+        stored = dict(zip(posts, self.store.get_vectors("captions", self.text_encoder.name, posts, dim)))
+        for i, label in enumerate(labels):
+            vecs, k = stored[label >> CAPTION_SHIFT], label & ((1 << CAPTION_SHIFT) - 1)
+            if vecs is not None and k < len(vecs):
+                raw[i] = vecs[k]
+        out = projector.adapt_text(raw) if len(raw) else np.zeros((0, self.projection.space_dim(projector)), np.float32)
+        out[~np.any(raw, axis=1)] = 0.0
+        return out
 
     def stored_features(self, ids: list[int]) -> np.ndarray:
         """The posts' full image features from Redis, one row each, zeros for a post without them."""

@@ -119,7 +119,7 @@ def test_an_import_fits_the_basis_and_publishes_it(engine_factory, tmp_path):
     assert first.imported == 20 and first.release is None  # too few photos for a basis
     report = ingest(engine, items, refit=False)
     assert report.imported == 16 and report.release == engine.release_version
-    assert "image index reduced" in report.summary()
+    assert "indexes reduced" in report.summary()
     basis = basis_of(engine.image_index)
     assert basis.photos == 36 and len(engine.image_index) == 36
     assert engine.store.releases.manifest(report.release)["indexes"]["image"]["basis"] == basis.meta()

@@ -2,7 +2,7 @@
 import numpy as np
 
 from bench.reduce import agreement, int8_rows, pca, random_projection, repost_separation, unit
-from bench.reduce_text import BlockPca
+from indexing.reduced import fit_block_basis
 from models import textspace
 
 
@@ -49,15 +49,16 @@ def test_repost_separation_counts_edits_nearer_their_original_than_any_other_pho
 
 def test_block_pca_keeps_each_language_parts_coverage_exactly():
     rng = np.random.default_rng(2)
-    parts = [np.arange(0, 24), np.arange(24, 56)]
+    parts = [((0, 24),), ((24, 56),)]
     english = rng.normal(size=(200, 56))
     english[:, :24] *= np.sqrt(0.6) / np.linalg.norm(english[:, :24], axis=1, keepdims=True)
     english[:, 24:] *= np.sqrt(0.4) / np.linalg.norm(english[:, 24:], axis=1, keepdims=True)
-    reduce = BlockPca(english, parts, 30)  # shared by singular value: the English part's are larger here
-    assert sum(reduce.kept) == 30 and reduce.kept[0] > reduce.kept[1] > 0
+    basis = fit_block_basis(english, parts, 30, 200, "t")  # shared by singular value: the English part's are larger
+    reduce = basis.project
+    assert sum(basis.kept) == 30 and basis.kept[0] > basis.kept[1] > 0
     french = english[:5].copy()
     french[:, :24] = 0.0  # only the multilingual part speaks for it
     out = reduce(np.concatenate([english[:5], french]))
     assert out.shape == (10, 30)
     assert np.allclose(textspace.coverage(out[:5]), 1.0) and np.allclose(textspace.coverage(out[5:]), 0.4)
-    assert np.all(out[5:, :reduce.kept[0]] == 0)  # the English block stays silent
+    assert np.all(out[5:, :basis.kept[0]] == 0)  # the English block stays silent
