@@ -404,4 +404,7 @@ class SearchEngine(FrontEnd):
         if scope is not None:
             out["posts_in_scope"] = per_scope.get(scope, 0)
             out["top_tags"] = sorted(self.store.tag_counts([scope]).items(), key=lambda kv: -kv[1])[:10]
+            if self.reading is not None and scope != PUBLIC:  # a chat's /stats shows its photos' reading
+                out["reading"] = {"waiting": self.reading.waiting(scope),
+                                  **self.reading.outcomes(self.catalogue.scope_ids(scope))}
         return out
