@@ -15,6 +15,7 @@ from indexing.search import ONLY_ITSELF, PUBLIC, TOO_FEW_POSTS, CaptionHit, Chat
 
 JOB_NAMES = ("rebuild", "retrain", "snapshot")  # the scheduler's jobs /stats reports (indexing/jobs.py)
 MAP_CAPTION_CHARS = 1000  # Telegram's photo caption takes 1,024
+PHOTO_TEXT_CHARS = 1500  # of a photo's text, shown above /captions (a message takes 4,096)
 MAP_CAPTION_GROUPS = 12  # groups listed under a /map photo
 
 
@@ -63,6 +64,16 @@ def hit_caption(lang: str, hit: Hit, label: str = "similar_caption") -> str:
     if hit.post.captions:
         caption += " · " + html.escape(hit.post.captions[0][:300])
     return caption
+
+
+def photo_text(lang: str, read) -> str:
+    """Above /captions: the text read from the photo (models.ocr.ReadText), or that it is in a script
+    the reader cannot spell; nothing when there is none."""
+    if read is None or read.status not in ("text", "unreadable"):
+        return ""
+    if read.status == "unreadable":
+        return t(lang, "photo_text_unreadable") + "\n\n"
+    return t(lang, "photo_text", text=read.text[:PHOTO_TEXT_CHARS]) + "\n\n"
 
 
 def captions_text(lang: str, captions: Sequence[CaptionHit]) -> str:

@@ -143,6 +143,27 @@ def _job(entry_id, fields: dict) -> ReadingJob:
     return ReadingJob(entry, int(text("post")), text("scope"), fields[b"image"])
 
 
+def text_in_photo(store: PostStore, reader: Callable, photo: bytes, sha256: str, scopes: list[str]):
+    """The text of a photo someone asks about (/captions): what was read from its post when it is stored in
+    one of `scopes` and read; else read now (and kept with the post, so the queue skips it)."""
+    from models.ocr import ReadText, decode
+
+    posts = [p for p in store.get_posts([pid for scope in scopes for pid in store.posts_by_sha(scope, sha256)]) if p]
+    for post in posts:
+        if post.ocr_status and post.ocr_status != "error":
+            lines = tuple(post.ocr_text.split("\n")) if post.ocr_text else ()
+            return ReadText(post.ocr_status, post.ocr_text, post.ocr_lang, lines)
+    try:
+        result = reader().read(decode(photo))
+    except Exception:  # bytes PIL cannot open: nothing to show, the answer goes on without it
+        log.exception("reading a photo asked about failed")
+        return ReadText("error", "", "")
+    if result.status != "error":
+        for post in posts:
+            store.put_read_text(post.id, result.status, result.text, result.lang)
+    return result
+
+
 class ReadingWorker:
     """Reads queued photos one at a time in a background thread, after the reply path."""
 
@@ -202,8 +223,9 @@ class ReadingWorker:
 
     def handle(self, job: ReadingJob) -> None:
         attempts = self.queue.attempt(job)
-        if self.store.get_post(job.post_id) is None:
-            self.queue.done(job)  # deleted while it waited
+        post = self.store.get_post(job.post_id)
+        if post is None or post.ocr_status not in ("", "error"):
+            self.queue.done(job)  # deleted while it waited, or read already (someone asked /captions about it)
             return
         if attempts > self.max_attempts:  # tried and lost with its reader (killed on this photo) too often
             self._finish(job, "error", "", "")

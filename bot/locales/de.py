@@ -45,6 +45,8 @@ MESSAGES: dict[str, str] = {
     "similar_caption": "{score:.2f} Ähnlichkeit",
     "match_caption": "{score:.2f} Übereinstimmung",
     "captions": "<b>Passende Bildunterschriften</b>:\n{lines}",
+    "photo_text": "<b>Text in diesem Foto</b>:\n<blockquote>{text}</blockquote>",
+    "photo_text_unreadable": "<i>Dieses Foto enthält Text in einer Schrift, die ich noch nicht lesen kann (ich lese Sprachen mit lateinischem Alphabet, Chinesisch und Japanisch).</i>",
     "no_captions": "Ich kenne noch keine Bildunterschrift, die zu diesem Foto passt.",
     "find_results": "Fotos zu „{query}“:",
     "find_none": "Zu „{query}“ passt noch kein Foto. Versuch es mit anderen Wörtern.",

@@ -47,6 +47,8 @@ MESSAGES: dict[str, str] = {
     "similar_caption": "{score:.2f} similar",
     "match_caption": "{score:.2f} match",
     "captions": "<b>Captions that fit</b>:\n{lines}",
+    "photo_text": "<b>Text in this photo</b>:\n<blockquote>{text}</blockquote>",
+    "photo_text_unreadable": "<i>This photo has text in a script I cannot read yet (I read Latin-alphabet languages, Chinese and Japanese).</i>",
     "no_captions": "I know no captions that fit this photo yet.",
     "find_results": "Photos matching “{query}”:",
     "find_none": "No photo matches “{query}” yet. Try other words.",

@@ -47,6 +47,8 @@ MESSAGES: dict[str, str] = {
     "similar_caption": "{score:.2f} de similitud",
     "match_caption": "{score:.2f} de coincidencia",
     "captions": "<b>Pies de foto que encajan</b>:\n{lines}",
+    "photo_text": "<b>Texto en esta foto</b>:\n<blockquote>{text}</blockquote>",
+    "photo_text_unreadable": "<i>Esta foto tiene texto en una escritura que todavía no sé leer (leo idiomas con alfabeto latino, chino y japonés).</i>",
     "no_captions": "Todavía no conozco pies de foto que encajen con esta foto.",
     "find_results": "Fotos para «{query}»:",
     "find_none": "Todavía no hay fotos para «{query}». Prueba con otras palabras.",

@@ -46,6 +46,8 @@ MESSAGES: dict[str, str] = {
     "similar_caption": "{score:.2f} semblable",
     "match_caption": "{score:.2f} correspondance",
     "captions": "<b>Légendes qui conviennent</b> :\n{lines}",
+    "photo_text": "<b>Texte dans cette photo</b> :\n<blockquote>{text}</blockquote>",
+    "photo_text_unreadable": "<i>Cette photo contient du texte dans une écriture que je ne sais pas encore lire (je lis les langues à alphabet latin, le chinois et le japonais).</i>",
     "no_captions": "Je ne connais pas encore de légende pour cette photo.",
     "find_results": "Photos pour « {query} » :",
     "find_none": "Aucune photo ne correspond à « {query} » pour l'instant. Essayez d'autres mots.",

@@ -47,6 +47,8 @@ MESSAGES: dict[str, str] = {
     "similar_caption": "{score:.2f} di somiglianza",
     "match_caption": "{score:.2f} di corrispondenza",
     "captions": "<b>Didascalie adatte</b>:\n{lines}",
+    "photo_text": "<b>Testo in questa foto</b>:\n<blockquote>{text}</blockquote>",
+    "photo_text_unreadable": "<i>Questa foto contiene testo in una scrittura che non so ancora leggere (leggo le lingue con alfabeto latino, il cinese e il giapponese).</i>",
     "no_captions": "Non conosco ancora didascalie adatte a questa foto.",
     "find_results": "Foto per «{query}»:",
     "find_none": "Per ora nessuna foto corrisponde a «{query}». Prova con altre parole.",

@@ -47,6 +47,8 @@ MESSAGES: dict[str, str] = {
     "similar_caption": "{score:.2f} de semelhança",
     "match_caption": "{score:.2f} de correspondência",
     "captions": "<b>Legendas que combinam</b>:\n{lines}",
+    "photo_text": "<b>Texto nesta foto</b>:\n<blockquote>{text}</blockquote>",
+    "photo_text_unreadable": "<i>Esta foto tem texto numa escrita que ainda não sei ler (leio línguas de alfabeto latino, chinês e japonês).</i>",
     "no_captions": "Ainda não conheço legendas que combinem com esta foto.",
     "find_results": "Fotos para “{query}”:",
     "find_none": "Nenhuma foto combina com “{query}” ainda. Tente outras palavras.",

@@ -48,6 +48,8 @@ MESSAGES: dict[str, str] = {
     "similar_caption": "сходство {score:.2f}",
     "match_caption": "совпадение {score:.2f}",
     "captions": "<b>Подходящие подписи</b>:\n{lines}",
+    "photo_text": "<b>Текст на этом фото</b>:\n<blockquote>{text}</blockquote>",
+    "photo_text_unreadable": "<i>На этом фото текст в письменности, которую я пока не умею читать (я читаю языки на латинице, китайский и японский).</i>",
     "no_captions": "Пока не знаю подписей, которые подошли бы к этому фото.",
     "find_results": "Фото по запросу «{query}»:",
     "find_none": "По запросу «{query}» пока ничего не нашлось. Попробуй другие слова.",

@@ -6,7 +6,7 @@ import numpy as np
 
 from indexing.chats import ChatSettings
 from indexing.errors import BadImageError
-from indexing.scopes import validate_scope
+from indexing.scopes import PUBLIC, validate_scope
 from indexing.store import Post
 from models.imaging import read_bytes
 
@@ -59,6 +59,14 @@ class FrontEnd:
     def post_count(self, scope: str | None = None) -> int:
         """Posts stored (in one scope, or everywhere), as Redis counts them."""
         return self.store.count(scope)
+
+    def photo_text(self, photo: bytes, sha256: str, scope: str):
+        """The text in a photo (models.ocr.ReadText): as read from its stored post in this scope or the
+        library, else read now (someone asked: the reply waits the ~0.1 s a photo takes)."""
+        from indexing.reading import text_in_photo
+        from models.ocr import shared_reader
+
+        return text_in_photo(self.store, shared_reader, photo, sha256, sorted({validate_scope(scope), PUBLIC}))
 
     def photo_maps(self, max_photos: int, cache_days: float, thumbnail_side: int):
         """The /map and /clusters service over this engine (indexing/maps.py)."""

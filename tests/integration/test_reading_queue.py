@@ -160,3 +160,28 @@ def test_the_queued_copy_is_small(reader):
     from models.ocr import decode
 
     assert max(decode(copy, 10_000).size) == 1600
+
+
+def test_captions_asked_before_the_queue_read_it_read_now_and_the_queue_skips_it(store, reader):
+    import hashlib
+
+    from indexing.reading import text_in_photo
+
+    queue = ReadingQueue(store)
+    photo = jpeg_bytes(render_line("Asked before the queue"))
+    post_id = store.allocate_id()
+    sha = hashlib.sha256(photo).hexdigest()
+    store.add(Post(id=post_id, scope=SCOPE, sha256=sha, phash=1), {})
+    queue.enqueue(post_id, SCOPE, photo, 600, 100)
+    read = text_in_photo(store, lambda: reader, photo, sha, [SCOPE, "public"])
+    assert read.status == "text" and folded_cer(read.text, "Asked before the queue") <= 0.05
+    assert store.get_post(post_id).ocr_text == read.text  # kept with the post
+    assert worker(queue, reader).step() and queue.waiting() == 0  # acknowledged without reading again
+    assert text_ops(store) == [str(post_id)]
+
+    def must_not_read():
+        raise AssertionError("a read photo was read again")
+
+    assert text_in_photo(store, must_not_read, photo, sha, [SCOPE]).text == read.text
+    elsewhere = text_in_photo(store, lambda: reader, photo, sha, ["chat:-200"])  # not stored there: read, not kept
+    assert elsewhere.text == read.text and text_ops(store) == [str(post_id)]

@@ -270,3 +270,16 @@ def test_a_cleared_flag_says_a_deleted_photo_stays_deleted_but_may_be_posted_aga
     assert "cleared by Ann" in kept and "posted again" not in kept
     assert "cleared by Ann" in gone and "it may be posted again" in gone
     assert "Deleted by Ann" in render.flag_done("en", "flag", "delete", "Ann", still_deleted=True)
+
+
+def test_captions_start_with_the_text_read_from_the_photo_in_every_language():
+    from models.ocr import ReadText
+
+    read = ReadText("text", "Meeting moved\nto <5 pm>", "en", ("Meeting moved", "to <5 pm>"))
+    assert render.photo_text("en", read) == ("<b>Text in this photo</b>:\n<blockquote>Meeting moved\nto &lt;5 pm&gt;"
+                                             "</blockquote>\n\n")
+    for lang in MESSAGES:
+        assert "Meeting moved" in render.photo_text(lang, read)
+        assert render.photo_text(lang, ReadText("unreadable", "", "")).startswith("<i>")
+    assert render.photo_text("en", ReadText("none", "", "")) == render.photo_text("en", None) == ""
+    assert render.photo_text("en", ReadText("error", "", "")) == ""
