@@ -32,6 +32,9 @@ def hashtag_text(lang: str, tags, for_text: bool = False) -> str:
     words = [s for s in tags if s.from_words]
     if words and not for_text:
         out += "\n" + t(lang, "from_words", tags=tag_line(words))
+    in_photo = [s for s in tags if getattr(s, "from_photo_text", False)]
+    if in_photo:
+        out += "\n" + t(lang, "from_photo_text", tags=tag_line(in_photo))
     return out
 
 

@@ -143,6 +143,16 @@ def _job(entry_id, fields: dict) -> ReadingJob:
     return ReadingJob(entry, int(text("post")), text("scope"), fields[b"image"])
 
 
+def stored_text(store: PostStore, sha256: str, post_id: int | None, scopes: list[str]) -> str:
+    """The text read from a photo stored in one of `scopes` (by its post, or its bytes), "" if none yet."""
+    ids = [post_id] if post_id is not None else []
+    ids += [pid for scope in scopes for pid in (store.posts_by_sha(scope, sha256) if sha256 else [])]
+    for post in store.get_posts(ids):
+        if post is not None and post.ocr_status == "text":
+            return post.ocr_text
+    return ""
+
+
 def text_in_photo(store: PostStore, reader: Callable, photo: bytes, sha256: str, scopes: list[str]):
     """The text of a photo someone asks about (/captions): what was read from its post when it is stored in
     one of `scopes` and read; else read now (and kept with the post, so the queue skips it)."""

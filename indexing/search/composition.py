@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexing.ann import HnswBackend
-from indexing.reading import ReadingQueue
+from indexing.reading import ReadingQueue, stored_text
+from indexing.scopes import visible_scopes
 from indexing.relevance import Relevance
 from indexing.search.catalogue import Catalogue
 from indexing.search.duplicates import Duplicates
@@ -55,4 +56,6 @@ class Parts:
             visible=catalogue.visible, visible_count=catalogue.visible_count, posts=store.get_posts,
             tag_counts=store.tag_counts, posts_in=catalogue.posts_in, tags_generation=lambda: catalogue.tags_generation,
             encode_words=text_encoder.encode, relevance=lambda: self.retrieval.relevance,
-            relevance_for=self.retrieval.relevance_for), blocklist)
+            relevance_for=self.retrieval.relevance_for,
+            photo_text=lambda vec, own_id, scope: stored_text(store, vec.sha256, own_id, sorted(visible_scopes(scope)))),
+            blocklist)

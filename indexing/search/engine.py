@@ -303,11 +303,14 @@ class SearchEngine(FrontEnd):
         return self.retrieval.captions(photo, scope, k)
 
     def hashtags(self, photo: QueryPhoto, scope: str, k: int = 8, min_score: float | None = None,
-                 caption: str | None = None, language: str | None = None) -> list[TagSuggestion]:
-        """Hashtags for a photo, with a caption fused with the caption's own (indexing/search/hashtags.py);
-        tags under `min_score` (default: the hashtag floor) left out, except those the caption names."""
+                 caption: str | None = None, language: str | None = None,
+                 photo_text: str | None = None) -> list[TagSuggestion]:
+        """Hashtags for a photo, with a caption fused with the caption's own (indexing/search/hashtags.py)
+        and the hashtags its own text names (`photo_text`, by default what was read from it if stored);
+        tags under `min_score` (default: the hashtag floor) left out, except those the caption or photo names."""
         parts = self.parts
-        return parts.hashtag_scorer.for_photo(photo, scope, parts.serving.view, k, min_score, caption, language)
+        return parts.hashtag_scorer.for_photo(photo, scope, parts.serving.view, k, min_score, caption, language,
+                                              photo_text)
 
     def text_hashtags(self, text: str, scope: str, k: int = 8, min_score: float | None = None,
                       language: str | None = None) -> list[TagSuggestion]:

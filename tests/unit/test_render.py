@@ -283,3 +283,16 @@ def test_captions_start_with_the_text_read_from_the_photo_in_every_language():
         assert render.photo_text(lang, ReadText("unreadable", "", "")).startswith("<i>")
     assert render.photo_text("en", ReadText("none", "", "")) == render.photo_text("en", None) == ""
     assert render.photo_text("en", ReadText("error", "", "")) == ""
+
+
+def test_hashtags_written_in_the_photo_are_marked_in_every_language():
+    from indexing.search import TagSuggestion
+
+    tags = [TagSuggestion("paris", 0.8, "in_the_photo", from_photo_text=True),
+            TagSuggestion("cat", 0.7, "in_your_words", from_words=True), TagSuggestion("pet", 0.6, "neighbours", 2)]
+    english = render.hashtag_text("en", tags)
+    assert "✍️ from your caption: #cat" in english and "🔤 written in the photo: #paris" in english
+    assert render.why_text("en", "in_the_photo") == "written in the photo"
+    for lang in MESSAGES:
+        assert "🔤" in render.hashtag_text(lang, tags) and render.why_text(lang, "in_the_photo")
+    assert "🔤" not in render.hashtag_text("en", tags[1:])
