@@ -34,6 +34,11 @@ KEEP_AS_IS_BYTES = 1_500_000  # a photo this small and within READ_SIDE is queue
 CLAIM_IDLE_MS = 5 * 60_000  # an entry taken this long ago and never finished: its reader died
 MAX_ATTEMPTS = 3
 OUTCOMES = ("text", "none", "unreadable", "error")
+DONE = """
+if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('HINCRBY', KEYS[3], ARGV[3], -1) end
+redis.call('XDEL', KEYS[1], ARGV[2])
+redis.call('HDEL', KEYS[2], ARGV[2])
+"""
 
 
 @dataclass(frozen=True)
@@ -107,12 +112,11 @@ class ReadingQueue:
         return int(self.r.hincrby(self.keys.reading_attempts(), job.entry_id, 1))
 
     def done(self, job: ReadingJob) -> None:
-        pipe = self.r.pipeline(transaction=True)
-        pipe.xack(self.keys.reading_queue(), GROUP, job.entry_id)
-        pipe.xdel(self.keys.reading_queue(), job.entry_id)
-        pipe.hdel(self.keys.reading_attempts(), job.entry_id)
-        pipe.hincrby(self.keys.reading_waiting(), job.scope, -1)
-        pipe.execute()
+        """Acknowledged and removed; counted out of its scope's waiting photos once, even if two
+        readers finished it (one was thought dead and its entry claimed)."""
+        k = self.keys
+        self.r.eval(DONE, 3, k.reading_queue(), k.reading_attempts(), k.reading_waiting(), GROUP, job.entry_id,
+                    job.scope)
 
     def waiting(self, scope: str | None = None) -> int:
         """Photos queued and not read yet: in one scope, or in all (the stream's length)."""
@@ -135,12 +139,8 @@ class ReadingQueue:
 
 
 def _job(entry_id, fields: dict) -> ReadingJob:
-    def text(name: str) -> str:
-        value = fields[name.encode()]
-        return value.decode()
-
     entry = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
-    return ReadingJob(entry, int(text("post")), text("scope"), fields[b"image"])
+    return ReadingJob(entry, int(fields[b"post"]), fields[b"scope"].decode(), fields[b"image"])
 
 
 def stored_text(store: PostStore, sha256: str, post_id: int | None, scopes: list[str]) -> str:

@@ -185,3 +185,16 @@ def test_captions_asked_before_the_queue_read_it_read_now_and_the_queue_skips_it
     assert text_in_photo(store, must_not_read, photo, sha, [SCOPE]).text == read.text
     elsewhere = text_in_photo(store, lambda: reader, photo, sha, ["chat:-200"])  # not stored there: read, not kept
     assert elsewhere.text == read.text and text_ops(store) == [str(post_id)]
+
+
+def test_an_entry_finished_by_two_readers_is_counted_out_once(store, reader):
+    queue = ReadingQueue(store)
+    first, second = stored_post(store), stored_post(store)
+    queue.enqueue(first, SCOPE, jpeg_bytes(render_line("Slow reader")), 600, 100)
+    queue.enqueue(second, SCOPE, jpeg_bytes(render_line("Still waiting")), 600, 100)
+    slow = queue.take("slow", block_ms=10)
+    claimed = queue.take("fast", block_ms=10, claim_idle_ms=0)  # the slow one looked dead
+    assert slow == claimed
+    queue.done(claimed)
+    queue.done(slow)
+    assert queue.waiting(SCOPE) == 1 and queue.waiting() == 1
