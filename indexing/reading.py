@@ -16,21 +16,22 @@ import io
 import logging
 import socket
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
 
 import redis
-from PIL import Image
 
 from indexing.errors import StorageUnavailableError
 from indexing.priority import background_priority
 from indexing.store import PostStore
+from models.ocr import ReadText, decode
 
 log = logging.getLogger(__name__)
 
 GROUP = "readers"
 READ_SIDE = 1600  # the copy queued: larger photos are shrunk (models.ocr reads at most this size anyway)
-KEEP_AS_IS_BYTES = 1_500_000  # a photo this small and within READ_SIDE is queued as sent: no work on the reply path
+KEEP_AS_IS_BYTES = 1_500_000  # a photo this small and within READ_SIDE is queued as sent (a Telegram photo)
 CLAIM_IDLE_MS = 5 * 60_000  # an entry taken this long ago and never finished: its reader died
 MAX_ATTEMPTS = 3
 OUTCOMES = ("text", "none", "unreadable", "error")
@@ -53,8 +54,6 @@ def reading_copy(data: bytes, width: int, height: int) -> bytes:
     """The photo as queued: its own bytes when small, else a JPEG of at most READ_SIDE px."""
     if max(width, height) <= READ_SIDE and len(data) <= KEEP_AS_IS_BYTES:
         return data
-    from models.ocr import decode
-
     out = io.BytesIO()
     decode(data, READ_SIDE).save(out, "JPEG", quality=90)
     return out.getvalue()
@@ -68,6 +67,8 @@ class ReadingQueue:
         self.r = store.r
         self.keys = store.keys
         self._group_ready = False
+        self._lock = threading.Lock()
+        self._shrinker: ThreadPoolExecutor | None = None  # made on the first photo too large to queue as sent
 
     def _ensure_group(self) -> None:
         try:
@@ -77,16 +78,38 @@ class ReadingQueue:
                 raise
         self._group_ready = True
 
-    def enqueue(self, post_id: int, scope: str, photo: bytes, width: int = 0, height: int = 0) -> str:
-        """Queue a stored post's photo for reading (call after the post is stored). Returns the entry id."""
+    def enqueue(self, post_id: int, scope: str, photo: bytes, width: int = 0, height: int = 0) -> None:
+        """Queue a stored post's photo for reading (call after the post is stored). A photo to shrink first
+        (an image file: ~0.3 s for 6000 px) is shrunk and queued on a background thread: never on the reply path."""
+        if max(width, height) <= READ_SIDE and len(photo) <= KEEP_AS_IS_BYTES:
+            self._add(post_id, scope, photo)
+            return
+        with self._lock:
+            if self._shrinker is None:
+                self._shrinker = ThreadPoolExecutor(1, thread_name_prefix="reading-copy",
+                                                    initializer=background_priority)
+        self._shrinker.submit(self._shrink_and_add, post_id, scope, photo, width, height)
+
+    def _shrink_and_add(self, post_id: int, scope: str, photo: bytes, width: int, height: int) -> None:
+        try:
+            self._add(post_id, scope, reading_copy(photo, width, height))
+        except Exception:  # bytes the embedder took but PIL cannot shrink: the post stays unread
+            log.exception("post %s: its photo could not be queued for reading", post_id)
+
+    def _add(self, post_id: int, scope: str, image: bytes) -> None:
         if not self._group_ready:
             self._ensure_group()
-        image = reading_copy(photo, width, height)
         pipe = self.r.pipeline(transaction=True)
         pipe.xadd(self.keys.reading_queue(), {"post": str(post_id), "scope": scope, "image": image})
         pipe.hincrby(self.keys.reading_waiting(), scope, 1)
-        entry_id = pipe.execute()[0]
-        return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+        pipe.execute()
+
+    def flush(self) -> None:
+        """Wait until the photos being shrunk are queued (tests, a clean stop)."""
+        with self._lock:
+            shrinker, self._shrinker = self._shrinker, None
+        if shrinker is not None:
+            shrinker.shutdown(wait=True)
 
     def take(self, consumer: str, block_ms: int = 1000, claim_idle_ms: int = CLAIM_IDLE_MS) -> ReadingJob | None:
         """The next entry for this consumer: one a dead reader left first, else a new one (waits block_ms)."""
@@ -156,8 +179,6 @@ def stored_text(store: PostStore, sha256: str, post_id: int | None, scopes: list
 def text_in_photo(store: PostStore, reader: Callable, photo: bytes, sha256: str, scopes: list[str]):
     """The text of a photo someone asks about (/captions): what was read from its post when it is stored in
     one of `scopes` and read; else read now (and kept with the post, so the queue skips it)."""
-    from models.ocr import ReadText, decode
-
     posts = [p for p in store.get_posts([pid for scope in scopes for pid in store.posts_by_sha(scope, sha256)]) if p]
     for post in posts:
         if post.ocr_status and post.ocr_status != "error":
@@ -241,8 +262,6 @@ class ReadingWorker:
             self._finish(job, "error", "", "")
             return
         try:
-            from models.ocr import decode
-
             result = self.reader().read(decode(job.image))
             status, text, lang = result.status, result.text, result.lang
         except Exception:

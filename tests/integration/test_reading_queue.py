@@ -150,6 +150,30 @@ def test_a_post_deleted_while_it_waited_is_skipped(store, reader):
     assert store.put_read_text(post_id, "text", "late", "en") is False
 
 
+def test_a_large_image_file_is_shrunk_and_queued_off_the_callers_thread(store, reader):
+    import time
+
+    from PIL import Image
+
+    from tests.conftest import wait_until
+
+    queue = ReadingQueue(store)
+    post_id = stored_post(store)
+    line = render_line("A large image file")
+    big = Image.new("RGB", (6000, 4000), "white")
+    big.paste(line.resize((line.width * 6, line.height * 6)), (300, 1500))
+    data = jpeg_bytes(big)
+    t0 = time.perf_counter()
+    queue.enqueue(post_id, SCOPE, data, 6000, 4000)
+    assert time.perf_counter() - t0 < 0.1  # the caller (the reply path) does not wait for the shrinking
+    assert wait_until(lambda: queue.waiting(SCOPE) == 1, timeout=30)
+    queue.flush()
+    job = queue.take("reader", block_ms=10)
+    assert len(job.image) < len(data) / 2
+    worker(queue, reader).handle(job)
+    assert folded_cer(store.get_post(post_id).ocr_text, "A large image file") <= 0.1
+
+
 def test_the_queued_copy_is_small(reader):
     small = jpeg_bytes(render_line("Small photos are queued as sent"))
     assert reading_copy(small, 600, 100) == small
