@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 GROUP = "readers"
 READ_SIDE = 1600  # the copy queued: larger photos are shrunk (models.ocr reads at most this size anyway)
 KEEP_AS_IS_BYTES = 1_500_000  # a photo this small and within READ_SIDE is queued as sent (a Telegram photo)
+MAX_SHRINKING = 8  # large photos waiting for the background thread; more are shrunk by their caller
 CLAIM_IDLE_MS = 5 * 60_000  # an entry taken this long ago and never finished: its reader died
 MAX_ATTEMPTS = 3
 OUTCOMES = ("text", "none", "unreadable", "error")
@@ -69,6 +70,7 @@ class ReadingQueue:
         self._group_ready = False
         self._lock = threading.Lock()
         self._shrinker: ThreadPoolExecutor | None = None  # made on the first photo too large to queue as sent
+        self._shrinking = threading.Semaphore(MAX_SHRINKING)  # photos held in memory for it, at most
 
     def _ensure_group(self) -> None:
         try:
@@ -84,17 +86,24 @@ class ReadingQueue:
         if max(width, height) <= READ_SIDE and len(photo) <= KEEP_AS_IS_BYTES:
             self._add(post_id, scope, photo)
             return
+        if not self._shrinking.acquire(blocking=False):  # a flood of large files (an import): the caller shrinks
+            self._shrink_and_add(post_id, scope, photo, width, height)
+            return
         with self._lock:
             if self._shrinker is None:
                 self._shrinker = ThreadPoolExecutor(1, thread_name_prefix="reading-copy",
                                                     initializer=background_priority)
-        self._shrinker.submit(self._shrink_and_add, post_id, scope, photo, width, height)
+            self._shrinker.submit(self._shrink_and_add, post_id, scope, photo, width, height, self._shrinking)
 
-    def _shrink_and_add(self, post_id: int, scope: str, photo: bytes, width: int, height: int) -> None:
+    def _shrink_and_add(self, post_id: int, scope: str, photo: bytes, width: int, height: int,
+                        slot: threading.Semaphore | None = None) -> None:
         try:
             self._add(post_id, scope, reading_copy(photo, width, height))
         except Exception:  # bytes the embedder took but PIL cannot shrink: the post stays unread
             log.exception("post %s: its photo could not be queued for reading", post_id)
+        finally:
+            if slot is not None:
+                slot.release()
 
     def _add(self, post_id: int, scope: str, image: bytes) -> None:
         if not self._group_ready:

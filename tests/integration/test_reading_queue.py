@@ -222,3 +222,17 @@ def test_an_entry_finished_by_two_readers_is_counted_out_once(store, reader):
     queue.done(claimed)
     queue.done(slow)
     assert queue.waiting(SCOPE) == 1 and queue.waiting() == 1
+
+
+def test_a_flood_of_large_files_is_all_queued_and_gives_its_background_slots_back(store):
+    from PIL import Image
+
+    from indexing.reading import MAX_SHRINKING
+
+    queue = ReadingQueue(store)
+    data = jpeg_bytes(Image.new("RGB", (4000, 3000), "white"))
+    ids = [stored_post(store) for _ in range(MAX_SHRINKING + 6)]
+    for post_id in ids:
+        queue.enqueue(post_id, SCOPE, data, 4000, 3000)
+    queue.flush()
+    assert queue.waiting(SCOPE) == len(ids) and queue._shrinking._value == MAX_SHRINKING
