@@ -65,6 +65,8 @@ class Features:
         """Let the engine fetch stored photos through this bot (removed again on close)."""
         self.photo_source = source
         self.engine.add_photo_source(source)
+        if self.reading is not None:  # now the photos stored before reading began can be fetched and read
+            self.reading.backfill_from(self.engine.fetch_photo)
 
     def close(self) -> None:
         if self.photo_source is not None:

@@ -35,6 +35,7 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:reading:queue             stream photos waiting to have their text read (post, scope, image); group "readers"
   {p}:v1:reading:attempts          hash   queue entry id -> tries so far (a photo failing too often ends as "error")
   {p}:v1:reading:waiting           hash   scope -> photos of it queued and not read yet
+  {p}:v1:reading:since             string when this store began queuing photos (older posts are read when idle)
 """
 from __future__ import annotations
 
@@ -158,6 +159,9 @@ class Keys:
 
     def reading_waiting(self) -> str:
         return f"{self.base}:reading:waiting"
+
+    def reading_since(self) -> str:
+        return f"{self.base}:reading:since"
 
     def image_model(self) -> str:
         """The image model the store serves with, recorded when a migration switched to it."""

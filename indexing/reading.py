@@ -16,6 +16,7 @@ import io
 import logging
 import socket
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
@@ -24,6 +25,7 @@ import redis
 
 from indexing.errors import StorageUnavailableError
 from indexing.priority import background_priority
+from indexing.storage_errors import public_methods_raise_storage_errors
 from indexing.store import PostStore
 from models.ocr import ReadText, decode
 
@@ -60,6 +62,7 @@ def reading_copy(data: bytes, width: int, height: int) -> bytes:
     return out.getvalue()
 
 
+@public_methods_raise_storage_errors
 class ReadingQueue:
     """The stream of photos waiting to be read, and how many wait per scope."""
 
@@ -73,6 +76,8 @@ class ReadingQueue:
         self._shrinking = threading.Semaphore(MAX_SHRINKING)  # photos held in memory for it, at most
 
     def _ensure_group(self) -> None:
+        # When this store began queuing photos: posts older than this were never queued (backfill).
+        self.r.set(self.keys.reading_since(), f"{time.time():.3f}", nx=True)
         try:
             self.r.xgroup_create(self.keys.reading_queue(), GROUP, id="0", mkstream=True)
         except redis.ResponseError as exc:
@@ -156,6 +161,21 @@ class ReadingQueue:
             return int(self.r.xlen(self.keys.reading_queue()))
         return max(0, int(self.r.hget(self.keys.reading_waiting(), scope) or 0))
 
+    def unread_before_queue(self) -> list[int]:
+        """Posts stored before this store began queuing photos (so never queued) and never read, oldest first."""
+        since = float(self.r.get(self.keys.reading_since()) or 0)
+        ids = sorted(int(pid) for pid in self.r.hkeys(self.keys.post_scopes()))
+        unread = []
+        for start in range(0, len(ids), 1000):
+            batch = ids[start:start + 1000]
+            pipe = self.r.pipeline(transaction=False)
+            for pid in batch:
+                pipe.hmget(self.keys.post(pid), "created_s", "ocr_status")
+            for pid, (created, status) in zip(batch, pipe.execute()):
+                if not status and created is not None and float(created) < since:
+                    unread.append(pid)
+        return unread
+
     def outcomes(self, post_ids: list[int]) -> dict[str, int]:
         """How many of these posts were read with each outcome (their stored ocr_status)."""
         counts = dict.fromkeys(OUTCOMES, 0)
@@ -219,6 +239,8 @@ class ReadingWorker:
         self.max_attempts = max_attempts
         self.block_ms = block_ms
         self.read = 0
+        self._fetch: Callable | None = None  # post -> its photo again, for posts stored before the queue began
+        self._backlog: list[int] | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="text-reader", daemon=True)
 
@@ -253,13 +275,38 @@ class ReadingWorker:
             self._reader = shared_reader
         return self._reader()
 
+    def backfill_from(self, fetch: Callable) -> "ReadingWorker":
+        """While the queue is empty, read the posts stored before it began, their photos fetched again
+        with `fetch(post)` (a file on disk, Telegram: SearchEngine.fetch_photo), newest first."""
+        self._fetch = fetch
+        return self
+
     def step(self) -> bool:
-        """Take and handle one entry; False when none came within block_ms."""
+        """Take and handle one entry, or when none came within block_ms read one older post; False: idle."""
         job = self.queue.take(self.consumer, self.block_ms, self.claim_idle_ms)
         if job is None:
-            return False
+            return self._fetch is not None and self.backfill_one()
         self.handle(job)
         return True
+
+    def backfill_one(self) -> bool:
+        """Read one post stored before the queue began; False when none is left (in this process's pass:
+        a photo that cannot be fetched now is tried again at the next start)."""
+        if self._backlog is None:
+            self._backlog = self.queue.unread_before_queue()
+        while self._backlog:
+            post = self.store.get_post(self._backlog.pop())
+            if post is None or post.ocr_status:
+                continue
+            try:
+                result = self.reader().read(decode(self._fetch(post)))
+            except Exception as exc:  # gone from Telegram or disk, not an image: left unread
+                log.info("post %s (stored before reading began) not read: %s", post.id, exc)
+                continue
+            if result.status != "error":
+                self.store.put_read_text(post.id, result.status, result.text, result.lang)
+            return True
+        return False
 
     def handle(self, job: ReadingJob) -> None:
         attempts = self.queue.attempt(job)

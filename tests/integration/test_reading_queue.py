@@ -236,3 +236,28 @@ def test_a_flood_of_large_files_is_all_queued_and_gives_its_background_slots_bac
         queue.enqueue(post_id, SCOPE, data, 4000, 3000)
     queue.flush()
     assert queue.waiting(SCOPE) == len(ids) and queue._shrinking._value == MAX_SHRINKING
+
+
+def test_posts_stored_before_reading_began_are_read_when_the_queue_is_idle(store, reader, tmp_path):
+    from indexing.migration.sources import LocalFiles
+
+    def old_post(source: str) -> int:
+        post_id = store.allocate_id()
+        store.add(Post(id=post_id, scope=SCOPE, sha256=f"old{post_id}", phash=1, source=source, created_s=1.0), {})
+        return post_id
+
+    poster = tmp_path / "poster.jpg"
+    poster.write_bytes(jpeg_bytes(render_line("Stored long ago")))
+    coffee = tmp_path / "coffee.jpg"
+    coffee.write_bytes(jpeg_bytes(sample_image("coffee")))
+    with_text, without, gone = old_post(str(poster)), old_post(str(coffee)), old_post(str(tmp_path / "gone.jpg"))
+    queue = ReadingQueue(store)
+    new = stored_post(store)
+    queue.enqueue(new, SCOPE, jpeg_bytes(render_line("Stored now")), 600, 100)
+    w = worker(queue, reader).backfill_from(LocalFiles(10_000_000).fetch)
+    assert w.step() and folded_cer(store.get_post(new).ocr_text, "Stored now") <= 0.05  # the queue first
+    assert w.step() and w.step() and not w.step()  # then the older posts, one per idle moment
+    assert folded_cer(store.get_post(with_text).ocr_text, "Stored long ago") <= 0.05
+    assert store.get_post(without).ocr_status == "none"
+    assert store.get_post(gone).ocr_status == ""  # its file is gone: left unread, the worker goes on
+    assert queue.unread_before_queue() == [gone]
