@@ -16,12 +16,12 @@ from tests.integration.test_bot_e2e import ask, noise, text_of
 from tests.text_images import render_line
 
 TOKEN = "987655:E2E-READING-TOKEN"
-USER = 701
+USER, ANN, GROUP = 701, 702, -1002000000701
 
 
 @pytest.fixture(scope="module")
 def emulator():
-    with emulator_with_groups(TOKEN, {}) as emu:
+    with emulator_with_groups(TOKEN, {GROUP: ("Reading club", [ANN])}) as emu:
         yield emu
 
 
@@ -61,3 +61,29 @@ def test_a_photos_text_is_read_in_the_background_then_shown_by_captions_hashtags
     assert "Text in photos: 1 read with text, 2 without text, 0 waiting to be read." in stats
     french = text_of(ask(c, USER, text="/stats", language_code="fr"))
     assert "Texte dans les photos : 1 avec du texte, 2 sans texte, 0 en attente de lecture." in french
+
+
+def test_group_photos_albums_and_image_files_are_read_too(emulator, bot):
+    import io
+
+    c = emulator.client
+    group_photo = c.send(ANN, GROUP, photo=jpeg_bytes(render_line("Club dinner on Saturday")))[0]
+    album = c.send(ANN, photos=[jpeg_bytes(render_line("First page of the album")),
+                                jpeg_bytes(render_line("Second page of the album"))])
+    png = io.BytesIO()
+    render_line("Sent as a file").save(png, "PNG")
+    document = c.send(ANN, document=png.getvalue(), file_name="note.png", mime_type="image/png")[0]
+    wanted = {(f"chat:{GROUP}", group_photo["message_id"]): "Club dinner on Saturday",
+              (f"chat:{ANN}", album[0]["message_id"]): "First page of the album",
+              (f"chat:{ANN}", album[1]["message_id"]): "Second page of the album",
+              (f"chat:{ANN}", document["message_id"]): "Sent as a file"}
+
+    def read(key):
+        post = bot.store.post_by_message(*key)
+        return post is not None and post.ocr_status == "text" and post.ocr_text
+
+    assert wait_until(lambda: all(read(key) for key in wanted), timeout=180), bot.log_path.read_text()[-3000:]
+    assert {read(key) for key in wanted} == set(wanted.values())
+    asked = c.send(ANN, GROUP, text="/captions", reply_to=group_photo["message_id"])[0]
+    replies = c.wait(GROUP, asked["message_id"], 1, timeout=60, reply_to=asked["message_id"])
+    assert "Text in this photo:\nClub dinner on Saturday" in text_of(replies)
