@@ -77,14 +77,16 @@ class Answers:
         tags = await run(self.engine.hashtags, vec, scope, self.config.hashtags_k, caption=caption,
                          language=writes_in(update)) if "hashtags" in wanted else None
         captions = await run(self.engine.captions, vec, scope, CAPTIONS_K) if "captions" in wanted else None
+        read = await run(self.engine.photo_text, photo, vec.sha256, scope) if "captions" in wanted else None
         similar = await run(self.engine.similar, vec, scope, self.config.similar_k) if "similar" in wanted else None
         if store:  # before any reply, so a photo the bot has answered is never lost to a crash
             await run(self.engine.add_photos, [photo_input(message, photo)], [vec])
         if tags is not None:
             await reply(update, self.hashtags(update, tags))
         if captions is not None:
-            await reply(update, render.captions_text(user_language(update), captions) if captions else
-                        self.nothing_fits(update, "no_captions", captions))
+            await reply(update, render.photo_text(user_language(update), read) +
+                        (render.captions_text(user_language(update), captions) if captions else
+                         self.nothing_fits(update, "no_captions", captions)))
         if similar is not None and not await self.sender.send_hits(update, context, similar):
             await reply(update, self.nothing_fits(update, "similar_none", similar))
 

@@ -15,6 +15,7 @@ from indexing.search import ONLY_ITSELF, PUBLIC, TOO_FEW_POSTS, CaptionHit, Chat
 
 JOB_NAMES = ("rebuild", "retrain", "snapshot")  # the scheduler's jobs /stats reports (indexing/jobs.py)
 MAP_CAPTION_CHARS = 1000  # Telegram's photo caption takes 1,024
+PHOTO_TEXT_CHARS = 1500  # of a photo's text, shown above /captions (a message takes 4,096)
 MAP_CAPTION_GROUPS = 12  # groups listed under a /map photo
 
 
@@ -31,6 +32,9 @@ def hashtag_text(lang: str, tags, for_text: bool = False) -> str:
     words = [s for s in tags if s.from_words]
     if words and not for_text:
         out += "\n" + t(lang, "from_words", tags=tag_line(words))
+    in_photo = [s for s in tags if getattr(s, "from_photo_text", False)]
+    if in_photo:
+        out += "\n" + t(lang, "from_photo_text", tags=tag_line(in_photo))
     return out
 
 
@@ -63,6 +67,16 @@ def hit_caption(lang: str, hit: Hit, label: str = "similar_caption") -> str:
     if hit.post.captions:
         caption += " · " + html.escape(hit.post.captions[0][:300])
     return caption
+
+
+def photo_text(lang: str, read) -> str:
+    """Above /captions: the text read from the photo (models.ocr.ReadText), or that it is in a script
+    the reader cannot spell; nothing when there is none."""
+    if read is None or read.status not in ("text", "unreadable"):
+        return ""
+    if read.status == "unreadable":
+        return t(lang, "photo_text_unreadable") + "\n\n"
+    return t(lang, "photo_text", text=read.text[:PHOTO_TEXT_CHARS]) + "\n\n"
 
 
 def captions_text(lang: str, captions: Sequence[CaptionHit]) -> str:
@@ -106,6 +120,11 @@ def stats_text(lang: str, private: bool, chat: dict, public: dict, settings: Cha
     if migration:
         jobs += t(lang, "stats_migration", done=thousands(lang, migration["done"]),
                   total=thousands(lang, migration["total"]))
+    reading = chat.get("reading")  # the chat's photos whose text was read, or waits to be (indexing/reading.py)
+    if reading:
+        jobs += t(lang, "stats_reading", text=thousands(lang, reading["text"]),
+                  none=thousands(lang, reading["none"] + reading["unreadable"] + reading["error"]),
+                  waiting=thousands(lang, reading["waiting"]))
     heads = chat.get("projector", "none")
     mode = t(lang, f"mode_{settings.dupes}")
     if settings.dupes != "off" and settings.notify == "admins":  # flags go to the admins, not the group

@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexing.ann import HnswBackend
+from indexing.reading import ReadingQueue, stored_text
+from indexing.scopes import visible_scopes
 from indexing.relevance import Relevance
 from indexing.search.catalogue import Catalogue
 from indexing.search.duplicates import Duplicates
@@ -31,7 +33,7 @@ class Parts:
 
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder,
                  cache_dir: Path | None, options: EngineOptions, catalogue: Catalogue, blocklist: frozenset[str],
-                 relevance: Relevance) -> None:
+                 relevance: Relevance, reading: ReadingQueue | None = None) -> None:
         self.image_encoder = image_encoder
         self.serving = Serving()
         self.projection = Projection(image_encoder, text_encoder, store, cache_dir)
@@ -44,7 +46,7 @@ class Parts:
         embedder = PhotoEmbedder(image_encoder, batch_size=options.batch_size, max_pixels=options.max_photo_pixels,
                                  thumbnail_side=options.thumbnail_side)
         self.writes = Writes(store, image_encoder, text_encoder, embedder, self.projection, self.views, catalogue,
-                             self.serving, options.max_photo_bytes)
+                             self.serving, options.max_photo_bytes, reading)
         self.photos = QueryPhotos(store, image_encoder.name, catalogue, self.writes.embed_photo)
         self.duplicates = Duplicates(store, catalogue, self.serving, self.photos, options.thresholds)
         self.retrieval = Retrieval(store, text_encoder, catalogue, self.serving, self.photos, self.projection,
@@ -55,4 +57,6 @@ class Parts:
             visible=catalogue.visible, visible_count=catalogue.visible_count, posts=store.get_posts,
             tag_counts=store.tag_counts, posts_in=catalogue.posts_in, tags_generation=lambda: catalogue.tags_generation,
             encode_words=text_encoder.encode, relevance=lambda: self.retrieval.relevance,
-            relevance_for=self.retrieval.relevance_for), blocklist)
+            relevance_for=self.retrieval.relevance_for,
+            photo_text=lambda vec, own_id, scope: stored_text(store, vec.sha256, own_id, sorted(visible_scopes(scope)))),
+            blocklist)

@@ -29,6 +29,7 @@ from indexing.chats import ChatSettings, Thresholds
 from indexing.migration.photos import ImageMigration, migration_status
 from indexing.migration.records import MigrationRecords
 from indexing.migration.sources import LocalFiles, PhotoSource
+from indexing.reading import ReadingQueue
 from indexing.relevance import Relevance
 from indexing.scopes import PUBLIC, validate_scope
 from indexing.search.catalogue import Catalogue
@@ -60,6 +61,7 @@ class SearchEngine(FrontEnd):
         self.blocklist = frozenset(normalize_tags(list(options.hashtag_blocklist)))  # never suggested
         self.catalogue = Catalogue()
         self.moderation = Moderation(store)
+        self.reading = ReadingQueue(store) if options.read_text else None  # photos whose text waits to be read
         self.gate = WriteGate()  # writes pass together, an image-model switch alone
         self.parts = self.make_parts(image_encoder, options.relevance or Relevance.load())
         self.image_migration: ImageMigration | None = None  # the store moving to another image model
@@ -69,7 +71,7 @@ class SearchEngine(FrontEnd):
     def make_parts(self, image_encoder: ImageEncoder, relevance: Relevance) -> Parts:
         """Everything that depends on the image model (indexing/search/composition.py)."""
         return Parts(self.store, image_encoder, self.text_encoder, self.cache_dir, self.options, self.catalogue,
-                     self.blocklist, relevance)
+                     self.blocklist, relevance, self.reading)
 
     # The serving parts, read once per call: a switch replaces them as a whole.
     image_encoder = property(lambda self: self.parts.image_encoder)
@@ -301,11 +303,14 @@ class SearchEngine(FrontEnd):
         return self.retrieval.captions(photo, scope, k)
 
     def hashtags(self, photo: QueryPhoto, scope: str, k: int = 8, min_score: float | None = None,
-                 caption: str | None = None, language: str | None = None) -> list[TagSuggestion]:
-        """Hashtags for a photo, with a caption fused with the caption's own (indexing/search/hashtags.py);
-        tags under `min_score` (default: the hashtag floor) left out, except those the caption names."""
+                 caption: str | None = None, language: str | None = None,
+                 photo_text: str | None = None) -> list[TagSuggestion]:
+        """Hashtags for a photo, with a caption fused with the caption's own (indexing/search/hashtags.py)
+        and the hashtags its own text names (`photo_text`, by default what was read from it if stored);
+        tags under `min_score` (default: the hashtag floor) left out, except those the caption or photo names."""
         parts = self.parts
-        return parts.hashtag_scorer.for_photo(photo, scope, parts.serving.view, k, min_score, caption, language)
+        return parts.hashtag_scorer.for_photo(photo, scope, parts.serving.view, k, min_score, caption, language,
+                                              photo_text)
 
     def text_hashtags(self, text: str, scope: str, k: int = 8, min_score: float | None = None,
                       language: str | None = None) -> list[TagSuggestion]:
@@ -402,4 +407,7 @@ class SearchEngine(FrontEnd):
         if scope is not None:
             out["posts_in_scope"] = per_scope.get(scope, 0)
             out["top_tags"] = sorted(self.store.tag_counts([scope]).items(), key=lambda kv: -kv[1])[:10]
+            if self.reading is not None and scope != PUBLIC:  # a chat's /stats shows its photos' reading
+                out["reading"] = {"waiting": self.reading.waiting(scope),
+                                  **self.reading.outcomes(self.catalogue.scope_ids(scope))}
         return out

@@ -6,7 +6,8 @@ import numpy as np
 
 from indexing.chats import ChatSettings
 from indexing.errors import BadImageError
-from indexing.scopes import validate_scope
+from indexing.migration.sources import PhotoUnavailable
+from indexing.scopes import PUBLIC, validate_scope
 from indexing.store import Post
 from models.imaging import read_bytes
 
@@ -59,6 +60,26 @@ class FrontEnd:
     def post_count(self, scope: str | None = None) -> int:
         """Posts stored (in one scope, or everywhere), as Redis counts them."""
         return self.store.count(scope)
+
+    def fetch_photo(self, post: Post) -> bytes:
+        """A stored post's photo again, from the first source that has it (a file on disk, Telegram through
+        a bot in this process); PhotoUnavailable when none can give it now."""
+        reasons = []
+        for source in list(self.photo_sources):
+            if source.can_fetch(post):
+                try:
+                    return source.fetch(post)
+                except PhotoUnavailable as exc:
+                    reasons.append(str(exc))
+        raise PhotoUnavailable("; ".join(reasons) or "no source in this process knows where the photo is")
+
+    def photo_text(self, photo: bytes, sha256: str, scope: str):
+        """The text in a photo (models.ocr.ReadText): as read from its stored post in this scope or the
+        library, else read now (someone asked: the reply waits the ~0.1 s a photo takes)."""
+        from indexing.reading import text_in_photo
+        from models.ocr import shared_reader
+
+        return text_in_photo(self.store, shared_reader, photo, sha256, sorted({validate_scope(scope), PUBLIC}))
 
     def photo_maps(self, max_photos: int, cache_days: float, thumbnail_side: int):
         """The /map and /clusters service over this engine (indexing/maps.py)."""

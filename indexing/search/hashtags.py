@@ -45,9 +45,12 @@ REASONS = (
     "similar_caption",  # carried by `count` posts whose caption is like the text
     "means",  # its words mean what the text says
     "often_here",  # one of the tags used most where the viewer looks
+    "in_the_photo",  # written in the photo itself (its text, read in the background: indexing/reading.py)
 )
 IMAGENET_REASON = "imagenet"
 IN_YOUR_WORDS = "in_your_words"
+IN_THE_PHOTO = "in_the_photo"
+MAX_PHOTO_TEXT_TAGS = 3  # a screenshot names many words: the first few known hashtags it names are shown
 Reason = tuple[str, int]  # (code, count)
 
 NEIGHBOURS = 25  # the posts that vote: image neighbours of a photo, caption neighbours of a text
@@ -63,6 +66,7 @@ class TagSuggestion:
     reason: str  # one of REASONS
     count: int = 0  # "neighbours", "caption_neighbours", "similar_caption": how many posts carry the tag
     from_words: bool = False  # it came from the text (a caption with the photo), not the pixels
+    from_photo_text: bool = False  # it came from the words written in the photo (read from its pixels)
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class FusionWeights:
     in_your_words: float = 0.5
     prior: float = 0.3
     photo_share: float = 0.5  # of a photo with a caption; the caption has the rest
+    in_the_photo: float = 0.25  # added for each hashtag the photo's own text names (a caption's word: 0.5 x 0.5)
 
     def photo(self, learned: bool) -> PhotoWeights:
         return self.photo_with_head if learned else self.photo_cold
@@ -134,6 +139,8 @@ class TagSources:
     encode_words: Callable[[list[str]], np.ndarray]  # text-encoder vectors of a tag's words
     relevance: Callable[[], Relevance]  # the evidence weights: neighbours, ImageNet classes, zero-shot trust
     relevance_for: Callable[[IndexView], Relevance]  # the floors and calibration that hold for the view's heads
+    # (vectors, post id, scope) -> the text read from that photo when it is stored and read, else ""
+    photo_text: Callable[[PhotoVectors, int | None, str], str] = lambda vec, own_id, scope: ""
 
 
 def tag_votes(posts: Sequence[Post], weights: Iterable[float]) -> tuple[dict[str, float], dict[str, int]]:
@@ -162,7 +169,7 @@ class HashtagScorer:
                                                       sources.tags_generation, sources.posts_in)
 
     def for_photo(self, photo, scope: str, v: IndexView, k: int = 8, min_score: float | None = None,
-                  caption: str | None = None, language: str | None = None) -> Answer:
+                  caption: str | None = None, language: str | None = None, photo_text: str | None = None) -> Answer:
         """See SearchEngine.hashtags."""
         src = self.sources
         vec, own_id = src.photo_vectors(photo, v)
@@ -184,8 +191,23 @@ class HashtagScorer:
                 if text_side > photo_side or tag not in reasons:  # a tag only the words bring, even at 0
                     reasons[tag] = text_reasons[tag]
                     words.add(tag)
+        if photo_text is None:
+            photo_text = src.photo_text(vec, own_id, scope)
+        in_photo = self._named_in_photo(photo_text, scope, v, written)
+        for tag in in_photo:  # written on the photo, like a caption written beside it
+            scores[tag] = scores.get(tag, 0.0) + self.weights.in_the_photo
+            reasons[tag] = (IN_THE_PHOTO, 0)
+            words.discard(tag)
         floor = rules.floors_for(visible).hashtags if min_score is None else min_score
-        return Answer(self._shown(self._ranked(scores, reasons, words), floor, written, k), why_empty(visible))
+        ranked = self._ranked(scores, reasons, words, set(in_photo))
+        return Answer(self._shown(ranked, floor, written | set(in_photo), k), why_empty(visible))
+
+    def _named_in_photo(self, photo_text: str | None, scope: str, v: IndexView, written: set[str]) -> list[str]:
+        """The known hashtags the photo's text names, beyond those its caption names (the first few)."""
+        if not photo_text or not WORD.search(photo_text):
+            return []
+        named = self.vocabulary.named_in(photo_text, visible_scopes(scope), v)
+        return [tag for tag in named if tag not in written and tag not in self.blocklist][:MAX_PHOTO_TEXT_TAGS]
 
     def for_text(self, text: str, scope: str, v: IndexView, k: int = 8, min_score: float | None = None,
                  language: str | None = None) -> Answer:
@@ -211,12 +233,12 @@ class HashtagScorer:
         return [s for s in ranked if s.score >= floor or s.tag in written][:k]
 
     def _ranked(self, scores: dict[str, float], reasons: dict[str, Reason],
-                from_words: set[str]) -> list[TagSuggestion]:
+                from_words: set[str], from_photo_text: frozenset[str] | set[str] = frozenset()) -> list[TagSuggestion]:
         """Best first, blocklisted and stop words out, scores clipped to [0, 1]."""
         ranked = sorted(((t, sc) for t, sc in scores.items() if t not in self.blocklist and t not in STOP_WORDS),
                         key=lambda kv: -kv[1])
         return [TagSuggestion(t, round(min(sc, 1.0), 4), reason=reasons[t][0], count=reasons[t][1],
-                              from_words=t in from_words) for t, sc in ranked]
+                              from_words=t in from_words, from_photo_text=t in from_photo_text) for t, sc in ranked]
 
     def _photo_scores(self, vec: PhotoVectors, own_id: int | None, scope: str, v: IndexView,
                       k: int) -> tuple[dict[str, float], dict[str, Reason]]:

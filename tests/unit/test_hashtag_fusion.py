@@ -263,3 +263,40 @@ def test_the_weights_are_one_frozen_documented_object():
     assert w.text(True) == TextWeights(votes=0.4, head=0.3, zero_shot=0.3)
     with pytest.raises(AttributeError):
         w.prior = 1.0
+
+
+# -- words written in the photo (its text, read in the background) -------------------------------
+def test_hashtags_the_photos_text_names_are_shown_marked_as_written_in_the_photo():
+    engine = Engine([post(1, "cat", "kitten"), post(2, "paris"), post(3, "monday")], visible_posts=3)
+    v = view([(1, AT_REF)])
+    alone = by_tag(engine.scorer().for_photo(photo(), "public", v, min_score=0))
+    shown = by_tag(engine.scorer().for_photo(photo(), "public", v, min_score=0.9,
+                                             photo_text="I HATE MONDAYS\nsee you in PARIS"))
+    assert set(shown) == {"paris"}  # "mondays" is not the known #monday; nothing else clears 0.9
+    assert (shown["paris"].reason, shown["paris"].from_photo_text, shown["paris"].from_words) == (
+        "in_the_photo", True, False)
+    assert "paris" not in alone and shown["paris"].score == pytest.approx(0.25, abs=1e-4)  # only the text brings it
+    cat = by_tag(engine.scorer().for_photo(photo(), "public", v, min_score=0, photo_text="a cat"))["cat"]
+    assert cat.score == pytest.approx(alone["cat"].score + 0.25, abs=1e-4) and cat.reason == "in_the_photo"
+
+
+def test_the_photos_text_comes_from_its_sources_and_adds_to_a_caption_without_repeating_it():
+    engine = Engine([post(1, "cat"), post(2, "paris"), post(3, "coffee")], visible_posts=3)
+    sources = replace(engine.sources(), photo_text=lambda vec, own_id, scope: "Coffee in Paris")
+    scorer = HashtagScorer(sources)
+    tags = by_tag(scorer.for_photo(photo(), "public", view([(1, AT_REF)]), min_score=0.9, caption="Paris!"))
+    assert (tags["paris"].reason, tags["paris"].from_words, tags["paris"].from_photo_text) == (
+        "in_your_words", True, False)  # the caption named it first
+    assert (tags["coffee"].reason, tags["coffee"].from_photo_text) == ("in_the_photo", True)
+    assert "in_the_photo" in REASONS
+    nothing = by_tag(scorer.for_photo(photo(), "public", view([(1, AT_REF)]), min_score=0.9, photo_text=""))
+    assert not any(t.from_photo_text for t in nothing.values())  # an explicit "" overrides the stored text
+
+
+def test_a_screenshot_full_of_known_words_brings_a_few_of_them():
+    from indexing.search.hashtags import MAX_PHOTO_TEXT_TAGS
+
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
+    engine = Engine([post(i, w) for i, w in enumerate(words)], visible_posts=6)
+    shown = engine.scorer().for_photo(photo(), "public", view(), min_score=0.99, photo_text=" ".join(words))
+    assert [t.tag for t in shown if t.from_photo_text] == words[:MAX_PHOTO_TEXT_TAGS]

@@ -116,6 +116,17 @@ def test_stats_show_an_image_migration_while_it_runs_with_counts_written_as_each
     assert "Re-embedding" not in render.stats_text("en", True, {"posts_in_scope": 3}, {}, ChatSettings())
 
 
+def test_stats_show_the_reading_of_text_in_the_chats_photos_in_every_language():
+    chat = {"posts_in_scope": 20, "reading": {"waiting": 1234, "text": 7, "none": 5, "unreadable": 2, "error": 1}}
+    english = render.stats_text("en", True, chat, {}, ChatSettings())
+    assert "<b>Text in photos</b>: 7 read with text, 8 without text, 1,234 waiting to be read." in english
+    assert "avec du texte" in render.stats_text("fr", False, chat, {}, ChatSettings())
+    for lang in MESSAGES:
+        shown = render.stats_text(lang, False, chat, {}, ChatSettings())
+        assert "7" in shown and "8" in shown and render.thousands(lang, 1234) in shown, lang
+    assert "Text in photos" not in render.stats_text("en", True, {"posts_in_scope": 3}, {}, ChatSettings())
+
+
 def test_settings_errors_say_which_setting_was_wrong_in_the_users_language():
     with pytest.raises(SettingError) as sensitivity:
         ChatSettings().changed(sensitivity="extreme")
@@ -259,3 +270,29 @@ def test_a_cleared_flag_says_a_deleted_photo_stays_deleted_but_may_be_posted_aga
     assert "cleared by Ann" in kept and "posted again" not in kept
     assert "cleared by Ann" in gone and "it may be posted again" in gone
     assert "Deleted by Ann" in render.flag_done("en", "flag", "delete", "Ann", still_deleted=True)
+
+
+def test_captions_start_with_the_text_read_from_the_photo_in_every_language():
+    from models.ocr import ReadText
+
+    read = ReadText("text", "Meeting moved\nto <5 pm>", "en", ("Meeting moved", "to <5 pm>"))
+    assert render.photo_text("en", read) == ("<b>Text in this photo</b>:\n<blockquote>Meeting moved\nto &lt;5 pm&gt;"
+                                             "</blockquote>\n\n")
+    for lang in MESSAGES:
+        assert "Meeting moved" in render.photo_text(lang, read)
+        assert render.photo_text(lang, ReadText("unreadable", "", "")).startswith("<i>")
+    assert render.photo_text("en", ReadText("none", "", "")) == render.photo_text("en", None) == ""
+    assert render.photo_text("en", ReadText("error", "", "")) == ""
+
+
+def test_hashtags_written_in_the_photo_are_marked_in_every_language():
+    from indexing.search import TagSuggestion
+
+    tags = [TagSuggestion("paris", 0.8, "in_the_photo", from_photo_text=True),
+            TagSuggestion("cat", 0.7, "in_your_words", from_words=True), TagSuggestion("pet", 0.6, "neighbours", 2)]
+    english = render.hashtag_text("en", tags)
+    assert "✍️ from your caption: #cat" in english and "🔤 written in the photo: #paris" in english
+    assert render.why_text("en", "in_the_photo") == "written in the photo"
+    for lang in MESSAGES:
+        assert "🔤" in render.hashtag_text(lang, tags) and render.why_text(lang, "in_the_photo")
+    assert "🔤" not in render.hashtag_text("en", tags[1:])
