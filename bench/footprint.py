@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import multiprocessing
 import time
 from collections import defaultdict
@@ -27,6 +28,7 @@ import numpy as np
 
 from indexing.ann import HnswBackend
 from indexing.reduced import Basis, ReducedIndex
+from indexing.scopes import PUBLIC
 from indexing.search.types import EngineOptions, PhotoInput
 from models.registry import get_image_encoder, get_text_encoder
 from models.training import PART_MEMBERS
@@ -66,6 +68,9 @@ def real_post(engine, shapes: dict, captions: int) -> tuple[dict, dict[tuple[str
                                          file_id="AgACAgIAAxkBAAIB" + "x" * 60, file_unique_id="AQAD" + "y" * 12,
                                          user_id=123456789))
     store, pid = engine.store, result.post_id
+    if engine.reading is not None:  # read as the reading queue reads every photo: its outcome is in the hash
+        engine.reading.flush()
+        engine.photo_text(buf.getvalue(), hashlib.sha256(buf.getvalue()).hexdigest(), PUBLIC)
     vectors = {}
     for kind, model, dim in (("image", engine.image_model, shapes["image_dim"]),
                              ("probs", engine.image_model, CLASSES),

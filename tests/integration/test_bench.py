@@ -114,7 +114,8 @@ def test_scale(tmp_path, session_dir, encoders):
     assert 1280 + 4 <= redis["by_component"]["vectors image"] < 1280 * 2  # int8 rows with a scale
     assert redis["by_component"]["map tile"] > 500
     assert abs(sum(redis["by_component"].values()) - redis["bytes_per_post"]) <= len(redis["by_component"])
-    assert out["index_memory"]["text"]["side_matrix_bytes_per_vector"] == 2688 + 4  # now int8 + a scale
+    text = out["index_memory"]["text"]  # the learned heads' 2,688-d space over its block PCA, int8 + a scale
+    assert text["dim"] == 2688 and text["index_dim"] == 192 and text["side_matrix_bytes_per_vector"] == 192 + 4
     assert out["bytes_per_photo"] == sum(out["bytes_per_photo_breakdown"].values())
     assert {r["n"] for r in out["hnsw"]} == {300, 600} and all(r["recall@10"] > 0.5 for r in out["hnsw"])
     assert out["projections"]["10M"]["total_gb"] > out["projections"]["1M"]["total_gb"] > 0
