@@ -44,6 +44,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Foto {n}: noch kein passender Hashtag",
     "similar_caption": "{score:.2f} Ähnlichkeit",
     "match_caption": "{score:.2f} Übereinstimmung",
+    "words_caption": "{score:.2f} Wortübereinstimmung",
     "captions": "<b>Passende Bildunterschriften</b>:\n{lines}",
     "no_captions": "Ich kenne noch keine Bildunterschrift, die zu diesem Foto passt.",
     "find_results": "Fotos zu „{query}“:",

@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Photo {n}: no hashtag fits yet",
     "similar_caption": "{score:.2f} similar",
     "match_caption": "{score:.2f} match",
+    "words_caption": "{score:.2f} match of its words",
     "captions": "<b>Captions that fit</b>:\n{lines}",
     "no_captions": "I know no captions that fit this photo yet.",
     "find_results": "Photos matching “{query}”:",

@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Foto {n}: todavía no encaja ningún hashtag",
     "similar_caption": "{score:.2f} de similitud",
     "match_caption": "{score:.2f} de coincidencia",
+    "words_caption": "{score:.2f} de coincidencia de palabras",
     "captions": "<b>Pies de foto que encajan</b>:\n{lines}",
     "no_captions": "Todavía no conozco pies de foto que encajen con esta foto.",
     "find_results": "Fotos para «{query}»:",

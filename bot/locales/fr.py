@@ -45,6 +45,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Photo {n} : aucun hashtag ne convient encore",
     "similar_caption": "{score:.2f} semblable",
     "match_caption": "{score:.2f} correspondance",
+    "words_caption": "{score:.2f} correspondance des mots",
     "captions": "<b>Légendes qui conviennent</b> :\n{lines}",
     "no_captions": "Je ne connais pas encore de légende pour cette photo.",
     "find_results": "Photos pour « {query} » :",

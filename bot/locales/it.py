@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Foto {n}: ancora nessun hashtag adatto",
     "similar_caption": "{score:.2f} di somiglianza",
     "match_caption": "{score:.2f} di corrispondenza",
+    "words_caption": "{score:.2f} di corrispondenza delle parole",
     "captions": "<b>Didascalie adatte</b>:\n{lines}",
     "no_captions": "Non conosco ancora didascalie adatte a questa foto.",
     "find_results": "Foto per «{query}»:",

@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Foto {n}: nenhuma hashtag combina ainda",
     "similar_caption": "{score:.2f} de semelhança",
     "match_caption": "{score:.2f} de correspondência",
+    "words_caption": "{score:.2f} de correspondência de palavras",
     "captions": "<b>Legendas que combinam</b>:\n{lines}",
     "no_captions": "Ainda não conheço legendas que combinem com esta foto.",
     "find_results": "Fotos para “{query}”:",

@@ -47,6 +47,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Фото {n}: пока ни один хештег не подходит",
     "similar_caption": "сходство {score:.2f}",
     "match_caption": "совпадение {score:.2f}",
+    "words_caption": "совпадение слов {score:.2f}",
     "captions": "<b>Подходящие подписи</b>:\n{lines}",
     "no_captions": "Пока не знаю подписей, которые подошли бы к этому фото.",
     "find_results": "Фото по запросу «{query}»:",
