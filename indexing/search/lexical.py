@@ -16,6 +16,7 @@ import heapq
 import math
 import threading
 from array import array
+from functools import lru_cache
 from typing import Container, Iterable
 
 import numpy as np
@@ -43,17 +44,37 @@ def strict_word_similarity(query_grams: set[str], text: str, floor: float = 0.0)
         return 0.0
     best = 0.0
     for segment in text.split(_SEGMENTS):
-        words = [trigrams(w) for w in segment.split()]
-        for start in range(len(words)):
+        words = [word_trigrams(w) for w in segment.split()]
+        # the best span starts and ends on a word sharing a trigram with the query (an end word that
+        # shares none only adds trigrams to the union)
+        hits = [i for i, grams in enumerate(words) if not grams.isdisjoint(query_grams)]
+        for first, start in enumerate(hits):
             span: set[str] = set()
-            for grams in words[start:]:
-                span |= grams
+            added = start
+            for end in hits[first:]:
+                for grams in words[added:end + 1]:
+                    span |= grams
+                added = end + 1
                 # Jaccard <= |query| / |span|: a longer span can only do worse than what is held
                 if need < max(best, floor) * len(span):
                     break
                 shared = len(span & query_grams)
                 best = max(best, shared / (need + len(span) - shared))
     return best if best >= floor else 0.0
+
+
+@lru_cache(maxsize=8192)
+def word_trigrams(word: str) -> frozenset[str]:
+    """A folded word's trigrams, remembered: the same words come back in post after post."""
+    return frozenset(trigrams(word))
+
+
+def text_trigrams(text: str) -> set[str]:
+    """The trigrams of a folded text (see `post_text`)."""
+    out: set[str] = set()
+    for word in text.split():
+        out |= word_trigrams(word)
+    return out
 
 
 def words_weight(query: str) -> float:
@@ -134,8 +155,8 @@ class LexicalIndex:
             old = self._texts.get(post_id)
             if old == text:
                 return
-            old_grams = trigrams(old) if old else set()
-            new_grams = trigrams(text)
+            old_grams = text_trigrams(old) if old else set()
+            new_grams = text_trigrams(text)
             for gram in new_grams - old_grams:
                 self._postings.setdefault(gram, array("I")).append(post_id)
             self._texts[post_id] = text
@@ -148,7 +169,7 @@ class LexicalIndex:
             for pid in ids:
                 old = self._texts.pop(pid, None)
                 if old is not None:
-                    n = len(trigrams(old))
+                    n = len(text_trigrams(old))
                     self._live -= n
                     self._stale += n
             self._compact_if_due()
@@ -199,7 +220,7 @@ def _postings_of(texts: dict[int, str]) -> tuple[dict[str, array], int]:
     postings: dict[str, array] = {}
     live = 0
     for pid, text in texts.items():
-        grams = trigrams(text)
+        grams = text_trigrams(text)
         live += len(grams)
         for gram in grams:
             postings.setdefault(gram, array("I")).append(pid)

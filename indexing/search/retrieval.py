@@ -173,7 +173,7 @@ class Retrieval:
             scopes = visible_scopes(scope) if include_public else {scope}
             candidates -= self.photos.same_photo(photo_vec, own_id, scopes)
         else:
-            words = dict(self.lexicon.search(text[:MAX_QUERY_CHARS], visible, max(10 * k, 100), self.words_floor))
+            words = dict(self.lexicon.search(text[:MAX_QUERY_CHARS], visible, pool, self.words_floor))
             candidates |= words.keys()
         if not candidates:
             return [], photo_vec
