@@ -55,7 +55,7 @@ class Features:
         self.maps = Maps(engine, config, self.workers, sender)
         self.inline = Inline(engine, config, self.workers, sender)
         # Text in stored photos is read here, one photo at a time, only while no update is answered.
-        self.reading = (ReadingWorker(engine.reading, reply_busy=self.workers.busy).start()
+        self.reading = (ReadingWorker(engine.reading, reply_busy=self.workers.busy, put_text=engine.put_read_text).start()
                         if engine.reading is not None and config.read_text else None)
 
     async def tell_waiting(self, update: Update, waiting: int) -> None:

@@ -62,8 +62,9 @@ def nothing_fits(lang: str, key: str, why_empty: str | None, hint: str | None = 
 
 
 def hit_caption(lang: str, hit: Hit, label: str = "similar_caption") -> str:
-    """'0.83 similar · a cup of espresso': under a result photo."""
-    caption = t(lang, label, score=hit.score)
+    """'0.83 similar · a cup of espresso': under a result photo ('0.78 match of its words' when its
+    words matched better than its meaning: text read in it, or its caption's)."""
+    caption = t(lang, "words_caption", score=hit.words) if hit.words > hit.score else t(lang, label, score=hit.score)
     if hit.post.captions:
         caption += " · " + html.escape(hit.post.captions[0][:300])
     return caption

@@ -2,6 +2,7 @@
 
 Reads the change log (a Redis stream written in the same transaction as each post) from the
 position the engine loaded at: posts other processes stored are indexed, deleted ones dropped,
+the text read from their photos made searchable,
 and a release another process published (a rebuild, new heads, a rollback) is adopted: what
 changed is built beside the serving view and swapped in. Entries are idempotent, so reading one twice is harmless. When
 Redis was away, or the log was trimmed past our position, everything is re-read instead.
@@ -71,6 +72,8 @@ class ChangeFollower:
             self.engine.apply_deleted([int(x) for x in fields["ids"].split(",") if x])
         elif op == "captions":
             self.engine.apply_captions_changed([int(x) for x in fields["ids"].split(",") if x])
+        elif op == "text":
+            self.engine.apply_text_changed([int(x) for x in fields["ids"].split(",") if x])
         elif op == "release":
             self._release(fields["version"])
 

@@ -205,9 +205,12 @@ def stored_text(store: PostStore, sha256: str, post_id: int | None, scopes: list
     return ""
 
 
-def text_in_photo(store: PostStore, reader: Callable, photo: bytes, sha256: str, scopes: list[str]):
+def text_in_photo(store: PostStore, reader: Callable, photo: bytes, sha256: str, scopes: list[str],
+                  put_text: Callable | None = None):
     """The text of a photo someone asks about (/captions): what was read from its post when it is stored in
-    one of `scopes` and read; else read now (and kept with the post, so the queue skips it)."""
+    one of `scopes` and read; else read now (and kept with the post through `put_text`, so the queue skips
+    it and /find finds it at once; the store's own writer by default)."""
+    put_text = put_text or store.put_read_text
     posts = [p for p in store.get_posts([pid for scope in scopes for pid in store.posts_by_sha(scope, sha256)]) if p]
     for post in posts:
         if post.ocr_status and post.ocr_status != "error":
@@ -220,7 +223,7 @@ def text_in_photo(store: PostStore, reader: Callable, photo: bytes, sha256: str,
         return ReadText("error", "", "")
     if result.status != "error":
         for post in posts:
-            store.put_read_text(post.id, result.status, result.text, result.lang)
+            put_text(post.id, result.status, result.text, result.lang)
     return result
 
 
@@ -229,9 +232,13 @@ class ReadingWorker:
 
     def __init__(self, queue: ReadingQueue, reader: Callable | None = None,
                  reply_busy: Callable[[], bool] = lambda: False, *, consumer: str | None = None,
-                 claim_idle_ms: int = CLAIM_IDLE_MS, max_attempts: int = MAX_ATTEMPTS, block_ms: int = 1000) -> None:
+                 claim_idle_ms: int = CLAIM_IDLE_MS, max_attempts: int = MAX_ATTEMPTS, block_ms: int = 1000,
+                 put_text: Callable | None = None) -> None:
         self.queue = queue
         self.store = queue.store
+        # Where a read text goes: the engine's put_read_text, so this process's /find finds its words at once
+        # (other processes learn them from the change log); the store's own writer by default.
+        self.put_text = put_text or queue.store.put_read_text
         self._reader = reader  # a callable giving the TextReader; the process's shared one by default
         self.reply_busy = reply_busy
         self.consumer = consumer or f"{socket.gethostname()}-{threading.get_native_id()}-{id(self):x}"
@@ -304,7 +311,7 @@ class ReadingWorker:
                 log.info("post %s (stored before reading began) not read: %s", post.id, exc)
                 continue
             if result.status != "error":
-                self.store.put_read_text(post.id, result.status, result.text, result.lang)
+                self.put_text(post.id, result.status, result.text, result.lang)
             return True
         return False
 
@@ -330,6 +337,6 @@ class ReadingWorker:
         self._finish(job, status, text, lang)
 
     def _finish(self, job: ReadingJob, status: str, text: str, lang: str) -> None:
-        self.store.put_read_text(job.post_id, status, text, lang)  # writes nothing if the post is gone
+        self.put_text(job.post_id, status, text, lang)  # writes nothing if the post is gone
         self.queue.done(job)
         self.read += 1

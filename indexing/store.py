@@ -244,6 +244,15 @@ class PostStore:
         ph = np.array([int(phashes.get(str(i).encode(), b"0"), 16) for i in ids], dtype=np.uint64)
         return ids, scope_list, ph
 
+    def post_texts(self, post_ids: list[int]) -> list[tuple[list[str], str] | None]:
+        """Each post's (captions, text read from its photo), None for a post that is gone: what words
+        search matches, read without the rest of the post."""
+        pipe = self.r.pipeline(transaction=False)
+        for pid in post_ids:
+            pipe.hmget(self.keys.post(int(pid)), ["captions", "ocr_text"])
+        return [(json.loads(caps), text.decode() if text else "") if caps is not None else None
+                for caps, text in pipe.execute()]
+
     def post_by_message(self, scope: str, message_id: int) -> Post | None:
         """The post stored from a message of the scope's chat. Posts stored before the message index
         existed are indexed the first time one is missed (the "*" field says it was done)."""

@@ -45,6 +45,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Foto {n}: noch kein passender Hashtag",
     "similar_caption": "{score:.2f} Ähnlichkeit",
     "match_caption": "{score:.2f} Übereinstimmung",
+    "words_caption": "{score:.2f} Wortübereinstimmung",
     "captions": "<b>Passende Bildunterschriften</b>:\n{lines}",
     "photo_text": "<b>Text in diesem Foto</b>:\n<blockquote>{text}</blockquote>",
     "photo_text_unreadable": "<i>Dieses Foto enthält Text in einer Schrift, die ich noch nicht lesen kann (ich lese Sprachen mit lateinischem Alphabet, Chinesisch und Japanisch).</i>",

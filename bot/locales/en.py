@@ -47,6 +47,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Photo {n}: no hashtag fits yet",
     "similar_caption": "{score:.2f} similar",
     "match_caption": "{score:.2f} match",
+    "words_caption": "{score:.2f} match of its words",
     "captions": "<b>Captions that fit</b>:\n{lines}",
     "photo_text": "<b>Text in this photo</b>:\n<blockquote>{text}</blockquote>",
     "photo_text_unreadable": "<i>This photo has text in a script I cannot read yet (I read Latin-alphabet languages, Chinese and Japanese).</i>",

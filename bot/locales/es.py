@@ -47,6 +47,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Foto {n}: todavía no encaja ningún hashtag",
     "similar_caption": "{score:.2f} de similitud",
     "match_caption": "{score:.2f} de coincidencia",
+    "words_caption": "{score:.2f} de coincidencia de palabras",
     "captions": "<b>Pies de foto que encajan</b>:\n{lines}",
     "photo_text": "<b>Texto en esta foto</b>:\n<blockquote>{text}</blockquote>",
     "photo_text_unreadable": "<i>Esta foto tiene texto en una escritura que todavía no sé leer (leo idiomas con alfabeto latino, chino y japonés).</i>",

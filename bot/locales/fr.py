@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Photo {n} : aucun hashtag ne convient encore",
     "similar_caption": "{score:.2f} semblable",
     "match_caption": "{score:.2f} correspondance",
+    "words_caption": "{score:.2f} correspondance des mots",
     "captions": "<b>Légendes qui conviennent</b> :\n{lines}",
     "photo_text": "<b>Texte dans cette photo</b> :\n<blockquote>{text}</blockquote>",
     "photo_text_unreadable": "<i>Cette photo contient du texte dans une écriture que je ne sais pas encore lire (je lis les langues à alphabet latin, le chinois et le japonais).</i>",

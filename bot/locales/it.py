@@ -47,6 +47,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Foto {n}: ancora nessun hashtag adatto",
     "similar_caption": "{score:.2f} di somiglianza",
     "match_caption": "{score:.2f} di corrispondenza",
+    "words_caption": "{score:.2f} di corrispondenza delle parole",
     "captions": "<b>Didascalie adatte</b>:\n{lines}",
     "photo_text": "<b>Testo in questa foto</b>:\n<blockquote>{text}</blockquote>",
     "photo_text_unreadable": "<i>Questa foto contiene testo in una scrittura che non so ancora leggere (leggo le lingue con alfabeto latino, il cinese e il giapponese).</i>",

@@ -47,6 +47,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Foto {n}: nenhuma hashtag combina ainda",
     "similar_caption": "{score:.2f} de semelhança",
     "match_caption": "{score:.2f} de correspondência",
+    "words_caption": "{score:.2f} de correspondência de palavras",
     "captions": "<b>Legendas que combinam</b>:\n{lines}",
     "photo_text": "<b>Texto nesta foto</b>:\n<blockquote>{text}</blockquote>",
     "photo_text_unreadable": "<i>Esta foto tem texto numa escrita que ainda não sei ler (leio línguas de alfabeto latino, chinês e japonês).</i>",

@@ -48,6 +48,7 @@ MESSAGES: dict[str, str] = {
     "album_photo_none": "Фото {n}: пока ни один хештег не подходит",
     "similar_caption": "сходство {score:.2f}",
     "match_caption": "совпадение {score:.2f}",
+    "words_caption": "совпадение слов {score:.2f}",
     "captions": "<b>Подходящие подписи</b>:\n{lines}",
     "photo_text": "<b>Текст на этом фото</b>:\n<blockquote>{text}</blockquote>",
     "photo_text_unreadable": "<i>На этом фото текст в письменности, которую я пока не умею читать (я читаю языки на латинице, китайский и японский).</i>",

@@ -37,6 +37,7 @@ from indexing.search.composition import Parts
 from indexing.search.duplicates import Candidate, Verdict
 from indexing.search.frontend import FrontEnd
 from indexing.search.gate import WriteGate, gated
+from indexing.search.lexical import LexicalIndex
 from indexing.search.moderation import Moderation
 from indexing.search.queryphotos import QueryPhoto
 from indexing.search.hashtags import TagSuggestion
@@ -60,6 +61,7 @@ class SearchEngine(FrontEnd):
         self.cache_dir = Path(cache_dir) if cache_dir else None
         self.blocklist = frozenset(normalize_tags(list(options.hashtag_blocklist)))  # never suggested
         self.catalogue = Catalogue()
+        self.lexicon = LexicalIndex()  # the posts' words: read from their photos, and their captions
         self.moderation = Moderation(store)
         self.reading = ReadingQueue(store) if options.read_text else None  # photos whose text waits to be read
         self.gate = WriteGate()  # writes pass together, an image-model switch alone
@@ -71,7 +73,7 @@ class SearchEngine(FrontEnd):
     def make_parts(self, image_encoder: ImageEncoder, relevance: Relevance) -> Parts:
         """Everything that depends on the image model (indexing/search/composition.py)."""
         return Parts(self.store, image_encoder, self.text_encoder, self.cache_dir, self.options, self.catalogue,
-                     self.blocklist, relevance, self.reading)
+                     self.blocklist, relevance, self.lexicon, self.reading)
 
     # The serving parts, read once per call: a switch replaces them as a whole.
     image_encoder = property(lambda self: self.parts.image_encoder)
@@ -239,6 +241,12 @@ class SearchEngine(FrontEnd):
         return self.writes.encode_stored_captions(ids)
 
     @gated
+    def put_read_text(self, post_id: int, status: str, text: str = "", lang: str = "") -> bool:
+        """Store the text read from a post's photo and make it searchable here at once (other processes
+        learn it from the change log). False when the post is gone (nothing is written)."""
+        return self.writes.put_read_text(post_id, status, text, lang)
+
+    @gated
     def delete_posts(self, ids: list[int]) -> int:
         return self.writes.delete_posts(ids)
 
@@ -263,6 +271,11 @@ class SearchEngine(FrontEnd):
     def apply_captions_changed(self, ids: list[int]) -> None:
         self.writes.apply_captions_changed(ids)
 
+    @gated
+    def apply_text_changed(self, ids: list[int]) -> None:
+        """Posts whose photo's text another process read (from the change log)."""
+        self.writes.apply_text_changed(ids)
+
     # -- queries -----------------------------------------------------------------------------------
     def similar(self, photo: QueryPhoto, scope: str, k: int = 5) -> list[Hit]:
         """The k most similar visible photos: never the query photo or a copy of it, one post per photo."""
@@ -274,19 +287,21 @@ class SearchEngine(FrontEnd):
 
     def find(self, text: str, scope: str, k: int = 5, photo: QueryPhoto | None = None, photo_weight: float = 0.5,
              include_public: bool = True, language: str | None = None) -> list[Hit]:
-        """Visible photos matching a text, optionally together with a photo ('like this, but at night')."""
+        """Visible photos matching a text (its meaning, and its words in the photos' read text and
+        captions: `Hit.words`), optionally together with a photo ('like this, but at night')."""
         return self.retrieval.find(text, scope, k, photo, photo_weight, include_public, language)
 
     def find_scored(self, text: str, scope: str, k: int = 5, photo: QueryPhoto | None = None,
                     photo_weight: float = 0.5, include_public: bool = True,
                     one_per_photo: bool = True, language: str | None = None) -> list[tuple[int, float]]:
-        """`find` as (post id, score) pairs, best first, without loading the posts. `one_per_photo=False`
+        """`find` as (post id, text-space score) pairs in its order (words matches fused in), no floor
+        applied, without loading the posts. `one_per_photo=False`
         keeps copies of one photo (a benchmark ranking one post among thousands: the collapsing
         compares each kept result with the others, k^2 feature products)."""
         parts = self.parts
         v, retrieval = parts.serving.view, parts.retrieval
-        return retrieval.find_scored(v, retrieval.encode_query(text, v, language), scope, k, photo, photo_weight,
-                                     include_public, one_per_photo)
+        return retrieval.find_scored(v, retrieval.encode_query(text, v, language), text, scope, k, photo,
+                                     photo_weight, include_public, one_per_photo)
 
     def text_match(self, text: str, ids: list[int]) -> np.ndarray:
         """How well each given post matches a text: its photo or best caption, scored as `find` scores them."""

@@ -79,7 +79,8 @@ class FrontEnd:
         from indexing.reading import text_in_photo
         from models.ocr import shared_reader
 
-        return text_in_photo(self.store, shared_reader, photo, sha256, sorted({validate_scope(scope), PUBLIC}))
+        return text_in_photo(self.store, shared_reader, photo, sha256, sorted({validate_scope(scope), PUBLIC}),
+                             self.put_read_text)
 
     def photo_maps(self, max_photos: int, cache_days: float, thumbnail_side: int):
         """The /map and /clusters service over this engine (indexing/maps.py)."""

@@ -21,6 +21,7 @@ from indexing.locks import JobLock
 from indexing.reduced import Basis, basis_of
 from indexing.scopes import PUBLIC
 from indexing.search.catalogue import Catalogue
+from indexing.search.lexical import LexicalIndex, post_text
 from indexing.search.types import IndexView
 from indexing.search.views import HASHTAG_HEAD_ARTIFACT, PROJECTOR_ARTIFACT, Serving, Views
 from indexing.store import PostStore
@@ -37,12 +38,13 @@ START_OF_LOG = "0-0"
 
 class Lifecycle:
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder, views: Views,
-                 catalogue: Catalogue, serving: Serving, on_swap: Callable[[], None] = lambda: None) -> None:
+                 catalogue: Catalogue, lexicon: LexicalIndex, serving: Serving, on_swap: Callable[[], None] = lambda: None) -> None:
         self.store = store
         self.image_encoder = image_encoder
         self.text_encoder = text_encoder
         self.views = views
         self.catalogue = catalogue
+        self.lexicon = lexicon
         self.serving = serving
         self.on_swap = on_swap  # what must forget the old view's space (the hashtag vocabulary cache)
         self.publishing = threading.Lock()  # held while this process writes a release
@@ -65,8 +67,15 @@ class Lifecycle:
         self.position = position
 
     def sync_posts(self) -> None:
-        """Replace the catalogue by what Redis holds now."""
-        self.catalogue.replace_all(*self.store.all_meta())
+        """Replace the catalogue and the posts' words by what Redis holds now."""
+        meta = self.store.all_meta()
+        self.catalogue.replace_all(*meta)
+        ids = meta[0].tolist()
+        words = []
+        for start in range(0, len(ids), 2000):
+            chunk = ids[start:start + 2000]
+            words += [(pid, post_text(*found)) for pid, found in zip(chunk, self.store.post_texts(chunk)) if found]
+        self.lexicon.replace_all(words)
 
     def applied(self, entry_id: str) -> None:
         """The serving view holds the change-log entry `entry_id` and every one before it."""

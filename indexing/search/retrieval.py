@@ -17,6 +17,7 @@ from indexing.relevance import ONLY_ITSELF, Answer, Relevance, why_empty
 from indexing.scopes import validate_scope, visible_scopes
 from indexing.search.catalogue import Catalogue, ScopeFilter
 from indexing.search.duplicates import Duplicates, decide_duplicate
+from indexing.search.lexical import MIN_WORD_SIMILARITY, LexicalIndex, tiers, weighted_rrf, words_weight
 from indexing.search.projection import Projection
 from indexing.search.queryphotos import QueryPhoto, QueryPhotos
 from indexing.search.types import (CAPTION_SHIFT, MAX_CAPTIONS_PER_POST, MAX_QUERY_CHARS, CaptionHit, Hit,
@@ -43,7 +44,7 @@ def best_of(ids: list[int], photo_scores: np.ndarray, caption_scores: Iterable[t
 class Retrieval:
     def __init__(self, store: PostStore, text_encoder: TextEncoder, catalogue: Catalogue, serving: Serving,
                  photos: QueryPhotos, projection: Projection, duplicates: Duplicates, thresholds: Thresholds,
-                 relevance: Relevance) -> None:
+                 relevance: Relevance, lexicon: LexicalIndex | None = None) -> None:
         self.store = store
         self.text_encoder = text_encoder
         self.catalogue = catalogue
@@ -54,6 +55,8 @@ class Retrieval:
         self.thresholds = thresholds
         self.relevance = relevance  # floors, calibration, evidence weights
         self.learned_relevance = relevance.with_learned_heads()
+        self.lexicon = lexicon if lexicon is not None else LexicalIndex()  # posts' words (read text, captions)
+        self.words_floor = MIN_WORD_SIMILARITY  # a words match under it is no match (a benchmark may try others)
 
     # -- what holds for an answer -----------------------------------------------------------------
     def relevance_for(self, v: IndexView | None = None) -> Relevance:
@@ -124,37 +127,68 @@ class Retrieval:
     def find(self, text: str, scope: str, k: int = 5, photo: QueryPhoto | None = None, photo_weight: float = 0.5,
              include_public: bool = True, language: str | None = None) -> list[Hit]:
         """Visible photos matching a text, optionally together with a photo ('like this, but at night');
-        one post per photo, never the query photo or a copy of it, none under the find floor."""
+        one post per photo, never the query photo or a copy of it. A photo is shown when its match
+        clears the find floor or its words (read in it, or its captions') clear the words floor."""
         v = self.serving.view
         query = self.encode_query(text, v, language)
-        hits = self._hits(self.find_scored(v, query, scope, k, photo, photo_weight, include_public), k)
         kind = "find" if textspace.covers_all(query) else "find_other_language"
-        return self.above_floor(hits, kind, scope, include_public)
+        visible = self.catalogue.visible_count(scope, include_public)
+        floor = getattr(self.relevance_for(v).floors_for(visible), kind)
+        ranked, photo_vec = self.find_ranked(v, query, text, scope, k, photo, photo_weight, include_public)
+        words = {pid: w for pid, _, w in ranked}
+        shown = [(pid, s) for pid, s, w in ranked if s >= floor or w >= self.words_floor]
+        kept = self._distinct(shown, k, v, [photo_vec] if photo_vec is not None else [])
+        posts = self.store.get_posts([pid for pid, _ in kept])
+        hits = [Hit(post, round(s, 4), round(words[pid], 4)) for post, (pid, s) in zip(posts, kept) if post is not None]
+        return Answer(hits, why_empty(visible))
 
-    def find_scored(self, v: IndexView, query: np.ndarray, scope: str, k: int, photo: QueryPhoto | None,
-                    photo_weight: float, include_public: bool, one_per_photo: bool = True) -> list[tuple[int, float]]:
-        """(post id, score) pairs, best first, for a text already encoded on view `v` (one view from
-        encoding to ranking). `one_per_photo=False` keeps copies of one photo."""
+    def find_scored(self, v: IndexView, query: np.ndarray, text: str, scope: str, k: int,
+                    photo: QueryPhoto | None, photo_weight: float, include_public: bool,
+                    one_per_photo: bool = True) -> list[tuple[int, float]]:
+        """(post id, text-space score) pairs in `find`'s order, no floor applied, for a text already
+        encoded on view `v` (one view from encoding to ranking). `one_per_photo=False` keeps copies
+        of one photo."""
+        ranked, photo_vec = self.find_ranked(v, query, text, scope, k, photo, photo_weight, include_public)
+        ranked = [(pid, s) for pid, s, _ in ranked]
+        if not one_per_photo:
+            return ranked[:k]
+        return self._distinct(ranked, k, v, [photo_vec] if photo_vec is not None else [])
+
+    def find_ranked(self, v: IndexView, query: np.ndarray, text: str, scope: str, k: int,
+                    photo: QueryPhoto | None, photo_weight: float,
+                    include_public: bool) -> tuple[list[tuple[int, float, float]], PhotoVectors | None]:
+        """Every candidate as (post id, text-space score, words similarity or 0), best first, and the
+        query photo's vectors. Candidates are the visible posts nearest the query, plus (for words
+        alone) the visible posts whose words match it; with words matches the order is the weighted
+        Reciprocal Rank Fusion of both rankings, else the text-space score's (as before words)."""
         visible = self.catalogue.visible(scope, include_public=include_public)
         pool = max(4 * k, 40)
         candidates = {pid for pid, _ in v.text.search(query, pool, visible)}
         candidates |= {label >> CAPTION_SHIFT for label, _ in v.caption.search(query, pool, visible)}
+        words: dict[int, float] = {}
         photo_vec = None
-        if photo is not None:
+        if photo is not None:  # the words ask for a change to the photo ("at night"): not words in photos
             photo_vec, own_id = self.photos.vectors(photo, v)
             candidates |= {pid for pid, _ in v.image.search(photo_vec.features, pool, visible)}
             scopes = visible_scopes(scope) if include_public else {scope}
             candidates -= self.photos.same_photo(photo_vec, own_id, scopes)
+        else:
+            words = dict(self.lexicon.search(text[:MAX_QUERY_CHARS], visible, pool, self.words_floor))
+            candidates |= words.keys()
         if not candidates:
-            return []
+            return [], photo_vec
         ids = sorted(candidates)
         scores = self.text_scores(query, ids, v)
         if photo_vec is not None:
             scores = fused(scores, v.image.get_or_zero(ids) @ photo_vec.features, photo_weight)
-        ranked = [(ids[i], float(scores[i])) for i in np.argsort(-scores)]
-        if not one_per_photo:
-            return ranked[:k]
-        return self._distinct(ranked, k, v, [photo_vec] if photo_vec is not None else [])
+        by_score = [(ids[i], float(scores[i])) for i in np.argsort(-scores)]
+        if not words:
+            return [(pid, s, 0.0) for pid, s in by_score], photo_vec
+        by_words = sorted(words.items(), key=lambda c: -c[1])
+        rrf = weighted_rrf([(tiers(by_score), 1.0), (tiers(by_words), words_weight(text))])
+        score_of = dict(by_score)
+        order = sorted(ids, key=lambda pid: (-rrf[pid], -score_of[pid], pid))
+        return [(pid, score_of[pid], words.get(pid, 0.0)) for pid in order], photo_vec
 
     def text_scores(self, query: np.ndarray, ids: list[int], v: IndexView) -> np.ndarray:
         """Per post: the better of its photo's text-space match and its best caption match."""

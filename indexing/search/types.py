@@ -44,6 +44,7 @@ class PhotoVectors:
 class Hit:
     post: Post
     score: float
+    words: float = 0.0  # how well the query's words match the photo's read text or captions (find only)
 
 
 @dataclass(frozen=True)

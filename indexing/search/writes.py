@@ -15,6 +15,7 @@ import numpy as np
 from indexing.reading import ReadingQueue
 from indexing.scopes import PUBLIC, validate_scope
 from indexing.search.catalogue import Catalogue
+from indexing.search.lexical import LexicalIndex, post_text
 from indexing.search.projection import Projection
 from indexing.search.types import (CAPTION_SHIFT, MAX_CAPTIONS_PER_POST, MAX_QUERY_CHARS, AddResult, PhotoInput,
                                    PhotoVectors, caption_labels)
@@ -34,7 +35,7 @@ def cleaned_captions(captions: list[str]) -> list[str]:
 class Writes:
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder,
                  embedder: PhotoEmbedder, projection: Projection, views: Views, catalogue: Catalogue,
-                 serving: Serving, max_photo_bytes: int, reading: ReadingQueue | None = None) -> None:
+                 lexicon: LexicalIndex, serving: Serving, max_photo_bytes: int, reading: ReadingQueue | None = None) -> None:
         self.store = store
         self.reading = reading  # every stored photo is queued to have its text read (None: not read)
         self.image_model = image_encoder.name
@@ -46,6 +47,7 @@ class Writes:
         self.projection = projection
         self.views = views
         self.catalogue = catalogue
+        self.lexicon = lexicon
         self.serving = serving
         self.max_photo_bytes = max_photo_bytes
 
@@ -145,6 +147,8 @@ class Writes:
             return
         with self.serving.lock:
             self.catalogue.remember(post for post, _, _ in stored)
+            for post, _, _ in stored:
+                self.lexicon.put(post.id, post_text(post.captions, post.ocr_text))
             v = self.serving.view
             ids = [post.id for post, _, _ in stored]
             v.image.add(ids, np.array([vec.features for _, vec, _ in stored]))
@@ -207,6 +211,7 @@ class Writes:
             self.catalogue.tags_changed()
         if not ids:
             return
+        self._words_changed(ids)
         with self.serving.lock:
             v = self.serving.view
             v.caption.remove(caption_labels(ids))
@@ -223,10 +228,32 @@ class Writes:
             labels, feats = self.views.image_vectors_for([p.id for p in posts])
             indexed = set(labels)
             self.catalogue.remember(p for p in posts if p.id in indexed)
+            for post in posts:
+                if post.id in indexed:
+                    self.lexicon.put(post.id, post_text(post.captions, post.ocr_text))
             v.image.add(labels, feats)
             v.text.add(labels, self.views.projection.project_stored(labels, feats, v.projector))  # not read twice
             v.caption.add(*self.views.caption_vectors_for(labels, v.projector))
         return len(labels)
+
+    # -- text read from photos -------------------------------------------------------------------
+    def put_read_text(self, post_id: int, status: str, text: str, lang: str) -> bool:
+        """Store the text read from a post's photo (logged for other processes) and index its words here."""
+        if not self.catalogue.known([post_id]) or not self.store.put_read_text(post_id, status, text, lang):
+            return False  # deleted meanwhile (the store writes nothing then: no hash without its post)
+        self._words_changed([post_id])
+        return True
+
+    def apply_text_changed(self, ids: list[int]) -> None:
+        """Index the words of posts whose text was read in another process (from the change log)."""
+        ids = self.catalogue.known(ids)
+        if ids:
+            self._words_changed(ids)
+
+    def _words_changed(self, ids: list[int]) -> None:
+        """Re-read the posts' read text and captions and index their words (a post gone meanwhile: none)."""
+        for pid, post in zip(ids, self.store.get_posts(ids)):
+            self.lexicon.put(pid, post_text(post.captions, post.ocr_text) if post is not None else "")
 
     def apply_deleted(self, ids: list[int]) -> None:
         ids = self.catalogue.known(ids)
@@ -252,6 +279,7 @@ class Writes:
         ids = list(ids)
         with self.serving.lock:
             self.catalogue.forget(ids)
+            self.lexicon.forget(ids)
             v = self.serving.view
             v.image.remove(ids)
             v.text.remove(ids)

@@ -75,10 +75,15 @@ def test_an_empty_answer_says_why_and_the_hint_only_when_asked():
 
 
 def test_a_result_photo_is_captioned_with_its_score_and_the_posts_caption_escaped():
-    hit = SimpleNamespace(score=0.834, post=SimpleNamespace(captions=["<b>espresso</b> " + "x" * 400]))
+    hit = SimpleNamespace(score=0.834, words=0.0, post=SimpleNamespace(captions=["<b>espresso</b> " + "x" * 400]))
     caption = render.hit_caption("en", hit, "match_caption")
     assert caption.startswith("0.83 match · &lt;b&gt;espresso") and len(caption) < 360
-    assert render.hit_caption("fr", SimpleNamespace(score=0.5, post=SimpleNamespace(captions=[]))) == "0.50 semblable"
+    assert render.hit_caption("fr", SimpleNamespace(score=0.5, words=0.0, post=SimpleNamespace(captions=[]))) == \
+        "0.50 semblable"
+    # found by the words read in it (or its caption's): that match is the one shown
+    by_words = SimpleNamespace(score=0.12, words=0.78, post=SimpleNamespace(captions=[]))
+    assert render.hit_caption("en", by_words, "match_caption") == "0.78 match of its words"
+    assert render.hit_caption("fr", by_words, "match_caption") == "0.78 correspondance des mots"
 
 
 def test_captions_and_albums_list_one_line_each():

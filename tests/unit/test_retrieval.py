@@ -58,7 +58,7 @@ def test_copies_of_one_photo_collapse_to_the_best_ranked_post():
     w.add(3, features=SEA, text=unit(1, 1, 0, 0))
     assert [h.post.id for h in w.retrieval.find("cat", "public", k=5)] == [1, 3]
     v = w.serving.view
-    kept = w.retrieval.find_scored(v, w.retrieval.encode_query("cat", v), "public", 5, None, 0.5, True,
+    kept = w.retrieval.find_scored(v, w.retrieval.encode_query("cat", v), "cat", "public", 5, None, 0.5, True,
                                    one_per_photo=False)
     assert [pid for pid, _ in kept] == [1, 2, 3]
 
