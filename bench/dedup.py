@@ -20,6 +20,7 @@ from pathlib import Path
 from PIL import Image, ImageEnhance, ImageOps
 
 from bench.common import SEED, bench_engine, emit, file_sha256, image_index_shape, load_items, log_progress
+from bench.dedup_memes import add_memes_args
 from indexing.ingest import ingest
 from indexing.search import Thresholds, decide_duplicate
 from indexing.sources import detect_and_read
@@ -65,9 +66,14 @@ def add_args(p) -> None:
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds over photo groups")
     p.add_argument("--min-precision", type=float, default=0.995)
     p.add_argument("--seed", type=int, default=SEED, help="another seed = other A/B splits and folds")
+    add_memes_args(p)
 
 
 def run(args) -> dict:
+    if args.memes:
+        from bench import dedup_memes
+
+        return dedup_memes.run(args)
     rng = random.Random(args.seed)
     sets = {Path(args.data).name: _split(load_items(args, args.split), rng, args.limit)}
     if args.holdout:
