@@ -36,7 +36,7 @@ def _config(settings: Settings, upload_chat_id: int | None = None):
                      upload_chat_id=upload_chat_id if upload_chat_id is not None else settings.upload_chat_id,
                      user_per_minute=settings.user_per_minute, user_burst=settings.user_burst,
                      map_max_photos=settings.map_max_photos, map_cache_days=settings.map_cache_days,
-                     thumbnail_side=settings.thumbnail_side)
+                     thumbnail_side=settings.thumbnail_side, read_text=settings.read_text)
 
 
 def run_telegram(engine, settings: Settings) -> None:

@@ -28,7 +28,7 @@ from bot.retry import RetryingRateLimiter
 from bot.telegram_io import PostSender, tell_waiting
 from bot.throttle import Throttle
 from bot.workers import Workers
-from indexing.search import SearchEngine
+from indexing.search import ReadingWorker, SearchEngine
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,9 @@ class Features:
         self.photos = Photos(engine, config, self.workers, answers, self.moderation, self.albums)
         self.maps = Maps(engine, config, self.workers, sender)
         self.inline = Inline(engine, config, self.workers, sender)
+        # Text in stored photos is read here, one photo at a time, only while no update is answered.
+        self.reading = (ReadingWorker(engine.reading, reply_busy=self.workers.busy).start()
+                        if engine.reading is not None and config.read_text else None)
 
     async def tell_waiting(self, update: Update, waiting: int) -> None:
         await tell_waiting(update, waiting, self.config.user_per_minute)
@@ -66,6 +69,8 @@ class Features:
     def close(self) -> None:
         if self.photo_source is not None:
             self.engine.remove_photo_source(self.photo_source)
+        if self.reading is not None:
+            self.reading.stop()
         self.workers.close()
 
 

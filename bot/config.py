@@ -18,6 +18,7 @@ class BotConfig:
     map_max_photos: int = 2000  # drawn on one /map (sampled per cluster above it)
     map_cache_days: float = 7
     thumbnail_side: int = 64
+    read_text: bool = True  # read the text in stored photos in the background (indexing/reading.py)
 
 
 MAX_TEXT_CHARS = 1000  # of a caption to suggest hashtags for (Telegram allows 4,096)

@@ -106,6 +106,11 @@ def stats_text(lang: str, private: bool, chat: dict, public: dict, settings: Cha
     if migration:
         jobs += t(lang, "stats_migration", done=thousands(lang, migration["done"]),
                   total=thousands(lang, migration["total"]))
+    reading = chat.get("reading")  # the chat's photos whose text was read, or waits to be (indexing/reading.py)
+    if reading:
+        jobs += t(lang, "stats_reading", text=thousands(lang, reading["text"]),
+                  none=thousands(lang, reading["none"] + reading["unreadable"] + reading["error"]),
+                  waiting=thousands(lang, reading["waiting"]))
     heads = chat.get("projector", "none")
     mode = t(lang, f"mode_{settings.dupes}")
     if settings.dupes != "off" and settings.notify == "admins":  # flags go to the admins, not the group

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -21,9 +22,24 @@ class Workers:
         # Maps get a thread of their own at a lower priority: a new layout takes seconds of both cores,
         # and must not hold up the engine threads that answer photos meanwhile.
         self._map_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map", initializer=background_priority)
+        self._active = 0  # engine calls running now: background reading waits while there are any
+        self._active_lock = threading.Lock()
 
     async def run(self, fn, *args, **kwargs):
-        return await asyncio.get_running_loop().run_in_executor(self._pool, partial(fn, *args, **kwargs))
+        return await asyncio.get_running_loop().run_in_executor(self._pool, partial(self._counted, fn, *args, **kwargs))
+
+    def _counted(self, fn, *args, **kwargs):
+        with self._active_lock:
+            self._active += 1
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            with self._active_lock:
+                self._active -= 1
+
+    def busy(self) -> bool:
+        """Whether an update is being answered on the engine threads now (the reply path)."""
+        return self._active > 0
 
     async def run_map(self, fn, *args, **kwargs):
         return await asyncio.get_running_loop().run_in_executor(self._map_pool, partial(fn, *args, **kwargs))

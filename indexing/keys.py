@@ -32,6 +32,9 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:map:{scope}:{query}       hash   a cached /map: fingerprint of the photos mapped, layout, file ids
   {p}:v1:map:{scope}:{query}:images hash  its rendered JPEGs, for an hour or until Telegram has them
   {p}:v1:inbox:{bot_id}            hash   a bot's updates kept until handled: update id -> JSON
+  {p}:v1:reading:queue             stream photos waiting to have their text read (post, scope, image); group "readers"
+  {p}:v1:reading:attempts          hash   queue entry id -> tries so far (a photo failing too often ends as "error")
+  {p}:v1:reading:waiting           hash   scope -> photos of it queued and not read yet
 """
 from __future__ import annotations
 
@@ -146,6 +149,15 @@ class Keys:
 
     def inbox(self, bot_id: str) -> str:
         return f"{self.base}:inbox:{bot_id}"
+
+    def reading_queue(self) -> str:
+        return f"{self.base}:reading:queue"
+
+    def reading_attempts(self) -> str:
+        return f"{self.base}:reading:attempts"
+
+    def reading_waiting(self) -> str:
+        return f"{self.base}:reading:waiting"
 
     def image_model(self) -> str:
         """The image model the store serves with, recorded when a migration switched to it."""

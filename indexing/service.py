@@ -43,7 +43,7 @@ def engine_options(settings: Settings) -> EngineOptions:
         image_index_dims=settings.image_index_dims,
         batch_size=settings.batch_size, max_photo_bytes=settings.max_photo_bytes,
         max_photo_pixels=settings.max_photo_pixels, hashtag_blocklist=tuple(t for t in settings.hashtag_blocklist.split(",") if t.strip()),
-        thumbnail_side=settings.thumbnail_side)
+        thumbnail_side=settings.thumbnail_side, read_text=settings.read_text)
 
 
 @contextmanager

@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     photo_max_mb: float = 20.0  # photos the bot downloads (Telegram's getFile limit is 20 MB)
     user_per_minute: float = 30  # photos and searches one user may ask for per minute, after a burst (0: no limit)
     user_burst: int = 10
+    read_text: bool = True  # read the text in stored photos, in the background (models/ocr.py, indexing/reading.py)
     playground_host: str = "127.0.0.1"
     playground_port: int = 8080
 

@@ -108,12 +108,23 @@ class PostStore:
     def set_fields(self, post_id: int, **fields: str) -> None:
         self.r.hset(self.keys.post(post_id), mapping={k: str(v) for k, v in fields.items()})
 
-    def put_read_text(self, post_id: int, status: str, text: str = "", lang: str = "") -> None:
-        """The text read from a post's photo (issue 19), logged so other processes' lexical indexes learn it."""
-        pipe = self.r.pipeline(transaction=True)
-        pipe.hset(self.keys.post(post_id), mapping={"ocr_status": status, "ocr_text": text, "ocr_lang": lang})
-        self._log_change(pipe, "text", [post_id])
-        pipe.execute()
+    def put_read_text(self, post_id: int, status: str, text: str = "", lang: str = "") -> bool:
+        """The text read from a post's photo (issue 19), logged so other processes' lexical indexes learn it.
+        False, and nothing written, when the post is gone (deleted while its photo was read)."""
+        key = self.keys.post(post_id)
+        with self.r.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    if not pipe.exists(key):
+                        return False
+                    pipe.multi()
+                    pipe.hset(key, mapping={"ocr_status": status, "ocr_text": text, "ocr_lang": lang})
+                    self._log_change(pipe, "text", [post_id])
+                    pipe.execute()
+                    return True
+                except redis.WatchError:
+                    continue  # the post changed meanwhile (deleted, re-captioned): look again
 
     def replace_caption(self, post: Post, captions: list[str], tags: list[str], caption_vectors: np.ndarray,
                         text_model: str) -> None:

@@ -121,6 +121,7 @@ MESSAGES: dict[str, str] = {
              "Repost-Erkennung: {mode}.\n"
              "<b>Index</b>: Version {release}, gelerntes Modell {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
+    "stats_reading": "\n<b>Text in Fotos</b>: {text} mit Text, {none} ohne Text, {waiting} in der Warteschlange zum Lesen.",
     "stats_migration": "\n• Fotos werden für das neue Bildmodell neu berechnet: {done} / {total}",
     "groups_only": "Dieser Befehl funktioniert in Gruppen.",
     "inline_none": "Keine passenden Fotos",

@@ -116,6 +116,7 @@ MESSAGES: dict[str, str] = {
     "stats": "<b>This group</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
              "Re-post checks: {mode}.\n<b>Index</b>: release {release}, learned model {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
+    "stats_reading": "\n<b>Text in photos</b>: {text} read with text, {none} without text, {waiting} waiting to be read.",
     "stats_migration": "\n• Re-embedding photos for the new image model: {done} / {total}",
     "groups_only": "This command works in groups.",
     "inline_none": "No matching photos",

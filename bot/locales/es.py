@@ -123,6 +123,7 @@ MESSAGES: dict[str, str] = {
              "Control de fotos repetidas: {mode}.\n"
              "<b>Índice</b>: versión {release}, modelo aprendido {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
+    "stats_reading": "\n<b>Texto en las fotos</b>: {text} con texto, {none} sin texto, {waiting} en cola para leer.",
     "stats_migration": "\n• Reprocesando las fotos para el nuevo modelo de imagen: {done} / {total}",
     "groups_only": "Este comando funciona en los grupos.",
     "inline_none": "No hay fotos que encajen",

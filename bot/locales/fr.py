@@ -121,6 +121,7 @@ MESSAGES: dict[str, str] = {
              "{public_posts} photos.\nContrôle des republications : {mode}.\n<b>Index</b> : version {release}, "
              "modèle appris : {heads}.{jobs}",
     "job_line": "\n• {job} : {state}{detail}",
+    "stats_reading": "\n<b>Texte dans les photos</b> : {text} avec du texte, {none} sans texte, {waiting} en attente de lecture.",
     "stats_migration": "\n• Nouvelle analyse des photos pour le nouveau modèle d’images : {done} / {total}",
     "groups_only": "Cette commande fonctionne dans les groupes.",
     "inline_none": "Aucune photo ne correspond",

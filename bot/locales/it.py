@@ -123,6 +123,7 @@ MESSAGES: dict[str, str] = {
              "Controllo dei doppioni: {mode}.\n"
              "<b>Indice</b>: versione {release}, modello appreso {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
+    "stats_reading": "\n<b>Testo nelle foto</b>: {text} con testo, {none} senza testo, {waiting} in coda per la lettura.",
     "stats_migration": "\n• Rielaborazione delle foto per il nuovo modello di immagini: {done} / {total}",
     "groups_only": "Questo comando funziona nei gruppi.",
     "inline_none": "Nessuna foto corrispondente",

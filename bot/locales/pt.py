@@ -121,6 +121,7 @@ MESSAGES: dict[str, str] = {
              "Controle de fotos repetidas: {mode}.\n"
              "<b>Índice</b>: versão {release}, modelo aprendido {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
+    "stats_reading": "\n<b>Texto nas fotos</b>: {text} com texto, {none} sem texto, {waiting} na fila para leitura.",
     "stats_migration": "\n• Reprocessando as fotos para o novo modelo de imagem: {done} / {total}",
     "groups_only": "Este comando funciona em grupos.",
     "inline_none": "Nenhuma foto combina",

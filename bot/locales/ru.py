@@ -121,6 +121,7 @@ MESSAGES: dict[str, str] = {
              "Проверка повторов: {mode}.\n"
              "<b>Индекс</b>: версия {release}, обученная модель — {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
+    "stats_reading": "\n<b>Текст на фото</b>: с текстом — {text}, без текста — {none}, в очереди на чтение — {waiting}.",
     "stats_migration": "\n• Фото пересчитываются для новой модели изображений: {done} из {total}",
     "groups_only": "Эта команда работает в группах.",
     "inline_none": "Подходящих фото нет",

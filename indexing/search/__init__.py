@@ -5,6 +5,7 @@ from indexing.errors import (BadImageError, EmptyQueryError, ImageTooLargeError,
                              StorageUnavailableError, UnknownPostError)
 from indexing.migration.sources import PhotoSource, PhotoUnavailable
 from indexing.priority import background_priority
+from indexing.reading import ReadingQueue, ReadingWorker
 from indexing.moderation_records import SentAlert
 from indexing.relevance import ONLY_ITSELF, TOO_FEW_POSTS, Answer
 from indexing.scopes import PUBLIC
@@ -18,7 +19,7 @@ from indexing.store import AUTOMATIC, FORWARD, Post
 
 __all__ = ["SearchEngine", "AddResult", "Answer", "CaptionHit", "ChatSettings", "DuplicateMatch", "EngineOptions",
            "Hit", "IndexView", "ModerationStats", "PhotoInput", "PhotoSource", "PhotoUnavailable", "PhotoVectors",
-           "Post", "Repost", "SentAlert", "SettingError",
+           "Post", "ReadingQueue", "ReadingWorker", "Repost", "SentAlert", "SettingError",
            "TagSuggestion", "Thresholds", "Verdict", "BadImageError", "EmptyQueryError", "ImageTooLargeError",
            "IndexingError", "StorageUnavailableError", "UnknownPostError", "IMAGENET_REASON", "REASONS",
            "AUTOMATIC", "FORWARD", "MAX_MIN_SIZE", "MAX_WINDOW_DAYS", "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexing.ann import HnswBackend
+from indexing.reading import ReadingQueue
 from indexing.relevance import Relevance
 from indexing.search.catalogue import Catalogue
 from indexing.search.duplicates import Duplicates
@@ -31,7 +32,7 @@ class Parts:
 
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder,
                  cache_dir: Path | None, options: EngineOptions, catalogue: Catalogue, blocklist: frozenset[str],
-                 relevance: Relevance) -> None:
+                 relevance: Relevance, reading: ReadingQueue | None = None) -> None:
         self.image_encoder = image_encoder
         self.serving = Serving()
         self.projection = Projection(image_encoder, text_encoder, store, cache_dir)
@@ -43,7 +44,7 @@ class Parts:
         embedder = PhotoEmbedder(image_encoder, batch_size=options.batch_size, max_pixels=options.max_photo_pixels,
                                  thumbnail_side=options.thumbnail_side)
         self.writes = Writes(store, image_encoder, text_encoder, embedder, self.projection, self.views, catalogue,
-                             self.serving, options.max_photo_bytes)
+                             self.serving, options.max_photo_bytes, reading)
         self.photos = QueryPhotos(store, image_encoder.name, catalogue, self.writes.embed_photo)
         self.duplicates = Duplicates(store, catalogue, self.serving, self.photos, options.thresholds)
         self.retrieval = Retrieval(store, text_encoder, catalogue, self.serving, self.photos, self.projection,

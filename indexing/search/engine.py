@@ -29,6 +29,7 @@ from indexing.chats import ChatSettings, Thresholds
 from indexing.migration.photos import ImageMigration, migration_status
 from indexing.migration.records import MigrationRecords
 from indexing.migration.sources import LocalFiles, PhotoSource
+from indexing.reading import ReadingQueue
 from indexing.relevance import Relevance
 from indexing.scopes import PUBLIC, validate_scope
 from indexing.search.catalogue import Catalogue
@@ -60,6 +61,7 @@ class SearchEngine(FrontEnd):
         self.blocklist = frozenset(normalize_tags(list(options.hashtag_blocklist)))  # never suggested
         self.catalogue = Catalogue()
         self.moderation = Moderation(store)
+        self.reading = ReadingQueue(store) if options.read_text else None  # photos whose text waits to be read
         self.gate = WriteGate()  # writes pass together, an image-model switch alone
         self.parts = self.make_parts(image_encoder, options.relevance or Relevance.load())
         self.image_migration: ImageMigration | None = None  # the store moving to another image model
@@ -69,7 +71,7 @@ class SearchEngine(FrontEnd):
     def make_parts(self, image_encoder: ImageEncoder, relevance: Relevance) -> Parts:
         """Everything that depends on the image model (indexing/search/composition.py)."""
         return Parts(self.store, image_encoder, self.text_encoder, self.cache_dir, self.options, self.catalogue,
-                     self.blocklist, relevance)
+                     self.blocklist, relevance, self.reading)
 
     # The serving parts, read once per call: a switch replaces them as a whole.
     image_encoder = property(lambda self: self.parts.image_encoder)
@@ -403,4 +405,7 @@ class SearchEngine(FrontEnd):
         if scope is not None:
             out["posts_in_scope"] = per_scope.get(scope, 0)
             out["top_tags"] = sorted(self.store.tag_counts([scope]).items(), key=lambda kv: -kv[1])[:10]
+            if self.reading is not None and scope != PUBLIC:  # a chat's /stats shows its photos' reading
+                out["reading"] = {"waiting": self.reading.waiting(scope),
+                                  **self.reading.outcomes(self.catalogue.scope_ids(scope))}
         return out

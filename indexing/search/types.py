@@ -115,3 +115,4 @@ class EngineOptions:
     hashtag_blocklist: tuple[str, ...] = ()  # never suggested
     thumbnail_side: int = THUMBNAIL_SIDE
     relevance: Relevance | None = None  # floors, calibration, evidence weights (None: the shipped table)
+    read_text: bool = True  # queue stored photos to have their text read (indexing/reading.py)

@@ -12,6 +12,7 @@ from typing import Iterable
 
 import numpy as np
 
+from indexing.reading import ReadingQueue
 from indexing.scopes import PUBLIC, validate_scope
 from indexing.search.catalogue import Catalogue
 from indexing.search.projection import Projection
@@ -33,8 +34,9 @@ def cleaned_captions(captions: list[str]) -> list[str]:
 class Writes:
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder,
                  embedder: PhotoEmbedder, projection: Projection, views: Views, catalogue: Catalogue,
-                 serving: Serving, max_photo_bytes: int) -> None:
+                 serving: Serving, max_photo_bytes: int, reading: ReadingQueue | None = None) -> None:
         self.store = store
+        self.reading = reading  # every stored photo is queued to have its text read (None: not read)
         self.image_model = image_encoder.name
         # Image models whose vectors a deleted post loses: this one, and during and after a migration
         # the other one (indexing/migration/photos.py), so neither keeps a deleted post's vectors.
@@ -110,6 +112,8 @@ class Writes:
             if len(cap_vecs):
                 stored[("captions", self.text_encoder.name)] = cap_vecs
             self.store.add(post, stored, vec.thumbnail)  # acknowledged once Redis has it (AOF); indexes follow
+            if self.reading is not None:
+                self.reading.enqueue(post.id, post.scope, p.data, vec.width, vec.height)
             stored_posts.append((post, vec, cap_vecs))
             results[i] = AddResult(post.id, created=True)
         self._index_posts(stored_posts)

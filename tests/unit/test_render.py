@@ -116,6 +116,17 @@ def test_stats_show_an_image_migration_while_it_runs_with_counts_written_as_each
     assert "Re-embedding" not in render.stats_text("en", True, {"posts_in_scope": 3}, {}, ChatSettings())
 
 
+def test_stats_show_the_reading_of_text_in_the_chats_photos_in_every_language():
+    chat = {"posts_in_scope": 20, "reading": {"waiting": 1234, "text": 7, "none": 5, "unreadable": 2, "error": 1}}
+    english = render.stats_text("en", True, chat, {}, ChatSettings())
+    assert "<b>Text in photos</b>: 7 read with text, 8 without text, 1,234 waiting to be read." in english
+    assert "avec du texte" in render.stats_text("fr", False, chat, {}, ChatSettings())
+    for lang in MESSAGES:
+        shown = render.stats_text(lang, False, chat, {}, ChatSettings())
+        assert "7" in shown and "8" in shown and render.thousands(lang, 1234) in shown, lang
+    assert "Text in photos" not in render.stats_text("en", True, {"posts_in_scope": 3}, {}, ChatSettings())
+
+
 def test_settings_errors_say_which_setting_was_wrong_in_the_users_language():
     with pytest.raises(SettingError) as sensitivity:
         ChatSettings().changed(sensitivity="extreme")

@@ -1,0 +1,162 @@
+"""The background reading queue on a real embedded Valkey with the real reader: photos queued when
+stored are read once, survive a restart, end as "error" when they always fail, and a post deleted
+while it waited is skipped."""
+from __future__ import annotations
+
+import pytest
+
+from indexing.keys import Keys
+from indexing.reading import GROUP, ReadingQueue, ReadingWorker, reading_copy
+from indexing.redis_server import connect
+from indexing.store import Post, PostStore
+from models.ocr import TextReader
+from tests.conftest import jpeg_bytes, sample_image
+from tests.text_images import folded_cer, render_line
+
+SCOPE = "chat:-100"
+
+
+@pytest.fixture(scope="module")
+def reader() -> TextReader:
+    return TextReader()
+
+
+@pytest.fixture
+def store(redis_client, keys) -> PostStore:
+    return PostStore(redis_client, keys)
+
+
+def stored_post(store: PostStore, scope: str = SCOPE) -> int:
+    post_id = store.allocate_id()
+    store.add(Post(id=post_id, scope=scope, sha256=f"sha{post_id}", phash=post_id), {})
+    return post_id
+
+
+def worker(queue: ReadingQueue, reader: TextReader, **kwargs) -> ReadingWorker:
+    kwargs.setdefault("block_ms", 10)
+    return ReadingWorker(queue, lambda: reader, **kwargs)
+
+
+def text_ops(store: PostStore) -> list[str]:
+    return [fields["ids"] for _, fields in store.read_changes("0-0", block_ms=1) if fields["op"] == "text"]
+
+
+def test_a_queued_photo_is_read_stored_and_leaves_the_queue(store, reader):
+    queue = ReadingQueue(store)
+    with_text, without = stored_post(store), stored_post(store)
+    queue.enqueue(with_text, SCOPE, jpeg_bytes(render_line("Meeting moved to 5 pm")), 600, 100)
+    queue.enqueue(without, SCOPE, jpeg_bytes(sample_image("coffee")), 600, 400)
+    assert queue.waiting(SCOPE) == 2 and queue.waiting() == 2
+    w = worker(queue, reader)
+    assert w.step() and w.step() and not w.step()
+    post = store.get_post(with_text)
+    assert post.ocr_status == "text" and folded_cer(post.ocr_text, "Meeting moved to 5 pm") <= 0.05
+    assert post.ocr_lang == "en"
+    assert store.get_post(without).ocr_status == "none"
+    assert queue.waiting(SCOPE) == 0 and queue.waiting() == 0
+    assert queue.outcomes([with_text, without]) == {"text": 1, "none": 1, "unreadable": 0, "error": 0}
+    assert text_ops(store) == [str(with_text), str(without)]  # other processes learn of it
+
+
+def test_the_worker_thread_reads_what_is_queued(store, reader):
+    from tests.conftest import wait_until
+
+    queue = ReadingQueue(store)
+    post_id = stored_post(store)
+    w = worker(queue, reader).start()
+    try:
+        queue.enqueue(post_id, SCOPE, jpeg_bytes(render_line("Read in the background")), 600, 100)
+        assert wait_until(lambda: store.get_post(post_id).ocr_status == "text", timeout=30)
+    finally:
+        w.stop()
+    assert not w._thread.is_alive()
+
+
+def test_the_worker_waits_while_the_reply_path_is_busy(store, reader):
+    queue = ReadingQueue(store)
+    post_id = stored_post(store)
+    queue.enqueue(post_id, SCOPE, jpeg_bytes(render_line("Waits for replies")), 600, 100)
+    busy = [True]
+    w = worker(queue, reader, reply_busy=lambda: busy[0]).start()
+    try:
+        import time
+
+        time.sleep(0.5)
+        assert store.get_post(post_id).ocr_status == "" and queue.waiting(SCOPE) == 1
+        busy[0] = False
+        from tests.conftest import wait_until
+
+        assert wait_until(lambda: store.get_post(post_id).ocr_status == "text", timeout=30)
+    finally:
+        w.stop()
+
+
+def test_a_photo_taken_by_a_reader_that_died_is_read_after_a_restart(tmp_path, reader):
+    client, server = connect(None, tmp_path / "r")
+    try:
+        store = PostStore(client, Keys("restart"))
+        queue = ReadingQueue(store)
+        post_id = stored_post(store)
+        queue.enqueue(post_id, SCOPE, jpeg_bytes(render_line("Survives a restart")), 600, 100)
+        taken = queue.take("dead-reader", block_ms=10)  # taken, then its process dies: never acknowledged
+        assert taken is not None and taken.post_id == post_id
+        assert queue.take("another", block_ms=10) is None  # not handed out twice while it may still be read
+    finally:
+        server.stop()
+    client, server = connect(None, tmp_path / "r")
+    try:
+        store = PostStore(client, Keys("restart"))
+        queue = ReadingQueue(store)
+        assert queue.waiting(SCOPE) == 1
+        assert worker(queue, reader, claim_idle_ms=0).step()
+        assert folded_cer(store.get_post(post_id).ocr_text, "Survives a restart") <= 0.05
+        assert queue.waiting() == 0 and client.xpending(store.keys.reading_queue(), GROUP)["pending"] == 0
+    finally:
+        server.stop()
+
+
+def test_a_photo_that_always_fails_ends_as_error_after_max_attempts(store, reader):
+    queue = ReadingQueue(store)
+    post_id = stored_post(store)
+    queue.enqueue(post_id, SCOPE, b"not an image at all", 10, 10)
+    w = worker(queue, reader, claim_idle_ms=0, max_attempts=3)
+    for attempt in (1, 2):
+        assert w.step()
+        assert store.get_post(post_id).ocr_status == "" and queue.waiting(SCOPE) == 1, attempt
+    assert w.step()
+    assert store.get_post(post_id).ocr_status == "error"
+    assert queue.waiting() == 0 and not w.step()  # the queue moves on
+
+
+def test_a_reader_killed_on_a_photo_too_often_gives_error(store, reader):
+    queue = ReadingQueue(store)
+    post_id = stored_post(store)
+    queue.enqueue(post_id, SCOPE, jpeg_bytes(render_line("Kills its reader")), 600, 100)
+    for _ in range(3):  # three readers took it, counted the attempt, and died reading it
+        queue.attempt(queue.take("doomed", block_ms=10, claim_idle_ms=0))
+    assert worker(queue, reader, claim_idle_ms=0, max_attempts=3).step()
+    assert store.get_post(post_id).ocr_status == "error" and queue.waiting() == 0
+
+
+def test_a_post_deleted_while_it_waited_is_skipped(store, reader):
+    queue = ReadingQueue(store)
+    post_id = stored_post(store)
+    queue.enqueue(post_id, SCOPE, jpeg_bytes(render_line("Deleted before reading")), 600, 100)
+    store.delete([post_id], [])
+    assert worker(queue, reader).step()
+    assert store.get_post(post_id) is None
+    assert not store.r.exists(store.keys.post(post_id))  # not brought back as a half post
+    assert queue.waiting(SCOPE) == 0 and queue.waiting() == 0 and text_ops(store) == []
+    assert store.put_read_text(post_id, "text", "late", "en") is False
+
+
+def test_the_queued_copy_is_small(reader):
+    small = jpeg_bytes(render_line("Small photos are queued as sent"))
+    assert reading_copy(small, 600, 100) == small
+    from PIL import Image
+
+    big = jpeg_bytes(Image.new("RGB", (5000, 3000), "white"))
+    copy = reading_copy(big, 5000, 3000)
+    from models.ocr import decode
+
+    assert max(decode(copy, 10_000).size) == 1600
