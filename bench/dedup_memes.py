@@ -25,10 +25,11 @@ from bench.common import bench_engine, emit, load_items, log_progress
 from bench.ocr import read_all, reading_pool
 from bench.ocr_set import THEMES, chat, font, load_phrases, meme, meme_style
 from indexing.search import PhotoInput
-from indexing.search.reposttext import text_agrees
+from indexing.search.reposttext import lines_found, text_agrees
 from indexing.sources import detect_and_read
+from models.textfold import similarity
 
-TEXT_GRID = tuple(round(t, 2) for t in np.arange(0.1, 0.95, 0.05))
+TEXT_GRID = tuple(round(float(t), 2) for t in np.arange(0.1, 0.95, 0.05))
 
 
 @dataclass
@@ -43,7 +44,7 @@ class MemeQuery:
 
 def add_memes_args(p) -> None:
     p.add_argument("--memes", action="store_true", help="the text rule on memes and screenshots (bench/dedup_memes.py)")
-    p.add_argument("--templates", type=int, default=120, help="--memes: template photos per data set")
+    p.add_argument("--templates", type=int, default=130, help="--memes: template photos per data set")
     p.add_argument("--workers", type=int, default=2, help="--memes: reading processes (1 ORT thread each)")
 
 
@@ -130,13 +131,14 @@ def run(args) -> dict:
     chosen = choose_threshold([q for q in queries if q.dataset == tuned_on], texts)
     result = {"task": "dedup_memes", "templates_per_data_set": args.templates,
               "stored_read_as": _count(s for s, _ in texts.values()),
-              "text_threshold": {"tuned_on": tuned_on, "chosen": chosen, "configured": engine.thresholds.min_text_similarity,
+              "text_threshold": {"tuned_on": tuned_on, "chosen": chosen, "configured": engine.thresholds.min_text_match,
                                  "sweep_on_tuned": {t: score(queries, texts, t, tuned_on) for t in TEXT_GRID}},
               "image_rule_alone": {name: score(queries, texts, None, name) for name in sets},
               "with_text_rule_chosen": {name: score(queries, texts, chosen, name, detail=True) for name in sets},
-              "with_text_rule_configured": {name: score(queries, texts, engine.thresholds.min_text_similarity, name,
+              "with_text_rule_configured": {name: score(queries, texts, engine.thresholds.min_text_match, name,
                                                         detail=True) for name in sets},
-              "similarities": similarities(queries, texts),
+              "lines_found": separation(queries, texts),
+              "jaccard_instead": _jaccard(queries, texts, tuned_on, sets),
               "settings": {"data": args.data, "holdout": args.holdout, "templates": args.templates,
                            "image_thresholds": [engine.thresholds.max_hamming, engine.thresholds.min_cosine_with_hash,
                                                 engine.thresholds.min_cosine], "seed": args.seed}}
@@ -144,20 +146,28 @@ def run(args) -> dict:
     return result
 
 
-def flagged_as(q: MemeQuery, texts: dict, threshold: float | None) -> int | None:
+def flagged_as(q: MemeQuery, texts: dict, threshold: float | None, agrees=text_agrees) -> int | None:
     """The post the rule flags the query as a re-post of (None: not flagged); threshold None = image rule alone."""
     for pid, _, _ in q.candidates:
-        if threshold is None or text_agrees(q.read[0], q.read[1], *texts.get(pid, ("", "")), threshold):
+        if threshold is None or agrees(q.read[0], q.read[1], *texts.get(pid, ("", "")), threshold):
             return pid
     return None
 
 
-def score(queries: list[MemeQuery], texts: dict, threshold: float | None, dataset: str, detail: bool = False) -> dict:
+def jaccard_agrees(new_status: str, new_text: str, stored_status: str, stored_text: str, threshold: float) -> bool:
+    """The rule with whole-text word-trigram Jaccard (models/textfold.similarity) instead of lines_found."""
+    if new_status == stored_status == "text":
+        return similarity(new_text, stored_text) >= threshold
+    return text_agrees(new_status, new_text, stored_status, stored_text, threshold)
+
+
+def score(queries: list[MemeQuery], texts: dict, threshold: float | None, dataset: str, detail: bool = False,
+          agrees=text_agrees) -> dict:
     rows = [q for q in queries if q.dataset == dataset]
     neg = [q for q in rows if q.expected is None]
     pos = [q for q in rows if q.expected is not None]
-    wrong = [q for q in neg if flagged_as(q, texts, threshold) is not None]
-    hits = [q for q in pos if flagged_as(q, texts, threshold) == q.expected]
+    wrong = [q for q in neg if flagged_as(q, texts, threshold, agrees) is not None]
+    hits = [q for q in pos if flagged_as(q, texts, threshold, agrees) == q.expected]
     out = {"pairs_not_to_flag": len(neg), "false_positives": len(wrong),
            "false_positives_different_text": sum(q.kind != "blank_template" for q in wrong),
            "reposts": len(pos), "recall": round(len(hits) / max(1, len(pos)), 4)}
@@ -166,30 +176,37 @@ def score(queries: list[MemeQuery], texts: dict, threshold: float | None, datase
         out["by_kind"] = {k: (f"{sum(q in wrong for q in neg if q.kind == k)} flagged" if k in {q.kind for q in neg}
                               else round(sum(q in hits for q in pos if q.kind == k) / sum(q.kind == k for q in pos), 4))
                           for k in kinds}
+        out["missed"] = [{"kind": q.kind, "stored": texts[q.expected][1], "read": q.read[1]}
+                         for q in pos if q not in hits][:6]
     return out
 
 
-def choose_threshold(queries: list[MemeQuery], texts: dict) -> float:
+def choose_threshold(queries: list[MemeQuery], texts: dict, agrees=text_agrees) -> float:
     """The best recall with no false flag; of the thresholds that reach it, the middle one (margin both ways)."""
-    scored = {t: score(queries, texts, t, queries[0].dataset) for t in TEXT_GRID}
+    scored = {t: score(queries, texts, t, queries[0].dataset, agrees=agrees) for t in TEXT_GRID}
     clean = [t for t in TEXT_GRID if scored[t]["false_positives"] == 0] or list(TEXT_GRID)
     best = max(scored[t]["recall"] for t in clean)
     plateau = [t for t in clean if scored[t]["recall"] == best]
     return plateau[len(plateau) // 2]
 
 
-def similarities(queries: list[MemeQuery], texts: dict) -> dict:
-    """Text similarity of each query to the stored post the image rule matched first: the gap a threshold sits in."""
-    from models.textfold import similarity
-
-    pos = [similarity(q.read[1], texts[q.expected][1]) for q in queries if q.expected is not None
+def separation(queries: list[MemeQuery], texts: dict) -> dict:
+    """lines_found of each query against the stored post (its original, or the first image match of a photo
+    not to flag) when both have text: the gap the threshold sits in."""
+    pos = [lines_found(texts[q.expected][1], q.read[1]) for q in queries if q.expected is not None
            and q.read[0] == "text" and texts.get(q.expected, ("",))[0] == "text"]
-    neg = [similarity(q.read[1], texts[q.candidates[0][0]][1]) for q in queries if q.expected is None
+    neg = [lines_found(texts[q.candidates[0][0]][1], q.read[1]) for q in queries if q.expected is None
            and q.candidates and q.read[0] == "text" and texts[q.candidates[0][0]][0] == "text"]
     return {"reposts_min": round(min(pos), 3) if pos else None,
             "reposts_p1": round(float(np.percentile(pos, 1)), 3) if pos else None,
-            "different_text_max": round(max(neg), 3) if neg else None,
-            "different_text_p99": round(float(np.percentile(neg, 99)), 3) if neg else None}
+            "not_to_flag_max": round(max(neg), 3) if neg else None,
+            "not_to_flag_p99": round(float(np.percentile(neg, 99)), 3) if neg else None}
+
+
+def _jaccard(queries: list[MemeQuery], texts: dict, tuned_on: str, sets) -> dict:
+    """What the rule would score comparing whole texts by word-trigram Jaccard (tuned the same way)."""
+    t = choose_threshold([q for q in queries if q.dataset == tuned_on], texts, jaccard_agrees)
+    return {"chosen": t, **{name: score(queries, texts, t, name, agrees=jaccard_agrees) for name in sets}}
 
 
 def _count(statuses) -> dict:

@@ -103,7 +103,8 @@ def reading_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker)
 
 
-def read_all(pool: ProcessPoolExecutor, jpegs: list[bytes], check_first: bool = True) -> list[tuple[str, str, str, float]]:
+def read_all(pool: ProcessPoolExecutor, jpegs: list[bytes], check_first: bool = True
+             ) -> list[tuple[str, str, str, float]]:
     """(status, text, language, seconds) of each photo, in order: the reader's default path unless told."""
     return list(pool.map(_read, [(j, check_first) for j in jpegs]))
 

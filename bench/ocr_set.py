@@ -183,7 +183,8 @@ def chat(title: str, messages: list[str], theme: str, width: int = 540, picture:
 
 def settings_screen(title: str, labels: list[str], dark: bool, width: int = 540) -> tuple[Image.Image, str]:
     """A phone settings screen: a title, then a row per setting with its switch (no text) on the right."""
-    back, ink, rule = ((0, 0, 0), (240, 240, 240), (50, 50, 50)) if dark else ((242, 242, 247), (0, 0, 0), (200, 200, 200))
+    dark_colours, light_colours = ((0, 0, 0), (240, 240, 240), (50, 50, 50)), ((242, 242, 247), (0, 0, 0), (200, 200, 200))
+    back, ink, rule = dark_colours if dark else light_colours
     im = Image.new("RGB", (width, int(width * 16 / 9)), back)
     draw = ImageDraw.Draw(im)
     title_font, fnt = font("DejaVuSans-Bold.ttf", width * 0.07), font("DejaVuSans.ttf", width * 0.042)
@@ -212,19 +213,20 @@ def build_set(photos: list[Image.Image], phrases: dict, seed: int = 1234, names:
     for n, photo in enumerate(photos):
         kind, lang = kinds[n % len(kinds)], ("en", "fr")[n % 2]
         name = names[n] if names else f"photo{n}"
-        pick = lambda k, m=1: rng.sample(phrases[(k, lang)], m)  # noqa: E731 - one phrase list per language
         if kind == "none":
             out.append(TextPhoto(name, kind, "", "", photo.convert("RGB")))
             continue
         if kind == "photo_text":
             source = rng.choice(("notice", "sign", "menu"))
-            im, text = photo_text(photo, pick(source)[0], rng)
+            im, text = photo_text(photo, rng.choice(phrases[(source, lang)]), rng)
         elif kind == "meme":
-            im, text = meme(photo, pick("meme")[0], meme_style(rng))
+            im, text = meme(photo, rng.choice(phrases[("meme", lang)]), meme_style(rng))
         elif kind == "chat":
-            im, text = chat(pick("app")[0], pick("chat", rng.randint(3, 5)), rng.choice(sorted(THEMES)),
+            messages = rng.sample(phrases[("chat", lang)], rng.randint(3, 5))
+            im, text = chat(rng.choice(phrases[("app", lang)]), messages, rng.choice(sorted(THEMES)),
                             picture=photo if rng.random() < 0.5 else None)
         else:
-            im, text = settings_screen(SETTINGS_TITLE[lang], pick("setting", rng.randint(4, 7)), rng.random() < 0.5)
+            labels = rng.sample(phrases[("setting", lang)], rng.randint(4, 7))
+            im, text = settings_screen(SETTINGS_TITLE[lang], labels, dark=rng.random() < 0.5)
         out.append(TextPhoto(name, kind, lang, text, im))
     return out

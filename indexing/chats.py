@@ -15,7 +15,7 @@ MAX_MIN_SIZE = 4096  # px on the short side
 @dataclass(frozen=True)
 class Thresholds:
     """A re-post: feature cosine >= min_cosine, or pHash distance <= max_hamming with cosine >= min_cosine_with_hash
-    (and, where both photos were read, texts at least min_text_similarity alike)."""
+    (and, where both photos were read, every line of the stored text found in the new one: min_text_match)."""
 
     # Chosen by `python -m bench dedup` on flickr8k_fullres and held out on food photos, for the default
     # image model's features (int8 Lite0 with its mirror + int8 Lite2; docs/BENCHMARKS.md). Look-alike
@@ -24,19 +24,19 @@ class Thresholds:
     max_hamming: int = 4
     min_cosine_with_hash: float = 0.80
     min_cosine: float = 0.82
-    # Two photos that pass the above and both carry text are copies only if their read texts are this
-    # alike (trigram Jaccard, models/textfold.similarity): one meme template with other words is no
-    # re-post (indexing/search/reposttext.py; chosen by `python -m bench dedup --memes`).
-    min_text_similarity: float = 0.5
+    # Two photos that pass the above and both carry text are copies only if every line of the stored
+    # one's text is found in the new one's, this much (indexing/search/reposttext.py): one meme template
+    # with other words is no re-post. Chosen by `python -m bench dedup --memes` on flickr8k_fullres.
+    min_text_match: float = 0.45
 
     def scaled(self, sensitivity: str) -> "Thresholds":
         """`normal` = the calibrated defaults; `low` flags only near-identical copies; `high` also looser crops."""
         if sensitivity == "low":
             return Thresholds(max(4, self.max_hamming // 2), round(min(0.95, self.min_cosine_with_hash + 0.10), 2),
-                              round(min(0.97, self.min_cosine + 0.08), 2), self.min_text_similarity)
+                              round(min(0.97, self.min_cosine + 0.08), 2), self.min_text_match)
         if sensitivity == "high":
             return Thresholds(self.max_hamming + 4, round(max(0.3, self.min_cosine_with_hash - 0.1), 2),
-                              round(max(0.5, self.min_cosine - 0.07), 2), self.min_text_similarity)
+                              round(max(0.5, self.min_cosine - 0.07), 2), self.min_text_match)
         return self
 
     def matches(self, cosine, hamming):

@@ -147,7 +147,7 @@ class Duplicates:
         if message_id is not None and any(p.message_id == message_id for p in copies.values()):
             return NOT_A_REPOST  # this very message, seen again (an update delivered twice): handled already
         other_text = self.text.differing(photo if isinstance(photo, bytes) else image, copies.values(),
-                                         thresholds.min_text_similarity)
+                                         thresholds.min_text_match)
         matches = [c for c in matches if c[0] not in other_text]
         copies = {pid: p for pid, p in copies.items() if pid not in other_text}
         if not copies:
