@@ -23,10 +23,7 @@ and cannot tell a new bottom line from a re-post's misreads (`bench dedup --meme
 """
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, Callable, Iterable
-
-from PIL import Image
 
 from models.textfold import fold
 
@@ -35,7 +32,6 @@ if TYPE_CHECKING:
 
 COMPARABLE = ("text", "none")  # read outcomes one can compare; "", "unreadable", "error" cannot be
 MIN_TEXT_CHARS = 6  # folded letters that make a text, against a photo read text-free (not a stray "OK")
-MAX_DECODE_SIDE = 1600  # the reader works on at most this; a huge photo is decoded smaller
 
 
 def _letters(text: str) -> str:
@@ -88,9 +84,9 @@ class RepostText:
         self._reader = reader
 
     def read(self, data: bytes, check_first: bool) -> "ReadText":
-        image = Image.open(io.BytesIO(data))
-        image.draft("RGB", (MAX_DECODE_SIDE, MAX_DECODE_SIDE))  # a JPEG decoded at a reduced scale
-        return self._reader().read(image, check_first=check_first)
+        from models.ocr import decode  # as the queue decodes: a huge photo at a reduced scale
+
+        return self._reader().read(decode(data), check_first=check_first)
 
     def differing(self, data: bytes | None, copies: Iterable, min_match: float) -> set[int]:
         """The ids of the stored `copies` (posts) whose text says the photo `data` is another photo."""
