@@ -127,10 +127,9 @@ def run(args) -> dict:
                 q.candidates = [c for c in engine.duplicate_candidates(q.jpeg, "public")
                                 if engine.thresholds.matches(c[1], c[2])]
             log_progress(args, "%s: reading %d queries the image rule flags", name, sum(bool(q.candidates) for q in qs))
-            for full in (True, False):  # read in full when a matched copy has text, as the rule does
-                batch = [q for q in qs if q.candidates and any(texts[c[0]][0] == "text" for c in q.candidates) == full]
-                for q, read in zip(batch, read_all(pool, [q.jpeg for q in batch], check_first=not full)):
-                    q.read = read[:2]
+            batch = [q for q in qs if any(texts[c[0]][0] == "text" for c in q.candidates)]  # as the rule reads
+            for q, read in zip(batch, read_all(pool, [q.jpeg for q in batch], check_first=False)):
+                q.read = read[:2]
             queries += qs
     tuned_on = Path(args.data).name
     chosen = choose_threshold([q for q in queries if q.dataset == tuned_on], texts)
@@ -161,9 +160,9 @@ def flagged_as(q: MemeQuery, texts: dict, threshold: float | None, agrees=text_a
 
 def jaccard_agrees(new_status: str, new_text: str, stored_status: str, stored_text: str, threshold: float) -> bool:
     """The rule with whole-text word-trigram Jaccard (models/textfold.similarity) instead of lines_found."""
-    if new_status == stored_status == "text":
-        return similarity(new_text, stored_text) >= threshold
-    return text_agrees(new_status, new_text, stored_status, stored_text, threshold)
+    if text_agrees(new_status, new_text, stored_status, stored_text, 2.0):  # cannot tell: the image rule
+        return True
+    return similarity(new_text, stored_text) >= threshold
 
 
 def score(queries: list[MemeQuery], texts: dict, threshold: float | None, dataset: str, detail: bool = False,
@@ -191,11 +190,11 @@ def score(queries: list[MemeQuery], texts: dict, threshold: float | None, datase
 
 
 def choose_threshold(queries: list[MemeQuery], texts: dict, agrees=text_agrees) -> float:
-    """The fewest false flags (none, where one can), then the best recall; of the thresholds that reach
+    """The fewest false flags of photos with other words (none, where one can), then the best recall; of the thresholds that reach
     both, the middle one (margin both ways)."""
     scored = {t: score(queries, texts, t, queries[0].dataset, agrees=agrees) for t in TEXT_GRID}
-    fewest = min(s["false_positives"] for s in scored.values())
-    clean = [t for t in TEXT_GRID if scored[t]["false_positives"] == fewest]
+    fewest = min(s["false_positives_different_text"] for s in scored.values())
+    clean = [t for t in TEXT_GRID if scored[t]["false_positives_different_text"] == fewest]
     best = max(scored[t]["recall"] for t in clean)
     plateau = [t for t in clean if scored[t]["recall"] == best]
     return plateau[len(plateau) // 2]

@@ -32,12 +32,10 @@ def text_rule_scores(engine, queries: list, th: Thresholds, items: list, variant
     with reading_pool(workers) as pool:
         texts = {pid: r[:2] for pid, r in zip(stored_ids, read_all(pool, [Path(sources[p]).read_bytes()
                                                                          for p in stored_ids]))}
-        reads = {}
-        for full in (True, False):  # in full when a matched copy has text, as the rule reads
-            batch = [q for q in flagged if any(texts[c[0]][0] == "text" for c in q.candidates
-                                                if th.matches(c[1], c[2])) == full]
-            for q, r in zip(batch, read_all(pool, [photo(q) for q in batch], check_first=not full)):
-                reads[id(q)] = r[:2]
+        batch = [q for q in flagged if any(texts[c[0]][0] == "text" for c in q.candidates if th.matches(c[1], c[2]))]
+        reads = {id(q): ("", "") for q in flagged}  # not read: no matched copy has text (the rule reads nothing)
+        for q, r in zip(batch, read_all(pool, [photo(q) for q in batch], check_first=False)):  # as the rule reads
+            reads[id(q)] = r[:2]
 
     def decided(q, with_text: bool) -> int | None:
         for pid, cos, ham in sorted(q.candidates, key=lambda c: -c[1]):

@@ -5,21 +5,21 @@ calls them copies, their text tells them apart. Reading is slow next to a reply,
 queue reads every stored post (`Post.ocr_status`/`ocr_text`), so the rule reads synchronously only the
 NEW photo, and only when the image rule already says "re-post" (rare): its pixels are at hand then.
 
-For each stored copy the image rule matched, the two texts decide:
-- both read, both with text: a copy only if every line of the stored text is found in the new
-  photo's (`lines_found`: the least share of a stored line's letter trigrams present in the new
-  text, at least `Thresholds.min_text_match`). Found, not equal: a re-post may add a watermark, and
-  OCR misreads a letter or drops a space ("MEAT 3AM" for "ME AT 3 AM": spaces are ignored). One
-  meme template with another bottom line, or one app's screen with other messages, misses a line;
-- one with text (MIN_TEXT_CHARS folded letters or more), the other read as text-free: no copy (a
-  blank template and a meme made from it);
-- both text-free, or one side not comparable: the image rule alone, as before text was read. Not
-  comparable is a stored post not read yet (status ""; the queue is behind), read as "unreadable"
-  (a script the reader cannot spell) or "error", and a new photo that could not be read.
-The new photo is read in full when a matched copy has text (its text is expected: the cheap first
-test must not hide it), with the cheap first test when the copies are all text-free, and not at all
-when no copy was read yet. Whole-text trigram Jaccard (models/textfold.similarity) was measured too
-and cannot tell a new bottom line from a re-post's misreads (`bench dedup --memes`, docs/BENCHMARKS.md).
+For each stored copy the image rule matched, the two texts decide only when both photos were read
+with text (MIN_TEXT_CHARS folded letters or more each): they are copies if one text holds the other
+(`lines_found` either way: the least share of a line's letter trigrams found in the other text, at
+least `Thresholds.min_text_match`). Held, not equal: a re-post adds a watermark, a smaller copy
+loses a line of small print, OCR misreads a letter or drops a space ("MEAT 3AM" for "ME AT 3 AM":
+spaces are ignored). One meme template with another line, or one app's screen with other
+messages, has a line on each side that the other lacks: no copy.
+Everything else keeps the image rule, as before text was read: a stored post not read yet (status
+""; the queue is behind), unreadable or in error, and a photo read as text-free against one with
+text. The last costs the blank template of a meme, but a sign or a shirt read on a photo and not on
+its mirrored, shrunk or cropped copy is far more common (`bench dedup` lost 2.6 % of its recall when
+that counted as "different").
+The new photo is read in full when a matched copy has text, and not at all otherwise. Whole-text
+trigram Jaccard (models/textfold.similarity) was measured too and cannot tell a new bottom line from
+a re-post's misreads at 0 false flags (`bench dedup --memes`, docs/BENCHMARKS.md).
 """
 from __future__ import annotations
 
@@ -30,8 +30,7 @@ from models.textfold import fold
 if TYPE_CHECKING:
     from models.ocr import ReadText, TextReader
 
-COMPARABLE = ("text", "none")  # read outcomes one can compare; "", "unreadable", "error" cannot be
-MIN_TEXT_CHARS = 6  # folded letters that make a text, against a photo read text-free (not a stray "OK")
+MIN_TEXT_CHARS = 6  # folded letters that make a text worth comparing
 
 
 def _letters(text: str) -> str:
@@ -59,16 +58,13 @@ def lines_found(stored: str, new: str) -> float:
 
 
 def text_agrees(new_status: str, new_text: str, stored_status: str, stored_text: str, min_match: float) -> bool:
-    """False when the two photos' texts say they are different photos; True when they say the same,
-    or cannot tell (the image rule stands)."""
-    if new_status not in COMPARABLE or stored_status not in COMPARABLE:
+    """False when the two photos' texts say they are different photos; True when one holds the other,
+    or they cannot tell (the image rule stands)."""
+    if new_status != "text" or stored_status != "text":
         return True
-    new = new_text if new_status == "text" and _letters(new_text) else ""
-    stored = stored_text if stored_status == "text" and _letters(stored_text) else ""
-    if new and stored:
-        return lines_found(stored, new) >= min_match
-    # One side text-free: only a real text on the other side makes them different photos.
-    return len(_letters(new or stored)) < MIN_TEXT_CHARS
+    if min(len(_letters(new_text)), len(_letters(stored_text))) < MIN_TEXT_CHARS:
+        return True  # a stray short reading ("OK", "8") says nothing
+    return max(lines_found(stored_text, new_text), lines_found(new_text, stored_text)) >= min_match
 
 
 def shared_reader() -> "TextReader":
@@ -90,11 +86,11 @@ class RepostText:
 
     def differing(self, data: bytes | None, copies: Iterable, min_match: float) -> set[int]:
         """The ids of the stored `copies` (posts) whose text says the photo `data` is another photo."""
-        compared = [p for p in copies if p.ocr_status in COMPARABLE]
+        compared = [p for p in copies if p.ocr_status == "text"]
         if data is None or not compared:
             return set()
         try:
-            new = self.read(data, check_first=not any(p.ocr_status == "text" for p in compared))
+            new = self.read(data, check_first=False)  # text is expected: the first test must not hide it
         except (OSError, ValueError):  # bytes PIL cannot decode: the image rule stands
             return set()
         return {p.id for p in compared
