@@ -20,6 +20,8 @@ from pathlib import Path
 from PIL import Image, ImageEnhance, ImageOps
 
 from bench.common import SEED, bench_engine, emit, file_sha256, image_index_shape, load_items, log_progress
+from bench.dedup_memes import add_memes_args
+from bench.dedup_text import text_rule_scores
 from indexing.ingest import ingest
 from indexing.search import Thresholds, decide_duplicate
 from indexing.sources import detect_and_read
@@ -65,9 +67,16 @@ def add_args(p) -> None:
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds over photo groups")
     p.add_argument("--min-precision", type=float, default=0.995)
     p.add_argument("--seed", type=int, default=SEED, help="another seed = other A/B splits and folds")
+    p.add_argument("--no-text-rule", action="store_true",
+                   help="skip scoring the configured thresholds with the text rule (no reading)")
+    add_memes_args(p)
 
 
 def run(args) -> dict:
+    if args.memes:
+        from bench import dedup_memes
+
+        return dedup_memes.run(args)
     rng = random.Random(args.seed)
     sets = {Path(args.data).name: _split(load_items(args, args.split), rng, args.limit)}
     if args.holdout:
@@ -84,6 +93,9 @@ def run(args) -> dict:
         shown = _flagged_ids(queries, configured) | {q.candidates[0][0] for q in queries if q.candidates}
         names = {pid: engine.store.get_post(pid).source for pid in shown}
         image_index = image_index_shape(engine)
+        text_rule = None if args.no_text_rule else text_rule_scores(
+            engine, queries, configured, [i for a, b in sets.values() for i in a + b], _photos_again,
+            args.workers, _metrics)
     grid = threshold_grid()
     folded = {name: [q for q in queries if q.dataset == name] for name in sets}
     if len(sets) > 1:
@@ -102,6 +114,7 @@ def run(args) -> dict:
         "false_flags_configured": _false_flags(queries, configured, names),
         "nearest_to_new_photos": _hardest_negatives(queries, names),
         "ms_per_query": round(1000 * query_s, 1),
+        "configured_text_rule": text_rule,
         "settings": {"data": args.data, "holdout": args.holdout, "distractors": args.distractors,
                      "split": args.split, "image_model": args.image_model, "folds": args.folds,
                      "min_precision": args.min_precision, "seed": args.seed},
@@ -140,6 +153,11 @@ def _queries(engine, dataset: str, group_a: list, group_b: list, args) -> list[Q
             for name, data in variants.items():
                 out.append(Query(dataset, item.path.name, name, expected, engine.duplicate_candidates(data, "public")))
     return out
+
+
+def _photos_again(item) -> dict[str, bytes]:
+    """A query photo's bytes by variant, made again as `_queries` made them."""
+    return {**repost_variants(Image.open(item.path).convert("RGB")), "original": item.path.read_bytes()}
 
 
 def threshold_grid() -> list[Thresholds]:

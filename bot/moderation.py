@@ -38,7 +38,7 @@ class Moderation:
         verdict = NOT_A_REPOST
         if settings.dupes != "off":  # checked before storing, so the photo cannot match itself
             verdict = await run(self.engine.check_repost, vec, scope, settings, message.message_id,
-                                author_id=author_id, origin=origin, size=(vec.width, vec.height))
+                                author_id=author_id, origin=origin, size=(vec.width, vec.height), image=photo)
         stored = (await run(self.engine.add_photos, [replace(photo_input(message, photo), repost_of=verdict.original_id,
                                                              user_id=author_id, origin=origin)], [vec]))[0]
         # Each message of a group is a post of its own (the same file posted again too); one stored

@@ -181,11 +181,12 @@ def _dupes(engine, args) -> None:
     import time
 
     settings = engine.chat_settings(args.scope)
-    vec = engine.embed_photo(_read_photo(args.photo))
+    data = _read_photo(args.photo)
+    vec = engine.embed_photo(data)
     if min(vec.width, vec.height) < settings.minsize:
         print(f"{vec.width}x{vec.height}: smaller than {settings.minsize} px on its short side, never a re-post")
         return
-    verdict = engine.check_repost(vec, args.scope, settings)
+    verdict = engine.check_repost(vec, args.scope, settings, image=data)
     if verdict.original_id is None:
         print("not a re-post of anything stored")
         return

@@ -14,7 +14,8 @@ MAX_MIN_SIZE = 4096  # px on the short side
 
 @dataclass(frozen=True)
 class Thresholds:
-    """A re-post: feature cosine >= min_cosine, or pHash distance <= max_hamming with cosine >= min_cosine_with_hash."""
+    """A re-post: feature cosine >= min_cosine, or pHash distance <= max_hamming with cosine >= min_cosine_with_hash
+    (and, where both photos were read, every line of the stored text found in the new one: min_text_match)."""
 
     # Chosen by `python -m bench dedup` on flickr8k_fullres and held out on food photos, for the default
     # image model's features (int8 Lite0 with its mirror + int8 Lite2; docs/BENCHMARKS.md). Look-alike
@@ -23,15 +24,20 @@ class Thresholds:
     max_hamming: int = 4
     min_cosine_with_hash: float = 0.80
     min_cosine: float = 0.82
+    # Two photos that pass the above and were both read with text are copies only if one text holds
+    # the other, line by line, this much (indexing/search/reposttext.py): one meme template with other
+    # words is no re-post. `bench dedup --memes` finds 0.35-0.9 equal on flickr8k_fullres (0.55 its
+    # middle); 0.45 scores better on food held out, and is what `bench dedup` was measured with.
+    min_text_match: float = 0.45
 
     def scaled(self, sensitivity: str) -> "Thresholds":
         """`normal` = the calibrated defaults; `low` flags only near-identical copies; `high` also looser crops."""
         if sensitivity == "low":
             return Thresholds(max(4, self.max_hamming // 2), round(min(0.95, self.min_cosine_with_hash + 0.10), 2),
-                              round(min(0.97, self.min_cosine + 0.08), 2))
+                              round(min(0.97, self.min_cosine + 0.08), 2), self.min_text_match)
         if sensitivity == "high":
             return Thresholds(self.max_hamming + 4, round(max(0.3, self.min_cosine_with_hash - 0.1), 2),
-                              round(max(0.5, self.min_cosine - 0.07), 2))
+                              round(max(0.5, self.min_cosine - 0.07), 2), self.min_text_match)
         return self
 
     def matches(self, cosine, hamming):

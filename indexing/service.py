@@ -36,7 +36,8 @@ def load_encoders(image_model: str, text_model: str, *, threads: int, image_thre
 def engine_options(settings: Settings) -> EngineOptions:
     """The deployment's settings of the engine."""
     return EngineOptions(
-        thresholds=Thresholds(settings.dup_max_hamming, settings.dup_min_cosine_with_hash, settings.dup_min_cosine),
+        thresholds=Thresholds(settings.dup_max_hamming, settings.dup_min_cosine_with_hash, settings.dup_min_cosine,
+                              settings.dup_min_text_match),
         hnsw_m=settings.hnsw_m, hnsw_ef_construction=settings.hnsw_ef_construction,
         hnsw_ef_search=settings.hnsw_ef_search, exact_search_max_posts=settings.exact_search_max_posts,
         image_index_dims=settings.image_index_dims, text_index_dims=settings.text_index_dims,

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     dup_max_hamming: int = Thresholds.max_hamming
     dup_min_cosine_with_hash: float = Thresholds.min_cosine_with_hash
     dup_min_cosine: float = Thresholds.min_cosine
+    dup_min_text_match: float = Thresholds.min_text_match
 
     # Hashtags never suggested (comma-separated, normalised like any hashtag)
     hashtag_blocklist: str = ""

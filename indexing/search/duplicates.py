@@ -16,7 +16,9 @@ post among the copies it matches and the originals they record. That original is
 - never an original an admin cleared a matched copy of ("not a re-post": moderation_records.py), so
   a false flag does not come back, even after a rebuild;
 - a member's own photo again is recorded but not flagged, unless the chat flags self re-posts (also
-  when someone's copy of it was cleared: that copy does not become the original of its author's photo).
+  when someone's copy of it was cleared: that copy does not become the original of its author's photo);
+- never a copy whose text (read in the background) differs from the new photo's: the same meme
+  template with other words is another photo (the text rule: indexing/search/reposttext.py).
 
 Some photos are never re-posts: automatic forwards from the chat's linked channel (the channel's
 post, shown in its discussion group), forwards from other chats when the chat turned them off, and
@@ -37,6 +39,7 @@ import numpy as np
 from indexing.chats import ChatSettings, Thresholds
 from indexing.search.catalogue import Catalogue
 from indexing.search.queryphotos import QueryPhoto, QueryPhotos
+from indexing.search.reposttext import RepostText
 from indexing.search.types import DuplicateMatch, PhotoVectors
 from indexing.search.views import Serving
 from indexing.store import AUTOMATIC, FORWARD, Post, PostStore
@@ -81,12 +84,13 @@ def hash_distances(vec: PhotoVectors, hashes: np.ndarray) -> np.ndarray:
 
 class Duplicates:
     def __init__(self, store: PostStore, catalogue: Catalogue, serving: Serving, photos: QueryPhotos,
-                 thresholds: Thresholds) -> None:
+                 thresholds: Thresholds, text: RepostText | None = None) -> None:
         self.store = store
         self.catalogue = catalogue
         self.serving = serving
         self.photos = photos
         self.thresholds = thresholds
+        self.text = text or RepostText()
 
     def candidates(self, photo: QueryPhoto, scope: str, include_public: bool = False, k: int = 10) -> list[Candidate]:
         """(post id, feature cosine, pHash Hamming distance) of the posts this photo may re-post.
@@ -125,10 +129,11 @@ class Duplicates:
 
     def check_repost(self, photo: QueryPhoto, scope: str, settings: ChatSettings, message_id: int | None = None,
                      now: float | None = None, *, author_id: int | None = None, origin: str = "",
-                     size: tuple[int, int] | None = None) -> Verdict:
+                     size: tuple[int, int] | None = None, image: bytes | None = None) -> Verdict:
         """Whether `photo` re-posts a photo of `scope`, and which original (the policy above);
         `message_id` is the new photo's own message (never its own original), `author_id` who posted
-        it, `origin` where it comes from (Post.origin), `size` its (width, height) as posted."""
+        it, `origin` where it comes from (Post.origin), `size` its (width, height) as posted, `image`
+        its bytes when `photo` is vectors (read only if the image rule matched: the text rule)."""
         if origin == AUTOMATIC or (origin == FORWARD and settings.forwards == "off"):
             return NOT_A_REPOST
         if size is not None and min(size) < settings.minsize:
@@ -141,6 +146,12 @@ class Duplicates:
         copies = {p.id: p for p in self.store.get_posts([pid for pid, _, _ in matches]) if p is not None}
         if message_id is not None and any(p.message_id == message_id for p in copies.values()):
             return NOT_A_REPOST  # this very message, seen again (an update delivered twice): handled already
+        other_text = self.text.differing(photo if isinstance(photo, bytes) else image, copies.values(),
+                                         thresholds.min_text_match)
+        matches = [c for c in matches if c[0] not in other_text]
+        copies = {pid: p for pid, p in copies.items() if pid not in other_text}
+        if not copies:
+            return NOT_A_REPOST
         roots = {post.id: self._original_of(post) for post in copies.values()}
         originals = {o.id: o for o in roots.values() if o is not None}
         mine = self._own_very_photo(matches, originals, author_id)
