@@ -17,7 +17,8 @@ Everything else keeps the image rule, as before text was read: a stored post not
 text. The last costs the blank template of a meme, but a sign or a shirt read on a photo and not on
 its mirrored, shrunk or cropped copy is far more common (`bench dedup` lost 2.6 % of its recall when
 that counted as "different").
-The new photo is read in full when a matched copy has text, and not at all otherwise. Whole-text
+The new photo is read in full when a matched copy has text, and not at all otherwise; when its text
+differs it is read once more flipped (a mirrored re-post's text reads as garbage until flipped back). Whole-text
 trigram Jaccard (models/textfold.similarity) was measured too and cannot tell a new bottom line from
 a re-post's misreads at 0 false flags (`bench dedup --memes`, docs/BENCHMARKS.md).
 """
@@ -79,10 +80,13 @@ class RepostText:
     def __init__(self, reader: Callable[[], "TextReader"] = shared_reader) -> None:
         self._reader = reader
 
-    def read(self, data: bytes, check_first: bool) -> "ReadText":
+    def read(self, data: bytes, check_first: bool, mirrored: bool = False) -> "ReadText":
+        from PIL import ImageOps
+
         from models.ocr import decode  # as the queue decodes: a huge photo at a reduced scale
 
-        return self._reader().read(decode(data), check_first=check_first)
+        image = decode(data)
+        return self._reader().read(ImageOps.mirror(image) if mirrored else image, check_first=check_first)
 
     def differing(self, data: bytes | None, copies: Iterable, min_match: float) -> set[int]:
         """The ids of the stored `copies` (posts) whose text says the photo `data` is another photo."""
@@ -93,5 +97,10 @@ class RepostText:
             new = self.read(data, check_first=False)  # text is expected: the first test must not hide it
         except (OSError, ValueError):  # bytes PIL cannot decode: the image rule stands
             return set()
-        return {p.id for p in compared
-                if not text_agrees(new.status, new.text, p.ocr_status, p.ocr_text, min_match)}
+        differ = {p.id for p in compared if not text_agrees(new.status, new.text, p.ocr_status, p.ocr_text, min_match)}
+        if differ:  # a flipped re-post reads as garbage: read it flipped back before calling it another photo
+            flipped = self.read(data, check_first=False, mirrored=True)
+            if flipped.status == "text":  # only text read flipped back can say it is the same photo
+                differ = {p.id for p in compared if p.id in differ
+                          and not text_agrees(flipped.status, flipped.text, p.ocr_status, p.ocr_text, min_match)}
+        return differ
