@@ -8,7 +8,8 @@ cheap first test, then detection and recognition), 1 ORT thread per process on `
   (models/textfold.fold: case, accents, OCR look-alikes and punctuation ignored);
 - exact-phrase rate: photos whose every rendered line is found, folded, in what was read;
 - the cheap first test: its recall on text photos and how often it passes text-free photos;
-- photos read per second and ms per photo (p50/p95), text and text-free photos apart.
+- photos read per second and ms per photo (p50/p95), text and text-free photos apart;
+- `/find` by a phrase seen in a photo: R@1 and R@5 (bench/ocr_find.py).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import numpy as np
 from PIL import Image
 
 from bench.common import emit, latency_ms, load_items, log_progress
+from bench.ocr_find import find_by_phrase
 from bench.ocr_set import KINDS, TextPhoto, build_set, load_phrases
 from models.textfold import fold
 
@@ -154,6 +156,7 @@ def run(args) -> dict:
                        "ms": latency_ms([t[1] for t in tests], (50, 95)),
                        "photos_per_s": round(len(data) / test_wall, 1)},
         "photos_per_s": round(len(data) / wall, 2),
+        "find_by_phrase": find_by_phrase(args, rendered, data, reads),
         "ms_text": latency_ms([r[3] for p, r in zip(rendered, reads) if p.text], (50, 95)),
         "ms_text_free": latency_ms([r[3] for r in text_free], (50, 95)),
         "settings": {"data": args.data, "photos": args.photos, "workers": args.workers, "ort_threads": 1,

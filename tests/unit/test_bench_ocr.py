@@ -79,3 +79,11 @@ def test_the_reader_reads_the_rendered_memes_and_screenshots():
         read = reader.read(Image.open(io.BytesIO(jpeg_bytes(image, quality=85))))
         assert read.status == "text" and folded_cer(read.text, truth) <= 0.1, (read.text, truth)
     assert reader.read(Image.open(io.BytesIO(jpeg_bytes(sample_image("hubble_deep_field"))))).status == "none"
+
+
+def test_a_phrase_is_asked_as_a_person_types_it():
+    from bench.ocr_find import typed
+
+    assert typed("Fermé le lundi, à 18 h !") == "ferme le lundi a 18 h"
+    assert typed("WHEN THE CODE WORKS") == "when the code works"
+    assert typed("L'été arrive…") == "l'ete arrive"
