@@ -124,8 +124,9 @@ def stats_text(lang: str, private: bool, chat: dict, public: dict, settings: Cha
     reading = chat.get("reading")  # the chat's photos whose text was read, or waits to be (indexing/reading.py)
     if reading:
         jobs += t(lang, "stats_reading", text=thousands(lang, reading["text"]),
-                  none=thousands(lang, reading["none"] + reading["unreadable"] + reading["error"]),
-                  waiting=thousands(lang, reading["waiting"]))
+                  none=thousands(lang, reading["none"] + reading["error"]), waiting=thousands(lang, reading["waiting"]))
+        if reading["unreadable"]:  # text was seen, in a script the reader has no model for: not "without text"
+            jobs += count_of(lang, "stats_reading_unreadable", reading["unreadable"])
     heads = chat.get("projector", "none")
     mode = t(lang, f"mode_{settings.dupes}")
     if settings.dupes != "off" and settings.notify == "admins":  # flags go to the admins, not the group

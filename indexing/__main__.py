@@ -197,8 +197,9 @@ def _dupes(engine, args) -> None:
     original, repost = verdict.repost.original, verdict.repost
     where = original.source if original.message_id is None else f"message {original.message_id}"
     first_posted = time.strftime("%Y-%m-%d %H:%M", time.localtime(original.created_s))
+    # int8 rows can put an exact copy a hair above 1: shown as the cosine it is
     print(f"re-post of #{original.id} {where} (first posted {first_posted}; "
-          f"closest copy #{repost.copy_id}: cosine {repost.cosine:.3f}, hamming {repost.hamming})")
+          f"closest copy #{repost.copy_id}: cosine {min(repost.cosine, 1.0):.3f}, hamming {repost.hamming})")
 
 
 def _moderation_stats(engine, scope: str) -> None:

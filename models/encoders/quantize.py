@@ -82,6 +82,11 @@ class _Reader:
         return next(self._next, None)
 
 
+def _quantizer_chatter(record: logging.LogRecord) -> bool:
+    """False for ONNX Runtime's quantiser's INFO lines: it logs one per weight (hundreds) on the root logger."""
+    return record.levelno >= logging.WARNING or "onnxruntime" not in record.pathname
+
+
 def quantize_int8(fp32_path: Path, int8_path: Path, prepare, *, method: str = CALIBRATION_METHOD,
                   input_name: str = "pixels", batch: int = 8) -> None:
     """Write the int8 QDQ model of `fp32_path` to `int8_path` (atomically), calibrated on the shipped
@@ -102,7 +107,12 @@ def quantize_int8(fp32_path: Path, int8_path: Path, prepare, *, method: str = CA
         folded = Path(tmp_dir) / "folded.onnx"
         quant_pre_process(str(fp32_path), str(folded))
         float_nodes = [n.name for n in onnx.load(str(folded)).graph.node if n.op_type in _FLOAT_OPS]
-        export_atomically(int8_path, lambda tmp: quantize_static(
-            str(folded), tmp, _Reader(batches, input_name), quant_format=QuantFormat.QDQ, per_channel=True,
-            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, nodes_to_exclude=float_nodes,
-            calibrate_method=CalibrationMethod[method], extra_options=extra))
+        root = logging.getLogger()
+        root.addFilter(_quantizer_chatter)
+        try:
+            export_atomically(int8_path, lambda tmp: quantize_static(
+                str(folded), tmp, _Reader(batches, input_name), quant_format=QuantFormat.QDQ, per_channel=True,
+                activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, nodes_to_exclude=float_nodes,
+                calibrate_method=CalibrationMethod[method], extra_options=extra))
+        finally:
+            root.removeFilter(_quantizer_chatter)

@@ -63,7 +63,7 @@ def test_a_photos_text_is_read_in_the_background_then_shown_by_captions_hashtags
     assert "Texte dans les photos : 1 avec du texte, 2 sans texte, 0 en attente de lecture." in french
     # /find by the words seen in it (typed as a person would, not as read): that photo first, said so
     found = [m for m in ask(c, USER, text='/find "meeting moved to 5pm"', count=2, language_code="en") if m.get("photo")]
-    assert found and "match of its words" in found[0]["caption"]
+    assert found and "match of the words in the photo" in found[0]["caption"]
     assert found[0]["photo"][-1]["file_unique_id"] == sent[1]["photo"][-1]["file_unique_id"]
 
 

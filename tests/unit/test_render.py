@@ -82,8 +82,8 @@ def test_a_result_photo_is_captioned_with_its_score_and_the_posts_caption_escape
         "0.50 semblable"
     # found by the words read in it (or its caption's): that match is the one shown
     by_words = SimpleNamespace(score=0.12, words=0.78, post=SimpleNamespace(captions=[]))
-    assert render.hit_caption("en", by_words, "match_caption") == "0.78 match of its words"
-    assert render.hit_caption("fr", by_words, "match_caption") == "0.78 correspondance des mots"
+    assert render.hit_caption("en", by_words, "match_caption") == "0.78 match of the words in the photo or its caption"
+    assert render.hit_caption("fr", by_words, "match_caption") == "0.78 de correspondance avec les mots de la photo ou de sa légende"
 
 
 def test_captions_and_albums_list_one_line_each():
@@ -124,11 +124,16 @@ def test_stats_show_an_image_migration_while_it_runs_with_counts_written_as_each
 def test_stats_show_the_reading_of_text_in_the_chats_photos_in_every_language():
     chat = {"posts_in_scope": 20, "reading": {"waiting": 1234, "text": 7, "none": 5, "unreadable": 2, "error": 1}}
     english = render.stats_text("en", True, chat, {}, ChatSettings())
-    assert "<b>Text in photos</b>: 7 read with text, 8 without text, 1,234 waiting to be read." in english
+    assert ("<b>Text in photos</b>: 7 read with text, 6 without text, 1,234 waiting to be read."
+            " (2 more hold text in a script I cannot read yet.)") in english  # unreadable is not "without text"
     assert "avec du texte" in render.stats_text("fr", False, chat, {}, ChatSettings())
     for lang in MESSAGES:
         shown = render.stats_text(lang, False, chat, {}, ChatSettings())
-        assert "7" in shown and "8" in shown and render.thousands(lang, 1234) in shown, lang
+        assert "7" in shown and "6" in shown and render.thousands(lang, 1234) in shown, lang
+    one = dict(chat, reading=dict(chat["reading"], unreadable=1))
+    assert "(1 more holds text" in render.stats_text("en", True, one, {}, ChatSettings())
+    none = dict(chat, reading=dict(chat["reading"], unreadable=0))
+    assert "script" not in render.stats_text("en", True, none, {}, ChatSettings())
     assert "Text in photos" not in render.stats_text("en", True, {"posts_in_scope": 3}, {}, ChatSettings())
 
 
