@@ -25,7 +25,7 @@ from bench.common import bench_engine, emit, load_items, log_progress
 from bench.ocr import read_all, reading_pool
 from bench.ocr_set import THEMES, chat, font, load_phrases, meme, meme_style
 from indexing.search import PhotoInput
-from indexing.search.reposttext import lines_found, text_agrees
+from indexing.search.reposttext import agrees_as_read_or_flipped, lines_found, text_agrees
 from indexing.sources import detect_and_read
 from models.textfold import similarity
 
@@ -40,6 +40,7 @@ class MemeQuery:
     jpeg: bytes
     candidates: list  # image-rule matches: (post id, cosine, hamming)
     read: tuple = ("", "")  # (status, text) as the rule reads it
+    flipped: tuple = ()  # (status, text) read flipped back, as the rule reads it when the text differs
 
 
 def add_memes_args(p) -> None:
@@ -130,6 +131,8 @@ def run(args) -> dict:
             batch = [q for q in qs if any(texts[c[0]][0] == "text" for c in q.candidates)]  # as the rule reads
             for q, read in zip(batch, read_all(pool, [q.jpeg for q in batch], check_first=False)):
                 q.read = read[:2]
+            for q, read in zip(batch, read_all(pool, [q.jpeg for q in batch], check_first=False, mirrored=True)):
+                q.flipped = read[:2]  # what the rule reads when the text differs (every threshold here may ask)
             queries += qs
     tuned_on = Path(args.data).name
     chosen = choose_threshold([q for q in queries if q.dataset == tuned_on], texts)
@@ -153,7 +156,8 @@ def run(args) -> dict:
 def flagged_as(q: MemeQuery, texts: dict, threshold: float | None, agrees=text_agrees) -> int | None:
     """The post the rule flags the query as a re-post of (None: not flagged); threshold None = image rule alone."""
     for pid, _, _ in q.candidates:
-        if threshold is None or agrees(q.read[0], q.read[1], *texts.get(pid, ("", "")), threshold):
+        if threshold is None or agrees_as_read_or_flipped(q.read, texts.get(pid, ("", "")), threshold,
+                                                          (lambda: q.flipped) if q.flipped else None, agrees):
             return pid
     return None
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.ocr import read_all, reading_pool
 from indexing.chats import Thresholds
-from indexing.search.reposttext import text_agrees
+from indexing.search.reposttext import agrees_as_read_or_flipped, text_agrees
 
 
 def text_rule_scores(engine, queries: list, th: Thresholds, items: list, variants, workers: int, metrics) -> dict:
@@ -36,10 +36,16 @@ def text_rule_scores(engine, queries: list, th: Thresholds, items: list, variant
         reads = {id(q): ("", "") for q in flagged}  # not read: no matched copy has text (the rule reads nothing)
         for q, r in zip(batch, read_all(pool, [photo(q) for q in batch], check_first=False)):  # as the rule reads
             reads[id(q)] = r[:2]
+        differs = [q for q in batch if any(th.matches(c[1], c[2]) and not text_agrees(*reads[id(q)], *texts[c[0]],
+                                                                                      th.min_text_match)
+                                           for c in q.candidates)]  # then read flipped back, as the rule does
+        flips = {id(q): r[:2] for q, r in zip(differs, read_all(pool, [photo(q) for q in differs], check_first=False,
+                                                                   mirrored=True))}
 
     def decided(q, with_text: bool) -> int | None:
         for pid, cos, ham in sorted(q.candidates, key=lambda c: -c[1]):
-            if th.matches(cos, ham) and (not with_text or text_agrees(*reads[id(q)], *texts[pid], th.min_text_match)):
+            if th.matches(cos, ham) and (not with_text or agrees_as_read_or_flipped(
+                    reads[id(q)], texts[pid], th.min_text_match, (lambda: flips[id(q)]) if id(q) in flips else None)):
                 return pid
         return None
 

@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from bench.common import emit, latency_ms, load_items, log_progress
 from bench.ocr_find import find_by_phrase
@@ -91,10 +91,12 @@ def _start_worker() -> None:
     _reader = TextReader(threads=1)
 
 
-def _read(job: tuple[bytes, bool]) -> tuple[str, str, str, float]:
-    jpeg, check_first = job
+def _read(job: tuple[bytes, bool, bool]) -> tuple[str, str, str, float]:
+    jpeg, check_first, mirrored = job
     im = Image.open(io.BytesIO(jpeg))
     im.load()
+    if mirrored:  # as the re-post rule reads a photo whose text differs again
+        im = ImageOps.mirror(im)
     t0 = time.perf_counter()
     got = _reader.read(im, check_first=check_first)
     return got.status, got.text, got.lang, time.perf_counter() - t0
@@ -105,10 +107,10 @@ def reading_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_start_worker)
 
 
-def read_all(pool: ProcessPoolExecutor, jpegs: list[bytes], check_first: bool = True
+def read_all(pool: ProcessPoolExecutor, jpegs: list[bytes], check_first: bool = True, mirrored: bool = False
              ) -> list[tuple[str, str, str, float]]:
     """(status, text, language, seconds) of each photo, in order: the reader's default path unless told."""
-    return list(pool.map(_read, [(j, check_first) for j in jpegs]))
+    return list(pool.map(_read, [(j, check_first, mirrored) for j in jpegs]))
 
 
 def _likely(jpeg: bytes) -> tuple[bool, float]:

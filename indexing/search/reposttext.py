@@ -68,6 +68,19 @@ def text_agrees(new_status: str, new_text: str, stored_status: str, stored_text:
     return max(lines_found(stored_text, new_text), lines_found(new_text, stored_text)) >= min_match
 
 
+def agrees_as_read_or_flipped(new: tuple[str, str], stored: tuple[str, str], min_match: float,
+                              flipped: Callable[[], tuple[str, str]] | None = None, agrees=text_agrees) -> bool:
+    """The rule on (status, text) pairs: the new photo's text agrees with the stored copy's as read, or,
+    when it does not, read flipped back (`flipped()`, asked only then: a mirrored re-post's text reads
+    as garbage). `agrees` is the comparison (the benchmark tries others)."""
+    if agrees(*new, *stored, min_match):
+        return True
+    if flipped is None:
+        return False
+    status, text = flipped()
+    return status == "text" and agrees(status, text, *stored, min_match)
+
+
 def shared_reader() -> "TextReader":
     from models.ocr import shared_reader as reader  # rapidocr loads on the first candidate re-post only
 
@@ -97,10 +110,13 @@ class RepostText:
             new = self.read(data, check_first=False)  # text is expected: the first test must not hide it
         except (OSError, ValueError):  # bytes PIL cannot decode: the image rule stands
             return set()
-        differ = {p.id for p in compared if not text_agrees(new.status, new.text, p.ocr_status, p.ocr_text, min_match)}
-        if differ:  # a flipped re-post reads as garbage: read it flipped back before calling it another photo
-            flipped = self.read(data, check_first=False, mirrored=True)
-            if flipped.status == "text":  # only text read flipped back can say it is the same photo
-                differ = {p.id for p in compared if p.id in differ
-                          and not text_agrees(flipped.status, flipped.text, p.ocr_status, p.ocr_text, min_match)}
-        return differ
+        flipped_read: list[tuple[str, str]] = []
+
+        def flipped() -> tuple[str, str]:  # read once, and only if some copy's text differs
+            if not flipped_read:
+                again = self.read(data, check_first=False, mirrored=True)
+                flipped_read.append((again.status, again.text))
+            return flipped_read[0]
+
+        return {p.id for p in compared
+                if not agrees_as_read_or_flipped((new.status, new.text), (p.ocr_status, p.ocr_text), min_match, flipped)}

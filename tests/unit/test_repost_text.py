@@ -30,3 +30,21 @@ def test_without_text_on_both_sides_the_image_rule_stands():
         assert text_agrees(unknown, "", "text", STORED, MATCH)
     stray = "O" * (MIN_TEXT_CHARS - 1)  # a stray short reading on a photo says nothing
     assert text_agrees("text", stray, "text", STORED, MATCH) and text_agrees("text", STORED, "text", "5 !", MATCH)
+
+
+def test_a_text_that_differs_is_read_flipped_back_before_the_photos_are_told_apart():
+    from indexing.search.reposttext import agrees_as_read_or_flipped
+
+    stored = ("text", "WHEN THE CODE WORKS\nON THE FIRST TRY")
+    asked = []
+
+    def flipped(read):
+        return lambda: asked.append(1) or read
+
+    assert agrees_as_read_or_flipped(("text", "when the code works on the first try"), stored, 0.45,
+                                     flipped(("text", "garbage"))) and not asked  # agrees as read: not read again
+    assert agrees_as_read_or_flipped(("text", "YRT TSRIF EHT NO"), stored, 0.45,
+                                     flipped(("text", "WHEN THE CODE WORKS ON THE FIRST TRY")))  # a mirrored re-post
+    assert not agrees_as_read_or_flipped(("text", "WHEN THE WIFI DROPS"), stored, 0.45,
+                                         flipped(("none", "")))  # flipped reads nothing: still other words
+    assert not agrees_as_read_or_flipped(("text", "WHEN THE WIFI DROPS"), stored, 0.45)
