@@ -77,8 +77,8 @@ def agrees_as_read_or_flipped(new: tuple[str, str], stored: tuple[str, str], min
         return True
     if flipped is None:
         return False
-    status, text = flipped()
-    return status == "text" and agrees(status, text, *stored, min_match)
+    status, text = flipped()  # only a real text read flipped back may agree: a short stray reading "cannot tell"
+    return status == "text" and len(_letters(text)) >= MIN_TEXT_CHARS and agrees(status, text, *stored, min_match)
 
 
 def shared_reader() -> "TextReader":

@@ -47,4 +47,6 @@ def test_a_text_that_differs_is_read_flipped_back_before_the_photos_are_told_apa
                                      flipped(("text", "WHEN THE CODE WORKS ON THE FIRST TRY")))  # a mirrored re-post
     assert not agrees_as_read_or_flipped(("text", "WHEN THE WIFI DROPS"), stored, 0.45,
                                          flipped(("none", "")))  # flipped reads nothing: still other words
+    assert not agrees_as_read_or_flipped(("text", "WHEN THE WIFI DROPS"), stored, 0.45,
+                                         flipped(("text", "2NbBI")))  # a stray flipped reading says nothing
     assert not agrees_as_read_or_flipped(("text", "WHEN THE WIFI DROPS"), stored, 0.45)
