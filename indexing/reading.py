@@ -53,9 +53,14 @@ class ReadingJob:
     image: bytes
 
 
+def queued_as_sent(data: bytes, width: int, height: int) -> bool:
+    """Whether a photo is small enough to be queued as it was sent (no shrinking)."""
+    return max(width, height) <= READ_SIDE and len(data) <= KEEP_AS_IS_BYTES
+
+
 def reading_copy(data: bytes, width: int, height: int) -> bytes:
     """The photo as queued: its own bytes when small, else a JPEG of at most READ_SIDE px."""
-    if max(width, height) <= READ_SIDE and len(data) <= KEEP_AS_IS_BYTES:
+    if queued_as_sent(data, width, height):
         return data
     out = io.BytesIO()
     decode(data, READ_SIDE).save(out, "JPEG", quality=90)
@@ -88,7 +93,7 @@ class ReadingQueue:
     def enqueue(self, post_id: int, scope: str, photo: bytes, width: int = 0, height: int = 0) -> None:
         """Queue a stored post's photo for reading (call after the post is stored). A photo to shrink first
         (an image file: ~0.3 s for 6000 px) is shrunk and queued on a background thread: never on the reply path."""
-        if max(width, height) <= READ_SIDE and len(photo) <= KEEP_AS_IS_BYTES:
+        if queued_as_sent(photo, width, height):
             self._add(post_id, scope, photo)
             return
         if not self._shrinking.acquire(blocking=False):  # a flood of large files (an import): the caller shrinks
@@ -195,12 +200,17 @@ def _job(entry_id, fields: dict) -> ReadingJob:
     return ReadingJob(entry, int(fields[b"post"]), fields[b"scope"].decode(), fields[b"image"])
 
 
-def stored_text(store: PostStore, sha256: str, post_id: int | None, scopes: list[str]) -> str:
-    """The text read from a photo stored in one of `scopes` (by its post, or its bytes), "" if none yet."""
+def posts_of_photo(store: PostStore, sha256: str, scopes: list[str], post_id: int | None = None) -> list:
+    """The posts of a photo (its post, and those of its bytes) stored in one of `scopes`."""
     ids = [post_id] if post_id is not None else []
     ids += [pid for scope in scopes for pid in (store.posts_by_sha(scope, sha256) if sha256 else [])]
-    for post in store.get_posts(ids):
-        if post is not None and post.ocr_status == "text":
+    return [p for p in store.get_posts(ids) if p is not None]
+
+
+def stored_text(store: PostStore, sha256: str, post_id: int | None, scopes: list[str]) -> str:
+    """The text read from a photo stored in one of `scopes` (by its post, or its bytes), "" if none yet."""
+    for post in posts_of_photo(store, sha256, scopes, post_id):
+        if post.ocr_status == "text":
             return post.ocr_text
     return ""
 
@@ -211,7 +221,7 @@ def text_in_photo(store: PostStore, reader: Callable, photo: bytes, sha256: str,
     one of `scopes` and read; else read now (and kept with the post through `put_text`, so the queue skips
     it and /find finds it at once; the store's own writer by default)."""
     put_text = put_text or store.put_read_text
-    posts = [p for p in store.get_posts([pid for scope in scopes for pid in store.posts_by_sha(scope, sha256)]) if p]
+    posts = posts_of_photo(store, sha256, scopes)
     for post in posts:
         if post.ocr_status and post.ocr_status != "error":
             lines = tuple(post.ocr_text.split("\n")) if post.ocr_text else ()

@@ -3,7 +3,7 @@
 Model paths are given explicitly from the installed `rapidocr/models/`, so rapidocr's download code
 (it fetches any configured model it cannot find) never runs; `.vis()` (which downloads a font) is
 never called. The detector scales the LONG side to 960 px: rapidocr's default scales the short side up
-to 736, about 20x slower on banners for the same text (/work/wt/ocr-research.md §2-3).
+to 736, about 20x slower on banners for the same text (docs/DESIGN-NOTES.md, "Reading text in photos").
 
 A cheap first test (the detector alone on a <=320 px copy, looking for one line-shaped box) keeps
 text-free photos at ~15 ms instead of a full pass. Text in a script the recogniser has no

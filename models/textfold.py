@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters an OCR reads for a letter (and users type for one): compared as that letter.
 _CONFUSIONS = str.maketrans({"0": "o", "1": "l", "|": "l", "5": "s", "$": "s", "@": "a"})
@@ -26,9 +27,15 @@ def trigrams(folded: str) -> set[str]:
     """Each word padded like pg_trgm ("  w", " wo", "wor", "ord", "rd "), so short words count too."""
     grams: set[str] = set()
     for word in folded.split():
-        padded = f"  {word} "
-        grams.update(padded[i:i + 3] for i in range(len(padded) - 2))
+        grams |= word_trigrams(word)
     return grams
+
+
+@lru_cache(maxsize=8192)
+def word_trigrams(word: str) -> frozenset[str]:
+    """One folded word's padded trigrams, remembered: the same words come back in post after post."""
+    padded = f"  {word} "
+    return frozenset(padded[i:i + 3] for i in range(len(padded) - 2))
 
 
 def similarity(a: str, b: str) -> float:

@@ -73,17 +73,3 @@ def render_cyrillic_like(word: str = "ПИЯГ ШИП ЯИГ ПИШИ", size: in
         image.paste(piece, (x, 20 + (height - piece.height) // 2))
         x += piece.width
     return image.convert("RGB")
-
-
-def folded_cer(read: str, truth: str) -> float:
-    """Character error rate after folding both (case, accents, OCR look-alikes, punctuation ignored)."""
-    from models.textfold import fold
-
-    a, b = fold(read), fold(truth)
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1] / max(len(b), 1)

@@ -16,12 +16,11 @@ import heapq
 import math
 import threading
 from array import array
-from functools import lru_cache
 from typing import Container, Iterable
 
 import numpy as np
 
-from models.textfold import fold, trigrams
+from models.textfold import fold, trigrams, word_trigrams
 
 # pg_trgm's default strict_word_similarity_threshold: under it a partial match is no match at all.
 MIN_WORD_SIMILARITY = 0.5
@@ -61,20 +60,6 @@ def strict_word_similarity(query_grams: set[str], text: str, floor: float = 0.0)
                 shared = len(span & query_grams)
                 best = max(best, shared / (need + len(span) - shared))
     return best if best >= floor else 0.0
-
-
-@lru_cache(maxsize=8192)
-def word_trigrams(word: str) -> frozenset[str]:
-    """A folded word's trigrams, remembered: the same words come back in post after post."""
-    return frozenset(trigrams(word))
-
-
-def text_trigrams(text: str) -> set[str]:
-    """The trigrams of a folded text (see `post_text`)."""
-    out: set[str] = set()
-    for word in text.split():
-        out |= word_trigrams(word)
-    return out
 
 
 def words_weight(query: str) -> float:
@@ -155,8 +140,8 @@ class LexicalIndex:
             old = self._texts.get(post_id)
             if old == text:
                 return
-            old_grams = text_trigrams(old) if old else set()
-            new_grams = text_trigrams(text)
+            old_grams = trigrams(old) if old else set()
+            new_grams = trigrams(text)
             for gram in new_grams - old_grams:
                 self._postings.setdefault(gram, array("I")).append(post_id)
             self._texts[post_id] = text
@@ -169,7 +154,7 @@ class LexicalIndex:
             for pid in ids:
                 old = self._texts.pop(pid, None)
                 if old is not None:
-                    n = len(text_trigrams(old))
+                    n = len(trigrams(old))
                     self._live -= n
                     self._stale += n
             self._compact_if_due()
@@ -220,7 +205,7 @@ def _postings_of(texts: dict[int, str]) -> tuple[dict[str, array], int]:
     postings: dict[str, array] = {}
     live = 0
     for pid, text in texts.items():
-        grams = text_trigrams(text)
+        grams = trigrams(text)
         live += len(grams)
         for gram in grams:
             postings.setdefault(gram, array("I")).append(pid)

@@ -65,16 +65,23 @@ class Retrieval:
         projector = (v or self.serving.view).projector
         return self.relevance if projector.cold_start else self.learned_relevance
 
+    def floor(self, kind: str, scope: str, include_public: bool = True, v: IndexView | None = None
+              ) -> tuple[float, int]:
+        """The answer kind's relevance floor for what the viewer sees, and how many posts that is."""
+        visible = self.catalogue.visible_count(scope, include_public)
+        return getattr(self.relevance_for(v).floors_for(visible), kind), visible
+
     def above_floor(self, hits: list[Hit], kind: str, scope: str, include_public: bool = True) -> Answer:
         """The hits that clear the answer kind's relevance floor (an empty answer says why)."""
-        visible = self.catalogue.visible_count(scope, include_public)
-        floor = getattr(self.relevance_for().floors_for(visible), kind)
+        floor, visible = self.floor(kind, scope, include_public)
         return Answer([h for h in hits if h.score >= floor], why_empty(visible))
 
-    def _hits(self, scored: list[tuple[int, float]], k: int) -> list[Hit]:
+    def _hits(self, scored: list[tuple[int, float]], k: int, words: dict[int, float] | None = None) -> list[Hit]:
         scored = scored[:k]
+        words = words or {}
         posts = self.store.get_posts([pid for pid, _ in scored])
-        return [Hit(post, round(s, 4)) for post, (_, s) in zip(posts, scored) if post is not None]
+        return [Hit(post, round(s, 4), round(words.get(pid, 0.0), 4))
+                for post, (pid, s) in zip(posts, scored) if post is not None]
 
     def _distinct(self, ranked: list[tuple[int, float]], k: int, v: IndexView,
                   queries: list[PhotoVectors] = ()) -> list[tuple[int, float]]:
@@ -132,15 +139,12 @@ class Retrieval:
         v = self.serving.view
         query = self.encode_query(text, v, language)
         kind = "find" if textspace.covers_all(query) else "find_other_language"
-        visible = self.catalogue.visible_count(scope, include_public)
-        floor = getattr(self.relevance_for(v).floors_for(visible), kind)
+        floor, visible = self.floor(kind, scope, include_public, v)
         ranked, photo_vec = self.find_ranked(v, query, text, scope, k, photo, photo_weight, include_public)
         words = {pid: w for pid, _, w in ranked}
         shown = [(pid, s) for pid, s, w in ranked if s >= floor or w >= self.words_floor]
         kept = self._distinct(shown, k, v, [photo_vec] if photo_vec is not None else [])
-        posts = self.store.get_posts([pid for pid, _ in kept])
-        hits = [Hit(post, round(s, 4), round(words[pid], 4)) for post, (pid, s) in zip(posts, kept) if post is not None]
-        return Answer(hits, why_empty(visible))
+        return Answer(self._hits(kept, k, words), why_empty(visible))
 
     def find_scored(self, v: IndexView, query: np.ndarray, text: str, scope: str, k: int,
                     photo: QueryPhoto | None, photo_weight: float, include_public: bool,

@@ -147,8 +147,7 @@ class Writes:
             return
         with self.serving.lock:
             self.catalogue.remember(post for post, _, _ in stored)
-            for post, _, _ in stored:
-                self.lexicon.put(post.id, post_text(post.captions, post.ocr_text))
+            self._index_words(post for post, _, _ in stored)
             v = self.serving.view
             ids = [post.id for post, _, _ in stored]
             v.image.add(ids, np.array([vec.features for _, vec, _ in stored]))
@@ -228,9 +227,7 @@ class Writes:
             labels, feats = self.views.image_vectors_for([p.id for p in posts])
             indexed = set(labels)
             self.catalogue.remember(p for p in posts if p.id in indexed)
-            for post in posts:
-                if post.id in indexed:
-                    self.lexicon.put(post.id, post_text(post.captions, post.ocr_text))
+            self._index_words(p for p in posts if p.id in indexed)
             v.image.add(labels, feats)
             v.text.add(labels, self.views.projection.project_stored(labels, feats, v.projector))  # not read twice
             v.caption.add(*self.views.caption_vectors_for(labels, v.projector))
@@ -252,8 +249,14 @@ class Writes:
 
     def _words_changed(self, ids: list[int]) -> None:
         """Re-read the posts' read text and captions and index their words (a post gone meanwhile: none)."""
-        for pid, post in zip(ids, self.store.get_posts(ids)):
-            self.lexicon.put(pid, post_text(post.captions, post.ocr_text) if post is not None else "")
+        posts = self.store.get_posts(ids)
+        self.lexicon.forget(pid for pid, post in zip(ids, posts) if post is None)
+        self._index_words(post for post in posts if post is not None)
+
+    def _index_words(self, posts: Iterable[Post]) -> None:
+        """The posts' words (read text and captions) in the words index."""
+        for post in posts:
+            self.lexicon.put(post.id, post_text(post.captions, post.ocr_text))
 
     def apply_deleted(self, ids: list[int]) -> None:
         ids = self.catalogue.known(ids)

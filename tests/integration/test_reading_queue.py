@@ -11,7 +11,8 @@ from indexing.redis_server import connect
 from indexing.store import Post, PostStore
 from models.ocr import TextReader
 from tests.conftest import jpeg_bytes, sample_image
-from tests.text_images import folded_cer, render_line
+from bench.ocr import folded_cer
+from tests.text_images import render_line
 
 SCOPE = "chat:-100"
 

@@ -7,9 +7,10 @@ import io
 import pytest
 from PIL import Image
 
+from bench.ocr import folded_cer
 from models.ocr import MAX_DECODE_SIDE, TextReader, decode
 from tests.conftest import jpeg_bytes, sample_image
-from tests.text_images import caption_photo, folded_cer, render_cyrillic_like, render_line
+from tests.text_images import caption_photo, render_cyrillic_like, render_line
 
 
 @pytest.fixture(scope="module")
