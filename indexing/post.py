@@ -5,6 +5,8 @@ import json
 from dataclasses import dataclass, field
 
 FORWARD, AUTOMATIC = "forward", "automatic"  # a post's origin: forwarded from elsewhere, or from the linked channel
+VIDEO, ANIMATION, VIDEO_NOTE = "video", "animation", "video_note"  # Telegram's message kinds (Post.media)
+VIDEO_MEDIA = (VIDEO, ANIMATION, VIDEO_NOTE)
 
 
 @dataclass
@@ -36,6 +38,9 @@ class Post:
     ocr_status: str = ""
     ocr_text: str = ""  # lines in reading order, joined by "\n"
     ocr_lang: str = ""  # its language (ISO 639-1) when one was recognised
+    # What was posted (issue 20): "" a photo (or image file), else one of VIDEO_MEDIA, sent back by
+    # `file_id` as that kind of message; its vectors are its keyframes' (indexing.search.VideoVectors).
+    media: str = ""
 
     def to_redis(self) -> dict[str, str]:
         out = {
@@ -53,7 +58,7 @@ class Post:
             out["message_deleted"] = "1"
         if self.origin:
             out["origin"] = self.origin
-        for name in ("ocr_status", "ocr_text", "ocr_lang"):
+        for name in ("ocr_status", "ocr_text", "ocr_lang", "media"):
             if getattr(self, name):
                 out[name] = getattr(self, name)
         return out
@@ -75,4 +80,5 @@ class Post:
             message_deleted=d.get("message_deleted") == "1",
             user_id=int(d["user_id"]) if "user_id" in d else None, origin=d.get("origin", ""),
             ocr_status=d.get("ocr_status", ""), ocr_text=d.get("ocr_text", ""), ocr_lang=d.get("ocr_lang", ""),
+            media=d.get("media", ""),
         )

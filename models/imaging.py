@@ -192,3 +192,10 @@ def square_thumbnail(im: Image.Image, side: int = THUMBNAIL_SIDE, quality: int =
     buf = io.BytesIO()
     center_crop_resize(im, side).save(buf, "JPEG", quality=quality)
     return buf.getvalue()
+
+
+def jpeg_bytes(im: Image.Image, quality: int = 90) -> bytes:
+    """An image as JPEG bytes (a video's frame entering the photo path)."""
+    buf = io.BytesIO()
+    im.convert("RGB").save(buf, "JPEG", quality=quality)
+    return buf.getvalue()

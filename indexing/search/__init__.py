@@ -14,12 +14,13 @@ from indexing.search.engine import SearchEngine
 from indexing.search.hashtags import IMAGENET_REASON, REASONS, WORD, TagSuggestion
 from indexing.search.moderation import ModerationStats
 from indexing.search.types import (AddResult, CaptionHit, DuplicateMatch, EngineOptions, Hit, IndexView, PhotoInput,
-                                   PhotoVectors)
+                                   PhotoVectors, VideoVectors)
 from indexing.store import AUTOMATIC, FORWARD, Post
+from indexing.post import ANIMATION, VIDEO, VIDEO_MEDIA, VIDEO_NOTE
 
 __all__ = ["SearchEngine", "AddResult", "Answer", "CaptionHit", "ChatSettings", "DuplicateMatch", "EngineOptions",
            "Hit", "IndexView", "ModerationStats", "PhotoInput", "PhotoSource", "PhotoUnavailable", "PhotoVectors",
-           "Post", "ReadingQueue", "ReadingWorker", "Repost", "SentAlert", "SettingError",
+           "VideoVectors", "VIDEO", "ANIMATION", "VIDEO_NOTE", "VIDEO_MEDIA", "Post", "ReadingQueue", "ReadingWorker", "Repost", "SentAlert", "SettingError",
            "TagSuggestion", "Thresholds", "Verdict", "BadImageError", "EmptyQueryError", "ImageTooLargeError",
            "IndexingError", "StorageUnavailableError", "UnknownPostError", "IMAGENET_REASON", "REASONS",
            "AUTOMATIC", "FORWARD", "MAX_MIN_SIZE", "MAX_WINDOW_DAYS", "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC",

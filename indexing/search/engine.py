@@ -42,7 +42,7 @@ from indexing.search.moderation import Moderation
 from indexing.search.queryphotos import QueryPhoto
 from indexing.search.hashtags import TagSuggestion
 from indexing.search.types import (AddResult, CaptionHit, DuplicateMatch, EngineOptions, Hit, IndexView, PhotoInput,
-                                   PhotoVectors)
+                                   PhotoVectors, VideoVectors)
 from indexing.store import Post, PostStore
 from models.encoders.base import ImageEncoder, TextEncoder
 from models.tags import normalize_tags
@@ -214,6 +214,11 @@ class SearchEngine(FrontEnd):
 
     def embed_photo(self, photo: bytes) -> PhotoVectors:
         return self.writes.embed_photo(photo)
+
+    def embed_video(self, video: bytes) -> VideoVectors:
+        """A video, GIF or video note (or a still thumbnail) → its keyframes' vectors; add_photos stores
+        it with PhotoInput(media=...), and every query taking a photo takes it too."""
+        return self.writes.embed_video(video)
 
     @gated
     def add_photos(self, photos: list[PhotoInput], vectors: list[PhotoVectors] | None = None) -> list[AddResult]:

@@ -41,6 +41,20 @@ class PhotoVectors:
 
 
 @dataclass(frozen=True)
+class VideoVectors(PhotoVectors):
+    """A video, animation or video note seen through its keyframes (models.video): `features` are
+    their normalised mean (what the image index holds, so /similar, /find and hashtags treat a video
+    like a photo), `keyframes` each frame's features (what the video re-post rule compares), `poster`
+    the middle frame as JPEG (the frame whose text is read, and uploaded when a video must be shown as
+    a photo). pHash and thumbnail are the middle frame's; sha256 and size the video file's."""
+
+    keyframes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    times_s: tuple[float, ...] = ()
+    duration_s: float = 0.0
+    poster: bytes = b""
+
+
+@dataclass(frozen=True)
 class Hit:
     post: Post
     score: float
@@ -84,6 +98,7 @@ class PhotoInput:
     repost_of: int | None = None  # the first post of this photo in the chat (indexing/search/duplicates.py)
     user_id: int | None = None  # the author (Post.user_id)
     origin: str = ""  # "", "forward" or "automatic" (Post.origin)
+    media: str = ""  # Post.media: "" a photo, or "video", "animation", "video_note"
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,13 @@ from indexing.search.catalogue import Catalogue
 from indexing.search.lexical import LexicalIndex, post_text
 from indexing.search.projection import Projection
 from indexing.search.types import (CAPTION_SHIFT, MAX_CAPTIONS_PER_POST, MAX_QUERY_CHARS, AddResult, PhotoInput,
-                                   PhotoVectors, caption_labels)
+                                   PhotoVectors, VideoVectors, caption_labels)
 from indexing.search.views import Serving, Views
 from indexing.store import Post, PostStore
 from models.embedding import EmbeddedPhoto, PhotoEmbedder
 from models.encoders.base import ImageEncoder, TextEncoder
-from models.imaging import read_bytes
+from models.imaging import jpeg_bytes, read_bytes
+from models.video import MAX_VIDEO_BYTES, read_keyframes
 from models.tags import normalize_tags
 
 
@@ -75,6 +76,28 @@ class Writes:
     def embed_photo(self, photo: bytes) -> PhotoVectors:
         return self.embed_photos([read_bytes(photo, self.max_photo_bytes)])[0]
 
+    def embed_video(self, data: bytes) -> VideoVectors:
+        """A video, animation or video note (or the still thumbnail of one too big to download) seen
+        through its keyframes, each embedded like a photo (models.video). BadImageError if unreadable."""
+        data = read_bytes(data, MAX_VIDEO_BYTES)
+        frames = read_keyframes(data)
+        posters = [jpeg_bytes(frame) for frame in frames.frames]
+        embedded = self.embedder.embed(posters)
+        feats = np.array([e.features for e in embedded], np.float32)
+        mean = feats.mean(axis=0)
+        mean /= max(float(np.linalg.norm(mean)), 1e-12) / float(np.linalg.norm(feats, axis=1).mean())
+        probs = None
+        if embedded[0].class_probs is not None:
+            probs = np.array([e.class_probs for e in embedded], np.float32).mean(axis=0)
+        v = self.serving.view
+        text = self.projection.project(mean[None], None if probs is None else probs[None], v.projector)[0]
+        middle = len(embedded) // 2
+        return VideoVectors(features=mean, class_probs=probs, text=text, phash=embedded[middle].phash,
+                            phash_mirror=embedded[middle].phash_mirror, sha256=hashlib.sha256(data).hexdigest(),
+                            width=frames.width, height=frames.height, space=v.projector_version,
+                            thumbnail=embedded[middle].thumbnail, keyframes=feats, times_s=tuple(frames.times_s),
+                            duration_s=frames.duration_s, poster=posters[middle])
+
     def add_photos(self, photos: list[PhotoInput], vectors: list[PhotoVectors] | None = None) -> list[AddResult]:
         """Store photos and index them at once. Bytes already stored in the scope are stored once
         (AddResult(first post, created=False)), except a group's message: each gets its own post, a
@@ -107,15 +130,19 @@ class Writes:
                         message_id=p.message_id, file_id=p.file_id, file_unique_id=p.file_unique_id,
                         document_file_id=p.document_file_id, width=vec.width, height=vec.height, created_s=now,
                         image_model=self.image_model, repost_of=self._first_post(p, copy_of.get(i)),
-                        user_id=p.user_id, origin=p.origin)
+                        user_id=p.user_id, origin=p.origin, media=p.media)
             stored = {("image", self.image_model): vec.features}
+            if isinstance(vec, VideoVectors):
+                stored[("keyframes", self.image_model)] = vec.keyframes
             if vec.class_probs is not None:
                 stored[("probs", self.image_model)] = vec.class_probs
             if len(cap_vecs):
                 stored[("captions", self.text_encoder.name)] = cap_vecs
             self.store.add(post, stored, vec.thumbnail)  # acknowledged once Redis has it (AOF); indexes follow
             if self.reading is not None:
-                self.reading.enqueue(post.id, post.scope, p.data, vec.width, vec.height)
+                # a video's text is read from its middle frame
+                seen = vec.poster if isinstance(vec, VideoVectors) else p.data
+                self.reading.enqueue(post.id, post.scope, seen, vec.width, vec.height)
             stored_posts.append((post, vec, cap_vecs))
             results[i] = AddResult(post.id, created=True)
         self._index_posts(stored_posts)
@@ -269,7 +296,7 @@ class Writes:
         return self.delete_posts(self.store.scope_post_ids(scope))
 
     def delete_posts(self, ids: list[int]) -> int:
-        kinds = [(kind, model) for model in self.vector_models for kind in ("image", "probs")]
+        kinds = [(kind, model) for model in self.vector_models for kind in ("image", "probs", "keyframes")]
         kinds.append(("captions", self.text_encoder.name))
         deleted = 0
         for start in range(0, len(ids), 1000):
