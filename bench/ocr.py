@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from bench.common import emit, latency_ms, load_items, log_progress
+from bench import ocr_reply
 from bench.ocr_find import find_by_phrase
 from bench.ocr_set import KINDS, TextPhoto, build_set, load_phrases
 from models.textfold import fold
@@ -33,6 +34,9 @@ def add_args(p) -> None:
     p.add_argument("--photos", type=int, default=300, help="photos of the data set to render on (the set's size)")
     p.add_argument("--workers", type=int, default=2, help="reading processes (1 ORT thread each)")
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--reply-latency", action="store_true", help="instead: photo -> reply p95 with the reading "
+                   "queue on and off (bench/ocr_reply.py)")
+    ocr_reply.add_args(p)
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -128,6 +132,8 @@ def _jpeg(im: Image.Image) -> bytes:
 
 
 def run(args) -> dict:
+    if args.reply_latency:
+        return ocr_reply.run(args)
     items = load_items(args, args.split)[: args.photos]
     photos = [Image.open(i.path).convert("RGB") for i in items]
     rendered = build_set(photos, load_phrases(), args.seed, [i.path.name for i in items])
