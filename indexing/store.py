@@ -158,15 +158,16 @@ class PostStore:
             pipe.hincrby(self.keys.counters(), "labelled", retrain_count)
         pipe.execute()
 
-    def put_image_vectors(self, model: str, rows: dict[int, tuple[np.ndarray, np.ndarray | None]]) -> None:
-        """Another image model's features (and class probabilities) of stored posts, one transaction
-        (a migration, indexing/migration/photos.py); a post deleted meanwhile gets none."""
+    def put_image_vectors(self, model: str, rows: dict[int, tuple[np.ndarray, ...]]) -> None:
+        """Another image model's features, class probabilities (or None) and, for a video, keyframes'
+        features of stored posts, one transaction (a migration, indexing/migration/photos.py); a post
+        deleted meanwhile gets none."""
         pipe = self.r.pipeline(transaction=True)
-        for pid, (features, probs) in rows.items():
-            pipe.eval(IF_EXISTS_HSET, 2, self.keys.post(pid), self.keys.vectors("image", model), pid, to_blob(features))
-            if probs is not None:
-                pipe.eval(IF_EXISTS_HSET, 2, self.keys.post(pid), self.keys.vectors("probs", model), pid,
-                          to_blob(probs, TOP_ONLY["probs"]))
+        for pid, (features, probs, *keyframes) in rows.items():
+            for kind, vectors in (("image", features), ("probs", probs), ("keyframes", keyframes[0] if keyframes else None)):
+                if vectors is not None:
+                    pipe.eval(IF_EXISTS_HSET, 2, self.keys.post(pid), self.keys.vectors(kind, model), pid,
+                              to_blob(vectors, TOP_ONLY.get(kind)))
         pipe.execute()
 
     def delete(self, post_ids: Iterable[int], vector_kinds: Iterable[tuple[str, str]]) -> int:

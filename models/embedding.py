@@ -13,7 +13,7 @@ import numpy as np
 
 from models.encoders.base import ImageEncoder
 from models.errors import BadImageError
-from models.imaging import DEFAULT_MAX_PIXELS, THUMBNAIL_SIDE, decode_image, square_thumbnail
+from models.imaging import DEFAULT_MAX_PIXELS, THUMBNAIL_SIDE, decode_image, jpeg_bytes, square_thumbnail
 from models.phash import phash_pair
 
 
@@ -27,6 +27,23 @@ class EmbeddedPhoto:
     width: int
     height: int
     thumbnail: bytes = b""  # small square JPEG for /map (empty when disabled)
+
+
+@dataclass(frozen=True)
+class EmbeddedVideo:
+    """A video seen through its keyframes (models.video): their mean features (at the frames' mean
+    norm) stand for the video in the indexes, each frame's are kept for the video re-post rule."""
+
+    features: np.ndarray
+    class_probs: np.ndarray | None
+    keyframes: np.ndarray  # one row per frame
+    middle: EmbeddedPhoto  # the middle frame: its pHash and thumbnail are the video's
+    poster: bytes  # the middle frame as JPEG
+    sha256: str  # of the video file
+    width: int
+    height: int
+    times_s: tuple[float, ...]
+    duration_s: float
 
 
 class PhotoEmbedder:
@@ -70,6 +87,25 @@ class PhotoEmbedder:
                     phash=ph, phash_mirror=ph_mirror, sha256=hashlib.sha256(datas[i]).hexdigest(),
                     width=d.original_size[0], height=d.original_size[1], thumbnail=thumb)
         return out
+
+    def embed_video(self, data: bytes) -> EmbeddedVideo:
+        """A video, GIF or video note (or a still image: one frame) embedded from its keyframes.
+        Raises BadImageError (models.video.BadVideoError) for bytes that are neither."""
+        from models.video import read_keyframes  # FFmpeg loads with the first video only
+
+        frames = read_keyframes(data)
+        posters = [jpeg_bytes(frame) for frame in frames.frames]
+        embedded = self.embed(posters)
+        feats = np.array([e.features for e in embedded], np.float32)
+        mean = feats.mean(axis=0)
+        mean *= float(np.linalg.norm(feats, axis=1).mean()) / max(float(np.linalg.norm(mean)), 1e-12)
+        probs = None
+        if embedded[0].class_probs is not None:
+            probs = np.array([e.class_probs for e in embedded], np.float32).mean(axis=0)
+        middle = len(embedded) // 2
+        return EmbeddedVideo(features=mean, class_probs=probs, keyframes=feats, middle=embedded[middle],
+                             poster=posters[middle], sha256=hashlib.sha256(data).hexdigest(), width=frames.width,
+                             height=frames.height, times_s=tuple(frames.times_s), duration_s=frames.duration_s)
 
     def _prepare_chunk(self, datas: list[bytes], chunk: range):
         """Decode, hash, thumbnail and preprocess one batch: [(index, (decoded, hashes, thumbnail) | error)],

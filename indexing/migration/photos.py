@@ -25,7 +25,8 @@ from indexing.migration.records import STATE, MigrationRecords
 from indexing.migration.sources import PhotoUnavailable
 from indexing.priority import background_priority
 from indexing.store import Post
-from models.embedding import EmbeddedPhoto, PhotoEmbedder
+from models.embedding import EmbeddedPhoto, EmbeddedVideo, PhotoEmbedder
+from models.errors import BadImageError
 from models.encoders.base import ImageEncoder
 
 log = logging.getLogger(__name__)
@@ -157,14 +158,28 @@ class ImageMigration:
                 datas.append(got)
                 kept.append(post)
         rows = {}
-        for post, out in zip(kept, embedder.embed(datas, return_errors=True)):
+        for post, out in zip(kept, self._embedded(kept, datas, embedder)):
             if isinstance(out, EmbeddedPhoto):
                 rows[post.id] = (out.features, out.class_probs)
+            elif isinstance(out, EmbeddedVideo):
+                rows[post.id] = (out.features, out.class_probs, out.keyframes)
             else:
                 self._failed(post, f"not readable as an image: {out}", final=True, embedder=embedder)
         self.engine.store.put_image_vectors(self.target, rows)
         self.records.forget_failures(self.target, list(rows))
         return len(rows)
+
+    @staticmethod
+    def _embedded(posts: list[Post], datas: list[bytes], embedder: PhotoEmbedder) -> list:
+        """Photos embedded in one batch, videos from their keyframes; an error in a bad one's place."""
+        out = embedder.embed([d if not p.media else b"" for p, d in zip(posts, datas)], return_errors=True)
+        for i, (post, data) in enumerate(zip(posts, datas)):
+            if post.media:
+                try:
+                    out[i] = embedder.embed_video(data)
+                except BadImageError as exc:
+                    out[i] = exc
+        return out
 
     def _fetch_or_why(self, post: Post) -> bytes | PhotoUnavailable:
         try:

@@ -23,8 +23,8 @@ from indexing.search.views import Serving, Views
 from indexing.store import Post, PostStore
 from models.embedding import EmbeddedPhoto, PhotoEmbedder
 from models.encoders.base import ImageEncoder, TextEncoder
-from models.imaging import jpeg_bytes, read_bytes
-from models.video import MAX_VIDEO_BYTES, read_keyframes
+from models.imaging import read_bytes
+from models.video import MAX_VIDEO_BYTES
 from models.tags import normalize_tags
 
 
@@ -79,24 +79,15 @@ class Writes:
     def embed_video(self, data: bytes) -> VideoVectors:
         """A video, animation or video note (or the still thumbnail of one too big to download) seen
         through its keyframes, each embedded like a photo (models.video). BadImageError if unreadable."""
-        data = read_bytes(data, MAX_VIDEO_BYTES)
-        frames = read_keyframes(data)
-        posters = [jpeg_bytes(frame) for frame in frames.frames]
-        embedded = self.embedder.embed(posters)
-        feats = np.array([e.features for e in embedded], np.float32)
-        mean = feats.mean(axis=0)
-        mean /= max(float(np.linalg.norm(mean)), 1e-12) / float(np.linalg.norm(feats, axis=1).mean())
-        probs = None
-        if embedded[0].class_probs is not None:
-            probs = np.array([e.class_probs for e in embedded], np.float32).mean(axis=0)
+        video = self.embedder.embed_video(read_bytes(data, MAX_VIDEO_BYTES))
         v = self.serving.view
-        text = self.projection.project(mean[None], None if probs is None else probs[None], v.projector)[0]
-        middle = len(embedded) // 2
-        return VideoVectors(features=mean, class_probs=probs, text=text, phash=embedded[middle].phash,
-                            phash_mirror=embedded[middle].phash_mirror, sha256=hashlib.sha256(data).hexdigest(),
-                            width=frames.width, height=frames.height, space=v.projector_version,
-                            thumbnail=embedded[middle].thumbnail, keyframes=feats, times_s=tuple(frames.times_s),
-                            duration_s=frames.duration_s, poster=posters[middle])
+        probs = None if video.class_probs is None else video.class_probs[None]
+        text = self.projection.project(video.features[None], probs, v.projector)[0]
+        return VideoVectors(features=video.features, class_probs=video.class_probs, text=text,
+                            phash=video.middle.phash, phash_mirror=video.middle.phash_mirror, sha256=video.sha256,
+                            width=video.width, height=video.height, space=v.projector_version,
+                            thumbnail=video.middle.thumbnail, keyframes=video.keyframes, times_s=video.times_s,
+                            duration_s=video.duration_s, poster=video.poster)
 
     def add_photos(self, photos: list[PhotoInput], vectors: list[PhotoVectors] | None = None) -> list[AddResult]:
         """Store photos and index them at once. Bytes already stored in the scope are stored once

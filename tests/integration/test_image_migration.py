@@ -211,3 +211,26 @@ class _Bytes:
 
     def fetch(self, post) -> bytes:
         return self.photos[post.id]
+
+
+def test_a_video_is_migrated_from_its_keyframes(open_with, store, samples, tmp_path):
+    from indexing.search import VIDEO
+    from tests.conftest import sample_image
+    from tests.videos import pan_video
+
+    ids = _stored_with_a(open_with, samples, tmp_path, names=("coffee", "rocket"))
+    engine = open_with(A)
+    clip = pan_video(sample_image("chelsea"), seconds=3)
+    path = tmp_path / "chelsea.mp4"
+    path.write_bytes(clip)
+    video = engine.add_photos([PhotoInput(clip, scope="public", source=str(path), media=VIDEO)],
+                              [engine.embed_video(clip)])[0].post_id
+    engine.publish_release()
+    engine.close()
+    engine = open_with(B)
+    assert engine.image_migration.run_once() is True
+    assert store.vector_ids("image", B) >= set(ids.values()) | {video}
+    dim = engine.embed_photo(samples["coffee"]).features.shape[0]  # B's features
+    keyframes = store.get_vectors("keyframes", B, [video], dim)[0]
+    assert keyframes is not None and keyframes.shape[0] == 8  # each frame embedded again by B
+    assert engine.image_migration_status()["left_out"] == 0 and engine.image_migration_status()["thumbnails"] == 0
