@@ -24,7 +24,7 @@ from indexing.store import PostStore
 from indexing.telegram_export import ExportError, read_export
 from indexing.telegram_import import import_history
 from tests.conftest import COLOURS, SHAPES, jpeg_bytes, sample_image, shape_photo
-from tests.telegram_exports import ExportWriter
+from bench.tgexport import ExportWriter
 from tests.videos import pan_video
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
-"""Telegram Desktop exports the tests write themselves: `result.json` as Telegram Desktop's JSON writer
-lays it out (telegramdesktop/tdesktop, export_output_json.cpp `SerializeMessage`; the layout
-indexing/telegram_export.py reads), with the media in the folders it uses (photos/, video_files/,
-files/, stickers/, voice_messages/, round_video_messages/)."""
+"""Telegram Desktop exports that benchmarks and tests write themselves: `result.json` as Telegram
+Desktop's JSON writer lays it out (telegramdesktop/tdesktop, export_output_json.cpp `SerializeMessage`;
+the layout indexing/telegram_export.py reads), with the media in the folders it uses (photos/,
+video_files/, files/, stickers/, voice_messages/, round_video_messages/)."""
 from __future__ import annotations
 
 import json
