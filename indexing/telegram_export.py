@@ -33,7 +33,7 @@ _OTHER_KINDS = {"sticker": "sticker", "voice_message": "voice message", "audio_f
 _LEFT_OUT = (("not included", "file not included in the export (its settings left this kind out)"),
              ("exceeds maximum size", "file over the export's size limit"),
              ("unavailable", "file unavailable when the export was made"))
-# Bot API chat ids: a supergroup's (and channel's) is -100<bare id>, a basic group's -<bare id>
+# Bot API chat ids: a supergroup's (and channel's) is -100<bare id>, a basic group's -<bare id>, a person's <id>
 _SUPERGROUP_TYPES = ("private_supergroup", "public_supergroup", "private_channel", "public_channel")
 
 
@@ -66,9 +66,11 @@ class ExportedChat:
 
 
 def bot_api_chat_id(chat: dict) -> int:
-    """The id the bot knows the exported chat by."""
+    """The id the bot knows the exported chat by (a person's chat: their user id)."""
     bare = int(chat["id"])
-    return int(f"-100{bare}") if chat.get("type") in _SUPERGROUP_TYPES else -bare
+    if chat.get("type") in _SUPERGROUP_TYPES:
+        return int(f"-100{bare}")
+    return -bare if chat.get("type") == "private_group" else bare
 
 
 def read_export(folder: str | Path, chat_id: int) -> ExportedChat:
