@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Iterator
 
 from indexing.errors import BadImageError
 from indexing.scopes import chat_scope
@@ -93,35 +93,40 @@ def import_history(engine: SearchEngine, chat: ExportedChat, batch_size: int = B
 
 
 def _embedded(engine: SearchEngine, scope: str, batch: list[ExportedMedia],
-              report: ImportReport) -> list[tuple[ExportedMedia, bytes, PhotoVectors]]:
-    """The batch's posts not stored yet, read and embedded (photos in one go), in the batch's order;
-    what cannot be read is reported."""
-    read: list[tuple[ExportedMedia, bytes]] = []
+              report: ImportReport) -> Iterator[tuple[ExportedMedia, bytes, PhotoVectors]]:
+    """The batch's posts not stored yet, read and embedded, in the batch's order: its photos in one go,
+    each video when its turn comes (one video in memory at a time); what cannot be read is reported."""
+    todo = []
     for item in batch:
         if item.skip:
             report.skipped.append((item.message_id, item.skip))
         elif engine.post_by_message(scope, item.message_id) is not None:
             report.already_stored += 1
         else:
+            todo.append(item)
+    photos = {}
+    for item in todo:
+        if item.media == PHOTO:
             try:
-                limit = engine.max_photo_bytes if item.media == PHOTO else MAX_VIDEO_BYTES
-                read.append((item, read_bytes(item.path, limit)))
+                photos[item.message_id] = read_bytes(item.path, engine.max_photo_bytes)
             except BadImageError as exc:
                 report.skipped.append((item.message_id, f"unreadable: {item.path.name}: {exc}"))
-    photos = [(item, data) for item, data in read if item.media == PHOTO]
-    vectors = dict(zip((item.message_id for item, _ in photos),
-                       engine.embed_photos([data for _, data in photos], return_errors=True)))
-    embedded = []
-    for item, data in read:
+    vectors = dict(zip(photos, engine.embed_photos(list(photos.values()), return_errors=True)))
+    for item in todo:
         try:
-            vec = vectors[item.message_id] if item.media == PHOTO else engine.embed_video(data)
+            if item.media == PHOTO:
+                if item.message_id not in photos:
+                    continue  # unreadable, reported
+                data, vec = photos[item.message_id], vectors[item.message_id]
+                if isinstance(vec, Exception):
+                    raise vec
+            else:
+                data = read_bytes(item.path, MAX_VIDEO_BYTES)
+                vec = engine.embed_video(data)
         except BadImageError as exc:
-            vec = exc
-        if isinstance(vec, Exception):
-            report.skipped.append((item.message_id, f"unreadable: {item.path.name}: {vec}"))
-        else:
-            embedded.append((item, data, vec))
-    return embedded
+            report.skipped.append((item.message_id, f"unreadable: {item.path.name}: {exc}"))
+            continue
+        yield item, data, vec
 
 
 def _store(engine: SearchEngine, chat_id: int, settings, item: ExportedMedia, data: bytes, vec: PhotoVectors,
@@ -129,7 +134,7 @@ def _store(engine: SearchEngine, chat_id: int, settings, item: ExportedMedia, da
     """Store one post, recording the first post of its photo as the bot would (never flagged)."""
     scope, original = chat_scope(chat_id), None
     if settings.dupes != "off":
-        seen = data if item.media == PHOTO else getattr(vec, "poster", b"")
+        seen = data if item.media == PHOTO else vec.poster  # a video's text is read from its middle frame
         original = engine.check_repost(vec, scope, settings, item.message_id, author_id=item.author_id,
                                        origin=item.origin, size=(vec.width, vec.height), image=seen).original_id
     photo = PhotoInput(data, scope, captions=[item.caption] if item.caption else [], tags=item.tags,
@@ -137,7 +142,7 @@ def _store(engine: SearchEngine, chat_id: int, settings, item: ExportedMedia, da
                        repost_of=original, user_id=item.author_id, origin=item.origin, media=item.media,
                        created_s=item.date_s)
     if not engine.add_photos([photo], [vec])[0].created:
-        report.already_stored += 1  # stored meanwhile by another process (the bot seeing an edit)
+        report.already_stored += 1  # stored meanwhile: another import of the same export running at once
         return
     if item.media == PHOTO:
         report.photos += 1
