@@ -59,7 +59,7 @@ def _last(writer: ExportWriter) -> tuple[int, float]:
 
 @pytest.fixture(scope="module")
 def export(tmp_path_factory) -> Expected:
-    """2,100 messages of a group over the last 8 days: text and service messages, 292 photos (shapes,
+    """2,100 messages of a group over the last 8 days: text and service messages, 291 photos (shapes,
     scikit-image's photos, one sent as a file, one re-posted), 3 videos (a video, a GIF, a video note),
     files the export left out, a corrupt photo and video, a sticker, a voice message, a PDF."""
     folder = tmp_path_factory.mktemp("export") / "ChatExport_2026-11-30"
