@@ -330,8 +330,12 @@ def _import_telegram(engine, chat, args) -> int:
                   f"{report.videos} videos stored, {report.already_stored} already there, {len(report.skipped)} "
                   f"skipped), {report.seconds:.0f} s", file=sys.stderr, flush=True)
 
-    with tqdm(total=len(chat.media), unit="post", disable=not interactive, file=sys.stderr) as bar:
-        report = import_history(engine, chat, progress=line)
+    try:
+        with tqdm(total=len(chat.media), unit="post", disable=not interactive, file=sys.stderr) as bar:
+            report = import_history(engine, chat, progress=line)
+    except KeyboardInterrupt:
+        print("interrupted: what is stored stays stored; the same command goes on from there", file=sys.stderr)
+        return 130
     if report.imported:
         engine.publish_release()
     print(report.summary())
