@@ -1,5 +1,5 @@
-"""Command line: python -m indexing {ingest,find,similar,hashtags,captions,dupes,stats,snapshot,rebuild,
-retrain,refit,releases,rollback,map}."""
+"""Command line: python -m indexing {ingest,import-telegram,find,similar,hashtags,captions,dupes,stats,snapshot,
+rebuild,retrain,refit,releases,rollback,map}."""
 from __future__ import annotations
 
 import argparse
@@ -12,9 +12,11 @@ from indexing.errors import (BadImageError, EmptyQueryError, IndexingError, Inva
 from indexing.scopes import PUBLIC, validate_scope
 from indexing.settings import Settings, cli_settings
 from indexing.sources import SourceError, detect_and_read
+from indexing.telegram_export import ExportError
 from models.errors import ModelError
 
 log = logging.getLogger("indexing")
+PROGRESS_EVERY_S = 10  # a progress line this often when stderr is no terminal
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,6 +29,17 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--split", help="only manifest rows of this split (e.g. train)")
     ing.add_argument("--limit", type=int, help="import at most this many items")
     ing.add_argument("--no-progress", action="store_true")
+    tg = sub.add_parser(
+        "import-telegram", help="import a group's history from a Telegram Desktop export (JSON)",
+        description="Store every photo, image file, video, GIF and video note of a group's Telegram Desktop "
+                    "export (Export chat history, format JSON) in the group's scope, with its message id, date and "
+                    "author, so the bot links a later re-post to the original message. Safe to run again: what "
+                    "is stored is skipped.")
+    tg.add_argument("export", help="the export's folder (where result.json is)")
+    tg.add_argument("--chat", type=int, required=True,
+                    help="the group's chat id as the bot knows it, e.g. -1001234567890: -100 followed by the "
+                         "export's \"id\" (also the number in a message link https://t.me/c/<number>/...)")
+    tg.add_argument("--no-progress", action="store_true")
     f = sub.add_parser("find", help="photos matching a text (optionally with a photo)")
     f.add_argument("text")
     f.add_argument("--photo", help="a photo to combine with the text")
@@ -117,6 +130,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     items = None
     if args.command == "ingest":
         items = detect_and_read(args.path, args.split)[: args.limit or None]
+    if args.command == "import-telegram":
+        from indexing.telegram_export import read_export
+
+        items = read_export(args.export, args.chat)
     if args.command == "find" and not args.text.strip():
         raise EmptyQueryError("the query text is empty")
     if args.command == "hashtags" and not args.photo and not (args.text or "").strip():
@@ -124,6 +141,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     with open_engine(settings) as engine:
         if args.command == "ingest":
             return _ingest(engine, items, args, settings)
+        if args.command == "import-telegram":
+            return _import_telegram(engine, items, args)
         if args.command == "find":
             photo = _read_photo(args.photo) if args.photo else None
             _print_hits(engine.find(args.text, args.scope, args.k, photo=photo))
@@ -289,13 +308,47 @@ def _ingest(engine, items, args, settings: Settings) -> int:
     return 0 if report.ok else 1
 
 
+def _import_telegram(engine, chat, args) -> int:
+    """A progress bar on a terminal; elsewhere (a log, a pipe) a line every PROGRESS_EVERY_S seconds."""
+    import time
+
+    from tqdm import tqdm
+
+    from indexing.telegram_import import import_history
+
+    interactive = sys.stderr.isatty() and not args.no_progress
+    last = [time.monotonic()]
+
+    def line(report, done: int) -> None:
+        if interactive:
+            bar.update(done)
+            bar.set_postfix(photos=report.photos, videos=report.videos, skipped=len(report.skipped), refresh=False)
+        elif not args.no_progress and time.monotonic() - last[0] >= PROGRESS_EVERY_S:
+            last[0] = time.monotonic()
+            handled = report.imported + report.already_stored + len(report.skipped)
+            print(f"import: {handled}/{report.media} photos and videos handled ({report.photos} photos, "
+                  f"{report.videos} videos stored, {report.already_stored} already there, {len(report.skipped)} "
+                  f"skipped), {report.seconds:.0f} s", file=sys.stderr, flush=True)
+
+    try:
+        with tqdm(total=len(chat.media), unit="post", disable=not interactive, file=sys.stderr) as bar:
+            report = import_history(engine, chat, progress=line)
+    except KeyboardInterrupt:
+        print("interrupted: what is stored stays stored; the same command goes on from there", file=sys.stderr)
+        return 130
+    if report.imported:
+        engine.publish_release()
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = cli_settings()
     try:
         validate_scope(args.scope)
         return run(args, settings)
-    except (BadImageError, EmptyQueryError, InvalidScopeError, SourceError, ModelError) as exc:
+    except (BadImageError, EmptyQueryError, InvalidScopeError, SourceError, ExportError, ModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (StorageUnavailableError, IndexingError) as exc:

@@ -99,6 +99,7 @@ class PhotoInput:
     user_id: int | None = None  # the author (Post.user_id)
     origin: str = ""  # "", "forward" or "automatic" (Post.origin)
     media: str = ""  # Post.media: "" a photo, or "video", "animation", "video_note"
+    created_s: float | None = None  # when it was posted (a history import: the message's date); None: now
 
 
 @dataclass(frozen=True)

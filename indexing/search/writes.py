@@ -119,7 +119,8 @@ class Writes:
             post = Post(id=self.store.allocate_id(), scope=p.scope, sha256=vec.sha256, phash=vec.phash,
                         captions=caps, tags=normalize_tags(p.tags), source=p.source, chat_id=p.chat_id,
                         message_id=p.message_id, file_id=p.file_id, file_unique_id=p.file_unique_id,
-                        document_file_id=p.document_file_id, width=vec.width, height=vec.height, created_s=now,
+                        document_file_id=p.document_file_id, width=vec.width, height=vec.height,
+                        created_s=now if p.created_s is None else p.created_s,
                         image_model=self.image_model, repost_of=self._first_post(p, copy_of.get(i)),
                         user_id=p.user_id, origin=p.origin, media=p.media)
             stored = {("image", self.image_model): vec.features}

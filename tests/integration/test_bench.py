@@ -173,3 +173,12 @@ def test_cold(tiny_set, session_dir, encoders, tmp_path):
     written = Relevance.load(table)
     assert written.floors.similar == out["floors"]["similar"] and len(written.calibration) == 3
     assert written.floors.find_other_language == out["floors"]["find_other_language"]
+
+
+def test_history(tiny_set, session_dir, encoders):
+    out = _bench("history", "--data", str(tiny_set), "--chatter", "20", "--copies", "0.5",
+                 "--image-model", "efficientnet-lite0", "--model-cache", str(session_dir / "models"))
+    assert out["photos"] == 14 + out["planted_copies"] and out["imported"] == out["photos"] and out["skipped"] == 0
+    assert out["messages"] == 14 * 21 + out["planted_copies"]
+    assert out["planted_copies"] >= 1 and out["copies_linked_to_their_original"] == out["planted_copies"]
+    assert out["rerun_imported"] == 0 and out["posts_per_s"] > 0 and out["ingest_posts_per_s"] > 0
