@@ -65,11 +65,16 @@ def test_png_webp_heic_and_avif_files_go_the_photo_way(emulator, bot):
     }
     for n, (name, (data, mime, tag)) in enumerate(files.items()):
         user = 710 + n
-        replies = ask(c, user, document=data, file_name=name, mime_type=mime, count=2)
+        caption = "our espresso on the terrace at noon" if name == "IMG_0042.HEIC" else None
+        replies = ask(c, user, document=data, file_name=name, mime_type=mime, caption=caption, count=2)
         assert replies[0]["text"].startswith("Hashtags") and tag in replies[0]["text"], (name, replies[0]["text"])
         assert stored(c, user, user) == 1, name  # a private chat's image file is kept, as a photo is
     document = c.messages(710)[0]["document"]  # the emulator's Document: the client's name and type, a thumbnail
     assert document["mime_type"] == "image/png" and document["thumbnail"]["width"] == 320
+    found = ask(c, 712, text="/find our espresso on the terrace at noon", count=2)  # the HEIC, shown as a photo
+    shown = next(r for r in found if r.get("photo") and "terrace at noon" in (r.get("caption") or ""))
+    with Image.open(io.BytesIO(c.file(shown["photo"][-1]["file_id"]))) as im:
+        assert im.format == "JPEG" and im.size == (600, 400)  # re-encoded: Telegram takes no HEIC as a photo
 
 
 def test_a_file_named_like_an_image_is_judged_by_its_bytes(emulator, bot):
