@@ -204,3 +204,16 @@ def test_exif_rotation_of_cmyk_jpeg_is_applied():
     exif[0x0112] = 6
     out = decode_image(_encode(im, "JPEG", exif=exif.tobytes()), trim=False).image
     assert out.size == (40, 80) and out.getpixel((20, 40))[0] > 200
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_a_turned_heic_is_turned_back_once_not_twice(turns):
+    """A phone stores the sensor's pixels and says the turn twice (irot, and EXIF orientation): libheif
+    applies irot and pi-heif resets the EXIF tag, so exif_transpose must not turn it again."""
+    from tests.conftest import sample_image
+    from tests.heic import heic_bytes
+
+    photo = sample_image("coffee")
+    out = decode_image(heic_bytes(photo, turns=turns), trim=False)
+    assert out.original_size == (600, 400) and out.image.size == (600, 400)
+    assert _close_to(out.image, photo, 8.0)
