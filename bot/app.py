@@ -25,8 +25,8 @@ from bot.maps import Maps
 from bot.moderation import Moderation
 from bot.photos import Photos
 from bot.refetch import TelegramFiles
-from bot.stickers import Stickers
 from bot.retry import RetryingRateLimiter
+from bot.stickers import Stickers
 from bot.telegram_io import PostSender, tell_waiting
 from bot.throttle import Throttle
 from bot.workers import Workers
