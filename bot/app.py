@@ -17,6 +17,7 @@ from bot.config import BotConfig
 from bot.dupes import Dupes
 from bot.errors import ErrorReplies
 from bot.i18n import COMMANDS
+from bot.imagefiles import IMAGE_DOCUMENT, PRIVATE_MOVING_STICKER, PRIVATE_STILL_STICKER
 from bot.inbox import DurableApplication, Inbox
 from bot.inline import Inline
 from bot.lanes import UserLanes
@@ -25,6 +26,7 @@ from bot.moderation import Moderation
 from bot.photos import Photos
 from bot.refetch import TelegramFiles
 from bot.retry import RetryingRateLimiter
+from bot.stickers import Stickers
 from bot.telegram_io import PostSender, tell_waiting
 from bot.throttle import Throttle
 from bot.workers import Workers
@@ -52,6 +54,7 @@ class Features:
         self.repost_buttons = buttons.RepostButtons(engine, self.workers)
         self.albums = Albums(engine, config, self.workers, answers, sender, self.moderation, self.errors.on_error)
         self.photos = Photos(engine, config, self.workers, answers, self.moderation, self.albums)
+        self.stickers = Stickers(answers, config.max_photo_bytes)
         self.maps = Maps(engine, config, self.workers, sender)
         self.inline = Inline(engine, config, self.workers, sender)
         # Text in stored photos is read here, one photo at a time, only while no update is answered.
@@ -97,7 +100,7 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     commands, photos = bot.commands, bot.photos
     # Edited messages: a command is answered again (CommandHandler takes edits by default); a photo's
     # new caption is stored (a command caption is answered as a new request).
-    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & (filters.PHOTO | filters.Document.IMAGE),
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & (filters.PHOTO | IMAGE_DOCUMENT),
                                    photos.edited))
     app.add_handler(CommandHandler("start", commands.start))
     app.add_handler(CommandHandler("help", commands.help))
@@ -110,8 +113,11 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     app.add_handler(CommandHandler("stats", commands.stats))
     app.add_handler(CommandHandler("map", bot.maps.map))
     app.add_handler(CommandHandler("clusters", bot.maps.clusters))
-    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.IMAGE, photos.photo))
+    app.add_handler(MessageHandler(filters.PHOTO | IMAGE_DOCUMENT, photos.photo))
     app.add_handler(MessageHandler(filters.Document.ALL, commands.not_a_photo))
+    # stickers: answered in a private chat only (bot.stickers says why a group's are left alone)
+    app.add_handler(MessageHandler(PRIVATE_STILL_STICKER, bot.stickers.still))
+    app.add_handler(MessageHandler(PRIVATE_MOVING_STICKER, bot.stickers.moving))
     app.add_handler(MessageHandler(filters.COMMAND, commands.unknown))
     app.add_handler(MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, commands.text))
     app.add_handler(InlineQueryHandler(bot.inline.query))

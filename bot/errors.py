@@ -11,8 +11,8 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import bad_photo_reason, megabytes, t
-from bot.telegram_io import PhotoTooBigError, reply, user_language
-from indexing.search import BadImageError, EmptyQueryError, StorageUnavailableError
+from bot.telegram_io import PhotoTooBigError, is_private, reply, user_language
+from indexing.search import BadImageError, EmptyQueryError, NotAnImageError, StorageUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,8 @@ def error_text(lang: str, error: BaseException | None, max_photo_bytes: int) -> 
     """The reply for an error (None for one logged as unexpected: the caller says "something went wrong")."""
     if isinstance(error, PhotoTooBigError):
         return t(lang, "too_big", size=megabytes(error.size, lang), limit=megabytes(max_photo_bytes, lang))
+    if isinstance(error, NotAnImageError):  # an image file by its name or type, but not by its bytes
+        return t(lang, "not_a_photo")
     if isinstance(error, BadImageError):
         return t(lang, "bad_photo", reason=t(lang, bad_photo_reason(error)))
     if isinstance(error, EmptyQueryError):
@@ -44,6 +46,8 @@ class ErrorReplies:
         if isinstance(error, Forbidden):  # kicked from the group, or blocked by the user: nobody to tell
             log.info("chat %s no longer lets me write (update %s): %s", chat_id, update.update_id, error)
             return
+        if isinstance(error, NotAnImageError) and not is_private(update):
+            return  # a group's file that is no photo is none of the bot's business (as bot.commands.not_a_photo)
         text = error_text(user_language(update), error, self.max_photo_bytes)
         if isinstance(error, StorageUnavailableError):
             log.error("storage unavailable (update %s, chat %s): %s", update.update_id, chat_id, error)

@@ -32,8 +32,6 @@ def bad_photo_reason(error: Exception) -> str:
         return "bad_photo_pixels" if "pixels" in text else "bad_photo_bytes"
     if "empty" in text:
         return "bad_photo_empty"
-    if "not a supported image format" in text:
-        return "bad_photo_format"
     return "bad_photo_corrupt"
 
 

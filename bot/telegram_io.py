@@ -9,6 +9,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 
 from bot.i18n import language, t
+from bot.imagefiles import is_image_document, is_still_sticker
 from bot.render import hit_caption
 from bot.resend import showable_photo
 from bot.workers import Workers
@@ -62,7 +63,7 @@ async def reply(update: Update, text: str, **kwargs) -> Message | None:
     """Quoted in groups, and always for a photo or a message answering one (`/hashtags` in reply to a
     photo): in a burst, it says which photo is answered."""
     message = update.effective_message
-    quote = (message.chat.type != ChatType.PRIVATE or bool(message.photo or message.document)
+    quote = (message.chat.type != ChatType.PRIVATE or bool(message.photo or message.document or message.sticker)
              or message.reply_to_message is not None)
     return await message.reply_html(text, do_quote=quote, **kwargs)
 
@@ -86,14 +87,16 @@ async def tell_waiting(update: Update, waiting: int, per_minute: float) -> None:
 
 
 async def photo_of(message: Message | None, max_bytes: int) -> bytes | None:
-    """The bytes of the photo (or image document) in a message; None if it has none. Raises
-    PhotoTooBigError when the file is over `max_bytes`."""
+    """The bytes of the photo (or image document, or still sticker: bot.imagefiles) in a message; None
+    if it has none. Raises PhotoTooBigError when the file is over `max_bytes`."""
     if message is None:
         return None
     if message.photo:
         item = message.photo[-1]
-    elif message.document and (message.document.mime_type or "").startswith("image/"):
+    elif is_image_document(message.document) and message.animation is None:
         item = message.document
+    elif is_still_sticker(message.sticker):
+        item = message.sticker
     else:
         return None
     if item.file_size and item.file_size > max_bytes:

@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 from indexing.errors import BadImageError, EmptyQueryError
 from models.imaging import read_bytes
 
-PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".heic"}
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".heic", ".heif", ".avif"}
 TEXT_SUFFIXES = {".txt", ".text", ".csv"}
 COLUMNS = ["input", "hashtags", "scores", "reason"]
 

@@ -1,5 +1,5 @@
 """Domain errors raised by indexing/ (the bot and CLIs catch these, nothing broader)."""
-from models.errors import BadImageError, ImageTooLargeError  # re-exported: one place to import from
+from models.errors import BadImageError, ImageTooLargeError, NotAnImageError  # re-exported: one place to import from
 
 
 class IndexingError(Exception):
@@ -22,5 +22,5 @@ class InvalidScopeError(IndexingError, ValueError):
     """A scope that is neither 'public' nor 'chat:<id>'."""
 
 
-__all__ = ["BadImageError", "ImageTooLargeError", "IndexingError", "StorageUnavailableError",
+__all__ = ["BadImageError", "ImageTooLargeError", "NotAnImageError", "IndexingError", "StorageUnavailableError",
            "EmptyQueryError", "UnknownPostError", "InvalidScopeError"]

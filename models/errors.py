@@ -9,6 +9,10 @@ class BadImageError(ModelError, ValueError):
     """The bytes are not a decodable image we accept (corrupt, truncated, not an image)."""
 
 
+class NotAnImageError(BadImageError):
+    """The bytes are of no image format we read (a PDF, a text, noise), whatever the file's name says."""
+
+
 class ImageTooLargeError(BadImageError):
     """The image is over the byte or pixel limit (e.g. a decompression bomb)."""
 

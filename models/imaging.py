@@ -4,6 +4,11 @@ Every photo that enters the system goes through `decode_image`: it enforces byte
 limits before decoding (decompression bombs), uses JPEG draft mode so a 12 MP photo is decoded
 at 1/2..1/8 scale straight from the DCT, applies EXIF orientation, and converts any mode
 (P, LA, RGBA, CMYK, I;16, F, ...) to 8-bit RGB.
+
+The formats read are those phones and people send as photos or image files (ACCEPTED_FORMATS):
+Pillow's own, HEIC/HEIF through pi-heif (libheif + libde265; decode only), AVIF through Pillow's
+libavif. Bytes of any other kind are `NotAnImageError`, whatever the file is called. An animated
+GIF/WebP/PNG gives its first frame here; models/video.py reads it as a video.
 """
 from __future__ import annotations
 
@@ -13,9 +18,17 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import pi_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from models.errors import BadImageError, ImageTooLargeError
+from models.errors import BadImageError, ImageTooLargeError, NotAnImageError
+
+pi_heif.register_heif_opener()  # once, at import (~30 ms): HEIC/HEIF for every Image.open in the process
+
+# What Image.open may try, by the bytes' signature (JPEG includes MPO, the iPhone's multi-picture
+# JPEG): no guessing among Pillow's other plugins (some, like TGA, have no signature and take noise
+# for an image).
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "HEIF", "AVIF")
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 64_000_000
@@ -64,7 +77,7 @@ def decode_image(
         with warnings.catch_warnings():
             # We enforce our own pixel limit below; PIL's warning would only be noise.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data))
+            im = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
             original_size = im.size
             if original_size[0] * original_size[1] > max_pixels:
                 raise ImageTooLargeError(
@@ -88,7 +101,7 @@ def decode_image(
     except Image.DecompressionBombError as exc:
         raise ImageTooLargeError(f"image has too many pixels ({exc})") from exc
     except UnidentifiedImageError as exc:
-        raise BadImageError("not a supported image format") from exc
+        raise NotAnImageError("not a supported image format") from exc
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
         raise BadImageError(f"corrupt or truncated image: {exc}") from exc
     return DecodedImage(image=im, original_size=original_size, format=fmt)
@@ -96,14 +109,14 @@ def decode_image(
 
 def to_rgb(im: Image.Image) -> Image.Image:
     """Convert any PIL mode to 8-bit RGB; transparency is composited on white."""
-    if im.mode == "RGB":
+    if im.mode == "RGB" and "transparency" not in im.info:
         return im
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         arr = np.asarray(im, dtype=np.float64)
         lo, hi = float(arr.min()), float(arr.max())
         scaled = np.zeros_like(arr) if hi <= lo else (arr - lo) * (255.0 / (hi - lo))
         return Image.fromarray(scaled.astype(np.uint8), "L").convert("RGB")
-    if im.mode == "P" and "transparency" in im.info:
+    if im.mode in ("P", "L", "RGB") and "transparency" in im.info:  # a palette or colour key (PNG tRNS)
         im = im.convert("RGBA")
     if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
         im = im.convert("RGBA")

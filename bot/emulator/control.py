@@ -3,7 +3,8 @@
 JSON (or multipart from the playground page) under /control/:
   POST /control/message   {chat_id, user_id, [first_name, language_code, chat_title, text, caption,
                            reply_to, photo_b64 | photos_b64: [...] (an album) | document_b64,
-                           file_name, mime_type, album_gap_s, thread_id (a forum topic), as_group (an
+                           file_name, mime_type | sticker_b64, sticker_format (static | animated |
+                           video), emoji (bot/emulator/imagefiles.py), album_gap_s, thread_id (a forum topic), as_group (an
                            anonymous admin), forward_from: {type: user|hidden_user|chat|channel, id,
                            first_name|title}, automatic_forward (a post of the linked channel)]}
                            -> the message(s) the user sent

@@ -7,6 +7,7 @@ import base64
 import re
 import time
 
+from bot.emulator.imagefiles import document_of, sticker_of
 from bot.emulator.keyboards import has_button
 from bot.emulator.world import ANONYMOUS_ADMIN, MAX_CAPTION, MAX_TEXT, TELEGRAM_SERVICE, ApiError, World
 
@@ -102,9 +103,10 @@ async def send_as_user(w: World, body: dict) -> list[dict]:
     if body.get("photo_b64"):
         photos.append(_bytes(body["photo_b64"]))
     document = _bytes(body.get("document") or body.get("document_b64"))
+    sticker = _bytes(body.get("sticker") or body.get("sticker_b64"))
     text = body.get("text") or None
     caption = body.get("caption") or (text if (photos or document) else None)
-    if photos or document:
+    if photos or document or sticker:
         text = None
     if text and len(text) > MAX_TEXT or caption and len(caption) > MAX_CAPTION:
         raise ApiError(400, "Bad Request: message is too long")
@@ -117,12 +119,13 @@ async def send_as_user(w: World, body: dict) -> list[dict]:
                                       caption_entities=entities(cap), media_group_id=group_id,
                                       reply_to_message=reply, **author))
     elif document is not None:
-        mime = body.get("mime_type") or "application/octet-stream"
-        stored = w.store_file(document, mime.split("/")[-1] if mime.startswith("image/") else "bin")
-        doc = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(document),
-               "file_name": body.get("file_name") or "file", "mime_type": mime}
+        doc = document_of(w, document, body.get("file_name"), body.get("mime_type"))
         sent.append(w.new_message(chat, sender, thread_id, document=doc, caption=caption,
                                   caption_entities=entities(caption), reply_to_message=reply, **author))
+    elif sticker is not None:  # a sticker has no caption
+        sent.append(w.new_message(chat, sender, thread_id, sticker=sticker_of(
+            w, sticker, body.get("sticker_format") or "static", body.get("emoji"), body.get("set_name")),
+            reply_to_message=reply, **author))
     elif text:
         sent.append(w.new_message(chat, sender, thread_id, text=text, entities=entities(text),
                                   reply_to_message=reply, **author))

@@ -1,7 +1,7 @@
 """The search facade: `SearchEngine` and the types its callers (bot, CLI, jobs, benchmarks) see."""
 from indexing.chats import (MAX_MIN_SIZE, MAX_WINDOW_DAYS, ChatSettings, SettingError, Thresholds, min_size,
                             window_days)
-from indexing.errors import (BadImageError, EmptyQueryError, ImageTooLargeError, IndexingError,
+from indexing.errors import (BadImageError, EmptyQueryError, ImageTooLargeError, IndexingError, NotAnImageError,
                              StorageUnavailableError, UnknownPostError)
 from indexing.migration.sources import PhotoSource, PhotoUnavailable
 from indexing.priority import background_priority
@@ -22,6 +22,6 @@ __all__ = ["SearchEngine", "AddResult", "Answer", "CaptionHit", "ChatSettings", 
            "Hit", "IndexView", "ModerationStats", "PhotoInput", "PhotoSource", "PhotoUnavailable", "PhotoVectors",
            "VideoVectors", "VIDEO", "ANIMATION", "VIDEO_NOTE", "VIDEO_MEDIA", "Post", "ReadingQueue", "ReadingWorker", "Repost", "SentAlert", "SettingError",
            "TagSuggestion", "Thresholds", "Verdict", "BadImageError", "EmptyQueryError", "ImageTooLargeError",
-           "IndexingError", "StorageUnavailableError", "UnknownPostError", "IMAGENET_REASON", "REASONS",
+           "IndexingError", "NotAnImageError", "StorageUnavailableError", "UnknownPostError", "IMAGENET_REASON", "REASONS",
            "AUTOMATIC", "FORWARD", "MAX_MIN_SIZE", "MAX_WINDOW_DAYS", "NOT_A_REPOST", "ONLY_ITSELF", "PUBLIC",
            "TOO_FEW_POSTS", "WORD", "background_priority", "decide_duplicate", "min_size", "window_days"]

@@ -100,12 +100,22 @@ def test_sizes_are_in_telegrams_megabytes():
 
 def test_why_a_photo_was_unreadable_is_said_in_the_users_language():
     cases = {BadImageError("file is empty"): "le fichier est vide",
-             BadImageError("not a supported image format"): "format",
              BadImageError("corrupt or truncated image: broken data stream"): "abîmé",
              ImageTooLargeError("image has too many pixels (x)"): "pixels"}
     for error, french in cases.items():
         text = t("fr", "bad_photo", reason=t("fr", bad_photo_reason(error)))
         assert french in text and str(error) not in text
+
+
+def test_a_file_that_is_no_image_gets_the_not_a_photo_answer_not_a_reason():
+    from bot.errors import error_text
+    from models.imaging import decode_image
+
+    with pytest.raises(BadImageError) as raised:
+        decode_image(b"%PDF-1.7\n1 0 obj << >> endobj\n")  # a PDF sent with a .png name
+    assert error_text("fr", raised.value, 1 << 20) == t("fr", "not_a_photo")
+    corrupt = error_text("fr", BadImageError("corrupt or truncated image: x"), 1 << 20)
+    assert corrupt.startswith("Je n'arrive pas à lire cette photo")
 
 
 def test_a_jobs_outcome_reads_in_the_users_language():
