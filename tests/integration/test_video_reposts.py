@@ -96,3 +96,19 @@ def test_the_chat_policies_hold_for_videos(engine, original):
     engine.moderation.clear_repost(CHAT, bobs, first, None)
     again = engine.embed_video(repost(bobs_copy, "reencode"))
     assert engine.check_repost(again, CHAT, ChatSettings(), 13, author_id=3).repost.original.id == bobs
+
+
+def test_the_dupes_command_checks_a_video_file_against_the_stored_videos(engine, original, tmp_path, capsys):
+    from argparse import Namespace
+
+    from indexing.__main__ import _dupes
+
+    first = _store(engine, original, 10)
+    path = tmp_path / "copy.gif"
+    path.write_bytes(repost(original, "gif"))
+    _dupes(engine, Namespace(photo=str(path), scope=CHAT))
+    assert f"re-post of #{first} message 10" in capsys.readouterr().out
+    other = tmp_path / "other.mp4"
+    other.write_bytes(_clip("rocket", "coins"))
+    _dupes(engine, Namespace(photo=str(other), scope=CHAT))
+    assert "not a re-post of anything stored" in capsys.readouterr().out
