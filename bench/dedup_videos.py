@@ -161,8 +161,11 @@ def _score(rows: list[dict], half: str, th: VideoThresholds) -> dict:
         ms = sorted(((pid, compare_keyframes(r["keyframes"], frames, th.frame_cosine)) for pid, frames in r["near"]),
                     key=lambda c: -c[1].similarity)
         found = next((pid for pid, m in ms if th.matches(m)), None)
-        k = per.setdefault(r["kind"], {"n": 0, "flagged": 0, "right": 0})
+        k = per.setdefault(r["kind"], {"n": 0, "flagged": 0, "right": 0, "ranges": []})
         k["n"] += 1
+        # positives: how their original matches (the least of each); the others: the closest candidate's
+        mine = [m for pid, m in ms if pid == r["expected"]] if r["label"] == "positive" else ms[:1] and [ms[0][1]]
+        k["ranges"] += mine
         k["flagged"] += found is not None
         k["right"] += found is not None and found == r["expected"]
         if r["label"] == "positive":
@@ -175,7 +178,16 @@ def _score(rows: list[dict], half: str, th: VideoThresholds) -> dict:
     return {"precision": round(tp_all / flagged, 4) if flagged else 1.0, "recall": round(tp_all / max(pos_all, 1), 4),
             "false_flags": fp_all, "positives": pos_all,
             "recall_by_repost": {k: round(v["right"] / v["n"], 4) for k, v in per.items() if k in REPOSTS},
-            "flagged_by_distractor": {k: f"{v['flagged']}/{v['n']}" for k, v in per.items() if k not in REPOSTS}}
+            "flagged_by_distractor": {k: f"{v['flagged']}/{v['n']}" for k, v in per.items() if k not in REPOSTS},
+            "match_ranges": {k: _ranges(v["ranges"]) for k, v in per.items()}}
+
+
+def _ranges(matches: list) -> dict:
+    """Least and greatest similarity, matched share and order of the matches of one kind of query."""
+    if not matches:
+        return {}
+    return {name: [round(min(getattr(m, name) for m in matches), 3), round(max(getattr(m, name) for m in matches), 3)]
+            for name in ("similarity", "matched", "in_order")}
 
 
 def _query(engine, data: bytes, settings: ChatSettings):
