@@ -207,14 +207,16 @@ def run(args) -> dict:
     sizes = [(rng.choice((320, 480, 640)), 0) for _ in others]
     other_jobs = [(shots, (w, int(w * 9 / 16) // 2 * 2), 10) for shots, (w, _) in zip(others, sizes)]
     timing_paths = paths[-3 * args.timing_clips:]
-    timing_jobs = [([(p, 10.0) for p in timing_paths[3 * i:3 * i + 3]], (640, 360), 25) for i in range(args.timing_clips)]
+    timing_jobs = [([(p, 10.0) for p in timing_paths[3 * i:3 * i + 3]], (640, 360), 25)
+                   for i in range(args.timing_clips)]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(args.build_workers) as pool:
         built = list(pool.map(build, plans))
         other_clips = list(pool.map(build_other, other_jobs))
         timing_clips = list(pool.map(build_other, timing_jobs))
     build_s = time.perf_counter() - t0
-    log_progress(args, "made %d originals with their queries, %d other clips in %.0f s", len(built), len(other_clips), build_s)
+    log_progress(args, "made %d originals with their queries, %d other clips in %.0f s", len(built),
+                 len(other_clips), build_s)
     settings = ChatSettings()
     rows, seconds = [], []
     with bench_engine(args) as engine:
@@ -226,12 +228,14 @@ def run(args) -> dict:
             vec = engine.embed_video(data)
             originals.append(engine.add_photos([PhotoInput(data, scope=SCOPE, source=f"clip{i}", media=VIDEO)],
                                                [vec])[0].post_id)
-        asked = [(i % 2, kind, label, data, originals[i]) for i, b in enumerate(built) for kind, label, data in b["queries"]]
+        asked = [(i % 2, kind, label, data, originals[i])
+                 for i, b in enumerate(built) for kind, label, data in b["queries"]]
         asked += [(i % 2, "other_clip", NEGATIVE, data, None) for i, data in enumerate(asked_others)]
         for n, (half, kind, label, data, expected) in enumerate(asked):
             vec, verdict, elapsed, near = _query(engine, data, settings)
             seconds.append(elapsed)
-            rows.append({"half": "AB"[half], "kind": kind, "label": label, "expected": expected if label == "positive" else None,
+            rows.append({"half": "AB"[half], "kind": kind, "label": label,
+                         "expected": expected if label == "positive" else None,
                          "keyframes": vec.keyframes, "near": near, "verdict": verdict.original_id})
             if n % 50 == 0:
                 log_progress(args, "asked %d/%d", n, len(asked))

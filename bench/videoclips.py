@@ -88,7 +88,8 @@ def watermark(frame: Image.Image, text: str = "@memes_daily") -> Image.Image:
     side = max(12, h // 8)
     draw.rectangle((w - side - 8, 8, w - 8, 8 + side), fill=(255, 200, 0, 150))
     font = ImageFont.load_default(size=max(10, h // 14))
-    draw.text((8, h - h // 10 - 8), text, fill=(255, 255, 255, 200), font=font, stroke_width=1, stroke_fill=(0, 0, 0, 200))
+    draw.text((8, h - h // 10 - 8), text, fill=(255, 255, 255, 200), font=font, stroke_width=1,
+              stroke_fill=(0, 0, 0, 200))
     return Image.alpha_composite(frame, layer).convert("RGB")
 
 

@@ -105,3 +105,26 @@ def test_a_watermark_marks_a_corner_and_leaves_the_middle():
     original = np.asarray(frame).astype(int)
     assert np.abs(marked[:40, -40:] - original[:40, -40:]).mean() > 20
     assert (marked[120, 160] == original[120, 160]).all()
+
+
+def test_the_benchmark_calibrates_on_one_half_and_scores_the_other():
+    from bench.dedup_videos import _calibrate, _score, _sweep
+
+    rows = []
+    for i in range(12):
+        half = "AB"[i % 2]
+        original = _frames(8, 100 + i)
+        other = _frames(8, 200 + i)
+        near = [(i, original), (1000 + i, other)]
+        rows.append({"half": half, "kind": "reencode", "label": "positive", "expected": i,
+                     "keyframes": original + 0.15 * _frames(8, 300 + i), "near": near})
+        rows.append({"half": half, "kind": "reorder", "label": "negative", "expected": None,
+                     "keyframes": np.concatenate([original[4:], original[:4]]), "near": near})
+        rows.append({"half": half, "kind": "other_camera_move", "label": "ambiguous", "expected": None,
+                     "keyframes": original[::-1].copy(), "near": near})
+    fc, s, m, o = _calibrate(_sweep(rows, "A"), 0.995)
+    th = VideoThresholds(min_similarity=s, frame_cosine=fc, min_matched=m, min_in_order=o)
+    held = _score(rows, "B", th)
+    assert held["precision"] == 1.0 and held["recall"] == 1.0 and held["positives"] == 6
+    assert held["flagged_by_distractor"] == {"reorder": "0/6", "other_camera_move": "0/6"}
+    assert o > 0.5  # only the order tells the reordered clips apart
