@@ -50,9 +50,9 @@ class VideoThresholds:
     """A video re-posts another when their keyframes match this well (KeyframeMatch), for the default
     image model's features. Calibrated by `python -m bench dedup --videos` on half A of the food clips
     (the middle of the thresholds that keep every re-post and flag no distractor there) and reported
-    on half B and on flickr8k_fullres (docs/BENCHMARKS.md). Re-posts sit at similarity 0.86-0.99;
-    another order of the same shots matches every frame but out of order (in_order 0.25-0.75), a
-    clip sharing one shot matches a third of its frames or less."""
+    on half B and on flickr8k_fullres (docs/BENCHMARKS.md). Re-posts measured similarity 0.845-0.995,
+    matched >= 0.75, in_order >= 0.875; the same shots in another order match as closely but out of
+    order (in_order <= 0.75), a clip sharing one shot matches half its frames or fewer."""
 
     min_similarity: float = 0.76
     frame_cosine: float = 0.80
