@@ -96,6 +96,8 @@ def build_other(args: tuple[list[tuple[str, float]], tuple[int, int], int]) -> b
 
 def _plans(paths: list[str], count: int, rng: random.Random) -> tuple[list[Plan], list[list[tuple[str, float]]]]:
     """`count` originals, and as many clips of other photos (half stored, half asked)."""
+    if len(paths) < 6 * count + 30:  # about 2.3 photos a clip, twice, plus the shared shots and timing clips
+        raise SystemExit(f"--clips {count} needs about {6 * count + 30} photos; the data set has {len(paths)}")
     pool = iter(paths)
     plans, others = [], []
     for i in range(count * 2):
