@@ -22,6 +22,7 @@ from PIL import Image, ImageEnhance, ImageOps
 from bench.common import SEED, bench_engine, emit, file_sha256, image_index_shape, load_items, log_progress
 from bench.dedup_memes import add_memes_args
 from bench.dedup_text import text_rule_scores
+from bench.dedup_videos import add_videos_args
 from indexing.ingest import ingest
 from indexing.search import Thresholds, decide_duplicate
 from indexing.sources import detect_and_read
@@ -70,6 +71,7 @@ def add_args(p) -> None:
     p.add_argument("--no-text-rule", action="store_true",
                    help="skip scoring the configured thresholds with the text rule (no reading)")
     add_memes_args(p)
+    add_videos_args(p)
 
 
 def run(args) -> dict:
@@ -77,6 +79,10 @@ def run(args) -> dict:
         from bench import dedup_memes
 
         return dedup_memes.run(args)
+    if args.videos:
+        from bench import dedup_videos
+
+        return dedup_videos.run(args)
     rng = random.Random(args.seed)
     sets = {Path(args.data).name: _split(load_items(args, args.split), rng, args.limit)}
     if args.holdout:

@@ -15,6 +15,8 @@ from indexing.sources import SourceError, detect_and_read
 from indexing.telegram_export import ExportError
 from models.errors import ModelError
 
+VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".gif")  # `dupes` reads these as videos
+
 log = logging.getLogger("indexing")
 PROGRESS_EVERY_S = 10  # a progress line this often when stderr is no terminal
 
@@ -44,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("text")
     f.add_argument("--photo", help="a photo to combine with the text")
     for name, helptext in (("similar", "similar photos"), ("captions", "captions that match a photo"),
-                           ("dupes", "is this photo a re-post in the scope? (the bot's rule, the chat's settings)")):
+                           ("dupes", "is this photo (or video, GIF) a re-post in the scope? "
+                                     "(the bot's rule, the chat's settings)")):
         sp = sub.add_parser(name, help=helptext)
         sp.add_argument("photo", help="path of a photo file")
     ht = sub.add_parser("hashtags", help="hashtags for a photo, a caption, a folder of photos or a file of captions")
@@ -201,11 +204,12 @@ def _dupes(engine, args) -> None:
 
     settings = engine.chat_settings(args.scope)
     data = _read_photo(args.photo)
-    vec = engine.embed_photo(data)
+    video = Path(args.photo).suffix.lower() in VIDEO_SUFFIXES  # re-posts only a stored video (or GIF)
+    vec = engine.embed_video(data) if video else engine.embed_photo(data)
     if min(vec.width, vec.height) < settings.minsize:
         print(f"{vec.width}x{vec.height}: smaller than {settings.minsize} px on its short side, never a re-post")
         return
-    verdict = engine.check_repost(vec, args.scope, settings, image=data)
+    verdict = engine.check_repost(vec, args.scope, settings, image=None if video else data)
     if verdict.original_id is None:
         print("not a re-post of anything stored")
         return
@@ -217,8 +221,9 @@ def _dupes(engine, args) -> None:
     where = original.source if original.message_id is None else f"message {original.message_id}"
     first_posted = time.strftime("%Y-%m-%d %H:%M", time.localtime(original.created_s))
     # int8 rows can put an exact copy a hair above 1: shown as the cosine it is
+    closeness = "keyframe similarity" if video else "cosine"
     print(f"re-post of #{original.id} {where} (first posted {first_posted}; "
-          f"closest copy #{repost.copy_id}: cosine {min(repost.cosine, 1.0):.3f}, hamming {repost.hamming})")
+          f"closest copy #{repost.copy_id}: {closeness} {min(repost.cosine, 1.0):.3f}, hamming {repost.hamming})")
 
 
 def _moderation_stats(engine, scope: str) -> None:

@@ -8,6 +8,7 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:scopes                    set    every scope that has posts (a registry instead of KEYS scans)
   {p}:v1:scope:{scope}:posts       set    post ids in a scope
   {p}:v1:scope:{scope}:seen        hash   content sha256 -> post id (resumable ingest, exact re-posts)
+  {p}:v1:scope:{scope}:files       hash   Telegram file_unique_id -> post id (exact re-sends of a file)
   {p}:v1:scope:{scope}:tags        zset   hashtag -> number of posts carrying it
   {p}:v1:scope:{scope}:messages    hash   Telegram message id -> post id ("*": older posts looked up too)
   {p}:v1:vec:{kind}:{model}        hash   post id -> vector bytes (vectorblobs.py; kind: image, probs, captions)
@@ -75,6 +76,13 @@ class Keys:
     def scope_copies(self, scope: str, sha256: str) -> str:
         """Later posts of bytes `scope_seen` gives the first post of (a group's members posting one file)."""
         return f"{self.base}:scope:{scope}:copies:{sha256}"
+
+    def scope_files(self, scope: str) -> str:
+        return f"{self.base}:scope:{scope}:files"
+
+    def scope_file_copies(self, scope: str, file_unique_id: str) -> str:
+        """Later posts of the Telegram file `scope_files` gives the first post of."""
+        return f"{self.base}:scope:{scope}:filecopies:{file_unique_id}"
 
     def scope_tags(self, scope: str) -> str:
         return f"{self.base}:scope:{scope}:tags"

@@ -67,10 +67,16 @@ class PostStore:
 
     def posts_by_sha(self, scope: str, sha256: str) -> list[int]:
         """Every post of these bytes in the scope, the first one first (several: a group's copies)."""
-        first = self.find_by_sha(scope, sha256)
-        if first is None:
-            return []
-        return [first] + sorted(int(pid) for pid in self.r.smembers(self.keys.scope_copies(scope, sha256)))
+        return self._first_and_copies(self.keys.scope_seen(scope), self.keys.scope_copies(scope, sha256), sha256)
+
+    def posts_by_file(self, scope: str, file_unique_id: str) -> list[int]:
+        """Every post of this Telegram file (`file_unique_id`) in the scope, the first one first."""
+        k = self.keys
+        return self._first_and_copies(k.scope_files(scope), k.scope_file_copies(scope, file_unique_id), file_unique_id)
+
+    def _first_and_copies(self, first_key: str, copies_key: str, field: str) -> list[int]:
+        first = self.r.hget(first_key, field)
+        return [] if first is None else [int(first)] + sorted(int(pid) for pid in self.r.smembers(copies_key))
 
     def allocate_id(self) -> int:
         return int(self.r.incr(self.keys.next_post_id()))
@@ -86,6 +92,9 @@ class PostStore:
         pipe.sadd(k.scopes(), post.scope)
         pipe.sadd(k.scope_posts(post.scope), post.id)
         pipe.eval(SEEN_ADD, 2, k.scope_seen(post.scope), k.scope_copies(post.scope, post.sha256), post.sha256, post.id)
+        if post.file_unique_id:  # the same Telegram file sent again (the video re-post rule's exact re-sends)
+            pipe.eval(SEEN_ADD, 2, k.scope_files(post.scope), k.scope_file_copies(post.scope, post.file_unique_id),
+                      post.file_unique_id, post.id)
         if post.message_id is not None:
             pipe.hset(k.scope_messages(post.scope), post.message_id, post.id)
         for tag in set(post.tags):
@@ -184,6 +193,9 @@ class PostStore:
             pipe.hdel(k.post_phashes(), p.id)
             pipe.srem(k.scope_posts(p.scope), p.id)
             pipe.eval(SEEN_DELETE, 2, k.scope_seen(p.scope), k.scope_copies(p.scope, p.sha256), p.sha256, p.id)
+            if p.file_unique_id:
+                pipe.eval(SEEN_DELETE, 2, k.scope_files(p.scope), k.scope_file_copies(p.scope, p.file_unique_id),
+                          p.file_unique_id, p.id)
             if p.message_id is not None:
                 pipe.hdel(k.scope_messages(p.scope), p.message_id)
             for tag in set(p.tags):

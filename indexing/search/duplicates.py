@@ -37,10 +37,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexing.chats import ChatSettings, Thresholds
+from indexing.post import VIDEO_MEDIA
 from indexing.search.catalogue import Catalogue
 from indexing.search.queryphotos import QueryPhoto, QueryPhotos
+from indexing.search.repostvideo import RepostVideo, VideoThresholds
 from indexing.search.reposttext import RepostText
-from indexing.search.types import DuplicateMatch, PhotoVectors
+from indexing.search.types import DuplicateMatch, PhotoVectors, VideoVectors
 from indexing.search.views import Serving
 from indexing.store import AUTOMATIC, FORWARD, Post, PostStore
 from models.phash import hamming
@@ -84,13 +86,15 @@ def hash_distances(vec: PhotoVectors, hashes: np.ndarray) -> np.ndarray:
 
 class Duplicates:
     def __init__(self, store: PostStore, catalogue: Catalogue, serving: Serving, photos: QueryPhotos,
-                 thresholds: Thresholds, text: RepostText | None = None) -> None:
+                 thresholds: Thresholds, text: RepostText | None = None,
+                 video_thresholds: VideoThresholds = VideoThresholds()) -> None:
         self.store = store
         self.catalogue = catalogue
         self.serving = serving
         self.photos = photos
         self.thresholds = thresholds
         self.text = text or RepostText()
+        self.videos = RepostVideo(store, catalogue, serving, photos.image_model, video_thresholds)
 
     def candidates(self, photo: QueryPhoto, scope: str, include_public: bool = False, k: int = 10) -> list[Candidate]:
         """(post id, feature cosine, pHash Hamming distance) of the posts this photo may re-post.
@@ -129,21 +133,33 @@ class Duplicates:
 
     def check_repost(self, photo: QueryPhoto, scope: str, settings: ChatSettings, message_id: int | None = None,
                      now: float | None = None, *, author_id: int | None = None, origin: str = "",
-                     size: tuple[int, int] | None = None, image: bytes | None = None) -> Verdict:
+                     size: tuple[int, int] | None = None, image: bytes | None = None,
+                     file_unique_id: str | None = None) -> Verdict:
         """Whether `photo` re-posts a photo of `scope`, and which original (the policy above);
         `message_id` is the new photo's own message (never its own original), `author_id` who posted
         it, `origin` where it comes from (Post.origin), `size` its (width, height) as posted, `image`
-        its bytes when `photo` is vectors (read only if the image rule matched: the text rule)."""
+        its bytes when `photo` is vectors (read only if the image rule matched: the text rule).
+        A VideoVectors is a video, GIF or video note: it re-posts only a stored one, by the keyframes
+        (indexing/search/repostvideo.py; `file_unique_id`, Telegram's id of its file, finds an exact
+        re-send at once); the rest of the policy is the photos'."""
         if origin == AUTOMATIC or (origin == FORWARD and settings.forwards == "off"):
             return NOT_A_REPOST
         if size is not None and min(size) < settings.minsize:
             return NOT_A_REPOST  # stickers, avatars, thumbnails: small pictures look alike
         thresholds = self.thresholds.scaled(settings.sensitivity)
-        matches = sorted((c for c in self.candidates(photo, scope) if thresholds.matches(c[1], c[2])),
-                         key=lambda c: -c[1])
+        video = isinstance(photo, VideoVectors)
+        if video:
+            matches = self.videos.matches(photo, scope, settings.sensitivity, file_unique_id)
+            image = None  # a video's text (its middle frame's) moves with a trim: the keyframes decide alone
+        else:
+            matches = sorted((c for c in self.candidates(photo, scope) if thresholds.matches(c[1], c[2])),
+                             key=lambda c: -c[1])
         if not matches:
             return NOT_A_REPOST
-        copies = {p.id: p for p in self.store.get_posts([pid for pid, _, _ in matches]) if p is not None}
+        # a video re-posts only a video (or GIF, video note), a photo only a photo
+        copies = {p.id: p for p in self.store.get_posts([pid for pid, _, _ in matches])
+                  if p is not None and (p.media in VIDEO_MEDIA) == video}
+        matches = [c for c in matches if c[0] in copies]
         if message_id is not None and any(p.message_id == message_id for p in copies.values()):
             return NOT_A_REPOST  # this very message, seen again (an update delivered twice): handled already
         other_text = self.text.differing(photo if isinstance(photo, bytes) else image, copies.values(),

@@ -351,12 +351,15 @@ class SearchEngine(FrontEnd):
 
     def check_repost(self, photo: QueryPhoto, scope: str, settings: ChatSettings, message_id: int | None = None,
                      *, author_id: int | None = None, origin: str = "",
-                     size: tuple[int, int] | None = None, image: bytes | None = None) -> Verdict:
+                     size: tuple[int, int] | None = None, image: bytes | None = None,
+                     file_unique_id: str | None = None) -> Verdict:
         """Whether a photo re-posts one of the chat's, and its original (the policy: duplicates.py);
         `author_id` posted it, `origin` is "", "forward" or "automatic", `size` its (width, height),
-        `image` its bytes when `photo` is its vectors (the text rule reads them on a candidate re-post)."""
+        `image` its bytes when `photo` is its vectors (the text rule reads them on a candidate re-post).
+        A VideoVectors (embed_video) re-posts only videos, by keyframes; `file_unique_id` (optional) finds
+        an exact re-send of the same Telegram file at once."""
         return self.duplicates.check_repost(photo, scope, settings, message_id, author_id=author_id, origin=origin,
-                                            size=size, image=image)
+                                            size=size, image=image, file_unique_id=file_unique_id)
 
     # -- moderation (decisions and statistics: `engine.moderation`, indexing/search/moderation.py) --------
     def post_by_message(self, scope: str, message_id: int) -> Post | None:
