@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -149,6 +150,16 @@ class MilvusIndex:
         return hits[:k]
 
     # -- releases --------------------------------------------------------------------------
+    def seal(self, timeout_s: float = 600.0) -> None:
+        """Flush what was added and wait until every row is in the HNSW index (a new release's collection,
+        before its alias points at it: unindexed rows are searched exactly, slowly). TimeoutError after timeout_s."""
+        self.client.flush(self.collection)
+        deadline = time.monotonic() + timeout_s
+        while (state := self.client.describe_index(self.collection, "vector")).get("pending_index_rows", 0) > 0:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.collection}: {state.get('pending_index_rows')} rows still unindexed")
+            time.sleep(0.1)
+
     def to_bytes(self) -> tuple[bytes, np.ndarray, bytes]:
         """A reference, not a copy: the collection's name (its vectors stay in Milvus), no labels, no matrix."""
         ref = {"backend": "milvus", "collection": self.client.describe_collection(self.collection)["collection_name"]}
