@@ -151,9 +151,14 @@ class MilvusIndex:
 
     # -- releases --------------------------------------------------------------------------
     def seal(self, timeout_s: float = 600.0) -> None:
-        """Flush what was added and wait until every row is in the HNSW index (a new release's collection,
-        before its alias points at it: unindexed rows are searched exactly, slowly). TimeoutError after timeout_s."""
+        """Flush what was added and return once every row is in the HNSW index (a new release's collection,
+        before anything serves it: unindexed rows are searched exactly, slowly). Only for a collection that
+        serves nobody yet: it is released and loaded again, and Milvus Lite builds a segment's index in that
+        load (its describe_index always says "Finished", even while its background build runs); a server
+        reports the rows still unindexed, waited for here. TimeoutError after timeout_s."""
         self.client.flush(self.collection)
+        self.client.release_collection(self.collection)
+        self.client.load_collection(self.collection)
         deadline = time.monotonic() + timeout_s
         while (state := self.client.describe_index(self.collection, "vector")).get("pending_index_rows", 0) > 0:
             if time.monotonic() > deadline:
