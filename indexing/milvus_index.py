@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import numpy as np
-from pymilvus import DataType, MilvusClient
+from pymilvus import DataType, MilvusClient, MilvusException
 
 from indexing.scopes import PUBLIC, validate_scope
 
@@ -151,15 +151,24 @@ class MilvusIndex:
 
     # -- releases --------------------------------------------------------------------------
     def seal(self, timeout_s: float = 600.0) -> None:
-        """Flush what was added and return once every row is in the HNSW index (a new release's collection,
-        before anything serves it: unindexed rows are searched exactly, slowly). Only for a collection that
-        serves nobody yet: it is released and loaded again, and Milvus Lite builds a segment's index in that
-        load (its describe_index always says "Finished", even while its background build runs); a server
-        reports the rows still unindexed, waited for here. TimeoutError after timeout_s."""
-        self.client.flush(self.collection)
-        self.client.release_collection(self.collection)
-        self.client.load_collection(self.collection)
+        """Flush what was added and return once every row is in the HNSW index: for a new release's
+        collection, before anything serves it (it is released meanwhile; unindexed rows are searched
+        exactly, slowly). Milvus Lite builds indexes in a background thread after a flush, unseen by its
+        describe_index (always "Finished"), and writes the index file in place: released first, its flush
+        builds nothing, and the load builds every segment's index itself; a load that read a file an
+        earlier background build was still writing fails and is tried again. A server reports its
+        unindexed rows, waited for here. TimeoutError after timeout_s."""
         deadline = time.monotonic() + timeout_s
+        self.client.release_collection(self.collection)
+        self.client.flush(self.collection)
+        while True:
+            try:
+                self.client.load_collection(self.collection)
+                break
+            except MilvusException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
         while (state := self.client.describe_index(self.collection, "vector")).get("pending_index_rows", 0) > 0:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.collection}: {state.get('pending_index_rows')} rows still unindexed")
