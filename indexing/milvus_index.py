@@ -29,7 +29,6 @@ from indexing.scopes import PUBLIC, validate_scope
 
 BATCH = 2000  # rows a request: 2,000 x 2,560-d floats is ~20 MB, under Milvus's 64 MB request cap
 IN_LIST_MAX = 16_384  # ids in one `in [...]` filter; larger post sets are sent in pieces
-_FIELDS = ("label", "post_id", "scope_id", "vector")
 
 
 def scope_key(scope: str) -> int:
