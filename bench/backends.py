@@ -1,4 +1,4 @@
-"""The vector-index backends side by side: hnswlib in this process and Milvus (Lite here) through the project's own index classes.
+"""The vector-index backends side by side: hnswlib and Milvus (Lite here), through the engine's own index classes.
 
 For each `--sizes` n: n clustered unit vectors of `--dim` dimensions (bench/scale.py's; 128 is the
 image index's PCA size) are added in the engine's 2,000-row batches (insert rate; Milvus then flushes
@@ -47,9 +47,8 @@ def run(args) -> None:
                 log_progress(args, "%s: %d vectors of %d dimensions", name, n, args.dim)
                 results.append({"backend": name, "n": n, "dim": args.dim,
                                 **measure(name, base, queries, scopes, args, Path(tmp) / f"{name}{n}.db")})
-    emit({"task": "backends", "results": results,
-          "note": "single-threaded hnswlib adds (the engine's HnswIndex); Milvus Lite in this process over loopback gRPC"},
-         args)
+    note = "single-threaded hnswlib adds (the engine's HnswIndex); Milvus Lite in this process over loopback gRPC"
+    emit({"task": "backends", "results": results, "note": note}, args)
 
 
 def _backend(name: str, scopes: np.ndarray, args, path: Path):
@@ -86,8 +85,8 @@ def measure(name: str, base: np.ndarray, queries: np.ndarray, scopes: np.ndarray
                 exact = pool[np.argsort(-(base[pool] @ q))[:10]]
                 recalls.append(len({lab for lab, _ in found} & set(exact.tolist())) / 10)
             ms = np.array(times) * 1000  # to the microsecond: hnswlib answers in well under 0.1 ms
-            out[label] = {"p50_ms": round(float(np.percentile(ms, 50)), 3), "p95_ms": round(float(np.percentile(ms, 95)), 3),
-                          "recall_at_10": round(float(np.mean(recalls)), 4)}
+            out[label] = {"p50_ms": round(float(np.percentile(ms, 50)), 3),
+                          "p95_ms": round(float(np.percentile(ms, 95)), 3), "recall_at_10": round(float(np.mean(recalls)), 4)}
         if name != "hnswlib":
             backend.drop(index)
         return out
