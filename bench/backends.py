@@ -86,7 +86,8 @@ def measure(name: str, base: np.ndarray, queries: np.ndarray, scopes: np.ndarray
                 recalls.append(len({lab for lab, _ in found} & set(exact.tolist())) / 10)
             ms = np.array(times) * 1000  # to the microsecond: hnswlib answers in well under 0.1 ms
             out[label] = {"p50_ms": round(float(np.percentile(ms, 50)), 3),
-                          "p95_ms": round(float(np.percentile(ms, 95)), 3), "recall_at_10": round(float(np.mean(recalls)), 4)}
+                          "p95_ms": round(float(np.percentile(ms, 95)), 3),
+                          "recall_at_10": round(float(np.mean(recalls)), 4)}
         if name != "hnswlib":
             backend.drop(index)
         return out
