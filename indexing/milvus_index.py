@@ -29,6 +29,7 @@ from indexing.scopes import PUBLIC, validate_scope
 
 BATCH = 2000  # rows a request: 2,000 x 2,560-d floats is ~20 MB, under Milvus's 64 MB request cap
 IN_LIST_MAX = 16_384  # ids in one `in [...]` filter; larger post sets are sent in pieces
+EXACT_POSTS_A_QUERY = 8_192  # rows one query may return (a server's cap is 16,384); shifted by labels a post
 
 
 def scope_key(scope: str) -> int:
@@ -46,13 +47,14 @@ class MilvusIndex:
     scope when its vectors are added (the engine's catalogue knows it before it indexes a post)."""
 
     def __init__(self, client: MilvusClient, collection: str, dim: int, *, post_shift: int = 0,
-                 scope_of: Callable[[list[int]], list[str]], ef_search: int = 96) -> None:
+                 scope_of: Callable[[list[int]], list[str]], ef_search: int = 96, exact_max: int = 4000) -> None:
         self.client = client
         self.collection = collection
         self.dim = dim
         self.post_shift = post_shift
         self.scope_of = scope_of
         self.ef_search = ef_search
+        self.exact_max = exact_max
 
     def __len__(self) -> int:
         rows = self.client.query(self.collection, filter="", output_fields=["count(*)"])
@@ -128,10 +130,14 @@ class MilvusIndex:
     # -- search ----------------------------------------------------------------------------
     def search(self, query: np.ndarray, k: int, allowed_posts=None) -> list[tuple[int, float]]:
         """Top-k (label, inner product), filtered inside Milvus: by scope when `allowed_posts` is a scope
-        filter (it has `.scopes`: the catalogue's), else by post id."""
+        filter (it has `.scopes`: the catalogue's), else by post id. At most `exact_max` visible posts are
+        answered exactly over their rows: Milvus Lite's filtered HNSW walk (a FAISS id selector) comes back
+        short when the filter keeps few rows (a 5-post chat got 2-5 of its posts, docs/milvus-design.md)."""
         if k <= 0 or (allowed_posts is not None and len(allowed_posts) == 0):
             return []
-        query = np.asarray(query, np.float32).reshape(self.dim).tolist()
+        query = np.asarray(query, np.float32).reshape(self.dim)
+        if allowed_posts is not None and len(allowed_posts) <= self.exact_max:
+            return self._exact(query, k, sorted(int(p) for p in allowed_posts))
         scopes = getattr(allowed_posts, "scopes", None)
         if allowed_posts is None:
             filters = [""]
@@ -142,11 +148,26 @@ class MilvusIndex:
             filters = [f"post_id in {_id_list(posts[i:i + IN_LIST_MAX])}" for i in range(0, len(posts), IN_LIST_MAX)]
         hits: list[tuple[int, float]] = []
         for expr in filters:
-            found = self.client.search(self.collection, [query], limit=min(k, 16_384), filter=expr,
+            found = self.client.search(self.collection, [query.tolist()], limit=min(k, 16_384), filter=expr,
                                        search_params={"params": {"ef": max(self.ef_search, k)}})
             hits += [(int(hit["label"]), float(hit["distance"])) for hit in found[0]]
         hits.sort(key=lambda hit: -hit[1])
         return hits[:k]
+
+    def _exact(self, query: np.ndarray, k: int, posts: list[int]) -> list[tuple[int, float]]:
+        """The posts' rows read back (a query by filter, no graph) and scored here."""
+        labels, rows = [], []
+        step = EXACT_POSTS_A_QUERY >> self.post_shift
+        for start in range(0, len(posts), step):
+            for row in self.client.query(self.collection, filter=f"post_id in {_id_list(posts[start:start + step])}",
+                                         output_fields=["label", "vector"], limit=EXACT_POSTS_A_QUERY):
+                labels.append(int(row["label"]))
+                rows.append(row["vector"])
+        if not labels:
+            return []
+        sims = np.asarray(rows, np.float32).reshape(-1, self.dim) @ query
+        top = np.argsort(-sims, kind="stable")[:k]
+        return [(labels[i], float(sims[i])) for i in top]
 
     # -- releases --------------------------------------------------------------------------
     def seal(self, timeout_s: float = 600.0) -> None:
@@ -193,6 +214,7 @@ class MilvusBackend:
     m: int = 16
     ef_construction: int = 200
     ef_search: int = 96
+    exact_max: int = 4000  # HASHLENS_EXACT_SEARCH_MAX_POSTS; a server falls back to brute force itself (0 there)
     token: str = ""
     _client: MilvusClient | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -222,7 +244,7 @@ class MilvusBackend:
 
     def _open(self, name: str, dim: int, post_shift: int) -> MilvusIndex:
         return MilvusIndex(self.client, name, dim, post_shift=post_shift, scope_of=self.scope_of,
-                           ef_search=self.ef_search)
+                           ef_search=self.ef_search, exact_max=self.exact_max)
 
     def from_snapshot(self, blob: bytes, dim: int, live=None, vectors=None, post_shift: int = 0) -> MilvusIndex:
         """The collection a release names (`MilvusIndex.to_bytes`). RuntimeError when the blob is not a

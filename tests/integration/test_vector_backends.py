@@ -1,6 +1,7 @@
 """The vector-index contract (indexing/vectorindex.py), the same assertions against every backend:
 hnswlib in this process, and Milvus through pymilvus on a Milvus Lite file (an embedded server,
-stopped and its file removed after each test)."""
+stopped and its file removed after each test). Each twice: filtered searches answered exactly over a
+small visible set (the default), and through the filtered graph walk (`exact_max` 0)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,11 +38,12 @@ class Harness:
     seal: Callable[[object], None] = lambda index: None  # Milvus: what was added so far leaves the growing segment
 
 
-@pytest.fixture(params=["hnswlib", "milvus"])
+@pytest.fixture(params=["hnswlib", "hnswlib-graph", "milvus", "milvus-graph"])
 def harness(request, tmp_path):
     scope_of = lambda ids: [scope_of_post(i) for i in ids]  # noqa: E731 - what the engine's catalogue answers
-    if request.param == "hnswlib":
-        backend = HnswBackend()
+    exact_max = 0 if request.param.endswith("-graph") else 4000
+    if request.param.startswith("hnswlib"):
+        backend = HnswBackend(exact_max=exact_max)
         def reload(index):
             blob, live, vectors = index.to_bytes()
             return backend.from_snapshot(blob, index.dim, live, vectors, post_shift=index.post_shift)
@@ -51,12 +53,12 @@ def harness(request, tmp_path):
     from indexing.milvus_index import MilvusBackend
 
     uri = str(tmp_path / "vectors.db")
-    opened = [MilvusBackend(uri, scope_of=scope_of)]
+    opened = [MilvusBackend(uri, scope_of=scope_of, exact_max=exact_max)]
 
     def restart(index):
         blob, live, vectors = index.to_bytes()
         opened[-1].close()  # stops this process's embedded server: the file is closed as by an exit
-        opened.append(MilvusBackend(uri, scope_of=scope_of))
+        opened.append(MilvusBackend(uri, scope_of=scope_of, exact_max=exact_max))
         return opened[-1].from_snapshot(blob, index.dim, live, vectors, post_shift=index.post_shift)
 
     # a sealed segment is searched through its HNSW graph, the growing one exactly
@@ -141,6 +143,15 @@ def test_a_chat_sees_public_and_its_own_posts_only(filled, viewer):
         assert len(found) == 10 and all(scope_of_post(label) in allowed for label, _ in found)
         expected = exact_top(rows, labels, query, 10, keep=lambda label: scope_of_post(label) in allowed)
         assert len({label for label, _ in found} & set(expected)) >= 9
+
+
+def test_a_chat_alone_finds_every_post_of_its_own(filled):
+    index, labels, rows = filled
+    catalogue = Catalogue()
+    catalogue.remember(Post(id=p, scope=scope_of_post(p), sha256="", phash=0) for p in labels)
+    own = catalogue.visible("chat:42", include_public=False)
+    found = index.search(rows[0], 200, own)
+    assert sorted(label for label, _ in found) == [p for p in labels if scope_of_post(p) == "chat:42"]
 
 
 def test_a_set_of_posts_limits_the_search_to_them(filled):
