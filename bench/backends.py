@@ -3,9 +3,10 @@
 For each `--sizes` n: n clustered unit vectors of `--dim` dimensions (bench/scale.py's; 128 is the
 image index's PCA size) are added in the engine's 2,000-row batches (insert rate; Milvus then flushes
 and waits for its HNSW build: the indexed rate), then `--queries` queries are timed one at a time, as
-the bot asks them: unfiltered, and as a chat sees the library (public + its own posts, `--chat-share`
-of them in the chat; the catalogue's scope filter, so Milvus filters by its partition key). Recall@10
-is against exact search over the same vectors (the visible ones for the scoped queries). `--uri`: a
+the bot asks them: unfiltered ("all"), as a chat sees the library ("scoped": public + its own posts,
+`--chat-share` of them in the chat; the catalogue's scope filter, so Milvus filters by its partition key),
+and the chat alone ("own": few posts, answered exactly up to `--exact-max` posts, else by the filtered
+graph walk). Recall@10 is against exact search over the same vectors (the visible ones when filtered). `--uri`: a
 Milvus server instead of a Lite file in a temp folder. `--data` is not read: pass any folder.
 """
 from __future__ import annotations
@@ -32,6 +33,8 @@ def add_args(p) -> None:
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--chat-share", type=float, default=0.01, help="share of the posts in the querying chat")
     p.add_argument("--backends", default="hnswlib,milvus")
+    p.add_argument("--exact-max", type=int, default=4000,
+                   help="visible posts answered exactly (HASHLENS_EXACT_SEARCH_MAX_POSTS)")
     p.add_argument("--uri", default=None, help="a Milvus server (default: a Milvus Lite file in a temp folder)")
 
 
@@ -53,10 +56,11 @@ def run(args) -> None:
 
 def _backend(name: str, scopes: np.ndarray, args, path: Path):
     if name == "hnswlib":
-        return HnswBackend()
+        return HnswBackend(exact_max=args.exact_max)
     from indexing.milvus_index import MilvusBackend
 
-    return MilvusBackend(args.uri or str(path), scope_of=lambda ids: [str(scopes[i]) for i in ids])
+    return MilvusBackend(args.uri or str(path), scope_of=lambda ids: [str(scopes[i]) for i in ids],
+                         exact_max=args.exact_max)
 
 
 def measure(name: str, base: np.ndarray, queries: np.ndarray, scopes: np.ndarray, args, path: Path) -> dict:
@@ -73,17 +77,18 @@ def measure(name: str, base: np.ndarray, queries: np.ndarray, scopes: np.ndarray
         indexed_s = time.perf_counter() - t0
         catalogue = Catalogue()
         catalogue.remember(Post(id=i, scope=str(s), sha256="", phash=0) for i, s in enumerate(scopes))
-        visible = catalogue.visible(CHAT)
         seen = np.flatnonzero(np.isin(scopes, ["public", CHAT]))
+        own = np.flatnonzero(scopes == CHAT)
         out = {"insert_per_s": round(n / added_s), "indexed_per_s": round(n / indexed_s)}
-        for label, allowed, pool in (("all", None, np.arange(n)), ("scoped", visible, seen)):
+        for label, allowed, pool in (("all", None, np.arange(n)), ("scoped", catalogue.visible(CHAT), seen),
+                                     ("own", catalogue.visible(CHAT, include_public=False), own)):
             times, recalls = [], []
             for q in queries:
                 t = time.perf_counter()
                 found = index.search(q, 10, allowed)
                 times.append(time.perf_counter() - t)
                 exact = pool[np.argsort(-(base[pool] @ q))[:10]]
-                recalls.append(len({lab for lab, _ in found} & set(exact.tolist())) / 10)
+                recalls.append(len({lab for lab, _ in found} & set(exact.tolist())) / len(exact))
             ms = np.array(times) * 1000  # to the microsecond: hnswlib answers in well under 0.1 ms
             out[label] = {"p50_ms": round(float(np.percentile(ms, 50)), 3),
                           "p95_ms": round(float(np.percentile(ms, 95)), 3),
