@@ -8,7 +8,7 @@ import signal
 import sys
 
 TASKS = ("text2image", "hashtags", "text2tags", "dedup", "speed", "bot", "load", "swap", "scale", "clusters", "cold",
-         "moderation", "similar", "reduce", "ocr", "history")
+         "moderation", "similar", "reduce", "ocr", "history", "backends")
 
 
 def main(argv: list[str] | None = None) -> int:

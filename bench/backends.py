@@ -1,0 +1,101 @@
+"""The vector-index backends side by side: hnswlib and Milvus (Lite here), through the engine's own index classes.
+
+For each `--sizes` n: n clustered unit vectors of `--dim` dimensions (bench/scale.py's; 128 is the
+image index's PCA size) are added in the engine's 2,000-row batches (insert rate; Milvus then flushes
+and waits for its HNSW build: the indexed rate), then `--queries` queries are timed one at a time, as
+the bot asks them: unfiltered ("all"), as a chat sees the library ("scoped": public + its own posts,
+`--chat-share` of them in the chat; the catalogue's scope filter, so Milvus filters by its partition key),
+and the chat alone ("own": few posts, answered exactly up to `--exact-max` posts, else by the filtered
+graph walk). Recall@10 is against exact search over the same vectors (the visible ones when filtered). `--uri`: a
+Milvus server instead of a Lite file in a temp folder. `--data` is not read: pass any folder.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import emit, log_progress
+from bench.scale import clustered
+from indexing.ann import HnswBackend
+from indexing.search.catalogue import Catalogue
+from indexing.store import Post
+
+BATCH = 2000
+CHAT = "chat:-1001"
+
+
+def add_args(p) -> None:
+    p.add_argument("--sizes", default="20000,100000")
+    p.add_argument("--dim", type=int, default=128)
+    p.add_argument("--queries", type=int, default=200)
+    p.add_argument("--chat-share", type=float, default=0.01, help="share of the posts in the querying chat")
+    p.add_argument("--backends", default="hnswlib,milvus")
+    p.add_argument("--exact-max", type=int, default=4000,
+                   help="visible posts answered exactly (HASHLENS_EXACT_SEARCH_MAX_POSTS)")
+    p.add_argument("--uri", default=None, help="a Milvus server (default: a Milvus Lite file in a temp folder)")
+
+
+def run(args) -> None:
+    results = []
+    with tempfile.TemporaryDirectory(prefix="hashlens-backends-", dir="/tmp") as tmp:
+        for n in [int(s) for s in args.sizes.split(",")]:
+            rng = np.random.default_rng(n)
+            data = clustered(n + args.queries, args.dim, rng)
+            base, queries = data[:n], data[n:]
+            scopes = np.where(rng.random(n) < args.chat_share, CHAT, "public")
+            for name in args.backends.split(","):
+                log_progress(args, "%s: %d vectors of %d dimensions", name, n, args.dim)
+                results.append({"backend": name, "n": n, "dim": args.dim,
+                                **measure(name, base, queries, scopes, args, Path(tmp) / f"{name}{n}.db")})
+    note = "single-threaded hnswlib adds (the engine's HnswIndex); Milvus Lite in this process over loopback gRPC"
+    emit({"task": "backends", "results": results, "note": note}, args)
+
+
+def _backend(name: str, scopes: np.ndarray, args, path: Path):
+    if name == "hnswlib":
+        return HnswBackend(exact_max=args.exact_max)
+    from indexing.milvus_index import MilvusBackend
+
+    return MilvusBackend(args.uri or str(path), scope_of=lambda ids: [str(scopes[i]) for i in ids],
+                         exact_max=args.exact_max)
+
+
+def measure(name: str, base: np.ndarray, queries: np.ndarray, scopes: np.ndarray, args, path: Path) -> dict:
+    n = len(base)
+    backend = _backend(name, scopes, args, path)
+    try:
+        index = backend.new(args.dim)
+        t0 = time.perf_counter()
+        for start in range(0, n, BATCH):
+            index.add(np.arange(start, min(start + BATCH, n)), base[start:start + BATCH])
+        added_s = time.perf_counter() - t0
+        if hasattr(index, "seal"):
+            index.seal()
+        indexed_s = time.perf_counter() - t0
+        catalogue = Catalogue()
+        catalogue.remember(Post(id=i, scope=str(s), sha256="", phash=0) for i, s in enumerate(scopes))
+        seen = np.flatnonzero(np.isin(scopes, ["public", CHAT]))
+        own = np.flatnonzero(scopes == CHAT)
+        out = {"insert_per_s": round(n / added_s), "indexed_per_s": round(n / indexed_s)}
+        for label, allowed, pool in (("all", None, np.arange(n)), ("scoped", catalogue.visible(CHAT), seen),
+                                     ("own", catalogue.visible(CHAT, include_public=False), own)):
+            times, recalls = [], []
+            for q in queries:
+                t = time.perf_counter()
+                found = index.search(q, 10, allowed)
+                times.append(time.perf_counter() - t)
+                exact = pool[np.argsort(-(base[pool] @ q))[:10]]
+                recalls.append(len({lab for lab, _ in found} & set(exact.tolist())) / len(exact))
+            ms = np.array(times) * 1000  # to the microsecond: hnswlib answers in well under 0.1 ms
+            out[label] = {"p50_ms": round(float(np.percentile(ms, 50)), 3),
+                          "p95_ms": round(float(np.percentile(ms, 95)), 3),
+                          "recall_at_10": round(float(np.mean(recalls)), 4)}
+        if name != "hnswlib":
+            backend.drop(index)
+        return out
+    finally:
+        if hasattr(backend, "close"):
+            backend.close()

@@ -1,0 +1,296 @@
+"""The Milvus vector index (what any backend offers: indexing/vectorindex.py), on pymilvus's MilvusClient.
+
+One collection holds one index: the label is the primary key, beside it the post id and the post's
+scope as an int64 partition key (`scope_key`), so a chat's query is filtered inside Milvus, never
+after it. The same code talks to Milvus Lite (uri = a local ``*.db`` path: an embedded server in this
+process, one process at a time) and to a Milvus server (uri = ``http://host:19530``).
+
+Inner product, not COSINE: the text indexes' reduced rows keep each block's norm (indexing/reduced.py),
+so they are not unit vectors and a cosine would change their scores; on unit rows IP is the cosine.
+Collections are created Strong-consistent: another worker's write must be visible to the next
+re-post check (a server's default, Bounded, may hide the last seconds: docs/milvus-design.md).
+
+A "snapshot" of a Milvus index is the name of its collection (`to_bytes`): the vectors live in
+Milvus, a release points at collections and a rollback points the aliases back (docs/milvus-design.md).
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+from pymilvus import DataType, MilvusClient, MilvusException
+
+from indexing.scopes import PUBLIC, validate_scope
+
+BATCH = 2000  # rows a request: 2,000 x 2,560-d floats is ~20 MB, under Milvus's 64 MB request cap
+IN_LIST_MAX = 16_384  # ids in one `in [...]` filter; larger post sets are sent in pieces
+EXACT_POSTS_A_QUERY = 8_192  # rows one query may return (a server's cap is 16,384); shifted by labels a post
+
+
+def scope_key(scope: str) -> int:
+    """A scope as the int64 the partition key holds: public is 0, `chat:<id>` its chat id (never 0 in Telegram)."""
+    validate_scope(scope)
+    return 0 if scope == PUBLIC else int(scope.split(":", 1)[1])
+
+
+def _id_list(ids: Iterable[int]) -> str:
+    return "[" + ",".join(str(int(x)) for x in ids) + "]"
+
+
+class MilvusIndex:
+    """One collection (or an alias of one) as a `VectorIndex`. `scope_of(post_ids)` gives each post's
+    scope when its vectors are added (the engine's catalogue knows it before it indexes a post)."""
+
+    def __init__(self, client: MilvusClient, collection: str, dim: int, *, post_shift: int = 0,
+                 scope_of: Callable[[list[int]], list[str]], ef_search: int = 96, exact_max: int = 4000) -> None:
+        self.client = client
+        self.collection = collection
+        self.dim = dim
+        self.post_shift = post_shift
+        self.scope_of = scope_of
+        self.ef_search = ef_search
+        self.exact_max = exact_max
+
+    def __len__(self) -> int:
+        rows = self.client.query(self.collection, filter="", output_fields=["count(*)"])
+        return int(rows[0]["count(*)"])
+
+    def __contains__(self, label: int) -> bool:
+        return bool(self.labels_of([int(label)]))
+
+    @property
+    def deleted_share(self) -> float:
+        """Milvus compacts deleted rows itself: nothing for a rebuild to win back."""
+        return 0.0
+
+    def labels(self) -> np.ndarray:
+        found: list[int] = []
+        iterator = self.client.query_iterator(self.collection, batch_size=10_000, filter="", output_fields=["label"])
+        try:
+            while batch := iterator.next():
+                found += [row["label"] for row in batch]
+        finally:
+            iterator.close()
+        return np.array(sorted(found), np.int64)
+
+    # -- updates ---------------------------------------------------------------------------
+    def add(self, labels, vectors: np.ndarray) -> None:
+        """Add or replace (an upsert by label)."""
+        labels = [int(x) for x in np.asarray(labels, np.int64).reshape(-1)]
+        vectors = np.asarray(vectors, np.float32).reshape(len(labels), self.dim)
+        posts = [label >> self.post_shift for label in labels]
+        scopes = self.scope_of(sorted(set(posts)))
+        key_of = dict(zip(sorted(set(posts)), (scope_key(s) for s in scopes)))
+        for start in range(0, len(labels), BATCH):
+            stop = start + BATCH
+            rows = [{"label": label, "post_id": post, "scope_id": key_of[post], "vector": vector}
+                    for label, post, vector in zip(labels[start:stop], posts[start:stop], vectors[start:stop])]
+            self.client.upsert(self.collection, rows)
+
+    def remove(self, labels) -> None:
+        labels = [int(x) for x in np.asarray(labels, np.int64).reshape(-1)]
+        for start in range(0, len(labels), BATCH):
+            self.client.delete(self.collection, ids=labels[start:start + BATCH])
+
+    # -- reads -----------------------------------------------------------------------------
+    def _rows(self, labels: list[int], fields: list[str]) -> dict[int, dict]:
+        found: dict[int, dict] = {}
+        for start in range(0, len(labels), BATCH):
+            chunk = labels[start:start + BATCH]
+            if chunk:
+                found.update((row["label"], row) for row in self.client.get(self.collection, ids=chunk,
+                                                                             output_fields=fields))
+        return found
+
+    def labels_of(self, labels) -> list[int]:
+        """The given labels that are in the index, in their order."""
+        labels = [int(x) for x in labels]
+        present = self._rows(sorted(set(labels)), ["label"])
+        return [x for x in labels if x in present]
+
+    def get_or_zero(self, labels) -> np.ndarray:
+        labels = [int(x) for x in labels]
+        rows = self._rows(sorted(set(labels)), ["vector"])
+        out = np.zeros((len(labels), self.dim), np.float32)
+        for i, label in enumerate(labels):
+            if label in rows:
+                out[i] = rows[label]["vector"]
+        return out
+
+    def get(self, labels) -> np.ndarray:
+        labels = [int(x) for x in labels]
+        rows = self._rows(sorted(set(labels)), ["vector"])
+        return np.array([rows[x]["vector"] for x in labels if x in rows], np.float32).reshape(-1, self.dim)
+
+    # -- search ----------------------------------------------------------------------------
+    def search(self, query: np.ndarray, k: int, allowed_posts=None) -> list[tuple[int, float]]:
+        """Top-k (label, inner product), filtered inside Milvus: by scope when `allowed_posts` is a scope
+        filter (it has `.scopes`: the catalogue's), else by post id. At most `exact_max` visible posts are
+        answered exactly over their rows: Milvus Lite's filtered HNSW walk (a FAISS id selector) comes back
+        short when the filter keeps few rows (a 5-post chat got 2-5 of its posts, docs/milvus-design.md)."""
+        if k <= 0 or (allowed_posts is not None and len(allowed_posts) == 0):
+            return []
+        query = np.asarray(query, np.float32).reshape(self.dim)
+        if allowed_posts is not None and len(allowed_posts) <= self.exact_max:
+            return self._exact(query, k, sorted(int(p) for p in allowed_posts))
+        scopes = getattr(allowed_posts, "scopes", None)
+        if allowed_posts is None:
+            filters = [""]
+        elif scopes is not None:
+            filters = [f"scope_id in {_id_list(sorted(scope_key(s) for s in scopes))}"]
+        else:
+            posts = sorted(int(p) for p in allowed_posts)
+            filters = [f"post_id in {_id_list(posts[i:i + IN_LIST_MAX])}" for i in range(0, len(posts), IN_LIST_MAX)]
+        hits: list[tuple[int, float]] = []
+        for expr in filters:
+            found = self.client.search(self.collection, [query.tolist()], limit=min(k, 16_384), filter=expr,
+                                       search_params={"params": {"ef": max(self.ef_search, k)}})
+            hits += [(int(hit["label"]), float(hit["distance"])) for hit in found[0]]
+        hits.sort(key=lambda hit: -hit[1])
+        return hits[:k]
+
+    def _exact(self, query: np.ndarray, k: int, posts: list[int]) -> list[tuple[int, float]]:
+        """The posts' rows read back (a query by filter, no graph) and scored here."""
+        labels, rows = [], []
+        step = EXACT_POSTS_A_QUERY >> self.post_shift
+        for start in range(0, len(posts), step):
+            for row in self.client.query(self.collection, filter=f"post_id in {_id_list(posts[start:start + step])}",
+                                         output_fields=["label", "vector"], limit=EXACT_POSTS_A_QUERY):
+                labels.append(int(row["label"]))
+                rows.append(row["vector"])
+        if not labels:
+            return []
+        sims = np.asarray(rows, np.float32).reshape(-1, self.dim) @ query
+        top = np.argsort(-sims, kind="stable")[:k]
+        return [(labels[i], float(sims[i])) for i in top]
+
+    # -- releases --------------------------------------------------------------------------
+    def seal(self, timeout_s: float = 600.0) -> None:
+        """Flush what was added and return once every row is in the HNSW index: for a new release's
+        collection, before anything serves it (it is released meanwhile; unindexed rows are searched
+        exactly, slowly). Milvus Lite builds indexes in a background thread after a flush, unseen by its
+        describe_index (always "Finished"), and writes the index file in place: released first, its flush
+        builds nothing, and the load builds every segment's index itself; a load that read a file an
+        earlier background build was still writing fails and is tried again. A server reports its
+        unindexed rows, waited for here. TimeoutError after timeout_s."""
+        deadline = time.monotonic() + timeout_s
+        self.client.release_collection(self.collection)
+        self.client.flush(self.collection)
+        while True:
+            try:
+                self.client.load_collection(self.collection)
+                break
+            except MilvusException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+        while (state := self.client.describe_index(self.collection, "vector")).get("pending_index_rows", 0) > 0:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.collection}: {state.get('pending_index_rows')} rows still unindexed")
+            time.sleep(0.1)
+
+    def to_bytes(self) -> tuple[bytes, np.ndarray, bytes]:
+        """A reference, not a copy: the collection's name (its vectors stay in Milvus), no labels, no matrix."""
+        ref = {"backend": "milvus", "collection": self.client.describe_collection(self.collection)["collection_name"]}
+        return json.dumps(ref).encode(), np.zeros(0, np.int64), b""
+
+
+@dataclass
+class MilvusBackend:
+    """Makes Milvus indexes (an `IndexBackend`): one collection each, HNSW with these graph parameters.
+
+    `uri`: a Milvus Lite file (``*.db``) or a server (``http://host:19530``); `prefix` names this
+    deployment's collections and aliases.
+    """
+
+    uri: str
+    scope_of: Callable[[list[int]], list[str]]
+    prefix: str = "hashlens"
+    m: int = 16
+    ef_construction: int = 200
+    ef_search: int = 96
+    exact_max: int = 4000  # HASHLENS_EXACT_SEARCH_MAX_POSTS; a server falls back to brute force itself (0 there)
+    token: str = ""
+    _client: MilvusClient | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def client(self) -> MilvusClient:
+        with self._lock:
+            if self._client is None:
+                self._client = MilvusClient(uri=self.uri, token=self.token)
+            return self._client
+
+    def new(self, dim: int, post_shift: int = 0) -> MilvusIndex:
+        """An empty index in a new collection (named by its shape and a random suffix)."""
+        name = f"{self.prefix}_{dim}d_s{post_shift}_{uuid.uuid4().hex[:12]}"
+        schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("label", DataType.INT64, is_primary=True)
+        schema.add_field("post_id", DataType.INT64)
+        schema.add_field("scope_id", DataType.INT64, is_partition_key=True)
+        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+        params = self.client.prepare_index_params()
+        params.add_index("vector", index_type="HNSW", metric_type="IP",
+                         params={"M": self.m, "efConstruction": self.ef_construction})
+        params.add_index("post_id", index_type="INVERTED")
+        self.client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong",
+                                      properties={"hashlens.post_shift": str(post_shift)})
+        return self._open(name, dim, post_shift)
+
+    def _open(self, name: str, dim: int, post_shift: int) -> MilvusIndex:
+        return MilvusIndex(self.client, name, dim, post_shift=post_shift, scope_of=self.scope_of,
+                           ef_search=self.ef_search, exact_max=self.exact_max)
+
+    def from_snapshot(self, blob: bytes, dim: int, live=None, vectors=None, post_shift: int = 0) -> MilvusIndex:
+        """The collection a release names (`MilvusIndex.to_bytes`). RuntimeError when the blob is not a
+        Milvus reference (an hnswlib release: rebuild) or the collection is gone or of another shape."""
+        try:
+            ref = json.loads(blob)
+            name = ref["collection"] if ref.get("backend") == "milvus" else None
+        except (ValueError, TypeError, AttributeError, KeyError):
+            name = None
+        if name is None:
+            raise RuntimeError("not a Milvus index reference (a release of another backend?)")
+        if not self.client.has_collection(name):
+            raise RuntimeError(f"collection {name} is gone")
+        fields = {f["name"]: f for f in self.client.describe_collection(name)["fields"]}
+        if fields.get("vector", {}).get("params", {}).get("dim") != dim:
+            raise RuntimeError(f"collection {name} does not hold {dim}-d vectors")
+        self.client.load_collection(name)
+        return self._open(name, dim, post_shift)
+
+    # -- aliases: what serves ------------------------------------------------------------------
+    def alias(self, kind: str) -> str:
+        return f"{self.prefix}_{kind}"
+
+    def publish(self, kind: str, index: MilvusIndex) -> None:
+        """Point the kind's alias at the index's collection (one atomic switch for every reader)."""
+        alias, name = self.alias(kind), index.collection
+        if alias in self.client.list_aliases().get("aliases", []):
+            self.client.alter_alias(name, alias)
+        else:
+            self.client.create_alias(name, alias)
+
+    def serving(self, kind: str, dim: int, post_shift: int = 0) -> MilvusIndex:
+        """The index the kind's alias points at now (every query resolves it anew)."""
+        return self._open(self.alias(kind), dim, post_shift)
+
+    def drop(self, index: MilvusIndex) -> None:
+        """Drop an index's collection (an old release's, once no alias or kept release names it)."""
+        self.client.drop_collection(index.collection)
+
+    def close(self) -> None:
+        """Close the client; with Milvus Lite also stop this process's embedded server (it holds the file's lock)."""
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+            if self.uri.endswith(".db"):
+                from milvus_lite.server_manager import server_manager_instance
+
+                server_manager_instance.release_server(self.uri)
