@@ -10,6 +10,7 @@ so that a press on any of them edits them all (bot.buttons).
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -119,13 +120,13 @@ class Flags:
             lang = language(admin.language_code)
             text, keyboard = compose(lang, url)
             try:
-                if photo and message.photo:
-                    alert = await context.bot.send_photo(admin.id, message.photo[-1].file_id, caption=text,
-                                                         parse_mode=ParseMode.HTML, reply_markup=keyboard)
+                send = shown_with(context.bot, message) if photo else None
+                if send is not None:
+                    alert = await send(admin.id, caption=text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
                 else:
                     alert = await context.bot.send_message(admin.id, text, parse_mode=ParseMode.HTML,
                                                            reply_markup=keyboard)
-                sent.append(SentAlert(admin.id, alert.message_id, lang, bool(photo and message.photo), text))
+                sent.append(SentAlert(admin.id, alert.message_id, lang, send is not None, text))
             except Forbidden:  # never started the bot (or blocked it)
                 continue
             except TelegramError as exc:
@@ -133,3 +134,15 @@ class Flags:
         if not sent:
             await self.notice_once(context, message, ChatSettings(), "no_admin_reachable")
         return sent
+
+
+def shown_with(bot, message: Message):
+    """How an alert shows the flagged message's photo, video or GIF by its file id (a send taking the chat
+    and the caption); None for what cannot carry a caption (a video note) or shows nothing."""
+    if message.photo:
+        return partial(bot.send_photo, photo=message.photo[-1].file_id)
+    if message.animation:
+        return partial(bot.send_animation, animation=message.animation.file_id)
+    if message.video:
+        return partial(bot.send_video, video=message.video.file_id)
+    return None

@@ -145,7 +145,8 @@ def dupes_text(lang: str, settings: ChatSettings, blind: bool = False) -> str:
              sensitivity=t(lang, f"sensitivity_{settings.sensitivity}"),
              window=count_of(lang, "n_days", settings.window_days),
              notify=t(lang, f"notify_{settings.notify}"), forwards=t(lang, f"forwards_{settings.forwards}"),
-             minsize=minsize, self_reposts=t(lang, f"self_{settings.self_reposts}"))
+             minsize=minsize, self_reposts=t(lang, f"self_{settings.self_reposts}"),
+             gifs=t(lang, f"gifs_{settings.gifs}"))
     return blind_warning(lang) + text if blind else text
 
 
@@ -156,7 +157,7 @@ def blind_warning(lang: str) -> str:
 
 SETTING_ERRORS = {"sensitivity": "dupes_bad_sensitivity", "window_days": "dupes_bad_window",
                   "notify": "dupes_bad_notify", "forwards": "dupes_bad_forwards", "minsize": "dupes_bad_minsize",
-                  "self_reposts": "dupes_bad_self"}
+                  "self_reposts": "dupes_bad_self", "gifs": "dupes_bad_gifs"}
 
 
 def setting_error_text(lang: str, error: SettingError) -> str:
