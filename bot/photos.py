@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.albums import Albums
 from bot.answers import Answers, photo_input, store_edited_caption
+from bot.clips import video_of
 from bot.config import BotConfig
 from bot.i18n import t
 from bot.moderation import Moderation
@@ -69,12 +70,13 @@ class Photos:
             await self.photo(update, context)
 
     async def hashtags(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/hashtags in reply to a photo; /hashtags <words>: hashtags for a caption being drafted."""
+        """/hashtags in reply to a photo (or video); /hashtags <words>: hashtags for a caption being drafted."""
         words = query_of(context.args)
         photo = await self._replied_photo(update)
-        if photo is None and WORD.search(words):
+        about = photo is not None or video_of(update.effective_message.reply_to_message) is not None
+        if not about and WORD.search(words):
             await self.answers.text(update, context, words)
-        elif photo is None:
+        elif not about:
             await reply(update, t(user_language(update), "hashtags_usage"))
         else:
             await self._answer(update, context, photo, "hashtags")
