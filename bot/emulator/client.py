@@ -21,7 +21,7 @@ class EmulatorClient:
         return data
 
     def send(self, user_id: int, chat_id: int | None = None, *, text: str | None = None, photo: bytes | None = None,
-             photos: list[bytes] | None = None, document: bytes | None = None, file_name: str = "file",
+             photos: list[bytes] | None = None, document: bytes | None = None, file_name: str | None = None,
              mime_type: str = "application/octet-stream", caption: str | None = None, reply_to: int | None = None,
              language_code: str | None = None, first_name: str | None = None, album_gap_s: float | None = None,
              as_group: bool = False, thread_id: int | None = None, forward_from: dict | None = None,
