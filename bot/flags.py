@@ -67,9 +67,11 @@ class Flags:
                 await self.notice_once(context, message, settings, "cannot_delete")
             else:
                 await self.workers.run(self.engine.mark_message_deleted, post_id)
-                text = repost_text(lang, message.chat.id, original.message_id, original.created_s, deleted=True)
+                text = repost_text(lang, message.chat.id, original.message_id, original.created_s, deleted=True,
+                                   media=original.media)
                 if not await self._alert_admins(context, message, settings, post_id, original.id, lambda admin_lang, _: (
-                        repost_text(admin_lang, message.chat.id, original.message_id, original.created_s, True),
+                        repost_text(admin_lang, message.chat.id, original.message_id, original.created_s, True,
+                                    media=original.media),
                         repost_keyboard(admin_lang, post_id, original.id, deletable=False)), photo=False):
                     await context.bot.send_message(message.chat.id, text, parse_mode=ParseMode.HTML,
                                                    message_thread_id=thread_of(message),
@@ -85,7 +87,7 @@ class Flags:
         if await self._alert_admins(context, message, settings, post_id, original.id, alert, photo=True):
             return
         await message.reply_html(repost_text(lang, message.chat.id, original.message_id, original.created_s,
-                                             deleted=False), do_quote=True,
+                                             deleted=False, media=original.media), do_quote=True,
                                  reply_markup=repost_keyboard(lang, post_id, original.id))
 
     async def notice_once(self, context, message: Message, settings: ChatSettings, key: str) -> None:

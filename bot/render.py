@@ -182,13 +182,14 @@ def _when(lang: str, created_s: float, now: float | None) -> str:
 
 
 def repost_text(lang: str, chat_id: int, original_message_id: int | None, original_created_s: float,
-                deleted: bool, now: float | None = None) -> str:
-    """The notice under a re-post (or after deleting it): when the photo was first posted, and a link to
-    that message."""
+                deleted: bool, now: float | None = None, media: str = "") -> str:
+    """The notice under a re-post (or after deleting it): when the photo (a video, GIF or video note:
+    `media`, the original's Post.media) was first posted, and a link to that message."""
     link = message_link(lang, chat_id, original_message_id, "original")
+    key = "repost_video" if media else "repost"
     if deleted:
-        return t(lang, "repost_deleted", link_html=link)
-    return t(lang, "repost", when_html=_when(lang, original_created_s, now), link_html=link)
+        return t(lang, f"{key}_deleted", link_html=link)
+    return t(lang, key, when_html=_when(lang, original_created_s, now), link_html=link)
 
 
 def alert_text(lang: str, group: str, chat_id: int, repost_message_id: int, author: str,

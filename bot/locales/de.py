@@ -78,6 +78,8 @@ MESSAGES: dict[str, str] = {
                     "ist nichts verloren gegangen.",
     "repost": "Dieses Foto wurde hier{when} schon einmal gepostet: {link}",
     "repost_deleted": "Ich habe ein Foto entfernt, das hier schon geteilt wurde: {link}",
+    "repost_video": "Dieses Video wurde hier{when} schon einmal gepostet: {link}",
+    "repost_video_deleted": "Ich habe ein Video entfernt, das hier schon geteilt wurde: {link}",
     "original": "das Original",
     "when_days": " vor {days} Tagen",
     "when_today": " heute",

@@ -79,6 +79,8 @@ MESSAGES: dict[str, str] = {
     "storage_down": "My photo memory is unavailable right now. Please try again in a minute; nothing was lost.",
     "repost": "This photo was already posted here{when}: {link}",
     "repost_deleted": "I removed a re-post of a photo already shared here: {link}",
+    "repost_video": "This video was already posted here{when}: {link}",
+    "repost_video_deleted": "I removed a re-post of a video already shared here: {link}",
     "original": "the original",
     "when_days": " {days} days ago",
     "when_today": " today",

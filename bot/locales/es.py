@@ -80,6 +80,8 @@ MESSAGES: dict[str, str] = {
                     "perdió nada.",
     "repost": "Esta foto ya se publicó aquí{when}: {link}",
     "repost_deleted": "Borré una foto repetida que ya se había compartido aquí: {link}",
+    "repost_video": "Este vídeo ya se publicó aquí{when}: {link}",
+    "repost_video_deleted": "Borré un vídeo repetido que ya se había compartido aquí: {link}",
     "original": "la original",
     "when_days": " hace {days} días",
     "when_today": " hoy",

@@ -78,6 +78,8 @@ MESSAGES: dict[str, str] = {
     "storage_down": "Ma mémoire de photos est indisponible. Réessayez dans une minute ; rien n'est perdu.",
     "repost": "Cette photo a déjà été publiée ici{when} : {link}",
     "repost_deleted": "J'ai retiré la republication d'une photo déjà partagée ici : {link}",
+    "repost_video": "Cette vidéo a déjà été publiée ici{when} : {link}",
+    "repost_video_deleted": "J'ai retiré la republication d'une vidéo déjà partagée ici : {link}",
     "original": "l'originale",
     "when_days": " il y a {days} jours",
     "when_today": " aujourd'hui",

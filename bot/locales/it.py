@@ -80,6 +80,8 @@ MESSAGES: dict[str, str] = {
                     "andato perso niente.",
     "repost": "Questa foto è già stata pubblicata qui{when}: {link}",
     "repost_deleted": "Ho rimosso il doppione di una foto già condivisa qui: {link}",
+    "repost_video": "Questo video è già stato pubblicato qui{when}: {link}",
+    "repost_video_deleted": "Ho rimosso il doppione di un video già condiviso qui: {link}",
     "original": "l'originale",
     "when_days": " {days} giorni fa",
     "when_today": " oggi",

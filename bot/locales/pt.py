@@ -79,6 +79,8 @@ MESSAGES: dict[str, str] = {
     "storage_down": "Minha memória de fotos está indisponível agora. Tente de novo em um minuto; nada foi perdido.",
     "repost": "Esta foto já foi postada aqui{when}: {link}",
     "repost_deleted": "Removi uma foto repetida que já tinha sido compartilhada aqui: {link}",
+    "repost_video": "Este vídeo já foi postado aqui{when}: {link}",
+    "repost_video_deleted": "Removi um vídeo repetido que já tinha sido compartilhado aqui: {link}",
     "original": "a original",
     "when_days": " há {days} dias",
     "when_today": " hoje",
