@@ -24,11 +24,13 @@ class Clip:
     from_thumbnail: bool = False
 
     @property
-    def size(self) -> tuple[int, int]:
-        """The video's (width, height) as posted (a thumbnail is smaller): what /dupes minsize compares."""
+    def size(self) -> tuple[int, int] | None:
+        """The video's (width, height) as posted (a thumbnail is smaller): what /dupes minsize compares;
+        None when Telegram does not say (the decoded frames' size is used then)."""
         if isinstance(self.item, VideoNote):
-            return self.item.length, self.item.length
-        return self.item.width, self.item.height
+            side = self.item.length
+            return (side, side) if side else None
+        return (self.item.width, self.item.height) if self.item.width and self.item.height else None
 
 
 def video_of(message: Message | None) -> tuple[str, Video | Animation | VideoNote] | None:

@@ -186,6 +186,10 @@ def test_an_edited_video_caption_is_stored(emulator, bot, store):
     assert post.captions == ["a pile of coins #bravocoins"] and post.media == VIDEO
     assert len(posts_of(store, EDITS)) == 1  # updated, not stored twice
     assert not replies_to(c, EDITS, sent["message_id"])  # quietly, as a group's videos are collected
+    # its poster forgets it like a photo
+    asked = c.send(BOB, EDITS, text="/forget", reply_to=sent["message_id"])[0]
+    assert c.wait(EDITS, asked["message_id"], 1, timeout=60, reply_to=asked["message_id"])[0]["text"].startswith("Done")
+    assert not posts_of(store, EDITS)
 
 
 def test_a_video_that_does_not_decode_is_logged_in_a_group_and_explained_in_private(emulator, bot, store):
@@ -219,7 +223,8 @@ def test_a_private_video_gets_hashtags_and_similar_posts_and_replies_to_it_work(
     asked = c.send(user, text="/hashtags", reply_to=sent["message_id"])[0]
     assert "#cat" in c.wait(user, asked["message_id"], 1, timeout=120)[0]["text"]
     asked = c.send(user, text="/captions", reply_to=sent["message_id"])[0]
-    assert c.wait(user, asked["message_id"], 1, timeout=120)[0]["text"]
+    said = text_of(c.wait(user, asked["message_id"], 1, timeout=120))
+    assert "at night" in said and "went wrong" not in said
 
 
 def test_find_shows_a_stored_video_as_a_video_and_a_gif_as_an_animation(emulator, bot, store):
@@ -235,3 +240,7 @@ def test_find_shows_a_stored_video_as_a_video_and_a_gif_as_an_animation(emulator
     assert any(m["video"]["file_id"] == video["video"]["file_id"] for m in videos), found
     animations = [m for m in found if m.get("animation")]
     assert any(m["animation"]["file_id"] == gif["animation"]["file_id"] for m in animations), found
+    # words + a video: /find in reply to it searches with its keyframes too
+    asked = c.send(user, text="/find at night", reply_to=video["message_id"])[0]
+    said = text_of(c.wait(user, asked["message_id"], 1, timeout=120))
+    assert "at night" in said and "went wrong" not in said
