@@ -125,3 +125,19 @@ def test_a_user_edits_a_video_caption(emu):
         assert updates[-1].edited_message.video.file_id == sent["video"]["file_id"]
         assert updates[-1].edited_message.caption == "new #words"
     with_bot(emu, scenario)
+
+
+def test_the_playground_page_sends_videos_and_gifs_from_its_file_picker(emu):
+    """The page posts multipart: a picked video/* file is a video, an image/gif an animation, an album
+    may mix photos and videos."""
+    import httpx
+
+    files = [("photo", ("cat.gif", gif_of(sample_image("chelsea")), "image/gif"))]
+    [gif] = httpx.post(f"{emu.url}/control/message", data={"user_id": "603"}, files=files, timeout=30).json()
+    assert gif["animation"]["mime_type"] == "video/mp4" and gif["document"]
+    files = [("photo", ("a.jpg", jpeg_bytes(sample_image("coffee")), "image/jpeg")),
+             ("photo", ("b.mp4", pan_video(sample_image("rocket"), seconds=1), "video/mp4"))]
+    album = httpx.post(f"{emu.url}/control/message", data={"user_id": "603", "text": "trip"}, files=files,
+                       timeout=30).json()
+    assert [("photo" in m, "video" in m) for m in album] == [(True, False), (False, True)]
+    assert album[0]["caption"] == "trip" and album[0]["media_group_id"] == album[1]["media_group_id"]
