@@ -1,5 +1,6 @@
-"""Albums: Telegram delivers an album as one update per photo (or video: albums may mix them), maybe in different batches; the parts are
-collected until a short quiet, then answered as one (a group's are collected, a private chat's answered)."""
+"""Albums: Telegram delivers an album as one update per photo (or video: albums may mix them), maybe in
+different batches; the parts are collected until a short quiet, then answered as one (a group's are
+collected, a private chat's answered)."""
 from __future__ import annotations
 
 import asyncio
@@ -82,7 +83,8 @@ class Albums:
         if bad is not None:
             raise bad
 
-    async def _parts(self, messages: list[Message]) -> list[tuple[Message, bytes, PhotoVectors | Exception, Clip | None]]:
+    async def _parts(self, messages: list[Message]) -> list[tuple[Message, bytes, PhotoVectors | Exception,
+                                                                  Clip | None]]:
         """Each part's bytes and vectors (the error in their place when it does not decode): photos embedded
         in one batch, videos one by one from their keyframes (a video too big that has no thumbnail is left
         out: bot.clips)."""

@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.clips import UnreadableVideoError
 from bot.i18n import bad_photo_reason, megabytes, t
-from bot.telegram_io import PhotoTooBigError, reply, user_language
+from bot.telegram_io import PhotoTooBigError, is_private, reply, user_language
 from indexing.search import BadImageError, EmptyQueryError, StorageUnavailableError
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class ErrorReplies:
         if isinstance(error, Forbidden):  # kicked from the group, or blocked by the user: nobody to tell
             log.info("chat %s no longer lets me write (update %s): %s", chat_id, update.update_id, error)
             return
-        if isinstance(error, UnreadableVideoError) and update.effective_chat and update.effective_chat.type != "private":
+        if isinstance(error, UnreadableVideoError) and not is_private(update):
             log.warning("a video in chat %s (update %s) does not decode: %s", chat_id, update.update_id, error)
             return  # a group is not told about a member's video the bot cannot read
         text = error_text(user_language(update), error, self.max_photo_bytes)

@@ -24,8 +24,8 @@ def result_of(post: Post, file_id: str, lang: str):
     start, else the word "video") or MPEG-4 GIF (Telegram keeps animations as MP4)."""
     caption = post.captions[0][:CAPTION_CHARS] if post.captions else None
     if post.media == VIDEO:
-        return InlineQueryResultCachedVideo(str(post.id), file_id, title=(caption or t(lang, "video_title"))[:TITLE_CHARS],
-                                            caption=caption)
+        title = (caption or t(lang, "video_title"))[:TITLE_CHARS]
+        return InlineQueryResultCachedVideo(str(post.id), file_id, title=title, caption=caption)
     if post.media == ANIMATION:
         return InlineQueryResultCachedMpeg4Gif(str(post.id), file_id, caption=caption)
     return InlineQueryResultCachedPhoto(str(post.id), file_id, caption=caption)

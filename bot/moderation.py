@@ -1,6 +1,6 @@
-"""Group moderation: a group's photos (and videos, GIFs, video notes) collected into its scope, each checked against the chat's re-post
-policy (engine.check_repost: forwards, sizes, cleared pairs, own photos) and flagged (bot.flags).
-The settings are /dupes (bot.dupes), the admins' buttons bot.buttons, /forget bot.forgetting."""
+"""Group moderation: a group's photos (and videos, GIFs, video notes) collected into its scope, each
+checked against the chat's re-post policy (engine.check_repost: forwards, sizes, cleared pairs, own
+photos) and flagged (bot.flags). The settings are /dupes (bot.dupes), the admins' buttons bot.buttons, /forget bot.forgetting."""
 from __future__ import annotations
 
 from dataclasses import replace

@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 # Values that are strings even when they look like JSON ("123" stays a text, not a number).
 STRING_FIELDS = {"text", "caption", "query", "inline_query_id", "callback_query_id", "parse_mode", "url",
-                 "secret_token", "action", "file_id", "photo", "document", "video", "animation", "video_note", "next_offset", "language_code",
+                 "secret_token", "action", "file_id", "photo", "document", "video", "animation",
+                 "video_note", "next_offset", "language_code",
                  "description", "short_description", "switch_pm_text", "name"}
 
 
