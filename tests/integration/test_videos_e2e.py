@@ -21,14 +21,14 @@ from tests.videos import gif_of, pan_video
 
 TOKEN = "987655:VIDEO-E2E-TOKEN"
 ANN, BOB, CAROL, DAN = 801, 802, 803, 804  # Ann administers the groups
-CLIPS, GIFS, NOTES, ALBUMS, BIG, EDITS, BROKEN = (-1002000000301 - n for n in range(7))
+CLIPS, GIFS, NOTES, ALBUMS, BIG, EDITS, BROKEN, ALERTS = (-1002000000301 - n for n in range(8))
 UPLOADS = -1002000000399
 PREFIX = f"e2e{os.getpid()}videos"
 
 
 @pytest.fixture(scope="module")
 def emulator():
-    groups = {chat: ("Video club", [ANN]) for chat in (CLIPS, GIFS, NOTES, ALBUMS, BIG, EDITS, BROKEN)}
+    groups = {chat: ("Video club", [ANN]) for chat in (CLIPS, GIFS, NOTES, ALBUMS, BIG, EDITS, BROKEN, ALERTS)}
     with emulator_with_groups(TOKEN, {**groups, UPLOADS: ("uploads", [])}) as emu:
         yield emu
 
@@ -207,6 +207,29 @@ def test_a_video_that_does_not_decode_is_logged_in_a_group_and_explained_in_priv
     # the bot goes on: a good video right after is answered
     sent = c.send(user, video=clip("rocket"))[0]
     assert answers(c, user, sent["message_id"], 1)[0]["text"].startswith("Hashtags")
+
+
+def test_an_admins_alert_carries_the_reposted_video_and_its_buttons_edit_the_caption(emulator, bot, store):
+    c = emulator.client
+    c.wait(ANN, c.start(ANN)["message_id"], 1)
+    ask_ann = c.send(ANN, ALERTS, text="/dupes notify admins")[0]
+    assert "privately" in c.wait(ALERTS, ask_ann["message_id"], 1, reply_to=ask_ann["message_id"])[0]["text"]
+    first = c.send(BOB, ALERTS, video=clip("rocket"))[0]
+    settled(c, BOB, ALERTS)
+    before = c.messages(ANN)[-1]["message_id"]
+    repost = c.send(CAROL, ALERTS, video=reencoded("rocket"))[0]
+    deadline = time.time() + 120
+    while not (alerts := [m for m in c.messages(ANN, before) if m["from"]["is_bot"] and m.get("reply_markup")]):
+        assert time.time() < deadline, "no alert reached Ann"
+        time.sleep(0.5)
+    alert = alerts[0]
+    assert alert["video"]["file_id"] == repost["video"]["file_id"]  # the re-post itself, as a video
+    assert f"/{first['message_id']}" in alert["html"] and f"/{repost['message_id']}" in alert["html"]
+    clear = next(b["callback_data"] for row in alert["reply_markup"]["inline_keyboard"] for b in row
+                 if b.get("callback_data", "").startswith("rp:clear:"))
+    assert c.press(ANN, alert["message_id"], ANN, clear)["text"].startswith("Noted")
+    now = next(m for m in c.messages(ANN) if m["message_id"] == alert["message_id"])
+    assert now["caption"].endswith("Not a re-post: cleared by User.") and not now.get("reply_markup")
 
 
 # -- private chats and results ------------------------------------------------------------------------
