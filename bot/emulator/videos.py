@@ -113,7 +113,11 @@ def media_fields(world, kind: str, data: bytes, file_name: str | None = None) ->
                                  "width": im.width, "height": im.height, "file_size": len(blob)}
     item["file_size"] = len(data)
     stored.attributes = item
-    fields = {kind: item}
+    return _message_fields(kind, item)
+
+
+def _message_fields(kind: str, item: dict) -> dict:
+    fields = {kind: dict(item)}
     if kind == ANIMATION:  # for clients that do not know animations, Telegram sends it as a document too
         fields["document"] = {k: v for k, v in item.items() if k not in ("width", "height", "duration")}
     return fields
@@ -127,11 +131,7 @@ def same_media(world, kind: str, file_id: str) -> dict:
     stored = world.files[file_id]
     if stored.kind != kind:
         raise ApiError(400, "Bad Request: type of file mismatch")
-    original = stored.attributes
-    fields = {kind: dict(original)}
-    if kind == ANIMATION:
-        fields["document"] = {k: v for k, v in original.items() if k not in ("width", "height", "duration")}
-    return fields
+    return _message_fields(kind, stored.attributes)
 
 
 MAX_BOT_UPLOAD = 50 * 1024 * 1024  # what a bot may upload (https://core.telegram.org/bots/api#sending-files)
