@@ -1,5 +1,6 @@
-"""Albums: Telegram delivers an album as one update per photo, maybe in different batches; the parts are
-collected until a short quiet, then answered as one (a group's are collected, a private chat's answered)."""
+"""Albums: Telegram delivers an album as one update per photo (or video: albums may mix them), maybe in
+different batches; the parts are collected until a short quiet, then answered as one (a group's are
+collected, a private chat's answered)."""
 from __future__ import annotations
 
 import asyncio
@@ -9,6 +10,7 @@ from telegram import Message, Update
 
 from bot import render
 from bot.answers import Answers, photo_input
+from bot.clips import Clip, UnreadableVideoError, clip_of, video_of
 from bot.config import BotConfig, scope_of
 from bot.moderation import Moderation
 from bot.telegram_io import PostSender, is_private, photo_of, reply, user_language, working
@@ -70,17 +72,36 @@ class Albums:
     async def answer(self, update: Update, context, messages: list[Message]) -> None:
         """The album's readable photos collected (a group) or answered (a private chat); an unreadable one
         is told about after."""
-        photos = [await photo_of(m, self.config.max_photo_bytes) for m in messages]
-        vectors = await self.workers.run(self.engine.embed_photos, photos, return_errors=True)
-        bad = next((v for v in vectors if isinstance(v, BadImageError)), None)
-        readable = [(m, p, v) for m, p, v in zip(messages, photos, vectors) if not isinstance(v, BadImageError)]
+        parts = await self._parts(messages)
+        bad = next((v for _, _, v, _ in parts if isinstance(v, Exception)), None)
+        readable = [part for part in parts if not isinstance(part[2], Exception)]
         if not is_private(update):
-            for message, photo, vec in readable:
-                await self.moderation.collect(update, context, message, photo, vec)
+            for message, data, vec, clip in readable:
+                await self.moderation.collect(update, context, message, data, vec, size=clip.size if clip else None)
         elif readable:
-            await self._answer_private(update, context, *map(list, zip(*readable)))
+            await self._answer_private(update, context, *map(list, list(zip(*readable))[:3]))
         if bad is not None:
             raise bad
+
+    async def _parts(self, messages: list[Message]) -> list[tuple[Message, bytes, PhotoVectors | Exception,
+                                                                  Clip | None]]:
+        """Each part's bytes and vectors (the error in their place when it does not decode): photos embedded
+        in one batch, videos one by one from their keyframes (a video too big that has no thumbnail is left
+        out: bot.clips)."""
+        parts = []
+        for message in messages:
+            clip = await clip_of(message) if video_of(message) else None
+            if clip is not None or video_of(message) is None:
+                parts.append([message, clip.data if clip else await photo_of(message, self.config.max_photo_bytes),
+                              None, clip])
+        photos = [part for part in parts if part[3] is None]
+        for part, vec in zip(photos, await self.workers.run(self.engine.embed_photos, [p[1] for p in photos],
+                                                            return_errors=True)):
+            part[2] = vec
+        for part in parts:
+            if part[3] is not None:
+                part[2] = await self.workers.run(_video_vectors, self.engine, part[1])
+        return [tuple(part) for part in parts]
 
     async def _answer_private(self, update: Update, context, messages: list[Message], photos: list[bytes],
                               vectors: list[PhotoVectors]) -> None:
@@ -93,3 +114,11 @@ class Albums:
         await reply(update, render.album_text(user_language(update), tags))
         if not await self.sender.send_hits(update, context, best):
             await reply(update, self.answers.nothing_fits(update, "similar_none_album", best))
+
+
+def _video_vectors(engine: SearchEngine, data: bytes) -> PhotoVectors | Exception:
+    """A video part's vectors, or the error saying it does not decode (in video words: bot.errors)."""
+    try:
+        return engine.embed_video(data)
+    except BadImageError as exc:
+        return UnreadableVideoError(exc)

@@ -2,6 +2,7 @@
 engine calls in the workers, replies through Telegram I/O, text from bot.render."""
 from __future__ import annotations
 
+import hashlib
 import time
 
 from telegram import Message, Update
@@ -13,7 +14,8 @@ from bot.i18n import shorten, t
 from bot.parsing import caption_hashtags, caption_words
 from bot.telegram_io import PostSender, is_private, reply, user_language, working, writes_in
 from bot.workers import Workers
-from indexing.search import TOO_FEW_POSTS, PhotoInput, PhotoVectors, SearchEngine
+from bot.clips import video_of
+from indexing.search import TOO_FEW_POSTS, PhotoInput, PhotoVectors, SearchEngine, VideoVectors
 
 HINT_EVERY_S = 600  # the "send me more photos with captions" hint, at most this often per chat
 CAPTIONS_K = 5
@@ -22,16 +24,36 @@ QUOTED_CHARS = 200  # of a query, said back
 
 
 def photo_input(message: Message, photo: bytes) -> PhotoInput:
-    """What the engine stores of a Telegram photo: its chat, message, caption, hashtags and file ids."""
+    """What the engine stores of a Telegram photo (or video: `photo` its bytes): its chat, message,
+    caption, hashtags and file ids."""
     caption = caption_words(message.caption)
+    common = dict(captions=[caption] if caption else [], tags=caption_hashtags(message.caption), source="telegram",
+                  chat_id=message.chat.id, message_id=message.message_id)
+    clip = video_of(message)
+    if clip is not None:  # a video is shown again by its own file id (send_video, send_animation, ...)
+        media, item = clip
+        return PhotoInput(photo, scope_of(message.chat.id), **common, file_id=item.file_id,
+                          file_unique_id=item.file_unique_id, media=media)
     item = message.photo[-1] if message.photo else message.document
     # A photo sent as a file has no photo file id: its document's id is kept, to upload it as a
     # photo the first time a result shows it (bot.resend)
-    return PhotoInput(photo, scope_of(message.chat.id), captions=[caption] if caption else [],
-                      tags=caption_hashtags(message.caption), source="telegram", chat_id=message.chat.id,
-                      message_id=message.message_id, file_id=item.file_id if message.photo else None,
+    return PhotoInput(photo, scope_of(message.chat.id), **common, file_id=item.file_id if message.photo else None,
                       document_file_id=None if message.photo else item.file_id,
                       file_unique_id=item.file_unique_id)
+
+
+async def store_edited_caption(engine: SearchEngine, run, update: Update, data: bytes, embed) -> None:
+    """A photo's (or video's: `data` its bytes, `embed` how to embed them) caption was edited: the stored
+    post takes the new caption and hashtags; one never stored (sent before the bot joined?) is stored now."""
+    message = update.effective_message
+    caption, scope = message.caption or "", scope_of(message.chat.id)
+    captions, tags = [caption] if caption else [], caption_hashtags(caption)
+    sha = hashlib.sha256(data).hexdigest()
+    updated = await run(engine.update_caption_of_message, scope, message.message_id, captions, tags, sha)
+    if not updated and is_private(update):  # its bytes were stored from an earlier message: that post
+        updated = await run(engine.update_caption, scope, sha, captions, tags)
+    if not updated:
+        await run(engine.add_photos, [photo_input(message, data)], [await run(embed, data)])
 
 
 class Answers:
@@ -68,7 +90,8 @@ class Answers:
     async def photo(self, update: Update, context, photo: bytes, wanted: set[str], store: bool = False,
                     vec: PhotoVectors | None = None) -> None:
         """The `wanted` answers ("hashtags", "similar", "captions") to a photo; with `store`, the photo is
-        kept in the chat's scope (a private chat's photos stay searchable there)."""
+        kept in the chat's scope (a private chat's photos stay searchable there). A video comes embedded
+        (`vec` its VideoVectors, `photo` its bytes)."""
         scope, run, message = scope_of(update.effective_chat.id), self.workers.run, update.effective_message
         await working(update, context)
         if vec is None:
@@ -77,7 +100,8 @@ class Answers:
         tags = await run(self.engine.hashtags, vec, scope, self.config.hashtags_k, caption=caption,
                          language=writes_in(update)) if "hashtags" in wanted else None
         captions = await run(self.engine.captions, vec, scope, CAPTIONS_K) if "captions" in wanted else None
-        read = await run(self.engine.photo_text, photo, vec.sha256, scope) if "captions" in wanted else None
+        still = vec.poster if isinstance(vec, VideoVectors) else photo  # a video's text: its middle frame's
+        read = await run(self.engine.photo_text, still, vec.sha256, scope) if "captions" in wanted else None
         similar = await run(self.engine.similar, vec, scope, self.config.similar_k) if "similar" in wanted else None
         if store:  # before any reply, so a photo the bot has answered is never lost to a crash
             await run(self.engine.add_photos, [photo_input(message, photo)], [vec])

@@ -29,6 +29,7 @@ from bot.retry import RetryingRateLimiter
 from bot.stickers import Stickers
 from bot.telegram_io import PostSender, tell_waiting
 from bot.throttle import Throttle
+from bot.videos import Videos
 from bot.workers import Workers
 from indexing.search import ReadingWorker, SearchEngine
 
@@ -53,7 +54,8 @@ class Features:
         self.forgetting = forgetting.Forgetting(engine, self.workers)
         self.repost_buttons = buttons.RepostButtons(engine, self.workers)
         self.albums = Albums(engine, config, self.workers, answers, sender, self.moderation, self.errors.on_error)
-        self.photos = Photos(engine, config, self.workers, answers, self.moderation, self.albums)
+        self.videos = Videos(engine, config, self.workers, answers, self.moderation, self.albums)
+        self.photos = Photos(engine, config, self.workers, answers, self.moderation, self.albums, self.videos)
         self.stickers = Stickers(answers, config.max_photo_bytes)
         self.maps = Maps(engine, config, self.workers, sender)
         self.inline = Inline(engine, config, self.workers, sender)
@@ -97,9 +99,12 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
         builder = builder.base_url(base_url).base_file_url(base_file_url or base_url.replace("/bot", "/file/bot"))
     app = builder.build()
     app.inbox = bot.albums.inbox = lanes.inbox = Inbox(engine.update_inbox(token.split(":")[0]))
-    commands, photos = bot.commands, bot.photos
+    commands, photos, videos = bot.commands, bot.photos, bot.videos
     # Edited messages: a command is answered again (CommandHandler takes edits by default); a photo's
-    # new caption is stored (a command caption is answered as a new request).
+    # (a video's) new caption is stored (a command caption is answered as a new request). Videos are
+    # matched first: an animation is also a document, maybe an image/gif one.
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & (filters.VIDEO | filters.ANIMATION),
+                                   videos.edited))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & (filters.PHOTO | IMAGE_DOCUMENT),
                                    photos.edited))
     app.add_handler(CommandHandler("start", commands.start))
@@ -113,6 +118,7 @@ def build_application(engine: SearchEngine, token: str, config: BotConfig | None
     app.add_handler(CommandHandler("stats", commands.stats))
     app.add_handler(CommandHandler("map", bot.maps.map))
     app.add_handler(CommandHandler("clusters", bot.maps.clusters))
+    app.add_handler(MessageHandler(filters.VIDEO | filters.ANIMATION | filters.VIDEO_NOTE, videos.video))
     app.add_handler(MessageHandler(filters.PHOTO | IMAGE_DOCUMENT, photos.photo))
     app.add_handler(MessageHandler(filters.Document.ALL, commands.not_a_photo))
     # stickers: answered in a private chat only (bot.stickers says why a group's are left alone)

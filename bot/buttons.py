@@ -161,15 +161,21 @@ class RepostButtons:
                 await query.edit_message_reply_markup(reply_markup=None)
                 return
             if flag.chat.type == ChatType.PRIVATE:
-                said = flag.caption_html if flag.photo else flag.text_html
+                said = flag.caption_html if shows_media(flag) else flag.text_html
                 deleted = False
             else:  # a reply to the re-post, or (delete mode) a notice after deleting it
                 deleted = replied_to(flag) is None
-                said = repost_text(lang, original.chat_id, original.message_id, original.created_s, deleted)
+                said = repost_text(lang, original.chat_id, original.message_id, original.created_s, deleted,
+                                   media=original.media)
             text = flag_done(lang, said or "", action, name, still_deleted=deleted)
-            if flag.photo:
+            if shows_media(flag):
                 await query.edit_message_caption(text, parse_mode=ParseMode.HTML, reply_markup=None)
             else:
                 await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=None)
         except TelegramError as exc:  # e.g. edited meanwhile by the other press: nothing to add
             log.info("flag not edited: %s", exc)
+
+
+def shows_media(message) -> bool:
+    """A private alert sent with the re-post's photo, video or GIF (bot.flags): its text is a caption."""
+    return bool(message.photo or message.video or message.animation)

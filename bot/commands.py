@@ -6,6 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.answers import Answers
+from bot.clips import clip_of
 from bot.config import scope_of
 from bot.i18n import t
 from bot.parsing import query_of
@@ -30,9 +31,13 @@ class Commands:
         await reply(update, t(user_language(update), "help", bot=context.bot.username or "bot"))
 
     async def find(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/find words; in reply to a photo, words + that photo ("at night")."""
+        """/find words; in reply to a photo (or video: its keyframes), words + that photo ("at night")."""
         query = query_of(context.args)
-        photo = await photo_of(update.effective_message.reply_to_message, self.max_photo_bytes) if query else None
+        replied = update.effective_message.reply_to_message
+        photo = await photo_of(replied, self.max_photo_bytes) if query else None
+        clip = await clip_of(replied) if query and photo is None else None
+        if clip is not None:
+            photo = await self.workers.run(self.engine.embed_video, clip.data)
         await self.answers.find(update, context, query, photo)
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

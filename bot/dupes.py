@@ -22,6 +22,7 @@ SETTINGS = {  # `/dupes WORD VALUE` -> ChatSettings.changed(...)
     "forwards": lambda value: {"forwards": value},
     "minsize": lambda value: {"minsize": min_size(value)},
     "self": lambda value: {"self_reposts": value},
+    "gifs": lambda value: {"gifs": value},
 }
 
 
@@ -40,7 +41,7 @@ class Dupes:
     async def dupes(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/dupes shows the settings; admins change them: /dupes reply|delete|off, /dupes sensitivity
         low|normal|high, /dupes window DAYS, /dupes notify public|admins, /dupes forwards on|off,
-        /dupes minsize N, /dupes self on|off."""
+        /dupes minsize N, /dupes self on|off, /dupes gifs on|off."""
         lang = user_language(update)
         if is_private(update):
             await reply(update, t(lang, "groups_only"))

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.clips import UnreadableVideoError
 from bot.i18n import bad_photo_reason, megabytes, t
 from bot.telegram_io import PhotoTooBigError, is_private, reply, user_language
 from indexing.search import BadImageError, EmptyQueryError, NotAnImageError, StorageUnavailableError
@@ -21,6 +22,8 @@ def error_text(lang: str, error: BaseException | None, max_photo_bytes: int) -> 
     """The reply for an error (None for one logged as unexpected: the caller says "something went wrong")."""
     if isinstance(error, PhotoTooBigError):
         return t(lang, "too_big", size=megabytes(error.size, lang), limit=megabytes(max_photo_bytes, lang))
+    if isinstance(error, UnreadableVideoError):
+        return t(lang, "bad_video", reason=t(lang, bad_photo_reason(error.cause)))
     if isinstance(error, NotAnImageError):  # an image file by its name or type, but not by its bytes
         return t(lang, "not_a_photo")
     if isinstance(error, BadImageError):
@@ -46,6 +49,9 @@ class ErrorReplies:
         if isinstance(error, Forbidden):  # kicked from the group, or blocked by the user: nobody to tell
             log.info("chat %s no longer lets me write (update %s): %s", chat_id, update.update_id, error)
             return
+        if isinstance(error, UnreadableVideoError) and not is_private(update):
+            log.warning("a video in chat %s (update %s) does not decode: %s", chat_id, update.update_id, error)
+            return  # a group is not told about a member's video the bot cannot read
         if isinstance(error, NotAnImageError) and not is_private(update):
             return  # a group's file that is no photo is none of the bot's business (as bot.commands.not_a_photo)
         text = error_text(user_language(update), error, self.max_photo_bytes)

@@ -10,6 +10,7 @@ so that a press on any of them edits them all (bot.buttons).
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
@@ -66,9 +67,11 @@ class Flags:
                 await self.notice_once(context, message, settings, "cannot_delete")
             else:
                 await self.workers.run(self.engine.mark_message_deleted, post_id)
-                text = repost_text(lang, message.chat.id, original.message_id, original.created_s, deleted=True)
+                text = repost_text(lang, message.chat.id, original.message_id, original.created_s, deleted=True,
+                                   media=original.media)
                 if not await self._alert_admins(context, message, settings, post_id, original.id, lambda admin_lang, _: (
-                        repost_text(admin_lang, message.chat.id, original.message_id, original.created_s, True),
+                        repost_text(admin_lang, message.chat.id, original.message_id, original.created_s, True,
+                                    media=original.media),
                         repost_keyboard(admin_lang, post_id, original.id, deletable=False)), photo=False):
                     await context.bot.send_message(message.chat.id, text, parse_mode=ParseMode.HTML,
                                                    message_thread_id=thread_of(message),
@@ -84,7 +87,7 @@ class Flags:
         if await self._alert_admins(context, message, settings, post_id, original.id, alert, photo=True):
             return
         await message.reply_html(repost_text(lang, message.chat.id, original.message_id, original.created_s,
-                                             deleted=False), do_quote=True,
+                                             deleted=False, media=original.media), do_quote=True,
                                  reply_markup=repost_keyboard(lang, post_id, original.id))
 
     async def notice_once(self, context, message: Message, settings: ChatSettings, key: str) -> None:
@@ -119,13 +122,13 @@ class Flags:
             lang = language(admin.language_code)
             text, keyboard = compose(lang, url)
             try:
-                if photo and message.photo:
-                    alert = await context.bot.send_photo(admin.id, message.photo[-1].file_id, caption=text,
-                                                         parse_mode=ParseMode.HTML, reply_markup=keyboard)
+                send = shown_with(context.bot, message) if photo else None
+                if send is not None:
+                    alert = await send(admin.id, caption=text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
                 else:
                     alert = await context.bot.send_message(admin.id, text, parse_mode=ParseMode.HTML,
                                                            reply_markup=keyboard)
-                sent.append(SentAlert(admin.id, alert.message_id, lang, bool(photo and message.photo), text))
+                sent.append(SentAlert(admin.id, alert.message_id, lang, send is not None, text))
             except Forbidden:  # never started the bot (or blocked it)
                 continue
             except TelegramError as exc:
@@ -133,3 +136,15 @@ class Flags:
         if not sent:
             await self.notice_once(context, message, ChatSettings(), "no_admin_reachable")
         return sent
+
+
+def shown_with(bot, message: Message):
+    """How an alert shows the flagged message's photo, video or GIF by its file id (a send taking the chat
+    and the caption); None for what cannot carry a caption (a video note) or shows nothing."""
+    if message.photo:
+        return partial(bot.send_photo, photo=message.photo[-1].file_id)
+    if message.animation:
+        return partial(bot.send_animation, animation=message.animation.file_id)
+    if message.video:
+        return partial(bot.send_video, video=message.video.file_id)
+    return None

@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 from bot.admins import author_of, is_admin, is_chat_admin
 from bot.config import scope_of
 from bot.i18n import t, written_in
+from bot.clips import video_of
 from bot.telegram_io import is_private, replied_to, reply, user_language, working
 from bot.workers import Workers
 from indexing.search import SearchEngine
@@ -18,8 +19,9 @@ PATTERN = r"^fg:"
 
 
 def has_photo(message: Message | None) -> bool:
+    """A photo, image file, or video (GIF, video note: stored as one post each) to forget."""
     return message is not None and bool(message.photo or (message.document and (
-        message.document.mime_type or "").startswith("image/")))
+        message.document.mime_type or "").startswith("image/")) or video_of(message) is not None)
 
 
 class Forgetting:

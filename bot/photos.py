@@ -2,18 +2,18 @@
 /hashtags, /similar, /captions in reply to a photo. Albums are collected by bot.albums."""
 from __future__ import annotations
 
-import hashlib
-
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.albums import Albums
-from bot.answers import Answers, photo_input
-from bot.config import BotConfig, scope_of
+from bot.answers import Answers, photo_input, store_edited_caption
+from bot.clips import video_of
+from bot.config import BotConfig
 from bot.i18n import t
 from bot.moderation import Moderation
-from bot.parsing import caption_hashtags, caption_request, query_of
+from bot.parsing import caption_request, query_of
 from bot.telegram_io import is_private, photo_of, reply, user_language
+from bot.videos import Videos
 from bot.workers import Workers
 from indexing.search import WORD, SearchEngine
 
@@ -23,13 +23,14 @@ PRIVATE_ANSWERS = {"hashtags", "similar"}  # a photo in a private chat, without 
 
 class Photos:
     def __init__(self, engine: SearchEngine, config: BotConfig, workers: Workers, answers: Answers,
-                 moderation: Moderation, albums: Albums) -> None:
+                 moderation: Moderation, albums: Albums, videos: Videos) -> None:
         self.engine = engine
         self.config = config
         self.workers = workers
         self.answers = answers
         self.moderation = moderation
         self.albums = albums
+        self.videos = videos
 
     async def photo(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A photo: in a private chat stored and answered; in a group collected (and checked for re-posts),
@@ -62,27 +63,20 @@ class Photos:
         message = update.effective_message
         # one part of an album: its caption is updated, the album not answered again
         command = caption_request(message.caption)[0] if message.media_group_id is None else None
-        photo = await photo_of(message, self.config.max_photo_bytes)
         if not command:
-            caption, scope, run = message.caption or "", scope_of(message.chat.id), self.workers.run
-            captions, tags = [caption] if caption else [], caption_hashtags(caption)
-            sha = hashlib.sha256(photo).hexdigest()
-            updated = await run(self.engine.update_caption_of_message, scope, message.message_id, captions, tags, sha)
-            if not updated and is_private(update):  # its bytes were stored from an earlier message: that post
-                updated = await run(self.engine.update_caption, scope, sha, captions, tags)
-            if not updated:  # never stored (sent before the bot joined?): stored now
-                vec = await run(self.engine.embed_photo, photo)
-                await run(self.engine.add_photos, [photo_input(message, photo)], [vec])
+            photo = await photo_of(message, self.config.max_photo_bytes)
+            await store_edited_caption(self.engine, self.workers.run, update, photo, self.engine.embed_photo)
         if command or (is_private(update) and message.media_group_id is None):
             await self.photo(update, context)
 
     async def hashtags(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """/hashtags in reply to a photo; /hashtags <words>: hashtags for a caption being drafted."""
+        """/hashtags in reply to a photo (or video); /hashtags <words>: hashtags for a caption being drafted."""
         words = query_of(context.args)
         photo = await self._replied_photo(update)
-        if photo is None and WORD.search(words):
+        about = photo is not None or video_of(update.effective_message.reply_to_message) is not None
+        if not about and WORD.search(words):
             await self.answers.text(update, context, words)
-        elif photo is None:
+        elif not about:
             await reply(update, t(user_language(update), "hashtags_usage"))
         else:
             await self._answer(update, context, photo, "hashtags")
@@ -99,7 +93,12 @@ class Photos:
         return await photo_of(update.effective_message.reply_to_message, self.config.max_photo_bytes)
 
     async def _answer(self, update: Update, context, photo: bytes | None, wanted: str) -> None:
-        if photo is None:
+        """The answer about the replied photo; a replied video's comes from its keyframes (bot.videos)."""
+        video = await self.videos.replied(update)
+        if video is not None:
+            data, vec = video
+            await self.answers.photo(update, context, data, {wanted}, vec=vec)
+        elif photo is None:
             await reply(update, t(user_language(update), "need_photo"))
         else:
             await self.answers.photo(update, context, photo, {wanted})

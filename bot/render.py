@@ -145,7 +145,8 @@ def dupes_text(lang: str, settings: ChatSettings, blind: bool = False) -> str:
              sensitivity=t(lang, f"sensitivity_{settings.sensitivity}"),
              window=count_of(lang, "n_days", settings.window_days),
              notify=t(lang, f"notify_{settings.notify}"), forwards=t(lang, f"forwards_{settings.forwards}"),
-             minsize=minsize, self_reposts=t(lang, f"self_{settings.self_reposts}"))
+             minsize=minsize, self_reposts=t(lang, f"self_{settings.self_reposts}"),
+             gifs=t(lang, f"gifs_{settings.gifs}"))
     return blind_warning(lang) + text if blind else text
 
 
@@ -156,7 +157,7 @@ def blind_warning(lang: str) -> str:
 
 SETTING_ERRORS = {"sensitivity": "dupes_bad_sensitivity", "window_days": "dupes_bad_window",
                   "notify": "dupes_bad_notify", "forwards": "dupes_bad_forwards", "minsize": "dupes_bad_minsize",
-                  "self_reposts": "dupes_bad_self"}
+                  "self_reposts": "dupes_bad_self", "gifs": "dupes_bad_gifs"}
 
 
 def setting_error_text(lang: str, error: SettingError) -> str:
@@ -181,13 +182,14 @@ def _when(lang: str, created_s: float, now: float | None) -> str:
 
 
 def repost_text(lang: str, chat_id: int, original_message_id: int | None, original_created_s: float,
-                deleted: bool, now: float | None = None) -> str:
-    """The notice under a re-post (or after deleting it): when the photo was first posted, and a link to
-    that message."""
+                deleted: bool, now: float | None = None, media: str = "") -> str:
+    """The notice under a re-post (or after deleting it): when the photo (a video, GIF or video note:
+    `media`, the original's Post.media) was first posted, and a link to that message."""
     link = message_link(lang, chat_id, original_message_id, "original")
+    key = "repost_video" if media else "repost"
     if deleted:
-        return t(lang, "repost_deleted", link_html=link)
-    return t(lang, "repost", when_html=_when(lang, original_created_s, now), link_html=link)
+        return t(lang, f"{key}_deleted", link_html=link)
+    return t(lang, key, when_html=_when(lang, original_created_s, now), link_html=link)
 
 
 def alert_text(lang: str, group: str, chat_id: int, repost_message_id: int, author: str,

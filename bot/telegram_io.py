@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InputMediaPhoto, Message, Update
+from telegram import InputMediaPhoto, InputMediaVideo, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 
@@ -13,7 +13,7 @@ from bot.imagefiles import is_image_document, is_still_sticker
 from bot.render import hit_caption
 from bot.resend import showable_photo
 from bot.workers import Workers
-from indexing.search import Hit, Post, SearchEngine
+from indexing.search import ANIMATION, VIDEO, VIDEO_MEDIA, VIDEO_NOTE, Hit, Post, SearchEngine
 
 log = logging.getLogger(__name__)
 ALBUM_MAX = 10  # photos in one Telegram album
@@ -105,9 +105,17 @@ async def photo_of(message: Message | None, max_bytes: int) -> bytes | None:
     return bytes(await file.download_as_bytearray())
 
 
+def file_id_of(message: Message) -> str | None:
+    """The file id of what a message shows: its photo's largest size, or its video, animation or video note."""
+    if message.photo:
+        return message.photo[-1].file_id
+    item = message.video or message.animation or message.video_note
+    return item.file_id if item is not None else None
+
+
 class PostSender:
-    """Stored posts shown as photos: by Telegram file id when there is one; else uploaded (from disk, or a
-    document the bot was sent) and its new file id remembered."""
+    """Stored posts shown as what they are (photos, videos, GIFs, video notes): by Telegram file id when
+    there is one; else uploaded (from disk, or a document the bot was sent) and its new file id remembered."""
 
     def __init__(self, engine: SearchEngine, workers: Workers, max_photo_bytes: int) -> None:
         self.engine = engine
@@ -122,49 +130,75 @@ class PostSender:
 
     async def send_posts(self, update: Update, context, items: list[tuple[Post, str]], intro: str | None = None,
                          fallback_tiles: bool = False) -> int:
-        """Stored posts' photos as one album (or one photo) with the given HTML captions; returns how many.
+        """Stored posts as one album (or one message) with the given HTML captions; returns how many were
+        sent. Photos and videos share the album (Telegram allows that); an animation or a video note
+        cannot go in one, so each follows on its own (a video note without its caption: it takes none).
         A post with neither a Telegram file id nor a file on disk is skipped (or, with `fallback_tiles`,
         shown as its small /map tile)."""
         ids = [post.id for post, _ in items]
         tiles = dict(zip(ids, await self.workers.run(self.engine.thumbnails, ids))) if fallback_tiles else {}
-        media, uploaded = [], []
+        album, alone, uploaded = [], [], []
         for post, caption in items[:ALBUM_MAX]:
-            source, is_tile = post.file_id or await self._photo_file(context, post), False
+            source, is_tile = post.file_id or await self._post_file(context, post), False
             if source is None and tiles.get(post.id):
                 source, is_tile = tiles[post.id], True
             if source is None:
                 continue
-            media.append(InputMediaPhoto(source, caption=caption, parse_mode=ParseMode.HTML))
-            # A photo uploaded from disk is sent by file id from now on (never a tile: it would stick).
-            uploaded.append(post.id if not post.file_id and not is_tile else None)
-        if not media:
+            kind = "" if is_tile else post.media  # a tile is a photo, whatever it shows
+            # A file uploaded from disk is sent by file id from now on (never a tile: it would stick).
+            upload = post.id if not post.file_id and not is_tile else None
+            if kind in (ANIMATION, VIDEO_NOTE):
+                alone.append((kind, source, caption, upload))
+            else:
+                album.append((InputMediaVideo if kind == VIDEO else InputMediaPhoto)(source, caption=caption,
+                                                                                    parse_mode=ParseMode.HTML))
+                uploaded.append(upload)
+        if not album and not alone:
             return 0
         if intro:
             await reply(update, intro)
-        chat_id, reply_to = update.effective_chat.id, update.effective_message.message_id
-        thread = thread_of(update.effective_message)
-        if len(media) == 1:
-            sent = [await context.bot.send_photo(chat_id, media[0].media, caption=media[0].caption,
-                                                 parse_mode=ParseMode.HTML, reply_to_message_id=reply_to,
-                                                 message_thread_id=thread)]
-        else:
-            sent = list(await context.bot.send_media_group(chat_id, media, reply_to_message_id=reply_to,
-                                                           message_thread_id=thread))
+        where = dict(chat_id=update.effective_chat.id, reply_to_message_id=update.effective_message.message_id,
+                     message_thread_id=thread_of(update.effective_message))
+        sent = []
+        if len(album) == 1 and isinstance(album[0], InputMediaVideo):
+            sent.append(await context.bot.send_video(video=album[0].media, caption=album[0].caption,
+                                                     parse_mode=ParseMode.HTML, **where))
+        elif len(album) == 1:
+            sent.append(await context.bot.send_photo(photo=album[0].media, caption=album[0].caption,
+                                                     parse_mode=ParseMode.HTML, **where))
+        elif album:
+            sent += list(await context.bot.send_media_group(media=album, **where))
+        for kind, source, caption, upload in alone:
+            if kind == ANIMATION:
+                sent.append(await context.bot.send_animation(animation=source, caption=caption,
+                                                             parse_mode=ParseMode.HTML, **where))
+            else:
+                sent.append(await context.bot.send_video_note(video_note=source, **where))
+            uploaded.append(upload)
         for post_id, message in zip(uploaded, sent):
-            if post_id is not None and message.photo:
-                await self.workers.run(self.engine.remember_file_id, post_id, message.photo[-1].file_id)
+            if post_id is not None and file_id_of(message):
+                await self.workers.run(self.engine.remember_file_id, post_id, file_id_of(message))
         return len(sent)
 
     async def upload(self, context, post: Post, chat_id: int) -> str | None:
-        """Send a post's photo to `chat_id` (inline mode's upload chat) to learn its file id; None when
-        there is nothing to send."""
-        data = await self._photo_file(context, post)
+        """Send a post's photo (or video) to `chat_id` (inline mode's upload chat) to learn its file id;
+        None when there is nothing to send."""
+        data = await self._post_file(context, post)
         if data is None:
             return None
-        message = await context.bot.send_photo(chat_id, data, disable_notification=True)
-        file_id = message.photo[-1].file_id
+        send = {VIDEO: context.bot.send_video, ANIMATION: context.bot.send_animation,
+                VIDEO_NOTE: context.bot.send_video_note}.get(post.media, context.bot.send_photo)
+        message = await send(chat_id, data, disable_notification=True)
+        file_id = file_id_of(message)
         await self.workers.run(self.engine.remember_file_id, post.id, file_id)
         return file_id
+
+    async def _post_file(self, context, post: Post) -> bytes | None:
+        """The bytes to upload for a post without a file id: a video's file on disk (IMPORT stores them),
+        a photo's from bot.resend's rules."""
+        if post.media in VIDEO_MEDIA:
+            return await self.workers.run(self.engine.photo_bytes, post)
+        return await self._photo_file(context, post)
 
     async def _photo_file(self, context, post: Post) -> bytes | None:
         """The bytes to upload for a post without a photo file id: its file on disk, or the document it

@@ -48,7 +48,7 @@ class Thresholds:
 
 class SettingError(ValueError):
     """A chat setting given a value it does not take. `setting` says which ("dupes", "sensitivity",
-    "window_days", "notify", "forwards", "minsize", "self_reposts") and `value` what was given, so each
+    "window_days", "notify", "forwards", "minsize", "self_reposts", "gifs") and `value` what was given, so each
     caller says it in its own words (the bot in the user's language); `choices` are the values a
     setting of a few words takes, `max_days` and `max_size` the top of the numeric ones. The message is
     the English one the CLI and the logs show."""
@@ -80,7 +80,7 @@ def min_size(text: str) -> int:
 
 # Settings of a few words: the values each takes, the first one the default.
 CHOICES = {"dupes": DUPES_MODES, "sensitivity": SENSITIVITIES, "notify": NOTIFY_MODES, "forwards": ON_OFF,
-           "self_reposts": OFF_ON}
+           "self_reposts": OFF_ON, "gifs": OFF_ON}
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,7 @@ class ChatSettings:
     forwards: str = "on"  # whether photos forwarded from other chats are checked
     minsize: int = 128  # photos smaller than this on their short side are never flagged (0: no minimum)
     self_reposts: str = "off"  # whether a member re-posting their own photo is flagged
+    gifs: str = "off"  # whether GIFs (animations) are checked: off by default, re-posting them is normal
 
     @classmethod
     def from_redis(cls, raw: dict[str, str]) -> "ChatSettings":
@@ -107,10 +108,10 @@ class ChatSettings:
 
     def changed(self, dupes: str | None = None, sensitivity: str | None = None, window_days: int | None = None,
                 notify: str | None = None, forwards: str | None = None, minsize: int | None = None,
-                self_reposts: str | None = None) -> "ChatSettings":
+                self_reposts: str | None = None, gifs: str | None = None) -> "ChatSettings":
         """A copy with new values; SettingError says which one is not allowed."""
         words = {"dupes": dupes, "sensitivity": sensitivity, "notify": notify, "forwards": forwards,
-                 "self_reposts": self_reposts}
+                 "self_reposts": self_reposts, "gifs": gifs}
         for name, value in words.items():
             if value is not None and value not in CHOICES[name]:
                 label = "mode" if name == "dupes" else name.replace("_", " ")

@@ -19,13 +19,15 @@ from bot.emulator.editing import EditMethods
 from bot.emulator.formatting import text_field
 from bot.emulator.keyboards import checked_markup
 from bot.emulator.members import MemberMethods
+from bot.emulator.videos import VIDEO, VideoMethods, resolve_media
 from bot.emulator.world import MAX_CAPTION, MAX_DOWNLOAD, MAX_TEXT, ApiError, World
 
 log = logging.getLogger(__name__)
 
 # Values that are strings even when they look like JSON ("123" stays a text, not a number).
 STRING_FIELDS = {"text", "caption", "query", "inline_query_id", "callback_query_id", "parse_mode", "url",
-                 "secret_token", "action", "file_id", "photo", "document", "next_offset", "language_code",
+                 "secret_token", "action", "file_id", "photo", "document", "video", "animation",
+                 "video_note", "next_offset", "language_code",
                  "description", "short_description", "switch_pm_text", "name"}
 
 
@@ -62,7 +64,7 @@ async def parse_params(request: web.Request) -> tuple[dict, dict[str, bytes]]:
     return params, uploads
 
 
-class BotApi(EditMethods, MemberMethods):
+class BotApi(EditMethods, MemberMethods, VideoMethods):
     def __init__(self, world: World) -> None:
         self.world = world
         self._webhook_task: asyncio.Task | None = None
@@ -243,18 +245,20 @@ class BotApi(EditMethods, MemberMethods):
             raise ApiError(400, "Bad Request: wrong number of media in the album (must be 2-10)")
         prepared = []
         for item in media:
-            if not isinstance(item, dict) or item.get("type") != "photo":
+            # photos and videos may share an album; animations and video notes never go in one
+            if not isinstance(item, dict) or item.get("type") not in ("photo", VIDEO):
                 raise ApiError(400, "Bad Request: unsupported media type in the album")
             caption, html_source, found = text_field({**item, "parse_mode": item.get("parse_mode")}, "caption",
                                                      MAX_CAPTION, required=False)
-            prepared.append((self.world.resolve_photo(item.get("media"), u), caption, html_source, found))
+            fields = ({"photo": self.world.resolve_photo(item.get("media"), u)} if item["type"] == "photo" else
+                      resolve_media(self.world, VIDEO, item.get("media"), u))
+            prepared.append((fields, caption, html_source, found))
         group_id = self.world.next_media_group_id()
         reply = self._reply_to(chat, p)
         thread_id = self.world.thread_of(chat, p.get("message_thread_id"), reply)
-        return [self.world.new_message(chat, self.world.bot_user, thread_id, photo=sizes, caption=caption,
-                                       caption_entities=found, html=html_source, media_group_id=group_id,
-                                       reply_to_message=reply)
-                for sizes, caption, html_source, found in prepared]
+        return [self.world.new_message(chat, self.world.bot_user, thread_id, caption=caption, caption_entities=found,
+                                       html=html_source, media_group_id=group_id, reply_to_message=reply, **fields)
+                for fields, caption, html_source, found in prepared]
 
     async def m_getfile(self, p, u):
         stored = self.world.files.get(str(p.get("file_id")))

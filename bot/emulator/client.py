@@ -21,12 +21,13 @@ class EmulatorClient:
         return data
 
     def send(self, user_id: int, chat_id: int | None = None, *, text: str | None = None, photo: bytes | None = None,
-             photos: list[bytes] | None = None, document: bytes | None = None, file_name: str = "file",
+             photos: list[bytes] | None = None, document: bytes | None = None, file_name: str | None = None,
              mime_type: str = "application/octet-stream", caption: str | None = None, reply_to: int | None = None,
              language_code: str | None = None, first_name: str | None = None, album_gap_s: float | None = None,
              as_group: bool = False, thread_id: int | None = None, forward_from: dict | None = None,
              automatic_forward: bool = False, sticker: bytes | None = None, sticker_format: str = "static",
-             emoji: str | None = None) -> list[dict]:
+             emoji: str | None = None, video: bytes | None = None, animation: bytes | None = None,
+             video_note: bytes | None = None, album: list[tuple[str, bytes]] | None = None) -> list[dict]:
         """The messages the user sent (one per photo for an album; with `album_gap_s`, the album's
         updates reach the bot that far apart, in separate getUpdates batches).
 
@@ -35,7 +36,9 @@ class EmulatorClient:
         "id": N, "first_name"/"title": ...}): forwarded from there (`forward_origin`);
         `automatic_forward`: a post of the group's linked channel, forwarded into it by Telegram;
         `sticker`: a sticker of `sticker_format` static (the image, made a 512 px .webp) | animated (.tgs
-        bytes) | video (.webm bytes)."""
+        bytes) | video (.webm bytes);
+        `video`, `animation` (a GIF becomes an MP4, as Telegram makes it), `video_note`: one of those;
+        `album`: [("photo"|"video", bytes), ...], an album that may mix photos and videos."""
         body = {"user_id": user_id, "chat_id": chat_id or user_id, "text": text, "caption": caption,
                 "reply_to": reply_to, "language_code": language_code, "first_name": first_name,
                 "file_name": file_name, "mime_type": mime_type, "album_gap_s": album_gap_s,
@@ -45,6 +48,11 @@ class EmulatorClient:
             body["photo_b64"] = base64.b64encode(photo).decode()
         if photos:
             body["photos_b64"] = [base64.b64encode(p).decode() for p in photos]
+        for kind, value in (("video", video), ("animation", animation), ("video_note", video_note)):
+            if value is not None:
+                body[f"{kind}_b64"] = base64.b64encode(value).decode()
+        if album:
+            body["album"] = [{"type": kind, "b64": base64.b64encode(data).decode()} for kind, data in album]
         if document is not None:
             body["document_b64"] = base64.b64encode(document).decode()
         if sticker is not None:

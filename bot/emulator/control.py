@@ -2,9 +2,11 @@
 
 JSON (or multipart from the playground page) under /control/:
   POST /control/message   {chat_id, user_id, [first_name, language_code, chat_title, text, caption,
-                           reply_to, photo_b64 | photos_b64: [...] (an album) | document_b64,
-                           file_name, mime_type | sticker_b64, sticker_format (static | animated |
-                           video), emoji (bot/emulator/imagefiles.py), album_gap_s, thread_id (a forum topic), as_group (an
+                           reply_to, photo_b64 | photos_b64: [...] (an album) | video_b64 | animation_b64 (a GIF
+                           becomes an MP4 animation) | video_note_b64 | album: [{type: photo|video, b64}]
+                           (an album mixing photos and videos) | document_b64, file_name, mime_type |
+                           sticker_b64, sticker_format (static | animated | video), emoji
+                           (bot/emulator/imagefiles.py), album_gap_s, thread_id (a forum topic), as_group (an
                            anonymous admin), forward_from: {type: user|hidden_user|chat|channel, id,
                            first_name|title}, automatic_forward (a post of the linked channel)]}
                            -> the message(s) the user sent
@@ -41,7 +43,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.emulator.editing import CAPTIONED
 from bot.emulator.users import entities, press, send_as_user, start
+from bot.emulator.videos import VIDEO_KINDS
 from bot.emulator.world import MAX_CAPTION, MAX_TEXT, ApiError, Failure, World
 
 STATIC = Path(__file__).parent / "static"
@@ -66,15 +70,16 @@ class Control:
     @staticmethod
     async def _body(request: web.Request) -> dict:
         if request.content_type.startswith("multipart/"):
-            body: dict = {"photos": []}
+            body: dict = {"album": []}
             async for part in await request.multipart():
                 if part.filename is not None:
                     data = bytes(await part.read(decode=False))
+                    mime = part.headers.get("Content-Type", "application/octet-stream")
                     if part.name == "document":
-                        body["document"], body["file_name"] = data, part.filename
-                        body["mime_type"] = part.headers.get("Content-Type", "application/octet-stream")
-                    else:
-                        body["photos"].append(data)
+                        body["document"], body["file_name"], body["mime_type"] = data, part.filename, mime
+                    else:  # the page's picker: a photo, a video, or a GIF (sent as an animation)
+                        kind = "animation" if mime == "image/gif" else "video" if mime.startswith("video/") else "photo"
+                        body["album"].append({"type": kind, "data": data})
                 else:
                     body[part.name] = await part.text()
             return body
@@ -98,7 +103,9 @@ class Control:
             message = self.world.find_message(chat, body.get("message_id"))
             if message is None:
                 raise ApiError(400, "Bad Request: message to edit not found")
-            field = "caption" if any(k in message for k in ("photo", "document")) else "text"
+            if "video_note" in message:
+                raise ApiError(400, "Bad Request: a video note has no caption")
+            field = "caption" if any(k in message for k in CAPTIONED) else "text"
             value = body.get(field)
             if value is None or (field == "text" and not value):
                 raise ApiError(400, f"Bad Request: {field} expected")
@@ -224,7 +231,7 @@ class Control:
         stored = self.world.files.get(request.match_info["file_id"])
         if stored is None:
             return web.Response(status=404)
-        return web.Response(body=stored.data, content_type="image/jpeg")
+        return web.Response(body=stored.data, content_type="video/mp4" if stored.kind in VIDEO_KINDS else "image/jpeg")
 
     async def state(self, request: web.Request) -> web.Response:
         w = self.world

@@ -7,6 +7,7 @@ from bot.emulator.formatting import text_field
 from bot.emulator.keyboards import checked_markup
 from bot.emulator.world import MAX_CALLBACK_ANSWER, MAX_CAPTION, MAX_TEXT, ApiError
 
+CAPTIONED = ("photo", "document", "video", "animation")  # the messages that have a caption (a video note has none)
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message")
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
@@ -50,7 +51,7 @@ class EditMethods:
 
     async def m_editmessagecaption(self, p, u):
         message = self._own_message(p)
-        if not any(k in message for k in ("photo", "document")):
+        if not any(k in message for k in CAPTIONED):
             raise ApiError(400, "Bad Request: there is no caption in the message to edit")
         caption, html_source, found = text_field(p, "caption", MAX_CAPTION, required=False)
         return self._apply(message, {"caption": caption, "caption_entities": found, "html": html_source,

@@ -9,6 +9,7 @@ import time
 
 from bot.emulator.imagefiles import document_of, sticker_of
 from bot.emulator.keyboards import has_button
+from bot.emulator.videos import VIDEO, VIDEO_KINDS, VIDEO_NOTE, media_fields
 from bot.emulator.world import ANONYMOUS_ADMIN, MAX_CAPTION, MAX_TEXT, TELEGRAM_SERVICE, ApiError, World
 
 _COMMAND = re.compile(r"^/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]+)?")
@@ -86,7 +87,7 @@ def _author(w: World, chat, user: dict, body: dict) -> dict:
 
 
 async def send_as_user(w: World, body: dict) -> list[dict]:
-    """The user's message(s) in a chat (one per photo for an album), pushed as updates the bot can see."""
+    """The user's message(s) in a chat (one per photo or video of an album), pushed as updates the bot can see."""
     user = w.user(int(body["user_id"]), body.get("first_name"), body.get("language_code"))
     chat_id = int(body.get("chat_id") or user["id"])
     chat = w.private_chat(user) if chat_id == user["id"] else w.group(chat_id, body.get("chat_title") or "Group")
@@ -99,25 +100,26 @@ async def send_as_user(w: World, body: dict) -> list[dict]:
     thread_id = w.thread_of(chat, body.get("thread_id"), reply)
     author = _author(w, chat, user, body)
     sender = author.pop("from")
-    photos = [_bytes(p) for p in body.get("photos") or body.get("photos_b64") or []]
-    if body.get("photo_b64"):
-        photos.append(_bytes(body["photo_b64"]))
+    media = _media(body)
     document = _bytes(body.get("document") or body.get("document_b64"))
     sticker = _bytes(body.get("sticker") or body.get("sticker_b64"))
     text = body.get("text") or None
-    caption = body.get("caption") or (text if (photos or document) else None)
-    if photos or document or sticker:
+    caption = body.get("caption") or (text if (media or document) else None)
+    if media or document or sticker:
         text = None
     if text and len(text) > MAX_TEXT or caption and len(caption) > MAX_CAPTION:
         raise ApiError(400, "Bad Request: message is too long")
+    if caption and media and media[0][0] == VIDEO_NOTE:
+        raise ApiError(400, "Bad Request: a video note has no caption")
     sent = []
-    group_id = w.next_media_group_id() if len(photos) > 1 else None
-    if photos:
-        for n, data in enumerate(photos):
+    group_id = w.next_media_group_id() if len(media) > 1 else None
+    if media:
+        for n, (kind, data) in enumerate(media):
             cap = caption if n == 0 else None
-            sent.append(w.new_message(chat, sender, thread_id, photo=w.photo_sizes(data), caption=cap,
-                                      caption_entities=entities(cap), media_group_id=group_id,
-                                      reply_to_message=reply, **author))
+            fields = ({"photo": w.photo_sizes(data)} if kind == "photo" else
+                      media_fields(w, kind, data, body.get("file_name")))
+            sent.append(w.new_message(chat, sender, thread_id, caption=cap, caption_entities=entities(cap),
+                                      media_group_id=group_id, reply_to_message=reply, **fields, **author))
     elif document is not None:
         doc = document_of(w, document, body.get("file_name"), body.get("mime_type"))
         sent.append(w.new_message(chat, sender, thread_id, document=doc, caption=caption,
@@ -139,6 +141,24 @@ async def send_as_user(w: World, body: dict) -> list[dict]:
         for message in seen:
             await w.push_update("message", message)
     return sent
+
+
+def _media(body: dict) -> list[tuple[str, bytes]]:
+    """What the user sends: (kind, bytes) of photos, a video, an animation, a video note, or an album
+    ({"type": "photo"|"video", "b64"}: photos and videos may share one; nothing else may)."""
+    media = [("photo", _bytes(p)) for p in body.get("photos") or body.get("photos_b64") or []]
+    if body.get("photo_b64"):
+        media.append(("photo", _bytes(body["photo_b64"])))
+    for kind in VIDEO_KINDS:
+        if body.get(f"{kind}_b64") or body.get(kind):
+            media.append((kind, _bytes(body.get(f"{kind}_b64") or body.get(kind))))
+    for item in body.get("album") or []:
+        media.append((item.get("type"), _bytes(item.get("b64") or item.get("data"))))
+    if len(media) > 10 or (len(media) > 1 and any(kind not in ("photo", VIDEO) for kind, _ in media)):
+        raise ApiError(400, "Bad Request: an album holds 2-10 photos and videos")
+    if any(kind not in ("photo", *VIDEO_KINDS) for kind, _ in media):
+        raise ApiError(400, "Bad Request: unknown media type")
+    return media
 
 
 async def _push_apart(w: World, messages: list[dict], gap: float) -> None:

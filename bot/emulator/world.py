@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from PIL import Image, UnidentifiedImageError
 
+from bot.emulator.videos import FOLDERS, ID_PREFIXES, VIDEO_KINDS
+
 # Telegram's documented limits
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -46,6 +48,8 @@ class StoredFile:
     file_unique_id: str
     data: bytes
     path: str
+    kind: str = "photo"  # photo | document | thumbnail | video | animation | video_note (bot.emulator.videos)
+    attributes: dict = field(default_factory=dict)  # a video's Video/Animation/VideoNote object, to send it again
 
 
 @dataclass
@@ -220,9 +224,10 @@ class World:
                 or f"@{self.bot_user['username']}".lower() in words.lower())
 
     # -- files -----------------------------------------------------------------------------
-    def store_file(self, data: bytes, ext: str = "jpg") -> StoredFile:
+    def store_file(self, data: bytes, ext: str = "jpg", kind: str = "photo") -> StoredFile:
         n = next(self._file_ids)
-        stored = StoredFile(f"AgAC{n:06d}emu", f"AQAD{n:06d}", data, f"photos/file_{n}.{ext}")
+        stored = StoredFile(f"{ID_PREFIXES.get(kind, 'AgAC')}{n:06d}emu", f"AQAD{n:06d}", data,
+                            f"{FOLDERS.get(kind, 'photos')}/file_{n}.{ext}", kind)
         self.files[stored.file_id] = stored
         return stored
 
@@ -270,6 +275,8 @@ class World:
                 raise ApiError(400, "Bad Request: file is too big")
             return self.photo_sizes(value)
         if isinstance(value, str) and value in self.files:
+            if self.files[value].kind in VIDEO_KINDS:  # a video's id is no photo's
+                raise ApiError(400, "Bad Request: type of file mismatch")
             return self._same_sizes(value)
         raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
 

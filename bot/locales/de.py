@@ -9,6 +9,7 @@ MESSAGES: dict[str, str] = {
              "/help zeigt alles, was ich kann.",
     "help": "<b>Was ich kann</b>\n"
             "• Schick ein Foto → Hashtags + ähnliche Fotos (mit Bildunterschrift: Hashtags aus Foto und Text)\n"
+            "• Videos, GIFs und Videonachrichten behandle ich wie Fotos (ich sehe mir einige ihrer Bilder an)\n"
             "• Schick eine Bildunterschrift, an der du gerade schreibst (oder <code>/hashtags dein Text</code>) → "
             "Hashtags + passende Fotos\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — als Bildunterschrift eines "
@@ -24,7 +25,7 @@ MESSAGES: dict[str, str] = {
             "• <code>/dupes</code> — Einstellungen anzeigen; Admins: <code>/dupes reply|delete|off</code>, "
             "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (Tage), "
             "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
-            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "minsize 128</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>\n"
             "• <code>/stats</code> — was ich über diesen Chat weiß, und wer was erneut postet\n"
             "• <code>/forget</code> als Antwort auf ein Foto — dieses Foto vergessen (wer es gepostet hat "
             "oder ein Admin); allein — Admins: alles löschen, was ich für diesen Chat gespeichert habe",
@@ -58,6 +59,8 @@ MESSAGES: dict[str, str] = {
     "album": "Album mit {n} Fotos:",
     "album_photo": "Foto {n}: <code>{line}</code>",
     "bad_photo": "Ich konnte dieses Foto nicht lesen ({reason}). Bitte schick ein JPEG-, PNG-, WebP- oder HEIC-Bild.",
+    "bad_video": "Ich konnte dieses Video nicht lesen ({reason}). Bitte schick ein MP4-Video oder ein GIF.",
+    "video_title": "Video",  # an inline result showing a video without a caption
     "bad_photo_empty": "die Datei ist leer",
     "bad_photo_corrupt": "die Datei ist beschädigt oder unvollständig",
     "bad_photo_pixels": "es hat zu viele Pixel",
@@ -75,6 +78,8 @@ MESSAGES: dict[str, str] = {
                     "ist nichts verloren gegangen.",
     "repost": "Dieses Foto wurde hier{when} schon einmal gepostet: {link}",
     "repost_deleted": "Ich habe ein Foto entfernt, das hier schon geteilt wurde: {link}",
+    "repost_video": "Dieses Video wurde hier{when} schon einmal gepostet: {link}",
+    "repost_video_deleted": "Ich habe ein Video entfernt, das hier schon geteilt wurde: {link}",
     "original": "das Original",
     "when_days": " vor {days} Tagen",
     "when_today": " heute",
@@ -85,14 +90,14 @@ MESSAGES: dict[str, str] = {
                       "Hinweise: {notify}\n"
                       "Weitergeleitete Fotos: {forwards}\n"
                       "Kleinstes geprüftes Foto: {minsize}\n"
-                      "Mitglied postet sein eigenes Foto erneut: {self_reposts}\n"
+                      "Mitglied postet sein eigenes Foto erneut: {self_reposts}\nGIFs: {gifs}\n"
                       "\nAdmins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity low|normal|high</code>, "
                       "<code>/dupes window TAGE</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
-                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
+                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>",
     "dupes_bad": "„{value}“ habe ich nicht verstanden. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes "
                  "sensitivity low|normal|high</code>, <code>/dupes window TAGE</code> (1 bis {max_days})"
                  ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
-                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Erledigt: Ich habe die {n} Fotos gelöscht, die ich für diese Gruppe gespeichert hatte.",
     "forgot_private": "Erledigt: Ich habe die {n} Fotos gelöscht, die ich aus unserem Chat gespeichert hatte.",
     "stats_private": "<b>Unser Chat</b>: {chat_posts} Fotos gespeichert.\n"
@@ -172,11 +177,14 @@ MESSAGES: dict[str, str] = {
     "minsize_none": "jede Größe",
     "self_on": "wird gemeldet",
     "self_off": "wird nicht gemeldet",
+    "gifs_on": "werden wie Videos geprüft",
+    "gifs_off": "werden nicht geprüft (GIFs erneut zu posten ist normal; für /find speichere ich sie trotzdem)",
     "dupes_bad_notify": "„{value}“ steht nicht zur Wahl. Admins: <code>/dupes notify public|admins</code>.",
     "dupes_bad_forwards": "„{value}“ steht nicht zur Wahl. Admins: <code>/dupes forwards on|off</code>.",
     "dupes_bad_minsize": "„{value}“ geht als Größe nicht: Pixel an der kurzen Seite, von 0 (kein Minimum) bis 4096, z. "
                          "B. <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "„{value}“ steht nicht zur Wahl. Admins: <code>/dupes self on|off</code>.",
+    "dupes_bad_gifs": "„{value}“ steht nicht zur Wahl. Admins: <code>/dupes gifs on|off</code>.",
     "dupes_needs_value": "Welcher Wert für <code>/dupes {setting}</code>? Hier die Einstellungen und was sie annehmen:",
     "n_days_one": "{n} Tag",
     "n_days": "{n} Tage",

@@ -11,6 +11,7 @@ MESSAGES: dict[str, str] = {
              "Or search: <code>/find dogs on a beach</code>\n\n/help shows everything I can do.",
     "help": "<b>What I do</b>\n"
             "• Send a photo → hashtags + similar photos (with a caption: hashtags from both)\n"
+            "• Videos, GIFs and video notes work like photos (I look at a few of their frames)\n"
             "• Send a caption you are drafting (or <code>/hashtags your words</code>) → hashtags + "
             "matching photos\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — as a photo's caption "
@@ -26,7 +27,7 @@ MESSAGES: dict[str, str] = {
             "• <code>/dupes</code> — show the settings; admins: <code>/dupes reply|delete|off</code>, "
             "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (days), "
             "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
-            "<code>/dupes minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "<code>/dupes minsize 128</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>\n"
             "• <code>/stats</code> — what I know in this chat, and who re-posts what\n"
             "• <code>/forget</code> in reply to a photo — forget that photo (its poster or an admin); alone — "
             "admins: delete everything I stored for this chat",
@@ -60,6 +61,8 @@ MESSAGES: dict[str, str] = {
     "album": "Album of {n} photos:",
     "album_photo": "Photo {n}: <code>{line}</code>",
     "bad_photo": "I could not read this photo ({reason}). Please send a JPEG, PNG, WebP or HEIC image.",
+    "bad_video": "I could not read this video ({reason}). Please send an MP4 video or a GIF.",
+    "video_title": "Video",  # an inline result showing a video without a caption
     "bad_photo_empty": "the file is empty",
     "bad_photo_corrupt": "the file is damaged or cut short",
     "bad_photo_pixels": "it has too many pixels",
@@ -76,22 +79,24 @@ MESSAGES: dict[str, str] = {
     "storage_down": "My photo memory is unavailable right now. Please try again in a minute; nothing was lost.",
     "repost": "This photo was already posted here{when}: {link}",
     "repost_deleted": "I removed a re-post of a photo already shared here: {link}",
+    "repost_video": "This video was already posted here{when}: {link}",
+    "repost_video_deleted": "I removed a re-post of a video already shared here: {link}",
     "original": "the original",
     "when_days": " {days} days ago",
     "when_today": " today",
     "admins_only": "Only the chat's admins can change this.",
     "dupes_settings": "<b>Re-post checks</b>: {mode}\nSensitivity: {sensitivity}\nWindow: {window}\n"
                       "Alerts: {notify}\nForwards: {forwards}\nSmallest photo checked: {minsize}\n"
-                      "Members posting their own photo again: {self_reposts}\n\n"
+                      "Members posting their own photo again: {self_reposts}\nGIFs: {gifs}\n\n"
                       "Admins: <code>/dupes reply|delete|off</code>, "
                       "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code>, "
                       "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
-                      "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
+                      "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>",
     "dupes_bad": "I did not understand “{value}”. Admins: <code>/dupes reply|delete|off</code>, "
                  "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window DAYS</code> "
                  "(1 to {max_days})"
                  ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
-                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Done: I deleted the {n} photos I had stored for this group.",
     "forgot_private": "Done: I deleted the {n} photos I had stored for our chat.",
     "stats_private": "<b>Our chat</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
@@ -167,11 +172,14 @@ MESSAGES: dict[str, str] = {
     "minsize_none": "any size",
     "self_on": "flagged",
     "self_off": "not flagged",
+    "gifs_on": "checked like videos",
+    "gifs_off": "not checked (re-posting GIFs is normal; they are still kept for /find)",
     "dupes_bad_notify": "“{value}” is not a choice here. Admins: <code>/dupes notify public|admins</code>.",
     "dupes_bad_forwards": "“{value}” is not a choice here. Admins: <code>/dupes forwards on|off</code>.",
     "dupes_bad_minsize": "“{value}” is not a size I take: pixels on the short side, from 0 (no minimum) to 4096, "
                          "e.g. <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "“{value}” is not a choice here. Admins: <code>/dupes self on|off</code>.",
+    "dupes_bad_gifs": "“{value}” is not a choice here. Admins: <code>/dupes gifs on|off</code>.",
     "dupes_needs_value": "Which value for <code>/dupes {setting}</code>? Here are the settings and what they take:",
     "n_days_one": "{n} day",
     "n_days": "{n} days",

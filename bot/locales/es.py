@@ -11,6 +11,7 @@ MESSAGES: dict[str, str] = {
     "help": "<b>Qué hago</b>\n"
             "• Mándame una foto → hashtags + fotos parecidas (si lleva pie de foto: hashtags de la foto y del "
             "texto)\n"
+            "• Los vídeos, GIF y videomensajes funcionan como las fotos (miro algunos de sus fotogramas)\n"
             "• Mándame un pie de foto que estés escribiendo (o <code>/hashtags tus palabras</code>) → hashtags + "
             "fotos que encajan\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — como pie de una foto o "
@@ -25,7 +26,7 @@ MESSAGES: dict[str, str] = {
             "• <code>/dupes</code> — ver la configuración; admins: <code>/dupes reply|delete|off</code>, "
             "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (días), "
             "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
-            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "minsize 128</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>\n"
             "• <code>/stats</code> — lo que sé de este chat, y quién repite qué\n"
             "• <code>/forget</code> respondiendo a una foto — olvidar esa foto (quien la publicó o un "
             "admin); sola — admins: borrar todo lo que guardé de este chat",
@@ -60,6 +61,8 @@ MESSAGES: dict[str, str] = {
     "album": "Álbum de {n} fotos:",
     "album_photo": "Foto {n}: <code>{line}</code>",
     "bad_photo": "No pude leer esta foto ({reason}). Mándame una imagen JPEG, PNG, WebP o HEIC.",
+    "bad_video": "No pude leer este vídeo ({reason}). Mándame un vídeo MP4 o un GIF.",
+    "video_title": "Vídeo",  # an inline result showing a video without a caption
     "bad_photo_empty": "el archivo está vacío",
     "bad_photo_corrupt": "el archivo está dañado o incompleto",
     "bad_photo_pixels": "tiene demasiados píxeles",
@@ -77,6 +80,8 @@ MESSAGES: dict[str, str] = {
                     "perdió nada.",
     "repost": "Esta foto ya se publicó aquí{when}: {link}",
     "repost_deleted": "Borré una foto repetida que ya se había compartido aquí: {link}",
+    "repost_video": "Este vídeo ya se publicó aquí{when}: {link}",
+    "repost_video_deleted": "Borré un vídeo repetido que ya se había compartido aquí: {link}",
     "original": "la original",
     "when_days": " hace {days} días",
     "when_today": " hoy",
@@ -87,14 +92,14 @@ MESSAGES: dict[str, str] = {
                       "Avisos: {notify}\n"
                       "Reenvíos: {forwards}\n"
                       "Foto más pequeña revisada: {minsize}\n"
-                      "Un miembro que vuelve a publicar su propia foto: {self_reposts}\n"
+                      "Un miembro que vuelve a publicar su propia foto: {self_reposts}\nGIF: {gifs}\n"
                       "\nAdmins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity low|normal|high</code>, "
                       "<code>/dupes window DÍAS</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
-                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
+                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>",
     "dupes_bad": "No entendí «{value}». Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window DÍAS</code> (de 1 a {max_days})"
                  ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
-                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Listo: borré las {n} fotos que tenía guardadas de este grupo.",
     "forgot_private": "Listo: borré las {n} fotos que tenía guardadas de nuestro chat.",
     "stats_private": "<b>Nuestro chat</b>: {chat_posts} fotos guardadas.\n"
@@ -174,11 +179,14 @@ MESSAGES: dict[str, str] = {
     "minsize_none": "cualquier tamaño",
     "self_on": "se avisa",
     "self_off": "no se avisa",
+    "gifs_on": "se revisan como los vídeos",
+    "gifs_off": "no se revisan (volver a publicar GIF es normal; igual los guardo para /find)",
     "dupes_bad_notify": "«{value}» no es una opción válida. Admins: <code>/dupes notify public|admins</code>.",
     "dupes_bad_forwards": "«{value}» no es una opción válida. Admins: <code>/dupes forwards on|off</code>.",
     "dupes_bad_minsize": "«{value}» no sirve como tamaño: píxeles del lado corto, de 0 (sin mínimo) a 4096, por ejemplo "
                          "<code>/dupes minsize 128</code>.",
     "dupes_bad_self": "«{value}» no es una opción válida. Admins: <code>/dupes self on|off</code>.",
+    "dupes_bad_gifs": "«{value}» no es una opción válida. Admins: <code>/dupes gifs on|off</code>.",
     "dupes_needs_value": "¿Qué valor para <code>/dupes {setting}</code>? Estos son los ajustes y lo que aceptan:",
     "n_days_one": "{n} día",
     "n_days": "{n} días",

@@ -9,6 +9,7 @@ MESSAGES: dict[str, str] = {
              "/help montre tout ce que je sais faire.",
     "help": "<b>Ce que je fais</b>\n"
             "• Une photo → hashtags + photos semblables (avec une légende : hashtags des deux)\n"
+            "• Les vidéos, GIF et messages vidéo fonctionnent comme les photos (je regarde quelques-unes de leurs images)\n"
             "• Une légende en préparation (ou <code>/hashtags vos mots</code>) → hashtags + photos "
             "qui correspondent\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — en légende d'une photo "
@@ -24,7 +25,7 @@ MESSAGES: dict[str, str] = {
             "• <code>/dupes</code> — voir les réglages ; admins : <code>/dupes reply|delete|off</code>, "
             "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (jours), "
             "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
-            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "minsize 128</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>\n"
             "• <code>/stats</code> — ce que je sais de cette discussion, et qui republie quoi\n"
             "• <code>/forget</code> en réponse à une photo — oublier cette photo (son auteur ou un admin) ; "
             "sans réponse — admins : effacer tout ce que j'ai gardé de ce groupe",
@@ -59,6 +60,8 @@ MESSAGES: dict[str, str] = {
     "album": "Album de {n} photos :",
     "album_photo": "Photo {n} : <code>{line}</code>",
     "bad_photo": "Je n'arrive pas à lire cette photo ({reason}). Envoyez une image JPEG, PNG, WebP ou HEIC.",
+    "bad_video": "Je n'arrive pas à lire cette vidéo ({reason}). Envoyez une vidéo MP4 ou un GIF.",
+    "video_title": "Vidéo",  # an inline result showing a video without a caption
     "bad_photo_empty": "le fichier est vide",
     "bad_photo_corrupt": "le fichier est abîmé ou incomplet",
     "bad_photo_pixels": "elle a trop de pixels",
@@ -75,6 +78,8 @@ MESSAGES: dict[str, str] = {
     "storage_down": "Ma mémoire de photos est indisponible. Réessayez dans une minute ; rien n'est perdu.",
     "repost": "Cette photo a déjà été publiée ici{when} : {link}",
     "repost_deleted": "J'ai retiré la republication d'une photo déjà partagée ici : {link}",
+    "repost_video": "Cette vidéo a déjà été publiée ici{when} : {link}",
+    "repost_video_deleted": "J'ai retiré la republication d'une vidéo déjà partagée ici : {link}",
     "original": "l'originale",
     "when_days": " il y a {days} jours",
     "when_today": " aujourd'hui",
@@ -85,16 +90,16 @@ MESSAGES: dict[str, str] = {
                       "Alertes : {notify}\n"
                       "Transferts : {forwards}\n"
                       "Plus petite photo contrôlée : {minsize}\n"
-                      "Membre qui republie sa propre photo : {self_reposts}\n"
+                      "Membre qui republie sa propre photo : {self_reposts}\nGIF : {gifs}\n"
                       "\nAdmins : <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                       "low|normal|high</code>, <code>/dupes window JOURS</code>, <code>/dupes notify "
                       "public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes minsize N</code>, "
-                      "<code>/dupes self on|off</code>",
+                      "<code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>",
     "dupes_bad": "Je n'ai pas compris « {value} ». Admins : <code>/dupes reply|delete|off</code>, "
                  "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window JOURS</code> "
                  "(de 1 à {max_days})"
                  ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
-                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "C'est fait : j'ai effacé les {n} photos gardées pour ce groupe.",
     "forgot_private": "C'est fait : j'ai effacé les {n} photos gardées de notre discussion.",
     "stats_private": "<b>Notre discussion</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
@@ -172,11 +177,14 @@ MESSAGES: dict[str, str] = {
     "minsize_none": "toutes tailles",
     "self_on": "signalé",
     "self_off": "non signalé",
+    "gifs_on": "vérifiés comme les vidéos",
+    "gifs_off": "non vérifiés (republier des GIF est normal ; je les garde quand même pour /find)",
     "dupes_bad_notify": "« {value} » n'est pas un choix possible. Admins : <code>/dupes notify public|admins</code>.",
     "dupes_bad_forwards": "« {value} » n'est pas un choix possible. Admins : <code>/dupes forwards on|off</code>.",
     "dupes_bad_minsize": "« {value} » n'est pas une taille que j'accepte : des pixels sur le petit côté, de 0 (pas de "
                          "minimum) à 4096, par exemple <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "« {value} » n'est pas un choix possible. Admins : <code>/dupes self on|off</code>.",
+    "dupes_bad_gifs": "« {value} » n'est pas un choix possible. Admins : <code>/dupes gifs on|off</code>.",
     "dupes_needs_value": "Quelle valeur pour <code>/dupes {setting}</code> ? Voici les réglages et ce qu'ils acceptent :",
     "n_days_one": "{n} jour",
     "n_days": "{n} jours",

@@ -11,6 +11,7 @@ MESSAGES: dict[str, str] = {
              "/help mostra tutto quello che so fare.",
     "help": "<b>Cosa faccio</b>\n"
             "• Mandami una foto → hashtag + foto simili (con una didascalia: hashtag dalla foto e dal testo)\n"
+            "• Video, GIF e videomessaggi funzionano come le foto (guardo alcuni dei loro fotogrammi)\n"
             "• Mandami una didascalia che stai scrivendo (o <code>/hashtags le tue parole</code>) → hashtag + foto "
             "che corrispondono\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — come didascalia di una foto "
@@ -26,7 +27,7 @@ MESSAGES: dict[str, str] = {
             "• <code>/dupes</code> — mostra le impostazioni; admin: <code>/dupes reply|delete|off</code>, "
             "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (giorni), "
             "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
-            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "minsize 128</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>\n"
             "• <code>/stats</code> — cosa so di questa chat, e chi ripubblica cosa\n"
             "• <code>/forget</code> in risposta a una foto — dimentica quella foto (chi l'ha pubblicata o "
             "un admin); da solo — admin: cancella tutto ciò che ho salvato per questa chat",
@@ -60,6 +61,8 @@ MESSAGES: dict[str, str] = {
     "album": "Album di {n} foto:",
     "album_photo": "Foto {n}: <code>{line}</code>",
     "bad_photo": "Non riesco a leggere questa foto ({reason}). Mandami un'immagine JPEG, PNG, WebP o HEIC.",
+    "bad_video": "Non riesco a leggere questo video ({reason}). Mandami un video MP4 o una GIF.",
+    "video_title": "Video",  # an inline result showing a video without a caption
     "bad_photo_empty": "il file è vuoto",
     "bad_photo_corrupt": "il file è danneggiato o incompleto",
     "bad_photo_pixels": "ha troppi pixel",
@@ -77,6 +80,8 @@ MESSAGES: dict[str, str] = {
                     "andato perso niente.",
     "repost": "Questa foto è già stata pubblicata qui{when}: {link}",
     "repost_deleted": "Ho rimosso il doppione di una foto già condivisa qui: {link}",
+    "repost_video": "Questo video è già stato pubblicato qui{when}: {link}",
+    "repost_video_deleted": "Ho rimosso il doppione di un video già condiviso qui: {link}",
     "original": "l'originale",
     "when_days": " {days} giorni fa",
     "when_today": " oggi",
@@ -87,14 +92,14 @@ MESSAGES: dict[str, str] = {
                       "Avvisi: {notify}\n"
                       "Inoltri: {forwards}\n"
                       "Foto più piccola controllata: {minsize}\n"
-                      "Un membro che ripubblica una sua foto: {self_reposts}\n"
+                      "Un membro che ripubblica una sua foto: {self_reposts}\nGIF: {gifs}\n"
                       "\nAdmin: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity low|normal|high</code>, "
                       "<code>/dupes window GIORNI</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
-                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
+                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>",
     "dupes_bad": "Non ho capito «{value}». Admin: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window GIORNI</code> (da 1 a {max_days})"
                  ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
-                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Fatto: ho cancellato le {n} foto che avevo salvato per questo gruppo.",
     "forgot_private": "Fatto: ho cancellato le {n} foto che avevo salvato dalla nostra chat.",
     "stats_private": "<b>La nostra chat</b>: {chat_posts} foto salvate.\n"
@@ -174,11 +179,14 @@ MESSAGES: dict[str, str] = {
     "minsize_none": "qualsiasi dimensione",
     "self_on": "segnalato",
     "self_off": "non segnalato",
+    "gifs_on": "controllate come i video",
+    "gifs_off": "non controllate (ripubblicare GIF è normale; le tengo comunque per /find)",
     "dupes_bad_notify": "«{value}» non è una scelta possibile. Admin: <code>/dupes notify public|admins</code>.",
     "dupes_bad_forwards": "«{value}» non è una scelta possibile. Admin: <code>/dupes forwards on|off</code>.",
     "dupes_bad_minsize": "«{value}» non va bene come dimensione: pixel sul lato corto, da 0 (nessun minimo) a 4096, per "
                          "esempio <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "«{value}» non è una scelta possibile. Admin: <code>/dupes self on|off</code>.",
+    "dupes_bad_gifs": "«{value}» non è una scelta possibile. Admin: <code>/dupes gifs on|off</code>.",
     "dupes_needs_value": "Quale valore per <code>/dupes {setting}</code>? Ecco le impostazioni e cosa accettano:",
     "n_days_one": "{n} giorno",
     "n_days": "{n} giorni",

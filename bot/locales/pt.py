@@ -11,6 +11,7 @@ MESSAGES: dict[str, str] = {
              "/help mostra tudo o que eu sei fazer.",
     "help": "<b>O que eu faço</b>\n"
             "• Mande uma foto → hashtags + fotos parecidas (com legenda: hashtags da foto e do texto)\n"
+            "• Vídeos, GIFs e mensagens de vídeo funcionam como fotos (eu olho alguns dos seus quadros)\n"
             "• Mande uma legenda que você está escrevendo (ou <code>/hashtags suas palavras</code>) → hashtags + "
             "fotos que combinam\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — como legenda de uma foto ou "
@@ -25,7 +26,7 @@ MESSAGES: dict[str, str] = {
             "• <code>/dupes</code> — mostra as configurações; admins: <code>/dupes reply|delete|off</code>, "
             "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (dias), "
             "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
-            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "minsize 128</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>\n"
             "• <code>/stats</code> — o que eu sei desta conversa, e quem repete o quê\n"
             "• <code>/forget</code> em resposta a uma foto — esquecer essa foto (quem postou ou um admin); "
             "sozinho — admins: apagar tudo o que guardei desta conversa",
@@ -60,6 +61,8 @@ MESSAGES: dict[str, str] = {
     "album": "Álbum de {n} fotos:",
     "album_photo": "Foto {n}: <code>{line}</code>",
     "bad_photo": "Não consegui ler esta foto ({reason}). Envie uma imagem JPEG, PNG, WebP ou HEIC.",
+    "bad_video": "Não consegui ler este vídeo ({reason}). Envie um vídeo MP4 ou um GIF.",
+    "video_title": "Vídeo",  # an inline result showing a video without a caption
     "bad_photo_empty": "o arquivo está vazio",
     "bad_photo_corrupt": "o arquivo está danificado ou incompleto",
     "bad_photo_pixels": "ela tem pixels demais",
@@ -76,6 +79,8 @@ MESSAGES: dict[str, str] = {
     "storage_down": "Minha memória de fotos está indisponível agora. Tente de novo em um minuto; nada foi perdido.",
     "repost": "Esta foto já foi postada aqui{when}: {link}",
     "repost_deleted": "Removi uma foto repetida que já tinha sido compartilhada aqui: {link}",
+    "repost_video": "Este vídeo já foi postado aqui{when}: {link}",
+    "repost_video_deleted": "Removi um vídeo repetido que já tinha sido compartilhado aqui: {link}",
     "original": "a original",
     "when_days": " há {days} dias",
     "when_today": " hoje",
@@ -86,14 +91,14 @@ MESSAGES: dict[str, str] = {
                       "Avisos: {notify}\n"
                       "Encaminhadas: {forwards}\n"
                       "Menor foto verificada: {minsize}\n"
-                      "Membro que posta de novo a própria foto: {self_reposts}\n"
+                      "Membro que posta de novo a própria foto: {self_reposts}\nGIFs: {gifs}\n"
                       "\nAdmins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity low|normal|high</code>, "
                       "<code>/dupes window DIAS</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
-                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
+                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>",
     "dupes_bad": "Não entendi “{value}”. Admins: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window DIAS</code> (de 1 a {max_days})"
                  ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
-                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Pronto: apaguei as {n} fotos que eu tinha guardado deste grupo.",
     "forgot_private": "Pronto: apaguei as {n} fotos que eu tinha guardado da nossa conversa.",
     "stats_private": "<b>Nossa conversa</b>: {chat_posts} fotos guardadas.\n"
@@ -172,11 +177,14 @@ MESSAGES: dict[str, str] = {
     "minsize_none": "qualquer tamanho",
     "self_on": "avisado",
     "self_off": "não avisado",
+    "gifs_on": "verificados como os vídeos",
+    "gifs_off": "não verificados (repostar GIFs é normal; mesmo assim eu os guardo para o /find)",
     "dupes_bad_notify": "“{value}” não é uma opção. Admins: <code>/dupes notify public|admins</code>.",
     "dupes_bad_forwards": "“{value}” não é uma opção. Admins: <code>/dupes forwards on|off</code>.",
     "dupes_bad_minsize": "“{value}” não serve como tamanho: pixels no lado menor, de 0 (sem mínimo) a 4096, por exemplo "
                          "<code>/dupes minsize 128</code>.",
     "dupes_bad_self": "“{value}” não é uma opção. Admins: <code>/dupes self on|off</code>.",
+    "dupes_bad_gifs": "“{value}” não é uma opção. Admins: <code>/dupes gifs on|off</code>.",
     "dupes_needs_value": "Qual valor para <code>/dupes {setting}</code>? Estas são as configurações e o que aceitam:",
     "n_days_one": "{n} dia",
     "n_days": "{n} dias",

@@ -13,6 +13,7 @@ MESSAGES: dict[str, str] = {
              "/help — всё, что я умею.",
     "help": "<b>Что я умею</b>\n"
             "• Пришли фото → хештеги + похожие фото (если есть подпись — хештеги и по фото, и по тексту)\n"
+            "• Видео, GIF и видеосообщения я разбираю как фото (смотрю на несколько их кадров)\n"
             "• Пришли подпись, которую сейчас пишешь (или <code>/hashtags твои слова</code>) → хештеги + подходящие "
             "фото\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — в подписи к фото или в ответ "
@@ -28,7 +29,7 @@ MESSAGES: dict[str, str] = {
             "• <code>/dupes</code> — показать настройки; админы: <code>/dupes reply|delete|off</code>, "
             "<code>/dupes sensitivity low|normal|high</code>, <code>/dupes window 30</code> (в днях), "
             "<code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, <code>/dupes "
-            "minsize 128</code>, <code>/dupes self on|off</code>\n"
+            "minsize 128</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>\n"
             "• <code>/stats</code> — что я знаю об этом чате и кто что повторяет\n"
             "• <code>/forget</code> ответом на фото — забыть это фото (автор или админ); без ответа — "
             "админы: удалить всё, что сохранено для этого чата",
@@ -61,6 +62,8 @@ MESSAGES: dict[str, str] = {
     "album": "Альбом из {n} фото:",
     "album_photo": "Фото {n}: <code>{line}</code>",
     "bad_photo": "Не получается прочитать это фото ({reason}). Пришли изображение в формате JPEG, PNG, WebP или HEIC.",
+    "bad_video": "Не получается прочитать это видео ({reason}). Пришли видео в формате MP4 или GIF.",
+    "video_title": "Видео",  # an inline result showing a video without a caption
     "bad_photo_empty": "файл пустой",
     "bad_photo_corrupt": "файл повреждён или обрезан",
     "bad_photo_pixels": "в нём слишком много пикселей",
@@ -76,6 +79,8 @@ MESSAGES: dict[str, str] = {
     "storage_down": "Моя память с фото сейчас недоступна. Попробуй ещё раз через минуту; ничего не потерялось.",
     "repost": "Это фото здесь уже публиковали{when}: {link}",
     "repost_deleted": "Удалён повтор фото, которое здесь уже публиковали: {link}",
+    "repost_video": "Это видео здесь уже публиковали{when}: {link}",
+    "repost_video_deleted": "Удалён повтор видео, которое здесь уже публиковали: {link}",
     "original": "оригинал",
     "when_days": " {days} дн. назад",
     "when_today": " сегодня",
@@ -86,14 +91,14 @@ MESSAGES: dict[str, str] = {
                       "Уведомления: {notify}\n"
                       "Пересланные: {forwards}\n"
                       "Минимальный размер фото: {minsize}\n"
-                      "Участник снова публикует своё фото: {self_reposts}\n"
+                      "Участник снова публикует своё фото: {self_reposts}\nGIF: {gifs}\n"
                       "\nАдмины: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity low|normal|high</code>, "
                       "<code>/dupes window ДНИ</code>, <code>/dupes notify public|admins</code>, <code>/dupes "
-                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>",
+                      "forwards on|off</code>, <code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>",
     "dupes_bad": "Не понимаю «{value}». Админы: <code>/dupes reply|delete|off</code>, <code>/dupes sensitivity "
                  "low|normal|high</code>, <code>/dupes window ДНИ</code> (от 1 до {max_days})"
                  ", <code>/dupes notify public|admins</code>, <code>/dupes forwards on|off</code>, "
-                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>.",
+                 "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Готово: все фото, сохранённые для этой группы, удалены (всего {n}).",
     "forgot_private": "Готово: все фото, сохранённые из нашего чата, удалены (всего {n}).",
     "stats_private": "<b>Наш чат</b>: сохранено {chat_posts} фото.\n"
@@ -172,11 +177,14 @@ MESSAGES: dict[str, str] = {
     "minsize_none": "любой",
     "self_on": "отмечается",
     "self_off": "не отмечается",
+    "gifs_on": "проверяются, как видео",
+    "gifs_off": "не проверяются (повторять GIF — нормально; для /find я их всё равно сохраняю)",
     "dupes_bad_notify": "«{value}» — нет такого варианта. Админы: <code>/dupes notify public|admins</code>.",
     "dupes_bad_forwards": "«{value}» — нет такого варианта. Админы: <code>/dupes forwards on|off</code>.",
     "dupes_bad_minsize": "«{value}» не подходит как размер: нужно число пикселей по короткой стороне, от 0 (без "
                          "минимума) до 4096, например <code>/dupes minsize 128</code>.",
     "dupes_bad_self": "«{value}» — нет такого варианта. Админы: <code>/dupes self on|off</code>.",
+    "dupes_bad_gifs": "«{value}» — нет такого варианта. Админы: <code>/dupes gifs on|off</code>.",
     "dupes_needs_value": "Какое значение для <code>/dupes {setting}</code>? Вот настройки и что они принимают:",
     "n_days_one": "{n} дн.",
     "n_days": "{n} дн.",

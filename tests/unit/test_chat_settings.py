@@ -49,3 +49,14 @@ def test_posts_keep_their_author_and_origin_and_older_posts_read_without():
     older = {k: v for k, v in raw.items() if k not in (b"user_id", b"origin")}
     assert (Post.from_redis(older).user_id, Post.from_redis(older).origin) == (None, "")
     assert "user_id" not in Post(id=4, scope="public", sha256="s", phash=1).to_redis()
+
+
+def test_gif_checks_are_off_by_default_and_stored_like_the_others():
+    s = ChatSettings()
+    assert s.gifs == "off"
+    on = s.changed(gifs="on")
+    assert on.gifs == "on" and ChatSettings.from_redis(on.to_redis()) == on
+    assert ChatSettings.from_redis({"gifs": "maybe"}).gifs == "off"  # damaged: the default
+    with pytest.raises(SettingError) as error:
+        s.changed(gifs="sometimes")
+    assert error.value.setting == "gifs" and error.value.choices == ("off", "on")

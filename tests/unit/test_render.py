@@ -306,3 +306,18 @@ def test_hashtags_written_in_the_photo_are_marked_in_every_language():
     for lang in MESSAGES:
         assert "🔤" in render.hashtag_text(lang, tags) and render.why_text(lang, "in_the_photo")
     assert "🔤" not in render.hashtag_text("en", tags[1:])
+
+
+def test_a_video_repost_and_the_gif_setting_are_said_in_every_language():
+    for lang in MESSAGES:
+        photo = render.repost_text(lang, -1001234, 7, time.time(), deleted=False)
+        video = render.repost_text(lang, -1001234, 7, time.time(), deleted=False, media="video")
+        gone = render.repost_text(lang, -1001234, 7, time.time(), deleted=True, media="animation")
+        assert video != photo and "t.me/c/1234/7" in video and "t.me/c/1234/7" in gone
+        shown = render.dupes_text(lang, ChatSettings(gifs="on"))
+        assert "/dupes gifs on|off" in shown and render.dupes_text(lang, ChatSettings()) != shown
+        with pytest.raises(SettingError) as error:
+            ChatSettings().changed(gifs="maybe")
+        assert "/dupes gifs on|off" in render.setting_error_text(lang, error.value)
+    assert render.repost_text("en", -1001234, 7, time.time(), False, media="video").startswith(
+        "This video was already posted here")
