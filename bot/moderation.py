@@ -49,7 +49,10 @@ class Moderation:
         if settings.dupes != "off" and checked(item.media, settings):  # before storing: it cannot match itself
             verdict = await run(self.engine.check_repost, vec, scope, settings, message.message_id,
                                 author_id=author_id, origin=origin, size=size or (vec.width, vec.height),
-                                image=vec.poster if isinstance(vec, VideoVectors) else photo)
+                                image=vec.poster if isinstance(vec, VideoVectors) else photo,
+                                # the same Telegram file re-sent is known at once (a video seen only
+                                # through its thumbnail too)
+                                file_unique_id=item.file_unique_id if isinstance(vec, VideoVectors) else None)
         stored = (await run(self.engine.add_photos, [replace(item, repost_of=verdict.original_id,
                                                              user_id=author_id, origin=origin)], [vec]))[0]
         # Each message of a group is a post of its own (the same file posted again too); one stored
