@@ -38,7 +38,7 @@ class EmbeddedVideo:
     class_probs: np.ndarray | None
     keyframes: np.ndarray  # one row per frame
     middle: EmbeddedPhoto  # the middle frame: its pHash and thumbnail are the video's
-    poster: bytes  # the middle frame as JPEG
+    poster: bytes  # the middle frame as JPEG, larger than the frames embedded (its text is read)
     sha256: str  # of the video file
     width: int
     height: int
@@ -104,7 +104,7 @@ class PhotoEmbedder:
             probs = np.array([e.class_probs for e in embedded], np.float32).mean(axis=0)
         middle = len(embedded) // 2
         return EmbeddedVideo(features=mean, class_probs=probs, keyframes=feats, middle=embedded[middle],
-                             poster=posters[middle], sha256=hashlib.sha256(data).hexdigest(), width=frames.width,
+                             poster=jpeg_bytes(frames.middle), sha256=hashlib.sha256(data).hexdigest(), width=frames.width,
                              height=frames.height, times_s=tuple(frames.times_s), duration_s=frames.duration_s)
 
     def _prepare_chunk(self, datas: list[bytes], chunk: range):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 # Decoding bound: larger photos are read at this size (text stays legible, memory stays small).
 MAX_DECODE_SIDE = 1600
@@ -53,8 +53,14 @@ NONE = ReadText("none", "", "")
 
 
 def decode(data: bytes, max_side: int = MAX_DECODE_SIDE) -> Image.Image:
-    """Photo bytes -> RGB image no larger than max_side (JPEG decoded at a reduced scale, cheap on huge photos)."""
-    image = Image.open(io.BytesIO(data))
+    """Photo bytes -> RGB image no larger than max_side (JPEG decoded at a reduced scale, cheap on huge photos).
+    A video's bytes (a stored video fetched again) give its middle frame, as the write path queued it."""
+    try:
+        image = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        from models.video import read_keyframes
+
+        image = read_keyframes(data, count=1).middle
     image.draft("RGB", (max_side, max_side))
     image = image.convert("RGB")
     image.thumbnail((max_side, max_side))

@@ -23,6 +23,7 @@ DEFAULT_FRAMES = 8
 MAX_VIDEO_BYTES = 200 * 1024 * 1024
 MAX_FRAME_PIXELS = 16_000_000  # 4K is 8.3 MP; beyond it a stream is refused before decoding
 FRAME_SIDE = 320  # frames are kept at this long side: above what the encoders look at (224 px)
+POSTER_SIDE = 1280  # the middle frame is also kept this large: the text in a video is read from it
 
 
 class BadVideoError(BadImageError):
@@ -36,6 +37,12 @@ class Keyframes:
     duration_s: float  # 0 for a still image
     width: int  # of the video as sent
     height: int
+    poster: Image.Image | None = None  # the middle frame, long side <= POSTER_SIDE (None: frames[middle] is it)
+
+    @property
+    def middle(self) -> Image.Image:
+        """The middle frame as large as kept: what a person would call the video's picture."""
+        return self.poster if self.poster is not None else self.frames[len(self.frames) // 2]
 
 
 def frame_times(duration_s: float, count: int) -> list[float]:
@@ -47,10 +54,10 @@ def frame_times(duration_s: float, count: int) -> list[float]:
     return [start + (end - start) * i / (count - 1) for i in range(count)]
 
 
-def _small(image: Image.Image) -> Image.Image:
+def _small(image: Image.Image, side: int = FRAME_SIDE) -> Image.Image:
     image = image.convert("RGB")
-    if max(image.size) > FRAME_SIDE:
-        image.thumbnail((FRAME_SIDE, FRAME_SIDE), Image.Resampling.BILINEAR)
+    if max(image.size) > side:
+        image.thumbnail((side, side), Image.Resampling.BILINEAR)
     return image
 
 
@@ -68,7 +75,7 @@ def read_keyframes(data: bytes, count: int = DEFAULT_FRAMES, max_bytes: int = MA
     except BadImageError:
         still = None
     if still is not None and not _animated(data):
-        return Keyframes([_small(still.image)], [0.0], 0.0, *still.original_size)
+        return Keyframes([_small(still.image)], [0.0], 0.0, *still.original_size, poster=_small(still.image, POSTER_SIDE))
     return _decode_video(data, count)
 
 
@@ -93,7 +100,7 @@ def _decode_video(data: bytes, count: int) -> Keyframes:
             if width * height > MAX_FRAME_PIXELS:
                 raise ImageTooLargeError(f"video is {width}x{height}, over the {MAX_FRAME_PIXELS} pixel limit")
             stream.thread_type = "AUTO"
-            frames = _sampled_frames(container, stream, count)
+            frames, poster = _sampled_frames(container, stream, count)
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError, IndexError) as exc:
         if isinstance(exc, BadImageError):
             raise
@@ -101,7 +108,8 @@ def _decode_video(data: bytes, count: int) -> Keyframes:
     if not frames:
         raise BadVideoError("the video has no frame we can decode")
     times = [t for t, _ in frames]
-    return Keyframes([image for _, image in frames], times, max(times[-1], _duration(stream, times)), width, height)
+    return Keyframes([image for _, image in frames], times, max(times[-1], _duration(stream, times)), width, height,
+                     poster=poster)
 
 
 def _duration(stream, times: list[float]) -> float:
@@ -110,29 +118,34 @@ def _duration(stream, times: list[float]) -> float:
     return times[-1] if times else 0.0
 
 
-def _sampled_frames(container, stream, count: int) -> list[tuple[float, Image.Image]]:
-    """Decode once, front to back, keeping the first frame at or after each wanted time. Without a known
-    duration (some GIFs, streams without an index) every frame is decoded and the spread chosen after."""
+def _sampled_frames(container, stream, count: int) -> tuple[list[tuple[float, Image.Image]], Image.Image | None]:
+    """Decode once, front to back, keeping the first frame at or after each wanted time (and the middle
+    one large too). Without a known duration (some GIFs, streams without an index) every frame is
+    decoded small and the spread chosen after."""
     duration = _duration(stream, [])
     if duration <= 0 and container.duration:
         duration = container.duration / 1_000_000
     if duration <= 0:
         decoded = [(float(f.time or 0.0), _small(f.to_image())) for f in container.decode(stream)]
-        if len(decoded) <= count:
-            return decoded
-        picks = frame_times(decoded[-1][0], count)
-        return [min(decoded, key=lambda tf: abs(tf[0] - t)) for t in picks]
-    wanted, out = frame_times(duration, count), []
+        if len(decoded) > count:
+            picks = frame_times(decoded[-1][0], count)
+            decoded = [min(decoded, key=lambda tf: abs(tf[0] - t)) for t in picks]
+        return decoded, None
+    wanted, out, poster = frame_times(duration, count), [], None
+    middle_time = wanted[len(wanted) // 2]
     last = None
     for frame in container.decode(stream):
         t = float(frame.time) if frame.time is not None else 0.0
         last = (t, frame)
         if wanted and t >= wanted[0] - 1e-3:
-            out.append((t, _small(frame.to_image())))
+            image = frame.to_image()
+            if poster is None and t >= middle_time - 1e-3:
+                poster = _small(image, POSTER_SIDE)
+            out.append((t, _small(image)))
             while wanted and t >= wanted[0] - 1e-3:  # a frame shown past several wanted times is kept once
                 wanted.pop(0)
         if not wanted:
             break
     if wanted and last is not None and (not out or out[-1][0] < last[0]):  # the stream ended early
         out.append((last[0], _small(last[1].to_image())))
-    return out
+    return out, poster

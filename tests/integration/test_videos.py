@@ -1,4 +1,5 @@
 """Videos, GIFs and video notes stored like photos: their keyframes embedded, one post each."""
+import io
 
 import numpy as np
 import pytest
@@ -47,3 +48,23 @@ def _cos(a, b) -> float:
 def test_bytes_that_are_no_video_are_a_clear_error(engine, data):
     with pytest.raises(BadImageError):
         engine.embed_video(data)
+
+
+def test_a_videos_text_is_read_from_its_middle_frame_kept_large(engine):
+    """The frames embedded are 320 px; the one whose text is read is kept up to 1280 px, so a caption
+    burnt into a 720p clip is still legible. The video's own bytes (fetched again) read the same way."""
+    from PIL import Image
+
+    from models.ocr import decode, shared_reader
+    from tests.text_images import render_line
+
+    line = render_line("MEETING MOVED TO FIVE", size=28)
+    frame = Image.new("RGB", (1280, 720), (250, 250, 245))
+    frame.paste(line, ((1280 - line.width) // 2, 330))
+    clip = pan_video(frame, seconds=2, size=(1280, 720))
+    vec = engine.embed_video(clip)
+    poster = Image.open(io.BytesIO(vec.poster))
+    assert max(poster.size) == 1280 and max(Image.open(io.BytesIO(vec.thumbnail)).size) <= 64
+    for image in (poster, decode(clip)):
+        read = shared_reader().read(image)
+        assert read.status == "text" and "MOVED" in read.text.upper()
