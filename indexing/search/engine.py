@@ -26,8 +26,7 @@ from typing import Callable
 import numpy as np
 
 from indexing.chats import ChatSettings, Thresholds
-from indexing.migration.photos import ImageMigration, migration_status
-from indexing.migration.records import MigrationRecords
+from indexing.migration.photos import ImageMigration
 from indexing.migration.sources import LocalFiles, PhotoSource
 from indexing.reading import ReadingQueue
 from indexing.relevance import Relevance
@@ -36,6 +35,7 @@ from indexing.search.catalogue import Catalogue
 from indexing.search.composition import Parts
 from indexing.search.duplicates import Candidate, Verdict
 from indexing.search.frontend import FrontEnd
+from indexing.search.migrating import MigratingModels
 from indexing.search.gate import WriteGate, gated
 from indexing.search.lexical import LexicalIndex
 from indexing.search.moderation import Moderation
@@ -50,7 +50,7 @@ from models.training import TrainedHeads, TrainingData
 
 log = logging.getLogger(__name__)
 
-class SearchEngine(FrontEnd):
+class SearchEngine(FrontEnd, MigratingModels):
     """Storage + encoders + indexes behind one query API (built by indexing/service.py's `build_engine`)."""
 
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder, *,
@@ -158,30 +158,6 @@ class SearchEngine(FrontEnd):
         if self._follower is not None:
             self._follower.stop()
             self._follower = None
-
-    # -- another image model (indexing/migration/): this one serves until the target's release is complete
-    def migrate_image_model(self, target: str, load_encoder: Callable[[], ImageEncoder], **job) -> ImageMigration:
-        """Prepare the move to `target` (`load_encoder` makes its encoder); `.start()` runs it in the background."""
-        self.image_migration = ImageMigration(self, target, load_encoder, **job)
-        self.writes.vector_models = [self.image_model, target]  # a post deleted meanwhile loses both
-        return self.image_migration
-
-    def start_image_migration(self) -> None:
-        """Run the prepared image migration in the background, if there is one (once)."""
-        if self.image_migration is not None:
-            self.image_migration.start()
-
-    def add_photo_source(self, source: PhotoSource) -> None:
-        """Somewhere stored posts' photos can be fetched again (the bot: Telegram's getFile)."""
-        self.photo_sources.append(source)
-
-    def remove_photo_source(self, source: PhotoSource) -> None:
-        if source in self.photo_sources:
-            self.photo_sources.remove(source)
-
-    def image_migration_status(self) -> dict | None:
-        """The last image-model migration as Redis records it (any process's), or None."""
-        return migration_status(MigrationRecords(self.store))
 
     # What the change follower (indexing/follower.py) asks.
     @property
@@ -404,34 +380,8 @@ class SearchEngine(FrontEnd):
     def adopt_release(self, version: str, compact_above: float = 0.2) -> bool:
         """Serve another process's release (what changed rebuilt here, then swapped in); one made by the
         image model this engine migrates to switches it to that model."""
-        manifest = self.store.releases.manifest(version) or {}
-        model = manifest.get("indexes", {}).get("image", {}).get("image_model", self.image_model)
-        migration = self.image_migration
-        if model != self.image_model:
-            if migration is not None and model == migration.target and not migration.finished.is_set():
-                from indexing.migration.switch import adopt
-
-                return adopt(self, migration, version)
-            log.warning("release %s was made by image model %s; this process serves %s: not adopted", version,
-                        model, self.image_model)
-            return False
+        other_model = self.adopt_other_models_release(version)
+        if other_model is not None:
+            return other_model
         with self.gate.shared():
             return self.lifecycle.adopt_release(version, compact_above)
-
-    def stats(self, scope: str | None = None) -> dict:
-        per_scope = self.catalogue.scope_sizes()
-        v = self.view
-        out = {"posts": sum(per_scope.values()), "scopes": len(per_scope),
-               "image_model": self.image_model, "text_model": self.text_model, "release": v.release,
-               "projector": v.projector_version, "hashtag_head": v.hashtag_head_version,
-               "captions_indexed": len(v.caption), "jobs": self.store.job_states()}
-        migration = self.image_migration_status()
-        if migration is not None and migration["state"] in ("running", "waiting"):
-            out["image_migration"] = migration
-        if scope is not None:
-            out["posts_in_scope"] = per_scope.get(scope, 0)
-            out["top_tags"] = sorted(self.store.tag_counts([scope]).items(), key=lambda kv: -kv[1])[:10]
-            if self.reading is not None and scope != PUBLIC:  # a chat's /stats shows its photos' reading
-                out["reading"] = {"waiting": self.reading.waiting(scope),
-                                  **self.reading.outcomes(self.catalogue.scope_ids(scope))}
-        return out

@@ -91,3 +91,23 @@ class FrontEnd:
     def update_inbox(self, bot_id: str):
         """Where a bot keeps its updates until handled (bot/inbox.py)."""
         return self.store.update_inbox(bot_id)
+
+    def stats(self, scope: str | None = None) -> dict:
+        """The store's and the serving view's numbers; with a scope, that chat's too (its posts, top
+        hashtags, the reading of their text)."""
+        per_scope = self.catalogue.scope_sizes()
+        v = self.view
+        out = {"posts": sum(per_scope.values()), "scopes": len(per_scope),
+               "image_model": self.image_model, "text_model": self.text_model, "release": v.release,
+               "projector": v.projector_version, "hashtag_head": v.hashtag_head_version,
+               "captions_indexed": len(v.caption), "jobs": self.store.job_states()}
+        migration = self.image_migration_status()
+        if migration is not None and migration["state"] in ("running", "waiting"):
+            out["image_migration"] = migration
+        if scope is not None:
+            out["posts_in_scope"] = per_scope.get(scope, 0)
+            out["top_tags"] = sorted(self.store.tag_counts([scope]).items(), key=lambda kv: -kv[1])[:10]
+            if self.reading is not None and scope != PUBLIC:  # a chat's /stats shows its photos' reading
+                out["reading"] = {"waiting": self.reading.waiting(scope),
+                                  **self.reading.outcomes(self.catalogue.scope_ids(scope))}
+        return out
