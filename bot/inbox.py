@@ -23,7 +23,7 @@ MAX_AGE_S = 3600  # older leftovers are dropped: an answer an hour late helps no
 
 class Inbox:
     def __init__(self, stored) -> None:
-        self.stored = stored  # indexing.store.UpdateInbox, from SearchEngine.update_inbox
+        self.stored = stored  # indexing.sidestores.UpdateInbox, from SearchEngine.update_inbox
 
     def keep(self, update: Update) -> bool:
         try:

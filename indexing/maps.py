@@ -140,7 +140,7 @@ class PhotoMaps:
                 return found
             layout = self._compute(selection.scope, selection.ids)
             query_hash = self._query_hash(selection.query)
-            self.engine.store.put_map_layout(selection.scope, query_hash, fingerprint, json.dumps(layout.to_dict()),
+            self.engine.store.map_cache.put_layout(selection.scope, query_hash, fingerprint, json.dumps(layout.to_dict()),
                                              self.cache_s)
             log.info("map of %s (%d photos, %d drawn, %d clusters) computed in %.1f s", selection.scope,
                      layout.total, len(layout.ids), len(layout.clusters), layout.seconds)
@@ -157,7 +157,7 @@ class PhotoMaps:
 
     def _cached(self, selection: Selection, fingerprint: str) -> PhotoMap | None:
         query_hash = self._query_hash(selection.query)
-        entry = self.engine.store.map_entry(selection.scope, query_hash)
+        entry = self.engine.store.map_cache.entry(selection.scope, query_hash)
         if entry.get("fingerprint", b"").decode() != fingerprint:
             return None
         get = lambda name: entry[name].decode() if name in entry else None  # noqa: E731
@@ -202,7 +202,7 @@ class PhotoMaps:
     def draw(self, photo_map: PhotoMap) -> PhotoMap:
         """Fill in the map's two JPEGs (kept in Redis for an hour, so a re-send does not redraw)."""
         store = self.engine.store
-        kept = store.map_images(photo_map.scope, photo_map.query_hash, photo_map.fingerprint)
+        kept = store.map_cache.images(photo_map.scope, photo_map.query_hash, photo_map.fingerprint)
         if kept is not None:
             photo_map.photo, photo_map.document = kept
             return photo_map
@@ -211,7 +211,7 @@ class PhotoMaps:
         image = maprender.render(photo_map.layout, self.thumbnails(photo_map.layout.ids), self.cell)
         photo_map.photo = maprender.to_jpeg(image, maprender.PHOTO_MAX_SIDE)
         photo_map.document = maprender.to_jpeg(image, quality=90)
-        store.put_map_images(photo_map.scope, photo_map.query_hash, photo_map.fingerprint, photo_map.photo,
+        store.map_cache.put_images(photo_map.scope, photo_map.query_hash, photo_map.fingerprint, photo_map.photo,
                              photo_map.document, IMAGES_TTL_S)
         return photo_map
 
@@ -236,4 +236,4 @@ class PhotoMaps:
     def remember_files(self, photo_map: PhotoMap, photo_file_id: str | None, document_file_id: str | None) -> None:
         """Telegram's ids of the sent pictures: the next /map of the same photos re-sends them by id."""
         fields = {k: v for k, v in (("photo_file_id", photo_file_id), ("document_file_id", document_file_id)) if v}
-        self.engine.store.put_map_files(photo_map.scope, photo_map.query_hash, photo_map.fingerprint, fields)
+        self.engine.store.map_cache.put_files(photo_map.scope, photo_map.query_hash, photo_map.fingerprint, fields)

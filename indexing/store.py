@@ -14,6 +14,7 @@ from indexing.moderation_records import ModerationRecords
 from indexing.post import AUTOMATIC, FORWARD, Post  # noqa: F401 - re-exported: a post is what the store holds
 from indexing.releases import ReleaseStore, new_version
 from indexing.scopes import validate_scope
+from indexing.sidestores import MapCache, UpdateInbox
 from indexing.storage_errors import public_methods_raise_storage_errors
 from indexing.vectorblobs import TOP_ONLY, from_blob, to_blob
 
@@ -312,50 +313,6 @@ class PostStore:
         if thumbnails:
             self.r.hset(self.keys.thumbnails(), mapping=thumbnails)
 
-    # -- /map cache (indexing/maps.py): a layout per chat and query, pictures for a while -------------
-    def map_entry(self, scope: str, query_hash: str) -> dict[str, bytes]:
-        return {k.decode(): v for k, v in self.r.hgetall(self.keys.map_cache(scope, query_hash)).items()}
-
-    def put_map_layout(self, scope: str, query_hash: str, fingerprint: str, layout_json: str, ttl_s: int) -> None:
-        """A new layout replaces the old one and its pictures (they showed other photos)."""
-        key = self.keys.map_cache(scope, query_hash)
-        pipe = self.r.pipeline(transaction=True)
-        pipe.delete(key, self.keys.map_images(scope, query_hash))
-        pipe.hset(key, mapping={"fingerprint": fingerprint, "layout": layout_json})
-        pipe.expire(key, ttl_s)
-        pipe.execute()
-
-    def map_images(self, scope: str, query_hash: str, fingerprint: str) -> tuple[bytes, bytes] | None:
-        """(photo, document) drawn for this fingerprint, if still kept."""
-        got = self.r.hmget(self.keys.map_images(scope, query_hash), ["fingerprint", "photo", "document"])
-        return (got[1], got[2]) if got[0] is not None and got[0].decode() == fingerprint else None
-
-    def put_map_images(self, scope: str, query_hash: str, fingerprint: str, photo: bytes, document: bytes,
-                       ttl_s: int) -> None:
-        key = self.keys.map_images(scope, query_hash)
-        pipe = self.r.pipeline(transaction=True)
-        pipe.hset(key, mapping={"fingerprint": fingerprint, "photo": photo, "document": document})
-        pipe.expire(key, ttl_s)
-        pipe.execute()
-
-    def put_map_files(self, scope: str, query_hash: str, fingerprint: str, file_ids: dict[str, str]) -> None:
-        """Telegram's file ids of the pictures, kept with the layout they show (then the bytes can go)."""
-        key = self.keys.map_cache(scope, query_hash)
-        if not file_ids:
-            return
-        with self.r.pipeline(transaction=True) as pipe:
-            try:
-                # Watched: a new layout written between the check and the write must not get these ids.
-                pipe.watch(key)
-                if pipe.hget(key, "fingerprint") != fingerprint.encode():
-                    return
-                pipe.multi()
-                pipe.hset(key, mapping=file_ids)
-                pipe.delete(self.keys.map_images(scope, query_hash))
-                pipe.execute()
-            except redis.WatchError:
-                return  # replaced meanwhile: these ids show the old pictures
-
     def tag_counts(self, scopes: Iterable[str], min_count: int = 1) -> dict[str, int]:
         counts: dict[str, int] = {}
         for scope in scopes:
@@ -410,24 +367,9 @@ class PostStore:
         return bool(self.r.exists(self.keys.lock(name)))
 
     # -- other stores on the same connection -----------------------------------------------
-    def update_inbox(self, bot_id: str) -> "UpdateInbox":
+    def update_inbox(self, bot_id: str) -> UpdateInbox:
         return UpdateInbox(self.r, self.keys, bot_id)
 
-
-@public_methods_raise_storage_errors
-class UpdateInbox:
-    """A bot's updates kept until handled (bot/inbox.py), as update id -> JSON in one Redis hash."""
-
-    def __init__(self, client: redis.Redis, keys: Keys, bot_id: str) -> None:
-        self.r = client
-        self.key = keys.inbox(bot_id)
-
-    def put(self, update_id: int, payload: str) -> None:
-        self.r.hset(self.key, str(update_id), payload)
-
-    def remove(self, *update_ids: int) -> None:
-        if update_ids:
-            self.r.hdel(self.key, *(str(u) for u in update_ids))
-
-    def pending(self) -> dict[int, str]:
-        return {int(k): v.decode() for k, v in self.r.hgetall(self.key).items()}
+    @property
+    def map_cache(self) -> MapCache:
+        return MapCache(self.r, self.keys)
