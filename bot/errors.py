@@ -25,7 +25,7 @@ def error_text(lang: str, error: BaseException | None, max_photo_bytes: int) -> 
     if isinstance(error, UnreadableVideoError):
         return t(lang, "bad_video", reason=t(lang, bad_photo_reason(error.cause)))
     if isinstance(error, NotAnImageError):  # an image file by its name or type, but not by its bytes
-        return t(lang, "not_a_photo")
+        return t(lang, "not_an_image_file")
     if isinstance(error, BadImageError):
         return t(lang, "bad_photo", reason=t(lang, bad_photo_reason(error)))
     if isinstance(error, EmptyQueryError):

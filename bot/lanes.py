@@ -44,7 +44,8 @@ def is_costly(update: Update) -> bool:
         return False
     command = command_of(message.text or message.caption)
     return command in MAP_COMMANDS or (chat is not None and chat.type == ChatType.PRIVATE and
-                                       bool(message.photo or message.document or command in COSTLY_COMMANDS))
+                                       bool(message.photo or message.document or message.video or message.animation
+                                            or message.video_note or command in COSTLY_COMMANDS))
 
 
 @dataclass

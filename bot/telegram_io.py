@@ -63,7 +63,8 @@ async def reply(update: Update, text: str, **kwargs) -> Message | None:
     """Quoted in groups, and always for a photo or a message answering one (`/hashtags` in reply to a
     photo): in a burst, it says which photo is answered."""
     message = update.effective_message
-    quote = (message.chat.type != ChatType.PRIVATE or bool(message.photo or message.document or message.sticker)
+    quote = (message.chat.type != ChatType.PRIVATE or bool(message.photo or message.document or message.sticker
+                                                          or message.video or message.animation or message.video_note)
              or message.reply_to_message is not None)
     return await message.reply_html(text, do_quote=quote, **kwargs)
 

@@ -56,8 +56,8 @@ class ImportReport:
 
     def summary(self) -> str:
         rate = self.imported / self.seconds if self.seconds else 0.0
-        lines = [f"{self.chat}: {self.messages} messages, {self.media} photos and videos: {self.photos} photos and "
-                 f"{self.videos} videos imported ({self.reposts} of them copies of an earlier post), "
+        lines = [f"{self.chat}: {self.messages} messages, {self.media} photos and videos: {_count(self.photos, 'photo')} "
+                 f"and {_count(self.videos, 'video')} imported ({self.reposts} of them copies of an earlier post), "
                  f"{self.already_stored} already stored, {len(self.skipped)} skipped; "
                  f"{self.seconds:.1f} s ({rate:.1f} posts/s)"]
         for reason, n in Counter(reason.split(":")[0] for _, reason in self.skipped).most_common():
@@ -150,3 +150,7 @@ def _store(engine: SearchEngine, chat_id: int, settings, item: ExportedMedia, da
         report.videos += 1
     stored = engine.post_by_message(scope, item.message_id)
     report.reposts += stored is not None and stored.repost_of is not None
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

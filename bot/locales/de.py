@@ -10,6 +10,7 @@ MESSAGES: dict[str, str] = {
     "help": "<b>Was ich kann</b>\n"
             "• Schick ein Foto → Hashtags + ähnliche Fotos (mit Bildunterschrift: Hashtags aus Foto und Text)\n"
             "• Videos, GIFs und Videonachrichten behandle ich wie Fotos (ich sehe mir einige ihrer Bilder an)\n"
+            "• Ich lese den Text in Fotos: <code>/find</code> findet ein Foto über seine Wörter, <code>/captions</code> zeigt sie\n"
             "• Schick eine Bildunterschrift, an der du gerade schreibst (oder <code>/hashtags dein Text</code>) → "
             "Hashtags + passende Fotos\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — als Bildunterschrift eines "
@@ -40,7 +41,7 @@ MESSAGES: dict[str, str] = {
     "from_words": "✍️ aus deiner Bildunterschrift: {tags}",
     "from_photo_text": "🔤 steht im Foto: {tags}",
     "similar_none": "Ich kenne noch kein Foto, das diesem ähnlich sieht.",
-    "similar_only_itself": "Ich kenne noch kein Foto, das diesem ähnlich sieht – außer dem Foto selbst.",
+    "similar_only_itself": "Ich kenne noch kein Foto, das diesem ähnlich sieht – außer Kopien davon.",
     "similar_none_album": "Ich kenne noch kein Foto, das diesen ähnlich sieht.",
     "similar_only_themselves": "Ich kenne noch kein Foto, das diesen ähnlich sieht – außer den Fotos selbst.",
     "album_photo_none": "Foto {n}: noch kein passender Hashtag",
@@ -66,6 +67,7 @@ MESSAGES: dict[str, str] = {
     "bad_photo_pixels": "es hat zu viele Pixel",
     "bad_photo_bytes": "die Datei ist größer, als ich lesen kann",
     "too_big": "Diese Datei ist zu groß ({size} MB); ich lese Fotos bis {limit} MB.",
+    "not_an_image_file": "Diese Datei ist kein Bild, das ich lesen kann. Schick ein Foto oder eine Bilddatei (JPEG, PNG, WebP, HEIC).",
     "not_a_photo": "Ich verstehe nur Fotos. Schick es als Foto oder als Bilddatei.",
     "sticker_moving": "Ich kann nur unbewegte Sticker ansehen, und dieser ist animiert. Schick mir ein Foto, eine Bilddatei oder einen unbewegten Sticker.",
     "text_hint": "Schick mir ein Foto oder eine Bildunterschrift, oder such mit <code>/find deine Wörter</code>. "

@@ -12,6 +12,7 @@ MESSAGES: dict[str, str] = {
     "help": "<b>What I do</b>\n"
             "• Send a photo → hashtags + similar photos (with a caption: hashtags from both)\n"
             "• Videos, GIFs and video notes work like photos (I look at a few of their frames)\n"
+            "• I read the text in photos: <code>/find</code> finds a photo by its words, <code>/captions</code> shows them\n"
             "• Send a caption you are drafting (or <code>/hashtags your words</code>) → hashtags + "
             "matching photos\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — as a photo's caption "
@@ -42,7 +43,7 @@ MESSAGES: dict[str, str] = {
     "from_words": "✍️ from your caption: {tags}",
     "from_photo_text": "🔤 written in the photo: {tags}",
     "similar_none": "Nothing I know looks like this photo yet.",
-    "similar_only_itself": "Nothing I know looks like this photo yet, apart from the photo itself.",
+    "similar_only_itself": "Nothing I know looks like this photo yet, apart from copies of it.",
     "similar_none_album": "Nothing I know looks like these photos yet.",
     "similar_only_themselves": "Nothing I know looks like these photos yet, apart from the photos themselves.",
     "album_photo_none": "Photo {n}: no hashtag fits yet",
@@ -68,6 +69,7 @@ MESSAGES: dict[str, str] = {
     "bad_photo_pixels": "it has too many pixels",
     "bad_photo_bytes": "the file is larger than I read",
     "too_big": "This file is too large ({size} MB); I read photos up to {limit} MB.",
+    "not_an_image_file": "This file is not an image I can read. Send a photo, or an image file (JPEG, PNG, WebP, HEIC).",
     "not_a_photo": "I only understand photos. Send it as a photo, or as an image file.",
     "sticker_moving": "I can only look at still stickers, and this one moves. Send me a photo, an image file or a still sticker.",
     "text_hint": "Send me a photo or a caption, or search with <code>/find your words</code>. "

@@ -12,6 +12,7 @@ MESSAGES: dict[str, str] = {
             "• Mándame una foto → hashtags + fotos parecidas (si lleva pie de foto: hashtags de la foto y del "
             "texto)\n"
             "• Los vídeos, GIF y videomensajes funcionan como las fotos (miro algunos de sus fotogramas)\n"
+            "• Leo el texto de las fotos: <code>/find</code> encuentra una foto por sus palabras, <code>/captions</code> las muestra\n"
             "• Mándame un pie de foto que estés escribiendo (o <code>/hashtags tus palabras</code>) → hashtags + "
             "fotos que encajan\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — como pie de una foto o "
@@ -42,7 +43,7 @@ MESSAGES: dict[str, str] = {
     "from_words": "✍️ de tu pie de foto: {tags}",
     "from_photo_text": "🔤 escrito en la foto: {tags}",
     "similar_none": "Todavía no conozco ninguna foto que se parezca a esta.",
-    "similar_only_itself": "Todavía no conozco ninguna foto que se parezca a esta, aparte de ella misma.",
+    "similar_only_itself": "Todavía no conozco ninguna foto que se parezca a esta, aparte de sus copias.",
     "similar_none_album": "Todavía no conozco ninguna foto que se parezca a estas.",
     "similar_only_themselves": "Todavía no conozco ninguna foto que se parezca a estas, aparte de ellas mismas.",
     "album_photo_none": "Foto {n}: todavía no encaja ningún hashtag",
@@ -68,6 +69,7 @@ MESSAGES: dict[str, str] = {
     "bad_photo_pixels": "tiene demasiados píxeles",
     "bad_photo_bytes": "el archivo es más grande de lo que puedo leer",
     "too_big": "Este archivo es demasiado grande ({size} MB); leo fotos de hasta {limit} MB.",
+    "not_an_image_file": "Este archivo no es una imagen que pueda leer. Envía una foto o un archivo de imagen (JPEG, PNG, WebP, HEIC).",
     "not_a_photo": "Solo entiendo fotos. Envíala como foto o como archivo de imagen.",
     "sticker_moving": "Solo puedo mirar stickers fijos, y este está animado. Envíame una foto, un archivo de imagen o un sticker fijo.",
     "text_hint": "Mándame una foto o un pie de foto, o busca con <code>/find tus palabras</code>. /help te lo "

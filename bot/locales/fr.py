@@ -10,6 +10,7 @@ MESSAGES: dict[str, str] = {
     "help": "<b>Ce que je fais</b>\n"
             "• Une photo → hashtags + photos semblables (avec une légende : hashtags des deux)\n"
             "• Les vidéos, GIF et messages vidéo fonctionnent comme les photos (je regarde quelques-unes de leurs images)\n"
+            "• Je lis le texte des photos : <code>/find</code> retrouve une photo par ses mots, <code>/captions</code> les affiche\n"
             "• Une légende en préparation (ou <code>/hashtags vos mots</code>) → hashtags + photos "
             "qui correspondent\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — en légende d'une photo "
@@ -41,7 +42,7 @@ MESSAGES: dict[str, str] = {
     "from_words": "✍️ de votre légende : {tags}",
     "from_photo_text": "🔤 écrit dans la photo : {tags}",
     "similar_none": "Je ne connais encore aucune photo qui ressemble à celle-ci.",
-    "similar_only_itself": "Je ne connais encore aucune photo qui ressemble à celle-ci, à part elle-même.",
+    "similar_only_itself": "Je ne connais encore aucune photo qui ressemble à celle-ci, à part ses copies.",
     "similar_none_album": "Je ne connais encore aucune photo qui ressemble à celles-ci.",
     "similar_only_themselves": "Je ne connais encore aucune photo qui ressemble à celles-ci, à part elles-mêmes.",
     "album_photo_none": "Photo {n} : aucun hashtag ne convient encore",
@@ -67,6 +68,7 @@ MESSAGES: dict[str, str] = {
     "bad_photo_pixels": "elle a trop de pixels",
     "bad_photo_bytes": "le fichier est plus gros que ce que je lis",
     "too_big": "Ce fichier est trop gros ({size} Mo) ; je lis les photos jusqu'à {limit} Mo.",
+    "not_an_image_file": "Ce fichier n'est pas une image que je sais lire. Envoyez une photo, ou un fichier image (JPEG, PNG, WebP, HEIC).",
     "not_a_photo": "Je ne comprends que les photos. Envoyez-la comme photo, ou comme fichier image.",
     "sticker_moving": "Je ne sais regarder que les stickers fixes, et celui-ci est animé. Envoyez-moi une photo, un fichier image ou un sticker fixe.",
     "text_hint": "Envoyez-moi une photo ou une légende, ou cherchez avec <code>/find vos mots</code>. "

@@ -12,6 +12,7 @@ MESSAGES: dict[str, str] = {
     "help": "<b>Cosa faccio</b>\n"
             "• Mandami una foto → hashtag + foto simili (con una didascalia: hashtag dalla foto e dal testo)\n"
             "• Video, GIF e videomessaggi funzionano come le foto (guardo alcuni dei loro fotogrammi)\n"
+            "• Leggo il testo nelle foto: <code>/find</code> trova una foto dalle sue parole, <code>/captions</code> le mostra\n"
             "• Mandami una didascalia che stai scrivendo (o <code>/hashtags le tue parole</code>) → hashtag + foto "
             "che corrispondono\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — come didascalia di una foto "
@@ -42,7 +43,7 @@ MESSAGES: dict[str, str] = {
     "from_words": "✍️ dalla tua didascalia: {tags}",
     "from_photo_text": "🔤 scritto nella foto: {tags}",
     "similar_none": "Non conosco ancora nessuna foto simile a questa.",
-    "similar_only_itself": "Non conosco ancora nessuna foto simile a questa, a parte la foto stessa.",
+    "similar_only_itself": "Non conosco ancora nessuna foto simile a questa, a parte le sue copie.",
     "similar_none_album": "Non conosco ancora nessuna foto simile a queste.",
     "similar_only_themselves": "Non conosco ancora nessuna foto simile a queste, a parte le foto stesse.",
     "album_photo_none": "Foto {n}: ancora nessun hashtag adatto",
@@ -68,6 +69,7 @@ MESSAGES: dict[str, str] = {
     "bad_photo_pixels": "ha troppi pixel",
     "bad_photo_bytes": "il file è più grande di quelli che riesco a leggere",
     "too_big": "Questo file è troppo grande ({size} MB); leggo foto fino a {limit} MB.",
+    "not_an_image_file": "Questo file non è un'immagine che so leggere. Invia una foto o un file immagine (JPEG, PNG, WebP, HEIC).",
     "not_a_photo": "Capisco solo le foto. Mandala come foto o come file immagine.",
     "sticker_moving": "Posso guardare solo sticker fissi, e questo è animato. Mandami una foto, un file immagine o uno sticker fisso.",
     "text_hint": "Mandami una foto o una didascalia, oppure cerca con <code>/find le tue parole</code>. /help "

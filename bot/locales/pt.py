@@ -12,6 +12,7 @@ MESSAGES: dict[str, str] = {
     "help": "<b>O que eu faço</b>\n"
             "• Mande uma foto → hashtags + fotos parecidas (com legenda: hashtags da foto e do texto)\n"
             "• Vídeos, GIFs e mensagens de vídeo funcionam como fotos (eu olho alguns dos seus quadros)\n"
+            "• Leio o texto nas fotos: <code>/find</code> encontra uma foto pelas suas palavras, <code>/captions</code> mostra-as\n"
             "• Mande uma legenda que você está escrevendo (ou <code>/hashtags suas palavras</code>) → hashtags + "
             "fotos que combinam\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — como legenda de uma foto ou "
@@ -42,7 +43,7 @@ MESSAGES: dict[str, str] = {
     "from_words": "✍️ da sua legenda: {tags}",
     "from_photo_text": "🔤 escrito na foto: {tags}",
     "similar_none": "Ainda não conheço nenhuma foto parecida com esta.",
-    "similar_only_itself": "Ainda não conheço nenhuma foto parecida com esta, além dela mesma.",
+    "similar_only_itself": "Ainda não conheço nenhuma foto parecida com esta, além das suas cópias.",
     "similar_none_album": "Ainda não conheço nenhuma foto parecida com estas.",
     "similar_only_themselves": "Ainda não conheço nenhuma foto parecida com estas, além delas mesmas.",
     "album_photo_none": "Foto {n}: nenhuma hashtag combina ainda",
@@ -68,6 +69,7 @@ MESSAGES: dict[str, str] = {
     "bad_photo_pixels": "ela tem pixels demais",
     "bad_photo_bytes": "o arquivo é maior do que eu consigo ler",
     "too_big": "Este arquivo é grande demais ({size} MB); eu leio fotos de até {limit} MB.",
+    "not_an_image_file": "Este ficheiro não é uma imagem que eu consiga ler. Envie uma foto ou um ficheiro de imagem (JPEG, PNG, WebP, HEIC).",
     "not_a_photo": "Eu só entendo fotos. Envie como foto ou como arquivo de imagem.",
     "sticker_moving": "Só consigo ver figurinhas estáticas, e esta é animada. Envie uma foto, um arquivo de imagem ou uma figurinha estática.",
     "text_hint": "Me mande uma foto ou uma legenda, ou pesquise com <code>/find suas palavras</code>. /help mostra "

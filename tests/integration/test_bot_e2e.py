@@ -87,7 +87,7 @@ def test_a_photo_gets_hashtags_and_similar_photos_with_scores(emulator, bot):
     # the demo holds a copy of this very photo, which is not "similar", and nothing else clears the floor:
     # the bot says it knows the photo rather than padding the answer with unrelated ones
     assert not [r for r in replies[1:] if r.get("photo")]
-    assert replies[1]["text"] == "Nothing I know looks like this photo yet, apart from the photo itself."
+    assert replies[1]["text"] == "Nothing I know looks like this photo yet, apart from copies of it."
     assert (611, "typing") in [tuple(a) for a in c.state()["chat_actions"]]
 
 
@@ -100,7 +100,7 @@ def test_photo_commands_as_caption_or_reply(emulator, bot):
     photo_msg = c.messages(612)[0]["message_id"]
     asked = c.send(612, text="/similar", reply_to=photo_msg)[0]["message_id"]
     similar = c.wait(612, asked, count=1)
-    assert "apart from the photo itself" in similar[0]["text"]  # the demo's cat is this very photo
+    assert "apart from copies of it" in similar[0]["text"]  # the demo's cat is this very photo
     assert (similar[0].get("reply_to_message") or {}).get("message_id") == asked  # threaded under the question
     captions = ask(c, 612, text="/captions", reply_to=photo_msg)
     assert "tabby cat" in captions[0]["text"]
@@ -299,7 +299,7 @@ def test_fuzzed_photos_each_get_a_clear_answer_and_the_bot_keeps_serving(emulato
         reply = ask(c, 660 + n, document=data, file_name=name, mime_type="image/png")[0]["text"]
         assert "could not read this photo" in reply or "too large" in reply, (name, reply)
     noise = ask(c, 668, document=np.random.default_rng(1).bytes(5000), file_name="noise.jpg", mime_type="image/jpeg")
-    assert "only understand photos" in noise[0]["text"]  # no image format's bytes: not a photo, whatever its name
+    assert "not an image I can read" in noise[0]["text"]  # no image format's bytes: not a photo, whatever its name
     assert "Send me a photo" in ask(c, 669, text="/start")[0]["text"]
 
 

@@ -90,11 +90,11 @@ def test_similar_never_shows_the_photo_itself(emulator, bot):  # noqa: F811 (the
     # the demo's cat is this very photo, not a similar one, and nothing else clears the floor: the bot
     # says it knows the photo (it does not pad the answer, nor show the photo itself)
     assert not [r for r in replies if r.get("photo")]
-    assert "apart from the photo itself" in replies[-1]["text"]
+    assert "apart from copies of it" in replies[-1]["text"]
     replied = c.send(user, text="/similar", reply_to=sent["message_id"])[0]
     again = c.wait(user, replied["message_id"], 1)
     assert not [r for r in again if r.get("photo")]  # neither its own post nor the public copy of it
-    assert "apart from the photo itself" in again[0]["text"]
+    assert "apart from copies of it" in again[0]["text"]
 
 
 def test_copies_of_one_photo_are_shown_once(emulator, bot):  # noqa: F811 (the imported fixture)

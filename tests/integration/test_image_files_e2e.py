@@ -82,7 +82,8 @@ def test_a_file_named_like_an_image_is_judged_by_its_bytes(emulator, bot):
     pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
     for n, (name, mime) in enumerate([("photo.png", "image/png"), ("scan.heic", "application/octet-stream")]):
         reply = ask(c, 720 + n, document=pdf, file_name=name, mime_type=mime)[0]["text"]
-        assert reply == "I only understand photos. Send it as a photo, or as an image file.", (name, reply)
+        assert reply == "This file is not an image I can read. Send a photo, or an image file (JPEG, PNG, WebP, HEIC).", (
+            name, reply)
     assert "only understand photos" in ask(c, 722, document=b"notes", file_name="notes.txt", mime_type="text/plain")[0][
         "text"]
     noise = Image.fromarray((np.random.default_rng(5).random((800, 800, 3)) * 255).astype(np.uint8))
@@ -92,7 +93,7 @@ def test_a_file_named_like_an_image_is_judged_by_its_bytes(emulator, bot):
     assert "too large" in reply
     before = len(bot_messages(c, GROUP))
     c.send(BOB, GROUP, document=pdf, file_name="meme.png", mime_type="image/png")  # a group is not told
-    assert "only understand photos" in ask(c, 723, document=pdf, file_name="x.png", mime_type="image/png")[0]["text"]
+    assert "not an image I can read" in ask(c, 723, document=pdf, file_name="x.png", mime_type="image/png")[0]["text"]
     assert len(bot_messages(c, GROUP)) == before
 
 

@@ -98,7 +98,7 @@ def test_a_person_uploads_a_photo_in_the_page_and_sees_the_reply(playground, tmp
 
         def answered(d):  # hashtags, then the similar photos, or (the demo holds this very photo) the line
             messages = bot_messages(d)  # saying nothing else looks like it
-            whole = any(imgs for _, imgs in messages) or any("apart from the photo itself" in t for t, _ in messages)
+            whole = any(imgs for _, imgs in messages) or any("apart from copies of it" in t for t, _ in messages)
             return messages if any("Hashtags" in t for t, _ in messages) and whole else False
 
         replies = wait.until(answered)

@@ -107,13 +107,13 @@ def test_why_a_photo_was_unreadable_is_said_in_the_users_language():
         assert french in text and str(error) not in text
 
 
-def test_a_file_that_is_no_image_gets_the_not_a_photo_answer_not_a_reason():
+def test_a_file_named_as_an_image_that_is_none_says_so_not_a_reason():
     from bot.errors import error_text
     from models.imaging import decode_image
 
     with pytest.raises(BadImageError) as raised:
         decode_image(b"%PDF-1.7\n1 0 obj << >> endobj\n")  # a PDF sent with a .png name
-    assert error_text("fr", raised.value, 1 << 20) == t("fr", "not_a_photo")
+    assert error_text("fr", raised.value, 1 << 20) == t("fr", "not_an_image_file")
     corrupt = error_text("fr", BadImageError("corrupt or truncated image: x"), 1 << 20)
     assert corrupt.startswith("Je n'arrive pas à lire cette photo")
 

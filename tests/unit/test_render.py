@@ -59,7 +59,7 @@ def test_reasons_read_naturally_in_english_and_french():
 
 def test_an_empty_answer_says_why_and_the_hint_only_when_asked():
     assert render.nothing_fits("en", "similar_none", ONLY_ITSELF) == \
-        "Nothing I know looks like this photo yet, apart from the photo itself."
+        "Nothing I know looks like this photo yet, apart from copies of it."
     assert render.nothing_fits("fr", "similar_none_album", ONLY_ITSELF) == \
         "Je ne connais encore aucune photo qui ressemble à celles-ci, à part elles-mêmes."  # an album: plural
     assert render.nothing_fits("fr", "similar_none_album", NOTHING_CLOSE) == \
