@@ -210,7 +210,9 @@ def test_french_users_see_french_map_captions_reasons_and_telegram_sizes(emulato
     assert "photos publiques" in caption and "groupe" in caption and "groups" not in caption
     unreadable = ask(c, user, document=b"this is not an image", file_name="x.jpg", mime_type="image/jpeg",
                      language_code="fr")[0]["text"]
-    assert unreadable == "Je ne comprends que les photos. Envoyez-la comme photo, ou comme fichier image."
+    # named and typed as a JPEG, its bytes no image: said so in French, not "send it as an image file"
+    assert unreadable == ("Ce fichier n'est pas une image que je sais lire. Envoyez une photo, ou un fichier image "
+                          "(JPEG, PNG, WebP, HEIC).")
     too_big = ask(c, user, document=b"\xff" * (21 * 1024 * 1024), file_name="big.jpg", mime_type="image/jpeg",
                   language_code="fr")[0]["text"]
     assert "(21 Mo)" in too_big and "jusqu'à 20 Mo" in too_big  # Telegram's 20 MB, in its units
