@@ -17,6 +17,8 @@ from bot.workers import Workers
 from bot.clips import video_of
 from indexing.search import TOO_FEW_POSTS, PhotoInput, PhotoVectors, SearchEngine, VideoVectors
 
+PHOTO_COMMANDS = ("hashtags", "similar", "captions")  # a photo's or video's caption asks for one answer only
+PRIVATE_ANSWERS = {"hashtags", "similar"}  # a photo or video in a private chat, without a command
 HINT_EVERY_S = 600  # the "send me more photos with captions" hint, at most this often per chat
 CAPTIONS_K = 5
 FIND_CHARS = 1000

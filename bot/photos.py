@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.albums import Albums
-from bot.answers import Answers, photo_input, store_edited_caption
+from bot.answers import PHOTO_COMMANDS, PRIVATE_ANSWERS, Answers, photo_input, store_edited_caption
 from bot.clips import video_of
 from bot.config import BotConfig
 from bot.i18n import t
@@ -16,9 +16,6 @@ from bot.telegram_io import is_private, photo_of, reply, user_language
 from bot.videos import Videos
 from bot.workers import Workers
 from indexing.search import WORD, SearchEngine
-
-PHOTO_COMMANDS = ("hashtags", "similar", "captions")  # a photo's caption asks for one answer only
-PRIVATE_ANSWERS = {"hashtags", "similar"}  # a photo in a private chat, without a command
 
 
 class Photos:

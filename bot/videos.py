@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.albums import Albums
-from bot.answers import Answers, photo_input, store_edited_caption
+from bot.answers import PHOTO_COMMANDS, PRIVATE_ANSWERS, Answers, photo_input, store_edited_caption
 from bot.clips import UnreadableVideoError, clip_of, video_of
 from bot.config import BotConfig
 from bot.moderation import Moderation
@@ -17,9 +17,6 @@ from bot.parsing import caption_request
 from bot.telegram_io import is_private, replied_to
 from bot.workers import Workers
 from indexing.search import BadImageError, SearchEngine, VideoVectors
-
-PHOTO_COMMANDS = ("hashtags", "similar", "captions")  # a caption asks for one answer only
-PRIVATE_ANSWERS = {"hashtags", "similar"}  # a video in a private chat, without a command
 
 
 class Videos:
