@@ -140,12 +140,9 @@ MAX_BOT_UPLOAD = 50 * 1024 * 1024  # what a bot may upload (https://core.telegra
 def resolve_media(world, kind: str, value, uploads: dict[str, bytes], file_name: str | None = None) -> dict:
     """A video argument of sendVideo / sendAnimation / sendVideoNote / sendMediaGroup: an upload,
     attach://name, or a known file id of that kind -> the message fields."""
-    from bot.emulator.world import ApiError
+    from bot.emulator.world import ApiError, attached
 
-    if isinstance(value, str) and value.startswith("attach://"):
-        value = uploads.get(value[len("attach://"):])
-        if value is None:
-            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+    value = attached(value, uploads)
     if isinstance(value, bytes):
         if len(value) > MAX_BOT_UPLOAD:
             raise ApiError(413, "Request Entity Too Large")

@@ -42,6 +42,16 @@ class ApiError(Exception):
         return out
 
 
+def attached(value, uploads: dict[str, bytes]):
+    """A file argument as sent: "attach://name" is the multipart part of that name (its bytes); an upload
+    or a file id stays as it is."""
+    if isinstance(value, str) and value.startswith("attach://"):
+        value = uploads.get(value[len("attach://"):])
+        if value is None:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+    return value
+
+
 @dataclass
 class StoredFile:
     file_id: str
@@ -266,10 +276,7 @@ class World:
 
     def resolve_photo(self, value, uploads: dict[str, bytes]) -> list[dict]:
         """A photo argument of sendPhoto / sendMediaGroup: an upload, attach://name, or a known file_id."""
-        if isinstance(value, str) and value.startswith("attach://"):
-            value = uploads.get(value[len("attach://"):])
-            if value is None:
-                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        value = attached(value, uploads)
         if isinstance(value, bytes):
             if len(value) > MAX_UPLOAD_PHOTO:
                 raise ApiError(400, "Bad Request: file is too big")
