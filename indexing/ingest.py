@@ -33,19 +33,23 @@ class IngestReport:
     def summary(self) -> str:
         lines = [f"{self.total} files: {self.imported} imported, {self.already_stored} already stored, "
                  f"{len(self.skipped)} skipped"]
-        reasons = Counter(reason.split(":")[0] for _, reason in self.skipped)
-        for reason, n in reasons.most_common():
-            lines.append(f"  skipped {n}: {reason}")
-        for path, reason in self.skipped[:10]:
-            lines.append(f"    {path}: {reason}")
-        if len(self.skipped) > 10:
-            lines.append(f"    ... and {len(self.skipped) - 10} more")
+        lines += skipped_lines(self.skipped, shown=10)
         if self.projector:
             lines.append(f"text bridge refitted: projector {self.projector}")
         if self.release:
             lines.append(f"indexes reduced on the stored posts: release {self.release}")
         return "\n".join(lines)
 
+
+
+def skipped_lines(skipped: list[tuple[object, str]], shown: int, label: str = "") -> list[str]:
+    """A summary's skipped items: how many per reason (the text before its first ":"), then the first
+    `shown` of them, each `label` + what it is, and its reason."""
+    lines = [f"  skipped {n}: {reason}" for reason, n in Counter(r.split(":")[0] for _, r in skipped).most_common()]
+    lines += [f"    {label}{what}: {reason}" for what, reason in skipped[:shown]]
+    if len(skipped) > shown:
+        lines.append(f"    ... and {len(skipped) - shown} more")
+    return lines
 
 def ingest(engine: SearchEngine, items: list[SourceItem], scope: str = "public", batch_size: int = 256,
            progress: Callable[[int], None] | None = None, refit: bool = True) -> IngestReport:

@@ -18,11 +18,11 @@ stored it, with its original message id, date and author, so a later re-post lin
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from indexing.errors import BadImageError
+from indexing.ingest import skipped_lines
 from indexing.scopes import chat_scope
 from indexing.search import PhotoInput, PhotoVectors, SearchEngine
 from indexing.telegram_export import PHOTO, ExportedChat, ExportedMedia
@@ -60,12 +60,7 @@ class ImportReport:
                  f"and {_count(self.videos, 'video')} imported ({self.reposts} of them copies of an earlier post), "
                  f"{self.already_stored} already stored, {len(self.skipped)} skipped; "
                  f"{self.seconds:.1f} s ({rate:.1f} posts/s)"]
-        for reason, n in Counter(reason.split(":")[0] for _, reason in self.skipped).most_common():
-            lines.append(f"  skipped {n}: {reason}")
-        for message_id, reason in self.skipped[:20]:
-            lines.append(f"    message {message_id}: {reason}")
-        if len(self.skipped) > 20:
-            lines.append(f"    ... and {len(self.skipped) - 20} more")
+        lines += skipped_lines(self.skipped, shown=20, label="message ")
         if self.other_files:
             lines.append("  not photos or videos, left out: " + ", ".join(
                 f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(self.other_files.items())))
