@@ -1,4 +1,4 @@
-"""What the end-to-end tests share: an emulator with groups, and reading the bot's replies."""
+"""What the end-to-end tests share: an emulator with groups, reading the bot's replies, and its store."""
 from __future__ import annotations
 
 import contextlib
@@ -64,6 +64,21 @@ def emulator_with_groups(token: str, groups: dict[int, tuple[str, list[int]]]):
     finally:
         client.close()
         emu.stop()
+
+
+@contextlib.contextmanager
+def store_of(redis_url: str, key_prefix: str):
+    """The PostStore the bot under test writes (its Redis, its key prefix), to check what it stored."""
+    import redis
+
+    from indexing.keys import Keys
+    from indexing.store import PostStore
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        yield PostStore(client, Keys(key_prefix))
+    finally:
+        client.close()
 
 
 def bot_messages(client, chat: int, after: int = 0) -> list[dict]:

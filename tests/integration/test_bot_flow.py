@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 
 from tests.conftest import jpeg_bytes, sample_image
-from tests.integration.chat import answered, bot_messages, bot_on_emulator, emulator_with_groups, text_of
+from tests.integration.chat import (answered, bot_messages, bot_on_emulator, emulator_with_groups, store_of,
+                                    text_of)
 
 TOKEN = "818181:FLOW-TOKEN"
 PREFIX = f"flow{os.getpid()}"
@@ -42,14 +43,8 @@ def bot(emulator, redis_server, session_dir, tmp_path_factory, encoders):
 
 @pytest.fixture(scope="module")
 def store(redis_server):
-    import redis
-
-    from indexing.keys import Keys
-    from indexing.store import PostStore
-
-    client = redis.Redis.from_url(redis_server)
-    yield PostStore(client, Keys(PREFIX))
-    client.close()
+    with store_of(redis_server, PREFIX) as posts:
+        yield posts
 
 
 def ask(client, user: int, chat: int | None = None, count: int = 1, timeout: float = 60, **message) -> list[dict]:

@@ -10,6 +10,7 @@ from telegram import Bot, InputMediaPhoto, InputMediaVideo
 from telegram.error import BadRequest
 
 from tests.conftest import jpeg_bytes, sample_image
+from tests.integration.chat import emulator_with_groups
 from tests.videos import gif_of, pan_video
 
 TOKEN = "987656:EMULATOR-VIDEOS"
@@ -19,16 +20,8 @@ ADMIN, MEMBER = 601, 602
 
 @pytest.fixture
 def emu():
-    from bot.emulator.client import EmulatorClient
-    from bot.emulator.server import ThreadedEmulator
-    from bot.emulator.world import World
-
-    server = ThreadedEmulator(World(TOKEN)).start()
-    server.client = EmulatorClient(server.url)
-    server.client.group(GROUP, "Club", admins=[ADMIN], creator=ADMIN)
-    yield server
-    server.client.close()
-    server.stop()
+    with emulator_with_groups(TOKEN, {GROUP: ("Club", [ADMIN])}) as server:
+        yield server
 
 
 def with_bot(emu, scenario):

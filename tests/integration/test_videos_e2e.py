@@ -10,13 +10,11 @@ import re
 import time
 
 import pytest
-import redis
 
-from indexing.keys import Keys
 from indexing.search import ANIMATION, VIDEO, VIDEO_NOTE
 from indexing.store import PostStore
 from tests.conftest import jpeg_bytes, sample_image
-from tests.integration.chat import bot_on_emulator, emulator_with_groups, text_of
+from tests.integration.chat import bot_on_emulator, emulator_with_groups, store_of, text_of
 from tests.videos import gif_of, pan_video
 
 TOKEN = "987655:VIDEO-E2E-TOKEN"
@@ -42,9 +40,8 @@ def bot(emulator, redis_server, session_dir, tmp_path_factory, encoders):
 
 @pytest.fixture(scope="module")
 def store(redis_server):
-    client = redis.Redis.from_url(redis_server)
-    yield PostStore(client, Keys(PREFIX))
-    client.close()
+    with store_of(redis_server, PREFIX) as posts:
+        yield posts
 
 
 # -- helpers ------------------------------------------------------------------------------------------
