@@ -172,13 +172,15 @@ class ImageMigration:
     @staticmethod
     def _embedded(posts: list[Post], datas: list[bytes], embedder: PhotoEmbedder) -> list:
         """Photos embedded in one batch, videos from their keyframes; an error in a bad one's place."""
-        out = embedder.embed([d if not p.media else b"" for p, d in zip(posts, datas)], return_errors=True)
-        for i, (post, data) in enumerate(zip(posts, datas)):
-            if post.media:
-                try:
-                    out[i] = embedder.embed_video(data)
-                except BadImageError as exc:
-                    out[i] = exc
+        photos = [i for i, post in enumerate(posts) if not post.media]
+        out: list = [None] * len(posts)
+        for i, embedded in zip(photos, embedder.embed([datas[i] for i in photos], return_errors=True)):
+            out[i] = embedded
+        for i in set(range(len(posts))) - set(photos):
+            try:
+                out[i] = embedder.embed_video(datas[i])
+            except BadImageError as exc:
+                out[i] = exc
         return out
 
     def _fetch_or_why(self, post: Post) -> bytes | PhotoUnavailable:
