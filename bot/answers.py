@@ -107,19 +107,22 @@ class Answers:
         similar = await run(self.engine.similar, vec, scope, self.config.similar_k) if "similar" in wanted else None
         if store:  # before any reply, so a photo the bot has answered is never lost to a crash
             await run(self.engine.add_photos, [photo_input(message, photo)], [vec])
+        video = isinstance(vec, VideoVectors)  # "nothing looks like this video", not "this photo"
+        of = "_video" if video else ""
         if tags is not None:
-            await reply(update, self.hashtags(update, tags))
+            await reply(update, self.hashtags(update, tags, video=video))
         if captions is not None:
-            await reply(update, render.photo_text(user_language(update), read) +
+            await reply(update, render.photo_text(user_language(update), read, video) +
                         (render.captions_text(user_language(update), captions) if captions else
-                         self.nothing_fits(update, "no_captions", captions)))
+                         self.nothing_fits(update, "no_captions" + of, captions)))
         if similar is not None and not await self.sender.send_hits(update, context, similar):
-            await reply(update, self.nothing_fits(update, "similar_none", similar))
+            await reply(update, self.nothing_fits(update, "similar_none" + of, similar))
 
-    def hashtags(self, update: Update, tags, for_text: bool = False) -> str:
+    def hashtags(self, update: Update, tags, for_text: bool = False, video: bool = False) -> str:
         if tags:
             return render.hashtag_text(user_language(update), tags, for_text)
-        return self.nothing_fits(update, "no_text_hashtags" if for_text else "no_hashtags", tags)
+        key = "no_text_hashtags" if for_text else "no_hashtags_video" if video else "no_hashtags"
+        return self.nothing_fits(update, key, tags)
 
     def nothing_fits(self, update: Update, key: str, answer, **values) -> str:
         """The reply to an empty answer; while the collection is too small to know, what would help, once

@@ -46,7 +46,8 @@ def why_text(lang: str, reason: str, count: int = 0) -> str:
 
 
 # "nothing but itself": what an empty similar answer says when the only close photo is a copy of the query
-BUT_ITSELF = {"similar_none": "similar_only_itself", "similar_none_album": "similar_only_themselves"}
+BUT_ITSELF = {"similar_none": "similar_only_itself", "similar_none_video": "similar_only_itself_video",
+              "similar_none_album": "similar_only_themselves"}
 
 
 def nothing_fits(lang: str, key: str, why_empty: str | None, hint: str | None = None, **values) -> str:
@@ -70,14 +71,14 @@ def hit_caption(lang: str, hit: Hit, label: str = "similar_caption") -> str:
     return caption
 
 
-def photo_text(lang: str, read) -> str:
-    """Above /captions: the text read from the photo (models.ocr.ReadText), or that it is in a script
-    the reader cannot spell; nothing when there is none."""
+def photo_text(lang: str, read, video: bool = False) -> str:
+    """Above /captions: the text read from the photo (models.ocr.ReadText; a video's: from its middle
+    frame), or that it is in a script the reader cannot spell; nothing when there is none."""
     if read is None or read.status not in ("text", "unreadable"):
         return ""
     if read.status == "unreadable":
         return t(lang, "photo_text_unreadable") + "\n\n"
-    return t(lang, "photo_text", text=read.text[:PHOTO_TEXT_CHARS]) + "\n\n"
+    return t(lang, "video_text" if video else "photo_text", text=read.text[:PHOTO_TEXT_CHARS]) + "\n\n"
 
 
 def captions_text(lang: str, captions: Sequence[CaptionHit]) -> str:

@@ -238,7 +238,7 @@ def test_a_private_video_gets_hashtags_and_similar_posts_and_replies_to_it_work(
     assert replies[0]["reply_to_message"]["message_id"] == sent["message_id"]  # says which video is answered
     # similar posts from its keyframes: the demo's photo of this cat is the very scene the clip pans over,
     # so the answer is that nothing but copies of the scene is like it (as for the photo: test_bot_e2e)
-    assert replies[1]["text"] == "Nothing I know looks like this photo yet, apart from copies of it."
+    assert replies[1]["text"] == "Nothing I know looks like this video yet, apart from copies of it."
     [post] = posts_of(store, user)
     assert post.media == VIDEO and post.file_id == sent["video"]["file_id"]  # kept in the user's scope
     asked = c.send(user, text="/hashtags", reply_to=sent["message_id"])[0]

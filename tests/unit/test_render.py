@@ -65,6 +65,11 @@ def test_an_empty_answer_says_why_and_the_hint_only_when_asked():
     assert render.nothing_fits("fr", "similar_none_album", NOTHING_CLOSE) == \
         "Je ne connais encore aucune photo qui ressemble à celles-ci."
     assert render.nothing_fits("en", "no_captions", ONLY_ITSELF) == "I know no captions that fit this photo yet."
+    # a video is not called a photo
+    assert render.nothing_fits("fr", "similar_none_video", ONLY_ITSELF) == \
+        "Je ne connais encore rien qui ressemble à cette vidéo, à part ses copies."
+    assert render.nothing_fits("de", "no_hashtags_video", NOTHING_CLOSE).startswith(
+        "Noch passt kein Hashtag gut genug zu diesem Video")
     bare = render.nothing_fits("en", "find_none", TOO_FEW_POSTS, query="dogs")
     assert bare == "No photo matches “dogs” yet. Try other words."
     private = render.nothing_fits("en", "find_none", TOO_FEW_POSTS, "private", query="dogs")
@@ -291,6 +296,7 @@ def test_captions_start_with_the_text_read_from_the_photo_in_every_language():
     for lang in MESSAGES:
         assert "Meeting moved" in render.photo_text(lang, read)
         assert render.photo_text(lang, ReadText("unreadable", "", "")).startswith("<i>")
+    assert render.photo_text("en", read, video=True).startswith("<b>Text in this video</b>")
     assert render.photo_text("en", ReadText("none", "", "")) == render.photo_text("en", None) == ""
     assert render.photo_text("en", ReadText("error", "", "")) == ""
 
