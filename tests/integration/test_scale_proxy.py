@@ -35,7 +35,7 @@ pytestmark = [
 ]
 
 
-def proxy_config(upstreams: list[str], port: int, workdir: Path) -> str:
+def proxy_config(upstreams: list[str], port: int, workdir: Path, log_format: str | None = None) -> str:
     """deploy/nginx/hashlens.conf for loopback: its upstream servers and listen port replaced, Docker's
     resolver dropped, the njs script read from deploy/; everything else (routing, buffering) as deployed."""
     conf = (DEPLOY / "hashlens.conf").read_text()
@@ -59,7 +59,8 @@ pid {workdir}/nginx.pid;
 error_log {workdir}/error.log warn;
 events {{ worker_connections 256; }}
 http {{
-    access_log {workdir}/access.log;
+    {f"log_format routed '{log_format}';" if log_format else ""}
+    access_log {workdir}/access.log{" routed" if log_format else ""};
     client_body_temp_path {workdir}/body;
     proxy_temp_path {workdir}/proxy;
     fastcgi_temp_path {workdir}/fastcgi;
@@ -104,11 +105,11 @@ class Backend:
 
 
 @contextlib.contextmanager
-def nginx_in_front_of(upstreams: list[str], workdir: Path):
+def nginx_in_front_of(upstreams: list[str], workdir: Path, log_format: str | None = None):
     """A real nginx with the deployed proxy config on a free loopback port; yields its base URL."""
     port = free_port()
     conf_path = workdir / "nginx.conf"
-    conf_path.write_text(proxy_config(upstreams, port, workdir))
+    conf_path.write_text(proxy_config(upstreams, port, workdir, log_format))
     test = subprocess.run([NGINX, "-t", "-p", str(workdir), "-c", str(conf_path)], capture_output=True, text=True)
     assert test.returncode == 0, test.stderr
     proc = subprocess.Popen([NGINX, "-p", str(workdir), "-c", str(conf_path)], stdout=subprocess.DEVNULL,
@@ -264,3 +265,108 @@ def test_a_stopped_worker_s_chats_move_to_the_others(proxy, backends):
     after = {json.loads(r["body"])["message"]["chat"]["id"]: b.name for b in backends for r in b.received}
     assert sorted(after) == chats and down.name not in after.values()
     assert all(after[c] == before[c] for c in chats if before[c] != down.name), "live workers' chats moved"
+
+
+# --- end to end: the Bot API emulator pushes updates to the webhook URL (nginx), two real bot workers
+# behind it share one Redis; each album is answered once, by the worker that has its chat.
+
+E2E_TOKEN = "246810:SCALE-PROXY-TOKEN"
+WORKER_LOG = re.compile(r"^(\S+) (\S+) (\S+)$")  # the test's nginx log: chat key, worker, status
+
+
+@contextlib.contextmanager
+def webhook_worker(name: str, emulator, webhook_url: str, port: int, redis_url: str, key_prefix: str,
+                   data_dir: Path, model_cache: Path):
+    """`python -m bot` in webhook mode on 127.0.0.1:port, the scheduler left to nobody (as in the scale
+    compose file, where it is its own service); stopped with SIGTERM afterwards."""
+    import socket
+    import sys
+
+    log_path = data_dir / "bot.log"
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=E2E_TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
+               HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_url,
+               HASHLENS_KEY_PREFIX=key_prefix, HASHLENS_DATA_DIR=str(data_dir),
+               HASHLENS_MODEL_CACHE_DIR=str(model_cache), HASHLENS_IMAGE_MODEL="efficientnet-lite0",
+               HASHLENS_WEBHOOK_URL=webhook_url, HASHLENS_WEBHOOK_LISTEN="127.0.0.1",
+               HASHLENS_WEBHOOK_PORT=str(port), HASHLENS_WEBHOOK_SECRET="s3cret",
+               HASHLENS_SCHEDULER_IN_BOT="false", HASHLENS_READ_TEXT="false", HASHLENS_LOG_LEVEL="INFO")
+    with open(log_path, "w") as log_file:
+        proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log_file,
+                                stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            assert proc.poll() is None, f"{name} exited:\n" + log_path.read_text()[-3000:]
+            assert time.monotonic() < deadline, f"{name} did not start listening"
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.5)
+        proc.log_path = log_path
+        yield proc
+    finally:
+        assert not stop_process(proc), f"{name} did not stop within 60 s of SIGTERM (killed)"
+
+
+def test_albums_through_the_proxy_are_answered_once_by_two_workers(tmp_path, redis_server, session_dir, encoders):
+    from tests.conftest import noise_photo
+    from tests.integration.chat import emulator_with_groups
+
+    ports = [free_port() for _ in range(2)]
+    nginx_dir = tmp_path / "nginx"
+    nginx_dir.mkdir()
+    key_prefix = f"scale{os.getpid()}"
+    with contextlib.ExitStack() as stack:
+        emulator = stack.enter_context(emulator_with_groups(E2E_TOKEN, {}))
+        proxy_url = stack.enter_context(nginx_in_front_of([f"127.0.0.1:{p}" for p in ports], nginx_dir,
+                                                          log_format="$chat_key $upstream_addr $status"))
+        webhook_url = proxy_url + "/hashlens"
+        workers = {}
+        for i, port in enumerate(ports):
+            data_dir = tmp_path / f"worker-{i}"
+            data_dir.mkdir()
+            workers[f"127.0.0.1:{port}"] = stack.enter_context(webhook_worker(
+                f"worker {i}", emulator, webhook_url, port, redis_server, key_prefix, data_dir,
+                session_dir / "models"))
+        c = emulator.client
+        assert c.state()["webhook"]["url"] == webhook_url
+
+        # users whose chats the proxy sends to different workers (a /start each shows where)
+        first_user = 811
+        worker_of: dict[int, str] = {}
+        for user in range(first_user, first_user + 30):
+            assert "Send me a photo" in c.wait(user, c.send(user, text="/start")[-1]["message_id"], 1,
+                                               timeout=60)[0]["text"]
+            worker_of[user] = routed(nginx_dir)[f"chat:{user}"]
+            if len(set(worker_of.values())) == 2 and len(worker_of) >= 4:
+                break
+        assert set(worker_of.values()) == set(workers), f"every chat went to one worker: {worker_of}"
+
+        # an album of 3 photos from each (3 updates each, as Telegram delivers an album)
+        sent = {user: c.send(user, photos=[noise_photo(user * 10 + part) for part in range(3)])
+                for user in worker_of}
+        for user, messages in sent.items():
+            assert len({m["media_group_id"] for m in messages}) == 1
+            c.wait(user, messages[-1]["message_id"], 1, timeout=120)
+        time.sleep(3)  # an album split over workers would be answered in pieces, a little later
+        for user, messages in sent.items():
+            texts = [r.get("text") or "" for r in c.messages(user, after=messages[-1]["message_id"])]
+            albums = [t for t in texts if "Album of" in t]
+            assert len(albums) == 1 and "Album of 3 photos" in albums[0], (user, texts)
+            assert not [t for t in texts if t.startswith("Hashtags")], f"a part was answered alone: {texts}"
+        # every update of a chat went to the worker its /start went to
+        log = [WORKER_LOG.match(line).groups() for line in (nginx_dir / "access.log").read_text().splitlines()
+               if WORKER_LOG.match(line)]
+        for key, worker, status in log:
+            if key.startswith("chat:") and int(key[5:]) in worker_of:
+                assert worker == worker_of[int(key[5:])] and status == "200", (key, worker, status)
+
+
+def routed(nginx_dir: Path) -> dict[str, str]:
+    """chat key -> the worker nginx sent it to, from the test's access log."""
+    out = {}
+    for line in (nginx_dir / "access.log").read_text().splitlines():
+        m = WORKER_LOG.match(line)
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
