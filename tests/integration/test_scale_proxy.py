@@ -277,9 +277,8 @@ WORKER_LOG = re.compile(r"^(\S+) (\S+) (\S+)$")  # the test's nginx log: chat ke
 @contextlib.contextmanager
 def webhook_worker(name: str, emulator, webhook_url: str, port: int, redis_url: str, key_prefix: str,
                    data_dir: Path, model_cache: Path):
-    """`python -m bot` in webhook mode on 127.0.0.1:port, the scheduler left to nobody (as in the scale
-    compose file, where it is its own service); stopped with SIGTERM afterwards."""
-    import socket
+    """`python -m bot` in webhook mode on 127.0.0.1:port, started (`wait_listening` waits for it), the
+    scheduler left out (the scale compose file runs it as its own service); stopped with SIGTERM after."""
     import sys
 
     log_path = data_dir / "bot.log"
@@ -293,24 +292,29 @@ def webhook_worker(name: str, emulator, webhook_url: str, port: int, redis_url: 
     with open(log_path, "w") as log_file:
         proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=log_file,
                                 stderr=subprocess.STDOUT)
+    proc.name, proc.port, proc.log_path = name, port, log_path
     try:
-        deadline = time.monotonic() + 240
-        while True:
-            assert proc.poll() is None, f"{name} exited:\n" + log_path.read_text()[-3000:]
-            assert time.monotonic() < deadline, f"{name} did not start listening"
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.5)
-        proc.log_path = log_path
         yield proc
     finally:
         assert not stop_process(proc), f"{name} did not stop within 60 s of SIGTERM (killed)"
 
 
+def wait_listening(proc, timeout_s: float = 240) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        assert proc.poll() is None, f"{proc.name} exited:\n" + proc.log_path.read_text()[-3000:]
+        assert time.monotonic() < deadline, f"{proc.name} did not start listening"
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", proc.port)) == 0:
+                return
+        time.sleep(0.5)
+
+
 def test_albums_through_the_proxy_are_answered_once_by_two_workers(tmp_path, redis_server, session_dir, encoders):
     from tests.conftest import noise_photo
-    from tests.integration.chat import emulator_with_groups
+    from tests.integration.chat import emulator_with_groups, store_of
 
     ports = [free_port() for _ in range(2)]
     nginx_dir = tmp_path / "nginx"
@@ -322,14 +326,19 @@ def test_albums_through_the_proxy_are_answered_once_by_two_workers(tmp_path, red
                                                           log_format="$chat_key $upstream_addr $status"))
         webhook_url = proxy_url + "/hashlens"
         workers = {}
-        for i, port in enumerate(ports):
+        for i, port in enumerate(ports):  # started together on an empty store, as `docker compose up` does
             data_dir = tmp_path / f"worker-{i}"
             data_dir.mkdir()
             workers[f"127.0.0.1:{port}"] = stack.enter_context(webhook_worker(
                 f"worker {i}", emulator, webhook_url, port, redis_server, key_prefix, data_dir,
                 session_dir / "models"))
+        for proc in workers.values():
+            wait_listening(proc)
         c = emulator.client
         assert c.state()["webhook"]["url"] == webhook_url
+        with store_of(redis_server, key_prefix) as store:
+            demo_posts = store.count()
+        assert demo_posts == 14, f"the demo photos were imported {demo_posts} / 14 times"
 
         # users whose chats the proxy sends to different workers (a /start each shows where)
         first_user = 811
