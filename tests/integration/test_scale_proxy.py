@@ -110,10 +110,11 @@ def nginx_in_front_of(upstreams: list[str], workdir: Path, log_format: str | Non
     port = free_port()
     conf_path = workdir / "nginx.conf"
     conf_path.write_text(proxy_config(upstreams, port, workdir, log_format))
-    test = subprocess.run([NGINX, "-t", "-p", str(workdir), "-c", str(conf_path)], capture_output=True, text=True)
+    # -e: the log before the config is read (the default, under /var/log, is not writable for everyone)
+    args = [NGINX, "-p", str(workdir), "-e", str(workdir / "error.log"), "-c", str(conf_path)]
+    test = subprocess.run(args + ["-t"], capture_output=True, text=True)
     assert test.returncode == 0, test.stderr
-    proc = subprocess.Popen([NGINX, "-p", str(workdir), "-c", str(conf_path)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 15
         while True:
