@@ -20,13 +20,23 @@ log = logging.getLogger("bot")
 def _import_demo_if_empty(engine, settings: Settings) -> None:
     from bot.demo import write_demo_set
     from indexing.ingest import ingest
+    from indexing.locks import JobLock, LockBusy
     from indexing.sources import detect_and_read
 
-    if engine.post_count() == 0:
-        demo = write_demo_set(settings.data_dir / "demo")
-        report = ingest(engine, detect_and_read(demo), scope="public")
-        engine.publish_release()
-        log.info("demo photos imported: %s", report.summary().splitlines()[0])
+    if engine.post_count() != 0:
+        return
+    # Workers started together on an empty store (docker-compose.scale.yml's replicas) would each
+    # import the demo set, and the same photo checked by two at once is stored twice: one imports it.
+    try:
+        with JobLock(engine.store, "demo-import", ttl_s=120, wait_s=600):
+            if engine.post_count() != 0:
+                return  # another worker imported it meanwhile
+            demo = write_demo_set(settings.data_dir / "demo")
+            report = ingest(engine, detect_and_read(demo), scope="public")
+            engine.publish_release()
+            log.info("demo photos imported: %s", report.summary().splitlines()[0])
+    except LockBusy as exc:
+        log.warning("demo photos not imported: %s", exc)
 
 
 def _config(settings: Settings, upload_chat_id: int | None = None):
