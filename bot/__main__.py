@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from urllib.parse import urlsplit
 
 from indexing.search import IndexingError
 from indexing.settings import Settings, cli_settings
@@ -49,6 +50,12 @@ def _config(settings: Settings, upload_chat_id: int | None = None):
                      thumbnail_side=settings.thumbnail_side, read_text=settings.read_text)
 
 
+def webhook_path(url: str) -> str:
+    """The path the webhook server answers on: the whole path of the public URL (a proxy passes it on
+    unchanged), `https://h/bots/hashlens` -> `bots/hashlens`."""
+    return urlsplit(url).path.strip("/")
+
+
 def run_telegram(engine, settings: Settings) -> None:
     from bot.app import ALLOWED_UPDATES, build_application
     from bot.logs import protect_logs
@@ -61,7 +68,7 @@ def run_telegram(engine, settings: Settings) -> None:
         if settings.webhook_url:
             secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
             app.run_webhook(listen=settings.webhook_listen, port=settings.webhook_port, webhook_url=settings.webhook_url,
-                            url_path=settings.webhook_url.rstrip("/").rsplit("/", 1)[-1], secret_token=secret,
+                            url_path=webhook_path(settings.webhook_url), secret_token=secret,
                             allowed_updates=ALLOWED_UPDATES)
         else:
             # run_polling handles SIGINT/SIGTERM: stops fetching, lets in-flight updates finish, then returns

@@ -87,7 +87,11 @@ def captions_text(lang: str, captions: Sequence[CaptionHit]) -> str:
 
 
 def album_text(lang: str, tags_per_photo: list) -> str:
-    """An album's hashtags, one line per photo."""
+    """An album's hashtags, one line per photo (a lone part, e.g. one that came after the rest had been
+    answered, is answered as a photo: never "Album of 1 photos")."""
+    if len(tags_per_photo) == 1:
+        tags = tags_per_photo[0]
+        return hashtag_text(lang, tags, False) if tags else t(lang, "no_hashtags")
     lines = [t(lang, "album_photo", n=n, line=tag_line(tags)) if tags else t(lang, "album_photo_none", n=n)
              for n, tags in enumerate(tags_per_photo, 1)]
     return t(lang, "album", n=len(tags_per_photo)) + "\n" + "\n".join(lines)

@@ -378,7 +378,8 @@ def test_sigterm_finishes_in_flight_work_then_exits(emulator, bot):
 
 
 def test_webhook_mode_receives_updates_pushed_by_telegram(emulator, bot, redis_server, session_dir, tmp_path):
-    """After the polling bot stopped: the same bot in webhook mode (Telegram POSTs the updates)."""
+    """After the polling bot stopped: the same bot in webhook mode (Telegram POSTs the updates), on the
+    whole path of its URL (a proxy passes the path on unchanged)."""
     import socket
 
     with socket.socket() as s:
@@ -388,7 +389,7 @@ def test_webhook_mode_receives_updates_pushed_by_telegram(emulator, bot, redis_s
                HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_server,
                HASHLENS_KEY_PREFIX=bot.key_prefix, HASHLENS_DATA_DIR=str(tmp_path),
                HASHLENS_MODEL_CACHE_DIR=str(session_dir / "models"), HASHLENS_IMAGE_MODEL="efficientnet-lite0",
-               HASHLENS_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook", HASHLENS_WEBHOOK_LISTEN="127.0.0.1",
+               HASHLENS_WEBHOOK_URL=f"http://127.0.0.1:{port}/bots/hashlens", HASHLENS_WEBHOOK_LISTEN="127.0.0.1",
                HASHLENS_WEBHOOK_PORT=str(port), HASHLENS_WEBHOOK_SECRET="s3cret", HASHLENS_LOG_LEVEL="WARNING")
     proc = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
