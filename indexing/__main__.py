@@ -96,8 +96,8 @@ def _releases(args: argparse.Namespace, settings: Settings) -> int:
     from indexing.redis_server import connect
     from indexing.store import PostStore
 
-    client, server = connect(settings.redis_url, settings.data_dir)
-    rel = PostStore(client, Keys(settings.key_prefix)).releases
+    client, server = connect(settings.redis_url, settings.data_dir, wait_replicas=settings.redis_wait_replicas)
+    rel = PostStore(client, Keys.for_client(client, settings.key_prefix)).releases
     try:
         if args.command == "rollback":
             try:
