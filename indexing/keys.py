@@ -91,16 +91,16 @@ class Keys:
         return self._core(f"post:{post_id}")
 
     def next_post_id(self) -> str:
-        return self._core(f"posts:next_id")
+        return self._core("posts:next_id")
 
     def post_scopes(self) -> str:
-        return self._core(f"posts:scope")
+        return self._core("posts:scope")
 
     def post_phashes(self) -> str:
-        return self._core(f"posts:phash")
+        return self._core("posts:phash")
 
     def scopes(self) -> str:
-        return self._core(f"scopes")
+        return self._core("scopes")
 
     def scope_posts(self, scope: str) -> str:
         return self._core(f"scope:{scope}:posts")
@@ -129,19 +129,19 @@ class Keys:
         return self._core(f"vec:{kind}:{model}")
 
     def thumbnails(self) -> str:
-        return self._core(f"thumbs")
+        return self._core("thumbs")
 
     def changes(self) -> str:
-        return self._core(f"changes")
+        return self._core("changes")
 
     def counters(self) -> str:
-        return self._core(f"counters")
+        return self._core("counters")
 
     def release_current(self) -> str:
-        return self._core(f"release:current")
+        return self._core("release:current")
 
     def release_versions(self) -> str:
-        return self._core(f"release:versions")
+        return self._core("release:versions")
 
     def release(self, version: str) -> str:
         return self._core(f"release:{version}")
