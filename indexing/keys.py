@@ -57,6 +57,7 @@ A single server keeps the untagged names above: its keys never move (docs/DESIGN
 from __future__ import annotations
 
 SCHEMA = "v1"
+_PER_CHAT = ("settings", "notices", "alerts", "alert_times")  # a chat's keys no transaction ties to the posts
 
 
 class Keys:
@@ -82,6 +83,27 @@ class Keys:
         if self.cluster:
             head = "{" + head + "}"
         return f"{head}:{rest}" if rest else head
+
+    def on_cluster(self, key: str) -> str:
+        """The name an untagged key of this prefix (a single server's) takes on a cluster: copying a
+        store into a cluster (indexing/cluster_copy.py)."""
+        base = f"{self.base}:"
+        if self.cluster or not key.startswith(base):
+            raise ValueError(f"not an untagged key of prefix {self.prefix}: {key}")
+        tagged = Keys(self.prefix, cluster=True)
+        parts = key[len(base):].split(":")
+        head = parts[0]
+        if head == "chat" and len(parts) == 4 and parts[3] in _PER_CHAT:  # chat:<scope>, the scope is "chat:<id>"
+            return tagged._key(f"chat:{parts[1]}:{parts[2]}", parts[3])
+        if head == "chat" and len(parts) == 3 and parts[2] in _PER_CHAT:  # the "public" scope
+            return tagged._key(f"chat:{parts[1]}", parts[2])
+        if head == "map" and parts[-1] == "images":
+            return tagged._key(":".join(parts[:-1]), "images")
+        if head == "reading":
+            return tagged._key("reading", ":".join(parts[1:]))
+        if head in ("snap", "lock", "job", "map", "inbox") or (head == "artifact" and parts[-1] != "current"):
+            return tagged._key(":".join(parts))
+        return tagged._core(":".join(parts))
 
     def _core(self, rest: str) -> str:
         """A key the post transactions may touch together with the others (one slot on a cluster)."""

@@ -169,3 +169,52 @@ def test_a_master_killed_mid_write_loses_nothing_acknowledged(own_cluster, encod
     finally:
         reopened.close()
         reopened.store.r.close()
+
+
+def test_a_single_servers_store_copied_into_the_cluster_loses_nothing(redis_server, redis_url, redis_client, tmp_path,
+                                                                      monkeypatch):
+    from indexing import cluster_copy
+    from indexing.__main__ import main
+    from indexing.reading import ReadingQueue
+
+    monkeypatch.setattr(cluster_copy, "WHOLE_BYTES", 0)  # hashes copied in batches, sets, streams, strings dumped
+
+    source_client, _ = connect(redis_server, tmp_path)
+    prefix = f"copy{time.time_ns()}"
+    single = PostStore(source_client, Keys(prefix))  # written as a single server always wrote it
+    for pid in range(1, 6):
+        single.add(_post(pid, "chat:-9" if pid % 2 else "public"), {("image", "m"): np.full(4, pid, np.float32)},
+                   thumbnail=b"jpeg%d" % pid)
+    snap = IndexSnapshot({"dim": 4}, b"y" * 300, np.arange(5, dtype=np.int64))
+    version = single.releases.save({"image": snap}, {"projector": single.put_artifact("projector", b"P")})
+    single.moderation.clear("chat:-9", 3, 1, by_user_id=8, by_name="Bo")
+    single.moderation.remember_alerts("chat:-9", 3, 1, [SentAlert(8, 80)])
+    single.set_settings("chat:-9", {"duplicates": "warn"})
+    single.update_inbox("bot").put(11, "{}")
+    ReadingQueue(single).enqueue(5, "chat:-9", b"photo")
+
+    monkeypatch.setenv("REDIS_URL", redis_server)
+    monkeypatch.setenv("HASHLENS_KEY_PREFIX", prefix)
+    monkeypatch.setenv("HASHLENS_DATA_DIR", str(tmp_path))
+    assert main(["copy-to-cluster", "--to", redis_url]) == 0
+
+    copied = PostStore(redis_client, Keys.for_client(redis_client, prefix))
+    assert [p.to_redis() for p in copied.get_posts(list(range(1, 6)))] == \
+        [p.to_redis() for p in single.get_posts(list(range(1, 6)))]
+    assert copied.all_meta()[0].tolist() == [1, 2, 3, 4, 5] and copied.count("chat:-9") == 3
+    assert copied.get_vectors("image", "m", [4], 4)[0].tolist() == single.get_vectors("image", "m", [4], 4)[0].tolist()
+    assert copied.get_thumbnails([2]) == [b"jpeg2"] and copied.posts_by_sha("public", "sha2") == [2]
+    assert copied.releases.load().version == version and copied.get_artifact("projector")[1] == b"P"
+    assert copied.moderation.cleared_by("chat:-9", 3, 1) == "Bo"
+    assert copied.moderation.alerts_of("chat:-9", 3, 1) == [SentAlert(8, 80)]
+    assert copied.get_settings("chat:-9") == {"duplicates": "warn"}
+    assert copied.update_inbox("bot").pending() == {11: "{}"}
+    queue = ReadingQueue(copied)
+    assert queue.waiting("chat:-9") == 1
+    job = queue.take("reader-1", block_ms=0)  # the stream came with its consumer group
+    assert job.post_id == 5
+    queue.done(job)
+    assert queue.waiting("chat:-9") == 0 and queue.waiting() == 0
+    assert [e["op"] for _, e in copied.read_changes("0-0", block_ms=0)] == [e["op"] for _, e in
+                                                                           single.read_changes("0-0", block_ms=0)]
+    source_client.close()

@@ -71,3 +71,21 @@ def test_snapshot_and_job_keys_found_by_pattern_name_their_release_and_job():
         assert k.snapshot_version(k.snapshot("caption", "20261130T101010.123456")) == "20261130T101010.123456"
         assert k.job_name(k.job("rebuild")) == "rebuild"
         assert k.snapshot_pattern().replace("*", "caption:v") == k.snapshot("caption", "v")
+
+
+def test_every_untagged_key_maps_to_its_cluster_name():
+    single, cluster = Keys("hl"), Keys("hl", cluster=True)
+    for name in [m for m in dir(Keys) if not m.startswith("_") and callable(getattr(Keys, m))]:
+        if name in ("for_client", "on_cluster", "snapshot_pattern", "snapshot_version", "job_name"):
+            continue
+        method_args = {"post": (7,), "vectors": ("image", "m"), "snapshot": ("image", "v1"), "artifact": ("p", "v1"),
+                       "artifact_current": ("p",), "release": ("v1",), "scope_copies": ("chat:-5", "ab"),
+                       "scope_file_copies": ("chat:-5", "AgAD"), "map_cache": ("chat:-5", "q"),
+                       "map_images": ("chat:-5", "q"), "migration_failures": ("m",)}
+        scopes = ("public", "chat:-5") if name.startswith(("scope_", "chat_")) or name in (
+            "cleared", "moderation_events", "member_names", "notices", "alerts", "alert_times") else (None,)
+        for scope in scopes:
+            args = method_args.get(name, (scope,) if scope else ())
+            if name in ("lock", "job", "inbox"):
+                args = ("rebuild",)
+            assert single.on_cluster(getattr(single, name)(*args)) == getattr(cluster, name)(*args), name
