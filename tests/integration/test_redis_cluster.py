@@ -218,3 +218,33 @@ def test_a_single_servers_store_copied_into_the_cluster_loses_nothing(redis_serv
     assert [e["op"] for _, e in copied.read_changes("0-0", block_ms=0)] == [e["op"] for _, e in
                                                                            single.read_changes("0-0", block_ms=0)]
     source_client.close()
+
+
+def test_the_bot_runs_on_the_cluster_its_inbox_reading_queue_and_change_log_too(redis_url, redis_client, session_dir,
+                                                                                tmp_path, encoders):
+    """The real bot process with REDIS_URL naming a cluster node: a photo with text is stored, answered,
+    read in the background (the reading queue's stream, group and DONE script), then found by its words;
+    its updates went through its inbox, empty once handled."""
+    from tests.conftest import jpeg_bytes
+    from tests.integration.chat import bot_on_emulator, emulator_with_groups
+    from tests.integration.test_bot_e2e import ask, text_of
+    from tests.text_images import render_line
+
+    token, user = "987656:E2E-CLUSTER-TOKEN", 801
+    prefix = f"e2ecluster{time.time_ns()}"
+    (tmp_path / "bot").mkdir()
+    with emulator_with_groups(token, {}) as emulator, \
+            bot_on_emulator(emulator, token, redis_url, tmp_path / "bot", session_dir / "models", key_prefix=prefix) as bot:
+        c = emulator.client
+        store = PostStore(redis_client, Keys.for_client(redis_client, prefix))
+        replies = ask(c, user, photo=jpeg_bytes(render_line("Picnic at the lake").resize((1200, 160))), count=2)
+        assert replies, bot.log_path.read_text()[-3000:]
+        sent = [m for m in c.messages(user) if m.get("photo") and m["from"]["id"] == user][0]
+        post = store.post_by_message(f"chat:{user}", sent["message_id"])
+        assert post is not None
+        assert wait_until(lambda: store.get_post(post.id).ocr_status == "text", timeout=180), \
+            bot.log_path.read_text()[-3000:]
+        captions = text_of(ask(c, user, text="/captions", reply_to=sent["message_id"]))
+        assert "Picnic at the lake" in captions
+        assert wait_until(lambda: not store.update_inbox(token.split(":")[0]).pending(), timeout=30)
+        assert {"add", "text"} <= {e["op"] for _, e in store.read_changes("0-0", block_ms=0)}  # the change log
