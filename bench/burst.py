@@ -89,7 +89,7 @@ def run(args) -> dict:
             sends = [at for method, at in list(emulator.world.calls)
                      if method.startswith("send") and method != "sendChatAction"]
             last_reply_s = max(sends) - t0 if sends else float("nan")
-            store = PostStore(client, Keys(proc.env["HASHLENS_KEY_PREFIX"]))
+            store = PostStore(client, Keys.for_client(client, proc.env["HASHLENS_KEY_PREFIX"]))
             shas = [hashlib.sha256(c.file(m["photo"][-1]["file_id"])).hexdigest() for messages in sent for m in messages]
             stored = sum(store.find_by_sha(f"chat:{USER}", sha) is not None for sha in shas)
             replies = [m for m in c.messages(USER) if m["from"]["is_bot"]]

@@ -58,7 +58,7 @@ def bench_engine(args) -> Iterator[SearchEngine]:
                                      image_threads=args.image_threads, cache_dir=args.model_cache, runtime=args.runtime)
             # The deployment's tunables (Settings: env and defaults), not EngineOptions' bare defaults: a
             # benchmark times what a running bot does (exact-search cut-off, thresholds, batch size).
-            engine = build_engine(PostStore(client, Keys(f"bench{int(time.time() * 1000)}")), encoders,
+            engine = build_engine(PostStore(client, Keys.for_client(client, f"bench{int(time.time() * 1000)}")), encoders,
                                   args.model_cache, engine_options(Settings()))
             engine.bench_data_dir = Path(tmp) / "redis"  # where other processes find this embedded Redis
             yield engine

@@ -89,7 +89,7 @@ def redis_components(client, prefix: str, posts: int, post_hash: dict, vectors: 
     from indexing.keys import Keys
     from indexing.store import Post, PostStore
 
-    store = PostStore(client, Keys(prefix))
+    store = PostStore(client, Keys.for_client(client, prefix))
     template = Post.from_redis(post_hash)
     before = store.used_memory()
     write_s = []

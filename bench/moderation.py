@@ -211,7 +211,7 @@ def run(args) -> dict:
         try:
             log_progress(args, "starting the bot (default configuration)")
             proc = start_bot(emulator, args.redis_url or server.url, Path(tmp), args, token=TOKEN, prefix="moderation")
-            store = PostStore(redis, Keys(proc.env["HASHLENS_KEY_PREFIX"]))
+            store = PostStore(redis, Keys.for_client(redis, proc.env["HASHLENS_KEY_PREFIX"]))
             watcher = Watcher(c, group, args.clear_share)
             watcher.start()
             log_progress(args, "%d members posting %.1f photos/s for %.0f s", args.members, args.rate, args.seconds)

@@ -65,6 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("releases", help="list the kept releases (rollback targets)")
     rb = sub.add_parser("rollback", help="serve an older kept release again (its heads too), in every process")
     rb.add_argument("version")
+    cc = sub.add_parser("copy-to-cluster", help="copy this store (REDIS_URL or the embedded server) into a Redis/Valkey "
+                                                "Cluster under its hash-tagged key names; stop the bots first")
+    cc.add_argument("--to", required=True, help="the URL of any node of the cluster, e.g. redis://10.0.0.5:7000")
     mp = sub.add_parser("map", help="draw a scope's photos grouped by similarity on one picture")
     mp.add_argument("--scope", default=argparse.SUPPRESS, help="the scope to map (public or chat:<id>)")
     mp.add_argument("--out", default="map.png", help="the picture to write (.png or .jpg), full resolution")
@@ -88,6 +91,29 @@ def _print_hits(hits) -> None:
         print(f"{h.score:6.3f}  #{h.post.id:<6} {h.post.source or h.post.file_id or ''}{caption}")
 
 
+def _copy_to_cluster(args: argparse.Namespace, settings: Settings) -> int:
+    """The store copied into a cluster (indexing/cluster_copy.py); needs Redis only."""
+    from redis.cluster import RedisCluster
+
+    from indexing.cluster_copy import copy_to_cluster
+    from indexing.redis_server import connect
+
+    source, server = connect(settings.redis_url, settings.data_dir)
+    target, _ = connect(args.to, settings.data_dir, wait_replicas=settings.redis_wait_replicas)
+    try:
+        if isinstance(source, RedisCluster) or not isinstance(target, RedisCluster):
+            print("error: copy-to-cluster copies a single server's store into a cluster", file=sys.stderr)
+            return 2
+        copied = copy_to_cluster(source, target, settings.key_prefix)
+        print(f"{copied} keys copied; set REDIS_URL={args.to} and start the bots")
+        return 0
+    finally:
+        target.close()
+        source.close()
+        if server is not None:
+            server.stop()
+
+
 def _releases(args: argparse.Namespace, settings: Settings) -> int:
     """Releases and rollback need Redis only, not the models."""
     import json
@@ -96,8 +122,8 @@ def _releases(args: argparse.Namespace, settings: Settings) -> int:
     from indexing.redis_server import connect
     from indexing.store import PostStore
 
-    client, server = connect(settings.redis_url, settings.data_dir)
-    rel = PostStore(client, Keys(settings.key_prefix)).releases
+    client, server = connect(settings.redis_url, settings.data_dir, wait_replicas=settings.redis_wait_replicas)
+    rel = PostStore(client, Keys.for_client(client, settings.key_prefix)).releases
     try:
         if args.command == "rollback":
             try:
@@ -128,6 +154,8 @@ def _releases(args: argparse.Namespace, settings: Settings) -> int:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command in ("releases", "rollback"):
         return _releases(args, settings)
+    if args.command == "copy-to-cluster":
+        return _copy_to_cluster(args, settings)
     from indexing.service import open_engine  # heavy imports only once arguments are valid
 
     items = None

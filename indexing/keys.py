@@ -37,144 +37,209 @@ Layout (prefix `hl` by default, colon hierarchy, schema version in the prefix):
   {p}:v1:reading:attempts          hash   queue entry id -> tries so far (a photo failing too often ends as "error")
   {p}:v1:reading:waiting           hash   scope -> photos of it queued and not read yet
   {p}:v1:reading:since             string when this store began queuing photos (older posts are read when idle)
+  {p}:v1:image_model               string the image model the store serves with (after a migration)
+  {p}:v1:migration:{model}:failures hash  posts a migration could not re-embed yet
+
+On a Redis/Valkey Cluster (`Keys(prefix, cluster=True)`; the client says which: `Keys.for_client`)
+the same names carry hash tags, so that every key a MULTI/EXEC, WATCH or script uses lies in one
+slot, and data no transaction ties to the posts spreads over the shards:
+  core     `{p:v1}:...`          everything the post transactions touch together (post, posts:*, scopes,
+                                 scope:*, vec:*, thumbs, changes, counters), the releases' pointers and
+                                 manifests and the artifacts' `current` (flipped with a change-log entry),
+                                 the moderation decisions a clear writes with the post (cleared, events,
+                                 names), next_id, image_model, migration failures
+  per chat `{p:v1:chat:S}:...`   settings, notices, alerts, alert_times (alerts+alert_times: one MULTI)
+  per map  `{p:v1:map:S:Q}...`   a /map layout and its images (deleted together)
+  one each `{p:v1:snap:I:V}`, `{p:v1:artifact:N:V}`, `{p:v1:lock:N}`, `{p:v1:job:N}`, `{p:v1:inbox:B}`
+  reading  `{p:v1:reading}:...`  queue, attempts, waiting, since (one script touches three of them)
+A single server keeps the untagged names above: its keys never move (docs/DESIGN-NOTES.md, "Redis Cluster").
 """
 from __future__ import annotations
 
 SCHEMA = "v1"
+_PER_CHAT = ("settings", "notices", "alerts", "alert_times")  # a chat's keys no transaction ties to the posts
 
 
 class Keys:
     """Key builder bound to one prefix (tests use a prefix each)."""
 
-    def __init__(self, prefix: str = "hl") -> None:
-        if not prefix or any(c.isspace() for c in prefix):
-            raise ValueError("key prefix must be a non-empty string without spaces")
+    def __init__(self, prefix: str = "hl", cluster: bool = False) -> None:
+        if not prefix or any(c.isspace() or c in "{}" for c in prefix):
+            raise ValueError("key prefix must be a non-empty string without spaces or braces")
         self.prefix = prefix
+        self.cluster = cluster
         self.base = f"{prefix}:{SCHEMA}"
 
+    @classmethod
+    def for_client(cls, client, prefix: str = "hl") -> "Keys":
+        """The keys for this client: hash-tagged when it talks to a cluster."""
+        from redis.cluster import RedisCluster
+
+        return cls(prefix, cluster=isinstance(client, RedisCluster))
+
+    def _key(self, group: str | None, rest: str = "") -> str:
+        """`base[:group][:rest]`; on a cluster `{base[:group]}[:rest]`: keys of one group share a slot."""
+        head = self.base if group is None else f"{self.base}:{group}"
+        if self.cluster:
+            head = "{" + head + "}"
+        return f"{head}:{rest}" if rest else head
+
+    def on_cluster(self, key: str) -> str:
+        """The name an untagged key of this prefix (a single server's) takes on a cluster: copying a
+        store into a cluster (indexing/cluster_copy.py)."""
+        base = f"{self.base}:"
+        if self.cluster or not key.startswith(base):
+            raise ValueError(f"not an untagged key of prefix {self.prefix}: {key}")
+        tagged = Keys(self.prefix, cluster=True)
+        parts = key[len(base):].split(":")
+        head = parts[0]
+        if head == "chat" and len(parts) == 4 and parts[3] in _PER_CHAT:  # chat:<scope>, the scope is "chat:<id>"
+            return tagged._key(f"chat:{parts[1]}:{parts[2]}", parts[3])
+        if head == "chat" and len(parts) == 3 and parts[2] in _PER_CHAT:  # the "public" scope
+            return tagged._key(f"chat:{parts[1]}", parts[2])
+        if head == "map" and parts[-1] == "images":
+            return tagged._key(":".join(parts[:-1]), "images")
+        if head == "reading":
+            return tagged._key("reading", ":".join(parts[1:]))
+        if head in ("snap", "lock", "job", "map", "inbox") or (head == "artifact" and parts[-1] != "current"):
+            return tagged._key(":".join(parts))
+        return tagged._core(":".join(parts))
+
+    def _core(self, rest: str) -> str:
+        """A key the post transactions may touch together with the others (one slot on a cluster)."""
+        return self._key(None, rest)
+
     def post(self, post_id: int) -> str:
-        return f"{self.base}:post:{post_id}"
+        return self._core(f"post:{post_id}")
 
     def next_post_id(self) -> str:
-        return f"{self.base}:posts:next_id"
+        return self._core("posts:next_id")
 
     def post_scopes(self) -> str:
-        return f"{self.base}:posts:scope"
+        return self._core("posts:scope")
 
     def post_phashes(self) -> str:
-        return f"{self.base}:posts:phash"
+        return self._core("posts:phash")
 
     def scopes(self) -> str:
-        return f"{self.base}:scopes"
+        return self._core("scopes")
 
     def scope_posts(self, scope: str) -> str:
-        return f"{self.base}:scope:{scope}:posts"
+        return self._core(f"scope:{scope}:posts")
 
     def scope_seen(self, scope: str) -> str:
-        return f"{self.base}:scope:{scope}:seen"
+        return self._core(f"scope:{scope}:seen")
 
     def scope_copies(self, scope: str, sha256: str) -> str:
         """Later posts of bytes `scope_seen` gives the first post of (a group's members posting one file)."""
-        return f"{self.base}:scope:{scope}:copies:{sha256}"
+        return self._core(f"scope:{scope}:copies:{sha256}")
 
     def scope_files(self, scope: str) -> str:
-        return f"{self.base}:scope:{scope}:files"
+        return self._core(f"scope:{scope}:files")
 
     def scope_file_copies(self, scope: str, file_unique_id: str) -> str:
         """Later posts of the Telegram file `scope_files` gives the first post of."""
-        return f"{self.base}:scope:{scope}:filecopies:{file_unique_id}"
+        return self._core(f"scope:{scope}:filecopies:{file_unique_id}")
 
     def scope_tags(self, scope: str) -> str:
-        return f"{self.base}:scope:{scope}:tags"
+        return self._core(f"scope:{scope}:tags")
 
     def scope_messages(self, scope: str) -> str:
-        return f"{self.base}:scope:{scope}:messages"
+        return self._core(f"scope:{scope}:messages")
 
     def vectors(self, kind: str, model: str) -> str:
-        return f"{self.base}:vec:{kind}:{model}"
+        return self._core(f"vec:{kind}:{model}")
 
     def thumbnails(self) -> str:
-        return f"{self.base}:thumbs"
+        return self._core("thumbs")
 
     def changes(self) -> str:
-        return f"{self.base}:changes"
+        return self._core("changes")
 
     def counters(self) -> str:
-        return f"{self.base}:counters"
+        return self._core("counters")
 
     def release_current(self) -> str:
-        return f"{self.base}:release:current"
+        return self._core("release:current")
 
     def release_versions(self) -> str:
-        return f"{self.base}:release:versions"
+        return self._core("release:versions")
 
     def release(self, version: str) -> str:
-        return f"{self.base}:release:{version}"
+        return self._core(f"release:{version}")
 
     def snapshot(self, index: str, version: str) -> str:
-        return f"{self.base}:snap:{index}:{version}"
+        return self._key(f"snap:{index}:{version}")
 
     def snapshot_pattern(self) -> str:
-        return f"{self.base}:snap:*"
+        return self._key("snap:*")
+
+    def snapshot_version(self, key: str) -> str:
+        """The release version a snapshot key (found with `snapshot_pattern`) belongs to."""
+        return key.strip("{}")[len(f"{self.base}:snap:"):].split(":", 1)[-1]
 
     def chat_settings(self, scope: str) -> str:
-        return f"{self.base}:chat:{scope}:settings"
+        return self._key(f"chat:{scope}", "settings")
 
     def cleared(self, scope: str) -> str:
-        return f"{self.base}:chat:{scope}:cleared"
+        return self._core(f"chat:{scope}:cleared")
 
     def moderation_events(self, scope: str) -> str:
-        return f"{self.base}:chat:{scope}:events"
+        return self._core(f"chat:{scope}:events")
 
     def member_names(self, scope: str) -> str:
-        return f"{self.base}:chat:{scope}:names"
+        return self._core(f"chat:{scope}:names")
 
     def notices(self, scope: str) -> str:
-        return f"{self.base}:chat:{scope}:notices"
+        return self._key(f"chat:{scope}", "notices")
 
     def alerts(self, scope: str) -> str:
-        return f"{self.base}:chat:{scope}:alerts"
+        return self._key(f"chat:{scope}", "alerts")
 
     def alert_times(self, scope: str) -> str:
-        return f"{self.base}:chat:{scope}:alert_times"
+        return self._key(f"chat:{scope}", "alert_times")
 
     def artifact_current(self, name: str) -> str:
-        return f"{self.base}:artifact:{name}:current"
+        return self._core(f"artifact:{name}:current")
 
     def artifact(self, name: str, version: str) -> str:
-        return f"{self.base}:artifact:{name}:{version}"
+        return self._key(f"artifact:{name}:{version}")
 
     def lock(self, name: str) -> str:
-        return f"{self.base}:lock:{name}"
+        return self._key(f"lock:{name}")
 
     def job(self, name: str) -> str:
-        return f"{self.base}:job:{name}"
+        return self._key(f"job:{name}")
+
+    def job_name(self, key: str) -> str:
+        """The job a key found with `job("*")` is the state of."""
+        return key.strip("{}")[len(f"{self.base}:job:"):]
 
     def map_cache(self, scope: str, query_hash: str) -> str:
-        return f"{self.base}:map:{scope}:{query_hash}"
+        return self._key(f"map:{scope}:{query_hash}")
 
     def map_images(self, scope: str, query_hash: str) -> str:
-        return f"{self.map_cache(scope, query_hash)}:images"
+        return self._key(f"map:{scope}:{query_hash}", "images")
 
     def inbox(self, bot_id: str) -> str:
-        return f"{self.base}:inbox:{bot_id}"
+        return self._key(f"inbox:{bot_id}")
 
     def reading_queue(self) -> str:
-        return f"{self.base}:reading:queue"
+        return self._key("reading", "queue")
 
     def reading_attempts(self) -> str:
-        return f"{self.base}:reading:attempts"
+        return self._key("reading", "attempts")
 
     def reading_waiting(self) -> str:
-        return f"{self.base}:reading:waiting"
+        return self._key("reading", "waiting")
 
     def reading_since(self) -> str:
-        return f"{self.base}:reading:since"
+        return self._key("reading", "since")
 
     def image_model(self) -> str:
         """The image model the store serves with, recorded when a migration switched to it."""
-        return f"{self.base}:image_model"
+        return self._core("image_model")
 
     def migration_failures(self, model: str) -> str:
         """Posts a migration to `model` could not re-embed yet: post id -> attempts and reason."""
-        return f"{self.base}:migration:{model}:failures"
+        return self._core(f"migration:{model}:failures")

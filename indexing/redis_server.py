@@ -23,6 +23,7 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
 from indexing.errors import StorageUnavailableError
+from indexing.redis_cluster import open_client
 
 log = logging.getLogger(__name__)
 
@@ -206,20 +207,21 @@ class EmbeddedRedis:
         self.process = None
 
 
-def connect(redis_url: str | None, data_dir: str | os.PathLike,
-            dies_with_owner: bool = False) -> tuple[redis.Redis, EmbeddedRedis | None]:
+def connect(redis_url: str | None, data_dir: str | os.PathLike, dies_with_owner: bool = False,
+            wait_replicas: int = 1) -> tuple[redis.Redis, EmbeddedRedis | None]:
     """A client for REDIS_URL, or for an embedded server started (or found) in data_dir
-    (`dies_with_owner`: see EmbeddedRedis)."""
+    (`dies_with_owner`: see EmbeddedRedis). A REDIS_URL naming a cluster node gives a cluster client
+    whose transactions wait for `wait_replicas` replicas (indexing/redis_cluster.py)."""
     server = None
     if not redis_url:
         server = EmbeddedRedis(data_dir, dies_with_owner=dies_with_owner).start()
         redis_url = server.url
     # Retries ride out a restart (the supervisor brings an embedded server back in ~1 s): about 2.5 s
     # of backoff before a call fails and the user is told storage is unavailable.
-    client = redis.Redis.from_url(redis_url, socket_timeout=10, socket_connect_timeout=5, health_check_interval=30,
-                                  retry=Retry(ExponentialBackoff(cap=1.0, base=0.1), 5),
-                                  retry_on_error=[redis.ConnectionError, redis.TimeoutError])
     try:
+        client = open_client(redis_url, wait_replicas, socket_timeout=10, socket_connect_timeout=5,
+                             health_check_interval=30, retry=Retry(ExponentialBackoff(cap=1.0, base=0.1), 5),
+                             retry_on_error=[redis.ConnectionError, redis.TimeoutError])
         client.ping()
     except (redis.RedisError, OSError) as exc:
         if server:

@@ -116,10 +116,8 @@ class ReleaseStore:
                 continue
             r.lrem(keys.release_versions(), 0, old)
             r.delete(keys.release(old), *(keys.snapshot(name, old) for name in INDEX_NAMES))
-        prefix = keys.snapshot_pattern()[:-1]  # "<base>:snap:" then "<index>:<version>"
         for key in r.scan_iter(match=keys.snapshot_pattern(), count=1000):
-            version = key.decode()[len(prefix):].split(":", 1)[-1]
-            if version not in kept:
+            if keys.snapshot_version(key.decode()) not in kept:
                 log.info("deleting orphan snapshot %s (an interrupted write)", key.decode())
                 r.delete(key)
 

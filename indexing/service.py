@@ -55,12 +55,12 @@ def open_engine(settings: Settings, follow: bool = False, migrate_photos: bool =
     migrates stored vectors made by other models; `migrate_photos=False`: the caller starts the image
     migration itself (the bot, once it can fetch photos from Telegram: `engine.start_image_migration`).
     """
-    client, server = connect(settings.redis_url, settings.data_dir)
+    client, server = connect(settings.redis_url, settings.data_dir, wait_replicas=settings.redis_wait_replicas)
     if server is not None:
         server.supervise()
     engine, migration = None, None
     try:
-        store = PostStore(client, Keys(settings.key_prefix))
+        store = PostStore(client, Keys.for_client(client, settings.key_prefix))
         serving = serving_image_model(store, settings.image_model)  # the store's model until a migration is done
         encoders = load_encoders(serving, settings.text_model, threads=settings.threads,
                                  image_threads=settings.image_threads, cache_dir=settings.model_cache_dir,

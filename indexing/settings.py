@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, validation_alias=AliasChoices("REDIS_URL", "HASHLENS_REDIS_URL"))
     data_dir: Path = Path("data")  # embedded Redis files (AOF), model caches
     key_prefix: str = "hl"
+    # REDIS_URL naming a cluster node: replicas that must confirm each transaction before it is
+    # acknowledged (0 for a cluster without replicas; docs/DESIGN-NOTES.md, "Redis Cluster")
+    redis_wait_replicas: int = 1
 
     # Models
     image_model: str = DEFAULT_IMAGE_MODEL

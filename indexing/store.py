@@ -21,8 +21,12 @@ from indexing.vectorblobs import TOP_ONLY, from_blob, to_blob
 # The sha index keeps the first post of some bytes per scope; later posts of the same bytes (a group's
 # members posting one file, each message its own post) wait in a set, the earliest taking over when
 # the first is deleted. Scripts, so that a check and its write are one step inside the transaction.
+# SEEN_ADD is idempotent: a transaction run again after its reply was lost (a client retry, a
+# failover) must not list a post as a copy of itself.
 SEEN_ADD = """
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then redis.call('SADD', KEYS[2], ARGV[2]) end
+local first = redis.call('HGET', KEYS[1], ARGV[1])
+if not first then redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+elseif first ~= ARGV[2] then redis.call('SADD', KEYS[2], ARGV[2]) end
 """
 SEEN_DELETE = """
 if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then
@@ -43,11 +47,19 @@ end
 IF_EXISTS_HSET = "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) end"
 
 
+def _script(pipe, script: str, keys: list[str], *args) -> None:
+    """Queue EVAL on a transaction pipeline (redis-py's cluster pipeline has no `eval`, but routes EVAL by its keys)."""
+    pipe.execute_command("EVAL", script, len(keys), *keys, *args)
+
+
 @public_methods_raise_storage_errors
 class PostStore:
     """Redis-backed storage of posts, vectors and per-scope hashtag counts."""
 
     def __init__(self, client: redis.Redis, keys: Keys) -> None:
+        if keys.cluster != Keys.for_client(client, keys.prefix).cluster:
+            raise ValueError("a cluster client needs hash-tagged keys and a single server untagged ones: "
+                             "build them with Keys.for_client")
         self.r = client
         self.keys = keys
         self.releases = ReleaseStore(client, keys)
@@ -92,10 +104,10 @@ class PostStore:
         pipe.hset(k.post_phashes(), post.id, f"{post.phash:016x}")
         pipe.sadd(k.scopes(), post.scope)
         pipe.sadd(k.scope_posts(post.scope), post.id)
-        pipe.eval(SEEN_ADD, 2, k.scope_seen(post.scope), k.scope_copies(post.scope, post.sha256), post.sha256, post.id)
+        _script(pipe, SEEN_ADD, [k.scope_seen(post.scope), k.scope_copies(post.scope, post.sha256)], post.sha256, post.id)
         if post.file_unique_id:  # the same Telegram file sent again (the video re-post rule's exact re-sends)
-            pipe.eval(SEEN_ADD, 2, k.scope_files(post.scope), k.scope_file_copies(post.scope, post.file_unique_id),
-                      post.file_unique_id, post.id)
+            _script(pipe, SEEN_ADD, [k.scope_files(post.scope), k.scope_file_copies(post.scope, post.file_unique_id)],
+                    post.file_unique_id, post.id)
         if post.message_id is not None:
             pipe.hset(k.scope_messages(post.scope), post.message_id, post.id)
         for tag in set(post.tags):
@@ -176,8 +188,8 @@ class PostStore:
         for pid, (features, probs, *keyframes) in rows.items():
             for kind, vectors in (("image", features), ("probs", probs), ("keyframes", keyframes[0] if keyframes else None)):
                 if vectors is not None:
-                    pipe.eval(IF_EXISTS_HSET, 2, self.keys.post(pid), self.keys.vectors(kind, model), pid,
-                              to_blob(vectors, TOP_ONLY.get(kind)))
+                    _script(pipe, IF_EXISTS_HSET, [self.keys.post(pid), self.keys.vectors(kind, model)], pid,
+                            to_blob(vectors, TOP_ONLY.get(kind)))
         pipe.execute()
 
     def delete(self, post_ids: Iterable[int], vector_kinds: Iterable[tuple[str, str]]) -> int:
@@ -193,10 +205,10 @@ class PostStore:
             pipe.hdel(k.post_scopes(), p.id)
             pipe.hdel(k.post_phashes(), p.id)
             pipe.srem(k.scope_posts(p.scope), p.id)
-            pipe.eval(SEEN_DELETE, 2, k.scope_seen(p.scope), k.scope_copies(p.scope, p.sha256), p.sha256, p.id)
+            _script(pipe, SEEN_DELETE, [k.scope_seen(p.scope), k.scope_copies(p.scope, p.sha256)], p.sha256, p.id)
             if p.file_unique_id:
-                pipe.eval(SEEN_DELETE, 2, k.scope_files(p.scope), k.scope_file_copies(p.scope, p.file_unique_id),
-                          p.file_unique_id, p.id)
+                _script(pipe, SEEN_DELETE, [k.scope_files(p.scope), k.scope_file_copies(p.scope, p.file_unique_id)],
+                        p.file_unique_id, p.id)
             if p.message_id is not None:
                 pipe.hdel(k.scope_messages(p.scope), p.message_id)
             for tag in set(p.tags):
@@ -350,9 +362,8 @@ class PostStore:
         return {k.decode(): v.decode() for k, v in self.r.hgetall(self.keys.job(name)).items()}
 
     def job_states(self) -> dict[str, dict[str, str]]:
-        prefix = self.keys.job("")
-        return {key.decode()[len(prefix):]: self.job_state(key.decode()[len(prefix):])
-                for key in self.r.scan_iter(match=self.keys.job("*"), count=100)}
+        names = (self.keys.job_name(key.decode()) for key in self.r.scan_iter(match=self.keys.job("*"), count=100))
+        return {name: self.job_state(name) for name in names}
 
     def set_job_state(self, name: str, **fields) -> None:
         self.r.hset(self.keys.job(name), mapping={k: str(v) for k, v in fields.items()})

@@ -74,20 +74,44 @@ def redis_server(session_dir):
     server.stop()
 
 
-@pytest.fixture
-def redis_client(redis_server):
-    import redis
+@pytest.fixture(scope="session")
+def redis_cluster(session_dir):
+    """A real Valkey Cluster (3 masters, 3 replicas) started once, for the tests run on both topologies."""
+    from tests.valkey_cluster import LocalCluster
 
-    client = redis.Redis.from_url(redis_server)
+    cluster = LocalCluster(session_dir / "cluster").start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def redis_topology() -> str:
+    """Which Redis the test's store uses: a single server, unless the test file imports the fixture of
+    tests/topologies.py, which runs its tests on a single server and on a cluster."""
+    return "single"
+
+
+@pytest.fixture
+def redis_url(redis_topology, request) -> str:
+    if redis_topology == "cluster":
+        return request.getfixturevalue("redis_cluster").url
+    return request.getfixturevalue("redis_server")
+
+
+@pytest.fixture
+def redis_client(redis_url, session_dir):
+    from indexing.redis_server import connect
+
+    client, _ = connect(redis_url, session_dir)  # a cluster node's URL gives a cluster client
     yield client
     client.close()
 
 
 @pytest.fixture
-def keys():
+def keys(redis_topology):
     from indexing.keys import Keys
 
-    return Keys(f"test{os.getpid()}x{next(_counter)}")
+    return Keys(f"test{os.getpid()}x{next(_counter)}", cluster=redis_topology == "cluster")
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +132,7 @@ def engine_factory(redis_client, encoders, session_dir):
     from indexing.service import build_engine
     from indexing.store import PostStore
 
-    prefix = Keys(f"test{os.getpid()}x{next(_counter)}")
+    prefix = Keys.for_client(redis_client, f"test{os.getpid()}x{next(_counter)}")
 
     def make(**options) -> SearchEngine:
         # Tests of the mechanics see every result; the relevance floors (measured on real photos,

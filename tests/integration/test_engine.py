@@ -8,6 +8,7 @@ from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
 from indexing.holdout import held_out
 from indexing.search import PhotoInput
 from tests.conftest import jpeg_bytes, sample_image
+from tests.topologies import redis_topology  # noqa: F401 - these tests run on a single server and a cluster
 
 CHAT_A, CHAT_B = "chat:-1001", "chat:-1002"
 

@@ -15,6 +15,7 @@ from indexing.jobs import JobPolicy, interrupted_jobs, run_job
 from indexing.locks import JobLock
 from indexing.search import PhotoInput
 from tests.conftest import jpeg_bytes, noise_photo, wait_until
+from tests.topologies import redis_topology  # noqa: F401 - these tests run on a single server and a cluster
 
 
 def _add(engine, data, scope="public", captions=(), tags=()):

@@ -6,6 +6,7 @@ import time
 from indexing import moderation_records
 from indexing.moderation_records import CLEARED, FLAGGED, SentAlert
 from indexing.store import Post, PostStore
+from tests.topologies import redis_topology  # noqa: F401 - these tests run on a single server and a cluster
 
 CHAT = "chat:-1007"
 

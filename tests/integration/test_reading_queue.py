@@ -13,6 +13,7 @@ from models.ocr import TextReader
 from tests.conftest import jpeg_bytes, sample_image
 from bench.ocr import folded_cer
 from tests.text_images import render_line
+from tests.topologies import redis_topology  # noqa: F401 - these tests run on a single server and a cluster
 
 SCOPE = "chat:-100"
 

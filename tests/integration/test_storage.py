@@ -15,6 +15,7 @@ from indexing.redis_server import EmbeddedRedis, connect
 from indexing.store import Post, PostStore
 
 import numpy as np
+from tests.topologies import redis_topology  # noqa: F401 - these tests run on a single server and a cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -226,10 +227,10 @@ def test_artifact_and_release_versions_are_stamped_by_one_utc_clock(redis_client
     assert store.get_artifact("projector", stamps[0]) == (stamps[0], b"bytes")
 
 
-def test_a_held_job_lock_is_seen_by_another_client_and_gone_once_released(redis_server, redis_client, keys):
+def test_a_held_job_lock_is_seen_by_another_client_and_gone_once_released(redis_url, redis_client, keys, tmp_path):
     from indexing.locks import JobLock, LockBusy
 
-    other_client = redis.Redis.from_url(redis_server)  # as another process sees it
+    other_client, _ = connect(redis_url, tmp_path)  # as another process sees it
     store, other = PostStore(redis_client, keys), PostStore(other_client, keys)
     try:
         assert not other.lock_held("rebuild")

@@ -1,0 +1,80 @@
+"""A Redis/Valkey Cluster behind REDIS_URL: found by asking the server, and written to durably.
+
+`open_client` asks the node REDIS_URL names whether cluster mode is on (INFO cluster); if so it
+returns a `ReplicatedCluster`, a redis-py RedisCluster whose MULTI/EXEC transactions are followed,
+on the same connection, by WAIT: a transaction is acknowledged only once `wait_replicas` replicas
+of its master have it, so a master killed after answering loses nothing its replica does not have
+(replication is asynchronous otherwise). Every post, deletion, release flip, moderation decision
+and reading-queue entry is written by such a transaction. The keys carry hash tags on a cluster
+(indexing/keys.py) so each transaction's keys share one slot.
+"""
+from __future__ import annotations
+
+import redis
+from redis.cluster import ClusterPipeline, RedisCluster, TransactionStrategy
+
+WAIT_TIMEOUT_MS = 2000  # replicas on the same network answer in a millisecond; this is a dead one
+
+
+class NotReplicated(redis.ResponseError):
+    """The transaction ran on the master but too few replicas confirmed it: not acknowledged (a
+    ResponseError, so the pipeline does not run it again; the store reports storage unavailable)."""
+
+
+def is_cluster_node(url: str, **options) -> bool:
+    """Whether the server at `url` runs in cluster mode."""
+    probe = redis.Redis.from_url(url, **options)
+    try:
+        return bool(int(probe.info("cluster").get("cluster_enabled", 0)))
+    finally:
+        probe.close()
+
+
+def open_client(url: str, wait_replicas: int = 1, **options) -> redis.Redis | RedisCluster:
+    """A client for `url`: a plain one for a single server, a `ReplicatedCluster` for a cluster node."""
+    if is_cluster_node(url, **options):
+        client = ReplicatedCluster.from_url(url, **options)
+        client.wait_replicas = wait_replicas
+        return client
+    return redis.Redis.from_url(url, **options)
+
+
+class _ReplicatedTransaction(TransactionStrategy):
+    """MULTI/EXEC, then WAIT on the connection that ran it (WAIT counts that connection's writes)."""
+
+    def _execute_transaction(self, stack, raise_on_error):
+        result = super()._execute_transaction(stack, raise_on_error)
+        wanted = self._pipe.wait_replicas
+        if wanted > 0:
+            connection = self._transaction_connection
+            connection.send_command("WAIT", wanted, WAIT_TIMEOUT_MS)
+            acked = int(connection.read_response())
+            if acked < wanted:
+                raise NotReplicated(f"{acked} of {wanted} replicas confirmed the write within {WAIT_TIMEOUT_MS} ms")
+        return result
+
+
+class _ReplicatedPipeline(ClusterPipeline):
+    def __init__(self, *args, wait_replicas: int = 1, transaction=False, **kwargs) -> None:
+        super().__init__(*args, transaction=transaction, **kwargs)
+        self.wait_replicas = wait_replicas
+        if transaction:
+            self._execution_strategy = _ReplicatedTransaction(self)
+
+
+class ReplicatedCluster(RedisCluster):
+    """RedisCluster whose transactions wait for `wait_replicas` replicas (0: do not wait)."""
+
+    wait_replicas = 1
+
+    def pipeline(self, transaction=None, shard_hint=None):
+        if shard_hint:
+            raise redis.exceptions.RedisClusterException("shard_hint is deprecated in cluster mode")
+        # as RedisCluster.pipeline, with the waiting pipeline class
+        return _ReplicatedPipeline(
+            nodes_manager=self.nodes_manager, commands_parser=self.commands_parser,
+            startup_nodes=self.nodes_manager.startup_nodes, result_callbacks=self.result_callbacks,
+            cluster_response_callbacks=self.cluster_response_callbacks, read_from_replicas=self.read_from_replicas,
+            load_balancing_strategy=self.load_balancing_strategy, reinitialize_steps=self.reinitialize_steps,
+            retry=self.retry, lock=self._lock, transaction=transaction, event_dispatcher=self._event_dispatcher,
+            wait_replicas=self.wait_replicas)
