@@ -87,11 +87,12 @@ def redis_components(client, prefix: str, posts: int, post_hash: dict, vectors: 
     from dataclasses import replace
 
     from indexing.keys import Keys
+    from indexing.redis_cluster import used_memory_by_master
     from indexing.store import Post, PostStore
 
     store = PostStore(client, Keys.for_client(client, prefix))
     template = Post.from_redis(post_hash)
-    before = store.used_memory()
+    before, before_by_master = store.used_memory(), used_memory_by_master(client)
     write_s = []
     for i in range(posts):
         post = replace(template, id=store.allocate_id(), sha256=f"{i:064x}", phash=int(rng.integers(1 << 62)),
@@ -104,7 +105,8 @@ def redis_components(client, prefix: str, posts: int, post_hash: dict, vectors: 
     names[store.keys.thumbnails()] = "map tile"
     names[store.keys.changes()] = "change log"
     post_key = store.keys.post(0)[:-1]  # the post hashes' common prefix
-    keys = [k.decode() for k in client.scan_iter(match=f"{prefix}:*", count=1000)]
+    # "hl:v1:..." on one server, "{hl:v1}:..." and "{hl:v1:<group>}..." on a cluster (every master scanned)
+    keys = [k.decode() for k in client.scan_iter(match=f"*{prefix}:*", count=1000)]
     pipe = client.pipeline(transaction=False)
     for key in keys:
         pipe.memory_usage(key, samples=0)
@@ -114,7 +116,9 @@ def redis_components(client, prefix: str, posts: int, post_hash: dict, vectors: 
     out = {part: round(size / posts) for part, size in sorted(by_part.items())}
     out["keyspace overhead"] = round(max(0, used - sum(by_part.values())) / posts)
     ms = 1000 * np.array(write_s)
+    spread = {node: round((b - before_by_master.get(node, 0)) / posts) for node, b in used_memory_by_master(client).items()}
     return {"posts": posts, "bytes_per_post": round(used / posts), "by_component": out,
+            "bytes_per_post_by_master": spread if len(spread) > 1 else {},
             "vector_shapes": {kind: list(v.shape) for (kind, _), v in vectors.items()},
             "store_ms_p50": round(float(np.percentile(ms, 50)), 3), "store_ms_p99": round(float(np.percentile(ms, 99)), 3)}
 

@@ -30,6 +30,14 @@ def is_cluster_node(url: str, **options) -> bool:
         probe.close()
 
 
+def used_memory_by_master(client: redis.Redis | RedisCluster) -> dict[str, int]:
+    """Bytes each master holds ("server" for a single one): how a cluster spreads the store."""
+    if isinstance(client, RedisCluster):
+        infos = client.info("memory", target_nodes=RedisCluster.PRIMARIES)
+        return {node: int(info["used_memory"]) for node, info in infos.items()}
+    return {"server": int(client.info("memory")["used_memory"])}
+
+
 def open_client(url: str, wait_replicas: int = 1, **options) -> redis.Redis | RedisCluster:
     """A client for `url`: a plain one for a single server, a `ReplicatedCluster` for a cluster node."""
     if is_cluster_node(url, **options):

@@ -12,6 +12,7 @@ from indexing.changelog import append_change
 from indexing.keys import Keys
 from indexing.moderation_records import ModerationRecords
 from indexing.post import AUTOMATIC, FORWARD, Post  # noqa: F401 - re-exported: a post is what the store holds
+from indexing.redis_cluster import used_memory_by_master
 from indexing.releases import ReleaseStore, new_version
 from indexing.scopes import validate_scope
 from indexing.sidestores import MapCache, UpdateInbox
@@ -69,8 +70,8 @@ class PostStore:
         self.r.ping()
 
     def used_memory(self) -> int:
-        """Bytes the Redis server holds (bench scale measures a post's share)."""
-        return int(self.r.info("memory")["used_memory"])
+        """Bytes the Redis server holds, on a cluster its masters together (bench scale measures a post's share)."""
+        return sum(used_memory_by_master(self.r).values())
 
     # -- writes ----------------------------------------------------------------------------
     def find_by_sha(self, scope: str, sha256: str) -> int | None:
