@@ -7,17 +7,23 @@ the bot asks them: unfiltered ("all"), as a chat sees the library ("scoped": pub
 `--chat-share` of them in the chat; the catalogue's scope filter, so Milvus filters by its partition key),
 and the chat alone ("own": few posts, answered exactly up to `--exact-max` posts, else by the filtered
 graph walk). Recall@10 is against exact search over the same vectors (the visible ones when filtered). `--uri`: a
-Milvus server instead of a Lite file in a temp folder. `--data` is not read: pass any folder.
+Milvus server instead of a Lite file in a temp folder; `--lite-server`: a `milvus-lite server` in its own
+process (as several workers share one), so this process is the bot's and its memory growth a vector is
+what a worker holds, beside the engine's (the server's resident growth; for hnswlib both are this
+process). `--data` is not read: pass any folder.
 """
 from __future__ import annotations
 
+import gc
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 
 from bench.common import emit, log_progress
+from bench.milvusserver import LiteServer, resident_bytes
 from bench.scale import clustered
 from indexing.ann import HnswBackend
 from indexing.search.catalogue import Catalogue
@@ -36,6 +42,8 @@ def add_args(p) -> None:
     p.add_argument("--exact-max", type=int, default=4000,
                    help="visible posts answered exactly (HASHLENS_EXACT_SEARCH_MAX_POSTS)")
     p.add_argument("--uri", default=None, help="a Milvus server (default: a Milvus Lite file in a temp folder)")
+    p.add_argument("--lite-server", action="store_true",
+                   help="Milvus Lite as its own `milvus-lite server` process (memory of the bot vs the engine)")
 
 
 def run(args) -> None:
@@ -50,23 +58,36 @@ def run(args) -> None:
                 log_progress(args, "%s: %d vectors of %d dimensions", name, n, args.dim)
                 results.append({"backend": name, "n": n, "dim": args.dim,
                                 **measure(name, base, queries, scopes, args, Path(tmp) / f"{name}{n}.db")})
-    note = "single-threaded hnswlib adds (the engine's HnswIndex); Milvus Lite in this process over loopback gRPC"
+    note = ("single-threaded hnswlib adds (the engine's HnswIndex); Milvus Lite " +
+            ("as its own server process" if args.lite_server else "in this process") + " over loopback gRPC")
     emit({"task": "backends", "results": results, "note": note}, args)
 
 
-def _backend(name: str, scopes: np.ndarray, args, path: Path):
+def _backend(name: str, scopes: np.ndarray, args, uri: str):
     if name == "hnswlib":
         return HnswBackend(exact_max=args.exact_max)
     from indexing.milvus_index import MilvusBackend
 
-    return MilvusBackend(args.uri or str(path), scope_of=lambda ids: [str(scopes[i]) for i in ids],
-                         exact_max=args.exact_max)
+    return MilvusBackend(uri, scope_of=lambda ids: [str(scopes[i]) for i in ids], exact_max=args.exact_max)
 
 
 def measure(name: str, base: np.ndarray, queries: np.ndarray, scopes: np.ndarray, args, path: Path) -> dict:
+    server = LiteServer(path.with_suffix(".server")) if name != "hnswlib" and args.lite_server and not args.uri \
+        else nullcontext()
+    with server:
+        uri = server.uri if isinstance(server, LiteServer) else (args.uri or str(path))
+        return _measure(name, base, queries, scopes, args, uri, server if isinstance(server, LiteServer) else None)
+
+
+def _measure(name: str, base: np.ndarray, queries: np.ndarray, scopes: np.ndarray, args, uri: str,
+             server: LiteServer | None) -> dict:
     n = len(base)
-    backend = _backend(name, scopes, args, path)
+    backend = _backend(name, scopes, args, uri)
     try:
+        if hasattr(backend, "client"):
+            backend.client.list_collections()  # the client's channel and imports: a fixed cost, not per vector
+        gc.collect()
+        here_before, engine_before = resident_bytes(), server.resident_bytes() if server else 0
         index = backend.new(args.dim)
         t0 = time.perf_counter()
         for start in range(0, n, BATCH):
@@ -75,11 +96,16 @@ def measure(name: str, base: np.ndarray, queries: np.ndarray, scopes: np.ndarray
         if hasattr(index, "seal"):
             index.seal()
         indexed_s = time.perf_counter() - t0
+        gc.collect()
+        here = (resident_bytes() - here_before) / n
+        # hnswlib and an in-process Lite: the engine is this process; a Lite server: its own growth
+        engine = (server.resident_bytes() - engine_before) / n if server else here
+        memory = {"bot_process_bytes_per_vector": round(here, 1), "engine_bytes_per_vector": round(engine, 1)}
         catalogue = Catalogue()
         catalogue.remember(Post(id=i, scope=str(s), sha256="", phash=0) for i, s in enumerate(scopes))
         seen = np.flatnonzero(np.isin(scopes, ["public", CHAT]))
         own = np.flatnonzero(scopes == CHAT)
-        out = {"insert_per_s": round(n / added_s), "indexed_per_s": round(n / indexed_s)}
+        out = {"insert_per_s": round(n / added_s), "indexed_per_s": round(n / indexed_s), **memory}
         for label, allowed, pool in (("all", None, np.arange(n)), ("scoped", catalogue.visible(CHAT), seen),
                                      ("own", catalogue.visible(CHAT, include_public=False), own)):
             times, recalls = [], []

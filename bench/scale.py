@@ -11,9 +11,14 @@ timed (build rate, single-thread query time, recall@10 against exact search). Bo
 to 1M and 10M photos: memory linearly, query time as the slowest measured time scaled by log(n)
 (HNSW's growth; conservative, since small indexes measured slower here than big ones). `--data`
 is not read: pass any folder.
+`--backend milvus` also fills, times and measures the engine's own index classes on both backends side
+by side at each size and each index shape (bench/backends.py: insert and indexed rate, query p50/p95 as
+a chat asks, recall@10 against exact search, memory a vector in the bot process and in the engine), with
+Milvus Lite as its own `milvus-lite server` process (or `--milvus-uri`, a Milvus server).
 """
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import tempfile
@@ -38,6 +43,10 @@ def add_args(p) -> None:
     p.add_argument("--index-vectors", type=int, default=20000, help="vectors in each index whose memory is measured")
     p.add_argument("--queries", type=int, default=500)
     p.add_argument("--machine-gb", type=float, default=24.0)
+    p.add_argument("--backend", choices=("hnswlib", "milvus"), default="hnswlib",
+                   help="milvus: also the engine's index classes on hnswlib and Milvus side by side (bench/backends.py)")
+    p.add_argument("--milvus-uri", default=None, help="a Milvus server (default: a `milvus-lite server` started here)")
+    p.add_argument("--backend-queries", type=int, default=200, help="queries a size and backend (Lite is slow)")
 
 
 def clustered(n: int, dim: int, rng: np.random.Generator, centres: int = 500) -> np.ndarray:
@@ -93,6 +102,29 @@ def redis_numbers(args, shapes: dict, rng: np.random.Generator) -> tuple[dict, d
     return always, {k: everysec[k] for k in ("posts", "store_ms_p50", "store_ms_p99")}
 
 
+def backend_numbers(args, sizes: list[int], dims: list[int]) -> list[dict]:
+    """hnswlib and `args.backend` through the engine's index classes, at each size and index shape."""
+    from bench import backends
+
+    opts = argparse.Namespace(exact_max=Settings().exact_search_max_posts, uri=args.milvus_uri, lite_server=True,
+                              json=args.json)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="hashlens-scale-", dir="/tmp") as tmp:
+        for dim in dims:
+            for n in sizes:
+                rng = np.random.default_rng(n + dim)
+                data = clustered(n + args.backend_queries, dim, rng)
+                base, queries = data[:n], data[n:]
+                scopes = np.where(rng.random(n) < 0.01, backends.CHAT, "public")
+                for name in ("hnswlib", args.backend):
+                    log_progress(args, "%s: %d x %d", name, n, dim)
+                    opts.dim = dim
+                    results.append({"backend": name, "n": n, "dim": dim,
+                                    **backends.measure(name, base, queries, scopes, opts, Path(tmp) / f"{name}{n}x{dim}.db")})
+                del base, queries, data
+    return results
+
+
 def run(args) -> dict:
     rng = np.random.default_rng(0)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -120,6 +152,7 @@ def run(args) -> dict:
         for n in sizes:
             log_progress(args, "hnswlib %d x %d", n, dim)
             indexes.append(index_numbers(n, dim, args.queries, rng))
+    compared = backend_numbers(args, sizes, sorted({image_dim, space_dim})) if args.backend != "hnswlib" else []
     cpp = args.captions_per_photo
     # Per photo in a serving process: its image vector, its text-space vector and its captions.
     breakdown = {"image index": memory["image"]["resident_bytes_per_vector"],
@@ -145,7 +178,8 @@ def run(args) -> dict:
             "searches_per_s_2_cores": round(2000 / query_ms)}
     result = {"task": "scale", "shapes": shapes, "captions_per_photo": cpp, "bytes_per_photo": per_photo,
               "bytes_per_photo_breakdown": breakdown, "index_bytes_saved_form": saved, "index_memory": memory,
-              "redis": redis, "redis_everysec": everysec, "hnsw": indexes, "projections": projections,
+              "redis": redis, "redis_everysec": everysec, "hnsw": indexes,
+              "backends": compared, "projections": projections,
               "max_photos_on_machine": int(0.8 * args.machine_gb * 1e9 / per_photo), "machine_gb": args.machine_gb}
     emit(result, args)
     return result
