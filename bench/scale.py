@@ -15,6 +15,8 @@ is not read: pass any folder.
 by side at each size and each index shape (bench/backends.py: insert and indexed rate, query p50/p95 as
 a chat asks, recall@10 against exact search, memory a vector in the bot process and in the engine), with
 Milvus Lite as its own `milvus-lite server` process (or `--milvus-uri`, a Milvus server).
+`--redis-cluster` stores the same post on a local 3-master + 3-replica Valkey Cluster (tests/valkey_cluster.py):
+bytes a post, its share on each master, store latency with the WAIT for a replica.
 """
 from __future__ import annotations
 
@@ -46,6 +48,8 @@ def add_args(p) -> None:
     p.add_argument("--backend", choices=("hnswlib", "milvus"), default="hnswlib",
                    help="milvus: also the engine's index classes on hnswlib and Milvus side by side (bench/backends.py)")
     p.add_argument("--milvus-uri", default=None, help="a Milvus server (default: a `milvus-lite server` started here)")
+    p.add_argument("--redis-cluster", action="store_true",
+                   help="also Redis bytes a post and store latency on a local 3-master Valkey Cluster")
     p.add_argument("--backend-queries", type=int, default=200, help="queries a size and backend (Lite is slow)")
 
 
@@ -83,8 +87,9 @@ def index_numbers(n: int, dim: int, queries: int, rng: np.random.Generator) -> d
             "bytes_per_vector": round(size / n)}
 
 
-def redis_numbers(args, shapes: dict, rng: np.random.Generator) -> tuple[dict, dict]:
-    """Redis bytes a post by component (appendfsync always, as served), and store latency with everysec."""
+def redis_numbers(args, shapes: dict, rng: np.random.Generator) -> tuple[dict, dict, tuple]:
+    """Redis bytes a post by component (appendfsync always, as served), store latency with everysec, and the
+    post stored (hash, vectors, tile)."""
     from indexing.redis_server import EmbeddedRedis, connect
 
     with bench_engine(args) as engine:
@@ -99,7 +104,27 @@ def redis_numbers(args, shapes: dict, rng: np.random.Generator) -> tuple[dict, d
         finally:
             client.close()
             server.stop()
-    return always, {k: everysec[k] for k in ("posts", "store_ms_p50", "store_ms_p99")}
+    return always, {k: everysec[k] for k in ("posts", "store_ms_p50", "store_ms_p99")}, (post_hash, vectors, tile)
+
+
+def cluster_numbers(args, post: tuple, rng: np.random.Generator) -> dict:
+    """The same post's bytes and store latency on a local Valkey Cluster, 3 masters + 1 replica each (each
+    transaction WAITs for its replica), and how its masters share the store (the core slot holds the posts)."""
+    from indexing.redis_server import connect
+    from tests.valkey_cluster import LocalCluster
+
+    with tempfile.TemporaryDirectory(prefix="hashlens-scale-cluster-", dir="/tmp") as tmp:
+        cluster = LocalCluster(Path(tmp)).start()
+        try:
+            client, _ = connect(cluster.url, tmp)
+            try:
+                out = footprint.redis_components(client, "scale", args.redis_posts, *post, rng)
+            finally:
+                client.close()
+        finally:
+            cluster.stop()
+    out["topology"] = "3 masters + 3 replicas on loopback, appendfsync everysec, WAIT 1 after each transaction"
+    return out
 
 
 def backend_numbers(args, sizes: list[int], dims: list[int]) -> list[dict]:
@@ -140,7 +165,8 @@ def run(args) -> dict:
     shapes["image_index_dims"] = image_reduced or image_dim
     shapes["text_index_dims"] = text_reduced or space_dim
     log_progress(args, "Redis memory per post (%d posts)", args.redis_posts)
-    redis, everysec = redis_numbers(args, shapes, rng)
+    redis, everysec, post = redis_numbers(args, shapes, rng)
+    cluster = cluster_numbers(args, post, rng) if args.redis_cluster else None
     memory = {}
     for name, dim, reduced in (("image", image_dim, image_reduced), ("text", space_dim, text_reduced)):
         log_progress(args, "%s index memory: %d x %d (index %d-d)", name, args.index_vectors, dim, reduced or dim)
@@ -179,7 +205,7 @@ def run(args) -> dict:
     result = {"task": "scale", "shapes": shapes, "captions_per_photo": cpp, "bytes_per_photo": per_photo,
               "bytes_per_photo_breakdown": breakdown, "index_bytes_saved_form": saved, "index_memory": memory,
               "redis": redis, "redis_everysec": everysec, "hnsw": indexes,
-              "backends": compared, "projections": projections,
+              "backends": compared, "redis_cluster": cluster, "projections": projections,
               "max_photos_on_machine": int(0.8 * args.machine_gb * 1e9 / per_photo), "machine_gb": args.machine_gb}
     emit(result, args)
     return result

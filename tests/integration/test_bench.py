@@ -125,6 +125,23 @@ def test_scale(tmp_path, session_dir, encoders):
     assert {r["dim"] for r in small["hnsw"]} == {64, 32} and small["bytes_per_photo"] < out["bytes_per_photo"]
 
 
+def test_scale_on_milvus_and_a_redis_cluster(tmp_path, session_dir, encoders):
+    out = _bench("scale", "--data", str(tmp_path), "--model-cache", str(session_dir / "models"),
+                 "--image-model", "efficientnet-lite0", "--dims", "64,32", "--sizes", "1500", "--redis-posts", "200",
+                 "--index-vectors", "300", "--queries", "10", "--backend", "milvus", "--backend-queries", "10",
+                 "--redis-cluster")
+    rows = {(r["backend"], r["dim"]): r for r in out["backends"]}  # both backends at each index shape
+    assert set(rows) == {("hnswlib", 64), ("milvus", 64), ("hnswlib", 32), ("milvus", 32)}
+    assert all(r["n"] == 1500 and r["all"]["recall_at_10"] > 0.8 and r["own"]["recall_at_10"] > 0.8
+               for r in rows.values())
+    milvus = rows[("milvus", 64)]  # the index lives in the server process, not in this (the bot's) one
+    assert milvus["engine_bytes_per_vector"] > milvus["bot_process_bytes_per_vector"]
+    cluster = out["redis_cluster"]  # the same real post on 3 masters: the core slot's master holds the posts
+    assert cluster["vector_shapes"] == out["redis"]["vector_shapes"]
+    shares = sorted(cluster["bytes_per_post_by_master"].values())
+    assert len(shares) == 3 and shares[-1] > 0.8 * cluster["bytes_per_post"]
+
+
 def test_reduce(tiny_set, session_dir, encoders, tmp_path):
     out = _bench("reduce", "--data", str(tiny_set), "--food", str(tiny_set), "--model-cache",
                  str(session_dir / "models"), "--image-model", "efficientnet-lite0", "--features-dir", str(tmp_path),
