@@ -56,15 +56,54 @@ class Lifecycle:
         return self.serving.view
 
     # -- start-up and following ----------------------------------------------------------------
+    @property
+    def shared(self) -> bool:
+        """Whether the indexes are shared by every process (Milvus): see `IndexBackend.shared`."""
+        return self.views.backend.shared
+
     def open(self) -> None:
         """Serve the current release (heads + index snapshots), caught up with Redis."""
         position = self.store.changes_position()  # before reading posts: nothing after it is missed
+        if self.shared:
+            with JobLock(self.store, "release", ttl_s=300, wait_s=600):  # one process makes what all serve
+                self._open_shared()
+            self.position = position
+            return
         view = self.views.from_release(self.store.releases.load())
         if view is None:
             view = self.views.from_current_artifacts()
         self.sync_posts()
         self.serving.view = self.views.caught_up(view, self.catalogue.live_ids())
         self.position = position
+
+    def _open_shared(self) -> None:
+        """Serve the current release's shared indexes as they are: every process wrote its posts there.
+        Caught up only when their counts say a write was lost (a process killed between Redis and
+        Milvus); without a release, or when one of its indexes is gone or was made for other models,
+        what is missing is built here and published, so every process serves the same collections."""
+        release = self.store.releases.load()
+        view = self.views.from_release(release)
+        self.sync_posts()
+        live = self.catalogue.live_ids()
+        if view is not None and self._names_release(view, release.manifest):
+            if not len(view.image) == len(view.text) == len(live):
+                view = self.views.caught_up(view, live)
+            self.serving.view = view
+            return
+        made = self.views.from_current_artifacts() if view is None else view
+        made = self.views.caught_up(made, live)  # fills the indexes made here
+        self.views.seal(*self._new_indexes(made, release.manifest if release else {}))
+        self.serving.view = made
+        self._publish_locked({"opened": True})
+
+    def _names_release(self, view: IndexView, manifest: dict) -> bool:
+        """Whether the view serves exactly the shared indexes the release names."""
+        return not self._new_indexes(view, manifest)
+
+    def _new_indexes(self, view: IndexView, manifest: dict) -> list[VectorIndex]:
+        backend, named = self.views.backend, manifest.get("indexes", {})
+        return [index for kind, index in (("image", view.image), ("text", view.text), ("caption", view.caption))
+                if backend.collection_of(index) != named.get(kind, {}).get("collection")]
 
     def sync_posts(self) -> None:
         """Replace the catalogue and the posts' words by what Redis holds now."""
@@ -98,10 +137,25 @@ class Lifecycle:
 
     def swap_in(self, view: IndexView) -> None:
         """Serve `view` from now on. Queries in flight finish on the view they started with; posts
-        stored while the view was built are added to it first (writers wait for the swap)."""
+        stored while the view was built are added to it first (writers wait for the swap). Shared
+        indexes are not caught up from this process's catalogue (it may lag the other processes'
+        writes): the change log is replayed into them instead (`replay`)."""
         with self.serving.lock:
-            self.serving.view = self.views.caught_up(view, self.catalogue.live_ids())
+            self.serving.view = view if self.shared else self.views.caught_up(view, self.catalogue.live_ids())
             self.on_swap()
+
+    def replay(self, view: IndexView, since: str) -> int:
+        """Write the change log after `since` into a view's shared indexes: what other processes wrote to
+        the indexes they served while this view was built or before they adopted it (idempotent upserts
+        and deletes, each post as Redis holds it now). Returns the entries applied."""
+        applied = 0
+        while entries := self.store.read_changes(since, block_ms=None):
+            for entry_id, fields in entries:
+                if fields.get("op") in ("add", "del", "captions"):
+                    self.views.write_changes(view, fields["op"], [int(x) for x in fields["ids"].split(",") if x])
+                    applied += 1
+                since = entry_id
+        return applied
 
     # -- heads -----------------------------------------------------------------------------------
     def refit_projector(self, min_captioned: int = 50, replace_learned: bool = False) -> str | None:
@@ -152,8 +206,14 @@ class Lifecycle:
             text_basis = self.views.fit_text_basis(sorted(self.catalogue.live_ids()), new["projector"])
             view = self.views.empty(new["projector"], new["projector_version"], new["hashtag_head"],
                                     new["hashtag_head_version"], old.release, image=old.image, text_basis=text_basis)
+            if self.shared:  # filled here (swap_in catches up only a copy of this process's)
+                since = self.store.changes_position()
+                self.views.fill(view, sorted(self.catalogue.live_ids()), image=False, text=True)
+                self.views.seal(view.text, view.caption)
         self.swap_in(view)
         installed["release"] = self.publish_release(info)
+        if self.shared and projector is not None:
+            self.replay(view, since)
         return installed
 
     def training_data(self, scope: str = PUBLIC, ids: list[int] | None = None) -> TrainingData:
@@ -181,13 +241,18 @@ class Lifecycle:
     def rebuild(self, info: dict | None = None, progress: Callable[[int, int], None] | None = None) -> str:
         """Build every index afresh from Redis (deleted posts compacted away), swap, publish a release."""
         old = self.view
+        since = self.store.changes_position()  # shared indexes: what others write meanwhile is replayed
         ids = sorted(self.catalogue.live_ids())
         view = self.views.empty(old.projector, old.projector_version, old.hashtag_head, old.hashtag_head_version,
                                 old.release, image=self.views.fitted_image(ids),  # the bases refitted
                                 text_basis=self.views.fit_text_basis(ids, old.projector))
         self.views.fill(view, ids, image=True, text=True, progress=progress)
+        self.views.seal(view.image, view.text, view.caption)
         self.swap_in(view)
-        return self.publish_release(dict(info or {}, rebuilt=True))
+        version = self.publish_release(dict(info or {}, rebuilt=True))
+        if self.shared:
+            self.replay(view, since)
+        return version
 
     def basis_due(self) -> bool:
         """Whether the image index or the text indexes are due a (new) PCA basis (indexing/reduced.py;
@@ -202,6 +267,7 @@ class Lifecycle:
         image_due, text_due = self.views.basis_due(old.image), self.views.text_basis_due(old.text, old.projector)
         if not (image_due or text_due):
             return None
+        since = self.store.changes_position()
         ids = sorted(self.catalogue.live_ids())
         view = replace(old, image=self.views.fitted_image(ids)) if image_due else old  # posts stored meanwhile: the swap's catch-up
         if text_due:
@@ -209,12 +275,24 @@ class Lifecycle:
             view = replace(view, text=self.views.new_text(basis, old.projector),
                            caption=self.views.new_caption(basis, old.projector))
         self.views.fill(view, ids, image=image_due, text=text_due)
+        self.views.seal(*([view.image] if image_due else []), *([view.text, view.caption] if text_due else []))
         self.swap_in(view)
-        return self.publish_release(dict(info or {}, basis_fitted=True))
+        version = self.publish_release(dict(info or {}, basis_fitted=True))
+        if self.shared:
+            self.replay(view, since)
+        return version
 
     def publish_release(self, info: dict | None = None, keep: int = 3, lock_wait_s: float = 600) -> str:
         """Snapshot the serving indexes as a new release and make it every process's current one."""
-        with JobLock(self.store, "release", ttl_s=300, wait_s=lock_wait_s), self.publishing:
+        with JobLock(self.store, "release", ttl_s=300, wait_s=lock_wait_s):
+            return self._publish_locked(info, keep)
+
+    def _publish_locked(self, info: dict | None = None, keep: int = 3) -> str:
+        """`publish_release` with the release lock held. Shared indexes: the release names their collections
+        (its snapshots are references), the aliases follow the flip, and the collections only the trimmed
+        releases named are dropped."""
+        backend = self.views.backend
+        with self.publishing:
             v = self.view
             base = {"image_model": self.image_encoder.name, "text_model": self.text_encoder.name}
             snaps = {}
@@ -223,13 +301,21 @@ class Lifecycle:
                 extra = {"projector": v.projector_version} if name != "image" else {}
                 extra.update({"basis": basis.meta()} if basis else {})
                 extra.update({"basis_in": "text"} if basis and name == "caption" else {})
+                extra.update({"collection": backend.collection_of(index)} if backend.shared else {})
                 blob, live, vectors = index.to_bytes()
                 # the caption index's basis is the text index's: kept once, with the text snapshot
                 snaps[name] = releases.IndexSnapshot(dict(base, dim=index.dim, **extra), blob, live, vectors,
                                                      basis.to_bytes() if basis and name != "caption" else b"")
             artifacts = {PROJECTOR_ARTIFACT: v.projector_version, HASHTAG_HEAD_ARTIFACT: v.hashtag_head_version}
+            named_before = self._kept_collections()
             version = self.store.releases.save(snaps, artifacts,
                                             dict(info or {}, origin=self.origin, posts=len(v.image)), keep=keep)
+            if backend.shared:
+                for name, index in (("image", v.image), ("text", v.text), ("caption", v.caption)):
+                    backend.publish(name, index)
+                dropped = backend.drop_collections(sorted(named_before - self._kept_collections()))
+                if dropped:
+                    log.info("dropped the collections of trimmed releases: %s", ", ".join(dropped))
             with self.serving.lock:
                 if self.view.image is v.image and self.view.text is v.text:
                     self.serving.view = replace(self.view, release=version)
@@ -237,9 +323,20 @@ class Lifecycle:
                  v.projector_version, v.hashtag_head_version)
         return version
 
+    def _kept_collections(self) -> set[str]:
+        """The shared collections the kept releases name (a rollback may serve any of them again)."""
+        if not self.shared:
+            return set()
+        releases_ = self.store.releases
+        return {meta["collection"] for version in releases_.versions()
+                for meta in ((releases_.manifest(version) or {}).get("indexes") or {}).values() if meta.get("collection")}
+
     def load_release(self, version: str | None = None) -> bool:
         """Serve a release's snapshots (a restart's fast path, or on request): loaded beside the
         serving view, then swapped in. False when it cannot serve here (the current view stays)."""
+        if self.shared:
+            version = version or self.store.releases.current_version()
+            return version is not None and version != self.view.release and self._adopt_shared(version)
         release = self.store.releases.load(version)
         if release is None or release.version == self.view.release:
             return False
@@ -267,6 +364,8 @@ class Lifecycle:
         if manifest.get("indexes", {}).get("image", {}).get("image_model", self.image_encoder.name) != \
                 self.image_encoder.name:
             return False  # another image model's: the engine switches to it, or keeps its own (engine.adopt_release)
+        if self.shared:
+            return self._adopt_shared(version)
         old = self.view
         projector, projector_version, head, head_version = self.views.heads(manifest.get("artifacts"))
         view = replace(old, hashtag_head=head, hashtag_head_version=head_version, release=version)
@@ -304,3 +403,32 @@ class Lifecycle:
         except ValueError as exc:
             log.error("release %s: its %s basis is unreadable (%s); keeping this process's index", version, name, exc)
             return serving_basis
+
+    def _adopt_shared(self, version: str) -> bool:
+        """Serve another process's release of shared indexes: its collections opened (no bytes, no build),
+        swapped in, and the change log since this process's position written into them, under the swap
+        lock, so a post this process wrote to the indexes it served before is not lost. A rollback (an
+        older release) is caught up in full: its collections missed every write since it stopped serving.
+        False when one of its collections is gone or of other models (this view keeps serving; logged)."""
+        release = self.store.releases.load(version)
+        view = self.views.from_release(release)
+        if view is None or not self._names_release(view, release.manifest):
+            if view is not None:  # the indexes from_release made in place of the missing ones: nobody's
+                self.views.backend.drop_collections(self.views.backend.collection_of(index)
+                                                    for index in self._new_indexes(view, release.manifest))
+            log.error("release %s cannot be served here (a collection is gone or of other models); "
+                      "keeping release %s", version, self.view.release)
+            return False
+        rollback = version < self.view.release
+        with self.serving.lock:
+            if rollback:
+                self.views.caught_up(view, self.catalogue.live_ids())
+            self.replay(view, self.position)
+            self.serving.view = view
+            self.on_swap()
+        backend = self.views.backend
+        for name, index in (("image", view.image), ("text", view.text), ("caption", view.caption)):
+            backend.publish(name, index)  # a rollback: the aliases follow it too
+        log.info("now serving release %s (shared indexes: %s)", version,
+                 ", ".join(backend.collection_of(i) for i in (view.image, view.text, view.caption)))
+        return True
