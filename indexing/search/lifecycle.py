@@ -208,7 +208,7 @@ class Lifecycle:
                                     new["hashtag_head_version"], old.release, image=old.image, text_basis=text_basis)
             if self.shared:  # filled here (swap_in catches up only a copy of this process's)
                 since = self.store.changes_position()
-                self.views.fill(view, sorted(self.catalogue.live_ids()), image=False, text=True)
+                self.views.fill(view, self._posts_to_index(), image=False, text=True)
                 self.views.seal(view.text, view.caption)
         self.swap_in(view)
         installed["release"] = self.publish_release(info)
@@ -242,7 +242,7 @@ class Lifecycle:
         """Build every index afresh from Redis (deleted posts compacted away), swap, publish a release."""
         old = self.view
         since = self.store.changes_position()  # shared indexes: what others write meanwhile is replayed
-        ids = sorted(self.catalogue.live_ids())
+        ids = self._posts_to_index()
         view = self.views.empty(old.projector, old.projector_version, old.hashtag_head, old.hashtag_head_version,
                                 old.release, image=self.views.fitted_image(ids),  # the bases refitted
                                 text_basis=self.views.fit_text_basis(ids, old.projector))
@@ -253,6 +253,11 @@ class Lifecycle:
         if self.shared:
             self.replay(view, since)
         return version
+
+    def _posts_to_index(self) -> list[int]:
+        """The posts a new index is built with: this process's catalogue, or for shared indexes (which every
+        process will serve) the store's, whether or not this process follows the change log."""
+        return self.store.all_meta()[0].tolist() if self.shared else sorted(self.catalogue.live_ids())
 
     def basis_due(self) -> bool:
         """Whether the image index or the text indexes are due a (new) PCA basis (indexing/reduced.py;
@@ -268,7 +273,7 @@ class Lifecycle:
         if not (image_due or text_due):
             return None
         since = self.store.changes_position()
-        ids = sorted(self.catalogue.live_ids())
+        ids = self._posts_to_index()
         view = replace(old, image=self.views.fitted_image(ids)) if image_due else old  # posts stored meanwhile: the swap's catch-up
         if text_due:
             basis = self.views.fit_text_basis(ids, old.projector)
