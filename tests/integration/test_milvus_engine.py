@@ -185,3 +185,68 @@ def test_trimmed_releases_drop_their_collections_and_never_a_kept_one(engine_fac
     assert not any(client.has_collection(name) for name in first.values())
     assert all(client.has_collection(name) for version in rebuilt for name in release_collections(engine, version).values())
     assert indexed_posts(engine_factory()) == (stored_ids(engine), stored_ids(engine))
+
+
+WRITER = """
+import json, sys
+import redis
+from indexing.keys import Keys
+from indexing.search import EngineOptions, PhotoInput
+from indexing.service import build_engine
+from indexing.store import PostStore
+from models.registry import DEFAULT_TEXT_MODEL, get_image_encoder, get_text_encoder
+
+redis_url, prefix, uri, cache, photo = sys.argv[1:]
+encoders = (get_image_encoder("efficientnet-lite0", threads=1, cache_dir=cache),
+            get_text_encoder(DEFAULT_TEXT_MODEL, threads=1, cache_dir=cache))
+engine = build_engine(PostStore(redis.Redis.from_url(redis_url), Keys(prefix)), encoders, cache,
+                      EngineOptions(vector_backend="milvus", milvus_uri=uri))
+post = engine.add_photo(PhotoInput(data=open(photo, "rb").read(), captions=["a cup of espresso"])).post_id
+print(json.dumps({"post": post, "image": engine.parts.backend.collection_of(engine.view.image)}), flush=True)
+engine.close()
+"""
+
+
+def test_two_processes_share_one_lite_server_and_neither_holds_a_copy(engine_factory, redis_server, session_dir,
+                                                                      tmp_path, samples):
+    """Several workers on Milvus Lite: one `milvus-lite server` process, each worker a client (a Lite file is
+    one process's). A post another process wrote is found here at once, from rows this process never wrote."""
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from tests.processes import stop_process
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).with_name("milvus-lite")), "server", "--data-dir",
+                               str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    uri = f"http://127.0.0.1:{port}"
+    reader = None
+    try:
+        deadline = time.monotonic() + 60
+        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
+            assert time.monotonic() < deadline and server.poll() is None, "the Lite server did not start"
+            time.sleep(0.2)
+        reader = engine_factory(milvus_uri=uri).follow()
+        (tmp_path / "coffee.jpg").write_bytes(samples["coffee"])
+        writer = subprocess.run([sys.executable, "-c", WRITER, redis_server, reader.store.keys.prefix, uri,
+                                 str(session_dir / "models"), str(tmp_path / "coffee.jpg")],
+                                cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=300)
+        assert writer.returncode == 0, writer.stderr[-3000:]
+        wrote = json.loads(writer.stdout.strip().splitlines()[-1])
+        assert wrote["image"] == collections(reader)["image"]  # the release the reader made, served by both
+        assert wait_until(lambda: wrote["post"] in reader.catalogue.live_ids())
+        assert reader.find("espresso", "public", k=1)[0].post.id == wrote["post"]
+        assert reader.similar(samples["rocket"], "public", k=1)[0].post.id == wrote["post"]
+        image = getattr(reader.image_index, "inner", reader.image_index)
+        assert isinstance(image, MilvusIndex) and image.client is reader.parts.backend.client  # no local copy
+    finally:
+        if reader is not None:
+            reader.close()  # before its server goes
+        stop_process(server)
