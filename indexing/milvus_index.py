@@ -260,8 +260,12 @@ class MilvusBackend:
         params.add_index("vector", index_type="HNSW", metric_type="IP",
                          params={"M": self.m, "efConstruction": self.ef_construction})
         params.add_index("post_id", index_type="INVERTED")
-        self.client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong",
+        self.client.create_collection(name, schema=schema, consistency_level="Strong",
                                       properties={"hashlens.post_shift": str(post_shift)})
+        # Not waited for: pymilvus polls each new index every 0.5 s (1 s a collection, measured), and the
+        # index of an empty collection has nothing to build; `seal` waits for rows before a release serves.
+        self.client.create_index(name, params, sync=False)
+        self.client.load_collection(name)
         return self._open(name, dim, post_shift)
 
     def _open(self, name: str, dim: int, post_shift: int) -> MilvusIndex:
