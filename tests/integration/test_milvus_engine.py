@@ -250,3 +250,21 @@ def test_two_processes_share_one_lite_server_and_neither_holds_a_copy(engine_fac
         if reader is not None:
             reader.close()  # before its server goes
         stop_process(server)
+
+
+def test_a_reduced_index_keeps_its_basis_in_the_release_and_its_rows_in_milvus(engine_factory, samples):
+    """The image index over a PCA basis (indexing/reduced.py) on Milvus: the release holds the basis and
+    names the collection of reduced rows; a restart reopens both, and answers are rescored as before."""
+    from indexing.reduced import ReducedIndex, basis_of
+
+    engine = engine_factory(image_index_dims=8)  # a basis from 4 x 8 photos
+    ids = {name: _add(engine, data) for name, data in samples.items()}
+    ids.update({f"noise{i}": _add(engine, noise_photo(i)) for i in range(20)})
+    version = engine.rebuild()
+    basis = basis_of(engine.image_index)
+    assert basis is not None and basis.dims == 8 and engine.image_index.inner.dim == 8
+    reopened = engine_factory(image_index_dims=8)
+    assert isinstance(reopened.image_index, ReducedIndex) and basis_of(reopened.image_index).version == basis.version
+    assert collections(reopened) == release_collections(engine, version) and reopened.release_version == version
+    assert reopened.duplicate_of(samples["rocket"], "public").post.id == ids["rocket"]
+    assert reopened.similar(samples["coffee"], "public", k=3)
