@@ -268,3 +268,17 @@ def test_a_reduced_index_keeps_its_basis_in_the_release_and_its_rows_in_milvus(e
     assert collections(reopened) == release_collections(engine, version) and reopened.release_version == version
     assert reopened.duplicate_of(samples["rocket"], "public").post.id == ids["rocket"]
     assert reopened.similar(samples["coffee"], "public", k=3)
+
+
+def test_a_deployment_moving_from_hnswlib_to_milvus_builds_its_collections_once(engine_factory, samples):
+    """HASHLENS_VECTOR_BACKEND switched on a store whose releases hold hnswlib bytes: the first Milvus engine
+    builds and publishes collections, the next one opens them (and hnswlib would rebuild from the reference)."""
+    old = engine_factory(vector_backend="hnswlib")
+    ids = {_add(old, samples[name], captions=[name]) for name in ("coffee", "rocket", "chelsea")}
+    hnsw_release = old.publish_release()
+    first = engine_factory()
+    assert first.release_version != hnsw_release and indexed_posts(first) == (ids, ids)
+    second = engine_factory()
+    assert collections(second) == collections(first) and second.release_version == first.release_version
+    back = engine_factory(vector_backend="hnswlib")  # the Milvus release is a reference hnswlib cannot read
+    assert set(back.image_index.labels().tolist()) == ids and back.find("rocket", "public", k=1)
