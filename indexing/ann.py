@@ -280,6 +280,9 @@ class HnswBackend:
     def drop_collections(self, names) -> list[str]:
         return []
 
+    def drop_orphans(self, kept, older_than_s: float) -> list[str]:
+        return []
+
     def close(self) -> None:
         pass
 

@@ -261,7 +261,8 @@ class MilvusBackend:
                          params={"M": self.m, "efConstruction": self.ef_construction})
         params.add_index("post_id", index_type="INVERTED")
         self.client.create_collection(name, schema=schema, consistency_level="Strong",
-                                      properties={"hashlens.post_shift": str(post_shift)})
+                                      properties={"hashlens.post_shift": str(post_shift),
+                                                  "hashlens.created_s": str(int(time.time()))})
         # Not waited for: pymilvus polls each new index every 0.5 s (1 s a collection, measured), and the
         # index of an empty collection has nothing to build; `seal` waits for rows before a release serves.
         self.client.create_index(name, params, sync=False)
@@ -321,6 +322,20 @@ class MilvusBackend:
                 self.client.drop_collection(name)
                 dropped.append(name)
         return dropped
+
+    def drop_orphans(self, kept, older_than_s: float) -> list[str]:
+        """Drop this deployment's collections that no kept release names (`kept`) and no alias names, made
+        more than `older_than_s` ago: those of a builder killed before it published (a younger one may be
+        a rebuild still filling). Returns those dropped."""
+        own = re.compile(re.escape(self.prefix) + r"_\d+d_s\d+_[0-9a-f]{12}")
+        now, kept = time.time(), set(kept)
+        old = []
+        for name in self.client.list_collections():
+            if own.fullmatch(name) and name not in kept:
+                made = self.client.describe_collection(name).get("properties", {}).get("hashlens.created_s")
+                if made is not None and now - float(made) > older_than_s:
+                    old.append(name)
+        return self.drop_collections(old)
 
     def seal(self, index) -> None:
         """Make a new collection's rows searched through its graph before it serves (`MilvusIndex.seal`)."""

@@ -75,4 +75,8 @@ class IndexBackend(Protocol):
     def drop_collections(self, names: Iterable[str]) -> list[str]:
         """Drop indexes a trimmed release named (never one that serves). Returns those dropped."""
 
+    def drop_orphans(self, kept: Iterable[str], older_than_s: float) -> list[str]:
+        """Drop indexes no kept release names, made more than `older_than_s` ago (a builder killed before it
+        published them). Returns those dropped."""
+
     def close(self) -> None: ...

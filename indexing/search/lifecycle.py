@@ -34,6 +34,9 @@ from models.training import TrainedHeads, TrainingData, fit_caption_bridge
 log = logging.getLogger(__name__)
 
 START_OF_LOG = "0-0"
+# Shared collections no kept release names are dropped once this old (a builder killed before publishing
+# left them; a younger one may be a rebuild still filling in another process).
+ORPHAN_AGE_S = 24 * 3600
 
 
 class Lifecycle:
@@ -318,9 +321,11 @@ class Lifecycle:
             if backend.shared:
                 for name, index in (("image", v.image), ("text", v.text), ("caption", v.caption)):
                     backend.publish(name, index)
-                dropped = backend.drop_collections(sorted(named_before - self._kept_collections()))
+                kept = self._kept_collections()
+                dropped = backend.drop_collections(sorted(named_before - kept))
+                dropped += backend.drop_orphans(kept, ORPHAN_AGE_S)
                 if dropped:
-                    log.info("dropped the collections of trimmed releases: %s", ", ".join(dropped))
+                    log.info("dropped the collections of trimmed releases and orphans: %s", ", ".join(dropped))
             with self.serving.lock:
                 if self.view.image is v.image and self.view.text is v.text:
                     self.serving.view = replace(self.view, release=version)

@@ -284,3 +284,19 @@ def test_a_deployment_moving_from_hnswlib_to_milvus_builds_its_collections_once(
     assert collections(second) == collections(first) and second.release_version == first.release_version
     back = engine_factory(vector_backend="hnswlib")  # the Milvus release is a reference hnswlib cannot read
     assert set(back.image_index.labels().tolist()) == ids and back.find("rocket", "public", k=1)
+
+
+def test_collections_a_killed_builder_left_are_dropped_once_old(engine_factory, samples, monkeypatch):
+    from indexing.search import lifecycle
+
+    engine = engine_factory()
+    client = engine.parts.backend.client
+    _add(engine, samples["coffee"])
+    orphan = engine.parts.backend.new(8)  # made, never published: a builder killed mid-rebuild
+    engine.publish_release()
+    assert client.has_collection(orphan.collection)  # young: maybe a rebuild still filling elsewhere
+    monkeypatch.setattr(lifecycle, "ORPHAN_AGE_S", -1)
+    serving = collections(engine)
+    engine.publish_release()
+    assert not client.has_collection(orphan.collection)
+    assert all(client.has_collection(name) for name in serving.values()) and collections(engine) == serving
