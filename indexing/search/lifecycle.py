@@ -22,6 +22,7 @@ from indexing.reduced import Basis, basis_of
 from indexing.scopes import PUBLIC
 from indexing.search.catalogue import Catalogue
 from indexing.search.lexical import LexicalIndex, post_text
+from indexing.search.sharedindexes import SharedIndexes
 from indexing.search.types import IndexView
 from indexing.search.views import HASHTAG_HEAD_ARTIFACT, PROJECTOR_ARTIFACT, Serving, Views
 from indexing.store import PostStore
@@ -34,12 +35,9 @@ from models.training import TrainedHeads, TrainingData, fit_caption_bridge
 log = logging.getLogger(__name__)
 
 START_OF_LOG = "0-0"
-# Shared collections no kept release names are dropped once this old (a builder killed before publishing
-# left them; a younger one may be a rebuild still filling in another process).
-ORPHAN_AGE_S = 24 * 3600
 
 
-class Lifecycle:
+class Lifecycle(SharedIndexes):
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder, views: Views,
                  catalogue: Catalogue, lexicon: LexicalIndex, serving: Serving, on_swap: Callable[[], None] = lambda: None) -> None:
         self.store = store
@@ -59,11 +57,6 @@ class Lifecycle:
         return self.serving.view
 
     # -- start-up and following ----------------------------------------------------------------
-    @property
-    def shared(self) -> bool:
-        """Whether the indexes are shared by every process (Milvus): see `IndexBackend.shared`."""
-        return self.views.backend.shared
-
     def open(self) -> None:
         """Serve the current release (heads + index snapshots), caught up with Redis."""
         position = self.store.changes_position()  # before reading posts: nothing after it is missed
@@ -78,35 +71,6 @@ class Lifecycle:
         self.sync_posts()
         self.serving.view = self.views.caught_up(view, self.catalogue.live_ids())
         self.position = position
-
-    def _open_shared(self) -> None:
-        """Serve the current release's shared indexes as they are: every process wrote its posts there.
-        Caught up only when their counts say a write was lost (a process killed between Redis and
-        Milvus); without a release, or when one of its indexes is gone or was made for other models,
-        what is missing is built here and published, so every process serves the same collections."""
-        release = self.store.releases.load()
-        view = self.views.from_release(release)
-        self.sync_posts()
-        live = self.catalogue.live_ids()
-        if view is not None and self._names_release(view, release.manifest):
-            if not len(view.image) == len(view.text) == len(live):
-                view = self.views.caught_up(view, live)
-            self.serving.view = view
-            return
-        made = self.views.from_current_artifacts() if view is None else view
-        made = self.views.caught_up(made, live)  # fills the indexes made here
-        self.views.seal(*self._new_indexes(made, release.manifest if release else {}))
-        self.serving.view = made
-        self._publish_locked({"opened": True})
-
-    def _names_release(self, view: IndexView, manifest: dict) -> bool:
-        """Whether the view serves exactly the shared indexes the release names."""
-        return not self._new_indexes(view, manifest)
-
-    def _new_indexes(self, view: IndexView, manifest: dict) -> list[VectorIndex]:
-        backend, named = self.views.backend, manifest.get("indexes", {})
-        return [index for kind, index in (("image", view.image), ("text", view.text), ("caption", view.caption))
-                if backend.collection_of(index) != named.get(kind, {}).get("collection")]
 
     def sync_posts(self) -> None:
         """Replace the catalogue and the posts' words by what Redis holds now."""
@@ -146,19 +110,6 @@ class Lifecycle:
         with self.serving.lock:
             self.serving.view = view if self.shared else self.views.caught_up(view, self.catalogue.live_ids())
             self.on_swap()
-
-    def replay(self, view: IndexView, since: str) -> int:
-        """Write the change log after `since` into a view's shared indexes: what other processes wrote to
-        the indexes they served while this view was built or before they adopted it (idempotent upserts
-        and deletes, each post as Redis holds it now). Returns the entries applied."""
-        applied = 0
-        while entries := self.store.read_changes(since, block_ms=None):
-            for entry_id, fields in entries:
-                if fields.get("op") in ("add", "del", "captions"):
-                    self.views.write_changes(view, fields["op"], [int(x) for x in fields["ids"].split(",") if x])
-                    applied += 1
-                since = entry_id
-        return applied
 
     # -- heads -----------------------------------------------------------------------------------
     def refit_projector(self, min_captioned: int = 50, replace_learned: bool = False) -> str | None:
@@ -257,11 +208,6 @@ class Lifecycle:
             self.replay(view, since)
         return version
 
-    def _posts_to_index(self) -> list[int]:
-        """The posts a new index is built with: this process's catalogue, or for shared indexes (which every
-        process will serve) the store's, whether or not this process follows the change log."""
-        return self.store.all_meta()[0].tolist() if self.shared else sorted(self.catalogue.live_ids())
-
     def basis_due(self) -> bool:
         """Whether the image index or the text indexes are due a (new) PCA basis (indexing/reduced.py;
         Views.basis_due, Views.text_basis_due)."""
@@ -319,27 +265,13 @@ class Lifecycle:
             version = self.store.releases.save(snaps, artifacts,
                                             dict(info or {}, origin=self.origin, posts=len(v.image)), keep=keep)
             if backend.shared:
-                for name, index in (("image", v.image), ("text", v.text), ("caption", v.caption)):
-                    backend.publish(name, index)
-                kept = self._kept_collections()
-                dropped = backend.drop_collections(sorted(named_before - kept))
-                dropped += backend.drop_orphans(kept, ORPHAN_AGE_S)
-                if dropped:
-                    log.info("dropped the collections of trimmed releases and orphans: %s", ", ".join(dropped))
+                self._published_shared(v, named_before)
             with self.serving.lock:
                 if self.view.image is v.image and self.view.text is v.text:
                     self.serving.view = replace(self.view, release=version)
         log.info("release %s published (%d posts, projector %s, hashtag head %s)", version, len(v.image),
                  v.projector_version, v.hashtag_head_version)
         return version
-
-    def _kept_collections(self) -> set[str]:
-        """The shared collections the kept releases name (a rollback may serve any of them again)."""
-        if not self.shared:
-            return set()
-        releases_ = self.store.releases
-        return {meta["collection"] for version in releases_.versions()
-                for meta in ((releases_.manifest(version) or {}).get("indexes") or {}).values() if meta.get("collection")}
 
     def load_release(self, version: str | None = None) -> bool:
         """Serve a release's snapshots (a restart's fast path, or on request): loaded beside the
@@ -413,32 +345,3 @@ class Lifecycle:
         except ValueError as exc:
             log.error("release %s: its %s basis is unreadable (%s); keeping this process's index", version, name, exc)
             return serving_basis
-
-    def _adopt_shared(self, version: str) -> bool:
-        """Serve another process's release of shared indexes: its collections opened (no bytes, no build),
-        swapped in, and the change log since this process's position written into them, under the swap
-        lock, so a post this process wrote to the indexes it served before is not lost. A rollback (an
-        older release) is caught up in full: its collections missed every write since it stopped serving.
-        False when one of its collections is gone or of other models (this view keeps serving; logged)."""
-        release = self.store.releases.load(version)
-        view = self.views.from_release(release)
-        if view is None or not self._names_release(view, release.manifest):
-            if view is not None:  # the indexes from_release made in place of the missing ones: nobody's
-                self.views.backend.drop_collections(self.views.backend.collection_of(index)
-                                                    for index in self._new_indexes(view, release.manifest))
-            log.error("release %s cannot be served here (a collection is gone or of other models); "
-                      "keeping release %s", version, self.view.release)
-            return False
-        rollback = version < self.view.release
-        with self.serving.lock:
-            if rollback:
-                self.views.caught_up(view, self.catalogue.live_ids())
-            self.replay(view, self.position)
-            self.serving.view = view
-            self.on_swap()
-        backend = self.views.backend
-        for name, index in (("image", view.image), ("text", view.text), ("caption", view.caption)):
-            backend.publish(name, index)  # a rollback: the aliases follow it too
-        log.info("now serving release %s (shared indexes: %s)", version,
-                 ", ".join(backend.collection_of(i) for i in (view.image, view.text, view.caption)))
-        return True

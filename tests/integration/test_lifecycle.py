@@ -4,7 +4,6 @@ Two engines on one key prefix are two processes sharing a Redis (the engines are
 process boundary is simulated here — tests/integration/test_crash.py uses real processes).
 """
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -107,7 +106,8 @@ def test_new_heads_swap_into_a_serving_process_without_a_failed_query(labelled, 
         heads = train_heads(labelled.training_data(), members=1, min_captioned=10, min_tagged=10)
         installed = labelled.install_heads(heads, "v-swap")
         assert wait_until(lambda: serving.release_version == installed["release"])
-        time.sleep(0.3)
+        swapped = answered[0]
+        assert wait_until(lambda: answered[0] > max(10, swapped + 3))  # queries on the new view too
     finally:
         stop.set()
         for th in threads:

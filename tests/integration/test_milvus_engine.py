@@ -287,7 +287,7 @@ def test_a_deployment_moving_from_hnswlib_to_milvus_builds_its_collections_once(
 
 
 def test_collections_a_killed_builder_left_are_dropped_once_old(engine_factory, samples, monkeypatch):
-    from indexing.search import lifecycle
+    from indexing.search import sharedindexes
 
     engine = engine_factory()
     client = engine.parts.backend.client
@@ -295,7 +295,7 @@ def test_collections_a_killed_builder_left_are_dropped_once_old(engine_factory, 
     orphan = engine.parts.backend.new(8)  # made, never published: a builder killed mid-rebuild
     engine.publish_release()
     assert client.has_collection(orphan.collection)  # young: maybe a rebuild still filling elsewhere
-    monkeypatch.setattr(lifecycle, "ORPHAN_AGE_S", -1)
+    monkeypatch.setattr(sharedindexes, "ORPHAN_AGE_S", -1)
     serving = collections(engine)
     engine.publish_release()
     assert not client.has_collection(orphan.collection)
