@@ -258,12 +258,33 @@ class HnswBackend:
     ef_construction: int = 200
     ef_search: int = 96
     exact_max: int = 4000
+    shared = False  # each process holds its own copy, kept in step through the change log
 
     def new(self, dim: int, post_shift: int = 0) -> HnswIndex:
         return HnswIndex(dim, post_shift=post_shift, **self._params())
 
     def from_snapshot(self, blob: bytes, dim: int, live, vectors, post_shift: int = 0) -> HnswIndex:
         return HnswIndex.from_bytes(blob, dim, live, vectors, post_shift=post_shift, **self._params())
+
+    # What a shared backend does at releases, nothing here: a release holds this process's bytes.
+    def seal(self, index) -> None:
+        pass
+
+    def publish(self, kind: str, index) -> None:
+        pass
+
+    @staticmethod
+    def collection_of(index) -> None:
+        return None
+
+    def drop_collections(self, names) -> list[str]:
+        return []
+
+    def drop_orphans(self, kept, older_than_s: float) -> list[str]:
+        return []
+
+    def close(self) -> None:
+        pass
 
     def _params(self) -> dict:
         return dict(m=self.m, ef_construction=self.ef_construction, ef_search=self.ef_search,

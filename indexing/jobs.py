@@ -123,6 +123,9 @@ def rebuild(engine, policy: JobPolicy, force: bool, progress) -> dict:
     counters = engine.store.counters()
     deleted, posts = counters.get("deleted", 0), max(len(engine.view.image), 1)
     basis_due = engine.lifecycle.basis_due()  # the image or text indexes' PCA (indexing/reduced.py)
+    if not force and engine.lifecycle.shared and not basis_due:
+        return {"skipped": "the vector backend compacts deleted rows itself", "reason": "shared_backend",
+                "deleted": deleted}
     if not force and deleted / posts < policy.rebuild_min_deleted and not basis_due:
         return {"skipped": f"{deleted} deletions since the last rebuild ({deleted / posts:.1%} of the posts)",
                 "reason": "few_deleted", "deleted": deleted}

@@ -16,6 +16,7 @@ Milvus, a release points at collections and a rollback points the aliases back (
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import uuid
@@ -32,10 +33,23 @@ IN_LIST_MAX = 16_384  # ids in one `in [...]` filter; larger post sets are sent 
 EXACT_POSTS_A_QUERY = 8_192  # rows one query may return (a server's cap is 16,384); shifted by labels a post
 
 
-def scope_key(scope: str) -> int:
+HIDDEN = -(2 ** 63)  # the scope key of a post gone before its rows were written: no viewer's filter names it
+_lite_users: dict[str, int] = {}  # MilvusBackends of this process on each Lite file (one embedded server each)
+_lite_lock = threading.Lock()
+
+
+def scope_key(scope: str | None) -> int:
     """A scope as the int64 the partition key holds: public is 0, `chat:<id>` its chat id (never 0 in Telegram)."""
+    if scope is None:
+        return HIDDEN
     validate_scope(scope)
     return 0 if scope == PUBLIC else int(scope.split(":", 1)[1])
+
+
+def collection_prefix(key_prefix: str) -> str:
+    """The collections' and aliases' prefix of a deployment (its Redis key prefix: tests use one each).
+    Milvus names take letters, digits and underscores."""
+    return "hashlens_" + re.sub(r"[^A-Za-z0-9_]", "_", key_prefix)
 
 
 def _id_list(ids: Iterable[int]) -> str:
@@ -216,6 +230,7 @@ class MilvusBackend:
     ef_search: int = 96
     exact_max: int = 4000  # HASHLENS_EXACT_SEARCH_MAX_POSTS; a server falls back to brute force itself (0 there)
     token: str = ""
+    shared = True  # every process reads and writes the same collections: the writer writes once
     _client: MilvusClient | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -223,8 +238,15 @@ class MilvusBackend:
     def client(self) -> MilvusClient:
         with self._lock:
             if self._client is None:
+                if self._lite:
+                    with _lite_lock:
+                        _lite_users[self.uri] = _lite_users.get(self.uri, 0) + 1
                 self._client = MilvusClient(uri=self.uri, token=self.token)
             return self._client
+
+    @property
+    def _lite(self) -> bool:
+        return self.uri.endswith(".db")
 
     def new(self, dim: int, post_shift: int = 0) -> MilvusIndex:
         """An empty index in a new collection (named by its shape and a random suffix)."""
@@ -238,8 +260,13 @@ class MilvusBackend:
         params.add_index("vector", index_type="HNSW", metric_type="IP",
                          params={"M": self.m, "efConstruction": self.ef_construction})
         params.add_index("post_id", index_type="INVERTED")
-        self.client.create_collection(name, schema=schema, index_params=params, consistency_level="Strong",
-                                      properties={"hashlens.post_shift": str(post_shift)})
+        self.client.create_collection(name, schema=schema, consistency_level="Strong",
+                                      properties={"hashlens.post_shift": str(post_shift),
+                                                  "hashlens.created_s": str(int(time.time()))})
+        # Not waited for: pymilvus polls each new index every 0.5 s (1 s a collection, measured), and the
+        # index of an empty collection has nothing to build; `seal` waits for rows before a release serves.
+        self.client.create_index(name, params, sync=False)
+        self.client.load_collection(name)
         return self._open(name, dim, post_shift)
 
     def _open(self, name: str, dim: int, post_shift: int) -> MilvusIndex:
@@ -268,9 +295,9 @@ class MilvusBackend:
     def alias(self, kind: str) -> str:
         return f"{self.prefix}_{kind}"
 
-    def publish(self, kind: str, index: MilvusIndex) -> None:
+    def publish(self, kind: str, index) -> None:
         """Point the kind's alias at the index's collection (one atomic switch for every reader)."""
-        alias, name = self.alias(kind), index.collection
+        alias, name = self.alias(kind), _inner(index).collection
         if alias in self.client.list_aliases().get("aliases", []):
             self.client.alter_alias(name, alias)
         else:
@@ -284,13 +311,61 @@ class MilvusBackend:
         """Drop an index's collection (an old release's, once no alias or kept release names it)."""
         self.client.drop_collection(index.collection)
 
+    def drop_collections(self, names) -> list[str]:
+        """Drop these collections (a trimmed release's), but never one an alias names (a server refuses
+        it; Lite would drop the alias with it) nor one that is gone already. Returns those dropped."""
+        aliased = {self.client.describe_alias(alias)["collection_name"]
+                   for alias in self.client.list_aliases().get("aliases", [])}
+        dropped = []
+        for name in names:
+            if name not in aliased and self.client.has_collection(name):
+                self.client.drop_collection(name)
+                dropped.append(name)
+        return dropped
+
+    def drop_orphans(self, kept, older_than_s: float) -> list[str]:
+        """Drop this deployment's collections that no kept release names (`kept`) and no alias names, made
+        more than `older_than_s` ago: those of a builder killed before it published (a younger one may be
+        a rebuild still filling). Returns those dropped."""
+        own = re.compile(re.escape(self.prefix) + r"_\d+d_s\d+_[0-9a-f]{12}")
+        now, kept = time.time(), set(kept)
+        old = []
+        for name in self.client.list_collections():
+            if own.fullmatch(name) and name not in kept:
+                made = self.client.describe_collection(name).get("properties", {}).get("hashlens.created_s")
+                if made is not None and now - float(made) > older_than_s:
+                    old.append(name)
+        return self.drop_collections(old)
+
+    def seal(self, index) -> None:
+        """Make a new collection's rows searched through its graph before it serves (`MilvusIndex.seal`)."""
+        _inner(index).seal()
+
+    @staticmethod
+    def collection_of(index) -> str:
+        return _inner(index).collection
+
     def close(self) -> None:
-        """Close the client; with Milvus Lite also stop this process's embedded server (it holds the file's lock)."""
+        """Close the client; with Milvus Lite the last backend of this process on the file also stops the
+        embedded server (it holds the file's lock)."""
         with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
-            if self.uri.endswith(".db"):
+            if self._client is None:
+                return
+            self._client.close()
+            self._client = None
+            if not self._lite:
+                return
+            with _lite_lock:
+                _lite_users[self.uri] -= 1
+                last = _lite_users[self.uri] == 0
+                if last:
+                    del _lite_users[self.uri]
+            if last:
                 from milvus_lite.server_manager import server_manager_instance
 
                 server_manager_instance.release_server(self.uri)
+
+
+def _inner(index) -> MilvusIndex:
+    """The Milvus index itself, under a ReducedIndex (indexing/reduced.py) if it is one."""
+    return getattr(index, "inner", index)

@@ -43,7 +43,9 @@ def engine_options(settings: Settings) -> EngineOptions:
         image_index_dims=settings.image_index_dims, text_index_dims=settings.text_index_dims,
         batch_size=settings.batch_size, max_photo_bytes=settings.max_photo_bytes,
         max_photo_pixels=settings.max_photo_pixels, hashtag_blocklist=tuple(t for t in settings.hashtag_blocklist.split(",") if t.strip()),
-        thumbnail_side=settings.thumbnail_side, read_text=settings.read_text)
+        thumbnail_side=settings.thumbnail_side, read_text=settings.read_text,
+        vector_backend=settings.vector_backend, milvus_uri=settings.milvus_location,
+        milvus_token=settings.milvus_token.get_secret_value() if settings.milvus_token else "")
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,13 @@ class Settings(BaseSettings):
     # The text and caption indexes: a PCA of the text space this wide, one per language part, fitted at
     # each rebuild and when heads are installed, rescored on the full text space (0: the full space).
     text_index_dims: int = 192
+    # Where the vector indexes live: hnswlib in every process (each holds its copy), or Milvus, shared by
+    # every process (docs/milvus-design.md). `milvus_uri`: a Milvus Lite file (`*.db`: one process, or one
+    # `milvus-lite server` for several) or a server (`http://milvus:19530`); unset: data_dir/milvus/hashlens.db.
+    # Collections are named after `key_prefix`, so deployments sharing a Milvus never meet.
+    vector_backend: Literal["hnswlib", "milvus"] = "hnswlib"
+    milvus_uri: str | None = None
+    milvus_token: SecretStr | None = None
 
     # Duplicates (defaults calibrated by `python -m bench dedup`, see docs/BENCHMARKS.md)
     dup_max_hamming: int = Thresholds.max_hamming
@@ -98,6 +106,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     model_cache_dir_override: Path | None = Field(default=None, validation_alias=AliasChoices("HASHLENS_MODEL_CACHE_DIR"))
+
+    @property
+    def milvus_location(self) -> str:
+        """The Milvus uri the vector backend talks to (a Lite file under data_dir unless one is set)."""
+        return self.milvus_uri or str(self.data_dir / "milvus" / "hashlens.db")
 
     @property
     def model_cache_dir(self) -> Path:

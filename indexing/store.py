@@ -300,6 +300,11 @@ class PostStore:
     def scope_post_ids(self, scope: str) -> list[int]:
         return sorted(int(x) for x in self.r.smembers(self.keys.scope_posts(scope)))
 
+    def scopes_of(self, post_ids: list[int]) -> list[str | None]:
+        """Each post's scope, None for a post that is gone."""
+        found = self.r.hmget(self.keys.post_scopes(), post_ids) if post_ids else []
+        return [raw.decode() if raw is not None else None for raw in found]
+
     def count(self, scope: str | None = None) -> int:
         if scope is None:
             return int(self.r.hlen(self.keys.post_scopes()))

@@ -48,10 +48,35 @@ class VectorIndex(Protocol):
 
 
 class IndexBackend(Protocol):
-    """Makes the indexes of one kind, empty or from a release snapshot (`VectorIndex.to_bytes`)."""
+    """Makes the indexes of one kind, empty or from a release snapshot (`VectorIndex.to_bytes`).
+
+    `shared`: every process reads and writes the same indexes (Milvus): the process that stores a post
+    writes its rows once, the others only learn of it; a snapshot is a reference to them, not a copy.
+    False (hnswlib): each process holds its own copy and applies the change log to it.
+    """
+
+    shared: bool
 
     def new(self, dim: int, post_shift: int = 0) -> VectorIndex: ...
 
     def from_snapshot(self, blob: bytes, dim: int, live: np.ndarray | None, vectors: bytes | None,
                       post_shift: int = 0) -> VectorIndex:
-        """Raises RuntimeError when the blob is unreadable."""
+        """Raises RuntimeError when the blob is unreadable (or names an index that is gone)."""
+
+    def seal(self, index: VectorIndex) -> None:
+        """Before a new index serves: what was added is indexed (Milvus: flushed, its graph built)."""
+
+    def publish(self, kind: str, index: VectorIndex) -> None:
+        """The index now serves as `kind` ("image", "text", "caption"): Milvus points its alias at it."""
+
+    def collection_of(self, index: VectorIndex) -> str | None:
+        """The name a release's manifest records for the index (None: a copy, not a shared index)."""
+
+    def drop_collections(self, names: Iterable[str]) -> list[str]:
+        """Drop indexes a trimmed release named (never one that serves). Returns those dropped."""
+
+    def drop_orphans(self, kept: Iterable[str], older_than_s: float) -> list[str]:
+        """Drop indexes no kept release names, made more than `older_than_s` ago (a builder killed before it
+        published them). Returns those dropped."""
+
+    def close(self) -> None: ...

@@ -124,8 +124,20 @@ def encoders(session_dir):
 
 
 @pytest.fixture
-def engine_factory(redis_client, encoders, session_dir):
-    """Builds SearchEngines on the shared server under one fresh key prefix (reopening = a restart)."""
+def vector_backend() -> str:
+    """The engines' vector backend; a test module that runs on both overrides it with a parametrised one
+    (`backends` below)."""
+    return "hnswlib"
+
+
+BACKENDS = ["hnswlib", pytest.param("milvus", marks=pytest.mark.milvus)]
+
+
+@pytest.fixture
+def engine_factory(redis_client, encoders, session_dir, vector_backend, tmp_path):
+    """Builds SearchEngines on the shared server under one fresh key prefix (reopening = a restart), their
+    vectors in hnswlib or in a Milvus Lite file of the test's own (one embedded server in this process,
+    shared by the test's engines as several workers share a Milvus); every engine closed at the end."""
     from indexing.keys import Keys
     from indexing.relevance import Relevance
     from indexing.search import EngineOptions, SearchEngine
@@ -133,15 +145,25 @@ def engine_factory(redis_client, encoders, session_dir):
     from indexing.store import PostStore
 
     prefix = Keys.for_client(redis_client, f"test{os.getpid()}x{next(_counter)}")
+    made: list[SearchEngine] = []
 
     def make(**options) -> SearchEngine:
         # Tests of the mechanics see every result; the relevance floors (measured on real photos,
         # not on a handful of made-up ones) are tested with the shipped table in test_honest_answers.py.
         options.setdefault("relevance", Relevance())
-        return build_engine(PostStore(redis_client, prefix), encoders, session_dir / "models",
-                            EngineOptions(**options))
+        options.setdefault("vector_backend", vector_backend)
+        options.setdefault("milvus_uri", str(tmp_path / "milvus.db"))
+        made.append(build_engine(PostStore(redis_client, prefix), encoders, session_dir / "models",
+                                 EngineOptions(**options)))
+        return made[-1]
 
-    return make
+    yield make
+    for engine in made:
+        engine.close()
+    if vector_backend == "milvus":  # the file's embedded server, even if an engine failed half-built
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(str(tmp_path / "milvus.db"))
 
 
 @pytest.fixture

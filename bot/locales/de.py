@@ -130,6 +130,7 @@ MESSAGES: dict[str, str] = {
                       "{needed})",
     "job_worse": "aktuelles Modell behalten: Das neue war schlechter ({metrics})",
     "job_few_deleted": "{deleted} Löschungen, zu wenige für einen Neuaufbau",
+    "job_shared_backend": "der Vektorspeicher verdichtet Löschungen selbst: kein Neuaufbau nötig",
     "job_unchanged": "nichts geändert",
     "job_failed": "fehlgeschlagen (siehe Logs); der aktuelle Index bleibt in Betrieb",
     "stats": "<b>Diese Gruppe</b>: {chat_posts} Fotos gespeichert.\n"

@@ -127,6 +127,7 @@ MESSAGES: dict[str, str] = {
     "job_few_unseen": "kept the serving model: only {unseen} held-out posts to compare on (needs {needed})",
     "job_worse": "kept the serving model: the new one was worse ({metrics})",
     "job_few_deleted": "{deleted} deletions, too few to rebuild",
+    "job_shared_backend": "the vector store compacts deletions itself: no rebuild needed",
     "job_unchanged": "nothing changed",
     "job_failed": "failed (see the logs); the current index keeps serving",
     "stats": "<b>This group</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"

@@ -132,6 +132,7 @@ MESSAGES: dict[str, str] = {
                       "(hacen falta {needed})",
     "job_worse": "se mantiene el modelo actual: el nuevo era peor ({metrics})",
     "job_few_deleted": "{deleted} eliminaciones, demasiado pocas para reconstruir",
+    "job_shared_backend": "el almacén de vectores compacta las eliminaciones por sí mismo: no hace falta reconstruir",
     "job_unchanged": "sin cambios",
     "job_failed": "fallido (mira los registros); el índice actual sigue funcionando",
     "stats": "<b>Este grupo</b>: {chat_posts} fotos guardadas.\n"

@@ -131,6 +131,7 @@ MESSAGES: dict[str, str] = {
                       "(il en faut {needed})",
     "job_worse": "modèle actuel conservé : le nouveau était moins bon ({metrics})",
     "job_few_deleted": "{deleted} suppressions, trop peu pour reconstruire",
+    "job_shared_backend": "le stockage des vecteurs compacte lui-même les suppressions : pas de reconstruction",
     "job_unchanged": "rien n'a changé",
     "job_failed": "échec (voir les journaux) ; l'index actuel continue de servir",
     "stats": "<b>Ce groupe</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "

@@ -132,6 +132,7 @@ MESSAGES: dict[str, str] = {
                       "{needed})",
     "job_worse": "modello attuale mantenuto: quello nuovo era peggiore ({metrics})",
     "job_few_deleted": "{deleted} eliminazioni, troppo poche per ricostruire",
+    "job_shared_backend": "l'archivio dei vettori compatta da sé le eliminazioni: nessuna ricostruzione necessaria",
     "job_unchanged": "nessuna modifica",
     "job_failed": "non riuscito (vedi i log); l'indice attuale resta in servizio",
     "stats": "<b>Questo gruppo</b>: {chat_posts} foto salvate.\n"

@@ -130,6 +130,7 @@ MESSAGES: dict[str, str] = {
     "job_few_unseen": "modelo atual mantido: só {unseen} posts de controle para comparar (são necessários {needed})",
     "job_worse": "modelo atual mantido: o novo foi pior ({metrics})",
     "job_few_deleted": "{deleted} exclusões, poucas demais para reconstruir",
+    "job_shared_backend": "o armazenamento de vetores compacta as exclusões sozinho: não é preciso reconstruir",
     "job_unchanged": "nada mudou",
     "job_failed": "falhou (veja os logs); o índice atual continua funcionando",
     "stats": "<b>Este grupo</b>: {chat_posts} fotos guardadas.\n"

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexing.ann import HnswBackend
 from indexing.reading import ReadingQueue, stored_text
 from indexing.scopes import visible_scopes
 from indexing.relevance import Relevance
+from indexing.search.backends import make_backend
 from indexing.search.catalogue import Catalogue
 from indexing.search.duplicates import Duplicates
 from indexing.search.hashtags import HashtagScorer, TagSources
@@ -38,9 +38,8 @@ class Parts:
         self.image_encoder = image_encoder
         self.serving = Serving()
         self.projection = Projection(image_encoder, text_encoder, store, cache_dir)
-        backend = HnswBackend(options.hnsw_m, options.hnsw_ef_construction, options.hnsw_ef_search,
-                              options.exact_search_max_posts)
-        self.views = Views(store, image_encoder, text_encoder, self.projection, backend, options.image_index_dims,
+        self.backend = make_backend(options, store, catalogue)  # hnswlib here, or Milvus shared by every process
+        self.views = Views(store, image_encoder, text_encoder, self.projection, self.backend, options.image_index_dims,
                            options.text_index_dims)
         self.lifecycle = Lifecycle(store, image_encoder, text_encoder, self.views, catalogue, lexicon, self.serving,
                                    on_swap=lambda: self.hashtag_scorer.forget_vocabularies())
@@ -61,3 +60,7 @@ class Parts:
             relevance_for=self.retrieval.relevance_for,
             photo_text=lambda vec, own_id, scope: stored_text(store, vec.sha256, own_id, sorted(visible_scopes(scope)))),
             blocklist)
+
+    def close(self) -> None:
+        """Let go of the vector backend (Milvus: its client, and a Lite file's embedded server)."""
+        self.backend.close()

@@ -158,6 +158,7 @@ class SearchEngine(FrontEnd, MigratingModels):
         if self._follower is not None:
             self._follower.stop()
             self._follower = None
+        self.parts.close()
 
     # What the change follower (indexing/follower.py) asks.
     @property
@@ -250,7 +251,7 @@ class SearchEngine(FrontEnd, MigratingModels):
 
     @gated
     def apply_captions_changed(self, ids: list[int]) -> None:
-        self.writes.apply_captions_changed(ids)
+        self.writes.apply_captions_changed(ids, from_log=True)
 
     @gated
     def apply_text_changed(self, ids: list[int]) -> None:

@@ -22,6 +22,7 @@ from indexing.reduced import Basis, basis_of
 from indexing.scopes import PUBLIC
 from indexing.search.catalogue import Catalogue
 from indexing.search.lexical import LexicalIndex, post_text
+from indexing.search.sharedindexes import SharedIndexes
 from indexing.search.types import IndexView
 from indexing.search.views import HASHTAG_HEAD_ARTIFACT, PROJECTOR_ARTIFACT, Serving, Views
 from indexing.store import PostStore
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 START_OF_LOG = "0-0"
 
 
-class Lifecycle:
+class Lifecycle(SharedIndexes):
     def __init__(self, store: PostStore, image_encoder: ImageEncoder, text_encoder: TextEncoder, views: Views,
                  catalogue: Catalogue, lexicon: LexicalIndex, serving: Serving, on_swap: Callable[[], None] = lambda: None) -> None:
         self.store = store
@@ -59,6 +60,11 @@ class Lifecycle:
     def open(self) -> None:
         """Serve the current release (heads + index snapshots), caught up with Redis."""
         position = self.store.changes_position()  # before reading posts: nothing after it is missed
+        if self.shared:
+            with JobLock(self.store, "release", ttl_s=300, wait_s=600):  # one process makes what all serve
+                self._open_shared()
+            self.position = position
+            return
         view = self.views.from_release(self.store.releases.load())
         if view is None:
             view = self.views.from_current_artifacts()
@@ -98,9 +104,11 @@ class Lifecycle:
 
     def swap_in(self, view: IndexView) -> None:
         """Serve `view` from now on. Queries in flight finish on the view they started with; posts
-        stored while the view was built are added to it first (writers wait for the swap)."""
+        stored while the view was built are added to it first (writers wait for the swap). Shared
+        indexes are not caught up from this process's catalogue (it may lag the other processes'
+        writes): the change log is replayed into them instead (`replay`)."""
         with self.serving.lock:
-            self.serving.view = self.views.caught_up(view, self.catalogue.live_ids())
+            self.serving.view = view if self.shared else self.views.caught_up(view, self.catalogue.live_ids())
             self.on_swap()
 
     # -- heads -----------------------------------------------------------------------------------
@@ -152,8 +160,14 @@ class Lifecycle:
             text_basis = self.views.fit_text_basis(sorted(self.catalogue.live_ids()), new["projector"])
             view = self.views.empty(new["projector"], new["projector_version"], new["hashtag_head"],
                                     new["hashtag_head_version"], old.release, image=old.image, text_basis=text_basis)
+            if self.shared:  # filled here (swap_in catches up only a copy of this process's)
+                since = self.store.changes_position()
+                self.views.fill(view, self._posts_to_index(), image=False, text=True)
+                self.views.seal(view.text, view.caption)
         self.swap_in(view)
         installed["release"] = self.publish_release(info)
+        if self.shared and projector is not None:
+            self.replay(view, since)
         return installed
 
     def training_data(self, scope: str = PUBLIC, ids: list[int] | None = None) -> TrainingData:
@@ -181,13 +195,18 @@ class Lifecycle:
     def rebuild(self, info: dict | None = None, progress: Callable[[int, int], None] | None = None) -> str:
         """Build every index afresh from Redis (deleted posts compacted away), swap, publish a release."""
         old = self.view
-        ids = sorted(self.catalogue.live_ids())
+        since = self.store.changes_position()  # shared indexes: what others write meanwhile is replayed
+        ids = self._posts_to_index()
         view = self.views.empty(old.projector, old.projector_version, old.hashtag_head, old.hashtag_head_version,
                                 old.release, image=self.views.fitted_image(ids),  # the bases refitted
                                 text_basis=self.views.fit_text_basis(ids, old.projector))
         self.views.fill(view, ids, image=True, text=True, progress=progress)
+        self.views.seal(view.image, view.text, view.caption)
         self.swap_in(view)
-        return self.publish_release(dict(info or {}, rebuilt=True))
+        version = self.publish_release(dict(info or {}, rebuilt=True))
+        if self.shared:
+            self.replay(view, since)
+        return version
 
     def basis_due(self) -> bool:
         """Whether the image index or the text indexes are due a (new) PCA basis (indexing/reduced.py;
@@ -202,19 +221,32 @@ class Lifecycle:
         image_due, text_due = self.views.basis_due(old.image), self.views.text_basis_due(old.text, old.projector)
         if not (image_due or text_due):
             return None
-        ids = sorted(self.catalogue.live_ids())
+        since = self.store.changes_position()
+        ids = self._posts_to_index()
         view = replace(old, image=self.views.fitted_image(ids)) if image_due else old  # posts stored meanwhile: the swap's catch-up
         if text_due:
             basis = self.views.fit_text_basis(ids, old.projector)
             view = replace(view, text=self.views.new_text(basis, old.projector),
                            caption=self.views.new_caption(basis, old.projector))
         self.views.fill(view, ids, image=image_due, text=text_due)
+        self.views.seal(*([view.image] if image_due else []), *([view.text, view.caption] if text_due else []))
         self.swap_in(view)
-        return self.publish_release(dict(info or {}, basis_fitted=True))
+        version = self.publish_release(dict(info or {}, basis_fitted=True))
+        if self.shared:
+            self.replay(view, since)
+        return version
 
     def publish_release(self, info: dict | None = None, keep: int = 3, lock_wait_s: float = 600) -> str:
         """Snapshot the serving indexes as a new release and make it every process's current one."""
-        with JobLock(self.store, "release", ttl_s=300, wait_s=lock_wait_s), self.publishing:
+        with JobLock(self.store, "release", ttl_s=300, wait_s=lock_wait_s):
+            return self._publish_locked(info, keep)
+
+    def _publish_locked(self, info: dict | None = None, keep: int = 3) -> str:
+        """`publish_release` with the release lock held. Shared indexes: the release names their collections
+        (its snapshots are references), the aliases follow the flip, and the collections only the trimmed
+        releases named are dropped."""
+        backend = self.views.backend
+        with self.publishing:
             v = self.view
             base = {"image_model": self.image_encoder.name, "text_model": self.text_encoder.name}
             snaps = {}
@@ -223,13 +255,17 @@ class Lifecycle:
                 extra = {"projector": v.projector_version} if name != "image" else {}
                 extra.update({"basis": basis.meta()} if basis else {})
                 extra.update({"basis_in": "text"} if basis and name == "caption" else {})
+                extra.update({"collection": backend.collection_of(index)} if backend.shared else {})
                 blob, live, vectors = index.to_bytes()
                 # the caption index's basis is the text index's: kept once, with the text snapshot
                 snaps[name] = releases.IndexSnapshot(dict(base, dim=index.dim, **extra), blob, live, vectors,
                                                      basis.to_bytes() if basis and name != "caption" else b"")
             artifacts = {PROJECTOR_ARTIFACT: v.projector_version, HASHTAG_HEAD_ARTIFACT: v.hashtag_head_version}
+            named_before = self._kept_collections()
             version = self.store.releases.save(snaps, artifacts,
                                             dict(info or {}, origin=self.origin, posts=len(v.image)), keep=keep)
+            if backend.shared:
+                self._published_shared(v, named_before)
             with self.serving.lock:
                 if self.view.image is v.image and self.view.text is v.text:
                     self.serving.view = replace(self.view, release=version)
@@ -240,6 +276,9 @@ class Lifecycle:
     def load_release(self, version: str | None = None) -> bool:
         """Serve a release's snapshots (a restart's fast path, or on request): loaded beside the
         serving view, then swapped in. False when it cannot serve here (the current view stays)."""
+        if self.shared:
+            version = version or self.store.releases.current_version()
+            return version is not None and version != self.view.release and self._adopt_shared(version)
         release = self.store.releases.load(version)
         if release is None or release.version == self.view.release:
             return False
@@ -267,6 +306,8 @@ class Lifecycle:
         if manifest.get("indexes", {}).get("image", {}).get("image_model", self.image_encoder.name) != \
                 self.image_encoder.name:
             return False  # another image model's: the engine switches to it, or keeps its own (engine.adopt_release)
+        if self.shared:
+            return self._adopt_shared(version)
         old = self.view
         projector, projector_version, head, head_version = self.views.heads(manifest.get("artifacts"))
         view = replace(old, hashtag_head=head, hashtag_head_version=head_version, release=version)

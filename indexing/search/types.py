@@ -134,3 +134,6 @@ class EngineOptions:
     thumbnail_side: int = THUMBNAIL_SIDE
     relevance: Relevance | None = None  # floors, calibration, evidence weights (None: the shipped table)
     read_text: bool = True  # queue stored photos to have their text read (indexing/reading.py)
+    vector_backend: str = "hnswlib"  # or "milvus": one copy of the indexes shared by every process
+    milvus_uri: str = ""  # a Milvus Lite file (*.db) or a server (http://host:19530)
+    milvus_token: str = ""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import replace
 from functools import partial
 from typing import Callable
 
@@ -24,7 +23,7 @@ from indexing import releases
 from indexing.reduced import (REFIT_GROWTH, Basis, ReducedIndex, basis_of, fit_basis, fit_block_basis, min_photos,
                               sample_ids)
 from indexing.search.projection import Projection
-from indexing.search.types import CAPTION_SHIFT, MAX_CAPTIONS_PER_POST, IndexView
+from indexing.search.types import CAPTION_SHIFT, MAX_CAPTIONS_PER_POST, IndexView, caption_labels
 from indexing.store import PostStore
 from indexing.vectorindex import IndexBackend, VectorIndex
 from models.encoders.base import ImageEncoder, TextEncoder
@@ -118,9 +117,12 @@ class Views:
 
     # -- views ---------------------------------------------------------------------------------
     def empty(self, projector: Projector, projector_version: str, head: HashtagHead | None, head_version: str,
-              release: str = "none", image: VectorIndex | None = None, text_basis: Basis | None = None) -> IndexView:
+              release: str = "none", image: VectorIndex | None = None, text_basis: Basis | None = None,
+              text: VectorIndex | None = None, caption: VectorIndex | None = None) -> IndexView:
+        """A view of the given indexes, new empty ones for the others."""
         return IndexView(image if image is not None else self.new_image(None),
-                         self.new_text(text_basis, projector), self.new_caption(text_basis, projector),
+                         text if text is not None else self.new_text(text_basis, projector),
+                         caption if caption is not None else self.new_caption(text_basis, projector),
                          projector, projector_version, head, head_version, release)
 
     def from_current_artifacts(self) -> IndexView:
@@ -158,8 +160,8 @@ class Views:
                     indexes[name] = self.reduced(name, indexes[name], basis, projector)
             except (RuntimeError, ValueError) as exc:
                 log.error("release %s: %s index unreadable (%s); rebuilding it", release.version, name, exc)
-        view = self.empty(projector, projector_version, head, head_version, release.version, text_basis=text_basis)
-        return replace(view, **indexes)
+        return self.empty(projector, projector_version, head, head_version, release.version, text_basis=text_basis,
+                          **indexes)
 
     @staticmethod
     def _mismatched(meta: dict):
@@ -290,6 +292,8 @@ class Views:
 
         Posts missing from the text index (one label per post) are the new ones; the caption index,
         written with it, gets their captions (most posts have none, so it cannot tell by itself).
+        Shared indexes (Milvus) hold what other processes wrote too, maybe posts `live` (this process's
+        catalogue) does not know yet: only posts the store no longer holds are dropped from them.
         """
         new_posts: list[int] = []
         for name, index, vectors_for in (("image", view.image, self.image_vectors_for),
@@ -299,6 +303,9 @@ class Views:
             shift = index.post_shift
             labels = index.labels()
             stale = [label for label in labels.tolist() if (label >> shift) not in live]
+            if stale and self.backend.shared:
+                gone = self._gone(sorted({label >> shift for label in stale}))
+                stale = [label for label in stale if (label >> shift) in gone]
             index.remove(stale)
             if name == "caption":
                 missing = new_posts
@@ -312,6 +319,33 @@ class Views:
             if stale or missing:
                 log.info("index %s: %d stale removed, %d missing added", name, len(stale), len(missing))
         return view
+
+    def _gone(self, post_ids: list[int]) -> set[int]:
+        gone = set()
+        for start in range(0, len(post_ids), 2000):
+            chunk = post_ids[start:start + 2000]
+            gone.update(pid for pid, scope in zip(chunk, self.store.scopes_of(chunk)) if scope is None)
+        return gone
+
+    def write_changes(self, view: IndexView, op: str, ids: list[int]) -> None:
+        """One change-log entry's posts written to the view's indexes as Redis holds them now (a post
+        deleted since is skipped): replayed into new shared indexes that other processes did not write."""
+        if op == "add":
+            labels, feats = self.image_vectors_for(ids)
+            view.image.add(labels, feats)
+            view.text.add(labels, self.projection.project_stored(labels, feats, view.projector))
+        if op in ("add", "captions"):
+            view.caption.remove(caption_labels(ids))
+            view.caption.add(*self.caption_vectors_for(ids, view.projector))
+        if op == "del":
+            view.image.remove(ids)
+            view.text.remove(ids)
+            view.caption.remove(caption_labels(ids))
+
+    def seal(self, *indexes: VectorIndex) -> None:
+        """New indexes made ready to serve (Milvus: flushed and indexed; hnswlib: nothing to do)."""
+        for index in indexes:
+            self.backend.seal(index)
 
     def fill(self, view: IndexView, ids: list[int], image: bool, text: bool, step: int = 2000,
              progress: Callable[[int, int], None] | None = None) -> None:

@@ -221,15 +221,18 @@ class Writes:
         self.apply_captions_changed([post.id])
         return True
 
-    def apply_captions_changed(self, ids: list[int]) -> None:
+    def apply_captions_changed(self, ids: list[int], from_log: bool = False) -> None:
         """Re-index the stored captions of posts whose captions changed (here, or in another process:
-        the change log), and let the hashtag caches see their new tags."""
+        `from_log`, the change log), and let the hashtag caches see their new tags. Shared indexes were
+        re-indexed by the process that changed them."""
         with self.catalogue.lock:
             ids = self.catalogue.known(ids)
             self.catalogue.tags_changed()
         if not ids:
             return
         self._words_changed(ids)
+        if from_log and self.views.backend.shared:
+            return
         with self.serving.lock:
             v = self.serving.view
             v.caption.remove(caption_labels(ids))
@@ -237,10 +240,16 @@ class Writes:
 
     # -- others' posts, deletions ----------------------------------------------------------------
     def apply_added(self, ids: list[int]) -> int:
-        """Index posts another process stored (from the change log); known ones are skipped."""
+        """Index posts another process stored (from the change log); known ones are skipped. Shared
+        indexes hold them already (their writer wrote them): only the catalogue and the words learn them."""
         posts = [p for p in self.store.get_posts(self.catalogue.unknown(ids)) if p is not None]  # deleted since: skipped
         if not posts:
             return 0
+        if self.views.backend.shared:
+            with self.serving.lock:
+                self.catalogue.remember(posts)
+                self._index_words(posts)
+            return len(posts)
         with self.serving.lock:
             v = self.serving.view
             labels, feats = self.views.image_vectors_for([p.id for p in posts])
@@ -280,7 +289,7 @@ class Writes:
     def apply_deleted(self, ids: list[int]) -> None:
         ids = self.catalogue.known(ids)
         if ids:
-            self._forget_locally(ids)
+            self._forget_locally(ids, indexes=not self.views.backend.shared)  # shared: its deleter removed them
 
     def forget_scope(self, scope: str) -> int:
         """Delete every post of a scope (a chat's /forget). Returns how many were deleted."""
@@ -297,11 +306,13 @@ class Writes:
             self._forget_locally(batch)
         return deleted
 
-    def _forget_locally(self, ids: Iterable[int]) -> None:
+    def _forget_locally(self, ids: Iterable[int], indexes: bool = True) -> None:
         ids = list(ids)
         with self.serving.lock:
             self.catalogue.forget(ids)
             self.lexicon.forget(ids)
+            if not indexes:
+                return
             v = self.serving.view
             v.image.remove(ids)
             v.text.remove(ids)

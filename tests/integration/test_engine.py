@@ -7,10 +7,16 @@ from PIL import Image, ImageEnhance, ImageOps
 from indexing.errors import BadImageError, EmptyQueryError, UnknownPostError
 from indexing.holdout import held_out
 from indexing.search import PhotoInput
-from tests.conftest import jpeg_bytes, sample_image
+from tests.conftest import BACKENDS, jpeg_bytes, sample_image
 from tests.topologies import redis_topology  # noqa: F401 - these tests run on a single server and a cluster
 
 CHAT_A, CHAT_B = "chat:-1001", "chat:-1002"
+
+
+@pytest.fixture(params=BACKENDS)
+def vector_backend(request):
+    """Every engine of these tests on hnswlib, then on Milvus Lite (the contract holds on both)."""
+    return request.param
 
 
 def _add(engine, data, scope="public", captions=(), tags=(), **kw):

@@ -35,3 +35,21 @@ def test_env_example_values_are_the_defaults():
     defaults = Settings(_env_file=None)
     differing = {name for name in Settings.model_fields if getattr(from_example, name) != getattr(defaults, name)}
     assert differing == set()
+
+
+def test_the_vector_backend_is_checked_and_milvus_defaults_to_a_lite_file(monkeypatch, tmp_path):
+    import pytest
+    from pydantic import ValidationError
+
+    from indexing.milvus_index import collection_prefix
+
+    s = Settings(_env_file=None, data_dir=tmp_path)
+    assert s.vector_backend == "hnswlib" and s.milvus_location == str(tmp_path / "milvus" / "hashlens.db")
+    monkeypatch.setenv("HASHLENS_VECTOR_BACKEND", "milvus")
+    monkeypatch.setenv("HASHLENS_MILVUS_URI", "http://milvus:19530")
+    s = Settings(_env_file=None)
+    assert (s.vector_backend, s.milvus_location) == ("milvus", "http://milvus:19530")
+    monkeypatch.setenv("HASHLENS_VECTOR_BACKEND", "faiss")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)
+    assert collection_prefix("test12x3") == "hashlens_test12x3" and collection_prefix("hl:v2-a") == "hashlens_hl_v2_a"
