@@ -9,6 +9,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
@@ -50,7 +51,8 @@ def seed_everything(seed: int = SEED) -> None:
 @contextmanager
 def bench_engine(args) -> Iterator[SearchEngine]:
     """A SearchEngine on an empty store: an embedded Redis in a temp dir (or --redis-url, fresh prefix)."""
-    with tempfile.TemporaryDirectory(prefix="hashlens-bench-", dir="/tmp") as tmp:
+    settings = Settings()
+    with tempfile.TemporaryDirectory(prefix="hashlens-bench-", dir="/tmp") as tmp, _vector_engine(settings, tmp) as uri:
         client, server = connect(args.redis_url, Path(tmp) / "redis", dies_with_owner=True)  # even if killed
         engine = None
         try:
@@ -58,9 +60,11 @@ def bench_engine(args) -> Iterator[SearchEngine]:
                                      image_threads=args.image_threads, cache_dir=args.model_cache, runtime=args.runtime)
             # The deployment's tunables (Settings: env and defaults), not EngineOptions' bare defaults: a
             # benchmark times what a running bot does (exact-search cut-off, thresholds, batch size).
+            options = replace(engine_options(settings), milvus_uri=uri) if uri else engine_options(settings)
             engine = build_engine(PostStore(client, Keys.for_client(client, f"bench{int(time.time() * 1000)}")), encoders,
-                                  args.model_cache, engine_options(Settings()))
+                                  args.model_cache, options)
             engine.bench_data_dir = Path(tmp) / "redis"  # where other processes find this embedded Redis
+            engine.bench_milvus_uri = uri or settings.milvus_uri  # and the Milvus they share (HASHLENS_MILVUS_URI)
             yield engine
         finally:
             if engine is not None:
@@ -68,6 +72,19 @@ def bench_engine(args) -> Iterator[SearchEngine]:
             client.close()
             if server:
                 server.stop()
+
+
+@contextmanager
+def _vector_engine(settings: Settings, tmp: str) -> Iterator[str | None]:
+    """With HASHLENS_VECTOR_BACKEND=milvus and no HASHLENS_MILVUS_URI: a `milvus-lite server` of this run, so
+    the bench's other processes (a scheduler, a bot) share its collections, as workers share a Milvus."""
+    if settings.vector_backend != "milvus" or settings.milvus_uri:
+        yield None
+        return
+    from bench.milvusserver import LiteServer
+
+    with LiteServer(Path(tmp) / "milvus") as server:
+        yield server.uri
 
 
 def image_index_shape(engine) -> dict:

@@ -88,6 +88,8 @@ def run(args) -> dict:
         rebuild_start = time.perf_counter()
         if args.redis_url:
             env["REDIS_URL"] = args.redis_url
+        if engine.bench_milvus_uri:  # HASHLENS_VECTOR_BACKEND=milvus: the collections this process serves
+            env["HASHLENS_MILVUS_URI"] = engine.bench_milvus_uri
         command = ["-m", "bot", "scheduler", "--once", "rebuild", "--force"] if args.change == "rebuild" else \
             ["-m", "indexing", "refit"]
         proc = subprocess.run([sys.executable, *command], env=env, capture_output=True, text=True)
