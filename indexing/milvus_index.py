@@ -16,6 +16,7 @@ Milvus, a release points at collections and a rollback points the aliases back (
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
@@ -27,6 +28,21 @@ import numpy as np
 from pymilvus import DataType, MilvusClient, MilvusException
 
 from indexing.scopes import PUBLIC, validate_scope
+
+
+
+class _NoTimestampNoise(logging.Filter):
+    """Milvus Lite implements no AllocTimestamp: pymilvus warns at every query iterator (a full scan) and
+    an in-process Lite's gRPC server logs the unimplemented call. Harmless (the client's clock is used),
+    and a line per scan would bury the service's own logs, so those records are dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage() + (str(record.exc_info[1]) if record.exc_info and record.exc_info[1] else "")
+        return "mvccTs" not in text and "AllocTimestamp" not in text
+
+
+for _name in ("pymilvus.client.iterator.query_iterator", "grpc._server"):  # filters act on the emitting logger
+    logging.getLogger(_name).addFilter(_NoTimestampNoise())
 
 BATCH = 2000  # rows a request: 2,000 x 2,560-d floats is ~20 MB, under Milvus's 64 MB request cap
 IN_LIST_MAX = 16_384  # ids in one `in [...]` filter; larger post sets are sent in pieces
