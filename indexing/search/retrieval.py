@@ -197,8 +197,8 @@ class Retrieval:
     def text_scores(self, query: np.ndarray, ids: list[int], v: IndexView) -> np.ndarray:
         """Per post: the better of its photo's text-space match and its best caption match."""
         photo_scores = textspace.scores(v.text.get_or_zero(ids), query)
-        labels = [pid << CAPTION_SHIFT | j for pid in ids for j in range(MAX_CAPTIONS_PER_POST)
-                  if (pid << CAPTION_SHIFT | j) in v.caption]
+        # one lookup for all candidates' caption slots: on a shared backend each `in` is a round trip
+        labels = v.caption.labels_of([pid << CAPTION_SHIFT | j for pid in ids for j in range(MAX_CAPTIONS_PER_POST)])
         caption_scores = zip(labels, textspace.scores(v.caption.get_or_zero(labels), query)) if labels else ()
         return best_of(ids, photo_scores, caption_scores)
 
