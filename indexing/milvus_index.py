@@ -22,6 +22,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
@@ -255,6 +256,7 @@ class MilvusBackend:
         with self._lock:
             if self._client is None:
                 if self._lite:
+                    Path(self.uri).parent.mkdir(parents=True, exist_ok=True)  # a fresh data dir has no milvus/ yet
                     with _lite_lock:
                         _lite_users[self.uri] = _lite_users.get(self.uri, 0) + 1
                 self._client = MilvusClient(uri=self.uri, token=self.token)

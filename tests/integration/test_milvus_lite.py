@@ -150,3 +150,14 @@ def test_a_release_of_another_backend_is_refused_so_the_view_rebuilds(backend):
         backend.from_snapshot(hnsw.to_bytes()[0], DIM)
     with pytest.raises(RuntimeError):
         backend.from_snapshot(b'{"backend": "milvus", "collection": "gone"}', DIM)
+
+
+def test_a_lite_file_in_a_fresh_data_dir_makes_its_folder(tmp_path):
+    """`HASHLENS_VECTOR_BACKEND=milvus` on a new data dir: the default file's folder does not exist yet."""
+    backend = MilvusBackend(str(tmp_path / "data" / "milvus" / "hashlens.db"), scope_of=public)
+    try:
+        index = backend.new(DIM)
+        index.add([3], unit_rows(1))
+        assert index.search(unit_rows(1)[0], 1)[0][0] == 3
+    finally:
+        backend.close()
