@@ -75,11 +75,12 @@ class Forgetting:
         """The confirmation's buttons, pressed by an admin of the group."""
         query, chat_id = update.callback_query, update.effective_chat.id
         markup = query.message.reply_markup if query.message else None
-        # answered in the confirmation's language (the admin who asked), whoever presses
+        # the message is edited in the confirmation's language (the admin who asked), whoever presses;
+        # a refusal pops up for the presser alone, in theirs
         lang = written_in((b.text for row in (markup.inline_keyboard if markup else ()) for b in row),
                           ("button_forget_yes", "button_forget_no"), user_language(update))
         if not await is_chat_admin(context.bot, chat_id, query.from_user.id):
-            await query.answer(t(lang, "button_admins_only"))
+            await query.answer(t(user_language(update), "button_admins_only"))
             return
         if query.data == YES:
             n = await self.workers.run(self.engine.forget_scope, scope_of(chat_id))

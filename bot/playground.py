@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import time
 
 from bot.emulator.server import EmulatorServer
 from bot.emulator.world import World
@@ -15,13 +16,17 @@ from bot.emulator.world import World
 log = logging.getLogger(__name__)
 
 PLAYGROUND_TOKEN = "100000:PLAYGROUND"
+PLAYGROUND_EPOCH = 1_767_225_600  # 2026-01-01 UTC
 YOU, ALICE = 1001, 1002
 GROUP_ID = -1001000000001
 UPLOADS_ID = -1001000000099  # a hidden channel: inline mode uploads photos there once, like a real deployment
 
 
 def playground_world() -> World:
-    world = World(PLAYGROUND_TOKEN)
+    # Ids past any an earlier run gave (ten a second since 2026 fits Telegram's 32-bit message ids until
+    # 2032): the bot's store outlives the playground's emulator, and a repeated message or file id would
+    # read as an update already handled or a file already posted.
+    world = World(PLAYGROUND_TOKEN, id_base=int((time.time() - PLAYGROUND_EPOCH) * 10))
     you = world.user(YOU, "You", "en")
     world.user(ALICE, "Alice", "fr")
     world.private_chat(you)

@@ -224,9 +224,10 @@ def moderation_text(lang: str, chat_id: int, stats) -> str:
                         for user_id, name, n in stats.top_reposters)
         text += t(lang, "stats_top_reposters", lines_html=lines)
     if stats.top_reposted:
+        # labelled by the caption, else by when it was posted ("photo 3 days ago"): not all "photo"
         lines = "".join(t(lang, "stats_rank_line", n=n, name_html=message_link(
-            lang, chat_id, post.message_id, "photo", shorten(post.captions[0], 40) if post.captions else None))
-            for post, n in stats.top_reposted)
+            lang, chat_id, post.message_id, "photo", shorten(post.captions[0], 40) if post.captions else
+            t(lang, "photo") + _when(lang, post.created_s, None))) for post, n in stats.top_reposted)
         text += t(lang, "stats_top_reposted", lines_html=lines)
     return text
 

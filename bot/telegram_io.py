@@ -6,7 +6,7 @@ import logging
 
 from telegram import InputMediaPhoto, InputMediaVideo, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import language, t
 from bot.imagefiles import is_image_document, is_still_sticker
@@ -16,6 +16,18 @@ from bot.workers import Workers
 from indexing.search import ANIMATION, VIDEO, VIDEO_MEDIA, VIDEO_NOTE, Hit, Post, SearchEngine
 
 log = logging.getLogger(__name__)
+
+
+async def _skipping_unknown_file(call) -> Message | None:
+    """The message a send made, or None when Telegram no longer knows the stored file (a result left
+    out of the answer, logged, rather than the whole answer failing)."""
+    try:
+        return await call
+    except BadRequest as exc:
+        if "file" not in str(exc).lower() and "url" not in str(exc).lower():
+            raise
+        log.warning("a result was left out: Telegram refused its file (%s)", exc)
+        return None
 ALBUM_MAX = 10  # photos in one Telegram album
 
 
@@ -160,23 +172,30 @@ class PostSender:
             await reply(update, intro)
         where = dict(chat_id=update.effective_chat.id, reply_to_message_id=update.effective_message.message_id,
                      message_thread_id=thread_of(update.effective_message))
-        sent = []
-        if len(album) == 1 and isinstance(album[0], InputMediaVideo):
-            sent.append(await context.bot.send_video(video=album[0].media, caption=album[0].caption,
-                                                     parse_mode=ParseMode.HTML, **where))
-        elif len(album) == 1:
-            sent.append(await context.bot.send_photo(photo=album[0].media, caption=album[0].caption,
-                                                     parse_mode=ParseMode.HTML, **where))
-        elif album:
-            sent += list(await context.bot.send_media_group(media=album, **where))
+        sent: list[tuple[int | None, Message]] = []  # (post uploaded from disk or None, the message sent)
+        if len(album) > 1:
+            try:
+                sent += zip(uploaded, await context.bot.send_media_group(media=album, **where))
+            except BadRequest as exc:  # one file Telegram no longer knows fails the whole album: one by one
+                log.warning("an album of %d results was refused (%s); sending them one by one", len(album), exc)
+            else:
+                album = []
+        for media, upload in zip(album, uploaded):
+            send = context.bot.send_video if isinstance(media, InputMediaVideo) else context.bot.send_photo
+            key = "video" if isinstance(media, InputMediaVideo) else "photo"
+            message = await _skipping_unknown_file(send(**{key: media.media}, caption=media.caption,
+                                                        parse_mode=ParseMode.HTML, **where))
+            if message is not None:
+                sent.append((upload, message))
         for kind, source, caption, upload in alone:
             if kind == ANIMATION:
-                sent.append(await context.bot.send_animation(animation=source, caption=caption,
-                                                             parse_mode=ParseMode.HTML, **where))
+                call = context.bot.send_animation(animation=source, caption=caption, parse_mode=ParseMode.HTML, **where)
             else:
-                sent.append(await context.bot.send_video_note(video_note=source, **where))
-            uploaded.append(upload)
-        for post_id, message in zip(uploaded, sent):
+                call = context.bot.send_video_note(video_note=source, **where)
+            message = await _skipping_unknown_file(call)
+            if message is not None:
+                sent.append((upload, message))
+        for post_id, message in sent:
             if post_id is not None and file_id_of(message):
                 await self.workers.run(self.engine.remember_file_id, post_id, file_id_of(message))
         return len(sent)

@@ -123,8 +123,13 @@ KICKED = {"private": "Forbidden: bot was blocked by the user", "group": "Forbidd
 
 
 class World:
-    def __init__(self, token: str = "123456:TEST-TOKEN", bot_username: str = "hashlens_bot") -> None:
+    def __init__(self, token: str = "123456:TEST-TOKEN", bot_username: str = "hashlens_bot", id_base: int = 0) -> None:
+        """`id_base`: message ids and file ids start after it. Telegram never gives a chat's message id or
+        a file id twice, and the bot relies on it (a known message id is a re-delivered update; a known
+        file_unique_id an exact re-send): a world that restarts over a bot's stored posts (the
+        playground) starts past the ids it gave before."""
         self.token = token
+        self.id_base = id_base
         self.bot_id = int(token.split(":")[0])
         self.bot_user = {"id": self.bot_id, "is_bot": True, "first_name": "hashlens", "username": bot_username,
                          "can_join_groups": True, "can_read_all_group_messages": False,
@@ -145,7 +150,7 @@ class World:
         self.meta: dict = {}  # what the playground page needs to know (its users and chats)
         self.calls: list[tuple[str, float]] = []  # (method, time) of every Bot API call, for tests
         self._update_ids = itertools.count(1)
-        self._file_ids = itertools.count(1)
+        self._file_ids = itertools.count(id_base + 1)
         self._inline_ids = itertools.count(1)
         self._media_groups = itertools.count(1)
         self._callback_ids = itertools.count(1)
@@ -166,7 +171,7 @@ class World:
 
     def private_chat(self, user: dict) -> Chat:
         if user["id"] not in self.chats:
-            self.chats[user["id"]] = Chat(user["id"], "private", first_name=user["first_name"])
+            self.chats[user["id"]] = Chat(user["id"], "private", first_name=user["first_name"], next_message_id=self.id_base + 1)
         return self.chats[user["id"]]
 
     def group(self, chat_id: int, title: str = "Group", admins: set[int] | None = None,
@@ -175,7 +180,7 @@ class World:
         Chat fields: is_forum, bot_admin, bot_can_delete, privacy, linked_channel_id."""
         if chat_id not in self.chats:
             kind = "supergroup" if str(chat_id).startswith("-100") or options.get("is_forum") else "group"
-            self.chats[chat_id] = Chat(chat_id, kind, title=title)
+            self.chats[chat_id] = Chat(chat_id, kind, title=title, next_message_id=self.id_base + 1)
         chat = self.chats[chat_id]
         if admins is not None:
             chat.admins = set(admins)
@@ -186,7 +191,7 @@ class World:
         if chat.is_forum:
             chat.type = "supergroup"  # only supergroups can be forums
         if chat.linked_channel_id is not None and chat.linked_channel_id not in self.chats:
-            self.chats[chat.linked_channel_id] = Chat(chat.linked_channel_id, "channel", title=f"{title} channel")
+            self.chats[chat.linked_channel_id] = Chat(chat.linked_channel_id, "channel", title=f"{title} channel", next_message_id=self.id_base + 1)
         return chat
 
     def chat(self, chat_id) -> Chat:

@@ -299,3 +299,20 @@ def test_a_user_first_met_as_an_admin_takes_the_name_and_language_given_later(em
 
     first, second = with_bot(emu, scenario)
     assert (first.first_name, first.language_code) == ("Bernard", "fr") == (second.first_name, second.language_code)
+
+
+def test_a_world_restarted_over_a_bots_store_never_gives_an_id_twice():
+    """The playground's emulator restarts while the bot's store keeps the message and file ids it saw:
+    a new world starts past them (a repeated message id read as an update already handled)."""
+    from bot.emulator.world import World
+    from bot.playground import playground_world
+
+    before, after = World(TOKEN), World(TOKEN, id_base=5_000)
+    first = before.private_chat(before.user(ADMIN))
+    again = after.private_chat(after.user(ADMIN))
+    assert first.next_message_id == 1 and again.next_message_id == 5_001
+    assert after.group(GROUP).next_message_id == 5_001
+    old, new = before.store_file(photo()), after.store_file(photo())
+    assert old.file_id != new.file_id and old.file_unique_id != new.file_unique_id
+    earlier, later = playground_world(), playground_world()  # two starts of the playground
+    assert later.id_base >= earlier.id_base > 0 and later.id_base < 2 ** 31 - 10 ** 7

@@ -267,6 +267,8 @@ def test_forget_one_photo_by_its_poster_and_all_after_an_admins_confirmation(emu
     confirm = ask(c, ANN, ANON, text="/forget")[0]
     assert f"Delete all {before - 1} photos" in confirm["text"] and set(buttons(confirm)) == {"fg:yes", "fg:no"}
     assert c.press(ANON, confirm["message_id"], BOB, "fg:yes")["text"] == "Only the group's admins can do this."
+    c.start(507, "Zoé", "fr")  # a French member's refusal pops up for her alone: in French
+    assert c.press(ANON, confirm["message_id"], 507, "fg:yes")["text"] == "Seuls les admins du groupe peuvent faire cela."
     c.press(ANON, confirm["message_id"], ANN, "fg:no")
     assert "Nothing deleted" in current(c, ANON, confirm["message_id"])["text"]
     assert stored(c, ANON) == before - 1

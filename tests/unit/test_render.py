@@ -208,9 +208,9 @@ def moderation_stats(reposters=(), reposted=()):
                            top_reposters=list(reposters), top_reposted=list(reposted))
 
 
-def stored_post(post_id, message_id, captions=()):
+def stored_post(post_id, message_id, captions=(), days_ago=3):
     return Post(id=post_id, scope="chat:-1001234", sha256="s", phash=0, chat_id=-1001234, message_id=message_id,
-                captions=list(captions))
+                captions=list(captions), created_s=time.time() - days_ago * 86400 - 60)
 
 
 def test_group_stats_say_flags_clears_who_reposts_and_what_with_links_in_every_language():
@@ -219,14 +219,15 @@ def test_group_stats_say_flags_clears_who_reposts_and_what_with_links_in_every_l
     text = render.moderation_text("en", -1001234, stats)
     assert "last 7 / 30 days: 3 / 11 flagged, 1 / 2 cleared as not a re-post" in text
     assert "<b>Who re-posts most</b>:\n• Bob &lt;b&gt;: 4\n• 503: 2" in text  # no name known: the user id
-    assert '<b>Most re-posted photos</b>:\n• <a href="https://t.me/c/1234/55">photo</a>: 4' in text
+    # no caption: told apart by when it was posted
+    assert '<b>Most re-posted photos</b>:\n• <a href="https://t.me/c/1234/55">photo 3 days ago</a>: 4' in text
     assert '<a href="https://t.me/c/1234/60">Homemade pizza &amp; a very long story…</a>: 1' in text  # its caption
     for lang in MESSAGES:
         said = render.moderation_text(lang, -1001234, stats)
         assert all(x in said for x in ("3", "11", "Bob &lt;b&gt;", "https://t.me/c/1234/55", "https://t.me/c/1234/60"))
     quiet = render.moderation_text("en", -42, moderation_stats())
     assert "re-posts most" not in quiet and "Most re-posted" not in quiet
-    assert "photo (#55)" in render.moderation_text("en", -42, moderation_stats(reposted=[(stored_post(7, 55), 2)]))
+    assert "photo 3 days ago (#55)" in render.moderation_text("en", -42, moderation_stats(reposted=[(stored_post(7, 55), 2)]))
 
 
 def test_an_admins_alert_names_the_group_and_links_both_messages():
