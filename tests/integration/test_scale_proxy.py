@@ -119,12 +119,11 @@ def nginx_in_front_of(upstreams: list[str], workdir: Path, log_format: str | Non
         deadline = time.monotonic() + 15
         while True:
             assert proc.poll() is None, proc.stderr.read().decode()
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
-                    pass
+            try:  # the proxy's own health location: a probe of "/" would reach (and, when they are not
+                # up yet, disable) the workers for fail_timeout, and the first updates would get 502
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/proxy-health", timeout=2) as answer:
+                    assert answer.status == 200
                 break
-            except urllib.error.HTTPError:
-                break  # nginx answers (a GET reaches a backend, which has no do_GET: 501)
             except OSError:
                 assert time.monotonic() < deadline, "nginx did not start listening"
                 time.sleep(0.05)
