@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ import time
 from pathlib import Path
 
 from bench.common import SEED, emit, load_items, log_progress
+from indexing.processes import stop_process
 
 TOKEN = "515151:BURST"
 USER = 77_001
@@ -40,17 +40,6 @@ def start_bot(emulator, redis_url: str, data_dir: Path, args, token: str = TOKEN
         time.sleep(0.5)
     proc.env = env
     return proc
-
-
-def stop_process(proc: subprocess.Popen, timeout_s: float = 120) -> None:
-    """SIGTERM (the bot finishes what it is doing), SIGKILL if it has not exited in time: never left running."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def run(args) -> dict:
@@ -95,7 +84,7 @@ def run(args) -> dict:
             replies = [m for m in c.messages(USER) if m["from"]["is_bot"]]
         finally:
             if proc is not None:
-                stop_process(proc)
+                stop_process(proc, timeout_s=120)
             emulator.client.close()
             emulator.stop()
             client.close()

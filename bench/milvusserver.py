@@ -5,17 +5,12 @@ memory is the engine's. Used by the benchmarks; a deployment runs Milvus Standal
 """
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from indexing.processes import free_port, listening, stop_process
 
 
 def resident_bytes(pid: int | str = "self") -> int:
@@ -41,25 +36,16 @@ class LiteServer:
         self.process = subprocess.Popen([str(exe), "server", "--data-dir", str(self.data_dir), "--host", "127.0.0.1",
                                          "--port", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + self.start_timeout_s
-        while not self._listening():
+        while not listening(self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.__exit__(None, None, None)
                 raise RuntimeError(f"milvus-lite server did not start on port {self.port}")
             time.sleep(0.2)
         return self
 
-    def _listening(self) -> bool:
-        with socket.socket() as sock:
-            return sock.connect_ex(("127.0.0.1", self.port)) == 0
-
     def resident_bytes(self) -> int:
         return resident_bytes(self.process.pid) if self.process and self.process.poll() is None else 0
 
     def __exit__(self, *exc) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        if self.process is not None:
+            stop_process(self.process, timeout_s=30)

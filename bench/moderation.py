@@ -28,8 +28,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from bench.burst import start_bot, stop_process
+from bench.burst import start_bot
 from bench.common import SEED, emit, latency_ms, load_items, log_progress
+from indexing.processes import stop_process
 
 TOKEN = "616161:MODERATION"
 GROUP = -1006100000001
@@ -229,7 +230,7 @@ def run(args) -> dict:
             if watcher is not None:
                 watcher.stop.set()
             if proc is not None:
-                stop_process(proc)
+                stop_process(proc, timeout_s=120)
             c.close()
             emulator.stop()
             redis.close()

@@ -23,6 +23,7 @@ from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.retry import Retry
 
 from indexing.errors import StorageUnavailableError
+from indexing.processes import stop_process
 from indexing.redis_cluster import open_client
 
 log = logging.getLogger(__name__)
@@ -190,6 +191,7 @@ class EmbeddedRedis:
         if self.process is None:
             return
         if self.process.poll() is None:
+            refused = False
             try:
                 # No retries: the connection dropping is how SHUTDOWN succeeds.
                 redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5,
@@ -198,12 +200,8 @@ class EmbeddedRedis:
                 pass  # SHUTDOWN closes the connection: that is the success case
             except redis.RedisError as exc:
                 log.warning("embedded Redis refused SHUTDOWN (%s); terminating it", exc)
-                self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                refused = True
+            stop_process(self.process, timeout_s=15, terminate=refused)
         self.process = None
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from indexing.processes import stop_process  # noqa: F401 (how tests stop what they started)
 
 RUN_MARK = "HASHLENS_TEST_RUN"  # environment variable every process the tests start inherits
 
@@ -28,20 +29,6 @@ _run_dirs: list[str] = []
 def watch_dir(path: str | os.PathLike) -> None:
     """A temporary folder of this run: servers with their socket or data under it are the tests'."""
     _run_dirs.append(str(path))
-
-
-def stop_process(proc: subprocess.Popen, timeout_s: float = 60) -> bool:
-    """SIGTERM, then SIGKILL if it has not exited within timeout_s. True if it had to be killed."""
-    if proc.poll() is not None:
-        return False
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout_s)
-        return False
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        return True
 
 
 def stop_redis_in(data_dir: Path) -> None:

@@ -400,11 +400,9 @@ def test_sigterm_finishes_in_flight_work_then_exits(emulator, bot):
 def test_webhook_mode_receives_updates_pushed_by_telegram(emulator, bot, redis_server, session_dir, tmp_path):
     """After the polling bot stopped: the same bot in webhook mode (Telegram POSTs the updates), on the
     whole path of its URL (a proxy passes the path on unchanged)."""
-    import socket
+    from indexing.processes import free_port
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, HASHLENS_TELEGRAM_API_URL=emulator.base_url,
                HASHLENS_TELEGRAM_FILE_URL=emulator.base_file_url, REDIS_URL=redis_server,
                HASHLENS_KEY_PREFIX=bot.key_prefix, HASHLENS_DATA_DIR=str(tmp_path),

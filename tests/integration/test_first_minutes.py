@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 
 from tests.conftest import COLOURS, SHAPES, jpeg_bytes, sample_image, shape_photo
-from tests.integration.chat import answered, bot_messages, free_port, text_of
+from indexing.processes import free_port
+from tests.integration.chat import answered, bot_messages, text_of
 from tests.processes import stop_process, stop_redis_in
 
 ROOT = Path(__file__).resolve().parents[2]

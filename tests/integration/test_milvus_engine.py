@@ -214,44 +214,33 @@ def test_two_processes_share_one_lite_server_and_neither_holds_a_copy(engine_fac
     """Several workers on Milvus Lite: one `milvus-lite server` process, each worker a client (a Lite file is
     one process's). A post another process wrote is found here at once, from rows this process never wrote."""
     import json
-    import socket
     import subprocess
     import sys
-    import time
     from pathlib import Path
 
-    from tests.processes import stop_process
+    from bench.milvusserver import LiteServer
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen([str(Path(sys.executable).with_name("milvus-lite")), "server", "--data-dir",
-                               str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    uri = f"http://127.0.0.1:{port}"
     reader = None
-    try:
-        deadline = time.monotonic() + 60
-        while socket.socket().connect_ex(("127.0.0.1", port)) != 0:
-            assert time.monotonic() < deadline and server.poll() is None, "the Lite server did not start"
-            time.sleep(0.2)
-        reader = engine_factory(milvus_uri=uri).follow()
-        (tmp_path / "coffee.jpg").write_bytes(samples["coffee"])
-        writer = subprocess.run([sys.executable, "-c", WRITER, redis_server, reader.store.keys.prefix, uri,
-                                 str(session_dir / "models"), str(tmp_path / "coffee.jpg")],
-                                cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=300)
-        assert writer.returncode == 0, writer.stderr[-3000:]
-        wrote = json.loads(writer.stdout.strip().splitlines()[-1])
-        assert wrote["image"] == collections(reader)["image"]  # the release the reader made, served by both
-        assert wait_until(lambda: wrote["post"] in reader.catalogue.live_ids())
-        assert reader.find("espresso", "public", k=1)[0].post.id == wrote["post"]
-        assert reader.similar(samples["rocket"], "public", k=1)[0].post.id == wrote["post"]
-        image = getattr(reader.image_index, "inner", reader.image_index)
-        assert isinstance(image, MilvusIndex) and image.client is reader.parts.backend.client  # no local copy
-    finally:
-        if reader is not None:
-            reader.close()  # before its server goes
-        stop_process(server)
+    with LiteServer(tmp_path / "server") as server:
+        uri = server.uri
+        try:
+            reader = engine_factory(milvus_uri=uri).follow()
+            (tmp_path / "coffee.jpg").write_bytes(samples["coffee"])
+            writer = subprocess.run([sys.executable, "-c", WRITER, redis_server, reader.store.keys.prefix, uri,
+                                     str(session_dir / "models"), str(tmp_path / "coffee.jpg")],
+                                    cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True,
+                                    timeout=300)
+            assert writer.returncode == 0, writer.stderr[-3000:]
+            wrote = json.loads(writer.stdout.strip().splitlines()[-1])
+            assert wrote["image"] == collections(reader)["image"]  # the release the reader made, served by both
+            assert wait_until(lambda: wrote["post"] in reader.catalogue.live_ids())
+            assert reader.find("espresso", "public", k=1)[0].post.id == wrote["post"]
+            assert reader.similar(samples["rocket"], "public", k=1)[0].post.id == wrote["post"]
+            image = getattr(reader.image_index, "inner", reader.image_index)
+            assert isinstance(image, MilvusIndex) and image.client is reader.parts.backend.client  # no local copy
+        finally:
+            if reader is not None:
+                reader.close()  # before its server goes
 
 
 def test_a_reduced_index_keeps_its_basis_in_the_release_and_its_rows_in_milvus(engine_factory, samples):

@@ -4,7 +4,6 @@ a Lite file is one process's, and several processes share one index through a Li
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.milvusserver import LiteServer
 from indexing.ann import HnswBackend
 from indexing.milvus_index import MilvusBackend
 from tests.processes import stop_process
@@ -104,29 +104,10 @@ def test_a_lite_file_is_open_in_one_process_at_a_time(backend):
     assert other.returncode != 0 and "Open local milvus failed" in other.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 def test_several_processes_share_one_index_through_a_lite_server(tmp_path):
     """How several workers use Milvus Lite: one `milvus-lite server` process, each worker a client."""
-    port = _free_port()
-    server = subprocess.Popen([str(Path(sys.executable).with_name("milvus-lite")), "server", "--data-dir",
-                               str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    uri = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while not _listening(port):
-            assert time.monotonic() < deadline and server.poll() is None, "the Lite server did not start"
-            time.sleep(0.2)
+    with LiteServer(tmp_path / "server") as server:
+        uri = server.uri
         here = MilvusBackend(uri, scope_of=public)
         index = here.new(DIM)
         here.publish("image", index)
@@ -139,8 +120,6 @@ def test_several_processes_share_one_index_through_a_lite_server(tmp_path):
         assert worker.returncode == 0, worker.stderr[-2000:]
         assert index.search(np.eye(1, DIM, 2, dtype=np.float32)[0], 1)[0][0] == 5  # Strong: the other's write
         here.close()
-    finally:
-        stop_process(server)
 
 
 def test_a_release_of_another_backend_is_refused_so_the_view_rebuilds(backend):

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.integration.chat import ROOT, free_port
+from indexing.processes import free_port
+from tests.integration.chat import ROOT
 from tests.processes import stop_process, watch_dir
 
 COMPOSE = ROOT / "docker-compose.scale.yml"

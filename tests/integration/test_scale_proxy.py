@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.chat import ROOT, free_port
+from indexing.processes import free_port, listening
+from tests.integration.chat import ROOT
 from tests.processes import stop_process
 
 DEPLOY = ROOT / "deploy" / "nginx"
@@ -300,15 +301,12 @@ def webhook_worker(name: str, emulator, webhook_url: str, port: int, redis_url: 
 
 
 def wait_listening(proc, timeout_s: float = 240) -> None:
-    import socket
-
     deadline = time.monotonic() + timeout_s
     while True:
         assert proc.poll() is None, f"{proc.name} exited:\n" + proc.log_path.read_text()[-3000:]
         assert time.monotonic() < deadline, f"{proc.name} did not start listening"
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", proc.port)) == 0:
-                return
+        if listening(proc.port):
+            return
         time.sleep(0.5)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import jpeg_bytes, sample_image
-from tests.integration.chat import free_port
+from indexing.processes import free_port
 from tests.processes import stop_process, stop_redis_in
 
 ROOT = Path(__file__).resolve().parents[2]
