@@ -5,13 +5,15 @@ returns a `ReplicatedCluster`, a redis-py RedisCluster whose MULTI/EXEC transact
 on the same connection, by WAIT: a transaction is acknowledged only once `wait_replicas` replicas
 of its master have it, so a master killed after answering loses nothing its replica does not have
 (replication is asynchronous otherwise). Every post, deletion, release flip, moderation decision
-and reading-queue entry is written by such a transaction. The keys carry hash tags on a cluster
+and reading-queue entry is written by such a transaction, and every single write command is run as a
+transaction of one (an update kept in the inbox, a lock, a chat's setting). The keys carry hash tags on a cluster
 (indexing/keys.py) so each transaction's keys share one slot.
 """
 from __future__ import annotations
 
 import redis
 from redis.cluster import ClusterPipeline, RedisCluster, TransactionStrategy
+from redis.exceptions import RedisClusterException
 
 WAIT_TIMEOUT_MS = 2000  # replicas on the same network answer in a millisecond; this is a dead one
 
@@ -71,9 +73,34 @@ class _ReplicatedPipeline(ClusterPipeline):
 
 
 class ReplicatedCluster(RedisCluster):
-    """RedisCluster whose transactions wait for `wait_replicas` replicas (0: do not wait)."""
+    """RedisCluster whose writes wait for `wait_replicas` replicas (0: do not wait): transactions, and
+    single write commands too (the inbox's HSET of an update, a lock, a chat's setting), which are run
+    as a transaction of one so that WAIT follows them on their own connection."""
 
     wait_replicas = 1
+
+    def execute_command(self, *args, **kwargs):
+        if self.wait_replicas > 0 and "target_nodes" not in kwargs and self._writes(args[0]):
+            try:
+                self.determine_slot(*args)
+            except RedisClusterException:  # keys in several slots (a DEL of many): redis-py splits it, unwaited
+                return super().execute_command(*args, **kwargs)
+            pipe = self.pipeline(transaction=True)
+            try:
+                pipe.execute_command(*args, **kwargs)
+                return pipe.execute()[0]
+            finally:
+                pipe.reset()
+        return super().execute_command(*args, **kwargs)
+
+    def _writes(self, command) -> bool:
+        """A command that writes and may run inside MULTI (blocking ones would stop blocking there)."""
+        name = str(command.decode() if isinstance(command, bytes) else command).split()[0].lower()
+        if name in ("eval", "evalsha"):  # a script may write (the reading queue's DONE does)
+            return True
+        parser = getattr(self, "commands_parser", None)  # made by the constructor, with COMMAND's answer
+        flags = (parser.commands.get(name) or {}).get("flags", ()) if parser is not None else ()
+        return "write" in flags and "blocking" not in flags
 
     def pipeline(self, transaction=None, shard_hint=None):
         if shard_hint:

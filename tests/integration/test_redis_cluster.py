@@ -15,6 +15,7 @@ from indexing.moderation_records import SentAlert
 from indexing.redis_cluster import ReplicatedCluster
 from indexing.redis_server import connect
 from indexing.releases import IndexSnapshot
+from indexing.sidestores import UpdateInbox
 from indexing.search import PhotoInput
 from indexing.store import Post, PostStore
 from tests.conftest import noise_photo, wait_until
@@ -100,6 +101,25 @@ def test_a_transaction_is_not_acknowledged_until_enough_replicas_have_it(redis_u
         with pytest.raises(StorageUnavailableError, match="1 of 2 replicas"):
             store.add(_post(1), {})
         assert store.get_post(1) is not None  # written on the master, but not acknowledged
+    finally:
+        client.close()
+
+
+def test_a_single_write_is_not_acknowledged_until_enough_replicas_have_it(redis_url, keys, tmp_path):
+    """An update kept in the inbox is one HSET, no transaction: it waits for the replicas all the same
+    (else a master killed after answering would lose an update Telegram was told was received)."""
+    client, _ = connect(redis_url, tmp_path, wait_replicas=2)  # each master has one replica
+    try:
+        inbox = UpdateInbox(client, keys, "waits")
+        with pytest.raises(StorageUnavailableError, match="1 of 2 replicas"):
+            inbox.put(7, '{"update_id": 7}')
+        assert inbox.pending() == {7: '{"update_id": 7}'}  # on the master, not acknowledged; reads do not wait
+    finally:
+        client.close()
+    client, _ = connect(redis_url, tmp_path)  # the default: one replica, which each master has
+    try:
+        UpdateInbox(client, keys, "waits").remove(7)
+        assert UpdateInbox(client, keys, "waits").pending() == {}
     finally:
         client.close()
 
