@@ -28,6 +28,11 @@ class ScopeFilter:
     def __len__(self) -> int:
         return sum(len(m) for m in self._members)
 
+    @property
+    def share(self) -> float:
+        """The visible posts' share of all posts: how much of a graph a filtered walk passes over."""
+        return len(self) / max(1, len(self._scope_of))
+
     def __iter__(self) -> Iterator[int]:
         for members in self._members:
             yield from list(members)

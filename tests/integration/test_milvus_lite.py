@@ -140,3 +140,32 @@ def test_a_lite_file_in_a_fresh_data_dir_makes_its_folder(tmp_path):
         assert index.search(unit_rows(1)[0], 1)[0][0] == 3
     finally:
         backend.close()
+
+
+def test_lite_flushes_a_serving_collections_new_rows_and_never_one_being_filled(backend, monkeypatch):
+    """Lite searches rows not flushed yet one by one (docs/milvus-design.md): a collection that serves is
+    flushed every `flush_rows` rows written to it, in the background; one a rebuild fills is sealed once."""
+    from tests.conftest import wait_until
+
+    flushed = []
+    real_flush = backend.client.flush
+    monkeypatch.setattr(backend.client, "flush", lambda name, **kw: (flushed.append(name), real_flush(name, **kw))[1])
+    backend.flush_rows = 8
+    filling = backend.new(DIM)
+    filling.add(range(100, 120), unit_rows(20))
+    serving = backend.new(DIM)
+    serving.add([1], unit_rows(1))
+    backend.seal(serving)
+    assert flushed == [serving.collection]  # the seal's own
+    flushed.clear()
+    serving.add(range(2, 9), unit_rows(7, seed=1))
+    assert flushed == []  # 8 rows since the seal, not more than `flush_rows`: 7 + 1 below
+    serving.add([9], unit_rows(1, seed=2))
+    assert wait_until(lambda: flushed == [serving.collection])
+    filling.add(range(120, 140), unit_rows(20, seed=3))
+    assert filling.collection not in flushed
+    assert sorted(label for label, _ in serving.search(unit_rows(1, seed=2)[0], 20)) == list(range(1, 10))
+    backend.publish("image", serving)
+    by_alias = backend.serving("image", DIM)  # how a worker opens it: counted under the alias's name
+    by_alias.add(range(10, 18), unit_rows(8, seed=4))
+    assert wait_until(lambda: flushed == [serving.collection, backend.alias("image")])
