@@ -5,8 +5,9 @@ A process that starts with no usable release builds them and publishes one under
 restart opens them (no bytes, no build). A new set (a rebuild, new heads or bases) is filled from the
 store's posts, sealed, flipped, then the change log since it began is replayed into it: other processes
 wrote to the collections they served meanwhile. A process adopting a release replays the log since its own
-position under the swap lock (a rollback's collections are caught up in full). The aliases follow each flip;
-the collections only trimmed releases name, and orphans a day old, are dropped (docs/milvus-design.md).
+position under the swap lock (a rollback's collections are first caught up in full, outside it). The aliases
+follow each flip; the collections only trimmed releases name, and orphans a day old, are dropped
+(docs/milvus-design.md).
 """
 from __future__ import annotations
 
@@ -90,7 +91,8 @@ class SharedIndexes:
         """Serve another process's release of shared indexes: its collections opened (no bytes, no build),
         swapped in, and the change log since this process's position written into them, under the swap
         lock, so a post this process wrote to the indexes it served before is not lost. A rollback (an
-        older release) is caught up in full: its collections missed every write since it stopped serving.
+        older release) is caught up in full first, outside the lock (queries go on meanwhile): its
+        collections missed every write since it stopped serving; the lock then replays what came since.
         False when one of its collections is gone or of other models (this view keeps serving; logged)."""
         release = self.store.releases.load(version)
         view = self.views.from_release(release)
@@ -102,10 +104,11 @@ class SharedIndexes:
                       "keeping release %s", version, self.view.release)
             return False
         rollback = version < self.view.release
-        with self.serving.lock:
-            if rollback:
-                self.views.caught_up(view, self.catalogue.live_ids())
-            self.replay(view, self.position)
+        since = self.position  # the catalogue holds the change log up to here
+        if rollback:  # the bulk of its catching up outside the swap lock: queries go on meanwhile
+            self.views.caught_up(view, self.catalogue.live_ids())
+        with self.serving.lock:  # then what came since (idempotent: a post caught up may come twice)
+            self.replay(view, since if rollback else self.position)
             self.serving.view = view
             self.on_swap()
         backend = self.views.backend

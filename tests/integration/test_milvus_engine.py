@@ -163,8 +163,21 @@ def test_a_rollback_serves_the_old_collections_with_the_posts_stored_since(engin
         assert collections(follower) != release_collections(engine, first)
         later = _add(engine, samples["rocket"])  # written to the second release's collections only
         engine.delete_posts([first_post])
+        lock_free_while_catching_up = []
+        catch_up = follower.parts.views.caught_up
+
+        def watched_catch_up(view, live):
+            # another thread (a query) can take the swap lock meanwhile: the catching up does not stall queries
+            probe = threading.Thread(target=lambda: lock_free_while_catching_up.append(
+                follower.parts.serving.lock.acquire(blocking=False) and follower.parts.serving.lock.release() is None))
+            probe.start()
+            probe.join()
+            return catch_up(view, live)
+
+        follower.parts.views.caught_up = watched_catch_up
         engine.store.releases.rollback(first)
         assert wait_until(lambda: follower.release_version == first and engine.release_version == first)
+        assert lock_free_while_catching_up and all(lock_free_while_catching_up)
         for e in (engine, follower):
             assert collections(e) == release_collections(engine, first)
             assert indexed_posts(e) == ({later}, {later})
