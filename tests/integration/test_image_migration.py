@@ -11,7 +11,7 @@ from indexing.relevance import Relevance
 from indexing.search import EngineOptions, PhotoInput
 from indexing.service import build_engine
 from models.registry import get_image_encoder
-from tests.conftest import shape_posts
+from tests.conftest import BACKENDS, shape_posts
 
 A, B = "efficientnet-lite0", "efficientnet-lite0+mirror"
 NAMES = ("astronaut", "coffee", "chelsea", "rocket", "coins", "moon", "brick", "grass")
@@ -24,16 +24,24 @@ def store(engine_factory):
     return first.store
 
 
+@pytest.fixture(params=BACKENDS)
+def vector_backend(request):
+    """A migration on hnswlib, then on Milvus Lite (new collections of the new model's size, flipped)."""
+    return request.param
+
+
 @pytest.fixture
-def open_with(store, encoders, session_dir):
+def open_with(store, encoders, session_dir, vector_backend, tmp_path):
     """Engines on that store as the service opens them: the store's model serves, migrating to `configured`."""
     _, text = encoders
     opened = []
+    options = EngineOptions(relevance=Relevance(), vector_backend=vector_backend,
+                            milvus_uri=str(tmp_path / "milvus.db"))  # engine_factory's: released after the test
 
     def make(configured: str, **job):
         model = serving_image_model(store, configured)
         image = encoders[0] if model == A else get_image_encoder(model, cache_dir=session_dir / "models")
-        engine = build_engine(store, (image, text), session_dir / "models", EngineOptions(relevance=Relevance()))
+        engine = build_engine(store, (image, text), session_dir / "models", options)
         if model != configured:
             engine.migrate_image_model(configured, lambda: get_image_encoder(configured,
                                                                              cache_dir=session_dir / "models"),
