@@ -27,9 +27,20 @@ RUNTIMES = ("auto", "openvino", "onnxruntime")
 
 
 def cache_file(cache_dir: Path, name: str, weights: Path | str, format_version: str) -> Path:
-    """Where the ONNX export of these weights lives; a new weights file or exporter gets a new name."""
-    stamp = hashlib.sha1(f"{weights}:{os.path.getsize(weights)}:{format_version}".encode()).hexdigest()[:10]
+    """Where the ONNX export of these weights lives; new weights or a new exporter get a new name. Keyed by
+    the weights' bytes, not their path: another clone or virtualenv with the same package finds the export
+    (a path key made each clone export again, ~2.5 min)."""
+    stamp = hashlib.sha1(f"{_content_hash(str(weights))}:{format_version}".encode()).hexdigest()[:10]
     return Path(cache_dir) / f"{name}-{stamp}.onnx"
+
+
+@lru_cache(maxsize=None)
+def _content_hash(path: str) -> str:
+    digest = hashlib.sha1()
+    with open(path, "rb") as weights:  # tens of MB: ~0.1 s, once a process
+        while chunk := weights.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def export_atomically(path: Path, write: Callable[[str], None]) -> None:

@@ -75,6 +75,19 @@ def test_unknown_names_are_rejected():
         get_text_encoder("")
 
 
+def test_an_export_is_found_by_its_weights_bytes_wherever_they_are_installed(tmp_path):
+    """Another clone or virtualenv holds the same package at another path: it reuses the export."""
+    from models.encoders.onnx_session import cache_file
+
+    here, there, other = tmp_path / "a" / "w.pth", tmp_path / "b" / "w.pth", tmp_path / "c" / "w.pth"
+    for path, data in ((here, b"weights" * 1000), (there, b"weights" * 1000), (other, b"weightz" * 1000)):
+        path.parent.mkdir()
+        path.write_bytes(data)
+    assert cache_file(tmp_path, "m", here, "1") == cache_file(tmp_path, "m", there, "1")
+    assert cache_file(tmp_path, "m", here, "1") != cache_file(tmp_path, "m", other, "1")  # same size, new bytes
+    assert cache_file(tmp_path, "m", here, "1") != cache_file(tmp_path, "m", here, "2")  # a new exporter
+
+
 @pytest.mark.slow  # loads MiniLM
 def test_a_damaged_onnx_cache_file_is_exported_again(tmp_path, minilm):
     from models.encoders.minilm_onnx import OnnxMiniLMTextEncoder
