@@ -9,6 +9,7 @@ import asyncio
 import logging
 import signal
 import time
+from pathlib import Path
 
 from bot.emulator.server import EmulatorServer
 from bot.emulator.world import World
@@ -22,11 +23,12 @@ GROUP_ID = -1001000000001
 UPLOADS_ID = -1001000000099  # a hidden channel: inline mode uploads photos there once, like a real deployment
 
 
-def playground_world() -> World:
+def playground_world(files_dir: Path | None = None) -> World:
     # Ids past any an earlier run gave (ten a second since 2026 fits Telegram's 32-bit message ids until
     # 2032): the bot's store outlives the playground's emulator, and a repeated message or file id would
-    # read as an update already handled or a file already posted.
-    world = World(PLAYGROUND_TOKEN, id_base=int((time.time() - PLAYGROUND_EPOCH) * 10))
+    # read as an update already handled or a file already posted. Its files are kept in the data dir for
+    # the same reason: the stored posts' file ids stay valid after a restart.
+    world = World(PLAYGROUND_TOKEN, id_base=int((time.time() - PLAYGROUND_EPOCH) * 10), files_dir=files_dir)
     you = world.user(YOU, "You", "en")
     world.user(ALICE, "Alice", "fr")
     world.private_chat(you)
@@ -42,8 +44,8 @@ async def serve_playground(engine, settings, config_for, stop: asyncio.Event,
     from bot.app import ALLOWED_UPDATES, build_application, post_init
     from bot.logs import protect_logs
 
-    server = await EmulatorServer(playground_world(), settings.playground_host, settings.playground_port,
-                                  playground=True).start()
+    server = await EmulatorServer(playground_world(Path(settings.data_dir) / "playground-files"),
+                                  settings.playground_host, settings.playground_port, playground=True).start()
     protect_logs(PLAYGROUND_TOKEN)
     app, features = build_application(engine, PLAYGROUND_TOKEN, config_for(settings, UPLOADS_ID),
                                       base_url=server.base_url, base_file_url=server.base_file_url)

@@ -108,7 +108,7 @@ class BotApi(EditMethods, MemberMethods, VideoMethods):
         if request.match_info["token"] != self.world.token:
             return web.Response(status=401, text="Unauthorized")
         path = request.match_info["path"]
-        stored = next((f for f in self.world.files.values() if f.path == path), None)
+        stored = self.world.files.by_path(path)
         if stored is None:
             return web.Response(status=404, text="Not Found")
         return web.Response(body=stored.data, content_type="application/octet-stream")

@@ -10,9 +10,11 @@ import io
 import itertools
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from bot.emulator.files import FileStore
 from bot.emulator.videos import FOLDERS, ID_PREFIXES, VIDEO_KINDS
 
 # Telegram's documented limits
@@ -123,11 +125,13 @@ KICKED = {"private": "Forbidden: bot was blocked by the user", "group": "Forbidd
 
 
 class World:
-    def __init__(self, token: str = "123456:TEST-TOKEN", bot_username: str = "hashlens_bot", id_base: int = 0) -> None:
+    def __init__(self, token: str = "123456:TEST-TOKEN", bot_username: str = "hashlens_bot", id_base: int = 0,
+                 files_dir: Path | None = None) -> None:
         """`id_base`: message ids and file ids start after it. Telegram never gives a chat's message id or
         a file id twice, and the bot relies on it (a known message id is a re-delivered update; a known
         file_unique_id an exact re-send): a world that restarts over a bot's stored posts (the
-        playground) starts past the ids it gave before."""
+        playground) starts past the ids it gave before. `files_dir`: where its files are kept too, so
+        the bot can still send them after a restart (bot/emulator/files.py)."""
         self.token = token
         self.id_base = id_base
         self.bot_id = int(token.split(":")[0])
@@ -136,7 +140,7 @@ class World:
                          "supports_inline_queries": True}
         self.users: dict[int, dict] = {}
         self.chats: dict[int, Chat] = {}
-        self.files: dict[str, StoredFile] = {}
+        self.files = FileStore(files_dir)  # file_id -> StoredFile
         self.updates: list[dict] = []
         self.acknowledged = 0  # highest update_id the bot confirmed via getUpdates offset
         self.commands: dict[str, list[dict]] = {}

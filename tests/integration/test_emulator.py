@@ -316,3 +316,44 @@ def test_a_world_restarted_over_a_bots_store_never_gives_an_id_twice():
     assert old.file_id != new.file_id and old.file_unique_id != new.file_unique_id
     earlier, later = playground_world(), playground_world()  # two starts of the playground
     assert later.id_base >= earlier.id_base > 0 and later.id_base < 2 ** 31 - 10 ** 7
+
+
+def test_a_restarted_playground_still_serves_the_files_the_bot_stored_ids_of(tmp_path):
+    """The playground keeps its files in the data dir: after a restart the bot sends a stored post by its
+    file id and downloads it again, as Telegram keeps files (before, "wrong file identifier")."""
+    from bot.emulator.client import EmulatorClient
+    from bot.emulator.server import ThreadedEmulator
+    from bot.playground import PLAYGROUND_TOKEN, YOU, playground_world
+
+    def as_bot(emulator, scenario):
+        async def main():
+            async with Bot(PLAYGROUND_TOKEN, base_url=emulator.base_url, base_file_url=emulator.base_file_url) as bot:
+                return await scenario(bot)
+        return asyncio.run(main())
+
+    first = ThreadedEmulator(playground_world(tmp_path / "files")).start()
+    client = EmulatorClient(first.url)
+    try:
+        sent = client.send(YOU, YOU, photo=photo((10, 200, 30)))[-1]
+    finally:
+        client.close()
+        first.stop()
+    file_id, unique = sent["photo"][-1]["file_id"], sent["photo"][-1]["file_unique_id"]
+
+    async def show_and_download(bot):
+        shown = await bot.send_photo(YOU, file_id)
+        return shown, bytes(await (await bot.get_file(file_id)).download_as_bytearray())
+
+    again = ThreadedEmulator(playground_world(tmp_path / "files")).start()  # the service restarted
+    try:
+        shown, data = as_bot(again, show_and_download)
+        assert shown.photo[-1].file_unique_id == unique
+        assert data == photo((10, 200, 30))  # the very bytes the user sent
+    finally:
+        again.stop()
+    lost = ThreadedEmulator(playground_world()).start()  # without the folder: gone, as before
+    try:
+        with pytest.raises(BadRequest, match="(?i)wrong file identifier"):
+            as_bot(lost, lambda bot: bot.send_photo(YOU, file_id))
+    finally:
+        lost.stop()
