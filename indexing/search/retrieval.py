@@ -33,6 +33,12 @@ def fused(text_scores: np.ndarray, image_sims: np.ndarray, photo_weight: float) 
     return (1 - photo_weight) * text_scores + photo_weight * image_sims
 
 
+def shown_score(hit: Hit) -> float:
+    """The number shown under a result (bot.render.hit_caption): its words' match when that is the
+    better one, else its score; a list of results is shown in this order."""
+    return max(hit.score, hit.words)
+
+
 def best_of(ids: list[int], photo_scores: np.ndarray, caption_scores: Iterable[tuple[int, float]]) -> np.ndarray:
     """Per post, the better of its photo's score and its best caption's ((caption label, score) pairs)."""
     best_caption = dict.fromkeys(ids, -1.0)
@@ -135,7 +141,8 @@ class Retrieval:
              include_public: bool = True, language: str | None = None) -> list[Hit]:
         """Visible photos matching a text, optionally together with a photo ('like this, but at night');
         one post per photo, never the query photo or a copy of it. A photo is shown when its match
-        clears the find floor or its words (read in it, or its captions') clear the words floor."""
+        clears the find floor or its words (read in it, or its captions') clear the words floor; shown
+        best first by the number shown under it (`shown_score`)."""
         v = self.serving.view
         query = self.encode_query(text, v, language)
         kind = "find" if textspace.covers_all(query) else "find_other_language"
@@ -144,7 +151,8 @@ class Retrieval:
         words = {pid: w for pid, _, w in ranked}
         shown = [(pid, s) for pid, s, w in ranked if s >= floor or w >= self.words_floor]
         kept = self._distinct(shown, k, v, [photo_vec] if photo_vec is not None else [])
-        return Answer(self._hits(kept, k, words), why_empty(visible))
+        hits = sorted(self._hits(kept, k, words), key=lambda h: -shown_score(h))  # stable: ties keep the fusion's order
+        return Answer(hits, why_empty(visible))
 
     def find_scored(self, v: IndexView, query: np.ndarray, text: str, scope: str, k: int,
                     photo: QueryPhoto | None, photo_weight: float, include_public: bool,

@@ -104,3 +104,20 @@ def test_the_viewers_own_chat_is_searched_with_public():
     assert [h.post.id for h in w.retrieval.find("cat", "chat:-5")] == [1, 2]
     assert [h.post.id for h in w.retrieval.find("cat", "chat:-6")] == [2]
     assert [h.post.id for h in w.retrieval.find("cat", "chat:-5", include_public=False)] == [1]
+
+
+def test_find_shows_its_results_in_the_order_of_the_numbers_shown_under_them():
+    """The number under a result (its words' match when better, else its meaning's) never grows down the
+    list, even where the fusion of both rankings put a photo matched both ways first."""
+    from indexing.search.lexical import post_text
+
+    w = World(words={"meeting moved": CAT})
+    w.add(1, features=SEA, text=unit(1, 0.484, 0, 0))  # meaning 0.90, no words
+    w.add(2, features=SKY, text=unit(1, 0.75, 0, 0))  # meaning 0.80, words 0.73: in both rankings
+    w.add(3, features=DOG, text=unit(1, 1.52, 0, 0))  # meaning 0.55, no words
+    w.retrieval.lexicon.put(2, post_text(["meeting moves"], ""))
+    hits = w.retrieval.find("meeting moved", "public", k=5)
+    assert [h.post.id for h in hits] == [1, 2, 3]
+    assert [round(max(h.score, h.words), 2) for h in hits] == [0.9, 0.8, 0.55]  # as bot.render shows it
+    assert hits[1].words == pytest.approx(0.7333, abs=1e-3)  # said "0.80 match": its meaning is the better
+
