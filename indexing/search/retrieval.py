@@ -39,7 +39,8 @@ def fused(text_scores: np.ndarray, image_sims: np.ndarray, photo_weight: float) 
 _POINTS_AT_THE_PHOTO = re.compile(
     r"^\s*(?:(?:something|one|a photo|photos?|pictures?)\s+)?(?:just\s+)?like\s+(?:this|that|it)"
     r"(?:\s+(?:one|photo|picture|pic))?\s*[,;:.!-]*\s*(?:but\s+)?"
-    r"|^\s*(?:(?:une\s+)?photos?\s+)?comme\s+(?:celle|celui|ça|ca|cela)(?:[-\s]?(?:ci|là|la))?\s*[,;:.!-]*\s*(?:mais\s+)?",
+    r"|^\s*(?:(?:une\s+)?photos?\s+)?comme\s+(?:celle|celui|ça|ca|cela)(?:[-\s]?(?:ci|là|la))?"
+    r"\s*[,;:.!-]*\s*(?:mais\s+)?",
     re.IGNORECASE)
 
 
