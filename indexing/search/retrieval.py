@@ -189,7 +189,8 @@ class Retrieval:
     def find_scored(self, v: IndexView, query: np.ndarray, text: str, scope: str, k: int,
                     photo: QueryPhoto | None, photo_weight: float, include_public: bool,
                     one_per_photo: bool = True) -> list[tuple[int, float]]:
-        """(post id, text-space score) pairs in `find`'s order, no floor applied, for a text already
+        """(post id, text-space score) pairs in `find`'s ranking (the fusion's order: `find` then shows
+        the k it keeps by the number shown under each), no floor applied, for a text already
         encoded on view `v` (one view from encoding to ranking). `one_per_photo=False` keeps copies
         of one photo."""
         ranked, photo_vec = self.find_ranked(v, query, text, scope, k, photo, photo_weight, include_public)
