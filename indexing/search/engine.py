@@ -40,6 +40,7 @@ from indexing.search.gate import WriteGate, gated
 from indexing.search.lexical import LexicalIndex
 from indexing.search.moderation import Moderation
 from indexing.search.queryphotos import QueryPhoto
+from indexing.search.retrieval import change_asked
 from indexing.search.hashtags import TagSuggestion
 from indexing.search.types import (AddResult, CaptionHit, DuplicateMatch, EngineOptions, Hit, IndexView, PhotoInput,
                                    PhotoVectors, VideoVectors)
@@ -282,6 +283,7 @@ class SearchEngine(FrontEnd, MigratingModels):
         compares each kept result with the others, k^2 feature products)."""
         parts = self.parts
         v, retrieval = parts.serving.view, parts.retrieval
+        text = change_asked(text) if photo is not None else text  # as `find` reads it
         return retrieval.find_scored(v, retrieval.encode_query(text, v, language), text, scope, k, photo,
                                      photo_weight, include_public, one_per_photo)
 

@@ -6,6 +6,7 @@ relevance floor (indexing/relevance.py); an empty answer says why.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 import numpy as np
@@ -31,6 +32,30 @@ from models.encoders.base import TextEncoder
 def fused(text_scores: np.ndarray, image_sims: np.ndarray, photo_weight: float) -> np.ndarray:
     """A text-and-photo query's score: the text match and the photo's similarity, weighted."""
     return (1 - photo_weight) * text_scores + photo_weight * image_sims
+
+
+# "like this one, but ...", "comme celle-ci, mais ...": words that point at the replied photo, not what
+# to find in others (the README's own wording for a text + photo query); what follows is the change asked
+_POINTS_AT_THE_PHOTO = re.compile(
+    r"^\s*(?:(?:something|one|a photo|photos?|pictures?)\s+)?(?:just\s+)?like\s+(?:this|that|it)"
+    r"(?:\s+(?:one|photo|picture|pic))?\s*[,;:.!-]*\s*(?:but\s+)?"
+    r"|^\s*(?:(?:une\s+)?photos?\s+)?comme\s+(?:celle|celui|ça|ca|cela)(?:[-\s]?(?:ci|là|la))?"
+    r"\s*[,;:.!-]*\s*(?:mais\s+)?",
+    re.IGNORECASE)
+
+
+def change_asked(text: str) -> str:
+    """What a text + photo query asks of the photo ("like this one, but at night" -> "at night"): the
+    words pointing at the photo itself left out (English and French); the text as it is when that
+    leaves nothing."""
+    rest = _POINTS_AT_THE_PHOTO.sub("", text or "", count=1).strip()
+    return rest or (text or "").strip()
+
+
+def shown_score(hit: Hit) -> float:
+    """The number shown under a result (bot.render.hit_caption): its words' match when that is the
+    better one, else its score; a list of results is shown in this order."""
+    return max(hit.score, hit.words)
 
 
 def best_of(ids: list[int], photo_scores: np.ndarray, caption_scores: Iterable[tuple[int, float]]) -> np.ndarray:
@@ -135,21 +160,37 @@ class Retrieval:
              include_public: bool = True, language: str | None = None) -> list[Hit]:
         """Visible photos matching a text, optionally together with a photo ('like this, but at night');
         one post per photo, never the query photo or a copy of it. A photo is shown when its match
-        clears the find floor or its words (read in it, or its captions') clear the words floor."""
+        clears the find floor or its words (read in it, or its captions') clear the words floor; shown
+        best first by the number shown under it (`shown_score`).
+
+        With a photo, the words say what to change ("at night", `change_asked`) and must fit: the text
+        part of a candidate's score (the text-space match the find floor was measured on) clears that
+        floor, or its words clear the words floor. The photo part only ranks them (score: text and
+        photo fused by `photo_weight`): no image floor applies, as the `similar` floor measures "looks
+        like this" and the query asks for something else. The fused score has no floor of its own."""
         v = self.serving.view
+        if photo is not None:
+            text = change_asked(text)
         query = self.encode_query(text, v, language)
         kind = "find" if textspace.covers_all(query) else "find_other_language"
         floor, visible = self.floor(kind, scope, include_public, v)
         ranked, photo_vec = self.find_ranked(v, query, text, scope, k, photo, photo_weight, include_public)
         words = {pid: w for pid, _, w in ranked}
-        shown = [(pid, s) for pid, s, w in ranked if s >= floor or w >= self.words_floor]
+        fits = {pid: s for pid, s, _ in ranked}  # the text part of each score
+        if photo_vec is not None:
+            fits = dict(zip(fits, self.text_scores(query, list(fits), v).tolist())) if fits else {}
+        shown = [(pid, s) for pid, s, w in ranked if fits[pid] >= floor or w >= self.words_floor]
         kept = self._distinct(shown, k, v, [photo_vec] if photo_vec is not None else [])
-        return Answer(self._hits(kept, k, words), why_empty(visible))
+        if photo_vec is not None:  # the words only let a photo through: the number shown is the fused match
+            words = {}
+        hits = sorted(self._hits(kept, k, words), key=lambda h: -shown_score(h))  # stable: ties keep the fusion's order
+        return Answer(hits, why_empty(visible))
 
     def find_scored(self, v: IndexView, query: np.ndarray, text: str, scope: str, k: int,
                     photo: QueryPhoto | None, photo_weight: float, include_public: bool,
                     one_per_photo: bool = True) -> list[tuple[int, float]]:
-        """(post id, text-space score) pairs in `find`'s order, no floor applied, for a text already
+        """(post id, text-space score) pairs in `find`'s ranking (the fusion's order: `find` then shows
+        the k it keeps by the number shown under each), no floor applied, for a text already
         encoded on view `v` (one view from encoding to ranking). `one_per_photo=False` keeps copies
         of one photo."""
         ranked, photo_vec = self.find_ranked(v, query, text, scope, k, photo, photo_weight, include_public)
@@ -162,23 +203,23 @@ class Retrieval:
                     photo: QueryPhoto | None, photo_weight: float,
                     include_public: bool) -> tuple[list[tuple[int, float, float]], PhotoVectors | None]:
         """Every candidate as (post id, text-space score, words similarity or 0), best first, and the
-        query photo's vectors. Candidates are the visible posts nearest the query, plus (for words
-        alone) the visible posts whose words match it; with words matches the order is the weighted
-        Reciprocal Rank Fusion of both rankings, else the text-space score's (as before words)."""
+        query photo's vectors. Candidates are the visible posts nearest the query, the visible posts
+        whose words match it, and (with a photo) the photo's nearest; with a photo the score is text
+        and photo fused and the order is that score's (the words only say which fit: `find`); with
+        words matches alone the order is the weighted Reciprocal Rank Fusion of both rankings, else
+        the text-space score's (as before words)."""
         visible = self.catalogue.visible(scope, include_public=include_public)
         pool = max(4 * k, 40)
         candidates = {pid for pid, _ in v.text.search(query, pool, visible)}
         candidates |= {label >> CAPTION_SHIFT for label, _ in v.caption.search(query, pool, visible)}
-        words: dict[int, float] = {}
         photo_vec = None
-        if photo is not None:  # the words ask for a change to the photo ("at night"): not words in photos
+        words = dict(self.lexicon.search(text[:MAX_QUERY_CHARS], visible, pool, self.words_floor))
+        candidates |= words.keys()
+        if photo is not None:  # the words ask for a change to the photo ("at night"); its neighbours join
             photo_vec, own_id = self.photos.vectors(photo, v)
             candidates |= {pid for pid, _ in v.image.search(photo_vec.features, pool, visible)}
             scopes = visible_scopes(scope) if include_public else {scope}
             candidates -= self.photos.same_photo(photo_vec, own_id, scopes)
-        else:
-            words = dict(self.lexicon.search(text[:MAX_QUERY_CHARS], visible, pool, self.words_floor))
-            candidates |= words.keys()
         if not candidates:
             return [], photo_vec
         ids = sorted(candidates)
@@ -186,6 +227,8 @@ class Retrieval:
         if photo_vec is not None:
             scores = fused(scores, v.image.get_or_zero(ids) @ photo_vec.features, photo_weight)
         by_score = [(ids[i], float(scores[i])) for i in np.argsort(-scores)]
+        if photo_vec is not None:  # ranked by the fused score; the words say which photos fit (`find`)
+            return [(pid, s, words.get(pid, 0.0)) for pid, s in by_score], photo_vec
         if not words:
             return [(pid, s, 0.0) for pid, s in by_score], photo_vec
         by_words = sorted(words.items(), key=lambda c: -c[1])

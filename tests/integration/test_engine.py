@@ -58,6 +58,28 @@ def test_find_text_plus_photo_combines_both(engine, catalogue, samples):
     assert hits[0].post.id == catalogue["rocket"] and catalogue["astronaut"] not in {h.post.id for h in hits}
 
 
+def test_like_this_but_at_night_answers_with_the_shipped_floors(engine_factory, samples):
+    """The README's text + photo query, as a newcomer types it in reply to a photo, on captioned photos
+    and the relevance table the bot ships: the photos that fit the words, best first by the fused score
+    shown under them; "nothing fits" only when no photo fits the words."""
+    from indexing.relevance import NOTHING_CLOSE, TOO_FEW_POSTS, Relevance
+
+    engine = engine_factory(relevance=Relevance.load())
+    captions = {"moon": "the full moon at night", "hubble_deep_field": "stars and galaxies in the sky at night",
+                "astronaut": "an astronaut in a space suit", "coffee": "a cup of espresso coffee on a saucer",
+                "chelsea": "a tabby cat lying down", "coins": "old coins on a table",
+                "camera": "a man with a camera in a park", "brick": "a red brick wall", "grass": "green grass"}
+    night = {_add(engine, samples[name], scope=CHAT_A, captions=[caption]) for name, caption in captions.items()
+             if "at night" in caption}
+    for query in ("like this one, but at night", "at night"):
+        hits = engine.find(query, CHAT_A, k=5, photo=samples["rocket"])  # the photo replied to, never stored
+        assert hits and {h.post.id for h in hits} <= night, (query, [(h.post.captions, h.score) for h in hits])
+        assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+        assert all(h.words == 0.0 for h in hits)  # the number shown is the fused match, the order's
+    nothing = engine.find("like this one, but underwater", CHAT_A, k=5, photo=samples["rocket"])
+    assert nothing == [] and nothing.why_empty in (TOO_FEW_POSTS, NOTHING_CLOSE)
+
+
 def test_uncaptioned_photos_are_found_through_the_class_bridge(engine, samples):
     pid = _add(engine, samples["coffee"])
     _add(engine, samples["rocket"])

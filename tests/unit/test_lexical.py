@@ -126,7 +126,7 @@ def test_find_shows_a_photo_by_its_words_even_when_its_meaning_is_under_the_floo
     assert [h.post.id for h in w.retrieval.find("meeting moved", "public", k=5)] == [2, 1]  # 3: under both floors
 
 
-def test_words_are_matched_in_the_viewers_scope_only_and_not_with_a_query_photo():
+def test_words_are_matched_in_the_viewers_scope_only_with_or_without_a_query_photo():
     w = fusion_world(find_floor=0.9)
     w.add(1, features=SKY, text=SKY, scope="chat:-1001")
     w.add(2, features=SEA, text=SKY, scope="chat:-1002")
@@ -135,9 +135,12 @@ def test_words_are_matched_in_the_viewers_scope_only_and_not_with_a_query_photo(
     assert [h.post.id for h in w.retrieval.find("meeting moved", "chat:-1001")] == [1]
     assert [h.post.id for h in w.retrieval.find("meeting moved", "chat:-1002")] == [2]
     assert w.retrieval.find("meeting moved", "public") == []
-    # words with a photo ask for a change to it: that photo's text is not what they look for
+    # words with a photo say what to change ("at night"): a post whose words match them fits, in the
+    # viewer's scope only, shown with the fused score (text and photo), not its words' match
     query = w.photo(DOG, sha="query bytes")
-    assert w.retrieval.find("meeting moved", "chat:-1001", photo=query) == []
+    with_photo = w.retrieval.find("meeting moved", "chat:-1001", photo=query)
+    assert [h.post.id for h in with_photo] == [1] and with_photo[0].words == 0.0
+    assert w.retrieval.find("meeting moved", "public", photo=query) == []
 
 
 def test_find_scored_keeps_the_fused_order_with_the_meaning_score():

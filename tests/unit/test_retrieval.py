@@ -104,3 +104,56 @@ def test_the_viewers_own_chat_is_searched_with_public():
     assert [h.post.id for h in w.retrieval.find("cat", "chat:-5")] == [1, 2]
     assert [h.post.id for h in w.retrieval.find("cat", "chat:-6")] == [2]
     assert [h.post.id for h in w.retrieval.find("cat", "chat:-5", include_public=False)] == [1]
+
+
+def test_find_shows_its_results_in_the_order_of_the_numbers_shown_under_them():
+    """The number under a result (its words' match when better, else its meaning's) never grows down the
+    list, even where the fusion of both rankings put a photo matched both ways first."""
+    from indexing.search.lexical import post_text
+
+    w = World(words={"meeting moved": CAT})
+    w.add(1, features=SEA, text=unit(1, 0.484, 0, 0))  # meaning 0.90, no words
+    w.add(2, features=SKY, text=unit(1, 0.75, 0, 0))  # meaning 0.80, words 0.73: in both rankings
+    w.add(3, features=DOG, text=unit(1, 1.52, 0, 0))  # meaning 0.55, no words
+    w.retrieval.lexicon.put(2, post_text(["meeting moves"], ""))
+    hits = w.retrieval.find("meeting moved", "public", k=5)
+    assert [h.post.id for h in hits] == [1, 2, 3]
+    assert [round(max(h.score, h.words), 2) for h in hits] == [0.9, 0.8, 0.55]  # as bot.render shows it
+    assert hits[1].words == pytest.approx(0.7333, abs=1e-3)  # said "0.80 match": its meaning is the better
+
+
+def test_like_this_but_at_night_finds_photos_that_fit_the_words_ranked_with_the_photo():
+    """Text + photo: the words pointing at the photo are dropped, the change asked ("at night") must fit
+    by its meaning (the find floor, on the text part alone) or its words; the photo only ranks."""
+    from indexing.search.lexical import post_text
+
+    night = unit(0, 0, 1, 0)
+    w = World(words={"at night": night, "like this one, but at night": unit(1, 0, 1, 0),
+                     "a dog at night": unit(0, 1, 1, 0)},
+              relevance=Relevance(floors=Floors(find=0.9, similar=0.9)))
+    query = w.photo(DOG, sha="the dog")
+    w.add(1, features=unit(0.8, 1, 0, 0.3), text=unit(0, 1, 0.8, 0), captions=["a dog at night"])  # a dog at night
+    w.add(2, features=unit(1, 0.3, 0, 0), text=night)  # a night photo, not much like the dog
+    w.add(3, features=unit(0.6, 1, 0, 0.4), text=unit(0, 1, 0, 0.3))  # a dog by day: not at night
+    w.add(4, features=SEA, text=unit(0, 0, 0.4, 1))  # neither
+    w.retrieval.lexicon.put(1, post_text(["a dog at night"], ""))
+    for words in ("like this one, but at night", "at night"):
+        hits = w.retrieval.find(words, "public", k=5, photo=query)
+        # 1 fits by its caption's words (its meaning, 0.78, is under the floor), 2 by its meaning (1.0);
+        # 1 is far more like the dog: first. 3 is like the dog but not at night, 4 nothing: left out
+        assert [h.post.id for h in hits] == [1, 2], words
+        assert hits[0].score > hits[1].score and all(h.words == 0.0 for h in hits)
+    w2 = World(words={"at night": night}, relevance=Relevance(floors=Floors(find=0.9)))
+    w2.add(3, features=unit(0.6, 1, 0, 0.4), text=unit(0, 1, 0, 0.3))
+    nothing = w2.retrieval.find("at night", "public", k=5, photo=w2.photo(DOG, sha="the dog"))
+    assert nothing == [] and nothing.why_empty == TOO_FEW_POSTS  # nothing fits the words: said so
+
+
+def test_the_words_pointing_at_the_replied_photo_are_not_searched_for():
+    from indexing.search.retrieval import change_asked
+
+    assert change_asked("like this one, but at night") == "at night"
+    assert change_asked("Something like that, but in winter") == "in winter"
+    assert change_asked("comme celle-ci, mais la nuit") == "la nuit"
+    assert change_asked("at night") == "at night" and change_asked("people at night") == "people at night"
+    assert change_asked("like this") == "like this"  # nothing else asked: the words as they are
