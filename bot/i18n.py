@@ -71,10 +71,11 @@ def thousands(lang: str, n: int) -> str:
 SINGULAR_ZERO = {"fr", "pt"}  # "0 jour", as 1: CLDR's plural rule of these languages
 
 
-def count_of(lang: str, key: str, n: int) -> str:
-    """`n` things in words: the message `key`, or `key_one` where the language says one thing."""
+def count_of(lang: str, key: str, n: int, **values) -> str:
+    """`n` things in words: the message `key`, or `key_one` where the language says one thing (filled with n
+    and `values`)."""
     one = n == 1 or (n == 0 and lang in SINGULAR_ZERO)
-    return t(lang, f"{key}_one" if one and f"{key}_one" in MESSAGES[DEFAULT] else key, n=n)
+    return t(lang, f"{key}_one" if one and f"{key}_one" in MESSAGES[DEFAULT] else key, n=n, **values)
 
 
 def t(lang: str, key: str, **values) -> str:

@@ -25,9 +25,9 @@ def tag_line(tags) -> str:
 
 
 def hashtag_text(lang: str, tags, for_text: bool = False) -> str:
-    """Suggested hashtags (not none: see `nothing_fits`), copyable, then scored; for a photo with a
-    caption, which of them came from its words."""
-    scored = " · ".join(f"#{html.escape(s.tag)} {s.score:.2f}" for s in tags)
+    """Suggested hashtags (not none: see `nothing_fits`): one copyable line, then their scores in its order
+    (not the tags again); for a photo with a caption, which of them came from its words."""
+    scored = count_of(lang, "hashtag_scores", len(tags), scores=" · ".join(f"{s.score:.2f}" for s in tags))
     out = t(lang, "text_hashtags" if for_text else "hashtags", line=tag_line(tags), scored_html=scored)
     words = [s for s in tags if s.from_words]
     if words and not for_text:

@@ -30,13 +30,15 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — was ich über diesen Chat weiß, und wer was erneut postet\n"
             "• <code>/forget</code> als Antwort auf ein Foto — dieses Foto vergessen (wer es gepostet hat "
             "oder ein Admin); allein — Admins: alles löschen, was ich für diesen Chat gespeichert habe",
-    "hashtags": "<b>Hashtags</b> (zum Kopieren antippen):\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtags</b> (zum Kopieren antippen):\n<code>{line}</code>\n{scored}",
     "no_hashtags": "Noch passt kein Hashtag gut genug zu diesem Foto: Nichts, was ich kenne, sieht ihm ähnlich.",
     "nothing_yet_hint": "Ich kenne bisher nur wenige Fotos. Schick mir mehr Fotos mit Bildunterschrift, dann werden "
                         "meine Antworten besser.",
     "nothing_yet_hint_group": "Ich kenne bisher nur wenige Fotos. Postet mehr Fotos mit Bildunterschrift in dieser "
                               "Gruppe, dann werden meine Antworten besser.",
-    "text_hashtags": "<b>Hashtags für deinen Text</b> (zum Kopieren antippen):\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtags für deinen Text</b> (zum Kopieren antippen):\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Werte, der Reihe nach: {scores}</i>",
+    "hashtag_scores_one": "<i>Wert: {scores}</i>",
     "no_text_hashtags": "Ich kenne noch keine Hashtags, die zu diesen Wörtern passen.",
     "from_words": "✍️ aus deiner Bildunterschrift: {tags}",
     "from_photo_text": "🔤 steht im Foto: {tags}",

@@ -32,13 +32,15 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — what I know in this chat, and who re-posts what\n"
             "• <code>/forget</code> in reply to a photo — forget that photo (its poster or an admin); alone — "
             "admins: delete everything I stored for this chat",
-    "hashtags": "<b>Hashtags</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtags</b> (tap to copy):\n<code>{line}</code>\n{scored}",
     "no_hashtags": "No hashtag fits this photo well enough yet: nothing I know is close to it.",
     "nothing_yet_hint": "I only know a few photos so far. Send me more photos with captions and my answers "
                         "will get better.",
     "nothing_yet_hint_group": "I only know a few photos so far. Post more photos with captions in this group "
                               "and my answers will get better.",
-    "text_hashtags": "<b>Hashtags for your text</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtags for your text</b> (tap to copy):\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Scores, in order: {scores}</i>",
+    "hashtag_scores_one": "<i>Score: {scores}</i>",
     "no_text_hashtags": "I know no hashtags that fit these words yet.",
     "from_words": "✍️ from your caption: {tags}",
     "from_photo_text": "🔤 written in the photo: {tags}",

@@ -31,14 +31,16 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — lo que sé de este chat, y quién repite qué\n"
             "• <code>/forget</code> respondiendo a una foto — olvidar esa foto (quien la publicó o un "
             "admin); sola — admins: borrar todo lo que guardé de este chat",
-    "hashtags": "<b>Hashtags</b> (toca para copiar):\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtags</b> (toca para copiar):\n<code>{line}</code>\n{scored}",
     "no_hashtags": "Todavía ningún hashtag encaja lo bastante bien con esta foto: nada de lo que conozco se le "
                    "parece.",
     "nothing_yet_hint": "Por ahora conozco pocas fotos. Mándame más fotos con pie de foto y mis respuestas irán "
                         "mejorando.",
     "nothing_yet_hint_group": "Por ahora conozco pocas fotos. Publica más fotos con pie de foto en este grupo y mis "
                               "respuestas irán mejorando.",
-    "text_hashtags": "<b>Hashtags para tu texto</b> (toca para copiar):\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtags para tu texto</b> (toca para copiar):\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Puntuaciones, en orden: {scores}</i>",
+    "hashtag_scores_one": "<i>Puntuación: {scores}</i>",
     "no_text_hashtags": "Todavía no conozco hashtags que encajen con estas palabras.",
     "from_words": "✍️ de tu pie de foto: {tags}",
     "from_photo_text": "🔤 escrito en la foto: {tags}",

@@ -30,14 +30,16 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — ce que je sais de cette discussion, et qui republie quoi\n"
             "• <code>/forget</code> en réponse à une photo — oublier cette photo (son auteur ou un admin) ; "
             "sans réponse — admins : effacer tout ce que j'ai gardé de ce groupe",
-    "hashtags": "<b>Hashtags</b> (touchez pour copier) :\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtags</b> (touchez pour copier) :\n<code>{line}</code>\n{scored}",
     "no_hashtags": "Aucun hashtag ne convient encore assez bien à cette photo : rien de ce que je connais "
                    "ne lui ressemble.",
     "nothing_yet_hint": "Je ne connais encore que peu de photos. Envoyez-m'en d'autres avec une légende et mes "
                         "réponses s'amélioreront.",
     "nothing_yet_hint_group": "Je ne connais encore que peu de photos. Publiez d'autres photos avec une légende "
                               "dans ce groupe et mes réponses s'amélioreront.",
-    "text_hashtags": "<b>Hashtags pour votre texte</b> (touchez pour copier) :\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtags pour votre texte</b> (touchez pour copier) :\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Scores, dans l'ordre : {scores}</i>",
+    "hashtag_scores_one": "<i>Score : {scores}</i>",
     "no_text_hashtags": "Je ne connais pas encore de hashtags pour ces mots.",
     "from_words": "✍️ de votre légende : {tags}",
     "from_photo_text": "🔤 écrit dans la photo : {tags}",

@@ -32,13 +32,15 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — cosa so di questa chat, e chi ripubblica cosa\n"
             "• <code>/forget</code> in risposta a una foto — dimentica quella foto (chi l'ha pubblicata o "
             "un admin); da solo — admin: cancella tutto ciò che ho salvato per questa chat",
-    "hashtags": "<b>Hashtag</b> (tocca per copiare):\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtag</b> (tocca per copiare):\n<code>{line}</code>\n{scored}",
     "no_hashtags": "Per ora nessun hashtag è abbastanza adatto a questa foto: niente di ciò che conosco le somiglia.",
     "nothing_yet_hint": "Per ora conosco poche foto. Mandamene altre con una didascalia e le mie risposte "
                         "miglioreranno.",
     "nothing_yet_hint_group": "Per ora conosco poche foto. Pubblicate altre foto con una didascalia in questo "
                               "gruppo e le mie risposte miglioreranno.",
-    "text_hashtags": "<b>Hashtag per il tuo testo</b> (tocca per copiare):\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtag per il tuo testo</b> (tocca per copiare):\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Punteggi, in ordine: {scores}</i>",
+    "hashtag_scores_one": "<i>Punteggio: {scores}</i>",
     "no_text_hashtags": "Non conosco ancora hashtag adatti a queste parole.",
     "from_words": "✍️ dalla tua didascalia: {tags}",
     "from_photo_text": "🔤 scritto nella foto: {tags}",

@@ -31,14 +31,16 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — o que eu sei desta conversa, e quem repete o quê\n"
             "• <code>/forget</code> em resposta a uma foto — esquecer essa foto (quem postou ou um admin); "
             "sozinho — admins: apagar tudo o que guardei desta conversa",
-    "hashtags": "<b>Hashtags</b> (toque para copiar):\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtags</b> (toque para copiar):\n<code>{line}</code>\n{scored}",
     "no_hashtags": "Nenhuma hashtag combina bem o bastante com esta foto ainda: nada do que eu conheço se parece "
                    "com ela.",
     "nothing_yet_hint": "Por enquanto conheço poucas fotos. Me mande mais fotos com legenda e minhas respostas vão "
                         "melhorar.",
     "nothing_yet_hint_group": "Por enquanto conheço poucas fotos. Postem mais fotos com legenda neste grupo e "
                               "minhas respostas vão melhorar.",
-    "text_hashtags": "<b>Hashtags para o seu texto</b> (toque para copiar):\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtags para o seu texto</b> (toque para copiar):\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Pontuações, na ordem: {scores}</i>",
+    "hashtag_scores_one": "<i>Pontuação: {scores}</i>",
     "no_text_hashtags": "Ainda não conheço hashtags que combinem com essas palavras.",
     "from_words": "✍️ da sua legenda: {tags}",
     "from_photo_text": "🔤 escrito na foto: {tags}",

@@ -29,17 +29,28 @@ def photo_map(total, drawn, clusters, scope="chat:-1001", query="", unclustered=
     return PhotoMap(layout, scope, query, "h", "f", cached=False)
 
 
-def test_hashtags_are_one_copyable_line_then_scored_and_those_from_the_caption_said():
+def test_hashtags_are_one_copyable_line_then_their_scores_and_those_from_the_caption_said():
     text = render.hashtag_text("en", [tag("coffee", 0.712), tag("paris", 0.5, from_words=True)])
     lines = text.splitlines()
     assert lines[0].startswith("<b>Hashtags</b>") and lines[1] == "<code>#coffee #paris</code>"
-    assert "#coffee 0.71 · #paris 0.50" in text and lines[-1] == "✍️ from your caption: #paris"
+    assert lines[2] == "<i>Scores, in order: 0.71 · 0.50</i>" and lines[-1] == "✍️ from your caption: #paris"
     for_text = render.hashtag_text("fr", [tag("paris", 0.5, from_words=True)], for_text=True)
     assert "votre texte" in for_text and "légende" not in for_text  # a text is all words: nothing to single out
 
 
-def test_a_tag_is_escaped_in_the_scored_line():
-    assert "#a&lt;b 0.30" in render.hashtag_text("en", [tag("a<b", 0.3)])
+@pytest.mark.parametrize("lang", sorted(MESSAGES))
+def test_each_hashtag_is_listed_once_for_a_photo_and_for_a_text(lang):
+    for for_text in (False, True):
+        one = render.hashtag_text(lang, [tag("space", 0.46)], for_text=for_text)
+        assert one.count("#space") == 1 and "0.46" in one, (lang, one)
+        two = render.hashtag_text(lang, [tag("space", 0.46), tag("moon", 0.3)], for_text=for_text)
+        assert two.count("#space") == two.count("#moon") == 1 and "0.46 · 0.30" in two, (lang, two)
+    assert render.hashtag_text("en", [tag("space", 0.46)], for_text=True) == (
+        "<b>Hashtags for your text</b> (tap to copy):\n<code>#space</code>\n<i>Score: 0.46</i>")
+
+
+def test_a_tag_is_escaped_in_the_copyable_line():
+    assert "<code>#a&lt;b</code>" in render.hashtag_text("en", [tag("a<b", 0.3)])
 
 
 @pytest.mark.parametrize("lang", sorted(MESSAGES))
