@@ -71,11 +71,16 @@ def thousands(lang: str, n: int) -> str:
 SINGULAR_ZERO = {"fr", "pt"}  # "0 jour", as 1: CLDR's plural rule of these languages
 
 
-def count_of(lang: str, key: str, n: int, **values) -> str:
-    """`n` things in words: the message `key`, or `key_one` where the language says one thing (filled with n
-    and `values`)."""
+def plural_key(lang: str, key: str, n: int) -> str:
+    """The message to say `n` things with: `key`, or `key_one` where the language says one thing (Russian
+    messages use only words that do not change with the number, so one/other is enough everywhere)."""
     one = n == 1 or (n == 0 and lang in SINGULAR_ZERO)
-    return t(lang, f"{key}_one" if one and f"{key}_one" in MESSAGES[DEFAULT] else key, n=n, **values)
+    return f"{key}_one" if one and f"{key}_one" in MESSAGES[DEFAULT] else key
+
+
+def count_of(lang: str, key: str, n: int, **values) -> str:
+    """`n` things in words ("1 photo", "2 photos"): the message `key` or `key_one`, filled with n and `values`."""
+    return t(lang, plural_key(lang, key, n), n=n, **values)
 
 
 def t(lang: str, key: str, **values) -> str:

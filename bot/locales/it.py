@@ -92,7 +92,8 @@ MESSAGES: dict[str, str] = {
     "repost_video": "Questo video è già stato pubblicato qui{when}: {link}",
     "repost_video_deleted": "Ho rimosso il doppione di un video già condiviso qui: {link}",
     "original": "l'originale",
-    "when_days": " {days} giorni fa",
+    "when_days": " {n} giorni fa",
+    "when_days_one": " {n} giorno fa",
     "when_today": " oggi",
     "admins_only": "Solo gli admin del gruppo possono modificarlo.",
     "dupes_settings": "<b>Controllo dei doppioni</b>: {mode}\n"
@@ -111,8 +112,9 @@ MESSAGES: dict[str, str] = {
                  "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Fatto: ho cancellato le {n} foto che avevo salvato per questo gruppo.",
     "forgot_private": "Fatto: ho cancellato le {n} foto che avevo salvato dalla nostra chat.",
-    "stats_private": "<b>La nostra chat</b>: {chat_posts} foto salvate.\n"
-                     "<b>Libreria condivisa</b>: {public_posts} foto.\n"
+    "forgot_private_one": "Fatto: ho cancellato {n} foto che avevo salvato dalla nostra chat.",
+    "stats_private": "<b>La nostra chat</b>: {chat_posts}.\n"
+                     "<b>Libreria condivisa</b>: {public_posts}.\n"
                      "<b>Indice</b>: versione {release}, modello appreso {heads}.{jobs}",
     "job_ago": " {minutes} min fa",
     "colon": ": ",
@@ -129,16 +131,19 @@ MESSAGES: dict[str, str] = {
     "sensitivity_normal": "normale",
     "sensitivity_high": "alta",
     "job_few_new": "{new} nuovi post con didascalia, l'addestramento parte da {needed}",
+    "job_few_new_one": "{new} nuovo post con didascalia, l'addestramento parte da {needed}",
     "job_too_few_to_train": "non ci sono ancora abbastanza post con didascalia o hashtag per l'addestramento",
     "job_few_unseen": "modello attuale mantenuto: solo {unseen} post di controllo per il confronto (ne servono "
                       "{needed})",
+    "job_few_unseen_one": "modello attuale mantenuto: solo {unseen} post di controllo per il confronto (ne servono {needed})",
     "job_worse": "modello attuale mantenuto: quello nuovo era peggiore ({metrics})",
     "job_few_deleted": "{deleted} eliminazioni, troppo poche per ricostruire",
+    "job_few_deleted_one": "{deleted} eliminazione, troppo poche per ricostruire",
     "job_shared_backend": "l'archivio dei vettori compatta da sé le eliminazioni: nessuna ricostruzione necessaria",
     "job_unchanged": "nessuna modifica",
     "job_failed": "non riuscito (vedi i log); l'indice attuale resta in servizio",
-    "stats": "<b>Questo gruppo</b>: {chat_posts} foto salvate.\n"
-             "<b>Libreria condivisa</b>: {public_posts} foto.\n"
+    "stats": "<b>Questo gruppo</b>: {chat_posts}.\n"
+             "<b>Libreria condivisa</b>: {public_posts}.\n"
              "Controllo dei doppioni: {mode}.\n"
              "<b>Indice</b>: versione {release}, modello appreso {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
@@ -155,15 +160,15 @@ MESSAGES: dict[str, str] = {
     "map_empty": "Qui non ci sono ancora foto da mettere sulla mappa: prima mandamene qualcuna.",
     "map_public": "Questa chat non ha ancora foto sue: ecco la raccolta pubblica.",
     "map_document": "Risoluzione completa",
-    "map_title": "{total} foto{about}{drawn} · {groups}",
-    "map_title_public": "{total} foto pubbliche{about}{drawn} · {groups}",
+    "map_title": "{total}{about}{drawn} · {groups}",
     "map_about": " per «{query}»",
     "map_drawn": ", {n} sulla mappa",
-    "map_groups_one": "1 gruppo",
+    "map_drawn_one": ", {n} sulla mappa",
+    "map_groups_one": "{n} gruppo",
     "map_groups": "{n} gruppi",
-    "cluster_line": "{number}. {size} foto — {tags}",
-    "clusters_none": "{n} foto, ma (per ora) non spicca nessun gruppo di foto simili.",
-    "clusters_rest": "Fuori dai gruppi: {n} foto.",
+    "cluster_line": "{number}. {size} — {tags}",
+    "clusters_none": "{photos}, ma (per ora) non spicca nessun gruppo di foto simili.",
+    "clusters_rest": "Fuori dai gruppi: {photos}.",
     "dupes_bad_sensitivity": "«{value}» non è una sensibilità. Admin: <code>/dupes sensitivity low|normal|high</code>.",
     "dupes_bad_window": "«{value}» non va bene come finestra: un numero di giorni da 1 a {max_days}, "
                         "per esempio <code>/dupes window 30</code>.",
@@ -200,6 +205,12 @@ MESSAGES: dict[str, str] = {
     "dupes_needs_value": "Quale valore per <code>/dupes {setting}</code>? Ecco le impostazioni e cosa accettano:",
     "n_days_one": "{n} giorno",
     "n_days": "{n} giorni",
+    "n_photos": "{n} foto",
+    "n_photos_one": "{n} foto",
+    "n_photos_stored": "{n} foto salvate",
+    "n_photos_stored_one": "{n} foto salvata",
+    "n_public_photos": "{n} foto pubbliche",
+    "n_public_photos_one": "{n} foto pubblica",
     "button_not_repost": "✅ Non è un doppione",
     "button_delete": "🗑 Elimina",
     "button_admins_only": "Solo gli admin del gruppo possono farlo.",
@@ -227,10 +238,12 @@ MESSAGES: dict[str, str] = {
                      "admin di questo gruppo. Rendetemi admin (oppure disattivate la privacy con /setprivacy in "
                      "@BotFather e aggiungetemi di nuovo).",
     "forget_confirm": "Cancellare tutte le {n} foto che ho salvato per questo gruppo? Non si può annullare.",
+    "forget_confirm_one": "Cancellare {n} foto che ho salvato per questo gruppo? Non si può annullare.",
     "button_forget_yes": "Sì, cancellale",
     "button_forget_no": "No, tienile",
     "forget_kept": "Non ho cancellato nulla: tengo le foto.",
-    "forgot_one": "Fatto: ho dimenticato questa foto.",
+    "forgot_this_photo": "Fatto: ho dimenticato questa foto.",
+    "forgot_one": "Fatto: ho cancellato {n} foto che avevo salvato per questo gruppo.",
     "forget_not_yours": "Solo chi ha pubblicato la foto o un admin può farmela dimenticare.",
     "forget_unknown": "Non ho salvato questa foto.",
     "forget_nothing": "Non ho foto salvate per questo gruppo.",

@@ -91,7 +91,8 @@ MESSAGES: dict[str, str] = {
     "repost_video": "Это видео здесь уже публиковали{when}: {link}",
     "repost_video_deleted": "Удалён повтор видео, которое здесь уже публиковали: {link}",
     "original": "оригинал",
-    "when_days": " {days} дн. назад",
+    "when_days": " {n} дн. назад",
+    "when_days_one": " {n} дн. назад",
     "when_today": " сегодня",
     "admins_only": "Изменить это могут только админы группы.",
     "dupes_settings": "<b>Проверка повторов</b>: {mode}\n"
@@ -110,8 +111,9 @@ MESSAGES: dict[str, str] = {
                  "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Готово: все фото, сохранённые для этой группы, удалены (всего {n}).",
     "forgot_private": "Готово: все фото, сохранённые из нашего чата, удалены (всего {n}).",
-    "stats_private": "<b>Наш чат</b>: сохранено {chat_posts} фото.\n"
-                     "<b>Общая библиотека</b>: {public_posts} фото.\n"
+    "forgot_private_one": "Готово: все фото, сохранённые из нашего чата, удалены (всего {n}).",
+    "stats_private": "<b>Наш чат</b>: {chat_posts}.\n"
+                     "<b>Общая библиотека</b>: {public_posts}.\n"
                      "<b>Индекс</b>: версия {release}, обученная модель — {heads}.{jobs}",
     "job_ago": " {minutes} мин назад",
     "colon": ": ",
@@ -128,15 +130,18 @@ MESSAGES: dict[str, str] = {
     "sensitivity_normal": "обычная",
     "sensitivity_high": "высокая",
     "job_few_new": "новых постов с подписью — {new}; обучение начнётся, когда их будет {needed}",
+    "job_few_new_one": "новых постов с подписью — {new}; обучение начнётся, когда их будет {needed}",
     "job_too_few_to_train": "пока мало постов с подписями или хештегами, чтобы обучаться",
     "job_few_unseen": "оставлена текущая модель: контрольных постов для сравнения {unseen}, а нужно {needed}",
+    "job_few_unseen_one": "оставлена текущая модель: контрольных постов для сравнения {unseen}, а нужно {needed}",
     "job_worse": "оставлена текущая модель: новая оказалась хуже ({metrics})",
     "job_few_deleted": "удалений всего {deleted} — слишком мало для перестройки",
+    "job_few_deleted_one": "удалений всего {deleted} — слишком мало для перестройки",
     "job_shared_backend": "хранилище векторов само уплотняет удаления — перестройка не нужна",
     "job_unchanged": "ничего не изменилось",
     "job_failed": "ошибка (подробности в логах); текущий индекс продолжает работать",
-    "stats": "<b>Эта группа</b>: сохранено {chat_posts} фото.\n"
-             "<b>Общая библиотека</b>: {public_posts} фото.\n"
+    "stats": "<b>Эта группа</b>: {chat_posts}.\n"
+             "<b>Общая библиотека</b>: {public_posts}.\n"
              "Проверка повторов: {mode}.\n"
              "<b>Индекс</b>: версия {release}, обученная модель — {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
@@ -153,15 +158,15 @@ MESSAGES: dict[str, str] = {
     "map_empty": "Здесь пока нет фото для карты: сначала пришли мне несколько.",
     "map_public": "В этом чате пока нет своих фото: вот общая коллекция.",
     "map_document": "Полное разрешение",
-    "map_title": "{total} фото{about}{drawn} · {groups}",
-    "map_title_public": "Общие фото: {total}{about}{drawn} · {groups}",
+    "map_title": "{total}{about}{drawn} · {groups}",
     "map_about": " по запросу «{query}»",
     "map_drawn": ", на карте {n}",
-    "map_groups_one": "1 группа",
+    "map_drawn_one": ", на карте {n}",
+    "map_groups_one": "групп: {n}",
     "map_groups": "групп: {n}",
-    "cluster_line": "{number}. {size} фото — {tags}",
-    "clusters_none": "{n} фото, но ни одна группа похожих (пока) не выделяется.",
-    "clusters_rest": "Вне групп: {n} фото.",
+    "cluster_line": "{number}. {size} — {tags}",
+    "clusters_none": "{photos}, но ни одна группа похожих (пока) не выделяется.",
+    "clusters_rest": "Вне групп: {photos}.",
     "dupes_bad_sensitivity": "«{value}» — не чувствительность. Админы: <code>/dupes sensitivity low|normal|high</code>.",
     "dupes_bad_window": "«{value}» не подходит для окна: нужно число дней от 1 до {max_days}, "
                         "например <code>/dupes window 30</code>.",
@@ -198,6 +203,12 @@ MESSAGES: dict[str, str] = {
     "dupes_needs_value": "Какое значение для <code>/dupes {setting}</code>? Вот настройки и что они принимают:",
     "n_days_one": "{n} дн.",
     "n_days": "{n} дн.",
+    "n_photos": "{n} фото",
+    "n_photos_one": "{n} фото",
+    "n_photos_stored": "сохранено {n} фото",
+    "n_photos_stored_one": "сохранено {n} фото",
+    "n_public_photos": "Общие фото: {n}",
+    "n_public_photos_one": "Общие фото: {n}",
     "button_not_repost": "✅ Не повтор",
     "button_delete": "🗑 Удалить",
     "button_admins_only": "Это могут только админы группы.",
@@ -223,10 +234,12 @@ MESSAGES: dict[str, str] = {
                      "админ этой группы. Сделайте меня админом (или отключите приватность командой /setprivacy в "
                      "@BotFather и добавьте меня заново).",
     "forget_confirm": "Удалить все сохранённые для этой группы фото (всего: {n})? Это нельзя отменить.",
+    "forget_confirm_one": "Удалить все сохранённые для этой группы фото (всего: {n})? Это нельзя отменить.",
     "button_forget_yes": "Да, удалить",
     "button_forget_no": "Нет, оставить",
     "forget_kept": "Ничего не удалено: фото остаются.",
-    "forgot_one": "Готово: я забыл это фото.",
+    "forgot_this_photo": "Готово: я забыл это фото.",
+    "forgot_one": "Готово: все фото, сохранённые для этой группы, удалены (всего {n}).",
     "forget_not_yours": "Заставить меня забыть фото может только его автор или админ.",
     "forget_unknown": "Это фото у меня не сохранено.",
     "forget_nothing": "У меня нет сохранённых фото этой группы.",

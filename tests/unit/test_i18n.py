@@ -65,7 +65,7 @@ def test_every_command_menu_lists_the_english_commands_in_order_within_telegrams
 
 def test_private_chats_are_never_called_a_group():
     for lang in MESSAGES:
-        for key in ("stats_private", "forgot_private"):
+        for key in ("stats_private", "forgot_private", "forgot_private_one"):
             assert GROUP_WORD[lang].lower() not in MESSAGES[lang][key].lower(), (lang, key)
 
 

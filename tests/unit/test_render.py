@@ -339,3 +339,52 @@ def test_a_video_repost_and_the_gif_setting_are_said_in_every_language():
         assert "/dupes gifs on|off" in render.setting_error_text(lang, error.value)
     assert render.repost_text("en", -1001234, 7, time.time(), False, media="video").startswith(
         "This video was already posted here")
+
+
+def test_counted_photos_groups_and_days_read_right_for_one_and_two_in_english_and_french():
+    def stats(lang, private, n):
+        return render.stats_text(lang, private, {"posts_in_scope": n}, {"posts_in_scope": n}, ChatSettings())
+
+    assert stats("en", False, 1).startswith("<b>This group</b>: 1 photo stored.\n<b>Shared library</b>: 1 photo.\n")
+    assert stats("en", True, 2).startswith("<b>Our chat</b>: 2 photos stored.\n<b>Shared library</b>: 2 photos.\n")
+    assert stats("fr", False, 1).startswith("<b>Ce groupe</b> : 1 photo gardée.\n<b>Bibliothèque commune</b> : 1 photo.")
+    assert stats("fr", True, 0).startswith("<b>Notre discussion</b> : 0 photo gardée.")  # French: 0 is singular
+    assert stats("fr", True, 2).startswith("<b>Notre discussion</b> : 2 photos gardées.\n<b>Bibliothèque commune</b> : 2 photos.")
+    one = [Cluster(1, 1, ["food"], sample=1)]
+    assert render.map_title("en", photo_map(1, 1, one)) == "1 photo · 1 group"
+    assert render.map_title("fr", photo_map(1, 1, [])) == "1 photo · 0 groupe"
+    assert render.map_title("en", photo_map(2, 2, [])) == "2 photos · 0 groups"
+    assert render.map_title("fr", photo_map(3, 1, one * 2, scope=PUBLIC)) == "3 photos publiques, 1 dessinée · 2 groupes"
+    assert render.map_title("en", photo_map(1, 1, [], scope=PUBLIC)) == "1 public photo · 0 groups"
+    assert render.cluster_line("en", one[0]) == "1. 1 photo — #food"
+    assert render.clusters_none("en", 1) == "1 photo, but no group of similar ones stands out (yet)."
+    assert render.clusters_none("fr", 2).startswith("2 photos, mais aucun groupe")
+    listed = render.clusters_text("fr", photo_map(3, 3, one, unclustered=1), one)
+    assert listed.endswith("Hors groupe : 1 photo.")
+    now = time.time()
+    assert render.repost_text("en", -42, 7, now - 86400 - 60, deleted=False, now=now).startswith(
+        "This photo was already posted here 1 day ago:")
+    assert render.repost_text("fr", -42, 7, now - 2 * 86400 - 60, deleted=False, now=now).startswith(
+        "Cette photo a déjà été publiée ici il y a 2 jours :")
+
+
+def test_forgetting_says_how_many_photos_in_the_right_number():
+    from bot.i18n import count_of
+
+    assert count_of("en", "forgot", 1) == "Done: I deleted the 1 photo I had stored for this group."
+    assert count_of("en", "forgot", 2) == "Done: I deleted the 2 photos I had stored for this group."
+    assert count_of("fr", "forgot", 1) == "C'est fait : j'ai effacé 1 photo gardée pour ce groupe."
+    assert count_of("fr", "forgot", 2) == "C'est fait : j'ai effacé les 2 photos gardées pour ce groupe."
+    assert count_of("en", "forgot_private", 1).startswith("Done: I deleted the 1 photo I")
+    assert count_of("fr", "forget_confirm", 1).startswith("Effacer 1 photo que j'ai gardée")
+    assert count_of("en", "forget_confirm", 3).startswith("Delete all 3 photos")
+
+
+def test_a_jobs_count_reads_right_for_one():
+    def outcome(lang, **result):
+        return render.job_detail(lang, {"state": "skipped", "result": json.dumps(result)})
+
+    assert outcome("en", reason="few_deleted", deleted=1) == ": 1 deletion, too few to rebuild"
+    assert outcome("en", reason="few_deleted", deleted=2) == ": 2 deletions, too few to rebuild"
+    assert outcome("fr", reason="few_new", new=1, needed=200).startswith(" : 1 nouvelle publication avec légende,")
+    assert outcome("en", reason="few_unseen", unseen=1, needed=50).endswith("only 1 held-out post to compare on (needs 50)")
