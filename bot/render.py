@@ -186,10 +186,19 @@ def message_link(lang: str, chat_id: int, message_id: int | None, label_key: str
     return f"{label} (#{message_id})" if message_id else label
 
 
+def _days_since(created_s: float, now: float | None) -> int:
+    return int(((time.time() if now is None else now) - created_s) // 86400)
+
+
 def _when(lang: str, created_s: float, now: float | None) -> str:
-    days = int(((time.time() if now is None else now) - created_s) // 86400)
+    days = _days_since(created_s, now)
     return t(lang, "when_today") if days == 0 else count_of(lang, "when_days", days)
 
+
+def _photo_when(lang: str, created_s: float, now: float | None) -> str:
+    """An uncaptioned photo named by its age: "a photo from today", "a photo from 3 days ago"."""
+    days = _days_since(created_s, now)
+    return t(lang, "photo_today") if days == 0 else count_of(lang, "photo_days_ago", days)
 
 
 def repost_text(lang: str, chat_id: int, original_message_id: int | None, original_created_s: float,
@@ -230,10 +239,10 @@ def moderation_text(lang: str, chat_id: int, stats) -> str:
                         for user_id, name, n in stats.top_reposters)
         text += t(lang, "stats_top_reposters", lines_html=lines)
     if stats.top_reposted:
-        # labelled by the caption, else by when it was posted ("photo 3 days ago"): not all "photo"
+        # labelled by the caption, else by when it was posted ("a photo from 3 days ago"): not all "photo"
         lines = "".join(t(lang, "stats_rank_line", n=n, name_html=message_link(
             lang, chat_id, post.message_id, "photo", shorten(post.captions[0], 40) if post.captions else
-            t(lang, "photo") + _when(lang, post.created_s, None))) for post, n in stats.top_reposted)
+            _photo_when(lang, post.created_s, None))) for post, n in stats.top_reposted)
         text += t(lang, "stats_top_reposted", lines_html=lines)
     return text
 

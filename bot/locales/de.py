@@ -226,6 +226,9 @@ MESSAGES: dict[str, str] = {
     "alert": "🔁 Ein Repost in <b>{group}</b> von {author}: {repost}. Zuerst gepostet{when}: {original}.",
     "the_repost": "der Repost",
     "photo": "Foto",
+    "photo_today": "ein Foto von heute",
+    "photo_days_ago": "ein {n} Tage altes Foto",
+    "photo_days_ago_one": "ein {n} Tag altes Foto",
     "no_admin_reachable": "Repost-Hinweise sollen privat an die Admins gehen, aber noch keiner hat einen Chat mit mir "
                           "gestartet (öffnet @{bot} und tippt auf Starten). Bis dahin melde ich Reposts hier.",
     "cannot_delete": "Admins: Ich soll Reposts löschen, darf hier aber keine Nachrichten löschen. Macht mich zum "

@@ -224,6 +224,9 @@ MESSAGES: dict[str, str] = {
     "alert": "🔁 A re-post in <b>{group}</b> by {author}: {repost}. First posted{when}: {original}.",
     "the_repost": "the re-post",
     "photo": "photo",
+    "photo_today": "a photo from today",
+    "photo_days_ago": "a photo from {n} days ago",
+    "photo_days_ago_one": "a photo from {n} day ago",
     "no_admin_reachable": "Re-post alerts are set to go to the admins privately, but none of them has started a "
                           "chat with me yet (open @{bot} and press Start). Until one does, I flag re-posts here.",
     "cannot_delete": "Admins: I am set to delete re-posts, but I am not allowed to delete messages here. Make me "

@@ -228,6 +228,9 @@ MESSAGES: dict[str, str] = {
              "{original}.",
     "the_repost": "la foto repetida",
     "photo": "foto",
+    "photo_today": "una foto de hoy",
+    "photo_days_ago": "una foto de hace {n} días",
+    "photo_days_ago_one": "una foto de hace {n} día",
     "no_admin_reachable": "Los avisos de fotos repetidas deben ir a los admins en privado, pero ninguno ha iniciado "
                           "todavía un chat conmigo (abre @{bot} y pulsa Iniciar). Mientras tanto, aviso aquí.",
     "cannot_delete": "Admins: debo borrar las fotos repetidas, pero no tengo permiso para borrar mensajes aquí. "

@@ -229,6 +229,9 @@ MESSAGES: dict[str, str] = {
              "fois{when} : {original}.",
     "the_repost": "la republication",
     "photo": "photo",
+    "photo_today": "une photo d'aujourd'hui",
+    "photo_days_ago": "une photo d'il y a {n} jours",
+    "photo_days_ago_one": "une photo d'il y a {n} jour",
     "no_admin_reachable": "Les alertes de republication doivent aller aux admins en privé, mais aucun n'a encore démarré "
                           "de discussion avec moi (ouvrez @{bot} et appuyez sur Démarrer). En attendant, je signale les "
                           "republications ici.",

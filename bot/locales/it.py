@@ -229,6 +229,9 @@ MESSAGES: dict[str, str] = {
              "{original}.",
     "the_repost": "il doppione",
     "photo": "foto",
+    "photo_today": "una foto di oggi",
+    "photo_days_ago": "una foto di {n} giorni fa",
+    "photo_days_ago_one": "una foto di {n} giorno fa",
     "no_admin_reachable": "Gli avvisi sui doppioni devono andare agli admin in privato, ma nessuno ha ancora avviato una "
                           "chat con me (aprite @{bot} e premete Avvia). Nel frattempo li segnalo qui.",
     "cannot_delete": "Admin: devo eliminare i doppioni, ma qui non ho il permesso di eliminare messaggi. Rendetemi "

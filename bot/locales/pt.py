@@ -226,6 +226,9 @@ MESSAGES: dict[str, str] = {
              "{original}.",
     "the_repost": "a foto repetida",
     "photo": "foto",
+    "photo_today": "uma foto de hoje",
+    "photo_days_ago": "uma foto de {n} dias atrás",
+    "photo_days_ago_one": "uma foto de {n} dia atrás",
     "no_admin_reachable": "Os avisos de fotos repetidas devem ir para os admins no privado, mas nenhum deles iniciou "
                           "ainda uma conversa comigo (abra @{bot} e toque em Iniciar). Até lá, aviso aqui.",
     "cannot_delete": "Admins: devo apagar as fotos repetidas, mas não tenho permissão para apagar mensagens aqui. Me "

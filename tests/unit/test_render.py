@@ -231,14 +231,28 @@ def test_group_stats_say_flags_clears_who_reposts_and_what_with_links_in_every_l
     assert "last 7 / 30 days: 3 / 11 flagged, 1 / 2 cleared as not a re-post" in text
     assert "<b>Who re-posts most</b>:\n• Bob &lt;b&gt;: 4\n• 503: 2" in text  # no name known: the user id
     # no caption: told apart by when it was posted
-    assert '<b>Most re-posted photos</b>:\n• <a href="https://t.me/c/1234/55">photo 3 days ago</a>: 4' in text
+    assert '<b>Most re-posted photos</b>:\n• <a href="https://t.me/c/1234/55">a photo from 3 days ago</a>: 4' in text
     assert '<a href="https://t.me/c/1234/60">Homemade pizza &amp; a very long story…</a>: 1' in text  # its caption
     for lang in MESSAGES:
         said = render.moderation_text(lang, -1001234, stats)
         assert all(x in said for x in ("3", "11", "Bob &lt;b&gt;", "https://t.me/c/1234/55", "https://t.me/c/1234/60"))
     quiet = render.moderation_text("en", -42, moderation_stats())
     assert "re-posts most" not in quiet and "Most re-posted" not in quiet
-    assert "photo 3 days ago (#55)" in render.moderation_text("en", -42, moderation_stats(reposted=[(stored_post(7, 55), 2)]))
+    assert "a photo from 3 days ago (#55)" in render.moderation_text("en", -42,
+                                                                    moderation_stats(reposted=[(stored_post(7, 55), 2)]))
+
+
+def test_an_uncaptioned_re_posted_photo_is_named_by_its_age():
+    def label(lang, days_ago):
+        text = render.moderation_text(lang, -42, moderation_stats(reposted=[(stored_post(7, 55, days_ago=days_ago), 2)]))
+        return html.unescape(text.split("\n• ")[-1]).split(" (#55)")[0]
+
+    assert [label("en", d) for d in (0, 1, 3)] == ["a photo from today", "a photo from 1 day ago",
+                                                   "a photo from 3 days ago"]
+    assert [label("fr", d) for d in (0, 1, 3)] == ["une photo d'aujourd'hui", "une photo d'il y a 1 jour",
+                                                   "une photo d'il y a 3 jours"]
+    for lang in MESSAGES:
+        assert "{" not in label(lang, 1) and label(lang, 0) != label(lang, 3), lang
 
 
 def test_an_admins_alert_names_the_group_and_links_both_messages():
