@@ -28,7 +28,8 @@ def tag_line(tags) -> str:
 def hashtag_text(lang: str, tags, for_text: bool = False) -> str:
     """Suggested hashtags (not none: see `nothing_fits`): one copyable line, then their scores in its order
     (not the tags again); for a photo with a caption, which of them came from its words."""
-    scored = count_of(lang, "hashtag_scores", len(tags), scores=" · ".join(f"{s.score:.2f}" for s in tags))
+    scores = " · ".join(f"{s.score:.2f}" for s in tags)  # one tag: "Score", whatever the language's plural rule
+    scored = t(lang, "hashtag_scores_one" if len(tags) == 1 else "hashtag_scores", scores=scores)
     out = t(lang, "text_hashtags" if for_text else "hashtags", line=tag_line(tags), scored_html=scored)
     words = [s for s in tags if s.from_words]
     if words and not for_text:

@@ -147,7 +147,7 @@ MESSAGES: dict[str, str] = {
     "job_line": "\n• {job}: {state}{detail}",
     "stats_reading": "\n<b>Text in Fotos</b>: {text} mit Text, {none} ohne Text, {waiting} in der Warteschlange zum Lesen.",
     "stats_reading_unreadable": " ({n} weitere enthalten Text in einer Schrift, die ich noch nicht lesen kann.)",
-    "stats_reading_unreadable_one": " (1 weiteres enthält Text in einer Schrift, die ich noch nicht lesen kann.)",
+    "stats_reading_unreadable_one": " ({n} weiteres enthält Text in einer Schrift, die ich noch nicht lesen kann.)",
     "stats_migration": "\n• Fotos werden für das neue Bildmodell neu berechnet: {done} / {total}",
     "groups_only": "Dieser Befehl funktioniert in Gruppen.",
     "inline_none": "Keine passenden Fotos",

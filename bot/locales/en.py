@@ -145,7 +145,7 @@ MESSAGES: dict[str, str] = {
     "job_line": "\n• {job}: {state}{detail}",
     "stats_reading": "\n<b>Text in photos</b>: {text} read with text, {none} without text, {waiting} waiting to be read.",
     "stats_reading_unreadable": " ({n} more hold text in a script I cannot read yet.)",
-    "stats_reading_unreadable_one": " (1 more holds text in a script I cannot read yet.)",
+    "stats_reading_unreadable_one": " ({n} more holds text in a script I cannot read yet.)",
     "stats_migration": "\n• Re-embedding photos for the new image model: {done} / {total}",
     "groups_only": "This command works in groups.",
     "inline_none": "No matching photos",

@@ -149,7 +149,7 @@ MESSAGES: dict[str, str] = {
     "job_line": "\n• {job}: {state}{detail}",
     "stats_reading": "\n<b>Texto en las fotos</b>: {text} con texto, {none} sin texto, {waiting} en cola para leer.",
     "stats_reading_unreadable": " ({n} más tienen texto en una escritura que aún no sé leer.)",
-    "stats_reading_unreadable_one": " (1 más tiene texto en una escritura que aún no sé leer.)",
+    "stats_reading_unreadable_one": " ({n} más tiene texto en una escritura que aún no sé leer.)",
     "stats_migration": "\n• Reprocesando las fotos para el nuevo modelo de imagen: {done} / {total}",
     "groups_only": "Este comando funciona en los grupos.",
     "inline_none": "No hay fotos que encajen",

@@ -149,7 +149,7 @@ MESSAGES: dict[str, str] = {
     "job_line": "\n• {job} : {state}{detail}",
     "stats_reading": "\n<b>Texte dans les photos</b> : {text} avec du texte, {none} sans texte, {waiting} en attente de lecture.",
     "stats_reading_unreadable": " ({n} autres contiennent du texte dans une écriture que je ne sais pas encore lire.)",
-    "stats_reading_unreadable_one": " (1 autre contient du texte dans une écriture que je ne sais pas encore lire.)",
+    "stats_reading_unreadable_one": " ({n} autre contient du texte dans une écriture que je ne sais pas encore lire.)",
     "stats_migration": "\n• Nouvelle analyse des photos pour le nouveau modèle d’images : {done} / {total}",
     "groups_only": "Cette commande fonctionne dans les groupes.",
     "inline_none": "Aucune photo ne correspond",

@@ -149,7 +149,7 @@ MESSAGES: dict[str, str] = {
     "job_line": "\n• {job}: {state}{detail}",
     "stats_reading": "\n<b>Testo nelle foto</b>: {text} con testo, {none} senza testo, {waiting} in coda per la lettura.",
     "stats_reading_unreadable": ' (altre {n} contengono testo in una scrittura che non so ancora leggere.)',
-    "stats_reading_unreadable_one": " (un'altra contiene testo in una scrittura che non so ancora leggere.)",
+    "stats_reading_unreadable_one": " ({n} in più contiene testo in una scrittura che non so ancora leggere.)",
     "stats_migration": "\n• Rielaborazione delle foto per il nuovo modello di immagini: {done} / {total}",
     "groups_only": "Questo comando funziona nei gruppi.",
     "inline_none": "Nessuna foto corrispondente",

@@ -147,7 +147,7 @@ MESSAGES: dict[str, str] = {
     "job_line": "\n• {job}: {state}{detail}",
     "stats_reading": "\n<b>Texto nas fotos</b>: {text} com texto, {none} sem texto, {waiting} na fila para leitura.",
     "stats_reading_unreadable": " (mais {n} têm texto numa escrita que ainda não sei ler.)",
-    "stats_reading_unreadable_one": " (mais 1 tem texto numa escrita que ainda não sei ler.)",
+    "stats_reading_unreadable_one": " (mais {n} tem texto numa escrita que ainda não sei ler.)",
     "stats_migration": "\n• Reprocessando as fotos para o novo modelo de imagem: {done} / {total}",
     "groups_only": "Este comando funciona em grupos.",
     "inline_none": "Nenhuma foto combina",
