@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 
 from bot.admins import author_of, is_admin, is_chat_admin
 from bot.config import scope_of
-from bot.i18n import t, written_in
+from bot.i18n import count_of, t, written_in
 from bot.clips import video_of
 from bot.telegram_io import is_private, replied_to, reply, user_language, working
 from bot.workers import Workers
@@ -46,13 +46,13 @@ class Forgetting:
         if private:
             await working(update, context)
             n = await self.workers.run(self.engine.forget_scope, scope)
-            await reply(update, t(lang, "forgot_private", n=n))
+            await reply(update, count_of(lang, "forgot_private", n))
             return
         n = await self.workers.run(self.engine.post_count, scope)
         if n == 0:
             await reply(update, t(lang, "forget_nothing"))
             return
-        await reply(update, t(lang, "forget_confirm", n=n), reply_markup=InlineKeyboardMarkup([[
+        await reply(update, count_of(lang, "forget_confirm", n), reply_markup=InlineKeyboardMarkup([[
             InlineKeyboardButton(t(lang, "button_forget_yes"), callback_data=YES),
             InlineKeyboardButton(t(lang, "button_forget_no"), callback_data=NO)]]))
 
@@ -69,7 +69,7 @@ class Forgetting:
         if post is None or not await self.workers.run(self.engine.forget_post, post.id):
             await reply(update, t(lang, "forget_unknown"))
             return
-        await reply(update, t(lang, "forgot_one"))
+        await reply(update, t(lang, "forgot_this_photo"))
 
     async def confirm(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The confirmation's buttons, pressed by an admin of the group."""
@@ -84,7 +84,7 @@ class Forgetting:
             return
         if query.data == YES:
             n = await self.workers.run(self.engine.forget_scope, scope_of(chat_id))
-            text = t(lang, "forgot", n=n) if n else t(lang, "forget_nothing")  # (an older confirmation)
+            text = count_of(lang, "forgot", n) if n else t(lang, "forget_nothing")  # (an older confirmation)
         else:
             text = t(lang, "forget_kept")
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=None)

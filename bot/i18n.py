@@ -69,12 +69,29 @@ def thousands(lang: str, n: int) -> str:
 
 
 SINGULAR_ZERO = {"fr", "pt"}  # "0 jour", as 1: CLDR's plural rule of these languages
+PLURAL_FORMS = {"ru": ("one", "few")}  # forms a language has besides its message's own (CLDR's other/many)
 
 
-def count_of(lang: str, key: str, n: int) -> str:
-    """`n` things in words: the message `key`, or `key_one` where the language says one thing."""
-    one = n == 1 or (n == 0 and lang in SINGULAR_ZERO)
-    return t(lang, f"{key}_one" if one and f"{key}_one" in MESSAGES[DEFAULT] else key, n=n)
+def plural_form(lang: str, n: int) -> str:
+    """CLDR's plural category of a whole number `n`: "one", "few" (Russian: 2 дня, 22 дня) or "other"."""
+    if lang == "ru":
+        if n % 10 == 1 and n % 100 != 11:
+            return "one"  # 1, 21, 101 день
+        return "few" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "other"  # 5, 11, 12 дней
+    return "one" if n == 1 or (n == 0 and lang in SINGULAR_ZERO) else "other"
+
+
+def plural_key(lang: str, key: str, n: int) -> str:
+    """The message to say `n` things with: `key_one` or `key_few` where the language has that form for `n`
+    and a message for it (a Russian message whose words do not change with the number has none), else `key`."""
+    form = plural_form(lang, n)
+    found = f"{key}_{form}"
+    return found if form != "other" and found in MESSAGES.get(lang, MESSAGES[DEFAULT]) else key
+
+
+def count_of(lang: str, key: str, n: int, **values) -> str:
+    """`n` things in words ("1 photo", "2 photos"): the message `key` or `key_one`, filled with n and `values`."""
+    return t(lang, plural_key(lang, key, n), n=n, **values)
 
 
 def t(lang: str, key: str, **values) -> str:

@@ -54,7 +54,7 @@ class Maps:
             return
         layout = photo_map.layout
         if not layout.clusters:
-            await reply(update, t(user_language(update), "clusters_none", n=layout.total))
+            await reply(update, render.clusters_none(user_language(update), layout.total))
             return
         shown = layout.clusters[:CLUSTERS_SHOWN]
         await reply(update, render.clusters_text(user_language(update), photo_map, shown))

@@ -10,13 +10,14 @@ import json
 import time
 from typing import Sequence
 
-from bot.i18n import DEFAULT, MESSAGES, count_of, shorten, t, thousands
+from bot.i18n import DEFAULT, MESSAGES, count_of, plural_key, shorten, t, thousands
 from indexing.search import ONLY_ITSELF, PUBLIC, TOO_FEW_POSTS, CaptionHit, ChatSettings, Hit, SettingError
 
 JOB_NAMES = ("rebuild", "retrain", "snapshot")  # the scheduler's jobs /stats reports (indexing/jobs.py)
 MAP_CAPTION_CHARS = 1000  # Telegram's photo caption takes 1,024
 PHOTO_TEXT_CHARS = 1500  # of a photo's text, shown above /captions (a message takes 4,096)
 MAP_CAPTION_GROUPS = 12  # groups listed under a /map photo
+JOB_COUNTS = {"few_new": "new", "few_unseen": "unseen", "few_deleted": "deleted"}  # the count a job outcome is worded by
 
 
 def tag_line(tags) -> str:
@@ -25,9 +26,10 @@ def tag_line(tags) -> str:
 
 
 def hashtag_text(lang: str, tags, for_text: bool = False) -> str:
-    """Suggested hashtags (not none: see `nothing_fits`), copyable, then scored; for a photo with a
-    caption, which of them came from its words."""
-    scored = " · ".join(f"#{html.escape(s.tag)} {s.score:.2f}" for s in tags)
+    """Suggested hashtags (not none: see `nothing_fits`): one copyable line, then their scores in its order
+    (not the tags again); for a photo with a caption, which of them came from its words."""
+    scores = " · ".join(f"{s.score:.2f}" for s in tags)  # one tag: "Score", whatever the language's plural rule
+    scored = t(lang, "hashtag_scores_one" if len(tags) == 1 else "hashtag_scores", scores=scores)
     out = t(lang, "text_hashtags" if for_text else "hashtags", line=tag_line(tags), scored_html=scored)
     words = [s for s in tags if s.from_words]
     if words and not for_text:
@@ -109,7 +111,10 @@ def job_detail(lang: str, state: dict[str, str], now: float | None = None) -> st
     except ValueError:
         result = {}
     if result.get("reason"):  # the job's outcome in the reader's language (jobs.py records why)
-        what = t(lang, f"job_{result['reason']}", **{k: v for k, v in result.items() if isinstance(v, (int, str))})
+        key, counted = f"job_{result['reason']}", JOB_COUNTS.get(result["reason"])
+        if counted and isinstance(result.get(counted), int):  # "1 deletion", not "1 deletions"
+            key = plural_key(lang, key, result[counted])
+        what = t(lang, key, **{k: v for k, v in result.items() if isinstance(v, (int, str))})
     elif result.get("error"):
         what = t(lang, "job_failed")  # the error itself is in the logs, in English
     else:
@@ -136,8 +141,9 @@ def stats_text(lang: str, private: bool, chat: dict, public: dict, settings: Cha
     mode = t(lang, f"mode_{settings.dupes}")
     if settings.dupes != "off" and settings.notify == "admins":  # flags go to the admins, not the group
         mode += f" ({t(lang, 'notify_admins')})"
-    return t(lang, "stats_private" if private else "stats", chat_posts=chat.get("posts_in_scope", 0),
-             public_posts=public.get("posts_in_scope", 0), mode=mode,
+    return t(lang, "stats_private" if private else "stats",
+             chat_posts=count_of(lang, "n_photos_stored", chat.get("posts_in_scope", 0)),
+             public_posts=count_of(lang, "n_photos", public.get("posts_in_scope", 0)), mode=mode,
              release=chat.get("release", "none"), heads=heads if heads != "none" else t(lang, "heads_none"),
              jobs_html=jobs)
 
@@ -181,9 +187,19 @@ def message_link(lang: str, chat_id: int, message_id: int | None, label_key: str
     return f"{label} (#{message_id})" if message_id else label
 
 
+def _days_since(created_s: float, now: float | None) -> int:
+    return int(((time.time() if now is None else now) - created_s) // 86400)
+
+
 def _when(lang: str, created_s: float, now: float | None) -> str:
-    days = int(((time.time() if now is None else now) - created_s) // 86400)
-    return t(lang, "when_today") if days == 0 else t(lang, "when_days", days=days)
+    days = _days_since(created_s, now)
+    return t(lang, "when_today") if days == 0 else count_of(lang, "when_days", days)
+
+
+def _photo_when(lang: str, created_s: float, now: float | None) -> str:
+    """An uncaptioned photo named by its age: "a photo from today", "a photo from 3 days ago"."""
+    days = _days_since(created_s, now)
+    return t(lang, "photo_today") if days == 0 else count_of(lang, "photo_days_ago", days)
 
 
 def repost_text(lang: str, chat_id: int, original_message_id: int | None, original_created_s: float,
@@ -224,17 +240,17 @@ def moderation_text(lang: str, chat_id: int, stats) -> str:
                         for user_id, name, n in stats.top_reposters)
         text += t(lang, "stats_top_reposters", lines_html=lines)
     if stats.top_reposted:
-        # labelled by the caption, else by when it was posted ("photo 3 days ago"): not all "photo"
+        # labelled by the caption, else by when it was posted ("a photo from 3 days ago"): not all "photo"
         lines = "".join(t(lang, "stats_rank_line", n=n, name_html=message_link(
             lang, chat_id, post.message_id, "photo", shorten(post.captions[0], 40) if post.captions else
-            t(lang, "photo") + _when(lang, post.created_s, None))) for post, n in stats.top_reposted)
+            _photo_when(lang, post.created_s, None))) for post, n in stats.top_reposted)
         text += t(lang, "stats_top_reposted", lines_html=lines)
     return text
 
 
 def cluster_line(lang: str, cluster) -> str:
     """'3. 12 photos — #espresso #coffee' (a photomap.Cluster)."""
-    return t(lang, "cluster_line", number=cluster.number, size=cluster.size,
+    return t(lang, "cluster_line", number=cluster.number, size=count_of(lang, "n_photos", cluster.size),
              tags=" ".join(f"#{x}" for x in cluster.tags) or "—")
 
 
@@ -246,10 +262,11 @@ def cluster_caption(lang: str, cluster) -> str:
 def map_title(lang: str, photo_map) -> str:
     """'40 photos matching #food, 30 drawn · 3 groups' (an indexing.maps.PhotoMap)."""
     layout, groups = photo_map.layout, len(photo_map.layout.clusters)
-    return t(lang, "map_title_public" if photo_map.scope == PUBLIC else "map_title", total=layout.total,
+    total = count_of(lang, "n_public_photos" if photo_map.scope == PUBLIC else "n_photos", layout.total)
+    return t(lang, "map_title", total=total,
              about=t(lang, "map_about", query=photo_map.query) if photo_map.query else "",
-             drawn=t(lang, "map_drawn", n=len(layout.ids)) if len(layout.ids) < layout.total else "",
-             groups=t(lang, "map_groups_one") if groups == 1 else t(lang, "map_groups", n=groups))
+             drawn=count_of(lang, "map_drawn", len(layout.ids)) if len(layout.ids) < layout.total else "",
+             groups=count_of(lang, "map_groups", groups))
 
 
 def map_caption(lang: str, photo_map) -> str:
@@ -264,5 +281,10 @@ def clusters_text(lang: str, photo_map, shown: list) -> str:
     """/clusters: the map's title, then one line per group shown and how many photos are in none."""
     lines = [cluster_line(lang, c) for c in shown]
     if photo_map.layout.unclustered:
-        lines.append(t(lang, "clusters_rest", n=photo_map.layout.unclustered))
+        lines.append(t(lang, "clusters_rest", photos=count_of(lang, "n_photos", photo_map.layout.unclustered)))
     return f"<b>{map_title(lang, photo_map)}</b>\n" + "\n".join(lines)
+
+
+def clusters_none(lang: str, total: int) -> str:
+    """/clusters when no group stands out: how many photos were looked at."""
+    return t(lang, "clusters_none", photos=count_of(lang, "n_photos", total))

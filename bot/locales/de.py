@@ -30,13 +30,15 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — was ich über diesen Chat weiß, und wer was erneut postet\n"
             "• <code>/forget</code> als Antwort auf ein Foto — dieses Foto vergessen (wer es gepostet hat "
             "oder ein Admin); allein — Admins: alles löschen, was ich für diesen Chat gespeichert habe",
-    "hashtags": "<b>Hashtags</b> (zum Kopieren antippen):\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtags</b> (zum Kopieren antippen):\n<code>{line}</code>\n{scored}",
     "no_hashtags": "Noch passt kein Hashtag gut genug zu diesem Foto: Nichts, was ich kenne, sieht ihm ähnlich.",
     "nothing_yet_hint": "Ich kenne bisher nur wenige Fotos. Schick mir mehr Fotos mit Bildunterschrift, dann werden "
                         "meine Antworten besser.",
     "nothing_yet_hint_group": "Ich kenne bisher nur wenige Fotos. Postet mehr Fotos mit Bildunterschrift in dieser "
                               "Gruppe, dann werden meine Antworten besser.",
-    "text_hashtags": "<b>Hashtags für deinen Text</b> (zum Kopieren antippen):\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtags für deinen Text</b> (zum Kopieren antippen):\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Werte, der Reihe nach: {scores}</i>",
+    "hashtag_scores_one": "<i>Wert: {scores}</i>",
     "no_text_hashtags": "Ich kenne noch keine Hashtags, die zu diesen Wörtern passen.",
     "from_words": "✍️ aus deiner Bildunterschrift: {tags}",
     "from_photo_text": "🔤 steht im Foto: {tags}",
@@ -88,7 +90,8 @@ MESSAGES: dict[str, str] = {
     "repost_video": "Dieses Video wurde hier{when} schon einmal gepostet: {link}",
     "repost_video_deleted": "Ich habe ein Video entfernt, das hier schon geteilt wurde: {link}",
     "original": "das Original",
-    "when_days": " vor {days} Tagen",
+    "when_days": " vor {n} Tagen",
+    "when_days_one": " vor {n} Tag",
     "when_today": " heute",
     "admins_only": "Das können nur die Admins der Gruppe ändern.",
     "dupes_settings": "<b>Repost-Erkennung</b>: {mode}\n"
@@ -107,8 +110,9 @@ MESSAGES: dict[str, str] = {
                  "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Erledigt: Ich habe die {n} Fotos gelöscht, die ich für diese Gruppe gespeichert hatte.",
     "forgot_private": "Erledigt: Ich habe die {n} Fotos gelöscht, die ich aus unserem Chat gespeichert hatte.",
-    "stats_private": "<b>Unser Chat</b>: {chat_posts} Fotos gespeichert.\n"
-                     "<b>Gemeinsame Bibliothek</b>: {public_posts} Fotos.\n"
+    "forgot_private_one": "Erledigt: Ich habe {n} Foto gelöscht, das ich aus unserem Chat gespeichert hatte.",
+    "stats_private": "<b>Unser Chat</b>: {chat_posts}.\n"
+                     "<b>Gemeinsame Bibliothek</b>: {public_posts}.\n"
                      "<b>Index</b>: Version {release}, gelerntes Modell {heads}.{jobs}",
     "job_ago": " vor {minutes} Min.",
     "colon": ": ",
@@ -125,22 +129,25 @@ MESSAGES: dict[str, str] = {
     "sensitivity_normal": "normal",
     "sensitivity_high": "hoch",
     "job_few_new": "{new} neue Posts mit Bildunterschrift, das Training beginnt ab {needed}",
+    "job_few_new_one": "{new} neuer Post mit Bildunterschrift, das Training beginnt ab {needed}",
     "job_too_few_to_train": "noch nicht genug Posts mit Bildunterschrift oder Hashtags zum Trainieren",
     "job_few_unseen": "aktuelles Modell behalten: nur {unseen} zurückgehaltene Posts zum Vergleichen (nötig sind "
                       "{needed})",
+    "job_few_unseen_one": "aktuelles Modell behalten: nur {unseen} zurückgehaltener Post zum Vergleichen (nötig sind {needed})",
     "job_worse": "aktuelles Modell behalten: Das neue war schlechter ({metrics})",
     "job_few_deleted": "{deleted} Löschungen, zu wenige für einen Neuaufbau",
+    "job_few_deleted_one": "{deleted} Löschung, zu wenige für einen Neuaufbau",
     "job_shared_backend": "der Vektorspeicher verdichtet Löschungen selbst: kein Neuaufbau nötig",
     "job_unchanged": "nichts geändert",
     "job_failed": "fehlgeschlagen (siehe Logs); der aktuelle Index bleibt in Betrieb",
-    "stats": "<b>Diese Gruppe</b>: {chat_posts} Fotos gespeichert.\n"
-             "<b>Gemeinsame Bibliothek</b>: {public_posts} Fotos.\n"
+    "stats": "<b>Diese Gruppe</b>: {chat_posts}.\n"
+             "<b>Gemeinsame Bibliothek</b>: {public_posts}.\n"
              "Repost-Erkennung: {mode}.\n"
              "<b>Index</b>: Version {release}, gelerntes Modell {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
     "stats_reading": "\n<b>Text in Fotos</b>: {text} mit Text, {none} ohne Text, {waiting} in der Warteschlange zum Lesen.",
     "stats_reading_unreadable": " ({n} weitere enthalten Text in einer Schrift, die ich noch nicht lesen kann.)",
-    "stats_reading_unreadable_one": " (1 weiteres enthält Text in einer Schrift, die ich noch nicht lesen kann.)",
+    "stats_reading_unreadable_one": " ({n} weiteres enthält Text in einer Schrift, die ich noch nicht lesen kann.)",
     "stats_migration": "\n• Fotos werden für das neue Bildmodell neu berechnet: {done} / {total}",
     "groups_only": "Dieser Befehl funktioniert in Gruppen.",
     "inline_none": "Keine passenden Fotos",
@@ -151,15 +158,15 @@ MESSAGES: dict[str, str] = {
     "map_empty": "Hier gibt es noch keine Fotos für eine Karte: Schick mir zuerst welche.",
     "map_public": "Dieser Chat hat noch keine eigenen Fotos: Hier ist die öffentliche Sammlung.",
     "map_document": "Volle Auflösung",
-    "map_title": "{total} Fotos{about}{drawn} · {groups}",
-    "map_title_public": "{total} öffentliche Fotos{about}{drawn} · {groups}",
+    "map_title": "{total}{about}{drawn} · {groups}",
     "map_about": " zu „{query}“",
     "map_drawn": ", {n} auf der Karte",
-    "map_groups_one": "1 Gruppe",
+    "map_drawn_one": ", {n} auf der Karte",
+    "map_groups_one": "{n} Gruppe",
     "map_groups": "{n} Gruppen",
-    "cluster_line": "{number}. {size} Fotos — {tags}",
-    "clusters_none": "{n} Fotos, aber keine Gruppe ähnlicher Fotos sticht (bisher) heraus.",
-    "clusters_rest": "In keiner Gruppe: {n} Fotos.",
+    "cluster_line": "{number}. {size} — {tags}",
+    "clusters_none": "{photos}, aber keine Gruppe ähnlicher Fotos sticht (bisher) heraus.",
+    "clusters_rest": "In keiner Gruppe: {photos}.",
     "dupes_bad_sensitivity": "„{value}“ ist keine Empfindlichkeit. Admins: <code>/dupes sensitivity low|normal|high</code>.",
     "dupes_bad_window": "„{value}“ geht als Zeitraum nicht: eine Zahl von Tagen von 1 bis {max_days}, "
                         "z. B. <code>/dupes window 30</code>.",
@@ -196,6 +203,12 @@ MESSAGES: dict[str, str] = {
     "dupes_needs_value": "Welcher Wert für <code>/dupes {setting}</code>? Hier die Einstellungen und was sie annehmen:",
     "n_days_one": "{n} Tag",
     "n_days": "{n} Tage",
+    "n_photos": "{n} Fotos",
+    "n_photos_one": "{n} Foto",
+    "n_photos_stored": "{n} Fotos gespeichert",
+    "n_photos_stored_one": "{n} Foto gespeichert",
+    "n_public_photos": "{n} öffentliche Fotos",
+    "n_public_photos_one": "{n} öffentliches Foto",
     "button_not_repost": "✅ Kein Repost",
     "button_delete": "🗑 Löschen",
     "button_admins_only": "Das können nur die Admins der Gruppe.",
@@ -213,6 +226,9 @@ MESSAGES: dict[str, str] = {
     "alert": "🔁 Ein Repost in <b>{group}</b> von {author}: {repost}. Zuerst gepostet{when}: {original}.",
     "the_repost": "der Repost",
     "photo": "Foto",
+    "photo_today": "ein Foto von heute",
+    "photo_days_ago": "ein {n} Tage altes Foto",
+    "photo_days_ago_one": "ein {n} Tag altes Foto",
     "no_admin_reachable": "Repost-Hinweise sollen privat an die Admins gehen, aber noch keiner hat einen Chat mit mir "
                           "gestartet (öffnet @{bot} und tippt auf Starten). Bis dahin melde ich Reposts hier.",
     "cannot_delete": "Admins: Ich soll Reposts löschen, darf hier aber keine Nachrichten löschen. Macht mich zum "
@@ -223,10 +239,12 @@ MESSAGES: dict[str, str] = {
                      "/setprivacy bei @BotFather aus und fügt mich neu hinzu).",
     "forget_confirm": "Alle {n} Fotos löschen, die ich für diese Gruppe gespeichert habe? Das lässt sich nicht "
                       "rückgängig machen.",
+    "forget_confirm_one": "{n} Foto löschen, das ich für diese Gruppe gespeichert habe? Das lässt sich nicht rückgängig machen.",
     "button_forget_yes": "Ja, löschen",
     "button_forget_no": "Nein, behalten",
     "forget_kept": "Nichts gelöscht: Ich behalte die Fotos.",
-    "forgot_one": "Erledigt: Ich habe dieses Foto vergessen.",
+    "forgot_this_photo": "Erledigt: Ich habe dieses Foto vergessen.",
+    "forgot_one": "Erledigt: Ich habe {n} Foto gelöscht, das ich für diese Gruppe gespeichert hatte.",
     "forget_not_yours": "Nur wer das Foto gepostet hat oder ein Admin kann es mich vergessen lassen.",
     "forget_unknown": "Dieses Foto habe ich nicht gespeichert.",
     "forget_nothing": "Ich habe keine Fotos dieser Gruppe gespeichert.",

@@ -32,13 +32,15 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — what I know in this chat, and who re-posts what\n"
             "• <code>/forget</code> in reply to a photo — forget that photo (its poster or an admin); alone — "
             "admins: delete everything I stored for this chat",
-    "hashtags": "<b>Hashtags</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtags</b> (tap to copy):\n<code>{line}</code>\n{scored}",
     "no_hashtags": "No hashtag fits this photo well enough yet: nothing I know is close to it.",
     "nothing_yet_hint": "I only know a few photos so far. Send me more photos with captions and my answers "
                         "will get better.",
     "nothing_yet_hint_group": "I only know a few photos so far. Post more photos with captions in this group "
                               "and my answers will get better.",
-    "text_hashtags": "<b>Hashtags for your text</b> (tap to copy):\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtags for your text</b> (tap to copy):\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Scores, in order: {scores}</i>",
+    "hashtag_scores_one": "<i>Score: {scores}</i>",
     "no_text_hashtags": "I know no hashtags that fit these words yet.",
     "from_words": "✍️ from your caption: {tags}",
     "from_photo_text": "🔤 written in the photo: {tags}",
@@ -89,7 +91,8 @@ MESSAGES: dict[str, str] = {
     "repost_video": "This video was already posted here{when}: {link}",
     "repost_video_deleted": "I removed a re-post of a video already shared here: {link}",
     "original": "the original",
-    "when_days": " {days} days ago",
+    "when_days": " {n} days ago",
+    "when_days_one": " {n} day ago",
     "when_today": " today",
     "admins_only": "Only the chat's admins can change this.",
     "dupes_settings": "<b>Re-post checks</b>: {mode}\nSensitivity: {sensitivity}\nWindow: {window}\n"
@@ -106,7 +109,9 @@ MESSAGES: dict[str, str] = {
                  "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Done: I deleted the {n} photos I had stored for this group.",
     "forgot_private": "Done: I deleted the {n} photos I had stored for our chat.",
-    "stats_private": "<b>Our chat</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
+    "forgot_private_one": "Done: I deleted the {n} photo I had stored for our chat.",
+    "stats_private": "<b>Our chat</b>: {chat_posts}.\n"
+                     "<b>Shared library</b>: {public_posts}.\n"
                      "<b>Index</b>: release {release}, learned model {heads}.{jobs}",
     "job_ago": " {minutes} min ago",
     "colon": ": ",  # before a detail ("3 min ago: 12 new posts"); French puts a space before it
@@ -123,19 +128,24 @@ MESSAGES: dict[str, str] = {
     "sensitivity_normal": "normal",
     "sensitivity_high": "high",
     "job_few_new": "{new} new captioned posts, training starts at {needed}",
+    "job_few_new_one": "{new} new captioned post, training starts at {needed}",
     "job_too_few_to_train": "not enough captioned or tagged posts to train on yet",
     "job_few_unseen": "kept the serving model: only {unseen} held-out posts to compare on (needs {needed})",
+    "job_few_unseen_one": "kept the serving model: only {unseen} held-out post to compare on (needs {needed})",
     "job_worse": "kept the serving model: the new one was worse ({metrics})",
     "job_few_deleted": "{deleted} deletions, too few to rebuild",
+    "job_few_deleted_one": "{deleted} deletion, too few to rebuild",
     "job_shared_backend": "the vector store compacts deletions itself: no rebuild needed",
     "job_unchanged": "nothing changed",
     "job_failed": "failed (see the logs); the current index keeps serving",
-    "stats": "<b>This group</b>: {chat_posts} photos stored.\n<b>Shared library</b>: {public_posts} photos.\n"
-             "Re-post checks: {mode}.\n<b>Index</b>: release {release}, learned model {heads}.{jobs}",
+    "stats": "<b>This group</b>: {chat_posts}.\n"
+             "<b>Shared library</b>: {public_posts}.\n"
+             "Re-post checks: {mode}.\n"
+             "<b>Index</b>: release {release}, learned model {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
     "stats_reading": "\n<b>Text in photos</b>: {text} read with text, {none} without text, {waiting} waiting to be read.",
     "stats_reading_unreadable": " ({n} more hold text in a script I cannot read yet.)",
-    "stats_reading_unreadable_one": " (1 more holds text in a script I cannot read yet.)",
+    "stats_reading_unreadable_one": " ({n} more holds text in a script I cannot read yet.)",
     "stats_migration": "\n• Re-embedding photos for the new image model: {done} / {total}",
     "groups_only": "This command works in groups.",
     "inline_none": "No matching photos",
@@ -146,15 +156,15 @@ MESSAGES: dict[str, str] = {
     "map_empty": "No photos to map here yet: send me some first.",
     "map_public": "This chat has no photos of its own yet: here is the public collection.",
     "map_document": "Full resolution",
-    "map_title": "{total} photos{about}{drawn} · {groups}",
-    "map_title_public": "{total} public photos{about}{drawn} · {groups}",
+    "map_title": "{total}{about}{drawn} · {groups}",
     "map_about": " matching {query}",
     "map_drawn": ", {n} drawn",
-    "map_groups_one": "1 group",
+    "map_drawn_one": ", {n} drawn",
+    "map_groups_one": "{n} group",
     "map_groups": "{n} groups",
-    "cluster_line": "{number}. {size} photos — {tags}",
-    "clusters_none": "{n} photos, but no group of similar ones stands out (yet).",
-    "clusters_rest": "In no group: {n} photos.",
+    "cluster_line": "{number}. {size} — {tags}",
+    "clusters_none": "{photos}, but no group of similar ones stands out (yet).",
+    "clusters_rest": "In no group: {photos}.",
     "dupes_bad_sensitivity": "“{value}” is not a sensitivity. Admins: <code>/dupes sensitivity low|normal|high</code>.",
     "dupes_bad_window": "“{value}” is not a window I take: a number of days from 1 to {max_days}, "
                         "e.g. <code>/dupes window 30</code>.",
@@ -191,6 +201,12 @@ MESSAGES: dict[str, str] = {
     "dupes_needs_value": "Which value for <code>/dupes {setting}</code>? Here are the settings and what they take:",
     "n_days_one": "{n} day",
     "n_days": "{n} days",
+    "n_photos": "{n} photos",
+    "n_photos_one": "{n} photo",
+    "n_photos_stored": "{n} photos stored",
+    "n_photos_stored_one": "{n} photo stored",
+    "n_public_photos": "{n} public photos",
+    "n_public_photos_one": "{n} public photo",
     "button_not_repost": "✅ Not a re-post",
     "button_delete": "🗑 Delete",
     "button_admins_only": "Only the group's admins can do this.",
@@ -208,6 +224,9 @@ MESSAGES: dict[str, str] = {
     "alert": "🔁 A re-post in <b>{group}</b> by {author}: {repost}. First posted{when}: {original}.",
     "the_repost": "the re-post",
     "photo": "photo",
+    "photo_today": "a photo from today",
+    "photo_days_ago": "a photo from {n} days ago",
+    "photo_days_ago_one": "a photo from {n} day ago",
     "no_admin_reachable": "Re-post alerts are set to go to the admins privately, but none of them has started a "
                           "chat with me yet (open @{bot} and press Start). Until one does, I flag re-posts here.",
     "cannot_delete": "Admins: I am set to delete re-posts, but I am not allowed to delete messages here. Make me "
@@ -217,10 +236,12 @@ MESSAGES: dict[str, str] = {
                      "of this group. Make me an admin (or turn privacy off with /setprivacy in @BotFather, then "
                      "add me again).",
     "forget_confirm": "Delete all {n} photos I stored for this group? This cannot be undone.",
+    "forget_confirm_one": "Delete the {n} photo I stored for this group? This cannot be undone.",
     "button_forget_yes": "Yes, delete them",
     "button_forget_no": "No, keep them",
     "forget_kept": "Nothing deleted: I keep the photos.",
-    "forgot_one": "Done: I forgot this photo.",
+    "forgot_this_photo": "Done: I forgot this photo.",
+    "forgot_one": "Done: I deleted the {n} photo I had stored for this group.",
     "forget_not_yours": "Only the photo's poster or an admin can make me forget it.",
     "forget_unknown": "I have not stored this photo.",
     "forget_nothing": "I have no photos stored for this group.",

@@ -31,14 +31,16 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — lo que sé de este chat, y quién repite qué\n"
             "• <code>/forget</code> respondiendo a una foto — olvidar esa foto (quien la publicó o un "
             "admin); sola — admins: borrar todo lo que guardé de este chat",
-    "hashtags": "<b>Hashtags</b> (toca para copiar):\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtags</b> (toca para copiar):\n<code>{line}</code>\n{scored}",
     "no_hashtags": "Todavía ningún hashtag encaja lo bastante bien con esta foto: nada de lo que conozco se le "
                    "parece.",
     "nothing_yet_hint": "Por ahora conozco pocas fotos. Mándame más fotos con pie de foto y mis respuestas irán "
                         "mejorando.",
     "nothing_yet_hint_group": "Por ahora conozco pocas fotos. Publica más fotos con pie de foto en este grupo y mis "
                               "respuestas irán mejorando.",
-    "text_hashtags": "<b>Hashtags para tu texto</b> (toca para copiar):\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtags para tu texto</b> (toca para copiar):\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Puntuaciones, en orden: {scores}</i>",
+    "hashtag_scores_one": "<i>Puntuación: {scores}</i>",
     "no_text_hashtags": "Todavía no conozco hashtags que encajen con estas palabras.",
     "from_words": "✍️ de tu pie de foto: {tags}",
     "from_photo_text": "🔤 escrito en la foto: {tags}",
@@ -90,7 +92,8 @@ MESSAGES: dict[str, str] = {
     "repost_video": "Este vídeo ya se publicó aquí{when}: {link}",
     "repost_video_deleted": "Borré un vídeo repetido que ya se había compartido aquí: {link}",
     "original": "la original",
-    "when_days": " hace {days} días",
+    "when_days": " hace {n} días",
+    "when_days_one": " hace {n} día",
     "when_today": " hoy",
     "admins_only": "Solo los administradores del grupo pueden cambiar esto.",
     "dupes_settings": "<b>Control de fotos repetidas</b>: {mode}\n"
@@ -109,8 +112,9 @@ MESSAGES: dict[str, str] = {
                  "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Listo: borré las {n} fotos que tenía guardadas de este grupo.",
     "forgot_private": "Listo: borré las {n} fotos que tenía guardadas de nuestro chat.",
-    "stats_private": "<b>Nuestro chat</b>: {chat_posts} fotos guardadas.\n"
-                     "<b>Biblioteca compartida</b>: {public_posts} fotos.\n"
+    "forgot_private_one": "Listo: borré {n} foto que tenía guardada de nuestro chat.",
+    "stats_private": "<b>Nuestro chat</b>: {chat_posts}.\n"
+                     "<b>Biblioteca compartida</b>: {public_posts}.\n"
                      "<b>Índice</b>: versión {release}, modelo aprendido {heads}.{jobs}",
     "job_ago": " hace {minutes} min",
     "colon": ": ",
@@ -127,22 +131,25 @@ MESSAGES: dict[str, str] = {
     "sensitivity_normal": "normal",
     "sensitivity_high": "alta",
     "job_few_new": "{new} publicaciones nuevas con pie de foto; el entrenamiento empieza a partir de {needed}",
+    "job_few_new_one": "{new} publicación nueva con pie de foto; el entrenamiento empieza a partir de {needed}",
     "job_too_few_to_train": "todavía no hay suficientes publicaciones con pie de foto o hashtags para entrenar",
     "job_few_unseen": "se mantiene el modelo actual: solo hay {unseen} publicaciones de control para comparar "
                       "(hacen falta {needed})",
+    "job_few_unseen_one": "se mantiene el modelo actual: solo hay {unseen} publicación de control para comparar (hacen falta {needed})",
     "job_worse": "se mantiene el modelo actual: el nuevo era peor ({metrics})",
     "job_few_deleted": "{deleted} eliminaciones, demasiado pocas para reconstruir",
+    "job_few_deleted_one": "{deleted} eliminación, demasiado pocas para reconstruir",
     "job_shared_backend": "el almacén de vectores compacta las eliminaciones por sí mismo: no hace falta reconstruir",
     "job_unchanged": "sin cambios",
     "job_failed": "fallido (mira los registros); el índice actual sigue funcionando",
-    "stats": "<b>Este grupo</b>: {chat_posts} fotos guardadas.\n"
-             "<b>Biblioteca compartida</b>: {public_posts} fotos.\n"
+    "stats": "<b>Este grupo</b>: {chat_posts}.\n"
+             "<b>Biblioteca compartida</b>: {public_posts}.\n"
              "Control de fotos repetidas: {mode}.\n"
              "<b>Índice</b>: versión {release}, modelo aprendido {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
     "stats_reading": "\n<b>Texto en las fotos</b>: {text} con texto, {none} sin texto, {waiting} en cola para leer.",
     "stats_reading_unreadable": " ({n} más tienen texto en una escritura que aún no sé leer.)",
-    "stats_reading_unreadable_one": " (1 más tiene texto en una escritura que aún no sé leer.)",
+    "stats_reading_unreadable_one": " ({n} más tiene texto en una escritura que aún no sé leer.)",
     "stats_migration": "\n• Reprocesando las fotos para el nuevo modelo de imagen: {done} / {total}",
     "groups_only": "Este comando funciona en los grupos.",
     "inline_none": "No hay fotos que encajen",
@@ -153,15 +160,15 @@ MESSAGES: dict[str, str] = {
     "map_empty": "Todavía no hay fotos que poner en el mapa: mándame algunas primero.",
     "map_public": "Este chat aún no tiene fotos propias: aquí tienes la colección pública.",
     "map_document": "Resolución completa",
-    "map_title": "{total} fotos{about}{drawn} · {groups}",
-    "map_title_public": "{total} fotos públicas{about}{drawn} · {groups}",
+    "map_title": "{total}{about}{drawn} · {groups}",
     "map_about": " para «{query}»",
     "map_drawn": ", {n} en el mapa",
-    "map_groups_one": "1 grupo",
+    "map_drawn_one": ", {n} en el mapa",
+    "map_groups_one": "{n} grupo",
     "map_groups": "{n} grupos",
-    "cluster_line": "{number}. {size} fotos — {tags}",
-    "clusters_none": "{n} fotos, pero (todavía) no destaca ningún grupo de fotos parecidas.",
-    "clusters_rest": "Sin grupo: {n} fotos.",
+    "cluster_line": "{number}. {size} — {tags}",
+    "clusters_none": "{photos}, pero (todavía) no destaca ningún grupo de fotos parecidas.",
+    "clusters_rest": "Sin grupo: {photos}.",
     "dupes_bad_sensitivity": "«{value}» no es una sensibilidad. Admins: <code>/dupes sensitivity low|normal|high</code>.",
     "dupes_bad_window": "«{value}» no sirve como ventana: un número de días de 1 a {max_days}, "
                         "por ejemplo <code>/dupes window 30</code>.",
@@ -198,6 +205,12 @@ MESSAGES: dict[str, str] = {
     "dupes_needs_value": "¿Qué valor para <code>/dupes {setting}</code>? Estos son los ajustes y lo que aceptan:",
     "n_days_one": "{n} día",
     "n_days": "{n} días",
+    "n_photos": "{n} fotos",
+    "n_photos_one": "{n} foto",
+    "n_photos_stored": "{n} fotos guardadas",
+    "n_photos_stored_one": "{n} foto guardada",
+    "n_public_photos": "{n} fotos públicas",
+    "n_public_photos_one": "{n} foto pública",
     "button_not_repost": "✅ No es repetida",
     "button_delete": "🗑 Borrar",
     "button_admins_only": "Solo los administradores del grupo pueden hacer esto.",
@@ -215,6 +228,9 @@ MESSAGES: dict[str, str] = {
              "{original}.",
     "the_repost": "la foto repetida",
     "photo": "foto",
+    "photo_today": "una foto de hoy",
+    "photo_days_ago": "una foto de hace {n} días",
+    "photo_days_ago_one": "una foto de hace {n} día",
     "no_admin_reachable": "Los avisos de fotos repetidas deben ir a los admins en privado, pero ninguno ha iniciado "
                           "todavía un chat conmigo (abre @{bot} y pulsa Iniciar). Mientras tanto, aviso aquí.",
     "cannot_delete": "Admins: debo borrar las fotos repetidas, pero no tengo permiso para borrar mensajes aquí. "
@@ -224,10 +240,12 @@ MESSAGES: dict[str, str] = {
                      "soy admin de este grupo. Hazme admin (o desactiva la privacidad con /setprivacy en @BotFather "
                      "y vuelve a añadirme).",
     "forget_confirm": "¿Borrar las {n} fotos que guardé de este grupo? No se puede deshacer.",
+    "forget_confirm_one": "¿Borrar {n} foto que guardé de este grupo? No se puede deshacer.",
     "button_forget_yes": "Sí, borrarlas",
     "button_forget_no": "No, conservarlas",
     "forget_kept": "No se borró nada: conservo las fotos.",
-    "forgot_one": "Hecho: olvidé esta foto.",
+    "forgot_this_photo": "Hecho: olvidé esta foto.",
+    "forgot_one": "Listo: borré {n} foto que tenía guardada de este grupo.",
     "forget_not_yours": "Solo quien publicó la foto o un admin pueden hacer que la olvide.",
     "forget_unknown": "No tengo guardada esta foto.",
     "forget_nothing": "No tengo fotos guardadas de este grupo.",

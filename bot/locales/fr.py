@@ -30,14 +30,16 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — ce que je sais de cette discussion, et qui republie quoi\n"
             "• <code>/forget</code> en réponse à une photo — oublier cette photo (son auteur ou un admin) ; "
             "sans réponse — admins : effacer tout ce que j'ai gardé de ce groupe",
-    "hashtags": "<b>Hashtags</b> (touchez pour copier) :\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtags</b> (touchez pour copier) :\n<code>{line}</code>\n{scored}",
     "no_hashtags": "Aucun hashtag ne convient encore assez bien à cette photo : rien de ce que je connais "
                    "ne lui ressemble.",
     "nothing_yet_hint": "Je ne connais encore que peu de photos. Envoyez-m'en d'autres avec une légende et mes "
                         "réponses s'amélioreront.",
     "nothing_yet_hint_group": "Je ne connais encore que peu de photos. Publiez d'autres photos avec une légende "
                               "dans ce groupe et mes réponses s'amélioreront.",
-    "text_hashtags": "<b>Hashtags pour votre texte</b> (touchez pour copier) :\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtags pour votre texte</b> (touchez pour copier) :\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Scores, dans l'ordre : {scores}</i>",
+    "hashtag_scores_one": "<i>Score : {scores}</i>",
     "no_text_hashtags": "Je ne connais pas encore de hashtags pour ces mots.",
     "from_words": "✍️ de votre légende : {tags}",
     "from_photo_text": "🔤 écrit dans la photo : {tags}",
@@ -88,7 +90,8 @@ MESSAGES: dict[str, str] = {
     "repost_video": "Cette vidéo a déjà été publiée ici{when} : {link}",
     "repost_video_deleted": "J'ai retiré la republication d'une vidéo déjà partagée ici : {link}",
     "original": "l'originale",
-    "when_days": " il y a {days} jours",
+    "when_days": " il y a {n} jours",
+    "when_days_one": " il y a {n} jour",
     "when_today": " aujourd'hui",
     "admins_only": "Seuls les admins du groupe peuvent changer cela.",
     "dupes_settings": "<b>Contrôle des republications</b> : {mode}\n"
@@ -109,8 +112,10 @@ MESSAGES: dict[str, str] = {
                  "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "C'est fait : j'ai effacé les {n} photos gardées pour ce groupe.",
     "forgot_private": "C'est fait : j'ai effacé les {n} photos gardées de notre discussion.",
-    "stats_private": "<b>Notre discussion</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
-                     "{public_posts} photos.\n<b>Index</b> : version {release}, modèle appris : {heads}.{jobs}",
+    "forgot_private_one": "C'est fait : j'ai effacé {n} photo gardée de notre discussion.",
+    "stats_private": "<b>Notre discussion</b> : {chat_posts}.\n"
+                     "<b>Bibliothèque commune</b> : {public_posts}.\n"
+                     "<b>Index</b> : version {release}, modèle appris : {heads}.{jobs}",
     "job_ago": " il y a {minutes} min",
     "colon": " : ",
     "job_release": "version {release}",
@@ -126,21 +131,25 @@ MESSAGES: dict[str, str] = {
     "sensitivity_normal": "normale",
     "sensitivity_high": "haute",
     "job_few_new": "{new} nouvelles publications avec légende, l'entraînement commence à {needed}",
+    "job_few_new_one": "{new} nouvelle publication avec légende, l'entraînement commence à {needed}",
     "job_too_few_to_train": "pas encore assez de publications avec légende ou hashtags pour s'entraîner",
     "job_few_unseen": "modèle actuel conservé : seulement {unseen} publications de contrôle pour comparer "
                       "(il en faut {needed})",
+    "job_few_unseen_one": "modèle actuel conservé : seulement {unseen} publication de contrôle pour comparer (il en faut {needed})",
     "job_worse": "modèle actuel conservé : le nouveau était moins bon ({metrics})",
     "job_few_deleted": "{deleted} suppressions, trop peu pour reconstruire",
+    "job_few_deleted_one": "{deleted} suppression, trop peu pour reconstruire",
     "job_shared_backend": "le stockage des vecteurs compacte lui-même les suppressions : pas de reconstruction",
     "job_unchanged": "rien n'a changé",
     "job_failed": "échec (voir les journaux) ; l'index actuel continue de servir",
-    "stats": "<b>Ce groupe</b> : {chat_posts} photos gardées.\n<b>Bibliothèque commune</b> : "
-             "{public_posts} photos.\nContrôle des republications : {mode}.\n<b>Index</b> : version {release}, "
-             "modèle appris : {heads}.{jobs}",
+    "stats": "<b>Ce groupe</b> : {chat_posts}.\n"
+             "<b>Bibliothèque commune</b> : {public_posts}.\n"
+             "Contrôle des republications : {mode}.\n"
+             "<b>Index</b> : version {release}, modèle appris : {heads}.{jobs}",
     "job_line": "\n• {job} : {state}{detail}",
     "stats_reading": "\n<b>Texte dans les photos</b> : {text} avec du texte, {none} sans texte, {waiting} en attente de lecture.",
     "stats_reading_unreadable": " ({n} autres contiennent du texte dans une écriture que je ne sais pas encore lire.)",
-    "stats_reading_unreadable_one": " (1 autre contient du texte dans une écriture que je ne sais pas encore lire.)",
+    "stats_reading_unreadable_one": " ({n} autre contient du texte dans une écriture que je ne sais pas encore lire.)",
     "stats_migration": "\n• Nouvelle analyse des photos pour le nouveau modèle d’images : {done} / {total}",
     "groups_only": "Cette commande fonctionne dans les groupes.",
     "inline_none": "Aucune photo ne correspond",
@@ -151,15 +160,15 @@ MESSAGES: dict[str, str] = {
     "map_empty": "Pas encore de photos à placer ici : envoyez-m'en d'abord.",
     "map_public": "Cette discussion n'a pas encore de photos à elle : voici la collection publique.",
     "map_document": "Pleine résolution",
-    "map_title": "{total} photos{about}{drawn} · {groups}",
-    "map_title_public": "{total} photos publiques{about}{drawn} · {groups}",
+    "map_title": "{total}{about}{drawn} · {groups}",
     "map_about": " pour « {query} »",
     "map_drawn": ", {n} dessinées",
-    "map_groups_one": "1 groupe",
+    "map_drawn_one": ", {n} dessinée",
+    "map_groups_one": "{n} groupe",
     "map_groups": "{n} groupes",
-    "cluster_line": "{number}. {size} photos — {tags}",
-    "clusters_none": "{n} photos, mais aucun groupe de photos semblables ne se détache (pour l'instant).",
-    "clusters_rest": "Hors groupe : {n} photos.",
+    "cluster_line": "{number}. {size} — {tags}",
+    "clusters_none": "{photos}, mais aucun groupe de photos semblables ne se détache (pour l'instant).",
+    "clusters_rest": "Hors groupe : {photos}.",
     "dupes_bad_sensitivity": "« {value} » n'est pas une sensibilité. Admins : <code>/dupes sensitivity low|normal|high</code>.",
     "dupes_bad_window": "« {value} » ne va pas pour la fenêtre : un nombre de jours de 1 à {max_days}, "
                         "par exemple <code>/dupes window 30</code>.",
@@ -196,6 +205,12 @@ MESSAGES: dict[str, str] = {
     "dupes_needs_value": "Quelle valeur pour <code>/dupes {setting}</code> ? Voici les réglages et ce qu'ils acceptent :",
     "n_days_one": "{n} jour",
     "n_days": "{n} jours",
+    "n_photos": "{n} photos",
+    "n_photos_one": "{n} photo",
+    "n_photos_stored": "{n} photos gardées",
+    "n_photos_stored_one": "{n} photo gardée",
+    "n_public_photos": "{n} photos publiques",
+    "n_public_photos_one": "{n} photo publique",
     "button_not_repost": "✅ Pas une republication",
     "button_delete": "🗑 Supprimer",
     "button_admins_only": "Seuls les admins du groupe peuvent faire cela.",
@@ -214,6 +229,9 @@ MESSAGES: dict[str, str] = {
              "fois{when} : {original}.",
     "the_repost": "la republication",
     "photo": "photo",
+    "photo_today": "une photo d'aujourd'hui",
+    "photo_days_ago": "une photo d'il y a {n} jours",
+    "photo_days_ago_one": "une photo d'il y a {n} jour",
     "no_admin_reachable": "Les alertes de republication doivent aller aux admins en privé, mais aucun n'a encore démarré "
                           "de discussion avec moi (ouvrez @{bot} et appuyez sur Démarrer). En attendant, je signale les "
                           "republications ici.",
@@ -224,10 +242,12 @@ MESSAGES: dict[str, str] = {
                      "activé et je ne suis pas admin de ce groupe. Nommez-moi admin (ou désactivez la "
                      "confidentialité avec /setprivacy dans @BotFather, puis ajoutez-moi de nouveau).",
     "forget_confirm": "Effacer les {n} photos que j'ai gardées de ce groupe ? C'est irréversible.",
+    "forget_confirm_one": "Effacer {n} photo que j'ai gardée de ce groupe ? C'est irréversible.",
     "button_forget_yes": "Oui, les effacer",
     "button_forget_no": "Non, les garder",
     "forget_kept": "Rien n'a été effacé : je garde les photos.",
-    "forgot_one": "C'est fait : j'ai oublié cette photo.",
+    "forgot_this_photo": "C'est fait : j'ai oublié cette photo.",
+    "forgot_one": "C'est fait : j'ai effacé {n} photo gardée pour ce groupe.",
     "forget_not_yours": "Seuls l'auteur de la photo ou un admin peuvent me la faire oublier.",
     "forget_unknown": "Je n'ai pas gardé cette photo.",
     "forget_nothing": "Je n'ai aucune photo gardée pour ce groupe.",

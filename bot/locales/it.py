@@ -32,13 +32,15 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — cosa so di questa chat, e chi ripubblica cosa\n"
             "• <code>/forget</code> in risposta a una foto — dimentica quella foto (chi l'ha pubblicata o "
             "un admin); da solo — admin: cancella tutto ciò che ho salvato per questa chat",
-    "hashtags": "<b>Hashtag</b> (tocca per copiare):\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtag</b> (tocca per copiare):\n<code>{line}</code>\n{scored}",
     "no_hashtags": "Per ora nessun hashtag è abbastanza adatto a questa foto: niente di ciò che conosco le somiglia.",
     "nothing_yet_hint": "Per ora conosco poche foto. Mandamene altre con una didascalia e le mie risposte "
                         "miglioreranno.",
     "nothing_yet_hint_group": "Per ora conosco poche foto. Pubblicate altre foto con una didascalia in questo "
                               "gruppo e le mie risposte miglioreranno.",
-    "text_hashtags": "<b>Hashtag per il tuo testo</b> (tocca per copiare):\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtag per il tuo testo</b> (tocca per copiare):\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Punteggi, in ordine: {scores}</i>",
+    "hashtag_scores_one": "<i>Punteggio: {scores}</i>",
     "no_text_hashtags": "Non conosco ancora hashtag adatti a queste parole.",
     "from_words": "✍️ dalla tua didascalia: {tags}",
     "from_photo_text": "🔤 scritto nella foto: {tags}",
@@ -90,7 +92,8 @@ MESSAGES: dict[str, str] = {
     "repost_video": "Questo video è già stato pubblicato qui{when}: {link}",
     "repost_video_deleted": "Ho rimosso il doppione di un video già condiviso qui: {link}",
     "original": "l'originale",
-    "when_days": " {days} giorni fa",
+    "when_days": " {n} giorni fa",
+    "when_days_one": " {n} giorno fa",
     "when_today": " oggi",
     "admins_only": "Solo gli admin del gruppo possono modificarlo.",
     "dupes_settings": "<b>Controllo dei doppioni</b>: {mode}\n"
@@ -109,8 +112,9 @@ MESSAGES: dict[str, str] = {
                  "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Fatto: ho cancellato le {n} foto che avevo salvato per questo gruppo.",
     "forgot_private": "Fatto: ho cancellato le {n} foto che avevo salvato dalla nostra chat.",
-    "stats_private": "<b>La nostra chat</b>: {chat_posts} foto salvate.\n"
-                     "<b>Libreria condivisa</b>: {public_posts} foto.\n"
+    "forgot_private_one": "Fatto: ho cancellato {n} foto che avevo salvato dalla nostra chat.",
+    "stats_private": "<b>La nostra chat</b>: {chat_posts}.\n"
+                     "<b>Libreria condivisa</b>: {public_posts}.\n"
                      "<b>Indice</b>: versione {release}, modello appreso {heads}.{jobs}",
     "job_ago": " {minutes} min fa",
     "colon": ": ",
@@ -127,22 +131,25 @@ MESSAGES: dict[str, str] = {
     "sensitivity_normal": "normale",
     "sensitivity_high": "alta",
     "job_few_new": "{new} nuovi post con didascalia, l'addestramento parte da {needed}",
+    "job_few_new_one": "{new} nuovo post con didascalia, l'addestramento parte da {needed}",
     "job_too_few_to_train": "non ci sono ancora abbastanza post con didascalia o hashtag per l'addestramento",
     "job_few_unseen": "modello attuale mantenuto: solo {unseen} post di controllo per il confronto (ne servono "
                       "{needed})",
+    "job_few_unseen_one": "modello attuale mantenuto: solo {unseen} post di controllo per il confronto (ne servono {needed})",
     "job_worse": "modello attuale mantenuto: quello nuovo era peggiore ({metrics})",
     "job_few_deleted": "{deleted} eliminazioni, troppo poche per ricostruire",
+    "job_few_deleted_one": "{deleted} eliminazione, troppo poche per ricostruire",
     "job_shared_backend": "l'archivio dei vettori compatta da sé le eliminazioni: nessuna ricostruzione necessaria",
     "job_unchanged": "nessuna modifica",
     "job_failed": "non riuscito (vedi i log); l'indice attuale resta in servizio",
-    "stats": "<b>Questo gruppo</b>: {chat_posts} foto salvate.\n"
-             "<b>Libreria condivisa</b>: {public_posts} foto.\n"
+    "stats": "<b>Questo gruppo</b>: {chat_posts}.\n"
+             "<b>Libreria condivisa</b>: {public_posts}.\n"
              "Controllo dei doppioni: {mode}.\n"
              "<b>Indice</b>: versione {release}, modello appreso {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
     "stats_reading": "\n<b>Testo nelle foto</b>: {text} con testo, {none} senza testo, {waiting} in coda per la lettura.",
     "stats_reading_unreadable": ' (altre {n} contengono testo in una scrittura che non so ancora leggere.)',
-    "stats_reading_unreadable_one": " (un'altra contiene testo in una scrittura che non so ancora leggere.)",
+    "stats_reading_unreadable_one": " ({n} in più contiene testo in una scrittura che non so ancora leggere.)",
     "stats_migration": "\n• Rielaborazione delle foto per il nuovo modello di immagini: {done} / {total}",
     "groups_only": "Questo comando funziona nei gruppi.",
     "inline_none": "Nessuna foto corrispondente",
@@ -153,15 +160,15 @@ MESSAGES: dict[str, str] = {
     "map_empty": "Qui non ci sono ancora foto da mettere sulla mappa: prima mandamene qualcuna.",
     "map_public": "Questa chat non ha ancora foto sue: ecco la raccolta pubblica.",
     "map_document": "Risoluzione completa",
-    "map_title": "{total} foto{about}{drawn} · {groups}",
-    "map_title_public": "{total} foto pubbliche{about}{drawn} · {groups}",
+    "map_title": "{total}{about}{drawn} · {groups}",
     "map_about": " per «{query}»",
     "map_drawn": ", {n} sulla mappa",
-    "map_groups_one": "1 gruppo",
+    "map_drawn_one": ", {n} sulla mappa",
+    "map_groups_one": "{n} gruppo",
     "map_groups": "{n} gruppi",
-    "cluster_line": "{number}. {size} foto — {tags}",
-    "clusters_none": "{n} foto, ma (per ora) non spicca nessun gruppo di foto simili.",
-    "clusters_rest": "Fuori dai gruppi: {n} foto.",
+    "cluster_line": "{number}. {size} — {tags}",
+    "clusters_none": "{photos}, ma (per ora) non spicca nessun gruppo di foto simili.",
+    "clusters_rest": "Fuori dai gruppi: {photos}.",
     "dupes_bad_sensitivity": "«{value}» non è una sensibilità. Admin: <code>/dupes sensitivity low|normal|high</code>.",
     "dupes_bad_window": "«{value}» non va bene come finestra: un numero di giorni da 1 a {max_days}, "
                         "per esempio <code>/dupes window 30</code>.",
@@ -198,6 +205,12 @@ MESSAGES: dict[str, str] = {
     "dupes_needs_value": "Quale valore per <code>/dupes {setting}</code>? Ecco le impostazioni e cosa accettano:",
     "n_days_one": "{n} giorno",
     "n_days": "{n} giorni",
+    "n_photos": "{n} foto",
+    "n_photos_one": "{n} foto",
+    "n_photos_stored": "{n} foto salvate",
+    "n_photos_stored_one": "{n} foto salvata",
+    "n_public_photos": "{n} foto pubbliche",
+    "n_public_photos_one": "{n} foto pubblica",
     "button_not_repost": "✅ Non è un doppione",
     "button_delete": "🗑 Elimina",
     "button_admins_only": "Solo gli admin del gruppo possono farlo.",
@@ -216,6 +229,9 @@ MESSAGES: dict[str, str] = {
              "{original}.",
     "the_repost": "il doppione",
     "photo": "foto",
+    "photo_today": "una foto di oggi",
+    "photo_days_ago": "una foto di {n} giorni fa",
+    "photo_days_ago_one": "una foto di {n} giorno fa",
     "no_admin_reachable": "Gli avvisi sui doppioni devono andare agli admin in privato, ma nessuno ha ancora avviato una "
                           "chat con me (aprite @{bot} e premete Avvia). Nel frattempo li segnalo qui.",
     "cannot_delete": "Admin: devo eliminare i doppioni, ma qui non ho il permesso di eliminare messaggi. Rendetemi "
@@ -225,10 +241,12 @@ MESSAGES: dict[str, str] = {
                      "admin di questo gruppo. Rendetemi admin (oppure disattivate la privacy con /setprivacy in "
                      "@BotFather e aggiungetemi di nuovo).",
     "forget_confirm": "Cancellare tutte le {n} foto che ho salvato per questo gruppo? Non si può annullare.",
+    "forget_confirm_one": "Cancellare {n} foto che ho salvato per questo gruppo? Non si può annullare.",
     "button_forget_yes": "Sì, cancellale",
     "button_forget_no": "No, tienile",
     "forget_kept": "Non ho cancellato nulla: tengo le foto.",
-    "forgot_one": "Fatto: ho dimenticato questa foto.",
+    "forgot_this_photo": "Fatto: ho dimenticato questa foto.",
+    "forgot_one": "Fatto: ho cancellato {n} foto che avevo salvato per questo gruppo.",
     "forget_not_yours": "Solo chi ha pubblicato la foto o un admin può farmela dimenticare.",
     "forget_unknown": "Non ho salvato questa foto.",
     "forget_nothing": "Non ho foto salvate per questo gruppo.",

@@ -31,14 +31,16 @@ MESSAGES: dict[str, str] = {
             "• <code>/stats</code> — o que eu sei desta conversa, e quem repete o quê\n"
             "• <code>/forget</code> em resposta a uma foto — esquecer essa foto (quem postou ou um admin); "
             "sozinho — admins: apagar tudo o que guardei desta conversa",
-    "hashtags": "<b>Hashtags</b> (toque para copiar):\n<code>{line}</code>\n\n{scored}",
+    "hashtags": "<b>Hashtags</b> (toque para copiar):\n<code>{line}</code>\n{scored}",
     "no_hashtags": "Nenhuma hashtag combina bem o bastante com esta foto ainda: nada do que eu conheço se parece "
                    "com ela.",
     "nothing_yet_hint": "Por enquanto conheço poucas fotos. Me mande mais fotos com legenda e minhas respostas vão "
                         "melhorar.",
     "nothing_yet_hint_group": "Por enquanto conheço poucas fotos. Postem mais fotos com legenda neste grupo e "
                               "minhas respostas vão melhorar.",
-    "text_hashtags": "<b>Hashtags para o seu texto</b> (toque para copiar):\n<code>{line}</code>\n\n{scored}",
+    "text_hashtags": "<b>Hashtags para o seu texto</b> (toque para copiar):\n<code>{line}</code>\n{scored}",
+    "hashtag_scores": "<i>Pontuações, na ordem: {scores}</i>",
+    "hashtag_scores_one": "<i>Pontuação: {scores}</i>",
     "no_text_hashtags": "Ainda não conheço hashtags que combinem com essas palavras.",
     "from_words": "✍️ da sua legenda: {tags}",
     "from_photo_text": "🔤 escrito na foto: {tags}",
@@ -89,7 +91,8 @@ MESSAGES: dict[str, str] = {
     "repost_video": "Este vídeo já foi postado aqui{when}: {link}",
     "repost_video_deleted": "Removi um vídeo repetido que já tinha sido compartilhado aqui: {link}",
     "original": "a original",
-    "when_days": " há {days} dias",
+    "when_days": " há {n} dias",
+    "when_days_one": " há {n} dia",
     "when_today": " hoje",
     "admins_only": "Só os admins do grupo podem mudar isso.",
     "dupes_settings": "<b>Controle de fotos repetidas</b>: {mode}\n"
@@ -108,8 +111,9 @@ MESSAGES: dict[str, str] = {
                  "<code>/dupes minsize N</code>, <code>/dupes self on|off</code>, <code>/dupes gifs on|off</code>.",
     "forgot": "Pronto: apaguei as {n} fotos que eu tinha guardado deste grupo.",
     "forgot_private": "Pronto: apaguei as {n} fotos que eu tinha guardado da nossa conversa.",
-    "stats_private": "<b>Nossa conversa</b>: {chat_posts} fotos guardadas.\n"
-                     "<b>Biblioteca compartilhada</b>: {public_posts} fotos.\n"
+    "forgot_private_one": "Pronto: apaguei {n} foto que eu tinha guardado da nossa conversa.",
+    "stats_private": "<b>Nossa conversa</b>: {chat_posts}.\n"
+                     "<b>Biblioteca compartilhada</b>: {public_posts}.\n"
                      "<b>Índice</b>: versão {release}, modelo aprendido {heads}.{jobs}",
     "job_ago": " há {minutes} min",
     "colon": ": ",
@@ -126,21 +130,24 @@ MESSAGES: dict[str, str] = {
     "sensitivity_normal": "normal",
     "sensitivity_high": "alta",
     "job_few_new": "{new} posts novos com legenda, o treinamento começa a partir de {needed}",
+    "job_few_new_one": "{new} post novo com legenda, o treinamento começa a partir de {needed}",
     "job_too_few_to_train": "ainda não há posts com legenda ou hashtags suficientes para treinar",
     "job_few_unseen": "modelo atual mantido: só {unseen} posts de controle para comparar (são necessários {needed})",
+    "job_few_unseen_one": "modelo atual mantido: só {unseen} post de controle para comparar (são necessários {needed})",
     "job_worse": "modelo atual mantido: o novo foi pior ({metrics})",
     "job_few_deleted": "{deleted} exclusões, poucas demais para reconstruir",
+    "job_few_deleted_one": "{deleted} exclusão, poucas demais para reconstruir",
     "job_shared_backend": "o armazenamento de vetores compacta as exclusões sozinho: não é preciso reconstruir",
     "job_unchanged": "nada mudou",
     "job_failed": "falhou (veja os logs); o índice atual continua funcionando",
-    "stats": "<b>Este grupo</b>: {chat_posts} fotos guardadas.\n"
-             "<b>Biblioteca compartilhada</b>: {public_posts} fotos.\n"
+    "stats": "<b>Este grupo</b>: {chat_posts}.\n"
+             "<b>Biblioteca compartilhada</b>: {public_posts}.\n"
              "Controle de fotos repetidas: {mode}.\n"
              "<b>Índice</b>: versão {release}, modelo aprendido {heads}.{jobs}",
     "job_line": "\n• {job}: {state}{detail}",
     "stats_reading": "\n<b>Texto nas fotos</b>: {text} com texto, {none} sem texto, {waiting} na fila para leitura.",
     "stats_reading_unreadable": " (mais {n} têm texto numa escrita que ainda não sei ler.)",
-    "stats_reading_unreadable_one": " (mais 1 tem texto numa escrita que ainda não sei ler.)",
+    "stats_reading_unreadable_one": " (mais {n} tem texto numa escrita que ainda não sei ler.)",
     "stats_migration": "\n• Reprocessando as fotos para o novo modelo de imagem: {done} / {total}",
     "groups_only": "Este comando funciona em grupos.",
     "inline_none": "Nenhuma foto combina",
@@ -151,15 +158,15 @@ MESSAGES: dict[str, str] = {
     "map_empty": "Ainda não há fotos para colocar no mapa aqui: me mande algumas primeiro.",
     "map_public": "Esta conversa ainda não tem fotos próprias: aqui está a coleção pública.",
     "map_document": "Resolução completa",
-    "map_title": "{total} fotos{about}{drawn} · {groups}",
-    "map_title_public": "{total} fotos públicas{about}{drawn} · {groups}",
+    "map_title": "{total}{about}{drawn} · {groups}",
     "map_about": " para “{query}”",
     "map_drawn": ", {n} no mapa",
-    "map_groups_one": "1 grupo",
+    "map_drawn_one": ", {n} no mapa",
+    "map_groups_one": "{n} grupo",
     "map_groups": "{n} grupos",
-    "cluster_line": "{number}. {size} fotos — {tags}",
-    "clusters_none": "{n} fotos, mas nenhum grupo de fotos parecidas se destaca (ainda).",
-    "clusters_rest": "Sem grupo: {n} fotos.",
+    "cluster_line": "{number}. {size} — {tags}",
+    "clusters_none": "{photos}, mas nenhum grupo de fotos parecidas se destaca (ainda).",
+    "clusters_rest": "Sem grupo: {photos}.",
     "dupes_bad_sensitivity": "“{value}” não é uma sensibilidade. Admins: <code>/dupes sensitivity low|normal|high</code>.",
     "dupes_bad_window": "“{value}” não serve como janela: um número de dias de 1 a {max_days}, "
                         "por exemplo <code>/dupes window 30</code>.",
@@ -196,6 +203,12 @@ MESSAGES: dict[str, str] = {
     "dupes_needs_value": "Qual valor para <code>/dupes {setting}</code>? Estas são as configurações e o que aceitam:",
     "n_days_one": "{n} dia",
     "n_days": "{n} dias",
+    "n_photos": "{n} fotos",
+    "n_photos_one": "{n} foto",
+    "n_photos_stored": "{n} fotos guardadas",
+    "n_photos_stored_one": "{n} foto guardada",
+    "n_public_photos": "{n} fotos públicas",
+    "n_public_photos_one": "{n} foto pública",
     "button_not_repost": "✅ Não é repetida",
     "button_delete": "🗑 Apagar",
     "button_admins_only": "Só os admins do grupo podem fazer isso.",
@@ -213,6 +226,9 @@ MESSAGES: dict[str, str] = {
              "{original}.",
     "the_repost": "a foto repetida",
     "photo": "foto",
+    "photo_today": "uma foto de hoje",
+    "photo_days_ago": "uma foto de {n} dias atrás",
+    "photo_days_ago_one": "uma foto de {n} dia atrás",
     "no_admin_reachable": "Os avisos de fotos repetidas devem ir para os admins no privado, mas nenhum deles iniciou "
                           "ainda uma conversa comigo (abra @{bot} e toque em Iniciar). Até lá, aviso aqui.",
     "cannot_delete": "Admins: devo apagar as fotos repetidas, mas não tenho permissão para apagar mensagens aqui. Me "
@@ -222,10 +238,12 @@ MESSAGES: dict[str, str] = {
                      "sou admin deste grupo. Me torne admin (ou desative a privacidade com /setprivacy no @BotFather "
                      "e me adicione de novo).",
     "forget_confirm": "Apagar as {n} fotos que guardei deste grupo? Isso não pode ser desfeito.",
+    "forget_confirm_one": "Apagar {n} foto que guardei deste grupo? Isso não pode ser desfeito.",
     "button_forget_yes": "Sim, apagar",
     "button_forget_no": "Não, manter",
     "forget_kept": "Nada foi apagado: mantenho as fotos.",
-    "forgot_one": "Pronto: esqueci esta foto.",
+    "forgot_this_photo": "Pronto: esqueci esta foto.",
+    "forgot_one": "Pronto: apaguei {n} foto que eu tinha guardado deste grupo.",
     "forget_not_yours": "Só quem postou a foto ou um admin pode me fazer esquecê-la.",
     "forget_unknown": "Não guardei esta foto.",
     "forget_nothing": "Não tenho fotos guardadas deste grupo.",

@@ -184,7 +184,7 @@ def test_group_reposts_are_flagged_with_a_link_and_scopes_never_leak(emulator, b
 def stored_count(client, chat: int) -> int:
     import re
 
-    return int(re.search(r"(\d+) photos stored", ask(client, ANN, chat, text="/stats")[0]["text"]).group(1))
+    return int(re.search(r"(\d+) photos? stored", ask(client, ANN, chat, text="/stats")[0]["text"]).group(1))
 
 
 def wait_stored(client, chat: int, n: int, timeout: float = 60) -> None:

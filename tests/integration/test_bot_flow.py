@@ -59,7 +59,7 @@ def stored_in(client, user: int, timeout: float = 180) -> int:
     deadline = time.time() + timeout
     while time.time() < deadline:
         for m in bot_messages(client, user, sent):
-            found = re.search(r"(\d+) photos stored", m.get("text") or "")
+            found = re.search(r"(\d+) photos? stored", m.get("text") or "")
             if found:
                 return int(found.group(1))
         time.sleep(0.5)

@@ -170,7 +170,7 @@ def test_nothing_acknowledged_is_lost_across_random_sigkills(request, emulator, 
         store = PostStore(client_r, Keys("hl"))
         lost = [u for u in acked if store.find_by_sha(f"chat:{u}", hashlib.sha256(sent[u]).hexdigest()) is None]
         assert not lost, f"{len(lost)} acknowledged photos lost: {lost}"
-        assert "1 photos stored" in stats_reply[0]["text"]  # the bot's own index agreed with Redis
+        assert "1 photo stored" in stats_reply[0]["text"]  # the bot's own index agreed with Redis
         release = store.releases.load()
         assert release is not None  # complete: every chunk present and of the recorded size
         ids = set(store.all_meta()[0].tolist())

@@ -24,7 +24,7 @@ from tests.integration.chat import answered, bot_messages, text_of
 from tests.processes import stop_process, stop_redis_in
 
 ROOT = Path(__file__).resolve().parents[2]
-_TAG_SCORE = re.compile(r"#(\S+) (\d\.\d\d)")  # "#tag 0.71" in a hashtag reply
+_SCORE = re.compile(r"\d\.\d\d")  # "Scores, in order: 0.71 · 0.50" under a hashtag reply's line of tags
 _SIMILAR = re.compile(r"^(\d\.\d\d) ")  # "0.83 similar · caption" / "0,83 ..." on a result photo
 
 
@@ -85,7 +85,10 @@ def assert_no_score_below_the_floors(replies: list[dict]) -> None:
         if text.startswith("Hashtags"):
             quoted = r.get("reply_to_message") or {}
             said = (quoted.get("caption") or quoted.get("text") or "").lower()
-            for tag, score in _TAG_SCORE.findall(text):
+            lines = text.splitlines()  # the title, the line of tags, then their scores in its order
+            tags, scores = re.findall(r"#(\S+)", lines[1]), _SCORE.findall(lines[2])
+            assert len(tags) == len(scores), text
+            for tag, score in zip(tags, scores):
                 # a tag the user's own words name is shown whatever its score; nothing else under the floor
                 assert float(score) >= f.hashtags or re.search(rf"\b{re.escape(tag)}\b", said), (tag, text)
         caption = (r.get("caption") or "").replace(",", ".")
@@ -101,8 +104,8 @@ def varied_photos(n: int, seed: int) -> list[bytes]:
 
 def stored_count(client, user: int) -> int:
     sent = client.send(user, text="/stats")[0]["message_id"]
-    replies = wait_for(client, user, sent, r"\d+ photos stored", timeout=240)
-    return int(re.search(r"(\d+) photos stored", text_of(replies)).group(1))
+    replies = wait_for(client, user, sent, r"\d+ photos? stored", timeout=240)
+    return int(re.search(r"(\d+) photos? stored", text_of(replies)).group(1))
 
 
 @pytest.mark.timeout(900)

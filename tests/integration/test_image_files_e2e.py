@@ -48,7 +48,7 @@ def encoded(im: Image.Image, fmt: str, **kw) -> bytes:
 
 
 def stored(client, chat: int, user: int = ANN) -> int:
-    return int(re.search(r"(\d+) photos stored", ask(client, user, chat, text="/stats")[0]["text"]).group(1))
+    return int(re.search(r"(\d+) photos? stored", ask(client, user, chat, text="/stats")[0]["text"]).group(1))
 
 
 def test_png_webp_heic_and_avif_files_go_the_photo_way(emulator, bot):

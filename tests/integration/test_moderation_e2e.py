@@ -133,7 +133,7 @@ def current(c, chat: int, message_id: int) -> dict:
 
 
 def stored(c, chat: int) -> int:
-    return int(re.search(r"(\d+) photos stored", ask(c, ANN, chat, text="/stats")[0]["text"]).group(1))
+    return int(re.search(r"(\d+) photos? stored", ask(c, ANN, chat, text="/stats")[0]["text"]).group(1))
 
 
 def started(c, user: int) -> None:

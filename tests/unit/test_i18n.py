@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from telegram.constants import BotCommandLimit
 
-from bot.i18n import COMMANDS, DEFAULT, MESSAGES, bad_photo_reason, language, megabytes, t
+from bot.i18n import COMMANDS, DEFAULT, MESSAGES, PLURAL_FORMS, bad_photo_reason, count_of, language, megabytes, t
 from models.errors import BadImageError, ImageTooLargeError
 
 _TAG = re.compile(r"<(/?)([a-z]+)\b[^>]*>")
@@ -24,7 +24,12 @@ def placeholders(template: str) -> set[str]:
 @pytest.mark.parametrize("lang", sorted(MESSAGES))
 def test_every_key_is_in_every_catalogue_with_the_same_placeholders(lang):
     reference = MESSAGES[DEFAULT]
-    assert set(MESSAGES[lang]) == set(reference)
+    extra = set(MESSAGES[lang]) - set(reference)  # only the plural forms English has not (Russian's "few")
+    assert set(MESSAGES[lang]) >= set(reference)
+    for key in extra:
+        base, _, form = key.rpartition("_")
+        assert form in PLURAL_FORMS.get(lang, ()) and f"{base}_one" in reference, key
+        assert placeholders(MESSAGES[lang][key]) == placeholders(reference[base]), key
     for key, template in reference.items():
         assert placeholders(MESSAGES[lang][key]) == placeholders(template), key
 
@@ -65,19 +70,34 @@ def test_every_command_menu_lists_the_english_commands_in_order_within_telegrams
 
 def test_private_chats_are_never_called_a_group():
     for lang in MESSAGES:
-        for key in ("stats_private", "forgot_private"):
+        for key in ("stats_private", "forgot_private", "forgot_private_one"):
             assert GROUP_WORD[lang].lower() not in MESSAGES[lang][key].lower(), (lang, key)
 
 
 def test_russian_counts_read_right_for_any_number():
-    """A Russian noun takes three forms after a number (1 группа, 2 группы, 5 групп) and a message has one, so a
-    count is followed only by a word that never changes ("фото", abbreviations) or a preposition."""
+    """A Russian noun takes three forms after a number (1 группа, 2 группы, 5 групп): a message with no _few
+    form has one, so there a count is followed only by a word that never changes ("фото", abbreviations) or a
+    preposition."""
     counts = {"n", "number", "size", "limit", "days", "minutes", "window", "max_days", "chat_posts", "public_posts",
               "total", "new", "needed", "unseen", "deleted", "waiting", "per_minute"}
     word_after = re.compile(r"\{(\w+)\} ([А-Яа-яЁё]+)")
     for key, template in MESSAGES["ru"].items():
+        if f"{key}_few" in MESSAGES["ru"] or key.endswith(("_one", "_few")) and \
+                f"{key.rpartition('_')[0]}_few" in MESSAGES["ru"]:
+            continue  # worded for each form
         for name, word in word_after.findall(template):
             assert name not in counts or word in {"фото", "мин", "дн", "МБ", "в"}, (key, name, word)
+
+
+def test_russian_nouns_take_their_form_after_any_number():
+    forms = {1: "день", 2: "дня", 4: "дня", 5: "дней", 11: "дней", 12: "дней", 14: "дней", 21: "день", 22: "дня",
+             25: "дней", 101: "день", 111: "дней", 0: "дней"}
+    for n, word in forms.items():
+        assert count_of("ru", "n_days", n) == f"{n} {word}", n
+    assert count_of("ru", "map_groups", 3) == "3 группы" and count_of("ru", "map_groups", 21) == "21 группа"
+    assert count_of("ru", "n_photos", 3) == "3 фото"  # no _few: the word does not change
+    assert count_of("en", "n_days", 21) == "21 days" and count_of("fr", "n_days", 0) == "0 jour"
+    assert count_of("ru", "stats_reading_unreadable", 21).startswith(" (ещё на 21 ")
 
 
 def test_the_users_telegram_language_picks_the_catalogue():

@@ -29,17 +29,28 @@ def photo_map(total, drawn, clusters, scope="chat:-1001", query="", unclustered=
     return PhotoMap(layout, scope, query, "h", "f", cached=False)
 
 
-def test_hashtags_are_one_copyable_line_then_scored_and_those_from_the_caption_said():
+def test_hashtags_are_one_copyable_line_then_their_scores_and_those_from_the_caption_said():
     text = render.hashtag_text("en", [tag("coffee", 0.712), tag("paris", 0.5, from_words=True)])
     lines = text.splitlines()
     assert lines[0].startswith("<b>Hashtags</b>") and lines[1] == "<code>#coffee #paris</code>"
-    assert "#coffee 0.71 · #paris 0.50" in text and lines[-1] == "✍️ from your caption: #paris"
+    assert lines[2] == "<i>Scores, in order: 0.71 · 0.50</i>" and lines[-1] == "✍️ from your caption: #paris"
     for_text = render.hashtag_text("fr", [tag("paris", 0.5, from_words=True)], for_text=True)
     assert "votre texte" in for_text and "légende" not in for_text  # a text is all words: nothing to single out
 
 
-def test_a_tag_is_escaped_in_the_scored_line():
-    assert "#a&lt;b 0.30" in render.hashtag_text("en", [tag("a<b", 0.3)])
+@pytest.mark.parametrize("lang", sorted(MESSAGES))
+def test_each_hashtag_is_listed_once_for_a_photo_and_for_a_text(lang):
+    for for_text in (False, True):
+        one = render.hashtag_text(lang, [tag("space", 0.46)], for_text=for_text)
+        assert one.count("#space") == 1 and "0.46" in one, (lang, one)
+        two = render.hashtag_text(lang, [tag("space", 0.46), tag("moon", 0.3)], for_text=for_text)
+        assert two.count("#space") == two.count("#moon") == 1 and "0.46 · 0.30" in two, (lang, two)
+    assert render.hashtag_text("en", [tag("space", 0.46)], for_text=True) == (
+        "<b>Hashtags for your text</b> (tap to copy):\n<code>#space</code>\n<i>Score: 0.46</i>")
+
+
+def test_a_tag_is_escaped_in_the_copyable_line():
+    assert "<code>#a&lt;b</code>" in render.hashtag_text("en", [tag("a<b", 0.3)])
 
 
 @pytest.mark.parametrize("lang", sorted(MESSAGES))
@@ -220,14 +231,28 @@ def test_group_stats_say_flags_clears_who_reposts_and_what_with_links_in_every_l
     assert "last 7 / 30 days: 3 / 11 flagged, 1 / 2 cleared as not a re-post" in text
     assert "<b>Who re-posts most</b>:\n• Bob &lt;b&gt;: 4\n• 503: 2" in text  # no name known: the user id
     # no caption: told apart by when it was posted
-    assert '<b>Most re-posted photos</b>:\n• <a href="https://t.me/c/1234/55">photo 3 days ago</a>: 4' in text
+    assert '<b>Most re-posted photos</b>:\n• <a href="https://t.me/c/1234/55">a photo from 3 days ago</a>: 4' in text
     assert '<a href="https://t.me/c/1234/60">Homemade pizza &amp; a very long story…</a>: 1' in text  # its caption
     for lang in MESSAGES:
         said = render.moderation_text(lang, -1001234, stats)
         assert all(x in said for x in ("3", "11", "Bob &lt;b&gt;", "https://t.me/c/1234/55", "https://t.me/c/1234/60"))
     quiet = render.moderation_text("en", -42, moderation_stats())
     assert "re-posts most" not in quiet and "Most re-posted" not in quiet
-    assert "photo 3 days ago (#55)" in render.moderation_text("en", -42, moderation_stats(reposted=[(stored_post(7, 55), 2)]))
+    assert "a photo from 3 days ago (#55)" in render.moderation_text("en", -42,
+                                                                    moderation_stats(reposted=[(stored_post(7, 55), 2)]))
+
+
+def test_an_uncaptioned_re_posted_photo_is_named_by_its_age():
+    def label(lang, days_ago):
+        text = render.moderation_text(lang, -42, moderation_stats(reposted=[(stored_post(7, 55, days_ago=days_ago), 2)]))
+        return html.unescape(text.split("\n• ")[-1]).split(" (#55)")[0]
+
+    assert [label("en", d) for d in (0, 1, 3)] == ["a photo from today", "a photo from 1 day ago",
+                                                   "a photo from 3 days ago"]
+    assert [label("fr", d) for d in (0, 1, 3)] == ["une photo d'aujourd'hui", "une photo d'il y a 1 jour",
+                                                   "une photo d'il y a 3 jours"]
+    for lang in MESSAGES:
+        assert "{" not in label(lang, 1) and label(lang, 0) != label(lang, 3), lang
 
 
 def test_an_admins_alert_names_the_group_and_links_both_messages():
@@ -328,3 +353,52 @@ def test_a_video_repost_and_the_gif_setting_are_said_in_every_language():
         assert "/dupes gifs on|off" in render.setting_error_text(lang, error.value)
     assert render.repost_text("en", -1001234, 7, time.time(), False, media="video").startswith(
         "This video was already posted here")
+
+
+def test_counted_photos_groups_and_days_read_right_for_one_and_two_in_english_and_french():
+    def stats(lang, private, n):
+        return render.stats_text(lang, private, {"posts_in_scope": n}, {"posts_in_scope": n}, ChatSettings())
+
+    assert stats("en", False, 1).startswith("<b>This group</b>: 1 photo stored.\n<b>Shared library</b>: 1 photo.\n")
+    assert stats("en", True, 2).startswith("<b>Our chat</b>: 2 photos stored.\n<b>Shared library</b>: 2 photos.\n")
+    assert stats("fr", False, 1).startswith("<b>Ce groupe</b> : 1 photo gardée.\n<b>Bibliothèque commune</b> : 1 photo.")
+    assert stats("fr", True, 0).startswith("<b>Notre discussion</b> : 0 photo gardée.")  # French: 0 is singular
+    assert stats("fr", True, 2).startswith("<b>Notre discussion</b> : 2 photos gardées.\n<b>Bibliothèque commune</b> : 2 photos.")
+    one = [Cluster(1, 1, ["food"], sample=1)]
+    assert render.map_title("en", photo_map(1, 1, one)) == "1 photo · 1 group"
+    assert render.map_title("fr", photo_map(1, 1, [])) == "1 photo · 0 groupe"
+    assert render.map_title("en", photo_map(2, 2, [])) == "2 photos · 0 groups"
+    assert render.map_title("fr", photo_map(3, 1, one * 2, scope=PUBLIC)) == "3 photos publiques, 1 dessinée · 2 groupes"
+    assert render.map_title("en", photo_map(1, 1, [], scope=PUBLIC)) == "1 public photo · 0 groups"
+    assert render.cluster_line("en", one[0]) == "1. 1 photo — #food"
+    assert render.clusters_none("en", 1) == "1 photo, but no group of similar ones stands out (yet)."
+    assert render.clusters_none("fr", 2).startswith("2 photos, mais aucun groupe")
+    listed = render.clusters_text("fr", photo_map(3, 3, one, unclustered=1), one)
+    assert listed.endswith("Hors groupe : 1 photo.")
+    now = time.time()
+    assert render.repost_text("en", -42, 7, now - 86400 - 60, deleted=False, now=now).startswith(
+        "This photo was already posted here 1 day ago:")
+    assert render.repost_text("fr", -42, 7, now - 2 * 86400 - 60, deleted=False, now=now).startswith(
+        "Cette photo a déjà été publiée ici il y a 2 jours :")
+
+
+def test_forgetting_says_how_many_photos_in_the_right_number():
+    from bot.i18n import count_of
+
+    assert count_of("en", "forgot", 1) == "Done: I deleted the 1 photo I had stored for this group."
+    assert count_of("en", "forgot", 2) == "Done: I deleted the 2 photos I had stored for this group."
+    assert count_of("fr", "forgot", 1) == "C'est fait : j'ai effacé 1 photo gardée pour ce groupe."
+    assert count_of("fr", "forgot", 2) == "C'est fait : j'ai effacé les 2 photos gardées pour ce groupe."
+    assert count_of("en", "forgot_private", 1).startswith("Done: I deleted the 1 photo I")
+    assert count_of("fr", "forget_confirm", 1).startswith("Effacer 1 photo que j'ai gardée")
+    assert count_of("en", "forget_confirm", 3).startswith("Delete all 3 photos")
+
+
+def test_a_jobs_count_reads_right_for_one():
+    def outcome(lang, **result):
+        return render.job_detail(lang, {"state": "skipped", "result": json.dumps(result)})
+
+    assert outcome("en", reason="few_deleted", deleted=1) == ": 1 deletion, too few to rebuild"
+    assert outcome("en", reason="few_deleted", deleted=2) == ": 2 deletions, too few to rebuild"
+    assert outcome("fr", reason="few_new", new=1, needed=200).startswith(" : 1 nouvelle publication avec légende,")
+    assert outcome("en", reason="few_unseen", unseen=1, needed=50).endswith("only 1 held-out post to compare on (needs 50)")
