@@ -113,6 +113,7 @@ def _measure(name: str, base: np.ndarray, queries: np.ndarray, scopes: np.ndarra
             out[label] = _timed_recall(index, queries, base, allowed, pool)
         for ef in [int(x) for x in args.efs.split(",") if x]:
             index.ef_search = getattr(index, "inner", index).ef_search = ef
+            index.ef_by_size = False  # hnswlib: this very ef, not the larger one its size would get
             out[f"ef{ef}"] = {label: _timed_recall(index, queries, base, allowed, pool)
                               for label, allowed, pool in (("all", None, np.arange(n)),
                                                            ("scoped", catalogue.visible(CHAT), seen))}
