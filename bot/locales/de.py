@@ -5,7 +5,7 @@ DECIMAL_SEPARATOR = ","  # in sizes: 21,5 MB
 MESSAGES: dict[str, str] = {
     "start": "Hallo {name}! Ich verstehe Fotos.\n\n"
              "Schick mir ein Foto: Ich antworte mit passenden Hashtags und den ähnlichsten Fotos, die ich kenne.\n"
-             "Oder such nach Fotos: <code>/find Hunde am Strand</code>\n\n"
+             "Oder such nach Fotos: <code>/find eine Tasse Kaffee</code>\n\n"
              "/help zeigt alles, was ich kann.",
     "help": "<b>Was ich kann</b>\n"
             "• Schick ein Foto → Hashtags + ähnliche Fotos (mit Bildunterschrift: Hashtags aus Foto und Text)\n"
@@ -15,7 +15,7 @@ MESSAGES: dict[str, str] = {
             "Hashtags + passende Fotos\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — als Bildunterschrift eines "
             "Fotos oder als Antwort auf ein Foto\n"
-            "• <code>/find Hunde am Strand</code> → passende Fotos\n"
+            "• <code>/find eine Tasse Kaffee</code> → passende Fotos\n"
             "• <code>/find bei Nacht</code> als Antwort auf ein Foto → wie dieses Foto, nur bei Nacht\n"
             "• Inline: Tippe <code>@{bot} rotes Fahrrad</code> in einem beliebigen Chat\n"
             "• <code>/map</code> → die Fotos dieses Chats, nach Ähnlichkeit gruppiert, auf einem Bild; <code>/map "
@@ -61,7 +61,7 @@ MESSAGES: dict[str, str] = {
     "no_captions": "Ich kenne noch keine Bildunterschrift, die zu diesem Foto passt.",
     "find_results": "Fotos zu „{query}“:",
     "find_none": "Zu „{query}“ passt noch kein Foto. Versuch es mit anderen Wörtern.",
-    "find_usage": "Sag mir, wonach ich suchen soll, z. B. <code>/find Hunde am Strand</code>.",
+    "find_usage": "Sag mir, wonach ich suchen soll, z. B. <code>/find eine Tasse Kaffee</code>.",
     "need_photo": "Schick diesen Befehl als Bildunterschrift eines Fotos oder als Antwort auf ein Foto.",
     "hashtags_usage": "Schick /hashtags als Bildunterschrift eines Fotos, als Antwort auf ein Foto oder mit ein paar Wörtern dahinter: <code>/hashtags ein Hund am Strand</code>.",
     "album": "Album mit {n} Fotos:",

@@ -8,7 +8,7 @@ DECIMAL_SEPARATOR = "."  # in sizes: 21.5 MB
 MESSAGES: dict[str, str] = {
     "start": "Hi {name}! I understand photos.\n\n"
              "Send me a photo: I answer with hashtags that fit it and the most similar photos I know.\n"
-             "Or search: <code>/find dogs on a beach</code>\n\n/help shows everything I can do.",
+             "Or search: <code>/find a cup of coffee</code>\n\n/help shows everything I can do.",
     "help": "<b>What I do</b>\n"
             "• Send a photo → hashtags + similar photos (with a caption: hashtags from both)\n"
             "• Videos, GIFs and video notes work like photos (I look at a few of their frames)\n"
@@ -17,7 +17,7 @@ MESSAGES: dict[str, str] = {
             "matching photos\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — as a photo's caption "
             "or in reply to a photo\n"
-            "• <code>/find dogs on a beach</code> → matching photos\n"
+            "• <code>/find a cup of coffee</code> → matching photos\n"
             "• <code>/find at night</code> in reply to a photo → like that photo, but at night\n"
             "• Inline: type <code>@{bot} red bicycle</code> in any chat\n"
             "• <code>/map</code> → this chat's photos grouped by similarity on one picture; "
@@ -63,7 +63,7 @@ MESSAGES: dict[str, str] = {
     "no_captions": "I know no captions that fit this photo yet.",
     "find_results": "Photos matching “{query}”:",
     "find_none": "No photo matches “{query}” yet. Try other words.",
-    "find_usage": "Tell me what to look for, e.g. <code>/find dogs on a beach</code>.",
+    "find_usage": "Tell me what to look for, e.g. <code>/find a cup of coffee</code>.",
     "need_photo": "Send this command as the caption of a photo, or reply with it to a photo.",
     "hashtags_usage": "Send /hashtags as the caption of a photo, reply with it to a photo, or write words after it: <code>/hashtags a dog on the beach</code>.",
     "album": "Album of {n} photos:",

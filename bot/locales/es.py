@@ -6,7 +6,7 @@ DECIMAL_SEPARATOR = ","  # in sizes: 21,5 MB
 MESSAGES: dict[str, str] = {
     "start": "¡Hola, {name}! Entiendo las fotos.\n\n"
              "Mándame una foto: te respondo con hashtags que le van bien y las fotos más parecidas que conozco.\n"
-             "O busca: <code>/find perros en una playa</code>\n\n"
+             "O busca: <code>/find una taza de café</code>\n\n"
              "/help muestra todo lo que sé hacer.",
     "help": "<b>Qué hago</b>\n"
             "• Mándame una foto → hashtags + fotos parecidas (si lleva pie de foto: hashtags de la foto y del "
@@ -17,7 +17,7 @@ MESSAGES: dict[str, str] = {
             "fotos que encajan\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — como pie de una foto o "
             "respondiendo a una foto\n"
-            "• <code>/find perros en una playa</code> → fotos que encajan\n"
+            "• <code>/find una taza de café</code> → fotos que encajan\n"
             "• <code>/find de noche</code> respondiendo a una foto → como esa foto, pero de noche\n"
             "• Modo inline: escribe <code>@{bot} bicicleta roja</code> en cualquier chat\n"
             "• <code>/map</code> → las fotos de este chat agrupadas por parecido en una sola imagen; <code>/map "
@@ -63,7 +63,7 @@ MESSAGES: dict[str, str] = {
     "no_captions": "Todavía no conozco pies de foto que encajen con esta foto.",
     "find_results": "Fotos para «{query}»:",
     "find_none": "Todavía no hay fotos para «{query}». Prueba con otras palabras.",
-    "find_usage": "Dime qué buscar, por ejemplo <code>/find perros en una playa</code>.",
+    "find_usage": "Dime qué buscar, por ejemplo <code>/find una taza de café</code>.",
     "need_photo": "Envía este comando como pie de una foto o respondiendo a una foto.",
     "hashtags_usage": "Envía /hashtags como pie de una foto, respondiendo a una foto o seguido de unas palabras: <code>/hashtags un perro en la playa</code>.",
     "album": "Álbum de {n} fotos:",

@@ -5,7 +5,7 @@ DECIMAL_SEPARATOR = ","  # in sizes: 21,5 Mo
 MESSAGES: dict[str, str] = {
     "start": "Bonjour {name} ! Je comprends les photos.\n\n"
              "Envoyez-moi une photo : je réponds avec des hashtags qui lui vont et les photos les plus "
-             "proches que je connais.\nOu cherchez : <code>/find chiens sur une plage</code>\n\n"
+             "proches que je connais.\nOu cherchez : <code>/find une tasse de café</code>\n\n"
              "/help montre tout ce que je sais faire.",
     "help": "<b>Ce que je fais</b>\n"
             "• Une photo → hashtags + photos semblables (avec une légende : hashtags des deux)\n"
@@ -15,7 +15,7 @@ MESSAGES: dict[str, str] = {
             "qui correspondent\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — en légende d'une photo "
             "ou en réponse à une photo\n"
-            "• <code>/find chiens sur une plage</code> → les photos qui correspondent\n"
+            "• <code>/find une tasse de café</code> → les photos qui correspondent\n"
             "• <code>/find de nuit</code> en réponse à une photo → comme cette photo, mais de nuit\n"
             "• Mode inline : tapez <code>@{bot} vélo rouge</code> dans n'importe quelle discussion\n"
             "• <code>/map</code> → les photos de cette discussion groupées par ressemblance sur une image ; "
@@ -62,7 +62,7 @@ MESSAGES: dict[str, str] = {
     "no_captions": "Je ne connais pas encore de légende pour cette photo.",
     "find_results": "Photos pour « {query} » :",
     "find_none": "Aucune photo ne correspond à « {query} » pour l'instant. Essayez d'autres mots.",
-    "find_usage": "Dites-moi quoi chercher, par exemple <code>/find chiens sur une plage</code>.",
+    "find_usage": "Dites-moi quoi chercher, par exemple <code>/find une tasse de café</code>.",
     "need_photo": "Envoyez cette commande en légende d'une photo, ou en réponse à une photo.",
     "hashtags_usage": "Envoyez /hashtags en légende d'une photo, en réponse à une photo, ou suivi de quelques mots : <code>/hashtags un chien sur la plage</code>.",
     "album": "Album de {n} photos :",

@@ -7,7 +7,7 @@ DECIMAL_SEPARATOR = ","  # in sizes: 21,5 MB
 MESSAGES: dict[str, str] = {
     "start": "Ciao {name}! Capisco le foto.\n\n"
              "Mandami una foto: ti rispondo con gli hashtag adatti e le foto più simili che conosco.\n"
-             "Oppure cerca: <code>/find cani sulla spiaggia</code>\n\n"
+             "Oppure cerca: <code>/find una tazza di caffè</code>\n\n"
              "/help mostra tutto quello che so fare.",
     "help": "<b>Cosa faccio</b>\n"
             "• Mandami una foto → hashtag + foto simili (con una didascalia: hashtag dalla foto e dal testo)\n"
@@ -17,7 +17,7 @@ MESSAGES: dict[str, str] = {
             "che corrispondono\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — come didascalia di una foto "
             "o in risposta a una foto\n"
-            "• <code>/find cani sulla spiaggia</code> → le foto che corrispondono\n"
+            "• <code>/find una tazza di caffè</code> → le foto che corrispondono\n"
             "• <code>/find di notte</code> in risposta a una foto → come quella foto, ma di notte\n"
             "• Inline: scrivi <code>@{bot} bici rossa</code> in qualsiasi chat\n"
             "• <code>/map</code> → le foto di questa chat raggruppate per somiglianza in un'unica immagine; "
@@ -63,7 +63,7 @@ MESSAGES: dict[str, str] = {
     "no_captions": "Non conosco ancora didascalie adatte a questa foto.",
     "find_results": "Foto per «{query}»:",
     "find_none": "Per ora nessuna foto corrisponde a «{query}». Prova con altre parole.",
-    "find_usage": "Dimmi cosa cercare, per esempio <code>/find cani sulla spiaggia</code>.",
+    "find_usage": "Dimmi cosa cercare, per esempio <code>/find una tazza di caffè</code>.",
     "need_photo": "Manda questo comando come didascalia di una foto, o in risposta a una foto.",
     "hashtags_usage": "Manda /hashtags come didascalia di una foto, in risposta a una foto o seguito da qualche parola: <code>/hashtags un cane sulla spiaggia</code>.",
     "album": "Album di {n} foto:",

@@ -7,7 +7,7 @@ MESSAGES: dict[str, str] = {
     "start": "Oi, {name}! Eu entendo fotos.\n\n"
              "Me mande uma foto: eu respondo com hashtags que combinam com ela e as fotos mais parecidas que "
              "conheço.\n"
-             "Ou pesquise: <code>/find cachorros na praia</code>\n\n"
+             "Ou pesquise: <code>/find uma xícara de café</code>\n\n"
              "/help mostra tudo o que eu sei fazer.",
     "help": "<b>O que eu faço</b>\n"
             "• Mande uma foto → hashtags + fotos parecidas (com legenda: hashtags da foto e do texto)\n"
@@ -17,7 +17,7 @@ MESSAGES: dict[str, str] = {
             "fotos que combinam\n"
             "• <code>/hashtags</code>, <code>/similar</code>, <code>/captions</code> — como legenda de uma foto ou "
             "em resposta a uma foto\n"
-            "• <code>/find cachorros na praia</code> → fotos que combinam\n"
+            "• <code>/find uma xícara de café</code> → fotos que combinam\n"
             "• <code>/find à noite</code> em resposta a uma foto → como essa foto, mas à noite\n"
             "• Modo inline: digite <code>@{bot} bicicleta vermelha</code> em qualquer conversa\n"
             "• <code>/map</code> → as fotos desta conversa agrupadas por semelhança em uma só imagem; <code>/map "
@@ -63,7 +63,7 @@ MESSAGES: dict[str, str] = {
     "no_captions": "Ainda não conheço legendas que combinem com esta foto.",
     "find_results": "Fotos para “{query}”:",
     "find_none": "Nenhuma foto combina com “{query}” ainda. Tente outras palavras.",
-    "find_usage": "Me diga o que procurar, por exemplo <code>/find cachorros na praia</code>.",
+    "find_usage": "Me diga o que procurar, por exemplo <code>/find uma xícara de café</code>.",
     "need_photo": "Envie este comando como legenda de uma foto ou em resposta a uma foto.",
     "hashtags_usage": "Envie /hashtags como legenda de uma foto, em resposta a uma foto ou seguido de algumas palavras: <code>/hashtags um cão na praia</code>.",
     "album": "Álbum de {n} fotos:",

@@ -113,11 +113,20 @@ def test_a_newcomers_first_five_minutes(playground):
     c, meta = playground.client, playground.meta
     you, alice, group = meta["you"], meta["alice"], meta["group"]
 
-    # /start in both languages
-    assert "Send me a photo" in text_of(c.wait(you, c.send(you, text="/start")[0]["message_id"], 1, timeout=60))
+    # /start in both languages, and the search it suggests answers on a fresh install (a newcomer tries it first)
+    start = text_of(c.wait(you, c.send(you, text="/start")[0]["message_id"], 1, timeout=60))
+    assert "Send me a photo" in start
     hello = c.wait(alice, c.send(alice, text="/start", language_code="fr", first_name="Alice")[0]["message_id"], 1,
                    timeout=60)
     assert "Envoyez-moi une photo" in text_of(hello)
+    for user, greeting, lang in ((you, start, "en"), (alice, text_of(hello), "fr")):
+        suggested = re.search(r"/find [^<\n]+", greeting).group(0)
+        sent = c.send(user, text=suggested, language_code=lang)[0]["message_id"]
+        deadline = time.time() + 120
+        while not (replies := bot_messages(c, user, sent)) or not any(r.get("photo") for r in replies):
+            assert time.time() < deadline and not re.search(r"No photo matches|Aucune photo", text_of(replies)), \
+                f"{suggested!r} found no photo: {text_of(replies)}"
+            time.sleep(0.5)
 
     # The first photo: a photo of the demo's cat gets #cat, and a copy of the demo photo is not padding
     first = c.send(you, photo=jpeg_bytes(sample_image("chelsea").rotate(3)))[0]["message_id"]
