@@ -27,6 +27,7 @@ from bench.milvusserver import LiteServer, resident_bytes
 from bench.scale import clustered
 from indexing.ann import HnswBackend
 from indexing.search.catalogue import Catalogue
+from indexing.settings import Settings
 from indexing.store import Post
 
 BATCH = 2000
@@ -39,8 +40,9 @@ def add_args(p) -> None:
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--chat-share", type=float, default=0.01, help="share of the posts in the querying chat")
     p.add_argument("--backends", default="hnswlib,milvus")
-    p.add_argument("--exact-max", type=int, default=4000,
-                   help="visible posts answered exactly (HASHLENS_EXACT_SEARCH_MAX_POSTS)")
+    p.add_argument("--exact-max", type=int, default=None,
+                   help="visible posts answered exactly (default: the engine's, HASHLENS_EXACT_SEARCH_MAX_POSTS; "
+                   "on Milvus at most 64)")
     p.add_argument("--uri", default=None, help="a Milvus server (default: a Milvus Lite file in a temp folder)")
     p.add_argument("--efs", default="", help="also the unfiltered and scoped queries at each of these search efs "
                    "(e.g. 96,128,192,256): recall against latency at this size")
@@ -66,11 +68,13 @@ def run(args) -> None:
 
 
 def _backend(name: str, scopes: np.ndarray, args, uri: str):
+    configured = Settings().exact_search_max_posts
     if name == "hnswlib":
-        return HnswBackend(exact_max=args.exact_max)
-    from indexing.milvus_index import MilvusBackend
+        return HnswBackend(exact_max=configured if args.exact_max is None else args.exact_max)
+    from indexing.milvus_index import EXACT_MAX, MilvusBackend
 
-    return MilvusBackend(uri, scope_of=lambda ids: [str(scopes[i]) for i in ids], exact_max=args.exact_max)
+    exact_max = min(configured, EXACT_MAX) if args.exact_max is None else args.exact_max  # as make_backend does
+    return MilvusBackend(uri, scope_of=lambda ids: [str(scopes[i]) for i in ids], exact_max=exact_max)
 
 
 def measure(name: str, base: np.ndarray, queries: np.ndarray, scopes: np.ndarray, args, path: Path) -> dict:

@@ -131,7 +131,7 @@ def backend_numbers(args, sizes: list[int], dims: list[int]) -> list[dict]:
     """hnswlib and `args.backend` through the engine's index classes, at each size and index shape."""
     from bench import backends
 
-    opts = argparse.Namespace(exact_max=Settings().exact_search_max_posts, uri=args.milvus_uri, lite_server=True,
+    opts = argparse.Namespace(exact_max=None, uri=args.milvus_uri, lite_server=True, efs="",  # the engine's rules
                               json=args.json)
     results = []
     with tempfile.TemporaryDirectory(prefix="hashlens-scale-", dir="/tmp") as tmp:
