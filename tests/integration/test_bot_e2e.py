@@ -189,7 +189,7 @@ def stored_count(client, chat: int) -> int:
 
 def wait_stored(client, chat: int, n: int, timeout: float = 60) -> None:
     deadline = time.time() + timeout
-    while f"{n} photos stored" not in ask(client, ANN, chat, text="/stats")[0]["text"]:
+    while not re.search(rf"\b{n} photos? stored", ask(client, ANN, chat, text="/stats")[0]["text"]):
         assert time.time() < deadline, f"{n} photos were not stored in {chat}"
         time.sleep(1.0)
 
