@@ -16,6 +16,15 @@ from redis.cluster import ClusterPipeline, RedisCluster, TransactionStrategy
 from redis.exceptions import RedisClusterException
 
 WAIT_TIMEOUT_MS = 2000  # replicas on the same network answer in a millisecond; this is a dead one
+# Single write commands run as a transaction of one and waited for. A list, not COMMAND's "write" flag:
+# a reply some commands' parsers read from their options (XAUTOCLAIM's) comes back raw from a
+# transaction, and blocking ones would stop blocking inside MULTI. Left out: the stream consumer
+# group's claims (a claim lost with its master is delivered again).
+WAITED = frozenset({
+    "set", "setnx", "setex", "psetex", "getset", "getdel", "append", "incr", "incrby", "incrbyfloat", "decr",
+    "decrby", "del", "unlink", "expire", "pexpire", "expireat", "pexpireat", "persist", "hset", "hsetnx",
+    "hmset", "hdel", "hincrby", "hincrbyfloat", "sadd", "srem", "zadd", "zrem", "zincrby", "zremrangebyscore",
+    "lpush", "rpush", "lrem", "ltrim", "lpop", "rpop", "xadd", "xack", "xdel", "xtrim", "eval", "evalsha"})
 
 
 class NotReplicated(redis.ResponseError):
@@ -74,8 +83,8 @@ class _ReplicatedPipeline(ClusterPipeline):
 
 class ReplicatedCluster(RedisCluster):
     """RedisCluster whose writes wait for `wait_replicas` replicas (0: do not wait): transactions, and
-    single write commands too (the inbox's HSET of an update, a lock, a chat's setting), which are run
-    as a transaction of one so that WAIT follows them on their own connection."""
+    single write commands too (`WAITED`: the inbox's HSET of an update, a lock, a chat's setting), which
+    are run as a transaction of one so that WAIT follows them on their own connection."""
 
     wait_replicas = 1
 
@@ -93,14 +102,10 @@ class ReplicatedCluster(RedisCluster):
                 pipe.reset()
         return super().execute_command(*args, **kwargs)
 
-    def _writes(self, command) -> bool:
-        """A command that writes and may run inside MULTI (blocking ones would stop blocking there)."""
-        name = str(command.decode() if isinstance(command, bytes) else command).split()[0].lower()
-        if name in ("eval", "evalsha"):  # a script may write (the reading queue's DONE does)
-            return True
-        parser = getattr(self, "commands_parser", None)  # made by the constructor, with COMMAND's answer
-        flags = (parser.commands.get(name) or {}).get("flags", ()) if parser is not None else ()
-        return "write" in flags and "blocking" not in flags
+    @staticmethod
+    def _writes(command) -> bool:
+        """A write waited for: one of `WAITED`, whose reply reads the same from a transaction."""
+        return str(command.decode() if isinstance(command, bytes) else command).split()[0].lower() in WAITED
 
     def pipeline(self, transaction=None, shard_hint=None):
         if shard_hint:
