@@ -71,9 +71,9 @@ def _backend(name: str, scopes: np.ndarray, args, uri: str):
     configured = Settings().exact_search_max_posts
     if name == "hnswlib":
         return HnswBackend(exact_max=configured if args.exact_max is None else args.exact_max)
-    from indexing.milvus_index import EXACT_MAX, MilvusBackend
+    from indexing.milvus_index import MilvusBackend, exact_max_for
 
-    exact_max = min(configured, EXACT_MAX) if args.exact_max is None else args.exact_max  # as make_backend does
+    exact_max = exact_max_for(configured) if args.exact_max is None else args.exact_max
     return MilvusBackend(uri, scope_of=lambda ids: [str(scopes[i]) for i in ids], exact_max=exact_max)
 
 

@@ -60,6 +60,12 @@ _lite_users: dict[str, int] = {}  # MilvusBackends of this process on each Lite 
 _lite_lock = threading.Lock()
 
 
+def exact_max_for(configured: int) -> int:
+    """Visible posts answered exactly on Milvus, for HASHLENS_EXACT_SEARCH_MAX_POSTS = `configured`: at most
+    EXACT_MAX (rows read back over gRPC cost what hnswlib's in-process rows do not)."""
+    return min(configured, EXACT_MAX)
+
+
 def scope_key(scope: str | None) -> int:
     """A scope as the int64 the partition key holds: public is 0, `chat:<id>` its chat id (never 0 in Telegram)."""
     if scope is None:

@@ -19,13 +19,13 @@ def make_backend(options: EngineOptions, store: PostStore, catalogue: Catalogue)
         return HnswBackend(options.hnsw_m, options.hnsw_ef_construction, options.hnsw_ef_search,
                            options.exact_search_max_posts)
     if options.vector_backend == "milvus":
-        from indexing.milvus_index import EXACT_MAX, MilvusBackend, collection_prefix  # pymilvus only when asked for
+        # pymilvus only when asked for
+        from indexing.milvus_index import MilvusBackend, collection_prefix, exact_max_for
 
-        # few posts answered exactly: rows read back over gRPC cost what hnswlib's in-process rows do not
         return MilvusBackend(options.milvus_uri, scope_of=partial(scopes_of, store, catalogue),
                              prefix=collection_prefix(store.keys.prefix), m=options.hnsw_m,
                              ef_construction=options.hnsw_ef_construction, ef_search=options.hnsw_ef_search,
-                             exact_max=min(options.exact_search_max_posts, EXACT_MAX), token=options.milvus_token)
+                             exact_max=exact_max_for(options.exact_search_max_posts), token=options.milvus_token)
     raise ValueError(f"unknown vector backend {options.vector_backend!r}: one of {', '.join(BACKENDS)}")
 
 
